@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { isAppError } from '../platform/errors.js';
+import { keysCommand } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+
+export function buildCli(): Command {
+  return new Command('meterbridge')
+    .description('Usage-to-cash middleware: usage events in; governed usage, invoices and ERP postings out.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(serveCommand())
+    .addCommand(migrateCommand())
+    .addCommand(keysCommand());
+  // ingest command registers here
+}
+
+/** Prints an error the way an operator can act on it: the message, then each field with its problem. */
+export function reportError(error: unknown): void {
+  if (isAppError(error)) {
+    console.error(`error: ${error.message}`);
+    for (const item of error.errors) console.error(`  ${item.path}: ${item.message}`);
+  } else {
+    console.error(`error: ${(error as Error).message ?? String(error)}`);
+  }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildCli().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    reportError(error);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { createApp, createHttpServer } from '../../main.js';
+import { createLogger } from '../../platform/logger.js';
+import { configFrom, withIngestionOptions, withStoreOptions } from '../options.js';
+
+export function serveCommand(): Command {
+  const command = new Command('serve')
+    .description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL')
+    .option('--host <host>', 'listen address (env MB_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'listen port (env MB_PORT, default 8080)');
+  return withIngestionOptions(withStoreOptions(command)).action(async (options) => {
+    const config = configFrom(options);
+    const logger = createLogger(config.logLevel);
+    const app = await createApp(config, { logger });
+    const bootstrapped = await app.access.bootstrap(config.bootstrapAdminKey);
+    if (bootstrapped && !config.bootstrapAdminKey) {
+      // Printed, never logged: this is the only time the key exists outside its owner's hands.
+      console.log(`\nA new store: created the first admin API key (shown once, store it now):\n\n  ${bootstrapped.key}\n`);
+    } else if (bootstrapped) {
+      logger.info({ keyId: bootstrapped.id }, 'registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
+    }
+    const server = await createHttpServer(app);
+    const address = await server.listen({ host: config.host, port: config.port });
+    logger.info({ address, store: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, 'meterbridge is serving');
+    console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      await server.close();
+      await app.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

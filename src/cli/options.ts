@@ -1,0 +1,26 @@
+import { Option, type Command } from 'commander';
+import { loadConfig, type Config, type SettingKey } from '../config/index.js';
+
+/** Options every command that opens the store takes; values flow into `loadConfig` as the top layer. */
+export function withStoreOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'YAML or JSON configuration file (env MB_CONFIG)')
+    .option('--database-url <url>', 'PostgreSQL server URL; default is the embedded store (env MB_DATABASE_URL)')
+    .option('--data-dir <dir>', 'embedded store directory (env MB_DATA_DIR, default ./.meterbridge)')
+    .addOption(new Option('--log-level <level>', 'log level (env MB_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+}
+
+export function withIngestionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--unknown-types <policy>', 'events of types with no schema: accept as telemetry, or reject (env MB_UNKNOWN_TYPES)').choices(['accept', 'reject']))
+    .option('--max-event-bytes <n>', 'largest event accepted (env MB_MAX_EVENT_BYTES, default 65536)')
+    .option('--max-body-bytes <n>', 'largest request body accepted (env MB_MAX_BODY_BYTES, default 10485760)')
+    .option('--max-batch-events <n>', 'most events per request (env MB_MAX_BATCH_EVENTS, default 10000)')
+    .option('--max-future-seconds <n>', 'how far ahead an event time may be (env MB_MAX_FUTURE_SECONDS, default 300)');
+}
+
+/** Builds the configuration from a command's options and the environment: flags > env > file > defaults. */
+export function configFrom(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const { config: file, ...flags } = options;
+  return loadConfig({ flags: flags as Partial<Record<SettingKey, unknown>>, env, file: file as string | undefined });
+}

@@ -1,0 +1,25 @@
+import type { IngestionLimits } from '../modules/ingestion/index.js';
+
+export type { IngestionLimits };
+
+/** The validated, frozen configuration handed to the composition root. Nothing else reads process.env. */
+export interface Config {
+  /** PostgreSQL server URL; when absent the embedded PGlite store in `dataDir` is used. */
+  databaseUrl?: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Administrator key for a new store, for automated deployments; never defaulted. */
+  bootstrapAdminKey?: string;
+  ingestion: IngestionLimits;
+}
+
+
+export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze({
+  unknownTypes: 'accept',
+  maxEventBytes: 64 * 1024,
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxBatchEvents: 10_000,
+  maxFutureSeconds: 300,
+});

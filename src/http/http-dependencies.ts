@@ -1,0 +1,18 @@
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/index.js';
+import type { Access } from '../modules/access/index.js';
+import type { Ingestion } from '../modules/ingestion/index.js';
+import type { Schemas } from '../modules/schemas/index.js';
+import type { Database } from '../platform/database/database.js';
+import type { Logger } from '../platform/logger.js';
+
+/** Everything the HTTP layer needs, built once by the composition root. */
+export interface HttpDependencies {
+  config: Readonly<Config>;
+  db: Database;
+  access: Access;
+  ingestion: Ingestion;
+  schemas: Schemas;
+  metrics: Registry;
+  logger: Logger;
+}

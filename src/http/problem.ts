@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError, type ErrorCategory, type FieldError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+
+/** The one place that turns an error category into an HTTP status (RFC 9457 problem details). */
+const STATUS: Record<ErrorCategory, number> = {
+  validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  failed_dependency: 424,
+  rate_limited: 429,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  424: 'Failed Dependency',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problem(status: number, detail: string, errors?: FieldError[], category?: string): Problem {
+  return {
+    type: `urn:meterbridge:problem:${category ?? (TITLES[status] ?? 'error').toLowerCase().replace(/ /g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+}
+
+function fromAjvErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((item) => {
+    const missing = item.keyword === 'required' ? `/${String((item.params as { missingProperty?: string }).missingProperty)}` : '';
+    return { path: `${item.instancePath}${missing}`, message: item.message ?? 'is invalid' };
+  });
+}
+
+/** Maps any error to a problem: ours by category, Fastify's by their status, anything else to a 500 that leaks nothing. */
+export function toProblem(error: unknown, logger: Logger): Problem {
+  if (isAppError(error)) return problem(STATUS[error.category], error.message, error.errors, error.category.replace(/_/g, '-'));
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    const context = fastifyError.validationContext ?? 'request';
+    return problem(400, `the ${context} is invalid`, fromAjvErrors(fastifyError as FastifyError), 'validation');
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return problem(status, fastifyError.message ?? 'the request is invalid');
+  }
+  logger.error({ err: error }, 'unhandled error');
+  return problem(500, 'an internal error occurred; it has been logged');
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  // Plain JSON serialization: a route's response schema describes its success bodies, not problems.
+  return reply
+    .status(body.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(body);
+}
+
+export function problemErrorHandler(logger: Logger) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, { ...toProblem(error, logger), instance: request.url.split('?')[0] });
+}

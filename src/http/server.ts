@@ -1,0 +1,55 @@
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { HttpDependencies } from './http-dependencies.js';
+import { registerHttpMetrics } from './http-metrics.js';
+import { problem, problemErrorHandler, sendProblem } from './problem.js';
+import { registerRawBodyRoutes } from './raw-body-scope.js';
+import { registerGetSchema } from './routes/event-types/get-schema.js';
+import { registerListSchemas } from './routes/event-types/list-schemas.js';
+import { registerPutSchema } from './routes/event-types/put-schema.js';
+import { registerPostEvents } from './routes/events/post-events.js';
+import { registerHealth } from './routes/system/health.js';
+import { registerMetrics } from './routes/system/metrics.js';
+import { registerOpenApi } from './routes/system/openapi.js';
+
+// Other JSON bodies (schemas, catalog) are small; event bodies have their own, configurable limit.
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export async function buildServer(deps: HttpDependencies): Promise<FastifyInstance> {
+  const app = fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Per-request logs would dominate at ingestion rates; latency lives in the metrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    ajv: { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } },
+  });
+  app.setErrorHandler(problemErrorHandler(deps.logger));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, { ...problem(404, `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url.split('?')[0] }));
+  registerHttpMetrics(app, deps.metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Meterbridge API',
+        version: '1',
+        description: 'Usage-to-cash middleware: ingestion, schema registry and operations endpoints. Errors are application/problem+json.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `meterbridge keys create`.' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerHealth(app, deps);
+  registerMetrics(app, deps);
+  registerOpenApi(app);
+  registerPutSchema(app, deps);
+  registerListSchemas(app, deps);
+  registerGetSchema(app, deps);
+  await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
+    registerPostEvents(scope, deps);
+    // compat-openmeter routes register here
+  });
+  // compat-lago routes register here
+  return app;
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Config } from './config/index.js';
+import { buildServer } from './http/server.js';
+import { createAccess, type Access } from './modules/access/index.js';
+import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
+import { createSchemas, type Schemas } from './modules/schemas/index.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Database } from './platform/database/database.js';
+import { migrate } from './platform/database/migrate.js';
+import { openStore } from './platform/database/open-store.js';
+import { silentLogger, type Logger } from './platform/logger.js';
+
+/** The assembled application: one store, its modules, and (once built) the HTTP server. */
+export interface App {
+  config: Readonly<Config>;
+  db: Database;
+  access: Access;
+  schemas: Schemas;
+  ingestion: Ingestion;
+  metrics: Registry;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** An already open store (tests share one); otherwise the configured one is opened. */
+  db?: Database;
+}
+
+/** Composition root: config -> database (migrated) -> modules. Nothing here runs at import time. */
+export async function createApp(config: Readonly<Config>, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? (await openStore(config));
+  try {
+    await migrate(db);
+  } catch (error) {
+    if (!options.db) await db.close();
+    throw error;
+  }
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'meterbridge_' });
+  const schemas = createSchemas({ db, clock });
+  const ingestion = createIngestion({ db, schemas, clock, limits: config.ingestion, observer: createIngestionMetrics(metrics) });
+  return {
+    config,
+    db,
+    access: createAccess({ db }),
+    schemas,
+    ingestion,
+    metrics,
+    logger,
+    close: async () => {
+      if (!options.db) await db.close();
+    },
+  };
+}
+
+export async function createHttpServer(app: App): Promise<FastifyInstance> {
+  return buildServer(app);
+}

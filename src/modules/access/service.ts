@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../../platform/database/database.js';
+import { ValidationError } from '../../platform/errors.js';
+import { isRole, ROLES, type ApiKeyIdentity, type CreatedApiKey, type Role } from './access.js';
+import { claimBootstrap, findActiveKeyByHash, insertApiKey } from './repository.js';
+
+export interface Access {
+  createKey(input: { role: string; name?: string }): Promise<CreatedApiKey>;
+  /** The key's identity, or undefined for an unknown or revoked key. */
+  authenticate(key: string): Promise<ApiKeyIdentity | undefined>;
+  /**
+   * On a store with no keys, creates the first admin key (`presetKey` when given, else a random one)
+   * and returns it; on any other store returns undefined, so the key is only ever shown once.
+   */
+  bootstrap(presetKey?: string): Promise<CreatedApiKey | undefined>;
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function newKey(role: Role): { id: string; key: string } {
+  const id = `key_${randomBytes(6).toString('hex')}`;
+  return { id, key: `mb_${role}_${randomBytes(24).toString('base64url')}` };
+}
+
+export function createAccess({ db }: { db: Database }): Access {
+  async function store(role: Role, name: string | null, preset?: { id: string; key: string }): Promise<CreatedApiKey> {
+    const { id, key } = preset ?? newKey(role);
+    await insertApiKey(db, { id, role, name, keyHash: digest(key) });
+    return { id, role, name, key };
+  }
+
+  return {
+    async createKey({ role, name }) {
+      const errors = [];
+      if (!isRole(role)) errors.push({ path: '/role', message: `must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}` });
+      if (name !== undefined && (name.trim() === '' || name.length > 200)) errors.push({ path: '/name', message: 'must be 1 to 200 characters' });
+      if (errors.length > 0 || !isRole(role)) throw new ValidationError('invalid API key request', errors);
+      return store(role, name ?? null);
+    },
+    async authenticate(key) {
+      if (key.length < 16 || key.length > 512) return undefined;
+      return findActiveKeyByHash(db, digest(key));
+    },
+    async bootstrap(presetKey) {
+      return db.transaction(async (tx) => {
+        if (!(await claimBootstrap(tx))) return undefined;
+        const { id, key } = presetKey ? { id: 'key_bootstrap', key: presetKey } : newKey('admin');
+        await insertApiKey(tx, { id, role: 'admin', name: 'bootstrap admin', keyHash: digest(key) });
+        return { id, role: 'admin' as const, name: 'bootstrap admin', key };
+      });
+    },
+  };
+}

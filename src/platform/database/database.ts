@@ -1,0 +1,26 @@
+/**
+ * The one structural interface every module talks to. Two drivers implement it (PGlite embedded,
+ * PostgreSQL server through `pg`); SQL is PostgreSQL's dialect on both, so modules never know which.
+ */
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
+   * On PGlite transactions are serialized (one connection); on PostgreSQL each takes a pooled connection.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

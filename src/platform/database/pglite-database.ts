@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database, Queryable, QueryResult } from './database.js';
+
+type PGliteQueryable = Pick<PGlite, 'query' | 'exec'>;
+
+function wrap(target: PGliteQueryable): Queryable {
+  return {
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      const result = await target.query<Row>(sql, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      await target.exec(sql);
+    },
+  };
+}
+
+export interface PGliteOptions {
+  /** File-backed data directory; `undefined` keeps the store in memory (tests only). */
+  dataDir?: string;
+  /** Statements run once after opening, e.g. `SET search_path` for an isolated test schema. */
+  initSql?: string;
+}
+
+/**
+ * Embedded PostgreSQL (WASM) in this process. PGlite is a single connection: its own `transaction`
+ * serializes work and rolls back on any failure, so an aborted statement never poisons later queries.
+ */
+export async function openPGliteDatabase(options: PGliteOptions = {}): Promise<Database> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(options.dataDir);
+  return pgliteDatabase(pglite, options.initSql, true);
+}
+
+/** Wraps an already open PGlite instance (shared across the tests of one file). */
+export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInstance = false): Promise<Database> {
+  if (initSql) await pglite.exec(initSql);
+  const direct = wrap(pglite);
+  return {
+    kind: 'pglite',
+    query: direct.query,
+    exec: direct.exec,
+    transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
+    close: async () => {
+      if (ownsInstance) await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The closed set of error categories. Domain errors extend `AppError` with one of these;
+ * `http/problem.ts` alone decides what each means on the wire, so no module ever picks a status code.
+ */
+export type ErrorCategory =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'failed_dependency';
+
+/** One problem with one field: `path` is a JSON Pointer into the offending document. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly category: ErrorCategory;
+  readonly errors: FieldError[];
+
+  constructor(category: ErrorCategory, message: string, errors: FieldError[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.category = category;
+    this.errors = errors;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, errors: FieldError[] = []) {
+    super('validation', message, errors);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'a valid API key is required: send "Authorization: Bearer <key>"') {
+    super('unauthenticated', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, errors: FieldError[] = []) {
+    super('conflict', message, errors);
+  }
+}
+
+export class PreconditionFailedError extends AppError {
+  constructor(message: string, errors: FieldError[] = []) {
+    super('precondition_failed', message, errors);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super('payload_too_large', message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super('unsupported_media_type', message);
+  }
+}
+
+export class FailedDependencyError extends AppError {
+  constructor(message: string) {
+    super('failed_dependency', message);
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
