@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../platform/errors.js';
+import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
@@ -11,8 +12,8 @@ export function buildCli(): Command {
     .showHelpAfterError()
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
-    .addCommand(keysCommand());
-  // ingest command registers here
+    .addCommand(keysCommand())
+    .addCommand(ingestCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

@@ -5,6 +5,8 @@ import type { HttpDependencies } from './http-dependencies.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { registerRawBodyRoutes } from './raw-body-scope.js';
+import { registerLagoCompatRoutes } from './routes/compat-lago/register-lago-compat-routes.js';
+import { registerOpenMeterCompatRoutes } from './routes/compat-openmeter/post-events.js';
 import { registerGetSchema } from './routes/event-types/get-schema.js';
 import { registerListSchemas } from './routes/event-types/list-schemas.js';
 import { registerPutSchema } from './routes/event-types/put-schema.js';
@@ -48,8 +50,8 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   registerGetSchema(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
-    // compat-openmeter routes register here
+    registerOpenMeterCompatRoutes(scope, deps);
   });
-  // compat-lago routes register here
+  await registerLagoCompatRoutes(app, deps);
   return app;
 }

@@ -112,9 +112,8 @@ export function validateEnvelope(raw: unknown, context: EnvelopeContext): Envelo
   const extensions = checkExtensions(record, errors);
   if (errors.length > 0) return { ok: false, id, errors };
 
-  const dataJson = data === undefined ? null : canonicalJson(data);
-  const envelopeJson = canonicalJson({ ...record, data: undefined });
-  const bytes = Buffer.byteLength(envelopeJson) + (dataJson === null ? 0 : Buffer.byteLength(dataJson));
+  const canonical = canonicalJson(record);
+  const bytes = Buffer.byteLength(canonical);
   if (bytes > context.maxEventBytes) {
     return { ok: false, id, errors: [{ path: '', message: `event is ${bytes} bytes; the limit is ${context.maxEventBytes}` }] };
   }
@@ -132,8 +131,8 @@ export function validateEnvelope(raw: unknown, context: EnvelopeContext): Envelo
       requestedSchemaVersion: version ? Number(version[1]) : null,
       data: (data as Record<string, unknown> | undefined) ?? null,
       extensions,
-      payloadHash: createHash('sha256').update(envelopeJson).update('\n').update(dataJson ?? '').digest('base64url'),
-      dataJson,
+      payloadHash: createHash('sha256').update(canonical).digest('base64url'),
+      dataJson: data === undefined ? null : JSON.stringify(data),
     },
   };
 }

@@ -15,14 +15,10 @@ export function findForbiddenKeys(value: unknown, path = '', found: FieldError[]
     return found;
   }
   for (const key of Object.keys(value)) {
-    const child = `${path}/${escapePointer(key)}`;
-    if (FORBIDDEN.has(key)) found.push({ path: child, message: `key "${key}" is not allowed` });
-    else findForbiddenKeys((value as Record<string, unknown>)[key], child, found);
+    const child = (value as Record<string, unknown>)[key];
+    // Paths are only built where needed: this walk runs over every key of every event.
+    if (FORBIDDEN.has(key)) found.push({ path: `${path}/${escapePointer(key)}`, message: `key "${key}" is not allowed` });
+    else if (child !== null && typeof child === 'object') findForbiddenKeys(child, `${path}/${escapePointer(key)}`, found);
   }
   return found;
-}
-
-/** Cheap pre-check on raw text so that the full walk runs only for the rare event that needs it. */
-export function mayContainForbiddenKeys(text: string): boolean {
-  return text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
 }

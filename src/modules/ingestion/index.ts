@@ -16,3 +16,23 @@ export { createIngestion, type Ingestion, type IngestionDependencies } from './s
 export { eventMediaType, parseEventsBody, EVENT_MEDIA_TYPES, type EventMediaType } from './body-parser.js';
 export { validateEnvelope, MAX_ID_LENGTH } from './envelope.js';
 export { createIngestionMetrics } from './ingestion-metrics.js';
+export {
+  fromLagoEvent,
+  toLagoFieldErrors,
+  findConflictsInBatch,
+  lagoTimestampToRfc3339,
+  LAGO_AMOUNT_EXTENSION,
+  type LagoEvent,
+  type LagoEventMapping,
+  type LagoFieldErrors,
+  type LagoSubjectField,
+} from './lago-event.js';
+export {
+  readEventFile,
+  eventFileFormat,
+  EVENT_FILE_FORMATS,
+  type EventFileFormat,
+  type EventFileBatch,
+  type ReadEventFileOptions,
+} from './event-file-reader.js';
+export { compileCsvHeader, csvRecordToEvent, type CsvHeader, type CsvEventResult } from './csv-event.js';

@@ -16,7 +16,7 @@ export interface ValidEvent {
   extensions: Record<string, string | number | boolean> | null;
   /** SHA-256 of the canonical JSON of the whole event: tells a true duplicate from an id reused for other content. */
   payloadHash: string;
-  /** Canonical JSON of `data`, as stored. */
+  /** JSON of `data`, as stored (jsonb normalizes it; the hash is taken from the canonical form). */
   dataJson: string | null;
 }
 

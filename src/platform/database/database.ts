@@ -22,5 +22,10 @@ export interface Database extends Queryable {
    * On PGlite transactions are serialized (one connection); on PostgreSQL each takes a pooled connection.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Bulk-loads rows in COPY text format (see `copy-text.ts`) as one statement: all rows or, on any
+   * error (a unique violation, say), none. Returns the number of rows loaded.
+   */
+  copyIn(table: string, columns: readonly string[], rows: string): Promise<number>;
   close(): Promise<void>;
 }

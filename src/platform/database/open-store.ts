@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from './database.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { openPGliteDatabase } from './pglite-database.js';
+import { openPGliteWorkerDatabase } from './pglite-worker-database.js';
 import { openPostgresDatabase } from './postgres-database.js';
 
 export interface StoreLocation {
@@ -17,7 +17,7 @@ export async function openStore(location: StoreLocation): Promise<Database> {
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
-    const db = await openPGliteDatabase({ dataDir });
+    const db = await openPGliteWorkerDatabase({ dataDir });
     return {
       ...db,
       close: async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.js';
+import { copyStatement } from './copy-statement.js';
 
 type PGliteQueryable = Pick<PGlite, 'query' | 'exec'>;
 
@@ -42,6 +43,10 @@ export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInsta
     query: direct.query,
     exec: direct.exec,
     transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
+    copyIn: async (table, columns, rows) => {
+      const result = await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
+      return result.affectedRows ?? 0;
+    },
     close: async () => {
       if (ownsInstance) await pglite.close();
     },

@@ -1,4 +1,8 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyStatement } from './copy-statement.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 
 // numeric and int8 arrive as strings: money and sequence numbers must never pass through a JS float.
@@ -52,6 +56,21 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
         await client.query('rollback').catch((rollbackError: Error) => {
           broken = rollbackError;
         });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async copyIn(table, columns, rows) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+        await pipeline(Readable.from([rows]), stream);
+        return stream.rowCount;
+      } catch (error) {
+        // The server ends a failed COPY and the connection stays usable; anything else is discarded.
+        if (!(error as { code?: string }).code) broken = error as Error;
         throw error;
       } finally {
         client.release(broken);

@@ -1,0 +1,54 @@
+/**
+ * The embedded database thread, as CommonJS source evaluated in place (so it runs the same from
+ * src/ under tests and from dist/ under the bin). Statements run one at a time in arrival order;
+ * while a transaction is open only its own statements run, and everything else waits in the inbox.
+ */
+export const PGLITE_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pgliteEntry);
+const serializeError = (error) => ({
+  message: error.message, code: error.code, detail: error.detail, constraint: error.constraint, severity: error.severity,
+});
+PGlite.create(workerData.dataDir).then(async (db) => {
+  if (workerData.initSql) await db.exec(workerData.initSql);
+  const inbox = [];
+  let active = null;
+  let busy = false;
+  const eligible = (message) => active === null || message.txn === active;
+  async function run(message) {
+    const { id, op, sql, params } = message;
+    try {
+      if (op === 'close') {
+        await db.close();
+        parentPort.postMessage({ id, ok: true });
+      } else if (op === 'query' || op === 'copy') {
+        const result = await db.query(sql, params, op === 'copy' ? { blob: new Blob([message.rows]) } : undefined);
+        parentPort.postMessage({ id, ok: true, rows: result.rows, rowCount: result.affectedRows ?? result.rows.length });
+      } else {
+        await db.exec(sql);
+        parentPort.postMessage({ id, ok: true });
+      }
+    } catch (error) {
+      parentPort.postMessage({ id, ok: false, error: serializeError(error) });
+    }
+  }
+  async function pump() {
+    if (busy) return;
+    busy = true;
+    for (;;) {
+      const index = inbox.findIndex(eligible);
+      if (index < 0) break;
+      const [message] = inbox.splice(index, 1);
+      if (message.begins) active = message.txn;
+      await run(message);
+      if (message.ends) active = null;
+    }
+    busy = false;
+  }
+  parentPort.on('message', (message) => {
+    inbox.push(message);
+    void pump();
+  });
+  parentPort.postMessage({ ready: true });
+}, (error) => parentPort.postMessage({ ready: false, error: serializeError(error) }));
+`;
