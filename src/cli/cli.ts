@@ -1,14 +1,21 @@
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isAppError } from '../platform/errors.js';
+import { packageRoot } from '../platform/package-root.js';
 import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildCli(): Command {
   return new Command('meterbridge')
     .description('Usage-to-cash middleware: usage events in; governed usage, invoices and ERP postings out.')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError()
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
@@ -26,8 +33,15 @@ export function reportError(error: unknown): void {
   }
 }
 
+/** Commander exits the process itself unless told otherwise, command by command. */
+function throwInsteadOfExit(command: Command): Command {
+  command.exitOverride();
+  command.commands.forEach(throwInsteadOfExit);
+  return command;
+}
+
 export async function runCli(argv: string[]): Promise<void> {
-  const program = buildCli().exitOverride();
+  const program = throwInsteadOfExit(buildCli());
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -19,8 +19,13 @@ export const problemSchema = {
   },
 } as const;
 
+/** A documented problem response, published with its real media type. */
+export function problemResponse(description: string) {
+  return { description, content: { 'application/problem+json': { schema: problemSchema } } };
+}
+
 /** Error responses every authenticated route can give. */
 export const authProblemResponses = {
-  401: { ...problemSchema, description: 'No or unknown API key.' },
-  403: { ...problemSchema, description: 'The API key lacks the permission.' },
+  401: problemResponse('No or unknown API key.'),
+  403: problemResponse('The API key lacks the permission.'),
 } as const;

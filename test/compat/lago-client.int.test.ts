@@ -157,14 +157,13 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
     expect(await countRawEvents(t.app.db)).toBe(before);
   });
 
-  it('keeps the new events of a batch whose other event conflicts with a stored one, so resending the fixed batch is safe', async () => {
-    // Ingestion finds a conflict with a stored event only while inserting, so this case is not all-or-nothing.
+  it('stores nothing of a batch whose event conflicts with a stored one, like Lago', async () => {
     await lago.events.createEvent({ event: event({ transaction_id: 'tx-stored' }) });
     const { error } = await thrownBy(
       lago.events.createBatchEvents({ events: [event({ transaction_id: 'tx-new' }), event({ transaction_id: 'tx-stored', properties: { gb: 2 } })] }),
     );
     expect(error.error_details).toEqual({ '1': { transaction_id: ['value_already_exist'] } });
-    expect(await countRawEvents(t.app.db)).toBe(before + 2);
+    expect(await countRawEvents(t.app.db)).toBe(before + 1);
     const fixed = await lago.events.createBatchEvents({ events: [event({ transaction_id: 'tx-new' }), event({ transaction_id: 'tx-stored' })] });
     expect(fixed.status).toBe(200);
     expect(await countRawEvents(t.app.db)).toBe(before + 2);

@@ -26,6 +26,7 @@ export function eventMediaType(header: string | undefined): EventMediaType {
   return essence as EventMediaType;
 }
 
+// TextDecoder drops a leading byte order mark (its default), which some exporters write.
 function decode(bytes: Uint8Array, what: string): string {
   try {
     return utf8.decode(bytes);

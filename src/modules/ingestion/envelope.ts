@@ -3,7 +3,7 @@ import formats from 'ajv-formats/dist/formats.js';
 import { configure } from 'safe-stable-stringify';
 import type { FieldError } from '../../platform/errors.js';
 import type { ValidEvent } from './ingestion.js';
-import { findForbiddenKeys } from './forbidden-keys.js';
+import { findHostileContent } from './hostile-content.js';
 
 // Sorted keys make the hash independent of the order a producer happened to write attributes in.
 const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: Error }) as (value: unknown) => string;
@@ -89,7 +89,7 @@ export function validateEnvelope(raw: unknown, context: EnvelopeContext): Envelo
     return { ok: false, errors: [{ path: '', message: `an event must be a JSON object, got ${describe(raw)}` }] };
   }
   const record = raw as Record<string, unknown>;
-  const errors = findForbiddenKeys(record);
+  const errors = findHostileContent(record);
   if (errors.length > 0) return { ok: false, id: typeof record.id === 'string' ? record.id : undefined, errors };
 
   const specversion = record.specversion;

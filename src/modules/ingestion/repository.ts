@@ -60,7 +60,8 @@ export async function insertNewEvents(db: Database, rows: readonly EventToStore[
   return insertSkippingKnown(db, rows, received);
 }
 
-async function insertSkippingKnown(db: Queryable, rows: readonly EventToStore[], received: string): Promise<Set<string>> {
+/** The row-by-row path alone; the one usable inside a transaction (COPY runs on its own connection). */
+export async function insertSkippingKnown(db: Queryable, rows: readonly EventToStore[], received: string): Promise<Set<string>> {
   const columns: unknown[][] = Array.from({ length: 11 }, () => new Array(rows.length));
   rows.forEach((row, index) => rowValues(row).forEach((value, column) => ((columns[column] as unknown[])[index] = value)));
   const result = await db.query<{ source: string; id: string }>(INSERT_NEW_ROWS, [...columns, received]);

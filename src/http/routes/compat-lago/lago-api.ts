@@ -63,7 +63,7 @@ export async function ingestLagoEvents(ingestion: Ingestion, raws: readonly unkn
   const items: BodyItem[] = mappings.map((mapping, index) =>
     mapping.ok && !errors.has(index) ? { value: mapping.event.cloudEvent } : { parseErrors: [{ path: '', message: 'not a valid Lago event' }] },
   );
-  const result = await ingestion.ingest(items, { atomic: true });
+  const result = await ingestion.ingest(items, { atomic: true, conflictsAbort: true });
   for (const rejection of result.rejected) {
     const mapping = mappings[rejection.index];
     if (mapping?.ok && !errors.has(rejection.index)) errors.set(rejection.index, toLagoFieldErrors(rejection.errors, mapping.event.subjectField));

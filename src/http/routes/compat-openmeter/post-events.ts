@@ -3,7 +3,7 @@ import { eventMediaType, parseEventsBody, type EventMediaType, type Rejection } 
 import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../../../platform/errors.js';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
-import { authProblemResponses, problemSchema } from '../../problem-schema.js';
+import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { bodyBuffer } from '../../raw-body-scope.js';
 import { cloudEventSchema } from '../events/ingest-result-schema.js';
 
@@ -54,9 +54,9 @@ export function registerOpenMeterCompatRoutes(scope: FastifyInstance, deps: Http
       body: { oneOf: [cloudEventSchema, { type: 'array', items: cloudEventSchema }] },
       response: {
         204: { type: 'null', description: 'Every event stored or already known.' },
-        400: { ...problemSchema, description: 'An invalid event (detail names the first; errors list all, paths prefixed by the event index) or an unusable body.' },
-        413: { ...problemSchema, description: 'Body or batch over the limit.' },
-        415: { ...problemSchema, description: 'Unsupported content type.' },
+        400: problemResponse('An invalid event (detail names the first; errors list all, paths prefixed by the event index) or an unusable body.'),
+        413: problemResponse('Body or batch over the limit.'),
+        415: problemResponse('Unsupported content type.'),
         ...authProblemResponses,
       },
     },

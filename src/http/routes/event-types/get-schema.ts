@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
-import { authProblemResponses, problemSchema } from '../../problem-schema.js';
+import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { schemaParams, schemaVersionSchema } from './schema-route-schemas.js';
 
 export function registerGetSchema(app: FastifyInstance, deps: HttpDependencies): void {
@@ -14,7 +14,7 @@ export function registerGetSchema(app: FastifyInstance, deps: HttpDependencies):
         tags: ['schemas'],
         security: [{ bearer: [] }],
         params: schemaParams,
-        response: { 200: schemaVersionSchema, 404: { ...problemSchema, description: 'No such version.' }, ...authProblemResponses },
+        response: { 200: schemaVersionSchema, 404: problemResponse('No such version.'), ...authProblemResponses },
       },
     },
     async (request) => deps.schemas.get(request.params.type, request.params.version),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
-import { authProblemResponses, problemSchema } from '../../problem-schema.js';
+import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { schemaSummarySchema } from './schema-route-schemas.js';
 
 export function registerListSchemas(app: FastifyInstance, deps: HttpDependencies): void {
@@ -16,7 +16,7 @@ export function registerListSchemas(app: FastifyInstance, deps: HttpDependencies
         params: { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 256 } } },
         response: {
           200: { type: 'object', required: ['versions'], properties: { versions: { type: 'array', items: schemaSummarySchema } } },
-          404: { ...problemSchema, description: 'No schema registered for this type.' },
+          404: problemResponse('No schema registered for this type.'),
           ...authProblemResponses,
         },
       },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Compatibility } from '../../../modules/schemas/index.js';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
-import { authProblemResponses, problemSchema } from '../../problem-schema.js';
+import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { schemaParams, schemaVersionSchema } from './schema-route-schemas.js';
 
 export function registerPutSchema(app: FastifyInstance, deps: HttpDependencies): void {
@@ -26,8 +26,8 @@ export function registerPutSchema(app: FastifyInstance, deps: HttpDependencies):
         response: {
           200: { ...schemaVersionSchema, description: 'Already registered, identical.' },
           201: { ...schemaVersionSchema, description: 'Registered.' },
-          400: { ...problemSchema, description: 'Invalid schema, each error with its path.' },
-          409: { ...problemSchema, description: 'Version exists with other content, or breaking changes.' },
+          400: problemResponse('Invalid schema, each error with its path.'),
+          409: problemResponse('Version exists with other content, or breaking changes.'),
           ...authProblemResponses,
         },
       },

@@ -130,6 +130,12 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('rejects numbers too large to represent instead of storing them as null', async () => {
+    const response = await post('[{"specversion":"1.0","id":"big-number","source":"s","type":"t","data":{"tokens":1e999}}]');
+    expect(response.status).toBe(400);
+    expect((await readJson(response)).rejected[0].errors).toEqual([{ path: '/data/tokens', message: 'is a number too large to represent' }]);
+  });
+
   it('refuses a JSON body that is not valid UTF-8', async () => {
     const body = Buffer.concat([Buffer.from('[{"specversion":"1.0","id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","source":"s","type":"t"}]')]);
     await expectProblem(await post(body), 400, /not valid UTF-8/);

@@ -71,6 +71,13 @@ describeEachStore('POST /v1/events', (stores) => {
     expect(await readJson(response)).toMatchObject({ accepted: 2 });
   });
 
+  it('accepts JSON and NDJSON bodies that start with a UTF-8 byte order mark', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect((await post(Buffer.concat([bom, Buffer.from(JSON.stringify(cloudEvent({ id: 'bom-json' })))]))).status).toBe(200);
+    const ndjson = Buffer.concat([bom, Buffer.from(`${JSON.stringify(cloudEvent({ id: 'bom-nd' }))}\n`)]);
+    expect((await post(ndjson, 'application/x-ndjson')).status).toBe(200);
+  });
+
   it('reports an NDJSON line that is not JSON or not UTF-8 by its line, and keeps the other lines', async () => {
     const good = JSON.stringify(cloudEvent({ id: 'nd-good' }));
     const body = Buffer.concat([Buffer.from(`${good}\n{"id": oops\n`), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a])]);

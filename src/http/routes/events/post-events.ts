@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { eventMediaType, parseEventsBody, type IngestResult } from '../../../modules/ingestion/index.js';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
-import { authProblemResponses, problemSchema } from '../../problem-schema.js';
+import { authProblemResponses, problemResponse, problemSchema } from '../../problem-schema.js';
 import { bodyBuffer } from '../../raw-body-scope.js';
 import { cloudEventSchema, ingestResultSchema } from './ingest-result-schema.js';
 
@@ -28,9 +28,12 @@ export function registerPostEvents(app: FastifyInstance, deps: HttpDependencies)
       response: {
         200: { ...ingestResultSchema, description: 'Every event accepted or duplicate.' },
         207: { ...ingestResultSchema, description: 'Some events rejected; the others were stored.' },
-        400: { ...ingestResultSchema, description: 'Every event rejected (outcome body), or the body itself is unusable (problem).' },
-        413: { ...problemSchema, description: 'Body or batch over the limit.' },
-        415: { ...problemSchema, description: 'Unsupported content type.' },
+        400: {
+          description: 'Every event rejected (outcome body), or the body itself is unusable (problem).',
+          content: { 'application/json': { schema: ingestResultSchema }, 'application/problem+json': { schema: problemSchema } },
+        },
+        413: problemResponse('Body or batch over the limit.'),
+        415: problemResponse('Unsupported content type.'),
         ...authProblemResponses,
       },
     },

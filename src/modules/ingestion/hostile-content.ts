@@ -1,0 +1,34 @@
+import type { FieldError } from '../../platform/errors.js';
+
+// Keys that turn into prototype pollution the moment any consumer merges the object into another.
+// Refused anywhere in an event rather than stripped, so what we store is exactly what was sent.
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function checkValue(value: unknown, path: string, found: FieldError[]): void {
+  if (typeof value === 'number') {
+    // JSON.parse turns 1e999 into Infinity, which jsonb would store as null: refuse instead of losing it.
+    if (!Number.isFinite(value)) found.push({ path, message: 'is a number too large to represent' });
+  } else if (value !== null && typeof value === 'object') {
+    findHostileContent(value, path, found);
+  }
+}
+
+/** Forbidden keys and unrepresentable numbers anywhere in a parsed JSON value, each with its path. */
+export function findHostileContent(value: unknown, path = '', found: FieldError[] = []): FieldError[] {
+  if (value === null || typeof value !== 'object') return found;
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => checkValue(item, `${path}/${index}`, found));
+    return found;
+  }
+  for (const key of Object.keys(value)) {
+    // Paths are only built where needed: this walk runs over every key of every event.
+    const child = (value as Record<string, unknown>)[key];
+    if (FORBIDDEN.has(key)) found.push({ path: `${path}/${escapePointer(key)}`, message: `key "${key}" is not allowed` });
+    else if (typeof child === 'number' || (child !== null && typeof child === 'object')) checkValue(child, `${path}/${escapePointer(key)}`, found);
+  }
+  return found;
+}
