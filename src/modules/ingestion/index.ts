@@ -36,3 +36,4 @@ export {
   type ReadEventFileOptions,
 } from './event-file-reader.js';
 export { compileCsvHeader, csvRecordToEvent, type CsvHeader, type CsvEventResult } from './csv-event.js';
+export { readRawEventsAfter, type RawEvent, type RawEventCursor } from './raw-event-log.js';

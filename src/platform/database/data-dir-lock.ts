@@ -11,10 +11,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+// Directories this process holds: a pid file naming this process is only stale if we do not hold it.
+const heldHere = new Set<string>();
+
 /**
  * PGlite is one process's database: two processes opening one data directory would corrupt it.
  * A pid file taken with O_EXCL makes the second one fail with a clear message; a stale file left by a
- * killed process is taken over.
+ * killed process is taken over. One process opening it twice is refused the same way.
  */
 export function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, 'meterbridge.pid');
@@ -23,11 +26,16 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      heldHere.add(path);
+      return () => {
+        heldHere.delete(path);
+        rmSync(path, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+      const inUse = Number.isInteger(holder) && (holder === process.pid ? heldHere.has(path) : isAlive(holder));
+      if (inUse) {
         throw new PreconditionFailedError(
           `the embedded store in ${dataDir} is in use by process ${holder}; stop it first, or run against PostgreSQL with --database-url`,
         );
