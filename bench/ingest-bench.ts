@@ -93,7 +93,11 @@ function report(store: string, ceilings: CeilingResult[], https: HttpRun[]): voi
   console.log(`  http      ${rate(eventsPerSecond)}   p50 ${median(https.map((h) => h.p50Ms)).toFixed(1)} ms   p99 ${median(https.map((h) => h.p99Ms)).toFixed(1)} ms   peak RSS ${mb(Math.max(...https.map((h) => h.peakRss)))}`);
   console.log(`            runs: ${https.map((h) => rate(h.eventsPerSecond)).join(', ')}`);
   console.log(`  rss at 25/50/75/100% (last run): ${(https.at(-1) as HttpRun).rssSamples.map(mb).join(' / ')}`);
-  if (ceilings.length > 0) console.log(`  ratio     http / ceiling = ${(eventsPerSecond / best).toFixed(2)}   (target >= 0.70)`);
+  if (ceilings.length === https.length) {
+    // Per run, both phases ran minutes apart on the same machine; the median of those ratios is the figure.
+    const ratios = https.map((h, run) => h.eventsPerSecond / Math.max((ceilings[run] as CeilingResult).unnestPerSecond, (ceilings[run] as CeilingResult).copyPerSecond));
+    console.log(`  ratio     http / ceiling = ${median(ratios).toFixed(2)} (median of runs: ${ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70)`);
+  }
 }
 
 async function main(): Promise<void> {
