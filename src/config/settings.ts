@@ -42,8 +42,8 @@ function integer(min: number, max: number): Parser {
 
 function oneOf(...choices: string[]): Parser {
   return (raw) =>
-    typeof raw === 'string' && choices.includes(raw)
-      ? { value: raw }
+    typeof raw === 'string' && choices.includes(raw.trim())
+      ? { value: raw.trim() }
       : { error: `must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}` };
 }
 

@@ -26,6 +26,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   424: 'Failed Dependency',
   429: 'Too Many Requests',
@@ -44,9 +45,17 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
+// A status our own categories also produce gets the category's type, whoever raised it.
+const CATEGORY_OF_STATUS = new Map<number, ErrorCategory>(Object.entries(STATUS).map(([category, status]) => [status, category as ErrorCategory]));
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[ _]/g, '-');
+}
+
 export function problem(status: number, detail: string, errors?: FieldError[], category?: string): Problem {
+  const known = CATEGORY_OF_STATUS.get(status);
   return {
-    type: `urn:meterbridge:problem:${category ?? (TITLES[status] ?? 'error').toLowerCase().replace(/ /g, '-')}`,
+    type: `urn:meterbridge:problem:${category ?? (known ? slug(known) : slug(TITLES[status] ?? 'error'))}`,
     title: TITLES[status] ?? 'Error',
     status,
     detail,
@@ -61,17 +70,25 @@ function fromAjvErrors(error: FastifyError): FieldError[] {
   });
 }
 
-/** Maps any error to a problem: ours by category, Fastify's by their status, anything else to a 500 that leaks nothing. */
+/** Fastify's own request errors (codes FST_*): their status and message describe the client's mistake. */
+function isFastifyClientError(error: Partial<FastifyError>): boolean {
+  const status = error.statusCode;
+  return typeof error.code === 'string' && error.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500;
+}
+
+/**
+ * Maps any error to a problem: ours by category, Fastify's by their status, anything else (including
+ * errors of HTTP clients that carry some upstream status) to a 500 that leaks nothing.
+ */
 export function toProblem(error: unknown, logger: Logger): Problem {
-  if (isAppError(error)) return problem(STATUS[error.category], error.message, error.errors, error.category.replace(/_/g, '-'));
-  const fastifyError = error as Partial<FastifyError>;
+  if (isAppError(error)) return problem(STATUS[error.category], error.message, error.errors, slug(error.category));
+  const fastifyError = (error !== null && typeof error === 'object' ? error : {}) as Partial<FastifyError>;
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'request';
     return problem(400, `the ${context} is invalid`, fromAjvErrors(fastifyError as FastifyError), 'validation');
   }
-  const status = fastifyError.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return problem(status, fastifyError.message ?? 'the request is invalid');
+  if (isFastifyClientError(fastifyError)) {
+    return problem(fastifyError.statusCode as number, fastifyError.message ?? 'the request is invalid');
   }
   logger.error({ err: error }, 'unhandled error');
   return problem(500, 'an internal error occurred; it has been logged');

@@ -80,6 +80,16 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+export class RateLimitedError extends AppError {
+  /** Seconds after which a retry may succeed, when known. */
+  readonly retryAfter?: number;
+
+  constructor(message: string, retryAfter?: number) {
+    super('rate_limited', message);
+    this.retryAfter = retryAfter;
+  }
+}
+
 export class FailedDependencyError extends AppError {
   constructor(message: string) {
     super('failed_dependency', message);

@@ -48,7 +48,7 @@ export class TestStores {
       await admin.connect();
       await admin.query(`create schema ${schema}`);
       await admin.end();
-      db = await openPostgresDatabase({ connectionString: POSTGRES_TEST_URL, schema, maxConnections: 8 });
+      db = await openPostgresDatabase({ connectionString: POSTGRES_TEST_URL, schema, maxConnections: 4 });
     }
     this.opened.push(db);
     return db;

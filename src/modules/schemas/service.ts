@@ -105,8 +105,11 @@ export function createSchemas({ db, clock, latestVersionTtlMs = DEFAULT_LATEST_V
       }
       const stored = { eventType: input.eventType, version: input.version, schema, schemaHash, compatibility: input.compatibility, createdAt: clock.now().toISOString() };
       await repository.insertSchema(tx, stored);
-      latestKnown.delete(input.eventType);
       return { created: true, schema: stored };
+    }).then((result) => {
+      // After commit: forgotten any earlier, a concurrent ingest could cache the old answer again.
+      latestKnown.delete(input.eventType);
+      return result;
     });
   }
 
