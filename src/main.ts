@@ -20,6 +20,7 @@ export interface App {
   ingestion: Ingestion;
   metrics: Registry;
   logger: Logger;
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -53,6 +54,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     ingestion,
     metrics,
     logger,
+    clock,
     close: async () => {
       if (!options.db) await db.close();
     },

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { Access } from '../modules/access/index.js';
 import type { Ingestion } from '../modules/ingestion/index.js';
 import type { Schemas } from '../modules/schemas/index.js';
+import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/database/database.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -14,5 +15,6 @@ export interface HttpDependencies {
   ingestion: Ingestion;
   schemas: Schemas;
   metrics: Registry;
+  clock: Clock;
   logger: Logger;
 }

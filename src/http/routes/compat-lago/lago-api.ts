@@ -7,11 +7,10 @@ import {
   type LagoEvent,
   type LagoFieldErrors,
 } from '../../../modules/ingestion/index.js';
-import type { Clock } from '../../../platform/clock.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
 import type { Problem } from '../../problem.js';
 
-export type LagoCompatDependencies = Pick<HttpDependencies, 'access' | 'ingestion' | 'config' | 'logger'> & { clock: Clock };
+export type LagoCompatDependencies = Pick<HttpDependencies, 'access' | 'ingestion' | 'config' | 'logger' | 'clock'>;
 
 /** Lago's default LAGO_EVENTS_BATCH_MAX_LENGTH. */
 export const LAGO_MAX_BATCH_EVENTS = 100;

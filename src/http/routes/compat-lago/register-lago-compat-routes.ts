@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { systemClock, type Clock } from '../../../platform/clock.js';
 import { ValidationError } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
 import { toProblem } from '../../problem.js';
@@ -27,17 +26,12 @@ function lagoErrorHandler(logger: Logger) {
  * Lago-compatible ingestion under /compat/lago/api/v1, in its own scope: Lago's JSON parsing and
  * Lago-shaped errors apply there only.
  */
-export async function registerLagoCompatRoutes(
-  app: FastifyInstance,
-  // HttpDependencies has no clock yet; the system clock stands in until the composition root passes one.
-  deps: Omit<LagoCompatDependencies, 'clock'> & { clock?: Clock },
-): Promise<void> {
-  const scoped: LagoCompatDependencies = { ...deps, clock: deps.clock ?? systemClock };
+export async function registerLagoCompatRoutes(app: FastifyInstance, deps: LagoCompatDependencies): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: deps.config.ingestion.maxBodyBytes }, parseJson);
     scope.setErrorHandler(lagoErrorHandler(deps.logger));
-    registerCreateLagoEvent(scope, scoped);
-    registerCreateLagoBatchEvents(scope, scoped);
+    registerCreateLagoEvent(scope, deps);
+    registerCreateLagoBatchEvents(scope, deps);
   });
 }
