@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { loadConfig, type Config, type SettingKey } from '../config/index.js';
 
 /** Options every command that opens the store takes; values flow into `loadConfig` as the top layer. */
@@ -7,12 +7,13 @@ export function withStoreOptions(command: Command): Command {
     .option('--config <file>', 'YAML or JSON configuration file (env MB_CONFIG)')
     .option('--database-url <url>', 'PostgreSQL server URL; default is the embedded store (env MB_DATABASE_URL)')
     .option('--data-dir <dir>', 'embedded store directory (env MB_DATA_DIR, default ./.meterbridge)')
-    .addOption(new Option('--log-level <level>', 'log level (env MB_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+    // Values are checked by the configuration, so that every problem is reported together.
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env MB_LOG_LEVEL)');
 }
 
 export function withIngestionOptions(command: Command): Command {
   return command
-    .addOption(new Option('--unknown-types <policy>', 'events of types with no schema: accept as telemetry, or reject (env MB_UNKNOWN_TYPES)').choices(['accept', 'reject']))
+    .option('--unknown-types <policy>', 'events of types with no schema: accept (as telemetry) or reject (env MB_UNKNOWN_TYPES)')
     .option('--max-event-bytes <n>', 'largest event accepted (env MB_MAX_EVENT_BYTES, default 65536)')
     .option('--max-body-bytes <n>', 'largest request body accepted (env MB_MAX_BODY_BYTES, default 10485760)')
     .option('--max-batch-events <n>', 'most events per request (env MB_MAX_BATCH_EVENTS, default 10000)')

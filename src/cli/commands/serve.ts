@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { createApp, createHttpServer } from '../../main.js';
+import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
 import { configFrom, withIngestionOptions, withStoreOptions } from '../options.js';
 
@@ -12,6 +13,16 @@ export function serveCommand(): Command {
     const config = configFrom(options);
     const logger = createLogger(config.logLevel);
     const app = await createApp(config, { logger });
+    let address: string;
+    const server = await createHttpServer(app);
+    try {
+      address = await server.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      // Nothing may keep the process alive (the embedded store's thread) or hold its lock.
+      await app.close();
+      throw new PreconditionFailedError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    }
+    // Only once listening: a key shown for a server that never started would be a key to nothing.
     const bootstrapped = await app.access.bootstrap(config.bootstrapAdminKey);
     if (bootstrapped && !config.bootstrapAdminKey) {
       // Printed, never logged: this is the only time the key exists outside its owner's hands.
@@ -19,8 +30,6 @@ export function serveCommand(): Command {
     } else if (bootstrapped) {
       logger.info({ keyId: bootstrapped.id }, 'registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
     }
-    const server = await createHttpServer(app);
-    const address = await server.listen({ host: config.host, port: config.port });
     logger.info({ address, store: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, 'meterbridge is serving');
     console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
 

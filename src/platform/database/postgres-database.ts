@@ -33,6 +33,8 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
+    // A host that drops packets must not hang start-up until the kernel gives up on TCP.
+    connectionTimeoutMillis: 10_000,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
   });
   // An idle client that loses its server must not crash the process; the next query reports the error.
