@@ -1,5 +1,6 @@
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../platform/errors.js';
 import type { BodyItem } from './ingestion.js';
+import { parseNdjsonLine } from './ndjson-line.js';
 
 export const EVENT_MEDIA_TYPES = [
   'application/cloudevents+json',
@@ -61,22 +62,13 @@ function parseNdjson(body: Buffer, maxBatchEvents: number): BodyItem[] {
     let end = body.indexOf(NEWLINE, start);
     if (end === -1) end = body.length;
     line += 1;
-    const raw = body.subarray(start, end);
+    const parsed = parseNdjsonLine(body.subarray(start, end), line);
     start = end + 1;
-    let text: string;
-    try {
-      text = utf8.decode(raw).trim();
-    } catch {
-      items.push({ line, parseErrors: [{ path: '', message: `line ${line} is not valid UTF-8` }] });
-      continue;
-    }
-    if (text === '') continue;
-    if (items.length >= maxBatchEvents) checkCount(items.length + 1, maxBatchEvents);
-    try {
-      items.push({ line, value: JSON.parse(text) });
-    } catch (error) {
-      items.push({ line, parseErrors: [{ path: '', message: `line ${line} is not valid JSON: ${(error as Error).message}` }] });
-    }
+    if (parsed === undefined) continue;
+    // Stops at the first event past the limit rather than reading on; a line that is not UTF-8 is
+    // left to the count below, so it never triggers the stop.
+    if (parsed.decoded && items.length >= maxBatchEvents) checkCount(items.length + 1, maxBatchEvents);
+    items.push(parsed.item);
   }
   checkCount(items.length, maxBatchEvents);
   return items;

@@ -1,12 +1,9 @@
 import type { FieldError } from '../../platform/errors.js';
+import { escapePointerToken } from '../../platform/json-pointer.js';
 
 // Keys that turn into prototype pollution the moment any consumer merges the object into another.
 // Refused anywhere in an event rather than stripped, so what we store is exactly what was sent.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function checkValue(value: unknown, path: string, found: FieldError[]): void {
   if (typeof value === 'number') {
@@ -27,8 +24,8 @@ export function findHostileContent(value: unknown, path = '', found: FieldError[
   for (const key of Object.keys(value)) {
     // Paths are only built where needed: this walk runs over every key of every event.
     const child = (value as Record<string, unknown>)[key];
-    if (FORBIDDEN.has(key)) found.push({ path: `${path}/${escapePointer(key)}`, message: `key "${key}" is not allowed` });
-    else if (typeof child === 'number' || (child !== null && typeof child === 'object')) checkValue(child, `${path}/${escapePointer(key)}`, found);
+    if (FORBIDDEN.has(key)) found.push({ path: `${path}/${escapePointerToken(key)}`, message: `key "${key}" is not allowed` });
+    else if (typeof child === 'number' || (child !== null && typeof child === 'object')) checkValue(child, `${path}/${escapePointerToken(key)}`, found);
   }
   return found;
 }
