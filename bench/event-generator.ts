@@ -1,10 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+
+/** A UUID-shaped id that looks random (the dedup index's worst case) but is the same for the same seed and n. */
+function eventId(seed: string, n: number): string {
+  const hex = createHash('sha256').update(`${seed}:${n}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 /**
- * Realistic usage events: random client-chosen ids (the dedup index's worst case), a thousand
- * customers, a month of event times, a small data object matching the benchmark schema.
+ * Realistic usage events: random-looking client-chosen ids, a thousand customers, a month of event
+ * times, a small data object matching the benchmark schema. Deterministic per seed, so that separate
+ * processes (the ceiling's, the load generator's) work on the very same events.
  */
-export function generateEvents(count: number, offset = 0): Array<Record<string, unknown>> {
+export function generateEvents(count: number, offset = 0, seed = 'bench'): Array<Record<string, unknown>> {
   const monthStart = Date.parse('2026-10-01T00:00:00Z');
   const models = ['small', 'medium', 'large'];
   const regions = ['us-east', 'eu-west'];
@@ -13,7 +20,7 @@ export function generateEvents(count: number, offset = 0): Array<Record<string, 
     const n = offset + i;
     events[i] = {
       specversion: '1.0',
-      id: randomUUID(),
+      id: eventId(seed, n),
       source: 'bench/product',
       type: 'api.request',
       subject: `customer-${n % 1000}`,

@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import pg from 'pg';
-import { pgliteCeiling, postgresCeiling, toStoredRows, type CeilingResult } from './ceiling.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { CeilingResult } from './ceiling.js';
 import { BENCH_SCHEMA, chunk, generateEvents } from './event-generator.js';
 import { runHttpLoad, type LoadResult } from './http-load.js';
 import { startServerProcess } from './server-process.js';
 
 /**
  * npm run bench:ingest [-- --events N --batch 1000 --connections 4 --stores pglite,postgres]
- * For each store: the ceiling (the same rows inserted straight into a fresh store, unnest and COPY),
- * then the same events sent over HTTP to a `meterbridge serve` process on another fresh store.
+ * For each store: the ceiling (the same rows inserted straight into a fresh store, unnest and COPY, in
+ * a process of its own), then the same events sent over HTTP to a `meterbridge serve` process on
+ * another fresh store. Phases alternate their order from run to run.
  */
 const { values: args } = parseArgs({
   options: {
@@ -46,6 +49,16 @@ async function withDatabases<T>(adminUrl: string, count: number, work: (urls: st
     for (const name of names) await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
+}
+
+async function ceilingRun(store: 'pglite' | 'postgres', targets: string[], seed: string): Promise<CeilingResult> {
+  const script = new URL('./ceiling-process.js', import.meta.url);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [script.pathname, '--store', store, '--targets', targets.join(','), '--events', String(TOTAL), '--batch', String(BATCH), '--seed', seed],
+    { maxBuffer: 1024 * 1024 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as CeilingResult;
 }
 
 async function httpRun(serverArgs: string[], bodies: string[]): Promise<LoadResult & { peakRss: number; rssSamples: number[] }> {
@@ -102,9 +115,9 @@ function report(store: string, ceilings: CeilingResult[], https: HttpRun[]): voi
 
 async function main(): Promise<void> {
   console.error(`generating ${TOTAL.toLocaleString('en-US')} events...`);
-  const events = generateEvents(TOTAL);
-  const bodies = chunk(events, BATCH).map((batch) => JSON.stringify(batch));
-  const rows = chunk(toStoredRows(events), BATCH);
+  const seed = `bench-${process.pid}`;
+  // Only the serialized bodies stay in this (load generator) process: flat strings cost its GC nothing.
+  const bodies = chunk(generateEvents(TOTAL, 0, seed), BATCH).map((batch) => JSON.stringify(batch));
   const stores = args.stores.split(',');
 
   // Phases alternate their order from run to run, so neither always inherits the other's
@@ -119,7 +132,7 @@ async function main(): Promise<void> {
       try {
         for (const phase of order(run)) {
           console.error(`pglite run ${run + 1}/${RUNS}: ${phase}...`);
-          if (phase === 'ceiling') ceilings.push(await pgliteCeiling([join(dir, 'unnest'), join(dir, 'copy')], rows, TOTAL));
+          if (phase === 'ceiling') ceilings.push(await ceilingRun('pglite', [join(dir, 'unnest'), join(dir, 'copy')], seed));
           else https.push(await httpRun(['--data-dir', join(dir, 'http')], bodies));
         }
       } finally {
@@ -135,7 +148,7 @@ async function main(): Promise<void> {
       await withDatabases(args['database-url'], 3, async ([unnestUrl, copyUrl, httpUrl]) => {
         for (const phase of order(run)) {
           console.error(`postgres run ${run + 1}/${RUNS}: ${phase}...`);
-          if (phase === 'ceiling') ceilings.push(await postgresCeiling([unnestUrl as string, copyUrl as string], rows, TOTAL));
+          if (phase === 'ceiling') ceilings.push(await ceilingRun('postgres', [unnestUrl as string, copyUrl as string], seed));
           else https.push(await httpRun(['--database-url', httpUrl as string], bodies));
         }
       });
