@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloudEvent } from '../../../../test/harness/events.js';
-import { readJson, type Json } from '../../../../test/harness/read-json.js';
+import { expectProblem } from '../../../../test/harness/expect-problem.js';
+import { readJson } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, testConfig, type TestApp } from '../../../../test/harness/test-app.js';
 import { createApp } from '../../../main.js';
@@ -22,15 +23,6 @@ const v2 = {
 };
 
 const schemaPath = (version: number | string, type = TYPE) => `/v1/event-types/${encodeURIComponent(type)}/schemas/${version}`;
-
-async function expectProblem(response: Response, status: number, detail: RegExp): Promise<Json> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = await readJson(response);
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:meterbridge:problem:/), title: expect.any(String) });
-  expect(body.detail).toMatch(detail);
-  return body;
-}
 
 describeEachStore('event type schemas over HTTP', (stores) => {
   let t: TestApp;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../../platform/clock.js';
 import { cloudEvent, countRawEvents } from '../../../../test/harness/events.js';
+import { expectProblem } from '../../../../test/harness/expect-problem.js';
 import { readJson } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, testConfig, type TestApp } from '../../../../test/harness/test-app.js';
@@ -15,14 +16,6 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
     t.request('/v1/events', { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body });
   const postEvents = (events: unknown) => post(JSON.stringify(events));
 
-  async function expectProblem(response: Response, status: number, detail: RegExp) {
-    expect(response.status).toBe(status);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    const body = await readJson(response);
-    expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:meterbridge:problem:/), title: expect.any(String) });
-    expect(body.detail).toMatch(detail);
-    return body;
-  }
 
   async function expectRejected(event: unknown, errors: Array<{ path: string; message: string | RegExp }>) {
     const response = await postEvents([event]);

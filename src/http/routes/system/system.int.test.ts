@@ -1,19 +1,11 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { cloudEvent } from '../../../../test/harness/events.js';
-import { readJson, type Json } from '../../../../test/harness/read-json.js';
+import { expectProblem } from '../../../../test/harness/expect-problem.js';
+import { readJson } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
 
 const SCHEMA_URL = '/v1/event-types/api.request/schemas/1';
-
-async function expectProblem(response: Response, status: number, detail: RegExp): Promise<Json> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = await readJson(response);
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:meterbridge:problem:/), title: expect.any(String) });
-  expect(body.detail).toMatch(detail);
-  return body;
-}
 
 describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
   let t: TestApp;
