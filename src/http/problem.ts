@@ -103,7 +103,11 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
     .send(body);
 }
 
+/** Sends `body` naming the request's path (never its query, which may carry secrets) as the instance. */
+export function sendProblemFor(request: FastifyRequest, reply: FastifyReply, body: Problem): FastifyReply {
+  return sendProblem(reply, { ...body, instance: request.url.split('?')[0] });
+}
+
 export function problemErrorHandler(logger: Logger) {
-  return (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, { ...toProblem(error, logger), instance: request.url.split('?')[0] });
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => sendProblemFor(request, reply, toProblem(error, logger));
 }

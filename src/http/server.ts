@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { HttpDependencies } from './http-dependencies.js';
 import { registerHttpMetrics } from './http-metrics.js';
-import { problem, problemErrorHandler, sendProblem, toProblem } from './problem.js';
+import { problem, problemErrorHandler, sendProblemFor, toProblem } from './problem.js';
 import { registerRawBodyRoutes } from './raw-body-scope.js';
 import { registerLagoCompatRoutes } from './routes/compat-lago/register-lago-compat-routes.js';
 import { registerOpenMeterCompatRoutes } from './routes/compat-openmeter/post-events.js';
@@ -27,11 +27,11 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
     // Event types are up to 256 characters, percent-encoded in paths up to three times that.
     routerOptions: { maxParamLength: 1024 },
     // Errors the router raises before any route runs (bad percent-encoding, ...) are problems too.
-    frameworkErrors: (error, request, reply) => sendProblem(reply, { ...toProblem(error, deps.logger), instance: request.url.split('?')[0] }),
+    frameworkErrors: (error, request, reply) => sendProblemFor(request, reply, toProblem(error, deps.logger)),
     ajv: { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } },
   });
   app.setErrorHandler(problemErrorHandler(deps.logger));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, { ...problem(404, `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url.split('?')[0] }));
+  app.setNotFoundHandler((request, reply) => sendProblemFor(request, reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
   registerHttpMetrics(app, deps.metrics);
 
   await app.register(swagger, {
