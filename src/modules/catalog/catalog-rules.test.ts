@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { parseCatalogFile } from './catalog-file.js';
+import { validateCatalog } from './validate-catalog.js';
+import { referenceCatalogYaml } from './reference-catalog.test-support.js';
+
+type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function reference(): Doc {
+  return parseCatalogFile(referenceCatalogYaml(), 'catalog.yaml') as Doc;
+}
+
+function errorsOf(document: unknown): unknown[] {
+  const result = validateCatalog(document);
+  if (result.ok) throw new Error('expected the catalog to be refused');
+  return result.errors;
+}
+
+describe('validateCatalog: rules across objects', () => {
+  it('refuses duplicate keys within each kind, at the second one', () => {
+    const document = reference();
+    document.legalEntities.push({ ...document.legalEntities[0], name: 'Example Cloud, LLC' });
+    document.customers.push({ ...document.customers[0], aliases: [] });
+    document.meters.push({ ...document.meters[2] });
+    document.plans[0].charges.push({ key: 'api', meter: 'api_calls', model: 'per_unit' });
+    document.plans.push({ ...document.plans[0] });
+    document.subscriptions.push({ ...document.subscriptions[1], customer: 'acme', plan: 'other' });
+    expect(errorsOf(document)).toEqual([
+      { path: '/legalEntities/2/code', message: '"US" is already the code of /legalEntities/0' },
+      { path: '/customers/2/key', message: '"acme" is already the key of /customers/0' },
+      { path: '/meters/3/key', message: '"support_hours" is already the key of /meters/2' },
+      { path: '/plans/1/key', message: '"growth" is already the key of /plans/0' },
+      { path: '/subscriptions/2/key', message: '"globex-growth-2026" is already the key of /subscriptions/1' },
+      { path: '/plans/0/charges/4/key', message: '"api" is already the key of /plans/0/charges/1' },
+      { path: '/plans/1/charges/4/key', message: '"api" is already the key of /plans/1/charges/1' },
+      { path: '/subscriptions/2/plan', message: 'refers to plan "other", which the catalog does not declare' },
+    ]);
+  });
+
+  it('refuses dangling references from customers, charges and subscriptions', () => {
+    const document = reference();
+    document.customers[1].legalEntity = 'UK';
+    document.plans[0].charges[3].meter = 'support_minutes';
+    document.subscriptions[0].plan = 'enterprise';
+    document.subscriptions[1].customer = 'initech';
+    expect(errorsOf(document)).toEqual([
+      { path: '/customers/1/legalEntity', message: 'refers to legal entity "UK", which the catalog does not declare' },
+      { path: '/plans/0/charges/3/meter', message: 'refers to meter "support_minutes", which the catalog does not declare' },
+      { path: '/subscriptions/0/plan', message: 'refers to plan "enterprise", which the catalog does not declare' },
+      { path: '/subscriptions/1/customer', message: 'refers to customer "initech", which the catalog does not declare' },
+    ]);
+  });
+
+  it('requires a meter on every charge model but flat', () => {
+    const document = reference();
+    delete document.plans[0].charges[2].meter;
+    expect(errorsOf(document)).toEqual([
+      { path: '/plans/0/charges/2/meter', message: 'is required: a "per_unit" charge prices a meter\'s usage' },
+    ]);
+  });
+
+  it('refuses currency codes that are not active ISO 4217 codes, wherever they appear', () => {
+    const document = reference();
+    document.legalEntities[1].currency = 'ECU';
+    document.customers[0].currency = 'XYZ';
+    document.plans[0].currency = 'HRK';
+    document.plans[0].charges[0].prices = { USD: '500.00', EUR: '460.00', XAU: '1' };
+    expect(errorsOf(document)).toEqual([
+      { path: '/legalEntities/1/currency', message: '"ECU" is not an active ISO 4217 currency code' },
+      { path: '/customers/0/currency', message: '"XYZ" is not an active ISO 4217 currency code' },
+      { path: '/plans/0/currency', message: '"HRK" is not an active ISO 4217 currency code' },
+      { path: '/plans/0/charges/0/prices/XAU', message: '"XAU" is not an active ISO 4217 currency code' },
+      {
+        path: '/subscriptions/0/plan',
+        message: 'plan "growth" has no XYZ price for charge "platform_fee", "api", "storage", "premium_support", but customer "acme" is billed in XYZ',
+      },
+    ]);
+  });
+
+  it('refuses a subject that maps to two customers, as an alias or as another customer\'s key', () => {
+    const document = reference();
+    document.customers[1].aliases = ['acct_2001', 'acct_1002', 'acme'];
+    expect(errorsOf(document)).toEqual([
+      { path: '/customers/1/aliases/1', message: 'subject "acct_1002" already belongs to customer "acme" (/customers/0/aliases/1)' },
+      { path: '/customers/1/aliases/2', message: 'subject "acme" already belongs to customer "acme" (/customers/0/key)' },
+    ]);
+  });
+
+  it('refuses a subscription that ends at or before its start', () => {
+    const document = reference();
+    document.subscriptions[0].end = '2025-12-31T23:00:00Z';
+    document.subscriptions[1].end = '2026-02-14T23:00:00Z'; // the same instant as its start, written in UTC
+    expect(errorsOf(document)).toEqual([
+      { path: '/subscriptions/0/end', message: 'must be after start (2026-01-01T00:00:00Z)' },
+      { path: '/subscriptions/1/end', message: 'must be after start (2026-02-15T00:00:00+01:00)' },
+    ]);
+  });
+
+  it('refuses overlapping subscriptions of one customer to one plan, naming both', () => {
+    // given acme on growth from 2026-01-01 with no end
+    const document = reference();
+    // when a second one starts mid-year and a third is open-ended from before the first
+    document.subscriptions.push({ key: 'acme-2', customer: 'acme', plan: 'growth', start: '2026-06-01T00:00:00Z', billingPeriod: 'year' });
+    document.subscriptions.push({
+      key: 'acme-old',
+      customer: 'acme',
+      plan: 'growth',
+      start: '2025-01-01T00:00:00Z',
+      end: '2026-01-01T00:00:01Z',
+      billingPeriod: 'month',
+    });
+    // then each later one is refused, naming the one it overlaps
+    expect(errorsOf(document)).toEqual([
+      { path: '/subscriptions/2', message: '/subscriptions/0 and /subscriptions/2 both subscribe customer "acme" to plan "growth" from 2026-06-01T00:00:00Z' },
+      { path: '/subscriptions/3', message: '/subscriptions/0 and /subscriptions/3 both subscribe customer "acme" to plan "growth" from 2026-01-01T00:00:00Z' },
+    ]);
+  });
+
+  it('refuses a customer billed in a currency its subscribed plan does not price', () => {
+    const document = reference();
+    document.customers.push({ key: 'initech', name: 'Initech Ltd', legalEntity: 'EU', currency: 'GBP', taxRegion: 'GB' });
+    document.subscriptions.push({ key: 'initech-growth', customer: 'initech', plan: 'growth', start: '2026-03-01T00:00:00Z', billingPeriod: 'month' });
+    document.plans[0].charges[1].prices = { USD: '0.002', EUR: '0.0018', GBP: '0.0016' };
+    expect(errorsOf(document)).toEqual([
+      {
+        path: '/subscriptions/2/plan',
+        message: 'plan "growth" has no GBP price for charge "platform_fee", "storage", "premium_support", but customer "initech" is billed in GBP',
+      },
+    ]);
+  });
+
+  it('does not ask for a price in any currency when the plan declares none', () => {
+    const document = reference();
+    for (const charge of document.plans[0].charges) delete charge.prices;
+    document.customers[1].currency = 'CHF';
+    expect(validateCatalog(document).ok).toBe(true);
+  });
+
+  it('reports every error of a file together', () => {
+    const document = reference();
+    document.customers[1].legalEntity = 'UK';
+    document.customers[1].currency = 'EUX';
+    document.customers[1].aliases = ['acct_1001'];
+    document.meters.push({ ...document.meters[0] });
+    document.subscriptions[1].plan = 'enterprise';
+    document.subscriptions.push({ key: 'acme-2', customer: 'acme', plan: 'growth', start: '2026-02-01T00:00:00Z', billingPeriod: 'month' });
+    expect(errorsOf(document)).toEqual([
+      { path: '/meters/3/key', message: '"api_calls" is already the key of /meters/0' },
+      { path: '/customers/1/legalEntity', message: 'refers to legal entity "UK", which the catalog does not declare' },
+      { path: '/customers/1/currency', message: '"EUX" is not an active ISO 4217 currency code' },
+      { path: '/subscriptions/1/plan', message: 'refers to plan "enterprise", which the catalog does not declare' },
+      { path: '/customers/1/aliases/0', message: 'subject "acct_1001" already belongs to customer "acme" (/customers/0/aliases/0)' },
+      { path: '/subscriptions/2', message: '/subscriptions/0 and /subscriptions/2 both subscribe customer "acme" to plan "growth" from 2026-02-01T00:00:00Z' },
+    ]);
+  });
+});

@@ -1,0 +1,131 @@
+import type { FieldError } from '../../platform/errors.js';
+import { escapePointerToken } from '../../platform/json-pointer.js';
+import type { Catalog, Subscription } from './catalog.js';
+import { isIso4217Currency } from './iso-4217.js';
+
+// The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, one
+// customer per subject, subscriptions that neither end before they start nor overlap, and customers
+// billed in a currency their plans price. All are checked on a schema-valid catalog and reported together.
+
+export function catalogRuleErrors(catalog: Catalog): FieldError[] {
+  const errors: FieldError[] = [];
+  const report = (path: string, message: string): void => {
+    errors.push({ path, message });
+  };
+
+  const entities = firstByKey(catalog.legalEntities, (entity) => entity.code, '/legalEntities', 'code', report);
+  const customers = firstByKey(catalog.customers, (customer) => customer.key, '/customers', 'key', report);
+  const meters = firstByKey(catalog.meters, (meter) => meter.key, '/meters', 'key', report);
+  const plans = firstByKey(catalog.plans, (plan) => plan.key, '/plans', 'key', report);
+  firstByKey(catalog.subscriptions, (subscription) => subscription.key, '/subscriptions', 'key', report);
+  catalog.plans.forEach((plan, p) => firstByKey(plan.charges, (charge) => charge.key, `/plans/${p}/charges`, 'key', report));
+
+  const refersTo = (path: string, index: ReadonlyMap<string, number>, key: string, kind: string): boolean => {
+    if (index.has(key)) return true;
+    report(path, `refers to ${kind} "${key}", which the catalog does not declare`);
+    return false;
+  };
+  const currency = (path: string, code: string | undefined): void => {
+    if (code !== undefined && !isIso4217Currency(code)) report(path, `"${code}" is not an active ISO 4217 currency code`);
+  };
+
+  catalog.legalEntities.forEach((entity, e) => currency(`/legalEntities/${e}/currency`, entity.currency));
+  catalog.customers.forEach((customer, c) => {
+    refersTo(`/customers/${c}/legalEntity`, entities, customer.legalEntity, 'legal entity');
+    currency(`/customers/${c}/currency`, customer.currency);
+  });
+  catalog.plans.forEach((plan, p) => {
+    currency(`/plans/${p}/currency`, plan.currency);
+    plan.charges.forEach((charge, h) => {
+      const at = `/plans/${p}/charges/${h}`;
+      if (charge.meter !== undefined) refersTo(`${at}/meter`, meters, charge.meter, 'meter');
+      else if (charge.model !== 'flat') report(`${at}/meter`, `is required: a "${charge.model}" charge prices a meter's usage`);
+      for (const code of Object.keys(charge.prices ?? {})) currency(`${at}/prices/${escapePointerToken(code)}`, code);
+    });
+  });
+  catalog.subscriptions.forEach((subscription, s) => {
+    const customerKnown = refersTo(`/subscriptions/${s}/customer`, customers, subscription.customer, 'customer');
+    const planKnown = refersTo(`/subscriptions/${s}/plan`, plans, subscription.plan, 'plan');
+    if (customerKnown && planKnown) checkPricedCurrency(catalog, subscription, s, customers, plans, report);
+  });
+
+  checkSubjects(catalog, report);
+  checkPeriods(catalog.subscriptions, report);
+  return errors;
+}
+
+type Report = (path: string, message: string) => void;
+
+/** Index of the first item per key; each later item with the same key is reported at its key's path. */
+function firstByKey<T>(items: readonly T[], keyOf: (item: T) => string, base: string, field: string, report: Report): Map<string, number> {
+  const first = new Map<string, number>();
+  items.forEach((item, index) => {
+    const key = keyOf(item);
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, index);
+    else report(`${base}/${index}/${field}`, `"${key}" is already the ${field} of ${base}/${earlier}`);
+  });
+  return first;
+}
+
+/** A subject (a customer's key or alias) must resolve to one customer, or metering could not attribute its events. */
+function checkSubjects(catalog: Catalog, report: Report): void {
+  const owners = new Map<string, { customer: string; path: string }>();
+  catalog.customers.forEach((customer, c) => {
+    if (!owners.has(customer.key)) owners.set(customer.key, { customer: customer.key, path: `/customers/${c}/key` });
+  });
+  catalog.customers.forEach((customer, c) => {
+    customer.aliases?.forEach((alias, a) => {
+      const owner = owners.get(alias);
+      const path = `/customers/${c}/aliases/${a}`;
+      if (owner === undefined) owners.set(alias, { customer: customer.key, path });
+      else if (owner.customer !== customer.key) {
+        report(path, `subject "${alias}" already belongs to customer "${owner.customer}" (${owner.path})`);
+      }
+    });
+  });
+}
+
+/** Subscriptions are active on [start, end): an end at or before the start, or two overlapping ones of a customer to a plan, are refused. */
+function checkPeriods(subscriptions: readonly Subscription[], report: Report): void {
+  const seen = new Map<string, { index: number; start: number; end: number; startText: string }[]>();
+  subscriptions.forEach((subscription, s) => {
+    const start = Date.parse(subscription.start);
+    const end = subscription.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(subscription.end);
+    if (end <= start) {
+      report(`/subscriptions/${s}/end`, `must be after start (${subscription.start})`);
+      return;
+    }
+    const pair = JSON.stringify([subscription.customer, subscription.plan]);
+    const earlier = seen.get(pair) ?? [];
+    const overlapped = earlier.find((other) => other.start < end && start < other.end);
+    if (overlapped !== undefined) {
+      report(
+        `/subscriptions/${s}`,
+        `/subscriptions/${overlapped.index} and /subscriptions/${s} both subscribe customer "${subscription.customer}" to plan "${subscription.plan}" from ${start >= overlapped.start ? subscription.start : overlapped.startText}`,
+      );
+    }
+    seen.set(pair, [...earlier, { index: s, start, end, startText: subscription.start }]);
+  });
+}
+
+/** Each priced charge of the plan must have a price in the customer's billing currency, or rating could not price its usage. */
+function checkPricedCurrency(
+  catalog: Catalog,
+  subscription: Subscription,
+  s: number,
+  customers: ReadonlyMap<string, number>,
+  plans: ReadonlyMap<string, number>,
+  report: Report,
+): void {
+  const customer = catalog.customers[customers.get(subscription.customer) ?? -1];
+  const p = plans.get(subscription.plan) ?? -1;
+  const plan = catalog.plans[p];
+  if (customer === undefined || plan === undefined) return;
+  const unpriced = plan.charges.filter((charge) => charge.prices !== undefined && !Object.hasOwn(charge.prices, customer.currency));
+  if (unpriced.length === 0) return;
+  report(
+    `/subscriptions/${s}/plan`,
+    `plan "${plan.key}" has no ${customer.currency} price for charge ${unpriced.map((charge) => `"${charge.key}"`).join(', ')}, but customer "${customer.key}" is billed in ${customer.currency}`,
+  );
+}

@@ -1,0 +1,164 @@
+import { AGGREGATIONS, BILLING_PERIODS, CATALOG_API_VERSION, CHARGE_MODELS, LATE_POLICIES } from './catalog.js';
+
+// The JSON Schema (2020-12) of a catalog file. `schemas/catalog.schema.json` is this object written out for
+// editors; a test fails when the two drift apart. It lives in code because the published package ships
+// `dist/`, not `schemas/`. Every object is closed (`additionalProperties: false`) except the free-form
+// `config` and `overrides` the rating slice will type; semantic rules (references, duplicates, overlaps,
+// the ISO 4217 list) are checked in code, where they can name both places involved.
+
+const KEY = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$',
+  description: 'A key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters).',
+};
+const REF = (kind: string): Record<string, unknown> => ({ ...KEY, description: `The key of a declared ${kind}.` });
+const TEXT = { type: 'string', minLength: 1 };
+const CURRENCY = { $ref: '#/$defs/currency' };
+const DATE_TIME = { $ref: '#/$defs/dateTime' };
+
+export const CATALOG_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'Meterbridge catalog',
+  description: 'Legal entities, customers, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion'],
+  properties: {
+    apiVersion: { const: CATALOG_API_VERSION },
+    legalEntities: { type: 'array', items: { $ref: '#/$defs/legalEntity' } },
+    customers: { type: 'array', items: { $ref: '#/$defs/customer' } },
+    meters: { type: 'array', items: { $ref: '#/$defs/meter' } },
+    plans: { type: 'array', items: { $ref: '#/$defs/plan' } },
+    subscriptions: { type: 'array', items: { $ref: '#/$defs/subscription' } },
+  },
+  $defs: {
+    currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'An active ISO 4217 code such as "USD".' },
+    // `format` alone also lets through a space for "T", "+0100" and the leap second ":60", which Date.parse
+    // cannot place; the pattern keeps to what every consumer of these times reads the same way.
+    dateTime: {
+      type: 'string',
+      format: 'date-time',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:[0-5]\\d(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$',
+      description: 'RFC 3339, with a time zone: "2026-01-01T00:00:00Z".',
+    },
+    decimal: {
+      type: 'string',
+      pattern: '^-?\\d+(\\.\\d+)?$',
+      description: 'An exact decimal as a string, such as "0.002": a YAML or JSON number would be read as a float.',
+    },
+    dataPath: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$',
+      not: { type: 'string', pattern: '(^|\\.)(__proto__|constructor|prototype)(\\.|$)' },
+      description: 'A dot path into the event\'s data, such as "usage.input_tokens".',
+    },
+    legalEntity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['code', 'name', 'currency', 'region', 'erpTarget'],
+      properties: {
+        code: KEY,
+        name: TEXT,
+        currency: CURRENCY,
+        region: TEXT,
+        erpTarget: { ...TEXT, description: 'The ERP target holding this entity\'s ledger.' },
+      },
+    },
+    customer: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'name', 'legalEntity', 'currency', 'taxRegion'],
+      properties: {
+        key: KEY,
+        name: TEXT,
+        legalEntity: REF('legal entity'),
+        currency: CURRENCY,
+        taxRegion: TEXT,
+        aliases: { type: 'array', uniqueItems: true, items: TEXT, description: 'Event subjects that resolve to this customer.' },
+        externalIds: {
+          type: 'object',
+          additionalProperties: TEXT,
+          description: 'Ids in other systems, by system: crm, billing, erp, ...',
+        },
+      },
+    },
+    filterScalar: { type: ['string', 'number', 'boolean', 'null'] },
+    meter: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'eventType', 'aggregation', 'unit'],
+      properties: {
+        key: KEY,
+        eventType: TEXT,
+        filter: {
+          type: 'object',
+          propertyNames: { $ref: '#/$defs/dataPath' },
+          additionalProperties: {
+            anyOf: [
+              { $ref: '#/$defs/filterScalar' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['in'],
+                properties: { in: { type: 'array', minItems: 1, items: { $ref: '#/$defs/filterScalar' } } },
+              },
+            ],
+          },
+        },
+        valuePath: { $ref: '#/$defs/dataPath' },
+        aggregation: { enum: [...AGGREGATIONS] },
+        groupBy: { type: 'array', uniqueItems: true, items: { $ref: '#/$defs/dataPath' } },
+        unit: TEXT,
+        allowNegative: { type: 'boolean', default: false },
+        effectiveFrom: DATE_TIME,
+      },
+      if: { properties: { aggregation: { const: 'count' } } },
+      else: { required: ['valuePath'] },
+    },
+    charge: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'model'],
+      properties: {
+        key: KEY,
+        name: TEXT,
+        meter: REF('meter'),
+        model: { enum: [...CHARGE_MODELS] },
+        prices: {
+          type: 'object',
+          propertyNames: CURRENCY,
+          additionalProperties: { $ref: '#/$defs/decimal' },
+          description: 'Price per ISO 4217 currency.',
+        },
+        config: { type: 'object', description: 'Model-specific settings, typed by the rating slice.' },
+      },
+    },
+    plan: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'name', 'charges'],
+      properties: {
+        key: KEY,
+        name: TEXT,
+        currency: CURRENCY,
+        charges: { type: 'array', items: { $ref: '#/$defs/charge' } },
+      },
+    },
+    subscription: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'customer', 'plan', 'start', 'billingPeriod'],
+      properties: {
+        key: KEY,
+        customer: REF('customer'),
+        plan: REF('plan'),
+        start: DATE_TIME,
+        end: DATE_TIME,
+        billingPeriod: { enum: [...BILLING_PERIODS] },
+        anchorDay: { type: 'integer', minimum: 1, maximum: 28 },
+        overrides: { type: 'object', description: 'Per-contract overrides, typed by the rating slice.' },
+        latePolicy: { enum: [...LATE_POLICIES] },
+      },
+    },
+  },
+} as const;

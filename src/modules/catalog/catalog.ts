@@ -1,0 +1,103 @@
+// The catalog as a validated document: what one catalog file declares, after `validateCatalog`.
+// Every reference in it resolves and every currency is ISO 4217; see README.md for the invariants.
+
+export const CATALOG_API_VERSION = 'meterbridge/v1';
+
+export const AGGREGATIONS = ['sum', 'count', 'max', 'min', 'avg', 'unique_count', 'latest'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export const CHARGE_MODELS = ['flat', 'per_unit', 'package', 'graduated', 'volume', 'percentage', 'graduated_percentage'] as const;
+export type ChargeModel = (typeof CHARGE_MODELS)[number];
+
+export const BILLING_PERIODS = ['month', 'quarter', 'year'] as const;
+export type BillingPeriod = (typeof BILLING_PERIODS)[number];
+
+export const LATE_POLICIES = ['roll_forward', 'memo', 'reissue'] as const;
+export type LatePolicy = (typeof LATE_POLICIES)[number];
+
+export interface LegalEntity {
+  code: string;
+  name: string;
+  /** Functional currency, ISO 4217. */
+  currency: string;
+  region: string;
+  /** The ERP target that holds this entity's ledger (a connector target name, resolved by the posting stage). */
+  erpTarget: string;
+}
+
+export interface Customer {
+  key: string;
+  name: string;
+  /** Code of a declared legal entity. */
+  legalEntity: string;
+  /** Billing currency, ISO 4217; may differ from the legal entity's functional currency. */
+  currency: string;
+  taxRegion: string;
+  /** Event subjects besides `key` that resolve to this customer; a subject belongs to one customer only. */
+  aliases?: string[];
+  /** Ids of this customer in other systems (crm, billing, erp, ...). */
+  externalIds?: Record<string, string>;
+}
+
+export type FilterScalar = string | number | boolean | null;
+/** A value the event's data must equal, or `{ in: [...] }`: one of several values. */
+export type FilterCondition = FilterScalar | { in: FilterScalar[] };
+
+export interface Meter {
+  key: string;
+  eventType: string;
+  /** Keys are dot paths into the event's data; every condition must hold. */
+  filter?: Record<string, FilterCondition>;
+  /** Dot path into the event's data; absent only when aggregation is `count`. */
+  valuePath?: string;
+  aggregation: Aggregation;
+  groupBy?: string[];
+  unit: string;
+  /** Filled in as `false` when the file leaves it out. */
+  allowNegative: boolean;
+  /** RFC 3339: when this definition starts to apply (a changed meter does not rewrite earlier usage). */
+  effectiveFrom?: string;
+}
+
+export interface Charge {
+  key: string;
+  name?: string;
+  /** Key of a declared meter; every model but `flat` needs one. */
+  meter?: string;
+  model: ChargeModel;
+  /** Price per ISO 4217 currency, as an exact decimal string (never a float). */
+  prices?: Record<string, string>;
+  /** Model-specific settings (tiers, package size, rate, ...), accepted as they are until the rating slice types them. */
+  config?: Record<string, unknown>;
+}
+
+export interface Plan {
+  key: string;
+  name: string;
+  currency?: string;
+  charges: Charge[];
+}
+
+export interface Subscription {
+  key: string;
+  customer: string;
+  plan: string;
+  /** RFC 3339; the subscription is active on [start, end). */
+  start: string;
+  end?: string;
+  billingPeriod: BillingPeriod;
+  /** Day of the month a period starts on (1-28, so every month has it). */
+  anchorDay?: number;
+  /** Per-contract overrides, accepted as they are until the rating slice types them. */
+  overrides?: Record<string, unknown>;
+  latePolicy?: LatePolicy;
+}
+
+export interface Catalog {
+  apiVersion: typeof CATALOG_API_VERSION;
+  legalEntities: LegalEntity[];
+  customers: Customer[];
+  meters: Meter[];
+  plans: Plan[];
+  subscriptions: Subscription[];
+}
