@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAppError } from '../platform/errors.js';
 import { packageRoot } from '../platform/package-root.js';
+import { catalogCommand } from './commands/catalog.js';
 import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -20,7 +21,8 @@ export function buildCli(): Command {
     .addCommand(serveCommand())
     .addCommand(migrateCommand())
     .addCommand(keysCommand())
-    .addCommand(ingestCommand());
+    .addCommand(ingestCommand())
+    .addCommand(catalogCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

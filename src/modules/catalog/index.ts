@@ -23,3 +23,24 @@ export { parseCatalogFile } from './catalog-file.js';
 export { validateCatalog, type ValidateCatalogResult } from './validate-catalog.js';
 export { loadCatalog } from './load-catalog.js';
 export { ISO_4217_MINOR_UNITS, isIso4217Currency, minorUnitDigits } from './iso-4217.js';
+export {
+  CATALOG_KINDS,
+  diffCatalogs,
+  isEmptyDiff,
+  objectKey,
+  type CatalogDiff,
+  type CatalogKind,
+  type ChangedObject,
+  type FieldChange,
+  type KindDiff,
+} from './catalog-diff.js';
+export { METER_DEFINITION_FIELDS, unannouncedMeterChanges } from './meter-changes.js';
+export type { CatalogVersion } from './repository.js';
+export {
+  catalogChecksum,
+  createCatalog,
+  type ApplyCatalogResult,
+  type CatalogDependencies,
+  type CatalogDiffResult,
+  type CatalogService,
+} from './service.js';

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeEach, expect, it, vi } from 'vitest';
+import { describeEachStore } from '../../../test/harness/stores.js';
+import { createApp } from '../../main.js';
+import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
+import { ManualClock } from '../../platform/clock.js';
+import type { Database } from '../../platform/database/database.js';
+import { reportError } from '../cli.js';
+import { catalogCommand } from './catalog.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mb-catalog-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+function writeCatalog(text: string, extension = 'yaml'): string {
+  files += 1;
+  const path = join(dir, `catalog-${files}.${extension}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `meterbridge catalog ...args` in-process against `db`, the way `runCli` would: a thrown error is exit 1. */
+async function catalog(db: Database, ...args: string[]): Promise<Run> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(parts.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void stderr.push(parts.join(' ')));
+  process.exitCode = undefined;
+  const clock = new ManualClock('2026-11-01T00:00:00Z');
+  const program = new Command('meterbridge').exitOverride().addCommand(catalogCommand({ openApp: (config) => createApp(config, { db, clock }) }));
+  let code: number;
+  try {
+    await program.parseAsync(['catalog', ...args], { from: 'user' });
+    code = Number(process.exitCode ?? 0);
+  } catch (caught) {
+    reportError(caught);
+    code = 1;
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    process.exitCode = undefined;
+  }
+  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+}
+
+describeEachStore('meterbridge catalog', (stores) => {
+  let db: Database;
+  const reference = () => writeCatalog(referenceCatalogYaml());
+
+  beforeEach(async () => {
+    db = await stores.fresh();
+  });
+
+  it('diffs against an empty store without writing, then applies version 1 and reports a re-apply as unchanged', async () => {
+    const file = reference();
+
+    const diff = await catalog(db, 'diff', '-f', file);
+    expect(diff).toMatchObject({ code: 0, stderr: '' });
+    expect(diff.stdout.split('\n').slice(0, 4)).toEqual([
+      'changes against an empty catalog (no version applied yet):',
+      'legalEntities: 2 added',
+      '  + EU',
+      '  + US',
+    ]);
+    expect((await db.query('select 1 from catalog_versions')).rowCount).toBe(0);
+
+    const apply = await catalog(db, 'apply', '-f', file, '--by', 'alice');
+    expect(apply).toMatchObject({ code: 0, stderr: '' });
+    expect(apply.stdout.split('\n').at(-1)).toBe('applied version 1');
+
+    expect(await catalog(db, 'apply', '-f', file, '--by', 'bob')).toEqual({ code: 0, stdout: 'unchanged, version 1', stderr: '' });
+    expect(await catalog(db, 'diff', '-f', file)).toEqual({ code: 0, stdout: 'no changes against version 1', stderr: '' });
+  });
+
+  it('prints each changed field with old -> new, and the new version number', async () => {
+    await catalog(db, 'apply', '-f', reference(), '--by', 'alice');
+    const changed = writeCatalog(referenceCatalogYaml().replace('name: Acme Corporation', 'name: Acme Corp'));
+
+    const diff = await catalog(db, 'diff', '-f', changed);
+    const apply = await catalog(db, 'apply', '-f', changed, '--by', 'bob');
+
+    const lines = ['customers: 1 changed', '  ~ acme', '      /name: "Acme Corporation" -> "Acme Corp"'];
+    expect(diff).toEqual({ code: 0, stdout: ['changes against version 1:', ...lines].join('\n'), stderr: '' });
+    expect(apply).toEqual({ code: 0, stdout: [...lines, 'applied version 2'].join('\n'), stderr: '' });
+  });
+
+  it('prints every error of an invalid file and exits 1 without writing', async () => {
+    const invalid = writeCatalog(referenceCatalogYaml().replace('currency: EUR\n    taxRegion: DE', 'currency: XXY\n    taxRegion: DE').replace('plan: growth', 'plan: enterprise'));
+
+    const apply = await catalog(db, 'apply', '-f', invalid, '--by', 'alice');
+
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(new RegExp(`^error: ${invalid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid catalog\n`));
+    expect(apply.stderr).toContain('  /customers/1/currency: ');
+    expect(apply.stderr).toContain('  /subscriptions/0/plan: ');
+    expect((await db.query('select 1 from catalog_versions')).rowCount).toBe(0);
+  });
+
+  it('says which meter needs an effectiveFrom: diff exits 2, apply refuses with exit 1', async () => {
+    await catalog(db, 'apply', '-f', reference(), '--by', 'alice');
+    const changed = writeCatalog(referenceCatalogYaml().replace('groupBy: [region]', 'groupBy: [region, zone]'));
+
+    const diff = await catalog(db, 'diff', '-f', changed);
+    const apply = await catalog(db, 'apply', '-f', changed, '--by', 'bob');
+
+    expect(diff.code).toBe(2);
+    expect(diff.stderr).toMatch(/^apply would refuse this file:\n {2}\/meters\/0\/effectiveFrom: meter "api_calls" changes its definition \(groupBy\)/);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toMatch(/without a later effectiveFrom[\s\S]*\/meters\/0\/effectiveFrom: meter "api_calls"/);
+  });
+
+  it('refuses a missing file with a readable error', async () => {
+    const run = await catalog(db, 'apply', '-f', join(dir, 'absent.yaml'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: cannot read the catalog file .*absent\.yaml: ENOENT/);
+  });
+});

@@ -1,0 +1,59 @@
+import type { Queryable } from '../../platform/database/database.js';
+import type { Catalog } from './catalog.js';
+import type { CatalogDiff } from './catalog-diff.js';
+
+interface CatalogVersionRow {
+  version: number;
+  applied_at: Date | string;
+  applied_by: string;
+  document: Catalog;
+  checksum: string;
+  diff: CatalogDiff;
+}
+
+/** One stored catalog version: the validated catalog and how it came to be. */
+export interface CatalogVersion {
+  version: number;
+  appliedAt: string;
+  appliedBy: string;
+  catalog: Catalog;
+  /** SHA-256 (hex) of the catalog's canonical JSON. */
+  checksum: string;
+  /** Against the version before (everything added, for version 1). */
+  diff: CatalogDiff;
+}
+
+function fromRowCatalogVersion(row: CatalogVersionRow): CatalogVersion {
+  return {
+    version: Number(row.version),
+    appliedAt: new Date(row.applied_at).toISOString(),
+    appliedBy: row.applied_by,
+    catalog: row.document,
+    checksum: row.checksum,
+    diff: row.diff,
+  };
+}
+
+const COLUMNS = 'version, applied_at, applied_by, document, checksum, diff';
+
+/** Serializes applies across processes for the rest of the transaction. */
+export async function lockCatalog(db: Queryable): Promise<void> {
+  await db.query(`select pg_advisory_xact_lock(hashtextextended('catalog_versions', 0))`);
+}
+
+export async function findLatestVersion(db: Queryable): Promise<CatalogVersion | undefined> {
+  const result = await db.query<CatalogVersionRow>(`select ${COLUMNS} from catalog_versions order by version desc limit 1`);
+  return result.rows[0] && fromRowCatalogVersion(result.rows[0]);
+}
+
+export async function findVersion(db: Queryable, version: number): Promise<CatalogVersion | undefined> {
+  const result = await db.query<CatalogVersionRow>(`select ${COLUMNS} from catalog_versions where version = $1`, [version]);
+  return result.rows[0] && fromRowCatalogVersion(result.rows[0]);
+}
+
+export async function insertVersion(db: Queryable, version: CatalogVersion): Promise<void> {
+  await db.query(
+    `insert into catalog_versions (version, applied_at, applied_by, document, checksum, diff) values ($1, $2, $3, $4, $5, $6)`,
+    [version.version, version.appliedAt, version.appliedBy, JSON.stringify(version.catalog), version.checksum, JSON.stringify(version.diff)],
+  );
+}

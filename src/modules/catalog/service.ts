@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/database/database.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.js';
+import type { Catalog } from './catalog.js';
+import { diffCatalogs, isEmptyDiff, type CatalogDiff } from './catalog-diff.js';
+import { loadCatalog } from './load-catalog.js';
+import { unannouncedMeterChanges } from './meter-changes.js';
+import * as repository from './repository.js';
+import type { CatalogVersion } from './repository.js';
+
+const canonicalJson = configure({ deterministic: true }) as (value: unknown) => string;
+const MAX_APPLIED_BY_LENGTH = 200;
+
+export interface CatalogDiffResult {
+  /** The version compared against; undefined when no catalog was ever applied. */
+  baseVersion: number | undefined;
+  diff: CatalogDiff;
+  /** false when applying the file would create no new version. */
+  changed: boolean;
+  /** Why `apply` would refuse the file although it is valid (meter definitions changed without effectiveFrom). */
+  refusals: FieldError[];
+}
+
+export interface ApplyCatalogResult {
+  /** false when the file changed nothing: the current version is returned and none is written. */
+  created: boolean;
+  version: CatalogVersion;
+}
+
+export interface CatalogService {
+  /** The latest applied version, or undefined before the first apply. */
+  current(): Promise<CatalogVersion | undefined>;
+  /** One stored version; NotFoundError when there is no such version. */
+  get(version: number): Promise<CatalogVersion>;
+  /** Validates a catalog file and compares it with the current version; changes nothing. */
+  diff(text: string, fileName: string): Promise<CatalogDiffResult>;
+  /**
+   * Validates a catalog file and stores it as the next version, in one transaction under a lock.
+   * Throws ValidationError (every error) for an invalid file, ConflictError for meter definitions
+   * changed without a later effectiveFrom; nothing is written then.
+   */
+  apply(text: string, fileName: string, appliedBy: string): Promise<ApplyCatalogResult>;
+}
+
+export interface CatalogDependencies {
+  db: Database;
+  clock: Clock;
+}
+
+export function catalogChecksum(catalog: Catalog): string {
+  return createHash('sha256').update(canonicalJson(catalog)).digest('hex');
+}
+
+function checkAppliedBy(appliedBy: string): void {
+  const trimmed = appliedBy.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_APPLIED_BY_LENGTH || trimmed !== appliedBy) {
+    throw new ValidationError('invalid catalog apply', [
+      { path: '/appliedBy', message: `must name who applies the catalog: 1-${MAX_APPLIED_BY_LENGTH} characters without surrounding spaces` },
+    ]);
+  }
+}
+
+function refuseUnannouncedMeterChanges(errors: FieldError[], fileName: string): void {
+  if (errors.length === 0) return;
+  throw new ConflictError(
+    `${fileName} changes the definition of ${errors.length} meter${errors.length > 1 ? 's' : ''} without a later effectiveFrom; ` +
+      'usage already derived would be reinterpreted silently',
+    errors,
+  );
+}
+
+export function createCatalog({ db, clock }: CatalogDependencies): CatalogService {
+  return {
+    current: () => repository.findLatestVersion(db),
+
+    async get(version) {
+      const found = Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(db, version) : undefined;
+      if (!found) throw new NotFoundError(`there is no catalog version ${version}`);
+      return found;
+    },
+
+    async diff(text, fileName) {
+      const next = loadCatalog(text, fileName);
+      const current = await repository.findLatestVersion(db);
+      const diff = diffCatalogs(current?.catalog, next);
+      return {
+        baseVersion: current?.version,
+        diff,
+        changed: !isEmptyDiff(diff),
+        refusals: current ? unannouncedMeterChanges(current.catalog, next, diff) : [],
+      };
+    },
+
+    async apply(text, fileName, appliedBy) {
+      checkAppliedBy(appliedBy);
+      // Validated before the transaction: an invalid file never takes the lock, and is refused whole.
+      const next = loadCatalog(text, fileName);
+      const checksum = catalogChecksum(next);
+      return db.transaction(async (tx) => {
+        await repository.lockCatalog(tx);
+        const current = await repository.findLatestVersion(tx);
+        const diff = diffCatalogs(current?.catalog, next);
+        // Equal objects are no change even when the file lists them in another order.
+        if (current && isEmptyDiff(diff)) return { created: false, version: current };
+        if (current) refuseUnannouncedMeterChanges(unannouncedMeterChanges(current.catalog, next, diff), fileName);
+        const version: CatalogVersion = {
+          version: (current?.version ?? 0) + 1,
+          appliedAt: clock.now().toISOString(),
+          appliedBy,
+          catalog: next,
+          checksum,
+          diff,
+        };
+        await repository.insertVersion(tx, version);
+        return { created: true, version };
+      });
+    },
+  };
+}
