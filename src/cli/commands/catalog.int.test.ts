@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeEach, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, expect, it } from 'vitest';
+import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp } from '../../main.js';
 import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { reportError } from '../cli.js';
 import { catalogCommand } from './catalog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mb-catalog-'));
@@ -22,34 +21,10 @@ function writeCatalog(text: string, extension = 'yaml'): string {
   return path;
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `meterbridge catalog ...args` in-process against `db`, the way `runCli` would: a thrown error is exit 1. */
-async function catalog(db: Database, ...args: string[]): Promise<Run> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void stderr.push(parts.join(' ')));
-  process.exitCode = undefined;
+/** Runs `meterbridge catalog ...args` in-process against `db`. */
+function catalog(db: Database, ...args: string[]): Promise<CommandRun> {
   const clock = new ManualClock('2026-11-01T00:00:00Z');
-  const program = new Command('meterbridge').exitOverride().addCommand(catalogCommand({ openApp: (config) => createApp(config, { db, clock }) }));
-  let code: number;
-  try {
-    await program.parseAsync(['catalog', ...args], { from: 'user' });
-    code = Number(process.exitCode ?? 0);
-  } catch (caught) {
-    reportError(caught);
-    code = 1;
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  return runCommand(catalogCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
 }
 
 describeEachStore('meterbridge catalog', (stores) => {

@@ -1,15 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cloudEvent, countRawEvents } from '../../../test/harness/events.js';
+import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { buildCli, reportError, runCli } from '../cli.js';
+import { buildCli, runCli } from '../cli.js';
 import { ingestCommand } from './ingest.js';
 
 const NOW = '2026-11-01T00:00:00Z';
@@ -34,37 +34,13 @@ function readRejects(path: string): Array<Record<string, unknown>> {
   return readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `meterbridge ingest ...args` in-process against `db`, the way `runCli` would: a thrown error is exit 1. */
-async function ingest(db: Database, clock: ManualClock, ...args: string[]): Promise<Run> {
+/** Runs `meterbridge ingest ...args` in-process against `db`. */
+function ingest(db: Database, clock: ManualClock, ...args: string[]): Promise<CommandRun> {
   return ingestWith((config) => createApp(config, { db, clock }), ...args);
 }
 
-async function ingestWith(openApp: (config: Readonly<Config>) => Promise<App>, ...args: string[]): Promise<Run> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void stderr.push(parts.join(' ')));
-  process.exitCode = undefined;
-  const program = new Command('meterbridge').exitOverride().addCommand(ingestCommand({ openApp }));
-  let code: number;
-  try {
-    await program.parseAsync(['ingest', ...args, '--no-progress'], { from: 'user' });
-    code = Number(process.exitCode ?? 0);
-  } catch (caught) {
-    reportError(caught);
-    code = 1;
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+function ingestWith(openApp: (config: Readonly<Config>) => Promise<App>, ...args: string[]): Promise<CommandRun> {
+  return runCommand(ingestCommand({ openApp }), [...args, '--no-progress']);
 }
 
 describeEachStore('meterbridge ingest', (stores) => {
