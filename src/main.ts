@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import { buildServer } from './http/server.js';
 import { createAccess, type Access } from './modules/access/index.js';
+import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
 import { createSchemas, type Schemas } from './modules/schemas/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -17,6 +18,7 @@ export interface App {
   db: Database;
   access: Access;
   schemas: Schemas;
+  catalog: CatalogService;
   ingestion: Ingestion;
   metrics: Registry;
   logger: Logger;
@@ -51,6 +53,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     db,
     access: createAccess({ db }),
     schemas,
+    catalog: createCatalog({ db, clock }),
     ingestion,
     metrics,
     logger,

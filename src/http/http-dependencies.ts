@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Access } from '../modules/access/index.js';
+import type { CatalogService } from '../modules/catalog/index.js';
 import type { Ingestion } from '../modules/ingestion/index.js';
 import type { Schemas } from '../modules/schemas/index.js';
 import type { Clock } from '../platform/clock.js';
@@ -14,6 +15,7 @@ export interface HttpDependencies {
   access: Access;
   ingestion: Ingestion;
   schemas: Schemas;
+  catalog: CatalogService;
   metrics: Registry;
   clock: Clock;
   logger: Logger;

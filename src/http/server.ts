@@ -5,6 +5,7 @@ import type { HttpDependencies } from './http-dependencies.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { problem, problemErrorHandler, sendProblemFor, toProblem } from './problem.js';
 import { registerRawBodyRoutes } from './raw-body-scope.js';
+import { registerCatalogRoutes } from './routes/catalog/register-catalog-routes.js';
 import { registerLagoCompatRoutes } from './routes/compat-lago/register-lago-compat-routes.js';
 import { registerOpenMeterCompatRoutes } from './routes/compat-openmeter/post-events.js';
 import { registerGetSchema } from './routes/event-types/get-schema.js';
@@ -39,7 +40,7 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
       info: {
         title: 'Meterbridge API',
         version: '1',
-        description: 'Usage-to-cash middleware: ingestion, schema registry and operations endpoints. Errors are application/problem+json.',
+        description: 'Usage-to-cash middleware: ingestion, schema registry, catalog and operations endpoints. Errors are application/problem+json.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `meterbridge keys create`.' } } },
     },
@@ -52,6 +53,7 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   registerPutSchema(app, deps);
   registerListSchemas(app, deps);
   registerGetSchema(app, deps);
+  await registerCatalogRoutes(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
     registerOpenMeterCompatRoutes(scope, deps);

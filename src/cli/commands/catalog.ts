@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
-import { CATALOG_KINDS, createCatalog, type CatalogDiff, type CatalogService, type FieldChange } from '../../modules/catalog/index.js';
+import { CATALOG_KINDS, type CatalogDiff, type CatalogService, type FieldChange } from '../../modules/catalog/index.js';
 import { ValidationError } from '../../platform/errors.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
@@ -78,8 +78,7 @@ async function withCatalog<T>(
 ): Promise<T> {
   const app = await openApp(configFrom(options));
   try {
-    // createApp does not assemble the catalog module yet; it needs only the store and the clock.
-    return await work(createCatalog({ db: app.db, clock: app.clock }));
+    return await work(app.catalog);
   } finally {
     await app.close();
   }
