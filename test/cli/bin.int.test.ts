@@ -565,8 +565,9 @@ describeEachStore('meterbridge bin', (stores) => {
     const server = await startServer([...store.args, '--config', config, '--max-batch-events', '3', '--log-level', 'trace'], { env: { MB_BOOTSTRAP_ADMIN_KEY: secret } });
 
     expect(server.port).toBe(port);
+    // Logs are written asynchronously: the line may arrive just after the "listening" line.
+    await expect.poll(() => server.stdout, { timeout: 5_000 }).toContain('registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
     expect(server.stdout).not.toMatch(/mb_admin_|admin API key/);
-    expect(server.stdout).toContain('registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
     expect((await server.request(SCHEMAS_PATH, { key: secret })).status).toBe(404);
     expect((await server.request(SCHEMAS_PATH, { key: `${secret}x` })).status).toBe(401);
     const batch = await server.request('/v1/events', { key: secret, json: [recentEvent('env-1'), recentEvent('env-2')] });
