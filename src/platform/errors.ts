@@ -20,6 +20,17 @@ export interface FieldError {
   message: string;
 }
 
+/** The errors without repeats, in their first order: several checks can report the same problem. */
+export function uniqueFieldErrors(errors: readonly FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter(({ path, message }) => {
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export class AppError extends Error {
   readonly category: ErrorCategory;
   readonly errors: FieldError[];

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { FieldError } from '../../platform/errors.js';
+import { uniqueFieldErrors, type FieldError } from '../../platform/errors.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import { CATALOG_SCHEMA } from './catalog-schema.js';
 
@@ -31,7 +31,7 @@ export function schemaFieldErrors(errors: readonly ErrorObject[]): FieldError[] 
     .filter((error) => error.keyword !== 'if' && error.keyword !== 'propertyNames')
     .filter((error) => !alternatives.some((alternative) => isBranchOf(error, alternative)))
     .map(describe);
-  return unique(fields);
+  return uniqueFieldErrors(fields);
 }
 
 /** The filter condition's anyOf is the schema's only one: its branch errors are replaced by one message. */
@@ -81,12 +81,3 @@ function describe(error: ErrorObject): FieldError {
   return { path, message: error.message ?? 'is invalid' };
 }
 
-function unique(errors: readonly FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter(({ path, message }) => {
-    const key = `${path}\u0000${message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}

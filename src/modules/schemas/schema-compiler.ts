@@ -1,5 +1,5 @@
 import type { Logger } from 'ajv/dist/2020.js';
-import type { FieldError } from '../../platform/errors.js';
+import { uniqueFieldErrors, type FieldError } from '../../platform/errors.js';
 import { fragmentToPointer } from '../../platform/json-pointer.js';
 import { dialectOf, metaValidator, newAjv, type AjvInstance, type Dialect } from './schema-dialects.js';
 import {
@@ -11,7 +11,7 @@ import {
   type Reference,
   type SchemaObject,
 } from './schema-inspection.js';
-import { toFieldErrors, uniqueFieldErrors } from './validation-errors.js';
+import { toFieldErrors } from './validation-errors.js';
 
 export type { FieldError } from '../../platform/errors.js';
 export { MAX_SCHEMA_BYTES, MAX_SCHEMA_DEPTH } from './schema-inspection.js';

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { FieldError } from '../../platform/errors.js';
+import { uniqueFieldErrors, type FieldError } from '../../platform/errors.js';
 import { escapePointerToken, unescapePointerToken } from '../../platform/json-pointer.js';
 
 // Ajv errors to FieldErrors, for both meta-schema errors (root '') and data errors (root '/data').
@@ -23,16 +23,6 @@ export function toFieldErrors(errors: readonly ErrorObject[], root: string): Fie
   return uniqueFieldErrors(described.filter((entry) => !entry.absorbed).map((entry) => entry.field));
 }
 
-/** The errors without repeats, in their first order: several checks can report the same problem. */
-export function uniqueFieldErrors(errors: readonly FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter(({ path, message }) => {
-    const key = `${path}\u0000${message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 function isFailedAlternative(error: ErrorObject): boolean {
   // A oneOf that failed because several branches passed has no branch errors to merge.
