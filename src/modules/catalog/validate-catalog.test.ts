@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseCatalogFile } from './catalog-file.js';
 import { validateCatalog } from './validate-catalog.js';
-import { referenceCatalogYaml } from './reference-catalog.test-support.js';
+import { catalogErrorsOf, referenceCatalogDocument } from './reference-catalog.test-support.js';
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function reference(): Doc {
-  return parseCatalogFile(referenceCatalogYaml(), 'catalog.yaml') as Doc;
-}
-
-function errorsOf(document: unknown): unknown[] {
-  const result = validateCatalog(document);
-  if (result.ok) throw new Error('expected the catalog to be refused');
-  return result.errors;
-}
+const reference = referenceCatalogDocument;
+const errorsOf = catalogErrorsOf;
 
 describe('validateCatalog: the reference catalog', () => {
   it('accepts the documented example and fills in defaults', () => {
