@@ -5,6 +5,7 @@ import { buildServer } from './http/server.js';
 import { createAccess, type Access } from './modules/access/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
+import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
 import { createSchemas, type Schemas } from './modules/schemas/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Database } from './platform/database/database.js';
@@ -20,6 +21,7 @@ export interface App {
   schemas: Schemas;
   catalog: CatalogService;
   ingestion: Ingestion;
+  metering: Metering;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -48,13 +50,15 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   collectDefaultMetrics({ register: metrics, prefix: 'meterbridge_' });
   const schemas = createSchemas({ db, clock });
   const ingestion = createIngestion({ db, schemas, clock, limits: config.ingestion, observer: createIngestionMetrics(metrics) });
+  const catalog = createCatalog({ db, clock, metersInUse: meteringMetersInUse(clock) });
   return {
     config,
     db,
     access: createAccess({ db }),
     schemas,
-    catalog: createCatalog({ db, clock }),
+    catalog,
     ingestion,
+    metering: createMetering({ db, catalog, clock, metrics, batchSize: config.metering.batchSize }),
     metrics,
     logger,
     clock,

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { isAppError } from '../platform/errors.js';
 import { packageRoot } from '../platform/package-root.js';
 import { catalogCommand } from './commands/catalog.js';
+import { exceptionsCommand } from './commands/exceptions.js';
 import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
+import { meteringCommand } from './commands/metering.js';
 import { migrateCommand } from './commands/migrate.js';
+import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 
 function packageVersion(): string {
@@ -22,7 +25,10 @@ export function buildCli(): Command {
     .addCommand(migrateCommand())
     .addCommand(keysCommand())
     .addCommand(ingestCommand())
-    .addCommand(catalogCommand());
+    .addCommand(catalogCommand())
+    .addCommand(meteringCommand())
+    .addCommand(exceptionsCommand())
+    .addCommand(replayCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

@@ -20,6 +20,13 @@ export function withIngestionOptions(command: Command): Command {
     .option('--max-future-seconds <n>', 'how far ahead an event time may be (env MB_MAX_FUTURE_SECONDS, default 300)');
 }
 
+export function withMeteringOptions(command: Command): Command {
+  return command
+    .option('--metering-worker <on|off>', 'run the metering stage in this process (env MB_METERING_WORKER, default on)')
+    .option('--metering-batch-size <n>', 'raw events per metering batch (env MB_METERING_BATCH_SIZE, default 2000)')
+    .option('--metering-poll-ms <ms>', 'how often an idle metering worker looks for new events (env MB_METERING_POLL_MS, default 100)');
+}
+
 /** Builds the configuration from a command's options and the environment: flags > env > file > defaults. */
 export function configFrom(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const { config: file, ...flags } = options;

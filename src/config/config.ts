@@ -13,7 +13,20 @@ export interface Config {
   /** Administrator key for a new store, for automated deployments; never defaulted. */
   bootstrapAdminKey?: string;
   ingestion: IngestionLimits;
+  metering: MeteringSettings;
 }
+
+/** The metering stage as `serve` runs it. */
+export interface MeteringSettings {
+  /** Whether `serve` runs the metering worker in its process (run it elsewhere with `meterbridge metering run`). */
+  worker: boolean;
+  /** Raw events read per batch (one transaction). */
+  batchSize: number;
+  /** How long an idle worker waits before looking for new events again. */
+  pollIntervalMs: number;
+}
+
+export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze({ worker: true, batchSize: 2000, pollIntervalMs: 100 });
 
 
 export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze({

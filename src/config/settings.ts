@@ -11,7 +11,10 @@ export type SettingKey =
   | 'maxEventBytes'
   | 'maxBodyBytes'
   | 'maxBatchEvents'
-  | 'maxFutureSeconds';
+  | 'maxFutureSeconds'
+  | 'meteringWorker'
+  | 'meteringBatchSize'
+  | 'meteringPollMs';
 
 /** Parses one raw value; returns an error message instead of throwing so every problem is reported together. */
 type Parser = (raw: unknown) => { value: unknown } | { error: string };
@@ -72,4 +75,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'MB_MAX_BODY_BYTES', filePath: 'ingestion.maxBodyBytes', parse: integer(1024, 1024 * 1024 * 1024), apply: (c, v) => (c.ingestion.maxBodyBytes = v as number) },
   { key: 'maxBatchEvents', flag: '--max-batch-events', env: 'MB_MAX_BATCH_EVENTS', filePath: 'ingestion.maxBatchEvents', parse: integer(1, 1_000_000), apply: (c, v) => (c.ingestion.maxBatchEvents = v as number) },
   { key: 'maxFutureSeconds', flag: '--max-future-seconds', env: 'MB_MAX_FUTURE_SECONDS', filePath: 'ingestion.maxFutureSeconds', parse: integer(0, 7 * 24 * 3600), apply: (c, v) => (c.ingestion.maxFutureSeconds = v as number) },
+  { key: 'meteringWorker', flag: '--metering-worker', env: 'MB_METERING_WORKER', filePath: 'metering.worker', parse: oneOf('on', 'off'), apply: (c, v) => (c.metering.worker = v === 'on') },
+  { key: 'meteringBatchSize', flag: '--metering-batch-size', env: 'MB_METERING_BATCH_SIZE', filePath: 'metering.batchSize', parse: integer(1, 100_000), apply: (c, v) => (c.metering.batchSize = v as number) },
+  { key: 'meteringPollMs', flag: '--metering-poll-ms', env: 'MB_METERING_POLL_MS', filePath: 'metering.pollIntervalMs', parse: integer(10, 60_000), apply: (c, v) => (c.metering.pollIntervalMs = v as number) },
 ];

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { Access } from '../modules/access/index.js';
 import type { CatalogService } from '../modules/catalog/index.js';
 import type { Ingestion } from '../modules/ingestion/index.js';
+import type { Metering } from '../modules/metering/index.js';
 import type { Schemas } from '../modules/schemas/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/database/database.js';
@@ -16,6 +17,7 @@ export interface HttpDependencies {
   ingestion: Ingestion;
   schemas: Schemas;
   catalog: CatalogService;
+  metering: Metering;
   metrics: Registry;
   clock: Clock;
   logger: Logger;

@@ -12,9 +12,11 @@ import { registerGetSchema } from './routes/event-types/get-schema.js';
 import { registerListSchemas } from './routes/event-types/list-schemas.js';
 import { registerPutSchema } from './routes/event-types/put-schema.js';
 import { registerPostEvents } from './routes/events/post-events.js';
+import { registerMeteringRoutes } from './routes/metering/register-metering-routes.js';
 import { registerHealth } from './routes/system/health.js';
 import { registerMetrics } from './routes/system/metrics.js';
 import { registerOpenApi } from './routes/system/openapi.js';
+import { registerGetUsage } from './routes/usage/get-usage.js';
 
 // Other JSON bodies (schemas, catalog) are small; event bodies have their own, configurable limit.
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -54,6 +56,8 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   registerListSchemas(app, deps);
   registerGetSchema(app, deps);
   await registerCatalogRoutes(app, deps);
+  registerMeteringRoutes(app, deps);
+  registerGetUsage(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
     registerOpenMeterCompatRoutes(scope, deps);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
+import { referenceCatalogYaml } from '../../src/modules/catalog/reference-catalog.test-support.js';
 import { cloudEvent } from '../harness/events.js';
 import { describeEachStore, POSTGRES_TEST_URL } from '../harness/stores.js';
 
@@ -554,6 +555,42 @@ describeEachStore('meterbridge bin', (stores) => {
       }
     },
   );
+
+  it('serve meters in the background: killed mid-stream and restarted, every event is counted exactly once', async () => {
+    const store = await freshStore();
+    const secret = `preset-admin-${randomBytes(24).toString('hex')}`;
+    const env = { MB_BOOTSTRAP_ADMIN_KEY: secret };
+    const args = [...store.args, '--metering-batch-size', '100', '--metering-poll-ms', '20'];
+    let server = await serve(args, { env });
+    const applied = await fetch(`${server.url}/v1/catalog`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/yaml' },
+      body: referenceCatalogYaml(),
+    });
+    expect(applied.status).toBe(201);
+    const time = new Date(Date.now() - 3_600_000).toISOString();
+    const events = Array.from({ length: 3000 }, (_, i) =>
+      cloudEvent({ id: `metered-${i}`, type: 'com.example.api.request', subject: 'acct_1001', time, data: { status: 200, billable: true, region: 'us' } }),
+    );
+    for (let i = 0; i < events.length; i += 1000) {
+      const sent = await server.request('/v1/events', { key: secret, json: events.slice(i, i + 1000) });
+      expect(sent.status).toBe(200);
+    }
+    // Killed without warning while the worker is (most likely) between batches or inside one.
+    expect(await server.stop('SIGKILL')).toMatchObject({ signal: 'SIGKILL' });
+    server = await serve(args, { env });
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const counted = async () => {
+      const response = await server.request(`/v1/usage?meter=api_calls&from=${from}&to=${to}`, { key: secret });
+      const body = (await response.json()) as { rows: { value: string }[] };
+      return body.rows.reduce((sum, row) => sum + Number(row.value), 0);
+    };
+    await expect.poll(counted, { timeout: 20_000, interval: 200 }).toBe(3000);
+    const metrics = await (await server.request('/metrics', { key: null })).text();
+    expect(metrics).toMatch(/^meterbridge_metering_lag_events 0$/m);
+    expect(await server.stop('SIGTERM')).toMatchObject({ code: 0, signal: null });
+  });
 
   it('with MB_BOOTSTRAP_ADMIN_KEY a new store prints no secret and that key works; a YAML config file sets the port, flags win over it', async () => {
     const store = await freshStore();

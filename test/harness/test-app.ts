@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../src/config/index.js';
-import { DEFAULT_INGESTION_LIMITS } from '../../src/config/index.js';
+import { DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from '../../src/config/index.js';
 import { createApp, createHttpServer, type App } from '../../src/main.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
@@ -25,6 +25,8 @@ export function testConfig(overrides: Partial<Config> = {}, ingestion: Partial<C
     logLevel: 'silent',
     ...overrides,
     ingestion: { ...DEFAULT_INGESTION_LIMITS, ...ingestion },
+    // Tests drive the stage themselves unless they start a worker.
+    metering: { ...DEFAULT_METERING_SETTINGS, worker: false },
   };
 }
 

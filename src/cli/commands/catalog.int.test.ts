@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
+import { testConfig } from '../../../test/harness/test-app.js';
 import { createApp } from '../../main.js';
 import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
+import { apiRequest, ingestAll } from '../../modules/metering/metering.test-support.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { catalogCommand } from './catalog.js';
@@ -80,8 +82,11 @@ describeEachStore('meterbridge catalog', (stores) => {
     expect((await db.query('select 1 from catalog_versions')).rowCount).toBe(0);
   });
 
-  it('says which meter needs an effectiveFrom: diff exits 2, apply refuses with exit 1', async () => {
+  it('says which meter with usage needs an effectiveFrom: diff exits 2, apply refuses with exit 1', async () => {
     await catalog(db, 'apply', '-f', reference(), '--by', 'alice');
+    const app = await createApp(testConfig(), { db, clock: new ManualClock('2026-11-01T00:00:00Z') });
+    await ingestAll(app, [apiRequest('acme', '2026-10-01T00:00:00Z')]);
+    await app.metering.stage.runUntilCaughtUp();
     const changed = writeCatalog(referenceCatalogYaml().replace('groupBy: [region]', 'groupBy: [region, zone]'));
 
     const diff = await catalog(db, 'diff', '-f', changed);

@@ -1,3 +1,4 @@
+import currencyCodes from 'currency-codes';
 import { describe, expect, it } from 'vitest';
 import { ISO_4217_MINOR_UNITS, isIso4217Currency, minorUnitDigits } from './iso-4217.js';
 
@@ -16,5 +17,16 @@ describe('ISO 4217', () => {
       expect(code).toMatch(/^[A-Z]{3}$/);
       expect([0, 2, 3, 4]).toContain(digits);
     }
+  });
+
+  it('matches the published ISO 4217 List One, currency by currency and digit by digit, except where it is newer', () => {
+    // currency-codes carries List One as published on 2024-06-25. Since then XCG replaced ANG (2025) and
+    // Bulgaria joined the euro (BGN withdrawn, 2026); CUC left circulation in Cuba. Codes with no
+    // minor unit (X.. precious metals, funds of the IMF, testing, "no currency") are not invoiceable.
+    const published = Object.fromEntries(currencyCodes.data.map((currency) => [currency.code, currency.digits]));
+    const notInvoiceable = Object.keys(published).filter((code) => code.startsWith('X') && !['XAF', 'XCD', 'XOF', 'XPF'].includes(code));
+    const expected: Record<string, number> = { ...published, XCG: 2 };
+    for (const code of ['ANG', 'BGN', 'CUC', ...notInvoiceable]) delete expected[code];
+    expect(ISO_4217_MINOR_UNITS).toEqual(expected);
   });
 });

@@ -8,11 +8,14 @@ export const METER_DEFINITION_FIELDS = ['eventType', 'filter', 'valuePath', 'agg
 /**
  * Meters whose definition changed without a new `effectiveFrom` later than the previous one's: applying
  * them would silently reinterpret usage already derived under the old definition. One error per meter,
- * at the meter's `effectiveFrom` in the next document.
+ * at the meter's `effectiveFrom` in the next document. With `inUse`, only those meters count (the others
+ * have no usage yet); without it every meter is taken to have usage.
  */
-export function unannouncedMeterChanges(previous: Catalog, next: Catalog, diff: CatalogDiff): FieldError[] {
+export function unannouncedMeterChanges(previous: Catalog, next: Catalog, diff: CatalogDiff, inUse?: ReadonlySet<string>): FieldError[] {
   const errors: FieldError[] = [];
   for (const { key, changes } of diff.meters.changed) {
+    // A meter nothing was derived with yet has no history to rewrite.
+    if (inUse && !inUse.has(key)) continue;
     const fields = [...new Set(changes.map((change) => change.path.split('/')[1] ?? ''))].filter((field) =>
       (METER_DEFINITION_FIELDS as readonly string[]).includes(field),
     );

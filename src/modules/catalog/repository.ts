@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog, Meter } from './catalog.js';
 import type { CatalogDiff } from './catalog-diff.js';
 
 interface CatalogVersionRow {
@@ -56,4 +56,18 @@ export async function insertVersion(db: Queryable, version: CatalogVersion): Pro
     `insert into catalog_versions (version, applied_at, applied_by, document, checksum, diff) values ($1, $2, $3, $4, $5, $6)`,
     [version.version, version.appliedAt, version.appliedBy, JSON.stringify(version.catalog), version.checksum, JSON.stringify(version.diff)],
   );
+}
+
+export async function findLatestVersionNumber(db: Queryable): Promise<number | undefined> {
+  const result = await db.query<{ version: number | null }>(`select max(version) as version from catalog_versions`);
+  const version = result.rows[0]?.version;
+  return version === null || version === undefined ? undefined : Number(version);
+}
+
+/** Every meter of every version (oldest first), without loading whole documents. */
+export async function findMeterHistory(db: Queryable): Promise<{ version: number; meter: Meter }[]> {
+  const result = await db.query<{ version: number; meter: Meter }>(
+    `select v.version, m.meter from catalog_versions v, jsonb_array_elements(v.document -> 'meters') as m(meter) order by v.version`,
+  );
+  return result.rows.map((row) => ({ version: Number(row.version), meter: row.meter }));
 }

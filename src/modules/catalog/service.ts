@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/database/database.js';
+import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog, Meter } from './catalog.js';
 import { diffCatalogs, isEmptyDiff, type CatalogDiff } from './catalog-diff.js';
 import { loadCatalog } from './load-catalog.js';
 import { unannouncedMeterChanges } from './meter-changes.js';
@@ -32,6 +32,10 @@ export interface ApplyCatalogResult {
 export interface CatalogService {
   /** The latest applied version, or undefined before the first apply. */
   current(): Promise<CatalogVersion | undefined>;
+  /** The latest version's number, or undefined before the first apply (cheap: for polling). `db`: read in that transaction. */
+  currentVersionNumber(db?: Queryable): Promise<number | undefined>;
+  /** Every meter definition of every version, oldest version first: when each definition applied. */
+  meterHistory(): Promise<{ version: number; meter: Meter }[]>;
   /** One stored version; NotFoundError when there is no such version. */
   get(version: number): Promise<CatalogVersion>;
   /** Validates a catalog file and compares it with the current version; changes nothing. */
@@ -47,6 +51,11 @@ export interface CatalogService {
 export interface CatalogDependencies {
   db: Database;
   clock: Clock;
+  /**
+   * Which of these meters already have usage derived with them (in the caller's transaction). Without
+   * it every meter is taken to have usage, so any definition change needs a later effectiveFrom.
+   */
+  metersInUse?: (db: Queryable, meterKeys: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 export function catalogChecksum(catalog: Catalog): string {
@@ -71,9 +80,13 @@ function refuseUnannouncedMeterChanges(errors: FieldError[], fileName: string): 
   );
 }
 
-export function createCatalog({ db, clock }: CatalogDependencies): CatalogService {
+export function createCatalog({ db, clock, metersInUse }: CatalogDependencies): CatalogService {
+  const inUse = (tx: Queryable, diff: CatalogDiff) =>
+    metersInUse && diff.meters.changed.length > 0 ? metersInUse(tx, diff.meters.changed.map((change) => change.key)) : Promise.resolve(undefined);
   return {
     current: () => repository.findLatestVersion(db),
+    currentVersionNumber: (within) => repository.findLatestVersionNumber(within ?? db),
+    meterHistory: () => repository.findMeterHistory(db),
 
     async get(version) {
       const found = Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(db, version) : undefined;
@@ -89,7 +102,7 @@ export function createCatalog({ db, clock }: CatalogDependencies): CatalogServic
         baseVersion: current?.version,
         diff,
         changed: !isEmptyDiff(diff),
-        refusals: current ? unannouncedMeterChanges(current.catalog, next, diff) : [],
+        refusals: current ? unannouncedMeterChanges(current.catalog, next, diff, await inUse(db, diff)) : [],
       };
     },
 
@@ -104,7 +117,7 @@ export function createCatalog({ db, clock }: CatalogDependencies): CatalogServic
         const diff = diffCatalogs(current?.catalog, next);
         // Equal objects are no change even when the file lists them in another order.
         if (current && isEmptyDiff(diff)) return { created: false, version: current };
-        if (current) refuseUnannouncedMeterChanges(unannouncedMeterChanges(current.catalog, next, diff), fileName);
+        if (current) refuseUnannouncedMeterChanges(unannouncedMeterChanges(current.catalog, next, diff, await inUse(tx, diff)), fileName);
         const version: CatalogVersion = {
           version: (current?.version ?? 0) + 1,
           appliedAt: clock.now().toISOString(),

@@ -36,4 +36,11 @@ export {
   type ReadEventFileOptions,
 } from './event-file-reader.js';
 export { compileCsvHeader, csvRecordToEvent, type CsvHeader, type CsvEventResult } from './csv-event.js';
-export { readRawEventsAfter, type RawEvent, type RawEventCursor } from './raw-event-log.js';
+export {
+  readRawEventsAfter,
+  readRawEventsBySeq,
+  readRawEventsInTimeRange,
+  type RawEvent,
+  type RawEventCursor,
+  type TimeRangePage,
+} from './raw-event-log.js';

@@ -17,6 +17,8 @@ export interface RawEvent {
   schemaVersion: number | null;
   receivedAt: Date;
   cursor: RawEventCursor;
+  /** The JSON text of the data at each requested value path (null where missing), read exactly. */
+  values: (string | null)[];
 }
 
 interface RawEventRow {
@@ -30,19 +32,38 @@ interface RawEventRow {
   data: Record<string, unknown> | null;
   schema_version: number | null;
   received_at: Date | string;
+  picked: (string | null)[];
 }
+
+// The JSON text of each value path ($1, dot paths): jsonb keeps numbers as numeric, so its text is
+// the exact decimal the producer sent, which a JavaScript float would not always be.
+const COLUMNS = `seq::text, tx_id::text, source, id, type, subject, time, data, schema_version, received_at,
+  array(select (raw_events.data #> string_to_array(path, '.'))::text
+          from unnest($1::text[]) with ordinality as paths(path, n) order by n) as picked`;
 
 // Sequence numbers are handed out before commit, so with concurrent writers a smaller seq can become
 // visible after a larger one. Reading only rows whose inserting transaction is older than every
 // transaction still running, in (tx_id, seq) order, means nothing can appear behind a reader's cursor.
 // (Ordering names the table's columns: the select list's text casts share their names.)
 const READ_AFTER = `
-select seq::text, tx_id::text, source, id, type, subject, time, data, schema_version, received_at
+select ${COLUMNS}
   from raw_events
  where tx_id < pg_snapshot_xmin(pg_current_snapshot())
-   and ($1::xid8 is null or (tx_id, seq) > ($1::xid8, $2::bigint))
+   and ($2::xid8 is null or (tx_id, seq) > ($2::xid8, $3::bigint))
  order by raw_events.tx_id, raw_events.seq
- limit $3`;
+ limit $4`;
+
+// Replay pages through the log by seq; only what a stage has passed (at or before its cursor).
+const READ_TIME_RANGE = `
+select ${COLUMNS}
+  from raw_events
+ where time >= $2 and time < $3
+   and raw_events.seq > $4::bigint
+   and (tx_id, raw_events.seq) <= ($5::xid8, $6::bigint)
+ order by raw_events.seq
+ limit $7`;
+
+const READ_BY_SEQ = `select ${COLUMNS} from raw_events where raw_events.seq = any($2::bigint[]) order by raw_events.seq`;
 
 function fromRowRawEvent(row: RawEventRow): RawEvent {
   return {
@@ -56,11 +77,45 @@ function fromRowRawEvent(row: RawEventRow): RawEvent {
     schemaVersion: row.schema_version,
     receivedAt: new Date(row.received_at),
     cursor: { txId: row.tx_id, seq: row.seq },
+    values: row.picked,
   };
 }
 
 /** The next events of the log after `after` (from the start when null), in ingestion order, gap-free. */
-export async function readRawEventsAfter(db: Queryable, after: RawEventCursor | null, limit: number): Promise<RawEvent[]> {
-  const result = await db.query<RawEventRow>(READ_AFTER, [after?.txId ?? null, after?.seq ?? null, limit]);
+export async function readRawEventsAfter(
+  db: Queryable,
+  after: RawEventCursor | null,
+  limit: number,
+  valuePaths: readonly string[] = [],
+): Promise<RawEvent[]> {
+  const result = await db.query<RawEventRow>(READ_AFTER, [valuePaths, after?.txId ?? null, after?.seq ?? null, limit]);
+  return result.rows.map(fromRowRawEvent);
+}
+
+export interface TimeRangePage {
+  /** Event time range, [from, to). */
+  from: Date;
+  to: Date;
+  /** Events with a larger seq than this ("0" from the start). */
+  afterSeq: string;
+  /** Only events at or before this log position. */
+  upTo: RawEventCursor;
+}
+
+/** One page of the events whose time falls in [from, to), in seq order, up to a log position. */
+export async function readRawEventsInTimeRange(
+  db: Queryable,
+  page: TimeRangePage,
+  limit: number,
+  valuePaths: readonly string[] = [],
+): Promise<RawEvent[]> {
+  const params = [valuePaths, page.from, page.to, page.afterSeq, page.upTo.txId, page.upTo.seq, limit];
+  const result = await db.query<RawEventRow>(READ_TIME_RANGE, params);
+  return result.rows.map(fromRowRawEvent);
+}
+
+/** The events with these seqs, in seq order (missing seqs are left out). */
+export async function readRawEventsBySeq(db: Queryable, seqs: readonly string[], valuePaths: readonly string[] = []): Promise<RawEvent[]> {
+  const result = await db.query<RawEventRow>(READ_BY_SEQ, [valuePaths, seqs]);
   return result.rows.map(fromRowRawEvent);
 }

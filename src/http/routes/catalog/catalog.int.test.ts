@@ -5,6 +5,7 @@ import { readJson } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
 import { referenceCatalogYaml } from '../../../modules/catalog/reference-catalog.test-support.js';
+import { supportSession } from '../../../modules/metering/metering.test-support.js';
 import { ManualClock } from '../../../platform/clock.js';
 
 const NOW = '2026-11-01T00:00:00Z';
@@ -78,9 +79,14 @@ describeEachStore('catalog over HTTP', (stores) => {
       expect(body.diff.customers).toEqual({ added: [], removed: [], changed: [{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp.' }] }] });
     });
 
-    it('refuses a meter definition change without a later effectiveFrom with 409, and diff lists it as a refusal', async () => {
+    it('refuses a definition change without a later effectiveFrom for a meter with usage (409; diff lists it), not for one without', async () => {
       await apply(YAML);
       const changed = YAML.replace('valuePath: duration_hours', 'valuePath: duration.hours');
+      expect((await readJson(await diff(changed))).refusals).toEqual([]);
+      await t.app.ingestion.ingest([{ value: supportSession('acme', '2026-10-05T00:00:00Z', { duration_hours: 1 }) }]);
+      await t.app.metering.stage.runUntilCaughtUp();
+      // storage_gb has no usage yet: its history is empty, so there is nothing to rewrite.
+      expect((await readJson(await diff(YAML.replace('valuePath: usage.gigabytes', 'valuePath: usage.gb')))).refusals).toEqual([]);
       const preview = await readJson(await diff(changed));
       expect(preview.changed).toBe(true);
       expect(preview.refusals).toEqual([expect.objectContaining({ path: expect.stringContaining('/meters/') })]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requirePermission } from '../../authenticate.js';
+import { requestActor } from '../../request-actor.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
 import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { catalogFileName, catalogFileText } from './catalog-file-body.js';
@@ -32,7 +33,7 @@ export function registerPostCatalog(app: FastifyInstance, deps: HttpDependencies
     async (request, reply) => {
       const fileName = catalogFileName(request.headers['content-type']);
       // requirePermission has set apiKey; the key id (never the secret) records who applied the version.
-      const appliedBy = `api-key:${request.apiKey?.id ?? 'unknown'}`;
+      const appliedBy = requestActor(request);
       const result = await deps.catalog.apply(catalogFileText(request.body), fileName, appliedBy);
       return reply.status(result.created ? 201 : 200).send(toApiAppliedCatalog(result));
     },

@@ -1,0 +1,157 @@
+import { Command } from 'commander';
+import type { Config } from '../../config/index.js';
+import { createApp, type App } from '../../main.js';
+import { parseExceptionIds, parseExceptionQuery, type ExceptionParams, type MeteringException } from '../../modules/metering/index.js';
+import { ValidationError } from '../../platform/errors.js';
+import { configFrom, withStoreOptions } from '../options.js';
+import { asOptionErrors, cliActor, formatRederiveSummary } from './replay.js';
+
+export interface ExceptionsCommandDependencies {
+  /** Opens the application for a configuration; tests bind it to their own database. */
+  openApp?: (config: Readonly<Config>) => Promise<App>;
+}
+
+const FILTER_OPTIONS = ['reason', 'meter', 'customer', 'subject', 'type', 'from', 'to'] as const;
+
+const LIST_HELP = `
+Lists exceptions oldest first: events a meter matched but that could not become usage, with why.
+Times are event times, RFC 3339 with a zone, the range [--from, --to). When more match than --limit,
+the last line says which --after gives the next page.`;
+
+const REPROCESS_HELP = `
+Derives open exceptions again under the current catalog: the ones whose cause is fixed (an alias added
+to a customer, a subscription started) become usage and close as resolved; the rest stay open. Select
+them by id, or by filter options, not both; with neither, every open exception is tried. Audited with --by.`;
+
+function withFilterOptions(command: Command): Command {
+  return command
+    .option('--reason <reason>', 'unknown_subject, no_active_subscription, ambiguous_subscription, missing_value, non_numeric_value or negative_value')
+    .option('--meter <key>', 'meter key')
+    .option('--customer <key>', 'customer key')
+    .option('--subject <subject>', 'the event\'s subject as sent')
+    .option('--type <type>', 'the event\'s type')
+    .option('--from <time>', 'event time at or after (RFC 3339)')
+    .option('--to <time>', 'event time before (RFC 3339)');
+}
+
+/** The filter options as the module's parameters, named by their option in every error. */
+function filterParams(options: Record<string, unknown>, names: readonly string[]): ExceptionParams {
+  return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
+}
+
+/** Ids are named by what was typed, not by position: `ID "x": must be an exception id`. */
+function idErrors(ids: readonly string[]) {
+  return (error: unknown) =>
+    asOptionErrors(error, (path) => {
+      const index = /^\/ids\/(\d+)$/.exec(path)?.[1];
+      if (index !== undefined) return `ID ${JSON.stringify(ids[Number(index)])}`;
+      return path === '/ids' ? 'ID...' : path.replace(/^\/(\w+)$/, '--$1');
+    });
+}
+
+/** Columns padded to their widest cell; the last one (free text) is not. */
+export function formatTable(rows: readonly string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+}
+
+function exceptionRows(items: readonly MeteringException[]): string[][] {
+  return [
+    ['ID', 'STATUS', 'REASON', 'METER', 'EVENT TIME', 'SUBJECT', 'CUSTOMER', 'DETAIL'],
+    ...items.map((item) => [item.id, item.status, item.reason, item.meter, item.event.time, item.event.subject ?? '-', item.customer ?? '-', item.detail]),
+  ];
+}
+
+async function withApp<T>(options: Record<string, unknown>, openApp: (config: Readonly<Config>) => Promise<App>, work: (app: App) => Promise<T>): Promise<T> {
+  const app = await openApp(configFrom(options));
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+  const exceptions = new Command('exceptions').description('list, ignore and reprocess metering exceptions');
+
+  exceptions.addCommand(
+    withStoreOptions(withFilterOptions(new Command('list').description('list metering exceptions, filtered and paged')))
+      .option('--status <status>', 'open, resolved or ignored')
+      .option('--after <id>', 'the page after this exception id')
+      .option('--limit <n>', 'page size, 1-1000 (default 100)')
+      .option('--json', 'print the page as JSON ({ items, next })')
+      .addHelpText('after', LIST_HELP)
+      .action(async (options: Record<string, unknown>) => {
+        const paramNames = [...FILTER_OPTIONS, 'status', 'after', 'limit'];
+        // Checked before the store opens: a typo costs no start-up.
+        const query = parseExceptionQuery(filterParams(options, paramNames), (name) => `--${name}`);
+        const storeOptions = Object.fromEntries(Object.entries(options).filter(([name]) => !paramNames.includes(name) && name !== 'json'));
+        const page = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.list(query));
+        if (options.json) {
+          console.log(JSON.stringify(page, null, 2));
+          return;
+        }
+        if (page.items.length === 0) {
+          console.log('no exceptions match');
+          return;
+        }
+        for (const line of formatTable(exceptionRows(page.items))) console.log(line);
+        if (page.next) console.log(`more: add --after ${page.next} for the next page`);
+      }),
+  );
+
+  exceptions.addCommand(
+    withStoreOptions(new Command('ignore').description('close open exceptions as ignored, with a reason (audited)'))
+      .argument('<ids...>', 'exception ids')
+      .option('--reason <text>', 'why they need no fix, 1-1000 characters (required)')
+      .option('--by <name>', 'who ignores them, kept in the audit log (default: cli:<login name>)')
+      .action(async (ids: string[], options: Record<string, unknown>) => {
+        const { reason, by, ...storeOptions } = options as { reason?: string; by?: string } & Record<string, unknown>;
+        const toErrors = idErrors(ids);
+        try {
+          parseExceptionIds(ids, '/ids');
+        } catch (error) {
+          throw toErrors(error);
+        }
+        const ignored = await withApp(storeOptions, openApp, (app) =>
+          app.metering.exceptions.ignore(ids, reason, cliActor(by)).catch((error: unknown) => {
+            throw toErrors(error);
+          }),
+        );
+        console.log(`ignored ${ignored.length} exception(s): ${ignored.map((item) => item.id).join(', ')}`);
+      }),
+  );
+
+  exceptions.addCommand(
+    withStoreOptions(withFilterOptions(new Command('reprocess').description('derive open exceptions again under the current catalog (audited)')))
+      .argument('[ids...]', 'exception ids (default: every open exception matching the filter options)')
+      .option('--by <name>', 'who reprocesses, kept in the audit log (default: cli:<login name>)')
+      .option('--json', 'print the result as JSON')
+      .addHelpText('after', REPROCESS_HELP)
+      .action(async (ids: string[], options: Record<string, unknown>) => {
+        const params = filterParams(options, FILTER_OPTIONS);
+        const { by, json } = options as { by?: string; json?: boolean };
+        const storeOptions = Object.fromEntries(Object.entries(options).filter(([name]) => !(FILTER_OPTIONS as readonly string[]).includes(name) && !['by', 'json'].includes(name)));
+        const toErrors = idErrors(ids);
+        if (ids.length > 0 && Object.keys(params).length > 0) {
+          throw new ValidationError('give either exception ids or filter options, not both', Object.keys(params).map((name) => ({ path: `--${name}`, message: 'cannot be combined with ids' })));
+        }
+        let selection: Parameters<App['metering']['exceptions']['reprocess']>[0] = {};
+        try {
+          if (ids.length > 0) selection = { ids: parseExceptionIds(ids, '/ids') };
+          else if (Object.keys(params).length > 0) selection = { filter: parseExceptionQuery(params, (name) => `--${name}`).filter };
+        } catch (error) {
+          throw toErrors(error);
+        }
+        const result = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.reprocess(selection, cliActor(by)));
+        if (json) {
+          console.log(JSON.stringify(result, null, 2));
+          return;
+        }
+        console.log(`selected ${result.selected} open exception(s) under catalog version ${result.catalogVersion}: ${result.exceptions.resolved} resolved, ${result.stillOpen} still open`);
+        for (const line of formatRederiveSummary(result)) console.log(line);
+      }),
+  );
+  return exceptions;
+}

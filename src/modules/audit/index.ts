@@ -1,0 +1,1 @@
+export { listAudit, recordAudit, type AuditEntry, type AuditRecord } from './audit-log.js';

@@ -1,0 +1,19 @@
+export { createMetering, meteringMetersInUse, type Metering, type MeteringDependencies } from './metering.js';
+export { METERING_STAGE, DEFAULT_METERING_BATCH, type MeteringBatch, type MeteringStage } from './metering-stage.js';
+export type { MeteringLag } from './metering-metrics.js';
+export type { ReplayProgress, ReplayRequest, ReplayResult } from './replay.js';
+export type { ExceptionsService, ExceptionPage, ReprocessResult } from './exceptions.js';
+export type { MeteringException, ExceptionFilter } from './exceptions-repository.js';
+export { parseExceptionQuery, parseExceptionIds, EXCEPTION_STATUSES, MAX_EXCEPTION_PAGE, type ExceptionParams, type ExceptionQuery } from './exception-filter.js';
+export { EXCEPTION_REASONS, type ExceptionReason } from './usage.js';
+export type { InvoicedChange, RederiveSummary } from './rederive.js';
+export type { TelemetryTally } from './repository.js';
+export {
+  queryUsage,
+  parseUsageQuery,
+  USAGE_WINDOWS,
+  type UsageQuery,
+  type UsageQueryResult,
+  type UsageRow,
+  type UsageWindow,
+} from './usage-query.js';

@@ -1,0 +1,116 @@
+import type { Queryable } from '../../platform/database/database.js';
+import type { ExceptionDraft, ExceptionReason, UsageDraft } from './usage.js';
+
+/** A usage record as stored, with what re-derivation compares. */
+export interface StoredUsage {
+  eventSeq: string;
+  meterKey: string;
+  customerKey: string;
+  subscriptionKey: string;
+  legalEntity: string;
+  currency: string;
+  value: string | null;
+  distinctKey: string | null;
+  dimensions: Record<string, unknown>;
+  meterEffectiveFrom: string | null;
+  invoiceId: string | null;
+}
+
+export type ExceptionStatus = 'open' | 'resolved' | 'ignored';
+
+export interface StoredException {
+  id: string;
+  eventSeq: string;
+  meterKey: string;
+  reason: ExceptionReason;
+  detail: string;
+  customerKey: string | null;
+  status: ExceptionStatus;
+}
+
+export async function loadUsageOf(db: Queryable, eventSeqs: readonly string[]): Promise<StoredUsage[]> {
+  const result = await db.query<Record<string, unknown>>(
+    `select event_seq::text, meter_key, customer_key, subscription_key, legal_entity, currency, value::text as value,
+            distinct_key, dimensions, meter_effective_from, invoice_id
+       from usage_records where event_seq = any($1::bigint[])`,
+    [eventSeqs],
+  );
+  return result.rows.map((row) => ({
+    eventSeq: row.event_seq as string,
+    meterKey: row.meter_key as string,
+    customerKey: row.customer_key as string,
+    subscriptionKey: row.subscription_key as string,
+    legalEntity: row.legal_entity as string,
+    currency: row.currency as string,
+    value: row.value as string | null,
+    distinctKey: row.distinct_key as string | null,
+    dimensions: row.dimensions as Record<string, unknown>,
+    meterEffectiveFrom: row.meter_effective_from ? new Date(row.meter_effective_from as string).toISOString() : null,
+    invoiceId: row.invoice_id as string | null,
+  }));
+}
+
+export async function loadExceptionsOf(db: Queryable, eventSeqs: readonly string[]): Promise<StoredException[]> {
+  const result = await db.query<Record<string, unknown>>(
+    `select id::text, event_seq::text, meter_key, reason, detail, customer_key, status
+       from metering_exceptions where event_seq = any($1::bigint[])`,
+    [eventSeqs],
+  );
+  return result.rows.map((row) => ({
+    id: row.id as string,
+    eventSeq: row.event_seq as string,
+    meterKey: row.meter_key as string,
+    reason: row.reason as ExceptionReason,
+    detail: row.detail as string,
+    customerKey: row.customer_key as string | null,
+    status: row.status as ExceptionStatus,
+  }));
+}
+
+/** Rewrites a record that is not invoiced (the trigger refuses the others). */
+export async function updateUsage(db: Queryable, record: UsageDraft, derivedAt: Date): Promise<void> {
+  await db.query(
+    `update usage_records
+        set customer_key = $3, subscription_key = $4, legal_entity = $5, currency = $6, value = $7::numeric, distinct_key = $8,
+            dimensions = $9::jsonb, catalog_version = $10, meter_effective_from = $11, derived_at = $12
+      where event_seq = $1 and meter_key = $2 and invoice_id is null`,
+    [
+      record.eventSeq,
+      record.meterKey,
+      record.customerKey,
+      record.subscriptionKey,
+      record.legalEntity,
+      record.currency,
+      record.value,
+      record.distinctKey,
+      JSON.stringify(record.dimensions),
+      record.catalogVersion,
+      record.meterEffectiveFrom,
+      derivedAt,
+    ],
+  );
+}
+
+export async function deleteUsage(db: Queryable, eventSeq: string, meterKey: string): Promise<void> {
+  await db.query(`delete from usage_records where event_seq = $1 and meter_key = $2 and invoice_id is null`, [eventSeq, meterKey]);
+}
+
+export async function closeExceptions(db: Queryable, ids: readonly string[], status: 'resolved' | 'ignored', resolution: string, by: string, now: Date): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await db.query<{ id: string }>(
+    `update metering_exceptions set status = $2, resolution = $3, resolved_by = $4, updated_at = $5
+      where id = any($1::bigint[]) and status = 'open' returning id::text`,
+    [ids, status, resolution, by, now],
+  );
+  return result.rows.map((row) => row.id);
+}
+
+/** Opens an exception again (or keeps it open) with what the latest derivation found. */
+export async function reopenException(db: Queryable, id: string, draft: ExceptionDraft, now: Date): Promise<void> {
+  await db.query(
+    `update metering_exceptions
+        set reason = $2, detail = $3, customer_key = $4, status = 'open', resolution = null, resolved_by = null, updated_at = $5
+      where id = $1 and status <> 'ignored'`,
+    [id, draft.reason, draft.detail, draft.customerKey, now],
+  );
+}
