@@ -43,14 +43,8 @@ function sum(batches: readonly MeteringBatch[], field: 'events' | 'usage' | 'exc
 
 /** Batches until the log is read to its end, giving events held back by an open transaction a short grace. */
 async function meterToEnd(app: App): Promise<{ batches: MeteringBatch[]; waiting: number }> {
-  const batches: MeteringBatch[] = [];
-  const deadline = Date.now() + ONCE_GRACE_MS;
-  for (;;) {
-    batches.push(...(await app.metering.stage.runUntilCaughtUp()));
-    const { events } = await app.metering.lag();
-    if (events === 0 || Date.now() >= deadline) return { batches, waiting: events };
-    await new Promise((resolve) => setTimeout(resolve, app.config.metering.pollIntervalMs));
-  }
+  const batches = await app.metering.stage.runUntilCaughtUp({ waitMs: ONCE_GRACE_MS });
+  return { batches, waiting: (await app.metering.lag()).events };
 }
 
 async function runOnce(app: App): Promise<void> {

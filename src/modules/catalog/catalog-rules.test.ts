@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { validateCatalog } from './validate-catalog.js';
 import { catalogErrorsOf, referenceCatalogDocument } from './reference-catalog.test-support.js';
 
 const reference = referenceCatalogDocument;
@@ -11,7 +10,7 @@ describe('validateCatalog: rules across objects', () => {
     document.legalEntities.push({ ...document.legalEntities[0], name: 'Example Cloud, LLC' });
     document.customers.push({ ...document.customers[0], aliases: [] });
     document.meters.push({ ...document.meters[2] });
-    document.plans[0].charges.push({ key: 'api', meter: 'api_calls', model: 'per_unit' });
+    document.plans[0].charges.push({ key: 'api', meter: 'api_calls', model: 'per_unit', prices: { USD: '1', EUR: '1' } });
     document.plans.push({ ...document.plans[0] });
     document.subscriptions.push({ ...document.subscriptions[1], customer: 'acme', plan: 'other' });
     expect(errorsOf(document)).toEqual([
@@ -109,7 +108,7 @@ describe('validateCatalog: rules across objects', () => {
     const document = reference();
     document.customers.push({ key: 'initech', name: 'Initech Ltd', legalEntity: 'EU', currency: 'GBP', taxRegion: 'GB' });
     document.subscriptions.push({ key: 'initech-growth', customer: 'initech', plan: 'growth', start: '2026-03-01T00:00:00Z', billingPeriod: 'month' });
-    document.plans[0].charges[1].prices = { USD: '0.002', EUR: '0.0018', GBP: '0.0016' };
+    document.plans[0].charges[1].prices.GBP = { tiers: [{ upTo: null, unitPrice: '0.0016' }] };
     expect(errorsOf(document)).toEqual([
       {
         path: '/subscriptions/2/plan',
@@ -118,11 +117,16 @@ describe('validateCatalog: rules across objects', () => {
     ]);
   });
 
-  it('does not ask for a price in any currency when the plan declares none', () => {
+  it('refuses a charge priced in no currency', () => {
     const document = reference();
-    for (const charge of document.plans[0].charges) delete charge.prices;
-    document.customers[1].currency = 'CHF';
-    expect(validateCatalog(document).ok).toBe(true);
+    delete document.plans[0].charges[0].prices;
+    document.plans[0].charges[2].prices = {};
+    expect(errorsOf(document)).toEqual([
+      { path: '/plans/0/charges/0/prices', message: 'must price the charge in at least one currency' },
+      { path: '/plans/0/charges/2/prices', message: 'must price the charge in at least one currency' },
+      { path: '/subscriptions/0/plan', message: 'plan "growth" has no USD price for charge "platform_fee", "storage", but customer "acme" is billed in USD' },
+      { path: '/subscriptions/1/plan', message: 'plan "growth" has no EUR price for charge "platform_fee", "storage", but customer "globex" is billed in EUR' },
+    ]);
   });
 
   it('reports every error of a file together', () => {

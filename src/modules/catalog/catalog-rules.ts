@@ -1,6 +1,7 @@
 import type { FieldError } from '../../platform/errors.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Catalog, Subscription } from './catalog.js';
+import { checkChargePricing } from './charge-pricing.js';
 import { isIso4217Currency } from './iso-4217.js';
 
 // The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, one
@@ -41,6 +42,7 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
       if (charge.meter !== undefined) refersTo(`${at}/meter`, meters, charge.meter, 'meter');
       else if (charge.model !== 'flat') report(`${at}/meter`, `is required: a "${charge.model}" charge prices a meter's usage`);
       for (const code of Object.keys(charge.prices ?? {})) currency(`${at}/prices/${escapePointerToken(code)}`, code);
+      checkChargePricing(charge, at, report);
     });
   });
   catalog.subscriptions.forEach((subscription, s) => {
@@ -109,7 +111,7 @@ function checkPeriods(subscriptions: readonly Subscription[], report: Report): v
   });
 }
 
-/** Each priced charge of the plan must have a price in the customer's billing currency, or rating could not price its usage. */
+/** Each charge of the plan must have a price in the customer's billing currency, or rating could not price its usage. */
 function checkPricedCurrency(
   catalog: Catalog,
   subscription: Subscription,
@@ -122,7 +124,7 @@ function checkPricedCurrency(
   const p = plans.get(subscription.plan) ?? -1;
   const plan = catalog.plans[p];
   if (customer === undefined || plan === undefined) return;
-  const unpriced = plan.charges.filter((charge) => charge.prices !== undefined && !Object.hasOwn(charge.prices, customer.currency));
+  const unpriced = plan.charges.filter((charge) => !Object.hasOwn(charge.prices ?? {}, customer.currency));
   if (unpriced.length === 0) return;
   report(
     `/subscriptions/${s}/plan`,

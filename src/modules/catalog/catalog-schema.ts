@@ -2,9 +2,10 @@ import { AGGREGATIONS, BILLING_PERIODS, CATALOG_API_VERSION, CHARGE_MODELS, LATE
 
 // The JSON Schema (2020-12) of a catalog file. `schemas/catalog.schema.json` is this object written out for
 // editors; a test fails when the two drift apart. It lives in code because the published package ships
-// `dist/`, not `schemas/`. Every object is closed (`additionalProperties: false`) except the free-form
-// `config` and `overrides` the rating slice will type; semantic rules (references, duplicates, overlaps,
-// the ISO 4217 list) are checked in code, where they can name both places involved.
+// `dist/`, not `schemas/`. Every object is closed (`additionalProperties: false`) except a charge's prices
+// and `config` and a subscription's `overrides`, whose fields depend on the pricing model and are checked in
+// code (charge-pricing.ts) with one precise error each; so are semantic rules (references, duplicates,
+// overlaps, the ISO 4217 list), where they can name both places involved.
 
 const KEY = {
   type: 'string',
@@ -40,11 +41,6 @@ export const CATALOG_SCHEMA = {
       format: 'date-time',
       pattern: '^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:[0-5]\\d(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$',
       description: 'RFC 3339, with a time zone: "2026-01-01T00:00:00Z".',
-    },
-    decimal: {
-      type: 'string',
-      pattern: '^-?\\d+(\\.\\d+)?$',
-      description: 'An exact decimal as a string, such as "0.002": a YAML or JSON number would be read as a float.',
     },
     dataPath: {
       type: 'string',
@@ -127,10 +123,13 @@ export const CATALOG_SCHEMA = {
         prices: {
           type: 'object',
           propertyNames: CURRENCY,
-          additionalProperties: { $ref: '#/$defs/decimal' },
+          additionalProperties: {
+            type: ['string', 'object'],
+            description: 'The price in this currency: a decimal string (the unit price, flat amount or package price), or an object with the model\'s price fields (docs/pricing.md).',
+          },
           description: 'Price per ISO 4217 currency.',
         },
-        config: { type: 'object', description: 'Model-specific settings, typed by the rating slice.' },
+        config: { type: 'object', description: 'Currency-independent settings of the model: freeUnits, packageSize, rounding, rate, freeEvents, timing (docs/pricing.md).' },
       },
     },
     plan: {

@@ -65,9 +65,12 @@ export interface Charge {
   /** Key of a declared meter; every model but `flat` needs one. */
   meter?: string;
   model: ChargeModel;
-  /** Price per ISO 4217 currency, as an exact decimal string (never a float). */
-  prices?: Record<string, string>;
-  /** Model-specific settings (tiers, package size, rate, ...), accepted as they are until the rating slice types them. */
+  /**
+   * Price per ISO 4217 currency: a decimal string (the model's main price: unit price, flat amount or package
+   * price) or an object with the model's price fields; see charge-pricing.ts and docs/pricing.md.
+   */
+  prices?: Record<string, string | Record<string, unknown>>;
+  /** Currency-independent settings of the model (free units, package size, rounding, rate, ...). */
   config?: Record<string, unknown>;
 }
 

@@ -19,8 +19,21 @@ export {
   type Subscription,
 } from './catalog.js';
 export { CATALOG_SCHEMA } from './catalog-schema.js';
+export {
+  chargePrice,
+  chargeSettings,
+  checkChargePricing,
+  CONFIG_FIELDS,
+  PRICE_FIELDS,
+  type ChargePrice,
+  type ChargeSettings,
+  type ModelPrice,
+  type PercentageTier,
+  type Tier,
+} from './charge-pricing.js';
 export { parseCatalogFile } from './catalog-file.js';
 export { validateCatalog, type ValidateCatalogResult } from './validate-catalog.js';
+export { validateCharge } from './validate-charge.js';
 export { loadCatalog } from './load-catalog.js';
 export { ISO_4217_MINOR_UNITS, isIso4217Currency, minorUnitDigits } from './iso-4217.js';
 export {

@@ -14,13 +14,14 @@ const DATE_TIME = 'must be an RFC 3339 date-time with a time zone, such as "2026
 const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
   [KEY_PATTERN, 'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)'],
   [$defs.currency.pattern, 'must be a three-letter ISO 4217 currency code such as "USD"'],
-  [$defs.decimal.pattern, 'must be a decimal string such as "0.002" or "-5"'],
   [$defs.dateTime.pattern, DATE_TIME],
   [$defs.dataPath.pattern, 'must be a dot path into the event\'s data: segments of letters, digits, "_" or "-" joined by "." (such as "usage.input_tokens")'],
 ]);
 
 const FORBIDDEN_SEGMENT = 'must not use "__proto__", "constructor" or "prototype" as a segment';
-const DECIMAL_TYPE = 'must be a decimal string such as "0.002": quote it, a number would be read as a float';
+const DECIMAL_TYPE = 'must be a decimal string such as "0.002" (quote it, a number would be read as a float) or an object of price fields';
+// Ajv names schema paths from the referenced definition (the charge), not from the root.
+const PRICE_TYPE_PATH = '#/properties/prices/additionalProperties/type';
 const FILTER_CONDITION = 'must be a string, number, boolean or null, or { in: [...] } listing at least one of them';
 const FILTER_SCALAR_DEF = '#/$defs/filterScalar/';
 
@@ -60,7 +61,7 @@ function describe(error: ErrorObject): FieldError {
     case 'enum':
       return { path, message: `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}` };
     case 'type':
-      if (error.schemaPath.startsWith('#/$defs/decimal/')) return { path, message: DECIMAL_TYPE };
+      if (error.schemaPath === PRICE_TYPE_PATH) return { path, message: DECIMAL_TYPE };
       return { path, message: `must be ${[params.type].flat().join(' or ')}` };
     case 'pattern':
       return { path, message: PATTERN_MESSAGES.get(String(params.pattern)) ?? (error.message ?? 'is invalid') };

@@ -15,7 +15,7 @@ describe('validateCatalog: the reference catalog', () => {
       ['EU', 'EUR', 'sap-eu'],
     ]);
     expect(result.catalog.meters.map((meter) => meter.allowNegative)).toEqual([false, false, false]);
-    expect(result.catalog.plans[0]?.charges[1]?.prices).toEqual({ USD: '0.002', EUR: '0.0018' });
+    expect(result.catalog.plans[0]?.charges[1]?.prices?.USD).toEqual({ tiers: [{ upTo: '1000000', unitPrice: '0' }, { upTo: null, unitPrice: '0.002' }] });
     expect(result.catalog.customers[0]?.externalIds).toEqual({ crm: '0015g00000AcmeX', billing: 'cus_Acme01', erp: 'C-10042' });
   });
 
@@ -109,8 +109,7 @@ describe('validateCatalog: structure', () => {
         message: 'must be one of "flat", "per_unit", "package", "graduated", "volume", "percentage", "graduated_percentage"',
       },
       { path: '/plans/0/charges/2/prices/eur', message: 'must be a three-letter ISO 4217 currency code such as "USD"' },
-      { path: '/plans/0/charges/2/prices/USD', message: 'must be a decimal string such as "0.002": quote it, a number would be read as a float' },
-      { path: '/plans/0/charges/2/prices/EUR', message: 'must be a decimal string such as "0.002" or "-5"' },
+      { path: '/plans/0/charges/2/prices/USD', message: 'must be a decimal string such as "0.002" (quote it, a number would be read as a float) or an object of price fields' },
       { path: '/subscriptions/0/start', message: 'must be an RFC 3339 date-time with a time zone, such as "2026-01-01T00:00:00Z"' },
       { path: '/subscriptions/0/anchorDay', message: 'must be <= 28' },
       { path: '/subscriptions/1/billingPeriod', message: 'must be one of "month", "quarter", "year"' },

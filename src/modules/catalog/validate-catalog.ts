@@ -1,8 +1,7 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-// ajv-formats is CommonJS: under NodeNext its plugin is the `default` property of the imported object.
-import ajvFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { FieldError } from '../../platform/errors.js';
 import type { Catalog } from './catalog.js';
+import { compileCatalogSchema } from './catalog-ajv.js';
 import { catalogRuleErrors } from './catalog-rules.js';
 import { CATALOG_SCHEMA } from './catalog-schema.js';
 import { schemaFieldErrors } from './schema-errors.js';
@@ -11,16 +10,8 @@ export type ValidateCatalogResult = { ok: true; catalog: Catalog } | { ok: false
 
 let compiled: ValidateFunction | undefined;
 
-// Compiled on first use rather than at import (no side effects at import time), then kept: the schema is
-// fixed, so one instance never grows. Strict mode throws, so a mistake in our own schema fails every test.
-// strictRequired is off because it cannot see the `properties` beside an `if`/`else` (ajv-validator/ajv#1571),
-// and refuses the meter's `else: { required: ['valuePath'] }`.
 function schemaValidator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, ownProperties: true, allowUnionTypes: true });
-    ajvFormats.default(ajv, { mode: 'full', keywords: false });
-    compiled = ajv.compile(CATALOG_SCHEMA);
-  }
+  compiled ??= compileCatalogSchema(CATALOG_SCHEMA);
   return compiled;
 }
 

@@ -1,0 +1,230 @@
+import { Decimal } from 'decimal.js';
+import { escapePointerToken } from '../../platform/json-pointer.js';
+import type { Charge, ChargeModel } from './catalog.js';
+
+// What a charge's `prices` and `config` mean, model by model: the shapes a file may use (a price per
+// currency as a decimal string shorthand, or an object), the one normalized form the rating engine
+// reads, and every rule a price must meet. Amounts are decimal strings; nothing here is a float.
+
+/** One tier: units above the previous tier's `upTo`, up to and including this one's (null: no limit). */
+export interface Tier {
+  upTo: string | null;
+  unitPrice: string;
+  flatFee: string;
+}
+
+export interface PercentageTier {
+  upTo: string | null;
+  /** Percent (0-100) of the part of the amount within the tier. */
+  rate: string;
+  flatFee: string;
+}
+
+/** A charge's price in one currency, normalized: every default filled in. */
+export type ModelPrice =
+  | { model: 'flat'; amount: string }
+  | { model: 'per_unit'; unitPrice: string }
+  | { model: 'package'; packagePrice: string }
+  | { model: 'graduated' | 'volume'; tiers: Tier[] }
+  | { model: 'percentage'; fixedFeePerEvent: string; minPerEvent: string | null; maxPerEvent: string | null }
+  | { model: 'graduated_percentage'; tiers: PercentageTier[] };
+
+export type ChargePrice = ModelPrice & {
+  /** Least the charge bills per full period (a shortfall line makes up the difference). */
+  minimum: string | null;
+  /** Most the charge bills per full period (usage beyond it is capped). */
+  maximum: string | null;
+};
+
+/** Currency-independent settings of a charge (`config`), normalized. */
+export interface ChargeSettings {
+  /** Units (or, for percentage, amount) free before pricing. */
+  freeUnits: string;
+  packageSize: string;
+  rounding: 'up' | 'down';
+  /** Percentage model: percent (0-100) of the summed amount. */
+  rate: string;
+  /** Percentage model: the first events of the period that pay no fee. */
+  freeEvents: number;
+  /** Flat fees: billed at the start of the period (in advance) or its end (in arrears). */
+  timing: 'in_advance' | 'in_arrears';
+}
+
+/** The price fields each model may use (besides `minimum` and `maximum`); the first is the string shorthand's. */
+export const PRICE_FIELDS: Readonly<Record<ChargeModel, readonly string[]>> = {
+  flat: ['amount'],
+  per_unit: ['unitPrice'],
+  package: ['packagePrice'],
+  graduated: ['tiers'],
+  volume: ['tiers'],
+  percentage: ['fixedFeePerEvent', 'minPerEvent', 'maxPerEvent'],
+  graduated_percentage: ['tiers'],
+};
+
+/** The `config` fields each model may use. */
+export const CONFIG_FIELDS: Readonly<Record<ChargeModel, readonly string[]>> = {
+  flat: ['timing'],
+  per_unit: ['freeUnits'],
+  package: ['freeUnits', 'packageSize', 'rounding'],
+  graduated: ['freeUnits'],
+  volume: ['freeUnits'],
+  percentage: ['freeUnits', 'rate', 'freeEvents'],
+  graduated_percentage: [],
+};
+
+type RawPrice = string | Record<string, unknown>;
+type Report = (path: string, message: string) => void;
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const isDecimal = (value: unknown): value is string => typeof value === 'string' && DECIMAL.test(value);
+
+function expanded(model: ChargeModel, raw: RawPrice): Record<string, unknown> {
+  return typeof raw === 'string' ? { [PRICE_FIELDS[model][0] as string]: raw } : raw;
+}
+
+function checkAmount(value: unknown, path: string, report: Report, options: { positive?: boolean; percent?: boolean } = {}): boolean {
+  if (!isDecimal(value)) {
+    report(path, 'must be a decimal string such as "0.25"');
+    return false;
+  }
+  const amount = new Decimal(value);
+  if (amount.isNegative()) report(path, 'must not be negative');
+  else if (options.positive && amount.isZero()) report(path, 'must be greater than 0');
+  else if (options.percent && amount.greaterThan(100)) report(path, 'is a percentage and must be at most 100');
+  else return true;
+  return false;
+}
+
+function checkTiers(tiers: unknown, path: string, percentage: boolean, report: Report): void {
+  if (!Array.isArray(tiers) || tiers.length === 0) {
+    report(path, 'must list at least one tier');
+    return;
+  }
+  let previous: Decimal | undefined;
+  tiers.forEach((tier: Record<string, unknown>, t) => {
+    const at = `${path}/${t}`;
+    const last = t === tiers.length - 1;
+    if (tier.upTo === null || tier.upTo === undefined) {
+      if (!last) report(`${at}/upTo`, 'only the last tier may be open-ended (upTo: null)');
+    } else if (checkAmount(tier.upTo, `${at}/upTo`, report, { positive: true })) {
+      const upTo = new Decimal(tier.upTo as string);
+      if (previous && upTo.lessThanOrEqualTo(previous)) report(`${at}/upTo`, `must be greater than the previous tier's upTo (${previous.toString()}): tiers are sorted and do not overlap`);
+      previous = upTo;
+      if (last) report(`${at}/upTo`, 'the last tier must be open-ended (upTo: null), so every quantity has a price');
+    }
+    if (percentage) {
+      if (tier.rate === undefined) report(`${at}/rate`, 'is required: the percent of the amount within the tier');
+      else checkAmount(tier.rate, `${at}/rate`, report, { percent: true });
+      if (tier.unitPrice !== undefined) report(`${at}/unitPrice`, 'is not allowed in a graduated_percentage tier (it has a rate)');
+    } else {
+      if (tier.unitPrice === undefined && tier.flatFee === undefined) report(at, 'needs a unitPrice, a flatFee or both');
+      if (tier.unitPrice !== undefined) checkAmount(tier.unitPrice, `${at}/unitPrice`, report);
+      if (tier.rate !== undefined) report(`${at}/rate`, 'is allowed only in graduated_percentage tiers');
+    }
+    if (tier.flatFee !== undefined) checkAmount(tier.flatFee, `${at}/flatFee`, report);
+  });
+}
+
+function checkPrice(model: ChargeModel, raw: RawPrice, path: string, report: Report): void {
+  const price = expanded(model, raw);
+  const allowed = [...PRICE_FIELDS[model], 'minimum', 'maximum'];
+  for (const field of Object.keys(price)) {
+    if (!allowed.includes(field)) report(`${path}/${field}`, `is not a price field of a ${model} charge (allowed: ${allowed.join(', ')})`);
+  }
+  const [main] = PRICE_FIELDS[model];
+  if (main === 'tiers') checkTiers(price.tiers, `${path}/tiers`, model === 'graduated_percentage', report);
+  else if (model !== 'percentage') {
+    if (price[main as string] === undefined) report(`${path}/${main}`, 'is required');
+    else checkAmount(price[main as string], `${path}/${main}`, report);
+  }
+  for (const field of ['fixedFeePerEvent', 'minPerEvent', 'maxPerEvent', 'minimum', 'maximum']) {
+    if (price[field] !== undefined && allowed.includes(field)) checkAmount(price[field], `${path}/${field}`, report);
+  }
+  for (const [low, high] of [['minPerEvent', 'maxPerEvent'], ['minimum', 'maximum']] as const) {
+    if (isDecimal(price[low]) && isDecimal(price[high]) && new Decimal(price[high] as string).lessThan(price[low] as string)) {
+      report(`${path}/${high}`, `must not be below ${low} (${price[low] as string})`);
+    }
+  }
+}
+
+function checkConfig(charge: Charge, path: string, report: Report): void {
+  const config = charge.config ?? {};
+  const allowed = CONFIG_FIELDS[charge.model];
+  for (const field of Object.keys(config)) {
+    if (!allowed.includes(field)) report(`${path}/${field}`, `is not a setting of a ${charge.model} charge${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`);
+  }
+  if (config.freeUnits !== undefined && allowed.includes('freeUnits')) checkAmount(config.freeUnits, `${path}/freeUnits`, report);
+  if (charge.model === 'package') {
+    if (config.packageSize === undefined) report(`${path}/packageSize`, 'is required: how many units one package holds');
+    else checkAmount(config.packageSize, `${path}/packageSize`, report, { positive: true });
+    if (config.rounding !== undefined && config.rounding !== 'up' && config.rounding !== 'down') report(`${path}/rounding`, 'must be "up" or "down"');
+  }
+  if (charge.model === 'percentage') {
+    if (config.rate === undefined) report(`${path}/rate`, 'is required: the percent of the summed amount');
+    else checkAmount(config.rate, `${path}/rate`, report, { percent: true });
+    if (config.freeEvents !== undefined && !(Number.isSafeInteger(config.freeEvents) && (config.freeEvents as number) >= 0)) {
+      report(`${path}/freeEvents`, 'must be a whole number of events, 0 or more');
+    }
+  }
+  if (charge.model === 'flat' && config.timing !== undefined && config.timing !== 'in_advance' && config.timing !== 'in_arrears') {
+    report(`${path}/timing`, 'must be "in_advance" or "in_arrears"');
+  }
+}
+
+/** Every rule a charge's prices and settings break, reported at `path` (the charge's JSON Pointer). */
+export function checkChargePricing(charge: Charge, path: string, report: Report): void {
+  const prices = charge.prices ?? {};
+  if (Object.keys(prices).length === 0) report(`${path}/prices`, 'must price the charge in at least one currency');
+  for (const [code, raw] of Object.entries(prices)) checkPrice(charge.model, raw, `${path}/prices/${escapePointerToken(code)}`, report);
+  checkConfig(charge, `${path}/config`, report);
+  if (charge.model === 'flat' && charge.meter !== undefined) report(`${path}/meter`, 'is not allowed: a flat charge is a fixed fee, not priced by usage');
+}
+
+const tiersOf = (raw: unknown): Tier[] =>
+  (raw as Record<string, string | null>[]).map((tier) => ({ upTo: tier.upTo ?? null, unitPrice: tier.unitPrice ?? '0', flatFee: tier.flatFee ?? '0' }));
+
+/** The charge's price in `currency`, normalized; undefined when the charge has no price in it. Assumes a valid catalog. */
+export function chargePrice(charge: Charge, currency: string): ChargePrice | undefined {
+  const raw = charge.prices && Object.hasOwn(charge.prices, currency) ? charge.prices[currency] : undefined;
+  if (raw === undefined) return undefined;
+  const price = expanded(charge.model, raw) as Record<string, unknown>;
+  const limits = { minimum: (price.minimum as string | undefined) ?? null, maximum: (price.maximum as string | undefined) ?? null };
+  switch (charge.model) {
+    case 'flat':
+      return { model: 'flat', amount: price.amount as string, ...limits };
+    case 'per_unit':
+      return { model: 'per_unit', unitPrice: price.unitPrice as string, ...limits };
+    case 'package':
+      return { model: 'package', packagePrice: price.packagePrice as string, ...limits };
+    case 'graduated':
+    case 'volume':
+      return { model: charge.model, tiers: tiersOf(price.tiers), ...limits };
+    case 'percentage':
+      return {
+        model: 'percentage',
+        fixedFeePerEvent: (price.fixedFeePerEvent as string | undefined) ?? '0',
+        minPerEvent: (price.minPerEvent as string | undefined) ?? null,
+        maxPerEvent: (price.maxPerEvent as string | undefined) ?? null,
+        ...limits,
+      };
+    case 'graduated_percentage':
+      return {
+        model: 'graduated_percentage',
+        tiers: (price.tiers as Record<string, string | null>[]).map((tier) => ({ upTo: tier.upTo ?? null, rate: tier.rate as string, flatFee: tier.flatFee ?? '0' })),
+        ...limits,
+      };
+  }
+}
+
+/** The charge's settings with defaults filled in. */
+export function chargeSettings(charge: Charge): ChargeSettings {
+  const config = (charge.config ?? {}) as Record<string, unknown>;
+  return {
+    freeUnits: (config.freeUnits as string | undefined) ?? '0',
+    packageSize: (config.packageSize as string | undefined) ?? '1',
+    rounding: (config.rounding as 'up' | 'down' | undefined) ?? 'up',
+    rate: (config.rate as string | undefined) ?? '0',
+    freeEvents: (config.freeEvents as number | undefined) ?? 0,
+    timing: (config.timing as 'in_advance' | 'in_arrears' | undefined) ?? 'in_advance',
+  };
+}
