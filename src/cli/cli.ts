@@ -9,6 +9,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { meteringCommand } from './commands/metering.js';
 import { migrateCommand } from './commands/migrate.js';
+import { priceCommand } from './commands/price.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
 
@@ -28,7 +29,8 @@ export function buildCli(): Command {
     .addCommand(catalogCommand())
     .addCommand(meteringCommand())
     .addCommand(exceptionsCommand())
-    .addCommand(replayCommand());
+    .addCommand(replayCommand())
+    .addCommand(priceCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

@@ -13,6 +13,7 @@ import { registerListSchemas } from './routes/event-types/list-schemas.js';
 import { registerPutSchema } from './routes/event-types/put-schema.js';
 import { registerPostEvents } from './routes/events/post-events.js';
 import { registerMeteringRoutes } from './routes/metering/register-metering-routes.js';
+import { registerRatingRoutes } from './routes/rating/register-rating-routes.js';
 import { registerHealth } from './routes/system/health.js';
 import { registerMetrics } from './routes/system/metrics.js';
 import { registerOpenApi } from './routes/system/openapi.js';
@@ -58,6 +59,7 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   await registerCatalogRoutes(app, deps);
   registerMeteringRoutes(app, deps);
   registerGetUsage(app, deps);
+  registerRatingRoutes(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
     registerOpenMeterCompatRoutes(scope, deps);

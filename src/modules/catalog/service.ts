@@ -3,7 +3,7 @@ import { configure } from 'safe-stable-stringify';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.js';
-import type { Catalog, Meter } from './catalog.js';
+import type { Catalog, Charge, Meter } from './catalog.js';
 import { diffCatalogs, isEmptyDiff, type CatalogDiff } from './catalog-diff.js';
 import { loadCatalog } from './load-catalog.js';
 import { unannouncedMeterChanges } from './meter-changes.js';
@@ -38,6 +38,8 @@ export interface CatalogService {
   meterHistory(): Promise<{ version: number; meter: Meter }[]>;
   /** One stored version; NotFoundError when there is no such version. */
   get(version: number): Promise<CatalogVersion>;
+  /** A charge of a plan in the current version; NotFoundError saying which of catalog, plan or charge is missing. */
+  charge(planKey: string, chargeKey: string): Promise<Charge>;
   /** Validates a catalog file and compares it with the current version; changes nothing. */
   diff(text: string, fileName: string): Promise<CatalogDiffResult>;
   /**
@@ -92,6 +94,16 @@ export function createCatalog({ db, clock, metersInUse }: CatalogDependencies): 
       const found = Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(db, version) : undefined;
       if (!found) throw new NotFoundError(`there is no catalog version ${version}`);
       return found;
+    },
+
+    async charge(planKey, chargeKey) {
+      const current = await repository.findLatestVersion(db);
+      if (!current) throw new NotFoundError('no catalog has been applied yet');
+      const plan = current.catalog.plans.find((candidate) => candidate.key === planKey);
+      if (!plan) throw new NotFoundError(`catalog version ${current.version} has no plan ${JSON.stringify(planKey)}`);
+      const charge = plan.charges.find((candidate) => candidate.key === chargeKey);
+      if (!charge) throw new NotFoundError(`plan ${JSON.stringify(planKey)} of catalog version ${current.version} has no charge ${JSON.stringify(chargeKey)}`);
+      return charge;
     },
 
     async diff(text, fileName) {

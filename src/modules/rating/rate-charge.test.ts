@@ -215,5 +215,8 @@ describe('bad usage input', () => {
     expect(errorsOf(() => rate(charge('percentage', {}, { rate: '1' }), { quantity: '5', eventValues: ['1', '2'] }))).toEqual([
       { path: '/quantity', message: 'must equal the sum of eventValues' },
     ]);
+    expect(errorsOf(() => rate(charge('percentage', {}, { rate: '1' }), { quantity: '5', eventValues: ['1', 'x'] }))).toEqual([
+      { path: '/eventValues/1', message: 'must be a decimal string such as "1500" or "0.25"' },
+    ]);
   });
 });

@@ -88,7 +88,11 @@ function readInput(charge: Charge, input: RatingInput): { quantity: Exact; value
   if (input.eventValues !== undefined) {
     if (charge.model !== 'percentage') errors.push({ path: '/eventValues', message: `only a percentage charge uses per-event values, not a ${charge.model} one` });
     else if (input.eventValues.length > MAX_EVENT_VALUES) errors.push({ path: '/eventValues', message: `must list at most ${MAX_EVENT_VALUES} values` });
-    else values = input.eventValues.map((value, i) => decimal(value, `/eventValues/${i}`, nonNegative) ?? exact(0));
+    else {
+      const read = input.eventValues.map((value, i) => decimal(value, `/eventValues/${i}`, nonNegative));
+      // Summed only when every value could be read: a refused value is its own error, not a wrong sum.
+      if (read.every((value) => value !== undefined)) values = read as Exact[];
+    }
   }
   if (values && quantity && !values.reduce((total, value) => total.plus(value), exact(0)).equals(quantity)) {
     errors.push({ path: '/quantity', message: 'must equal the sum of eventValues' });

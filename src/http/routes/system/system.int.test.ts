@@ -91,6 +91,7 @@ describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
         '/v1/exceptions/reprocess',
         '/v1/replays',
         '/v1/metering/status',
+        '/v1/rating/preview',
         '/compat/openmeter/api/v1/events',
         '/compat/lago/api/v1/events',
         '/compat/lago/api/v1/events/batch',
