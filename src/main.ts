@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import { buildServer } from './http/server.js';
 import { createAccess, type Access } from './modules/access/index.js';
+import { createBilling, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
 import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
@@ -22,6 +23,7 @@ export interface App {
   catalog: CatalogService;
   ingestion: Ingestion;
   metering: Metering;
+  billing: Billing;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -59,6 +61,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     catalog,
     ingestion,
     metering: createMetering({ db, catalog, clock, metrics, batchSize: config.metering.batchSize }),
+    billing: createBilling({ db, catalog, clock, graceHours: config.billing.graceHours }),
     metrics,
     logger,
     clock,

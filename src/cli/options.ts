@@ -27,6 +27,10 @@ export function withMeteringOptions(command: Command): Command {
     .option('--metering-poll-ms <ms>', 'how often an idle metering worker looks for new events (env MB_METERING_POLL_MS, default 100)');
 }
 
+export function withBillingOptions(command: Command): Command {
+  return command.option('--billing-grace-hours <hours>', 'how long a draft invoice waits before it finalizes on its own (env MB_BILLING_GRACE_HOURS, default 72)');
+}
+
 /** Builds the configuration from a command's options and the environment: flags > env > file > defaults. */
 export function configFrom(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const { config: file, ...flags } = options;

@@ -14,7 +14,15 @@ export interface Config {
   bootstrapAdminKey?: string;
   ingestion: IngestionLimits;
   metering: MeteringSettings;
+  billing: BillingSettings;
 }
+
+export interface BillingSettings {
+  /** Hours a draft invoice waits before it finalizes on its own (0: at once). */
+  graceHours: number;
+}
+
+export const DEFAULT_BILLING_SETTINGS: BillingSettings = Object.freeze({ graceHours: 72 });
 
 /** The metering stage as `serve` runs it. */
 export interface MeteringSettings {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '../platform/errors.js';
 import type { Config } from './config.js';
-import { DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from './config.js';
+import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from './config.js';
 import { loadConfig, type ConfigSources } from './load-config.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
@@ -44,6 +44,7 @@ const METERING_FIELDS: Partial<Record<SettingKey, keyof Config['metering']>> = {
 function valueOf(config: Readonly<Config>, key: SettingKey): unknown {
   const metering = METERING_FIELDS[key];
   if (metering) return config.metering[metering];
+  if (key === 'billingGraceHours') return config.billing.graceHours;
   return key in config.ingestion ? config.ingestion[key as keyof Config['ingestion']] : config[key as keyof Config];
 }
 
@@ -64,12 +65,13 @@ const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; exp
   meteringWorker: { flag: 'off', env: 'on', file: 'off', expected: [false, true, false] },
   meteringBatchSize: { flag: '100', env: '200', file: 300, expected: [100, 200, 300] },
   meteringPollMs: { flag: '50', env: '60', file: 70, expected: [50, 60, 70] },
+  billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
 };
 
 describe('loadConfig', () => {
   it('uses the defaults when nothing is configured, with no database URL and no admin key', () => {
     const config = loadConfig();
-    expect(config).toEqual({ dataDir: './.meterbridge', host: '127.0.0.1', port: 8080, logLevel: 'info', ingestion: DEFAULT_INGESTION_LIMITS, metering: DEFAULT_METERING_SETTINGS });
+    expect(config).toEqual({ dataDir: './.meterbridge', host: '127.0.0.1', port: 8080, logLevel: 'info', ingestion: DEFAULT_INGESTION_LIMITS, metering: DEFAULT_METERING_SETTINGS, billing: DEFAULT_BILLING_SETTINGS });
     expect(config).not.toHaveProperty('databaseUrl');
     expect(config).not.toHaveProperty('bootstrapAdminKey');
   });

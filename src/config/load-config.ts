@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, type FieldError } from '../platform/errors.js';
-import { DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS, type Config } from './config.js';
+import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS, type Config } from './config.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
 export interface ConfigSources {
@@ -72,6 +72,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     logLevel: 'info',
     ingestion: { ...DEFAULT_INGESTION_LIMITS },
     metering: { ...DEFAULT_METERING_SETTINGS },
+    billing: { ...DEFAULT_BILLING_SETTINGS },
   };
 
   for (const setting of SETTINGS) {
@@ -91,5 +92,5 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (errors.length > 0) {
     throw new ValidationError(`invalid configuration (${errors.length} error${errors.length > 1 ? 's' : ''})`, errors);
   }
-  return Object.freeze({ ...config, ingestion: Object.freeze(config.ingestion), metering: Object.freeze(config.metering) });
+  return Object.freeze({ ...config, ingestion: Object.freeze(config.ingestion), metering: Object.freeze(config.metering), billing: Object.freeze(config.billing) });
 }

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/index.js';
 import type { Access } from '../modules/access/index.js';
+import type { Billing } from '../modules/billing/index.js';
 import type { CatalogService } from '../modules/catalog/index.js';
 import type { Ingestion } from '../modules/ingestion/index.js';
 import type { Metering } from '../modules/metering/index.js';
@@ -18,6 +19,7 @@ export interface HttpDependencies {
   schemas: Schemas;
   catalog: CatalogService;
   metering: Metering;
+  billing: Billing;
   metrics: Registry;
   clock: Clock;
   logger: Logger;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../src/config/index.js';
-import { DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from '../../src/config/index.js';
+import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from '../../src/config/index.js';
 import { createApp, createHttpServer, type App } from '../../src/main.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
@@ -27,6 +27,7 @@ export function testConfig(overrides: Partial<Config> = {}, ingestion: Partial<C
     ingestion: { ...DEFAULT_INGESTION_LIMITS, ...ingestion },
     // Tests drive the stage themselves unless they start a worker.
     metering: { ...DEFAULT_METERING_SETTINGS, worker: false },
+    billing: { ...DEFAULT_BILLING_SETTINGS },
   };
 }
 

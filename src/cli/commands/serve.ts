@@ -2,15 +2,16 @@ import { Command } from 'commander';
 import { createApp, createHttpServer } from '../../main.js';
 import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
+import { startBillingWorker } from '../../workers/billing-worker.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
-import { configFrom, withIngestionOptions, withMeteringOptions, withStoreOptions } from '../options.js';
+import { configFrom, withBillingOptions, withIngestionOptions, withMeteringOptions, withStoreOptions } from '../options.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL')
     .option('--host <host>', 'listen address (env MB_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port (env MB_PORT, default 8080)');
-  return withMeteringOptions(withIngestionOptions(withStoreOptions(command))).action(async (options) => {
+  return withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))).action(async (options) => {
     const config = configFrom(options);
     const logger = createLogger(config.logLevel);
     const app = await createApp(config, { logger });
@@ -32,6 +33,7 @@ export function serveCommand(): Command {
       logger.info({ keyId: bootstrapped.id }, 'registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
     }
     const worker = config.metering.worker ? startMeteringWorker(app) : undefined;
+    const finalizer = startBillingWorker(app);
     logger.info({ address, meteringWorker: Boolean(worker), store: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, 'meterbridge is serving');
     console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
 
@@ -41,7 +43,7 @@ export function serveCommand(): Command {
       stopping = true;
       logger.info({ signal }, 'shutting down');
       await server.close();
-      await worker?.stop();
+      await Promise.all([worker?.stop(), finalizer.stop()]);
       await app.close();
       process.exit(0);
     };

@@ -17,6 +17,7 @@ describe('diffCatalogs', () => {
     expect(diff).toEqual({
       legalEntities: { added: ['EU', 'US'], removed: [], changed: [] },
       customers: { added: ['acme', 'globex'], removed: [], changed: [] },
+      taxRates: { added: ['DE', 'US-CA'], removed: [], changed: [] },
       meters: { added: ['api_calls', 'storage_gb', 'support_hours'], removed: [], changed: [] },
       plans: { added: ['growth'], removed: [], changed: [] },
       subscriptions: { added: ['acme-growth-2026', 'globex-growth-2026'], removed: [], changed: [] },
@@ -61,6 +62,27 @@ describe('diffCatalogs', () => {
     const diff = diffCatalogs(reference(), next);
     expect(diff.legalEntities).toEqual({ added: ['UK'], removed: [], changed: [] });
     expect(diff.subscriptions).toEqual({ added: [], removed: ['globex-growth-2026'], changed: [] });
+  });
+
+  it('keys tax rates by region: a changed rate, an added and a removed region', () => {
+    const next = reference();
+    next.taxRates[0]!.rate = '7.5';
+    next.taxRates.splice(1, 1);
+    next.taxRates.push({ region: 'US-NY', rate: '8.875', name: 'New York sales tax' });
+    const diff = diffCatalogs(reference(), next);
+    expect(diff.taxRates).toEqual({
+      added: ['US-NY'],
+      removed: ['DE'],
+      changed: [{ key: 'US-CA', changes: [{ path: '/rate', old: '7.25', new: '7.5' }] }],
+    });
+    expect(isEmptyDiff(diff)).toBe(false);
+  });
+
+  it('reads a previous catalog stored before tax rates existed as declaring none', () => {
+    const { taxRates: _taxRates, ...previous } = reference();
+    const diff = diffCatalogs(previous as Catalog, reference());
+    expect(diff.taxRates).toEqual({ added: ['DE', 'US-CA'], removed: [], changed: [] });
+    expect(diff.customers).toEqual(EMPTY_KIND);
   });
 
   it('matches a plan\'s charges by key: a price change, an added and a removed charge', () => {

@@ -3,8 +3,18 @@
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Catalog } from './catalog.js';
 
-export const CATALOG_KINDS = ['legalEntities', 'customers', 'meters', 'plans', 'subscriptions'] as const;
+export const CATALOG_KINDS = ['legalEntities', 'customers', 'taxRates', 'meters', 'plans', 'subscriptions'] as const;
 export type CatalogKind = (typeof CATALOG_KINDS)[number];
+
+/** The field that names an object of each kind: unique within the kind, the key of diffs and of `GET /v1/catalog/{kind}/{key}`. */
+const KEY_FIELDS = {
+  legalEntities: 'code',
+  customers: 'key',
+  taxRates: 'region',
+  meters: 'key',
+  plans: 'key',
+  subscriptions: 'key',
+} as const satisfies Record<CatalogKind, string>;
 
 /**
  * One changed field of one object. `path` is a JSON Pointer relative to the object (`/name`,
@@ -30,18 +40,18 @@ export interface KindDiff {
 
 export type CatalogDiff = Record<CatalogKind, KindDiff>;
 
-type Keyed = { key: string } | { code: string };
+type CatalogObject = Catalog[CatalogKind][number];
 
-/** Legal entities are named by `code`, every other kind by `key`. */
-export function objectKey(object: Keyed): string {
-  return 'code' in object ? object.code : object.key;
+/** Legal entities are named by `code`, tax rates by `region`, every other kind by `key`. */
+export function objectKey(kind: CatalogKind, object: CatalogObject): string {
+  return (object as unknown as Record<string, string>)[KEY_FIELDS[kind]] as string;
 }
 
 /** The diff from `previous` (nothing, for the first version) to `next`. */
 export function diffCatalogs(previous: Catalog | undefined, next: Catalog): CatalogDiff {
   const diff = {} as CatalogDiff;
   for (const kind of CATALOG_KINDS) {
-    diff[kind] = diffKind((previous?.[kind] ?? []) as Keyed[], next[kind] as Keyed[]);
+    diff[kind] = diffKind(kind, previous?.[kind] ?? [], next[kind]);
   }
   return diff;
 }
@@ -54,9 +64,9 @@ function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function diffKind(previous: Keyed[], next: Keyed[]): KindDiff {
-  const before = new Map(previous.map((object) => [objectKey(object), object]));
-  const after = new Map(next.map((object) => [objectKey(object), object]));
+function diffKind(kind: CatalogKind, previous: readonly CatalogObject[], next: readonly CatalogObject[]): KindDiff {
+  const before = new Map(previous.map((object) => [objectKey(kind, object), object]));
+  const after = new Map(next.map((object) => [objectKey(kind, object), object]));
   const added = [...after.keys()].filter((key) => !before.has(key)).sort(byCodePoint);
   const removed = [...before.keys()].filter((key) => !after.has(key)).sort(byCodePoint);
   const changed: ChangedObject[] = [];

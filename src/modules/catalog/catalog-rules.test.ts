@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogErrorsOf, referenceCatalogDocument } from './reference-catalog.test-support.js';
+import { validateCatalog } from './validate-catalog.js';
 
 const reference = referenceCatalogDocument;
 const errorsOf = catalogErrorsOf;
@@ -65,6 +66,40 @@ describe('validateCatalog: rules across objects', () => {
     ]);
   });
 
+  it('refuses a second tax rate for one region, at its region', () => {
+    const document = reference();
+    document.taxRates.push({ region: 'US-CA', rate: '8', name: 'California sales tax (new)' });
+    expect(errorsOf(document)).toEqual([{ path: '/taxRates/2/region', message: '"US-CA" is already the region of /taxRates/0' }]);
+  });
+
+  it('refuses a tax rate that is not a percent from 0 to 100: negative, over 100 or not a decimal', () => {
+    const document = reference();
+    document.taxRates[0].rate = '-1';
+    document.taxRates[1].rate = '101';
+    document.taxRates.push({ region: 'US-NY', rate: 'abc', name: 'New York sales tax' });
+    document.taxRates.push({ region: 'FR', rate: '100.0000001', name: 'TVA' });
+    document.taxRates.push({ region: 'NL', rate: '7,5', name: 'BTW' });
+    expect(errorsOf(document)).toEqual([
+      { path: '/taxRates/0/rate', message: 'must be a percent from 0 to 100; -1 is negative' },
+      { path: '/taxRates/1/rate', message: 'must be a percent from 0 to 100; 101 is over 100' },
+      { path: '/taxRates/2/rate', message: 'must be a percent as a decimal string from 0 to 100, such as "7.25"' },
+      { path: '/taxRates/3/rate', message: 'must be a percent from 0 to 100; 100.0000001 is over 100' },
+      { path: '/taxRates/4/rate', message: 'must be a percent as a decimal string from 0 to 100, such as "7.25"' },
+    ]);
+  });
+
+  it('refuses a customer whose tax region has no tax rate once any is declared, and not when none is', () => {
+    const document = reference();
+    document.customers.push({ key: 'initech', name: 'Initech Ltd', legalEntity: 'EU', currency: 'EUR', taxRegion: 'GB' });
+    document.customers[0].taxRegion = 'US-NY';
+    expect(errorsOf(document)).toEqual([
+      { path: '/customers/0/taxRegion', message: 'no tax rate is declared for tax region "US-NY"' },
+      { path: '/customers/2/taxRegion', message: 'no tax rate is declared for tax region "GB"' },
+    ]);
+    delete document.taxRates;
+    expect(validateCatalog(document).ok).toBe(true);
+  });
+
   it('refuses a subject that maps to two customers, as an alias or as another customer\'s key', () => {
     const document = reference();
     document.customers[1].aliases = ['acct_2001', 'acct_1002', 'acme'];
@@ -107,6 +142,7 @@ describe('validateCatalog: rules across objects', () => {
   it('refuses a customer billed in a currency its subscribed plan does not price', () => {
     const document = reference();
     document.customers.push({ key: 'initech', name: 'Initech Ltd', legalEntity: 'EU', currency: 'GBP', taxRegion: 'GB' });
+    document.taxRates.push({ region: 'GB', rate: '20', name: 'VAT' });
     document.subscriptions.push({ key: 'initech-growth', customer: 'initech', plan: 'growth', start: '2026-03-01T00:00:00Z', billingPeriod: 'month' });
     document.plans[0].charges[1].prices.GBP = { tiers: [{ upTo: null, unitPrice: '0.0016' }] };
     expect(errorsOf(document)).toEqual([
@@ -137,10 +173,15 @@ describe('validateCatalog: rules across objects', () => {
     document.meters.push({ ...document.meters[0] });
     document.subscriptions[1].plan = 'enterprise';
     document.subscriptions.push({ key: 'acme-2', customer: 'acme', plan: 'growth', start: '2026-02-01T00:00:00Z', billingPeriod: 'month' });
+    document.customers[1].taxRegion = 'AT';
+    document.taxRates.push({ ...document.taxRates[1], rate: '-19' });
     expect(errorsOf(document)).toEqual([
+      { path: '/taxRates/2/region', message: '"DE" is already the region of /taxRates/1' },
       { path: '/meters/3/key', message: '"api_calls" is already the key of /meters/0' },
       { path: '/customers/1/legalEntity', message: 'refers to legal entity "UK", which the catalog does not declare' },
       { path: '/customers/1/currency', message: '"EUX" is not an active ISO 4217 currency code' },
+      { path: '/customers/1/taxRegion', message: 'no tax rate is declared for tax region "AT"' },
+      { path: '/taxRates/2/rate', message: 'must be a percent from 0 to 100; -19 is negative' },
       { path: '/subscriptions/1/plan', message: 'refers to plan "enterprise", which the catalog does not declare' },
       { path: '/customers/1/aliases/0', message: 'subject "acct_1001" already belongs to customer "acme" (/customers/0/aliases/0)' },
       { path: '/subscriptions/2', message: '/subscriptions/0 and /subscriptions/2 both subscribe customer "acme" to plan "growth" from 2026-02-01T00:00:00Z' },

@@ -1,12 +1,14 @@
+import { Decimal } from 'decimal.js';
 import type { FieldError } from '../../platform/errors.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
-import type { Catalog, Subscription } from './catalog.js';
+import type { Catalog, Subscription, TaxRate } from './catalog.js';
 import { checkChargePricing } from './charge-pricing.js';
 import { isIso4217Currency } from './iso-4217.js';
 
-// The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, one
-// customer per subject, subscriptions that neither end before they start nor overlap, and customers
-// billed in a currency their plans price. All are checked on a schema-valid catalog and reported together.
+// The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, tax
+// rates from 0 to 100 percent covering every customer's tax region (once any is declared), one customer
+// per subject, subscriptions that neither end before they start nor overlap, and customers billed in a
+// currency their plans price. All are checked on a schema-valid catalog and reported together.
 
 export function catalogRuleErrors(catalog: Catalog): FieldError[] {
   const errors: FieldError[] = [];
@@ -16,6 +18,7 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
 
   const entities = firstByKey(catalog.legalEntities, (entity) => entity.code, '/legalEntities', 'code', report);
   const customers = firstByKey(catalog.customers, (customer) => customer.key, '/customers', 'key', report);
+  const taxRates = firstByKey(catalog.taxRates, (taxRate) => taxRate.region, '/taxRates', 'region', report);
   const meters = firstByKey(catalog.meters, (meter) => meter.key, '/meters', 'key', report);
   const plans = firstByKey(catalog.plans, (plan) => plan.key, '/plans', 'key', report);
   firstByKey(catalog.subscriptions, (subscription) => subscription.key, '/subscriptions', 'key', report);
@@ -34,7 +37,12 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
   catalog.customers.forEach((customer, c) => {
     refersTo(`/customers/${c}/legalEntity`, entities, customer.legalEntity, 'legal entity');
     currency(`/customers/${c}/currency`, customer.currency);
+    // No tax rate at all means invoices carry no tax; once one is declared, every customer's region needs one.
+    if (taxRates.size > 0 && !taxRates.has(customer.taxRegion)) {
+      report(`/customers/${c}/taxRegion`, `no tax rate is declared for tax region "${customer.taxRegion}"`);
+    }
   });
+  catalog.taxRates.forEach((taxRate, t) => checkTaxRate(taxRate, `/taxRates/${t}/rate`, report));
   catalog.plans.forEach((plan, p) => {
     currency(`/plans/${p}/currency`, plan.currency);
     plan.charges.forEach((charge, h) => {
@@ -68,6 +76,19 @@ function firstByKey<T>(items: readonly T[], keyOf: (item: T) => string, base: st
     else report(`${base}/${index}/${field}`, `"${key}" is already the ${field} of ${base}/${earlier}`);
   });
   return first;
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** A rate is a percent: a decimal string from 0 to 100, compared exactly. */
+function checkTaxRate(taxRate: TaxRate, path: string, report: Report): void {
+  if (!DECIMAL.test(taxRate.rate)) {
+    report(path, 'must be a percent as a decimal string from 0 to 100, such as "7.25"');
+    return;
+  }
+  const rate = new Decimal(taxRate.rate);
+  if (rate.lessThan(0)) report(path, `must be a percent from 0 to 100; ${taxRate.rate} is negative`);
+  else if (rate.greaterThan(100)) report(path, `must be a percent from 0 to 100; ${taxRate.rate} is over 100`);
 }
 
 /** A subject (a customer's key or alias) must resolve to one customer, or metering could not attribute its events. */

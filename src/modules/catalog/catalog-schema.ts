@@ -20,7 +20,7 @@ const DATE_TIME = { $ref: '#/$defs/dateTime' };
 export const CATALOG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'Meterbridge catalog',
-  description: 'Legal entities, customers, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
+  description: 'Legal entities, customers, tax rates, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
   type: 'object',
   additionalProperties: false,
   required: ['apiVersion'],
@@ -28,6 +28,7 @@ export const CATALOG_SCHEMA = {
     apiVersion: { const: CATALOG_API_VERSION },
     legalEntities: { type: 'array', items: { $ref: '#/$defs/legalEntity' } },
     customers: { type: 'array', items: { $ref: '#/$defs/customer' } },
+    taxRates: { type: 'array', items: { $ref: '#/$defs/taxRate' } },
     meters: { type: 'array', items: { $ref: '#/$defs/meter' } },
     plans: { type: 'array', items: { $ref: '#/$defs/plan' } },
     subscriptions: { type: 'array', items: { $ref: '#/$defs/subscription' } },
@@ -76,6 +77,16 @@ export const CATALOG_SCHEMA = {
           additionalProperties: TEXT,
           description: 'Ids in other systems, by system: crm, billing, erp, ...',
         },
+      },
+    },
+    taxRate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['region', 'rate', 'name'],
+      properties: {
+        region: { ...TEXT, description: 'A tax region label, as in a customer\'s taxRegion ("US-CA", "DE").' },
+        rate: { type: 'string', description: 'Percent as a decimal string from 0 to 100, such as "7.25".' },
+        name: { ...TEXT, description: 'Label of the invoice\'s tax line, such as "California sales tax".' },
       },
     },
     filterScalar: { type: ['string', 'number', 'boolean', 'null'] },

@@ -53,6 +53,7 @@ describeEachStore('catalog versions', (stores) => {
         diff: {
           legalEntities: { added: ['EU', 'US'], removed: [], changed: [] },
           customers: { added: ['acme', 'globex'], removed: [], changed: [] },
+          taxRates: { added: ['DE', 'US-CA'], removed: [], changed: [] },
           meters: { added: ['api_calls', 'storage_gb', 'support_hours'], removed: [], changed: [] },
           plans: { added: ['growth'], removed: [], changed: [] },
           subscriptions: { added: ['acme-growth-2026', 'globex-growth-2026'], removed: [], changed: [] },
@@ -96,6 +97,7 @@ describeEachStore('catalog versions', (stores) => {
     const diff = {
       legalEntities: EMPTY_KIND,
       customers: { added: [], removed: [], changed: [{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp' }] }] },
+      taxRates: EMPTY_KIND,
       meters: EMPTY_KIND,
       plans: EMPTY_KIND,
       subscriptions: EMPTY_KIND,
@@ -197,6 +199,22 @@ describeEachStore('catalog versions', (stores) => {
         { key: 'acme', changes: [{ path: '/name', old: previousName, new: version.catalog.customers[0]?.name }] },
       ]);
     }
+  });
+
+  it('reads a version stored before tax rates existed as declaring none, and diffs the next one against that', async () => {
+    const { taxRates: _taxRates, ...document } = loadCatalog(referenceCatalogYaml(), 'catalog.yaml');
+    const { taxRates: _taxRatesDiff, ...diff } = (await catalog.diff(referenceCatalogYaml(), 'catalog.yaml')).diff;
+    await db.query(
+      `insert into catalog_versions (version, applied_at, applied_by, document, checksum, diff) values (1, $1, 'old', $2, 'x', $3)`,
+      [NOW, JSON.stringify(document), JSON.stringify(diff)],
+    );
+
+    const stored = await catalog.get(1);
+    expect(stored.catalog.taxRates).toEqual([]);
+    expect(stored.diff.taxRates).toEqual(EMPTY_KIND);
+    const next = await catalog.diff(referenceCatalogYaml(), 'catalog.yaml');
+    expect(next.diff.taxRates).toEqual({ added: ['DE', 'US-CA'], removed: [], changed: [] });
+    expect(next.diff.customers).toEqual(EMPTY_KIND);
   });
 
   it('refuses to update, delete or truncate a stored version', async () => {

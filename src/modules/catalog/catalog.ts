@@ -39,6 +39,16 @@ export interface Customer {
   externalIds?: Record<string, string>;
 }
 
+/** The tax of one tax region, printed as a tax line on the invoices of the region's customers. */
+export interface TaxRate {
+  /** Tax region label, as in a customer's `taxRegion` (`US-CA`, `DE`); unique in the catalog. */
+  region: string;
+  /** Percent as a decimal string from 0 to 100 ("7.25" is 7.25 %). */
+  rate: string;
+  /** Label of the invoice's tax line, such as "California sales tax". */
+  name: string;
+}
+
 export type FilterScalar = string | number | boolean | null;
 /** A value the event's data must equal, or `{ in: [...] }`: one of several values. */
 export type FilterCondition = FilterScalar | { in: FilterScalar[] };
@@ -100,6 +110,8 @@ export interface Catalog {
   apiVersion: typeof CATALOG_API_VERSION;
   legalEntities: LegalEntity[];
   customers: Customer[];
+  /** When any rate is declared, every customer's tax region has one; none at all means invoices carry no tax. */
+  taxRates: TaxRate[];
   meters: Meter[];
   plans: Plan[];
   subscriptions: Subscription[];

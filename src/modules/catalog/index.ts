@@ -17,6 +17,7 @@ export {
   type Meter,
   type Plan,
   type Subscription,
+  type TaxRate,
 } from './catalog.js';
 export { CATALOG_SCHEMA } from './catalog-schema.js';
 export {

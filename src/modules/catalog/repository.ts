@@ -23,14 +23,16 @@ export interface CatalogVersion {
   diff: CatalogDiff;
 }
 
+// Versions stored before tax rates existed have no `taxRates` list nor diff: they declared none.
 function fromRowCatalogVersion(row: CatalogVersionRow): CatalogVersion {
+  const { document, diff } = row as { document: Partial<Catalog> & Omit<Catalog, 'taxRates'>; diff: Partial<CatalogDiff> & Omit<CatalogDiff, 'taxRates'> };
   return {
     version: Number(row.version),
     appliedAt: new Date(row.applied_at).toISOString(),
     appliedBy: row.applied_by,
-    catalog: row.document,
+    catalog: { ...document, taxRates: document.taxRates ?? [] },
     checksum: row.checksum,
-    diff: row.diff,
+    diff: { ...diff, taxRates: diff.taxRates ?? { added: [], removed: [], changed: [] } },
   };
 }
 

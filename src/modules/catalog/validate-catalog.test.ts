@@ -17,6 +17,29 @@ describe('validateCatalog: the reference catalog', () => {
     expect(result.catalog.meters.map((meter) => meter.allowNegative)).toEqual([false, false, false]);
     expect(result.catalog.plans[0]?.charges[1]?.prices?.USD).toEqual({ tiers: [{ upTo: '1000000', unitPrice: '0' }, { upTo: null, unitPrice: '0.002' }] });
     expect(result.catalog.customers[0]?.externalIds).toEqual({ crm: '0015g00000AcmeX', billing: 'cus_Acme01', erp: 'C-10042' });
+    expect(result.catalog.taxRates).toEqual([
+      { region: 'US-CA', rate: '7.25', name: 'California sales tax' },
+      { region: 'DE', rate: '19', name: 'Umsatzsteuer' },
+    ]);
+  });
+
+  it('accepts a catalog without tax rates (invoices carry no tax), filling in an empty list', () => {
+    const document = reference();
+    delete document.taxRates;
+    const result = validateCatalog(document);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.catalog.taxRates).toEqual([]);
+    expect(validateCatalog({ ...reference(), taxRates: [] }).ok).toBe(true);
+  });
+
+  it('accepts tax rates of 0 and 100 percent, and rates written with decimals', () => {
+    const document = reference();
+    document.taxRates = [
+      { region: 'US-CA', rate: '0', name: 'None' },
+      { region: 'DE', rate: '100.000', name: 'All' },
+      { region: 'US-NY', rate: '8.875', name: 'New York sales tax' },
+    ];
+    expect(validateCatalog(document).ok).toBe(true);
   });
 
   it('does not change the document it checks', () => {
@@ -29,7 +52,7 @@ describe('validateCatalog: the reference catalog', () => {
   it('accepts a file with only its apiVersion as an empty catalog', () => {
     expect(validateCatalog({ apiVersion: 'meterbridge/v1' })).toEqual({
       ok: true,
-      catalog: { apiVersion: 'meterbridge/v1', legalEntities: [], customers: [], meters: [], plans: [], subscriptions: [] },
+      catalog: { apiVersion: 'meterbridge/v1', legalEntities: [], customers: [], taxRates: [], meters: [], plans: [], subscriptions: [] },
     });
   });
 
@@ -83,6 +106,20 @@ describe('validateCatalog: structure', () => {
       { path: '/meters/2/filter/meta.__proto__.x', message: forbidden },
       { path: '/meters/2/filter/tier name', message: syntax },
       { path: '/meters/2/valuePath', message: syntax },
+    ]);
+  });
+
+  it('refuses a tax rate with a missing or unknown field, or a rate that is not a string', () => {
+    const document = reference();
+    document.taxRates[0].rate = 7.25;
+    delete document.taxRates[1].name;
+    document.taxRates[1].country = 'DE';
+    document.taxRates.push({ region: '', rate: '1', name: 'Empty' });
+    expect(errorsOf(document)).toEqual([
+      { path: '/taxRates/0/rate', message: 'must be string' },
+      { path: '/taxRates/1/name', message: 'is required' },
+      { path: '/taxRates/1/country', message: 'is not allowed' },
+      { path: '/taxRates/2/region', message: 'must not be empty' },
     ]);
   });
 

@@ -34,6 +34,7 @@ function withDefaults(document: Partial<Catalog> & Pick<Catalog, 'apiVersion'>):
     apiVersion: copy.apiVersion,
     legalEntities: copy.legalEntities ?? [],
     customers: copy.customers ?? [],
+    taxRates: copy.taxRates ?? [],
     meters: (copy.meters ?? []).map((meter) => ({ ...meter, allowNegative: meter.allowNegative ?? false })),
     plans: copy.plans ?? [],
     subscriptions: copy.subscriptions ?? [],

@@ -1,4 +1,6 @@
+import { CATALOG_KINDS } from '../../../modules/catalog/index.js';
 import { CATALOG_MEDIA_TYPES } from './catalog-file-body.js';
+import { CATALOG_URL_KINDS } from './to-api-catalog.js';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
@@ -29,14 +31,9 @@ const kindDiffSchema = {
 export const catalogDiffSchema = {
   type: 'object',
   description: 'What changed, per kind, object by object (everything is added for version 1).',
-  required: ['legalEntities', 'customers', 'meters', 'plans', 'subscriptions'],
-  properties: {
-    legalEntities: kindDiffSchema,
-    customers: kindDiffSchema,
-    meters: kindDiffSchema,
-    plans: kindDiffSchema,
-    subscriptions: kindDiffSchema,
-  },
+  required: [...CATALOG_KINDS],
+  // Every kind, or a new one would be dropped from responses by the serializer.
+  properties: Object.fromEntries(CATALOG_KINDS.map((kind) => [kind, kindDiffSchema])),
 } as const;
 
 const versionProperties = {
@@ -94,7 +91,7 @@ export const catalogKindParams = {
   type: 'object',
   required: ['kind'],
   properties: {
-    kind: { type: 'string', description: 'legal-entities, customers, meters, plans or subscriptions; any other is a 404.', maxLength: 64 },
+    kind: { type: 'string', description: `${CATALOG_URL_KINDS.join(', ')}; any other is a 404.`, maxLength: 64 },
   },
 } as const;
 
@@ -103,7 +100,7 @@ export const catalogObjectParams = {
   required: ['kind', 'key'],
   properties: {
     ...catalogKindParams.properties,
-    key: { type: 'string', minLength: 1, maxLength: 256, description: 'The object\'s key (a legal entity\'s code).' },
+    key: { type: 'string', minLength: 1, maxLength: 256, description: 'The object\'s key (a legal entity\'s code, a tax rate\'s region).' },
   },
 } as const;
 

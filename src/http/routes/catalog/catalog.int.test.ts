@@ -11,7 +11,7 @@ import { ManualClock } from '../../../platform/clock.js';
 const NOW = '2026-11-01T00:00:00Z';
 const YAML = referenceCatalogYaml();
 const JSON_TEXT = JSON.stringify(parse(YAML));
-const KINDS = { 'legal-entities': 2, customers: 2, meters: 3, plans: 1, subscriptions: 2 } as const;
+const KINDS = { 'legal-entities': 2, customers: 2, 'tax-rates': 2, meters: 3, plans: 1, subscriptions: 2 } as const;
 
 describeEachStore('catalog over HTTP', (stores) => {
   let t: TestApp;
@@ -213,6 +213,12 @@ describeEachStore('catalog over HTTP', (stores) => {
         object: expect.objectContaining({ key: 'acme', name: 'Acme Corporation', legalEntity: 'US', aliases: ['acct_1001', 'acct_1002'] }),
       });
       expect(await readJson(await t.request('/v1/catalog/legal-entities/EU'))).toMatchObject({ key: 'EU', object: { code: 'EU', currency: 'EUR' } });
+      expect(await readJson(await t.request('/v1/catalog/tax-rates/US-CA'))).toEqual({
+        version: 1,
+        kind: 'tax-rates',
+        key: 'US-CA',
+        object: { region: 'US-CA', rate: '7.25', name: 'California sales tax' },
+      });
       expect(await readJson(await t.request('/v1/catalog/plans/growth'))).toMatchObject({ object: { charges: [{ key: 'platform_fee' }, {}, {}, {}] } });
     });
 
@@ -220,7 +226,8 @@ describeEachStore('catalog over HTTP', (stores) => {
       await apply(YAML);
       await expectProblem(await t.request('/v1/catalog/customers/nobody'), 404, /catalog version 1 has no customers object "nobody"/);
       await expectProblem(await t.request('/v1/catalog/meters/acme'), 404, /has no meters object "acme"/);
-      await expectProblem(await t.request('/v1/catalog/widgets'), 404, /no catalog kind "widgets"; the kinds are legal-entities, customers, meters, plans, subscriptions/);
+      await expectProblem(await t.request('/v1/catalog/widgets'), 404, /no catalog kind "widgets"; the kinds are legal-entities, customers, tax-rates, meters, plans, subscriptions/);
+      await expectProblem(await t.request('/v1/catalog/tax-rates/GB'), 404, /has no tax-rates object "GB"/);
       await expectProblem(await t.request('/v1/catalog/legalEntities/US'), 404, /no catalog kind "legalEntities"/);
       await expectProblem(await t.request('/v1/catalog/__proto__'), 404, /no catalog kind "__proto__"/);
     });

@@ -1,0 +1,119 @@
+-- Billing: runs that close a period, invoices with lines, numbering per legal entity, and the outbox
+-- through which finalized invoices leave (for the posting stage). Money is numeric, never float.
+
+-- A run is one transaction: a run that fails leaves no row (and no invoice) behind.
+create table billing_runs (
+  id text primary key,
+  -- The calendar month closed, "2026-10": every subscription period whose covered part starts in it.
+  period text not null,
+  started_at timestamptz not null,
+  finished_at timestamptz not null,
+  actor text not null,
+  summary jsonb not null
+);
+
+create index billing_runs_by_period on billing_runs (period, started_at);
+
+create table invoices (
+  id text primary key,
+  -- One invoice per subscription and period: a re-run updates its draft, never adds a second.
+  subscription_key text not null,
+  period_start timestamptz not null,
+  period_end timestamptz not null,
+  customer_key text not null,
+  legal_entity text not null,
+  currency text not null,
+  status text not null check (status in ('draft', 'finalized', 'void')),
+  -- Gapless per legal entity, assigned on finalization.
+  number text,
+  subtotal numeric not null,
+  tax_total numeric not null,
+  total numeric not null,
+  catalog_version integer not null,
+  -- SHA-256 of the drafted content (lines and totals): a re-run that drafts the same invoice changes nothing.
+  content_hash text not null,
+  billing_run_id text not null references billing_runs (id),
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  -- A draft finalizes on its own once this passes (the grace period), or earlier on command.
+  finalize_after timestamptz not null,
+  finalized_at timestamptz,
+  constraint invoices_subscription_period_key unique (subscription_key, period_start),
+  constraint invoices_number_key unique (legal_entity, number)
+);
+
+create index invoices_by_status on invoices (status, finalize_after);
+create index invoices_by_customer on invoices (customer_key, period_start);
+
+create table invoice_lines (
+  invoice_id text not null references invoices (id) on delete cascade,
+  line_no integer not null check (line_no > 0),
+  kind text not null check (kind in ('usage', 'flat_fee', 'tax')),
+  charge_key text,
+  meter_key text,
+  description text not null,
+  -- The period the line bills (an in-advance fee bills the next one).
+  period_start timestamptz not null,
+  period_end timestamptz not null,
+  quantity numeric,
+  -- Unit price when one price explains the line; otherwise the breakdown does.
+  unit_price numeric,
+  amount numeric not null,
+  -- The rating engine's exact lines (tiers, packages, minimum, ...) and the quantity per group-by value.
+  breakdown jsonb not null default '[]',
+  groups jsonb not null default '[]',
+  primary key (invoice_id, line_no)
+);
+
+-- A finalized invoice never changes: lines and amounts are what was sent.
+create function invoices_finalized_are_final() returns trigger
+language plpgsql as $$
+begin
+  if tg_op = 'UPDATE' and old.status = 'finalized' and new.status = 'void' and new.number is not distinct from old.number
+     and new.total = old.total then
+    return new;
+  end if;
+  raise exception 'invoice % is % and cannot change', old.id, old.status;
+end;
+$$;
+
+create trigger invoices_final
+  before update or delete on invoices
+  for each row when (old.status <> 'draft')
+  execute function invoices_finalized_are_final();
+
+create function invoice_lines_of_final_invoices() returns trigger
+language plpgsql as $$
+declare
+  invoice_status text;
+begin
+  select status into invoice_status from invoices where id = coalesce(new.invoice_id, old.invoice_id);
+  if invoice_status is distinct from 'draft' then
+    raise exception 'lines of invoice % (%) cannot change', coalesce(new.invoice_id, old.invoice_id), invoice_status;
+  end if;
+  return coalesce(new, old);
+end;
+$$;
+
+create trigger invoice_lines_final
+  before insert or update or delete on invoice_lines
+  for each row execute function invoice_lines_of_final_invoices();
+
+-- The last number given per legal entity; the row is locked while a number is taken, so numbers
+-- are consecutive and none is lost (a rolled-back finalization gives its number back).
+create table invoice_sequences (
+  legal_entity text primary key,
+  last_number bigint not null
+);
+
+-- Side effects leave through here, written in the same transaction as the change they announce.
+create table outbox (
+  id bigint generated always as identity primary key,
+  topic text not null,
+  key text not null,
+  payload jsonb not null,
+  created_at timestamptz not null,
+  published_at timestamptz
+);
+
+create index outbox_unpublished on outbox (id) where published_at is null;

@@ -1,0 +1,147 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { configure } from 'safe-stable-stringify';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Queryable } from '../../platform/database/database.js';
+import { ConflictError, PreconditionFailedError, ValidationError } from '../../platform/errors.js';
+import { recordAudit } from '../audit/index.js';
+import type { Catalog, CatalogService } from '../catalog/index.js';
+import { Exact } from '../rating/index.js';
+import { draftInvoice, type InvoiceDraft } from './invoice-draft.js';
+import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
+import * as repository from './repository.js';
+import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
+
+const canonicalJson = configure({ deterministic: true }) as (value: unknown) => string;
+
+export interface BillingRunSummary {
+  id: string;
+  period: string;
+  catalogVersion: number;
+  invoices: { created: number; updated: number; unchanged: number; finalized: number };
+  /** Subscription periods that start in the month but have not ended yet: billed by a later run. */
+  pending: { subscription: string; periodEnd: string }[];
+  /** Amounts of the invoices created or updated, per currency (exact decimal strings). */
+  totals: Record<string, string>;
+}
+
+export interface BillingRunDependencies {
+  db: Database;
+  catalog: CatalogService;
+  clock: Clock;
+  /** How long a draft waits before it finalizes on its own. */
+  graceMs: number;
+}
+
+interface Planned {
+  subscriptionKey: string;
+  period: Period;
+  covered: Period;
+  first: boolean;
+  next: { period: Period; covered: Period } | undefined;
+}
+
+function plan(catalog: Catalog, month: Period, now: Date): { billable: Planned[]; pending: BillingRunSummary['pending'] } {
+  const billable: Planned[] = [];
+  const pending: BillingRunSummary['pending'] = [];
+  for (const subscription of catalog.subscriptions) {
+    const start = new Date(subscription.start);
+    for (const { period, covered } of periodsStartingIn(subscription, month.start, month.end)) {
+      if (period.end > now && covered.end > now) {
+        pending.push({ subscription: subscription.key, periodEnd: covered.end.toISOString() });
+        continue;
+      }
+      const [next] = periodsStartingIn(subscription, period.end, new Date(period.end.getTime() + 1));
+      billable.push({ subscriptionKey: subscription.key, period, covered, first: covered.start.getTime() === start.getTime(), next });
+    }
+  }
+  return { billable, pending };
+}
+
+async function percentageValues(db: Queryable, catalog: Catalog, planned: Planned): Promise<Map<string, string[]>> {
+  const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
+  const charges = catalog.plans.find((candidate) => candidate.key === subscription?.plan)?.charges ?? [];
+  const values = new Map<string, string[]>();
+  const window: UsageWindow = { subscriptionKey: planned.subscriptionKey, start: planned.covered.start, end: planned.covered.end };
+  for (const charge of charges) {
+    if (charge.model === 'percentage' && charge.meter && !values.has(charge.meter)) values.set(charge.meter, await eventValues(db, window, charge.meter));
+  }
+  return values;
+}
+
+/**
+ * Closes a calendar month: drafts (or redrafts) the invoice of every subscription period whose covered
+ * part starts in it and has ended, in one transaction under the month's lock — a second run at the same
+ * time is refused, and a failure writes nothing. Running it again changes nothing, or only the drafts
+ * whose usage changed; finalized invoices are never touched.
+ */
+export async function runBilling(deps: BillingRunDependencies, periodText: unknown, actor: string): Promise<BillingRunSummary> {
+  const month = typeof periodText === 'string' ? calendarMonth(periodText) : undefined;
+  if (!month) throw new ValidationError('invalid billing run', [{ path: '/period', message: 'must be a calendar month such as "2026-10"' }]);
+  const period = periodText as string;
+  const startedAt = deps.clock.now();
+  if (month.end > startedAt) {
+    throw new ValidationError('invalid billing run', [{ path: '/period', message: `${period} has not ended yet (it ends ${month.end.toISOString()}); bill it after that` }]);
+  }
+  const current = await deps.catalog.current();
+  if (!current) throw new PreconditionFailedError('no catalog has been applied yet: there is nothing to bill');
+  const { catalog, version } = current;
+
+  return deps.db.transaction(async (tx) => {
+    if (!(await repository.tryLockPeriod(tx, period))) throw new ConflictError(`a billing run for ${period} is already running; wait for it to finish`);
+    const { billable, pending } = plan(catalog, month, startedAt);
+    const windows = billable.map((planned) => ({ subscriptionKey: planned.subscriptionKey, start: planned.covered.start, end: planned.covered.end }));
+    const aggregates = new Map<string, Map<string, MeterAggregate[]>>();
+    for (const aggregate of await aggregateUsage(tx, windows)) {
+      const key = `${aggregate.subscriptionKey}\n${aggregate.periodStart}`;
+      const byMeter = aggregates.get(key) ?? new Map<string, MeterAggregate[]>();
+      byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
+      aggregates.set(key, byMeter);
+    }
+    const id = `run_${randomUUID()}`;
+    const summary: BillingRunSummary = { id, period, catalogVersion: version, invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 }, pending, totals: {} };
+    await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
+    const finalizeAfter = new Date(startedAt.getTime() + deps.graceMs);
+    const drafts: { planned: Planned; draft: InvoiceDraft }[] = [];
+    for (const planned of billable) {
+      const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
+      const customer = catalog.customers.find((candidate) => candidate.key === subscription?.customer);
+      if (!subscription || !customer) continue;
+      const draft = draftInvoice({
+        catalog,
+        catalogVersion: version,
+        subscription,
+        customer,
+        period: planned.period,
+        covered: planned.covered,
+        next: planned.next,
+        first: planned.first,
+        aggregates: aggregates.get(`${planned.subscriptionKey}\n${planned.covered.start.toISOString()}`) ?? new Map(),
+        eventValues: await percentageValues(tx, catalog, planned),
+      });
+      drafts.push({ planned, draft });
+    }
+    for (const { draft } of drafts) {
+      const { catalogVersion: _version, ...content } = draft;
+      const contentHash = createHash('sha256').update(canonicalJson(content)).digest('hex');
+      const existing = await repository.findInvoiceFor(tx, draft.subscriptionKey, draft.periodStart);
+      const write = { id: existing?.id ?? `inv_${randomUUID()}`, draft, contentHash, runId: id, now: startedAt, finalizeAfter };
+      if (!existing) {
+        await repository.insertInvoice(tx, write);
+        summary.invoices.created += 1;
+      } else if (existing.status !== 'draft') {
+        summary.invoices.finalized += 1;
+        continue;
+      } else if (existing.contentHash === contentHash) {
+        summary.invoices.unchanged += 1;
+        continue;
+      } else {
+        await repository.replaceDraft(tx, write);
+        summary.invoices.updated += 1;
+      }
+      summary.totals[draft.currency] = new Exact(summary.totals[draft.currency] ?? '0').plus(draft.total).toFixed();
+    }
+    await repository.completeRun(tx, id, deps.clock.now(), { ...summary });
+    await recordAudit(tx, startedAt, [{ actor, action: 'billing.run', target: `period:${period}`, detail: { id, invoices: summary.invoices, totals: summary.totals } }]);
+    return summary;
+  });
+}

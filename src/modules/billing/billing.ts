@@ -1,0 +1,49 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/database/database.js';
+import { NotFoundError } from '../../platform/errors.js';
+import type { CatalogService } from '../catalog/index.js';
+import { runBilling, type BillingRunSummary } from './billing-run.js';
+import { finalizeDue, finalizeInvoice } from './finalize.js';
+import { findInvoice, findLineEvents, listInvoices, type Invoice, type InvoiceFilter, type LineEvent } from './invoice-queries.js';
+
+export interface Billing {
+  /** Closes a calendar month ("2026-10"): drafts its invoices; see runBilling. */
+  run(period: unknown, actor: string): Promise<BillingRunSummary>;
+  finalize(id: string, actor: string): Promise<Invoice>;
+  /** Finalizes the drafts whose grace period has passed. */
+  finalizeDue(actor: string): Promise<string[]>;
+  list(filter: InvoiceFilter, limit: number): Promise<Invoice[]>;
+  get(id: string): Promise<Invoice>;
+  /** The raw events behind a usage line, page by page (after a seq). */
+  lineEvents(id: string, lineNo: number, afterSeq: string, limit: number): Promise<LineEvent[]>;
+}
+
+export interface BillingDependencies {
+  db: Database;
+  catalog: CatalogService;
+  clock: Clock;
+  graceHours: number;
+}
+
+export function createBilling({ db, catalog, clock, graceHours }: BillingDependencies): Billing {
+  const get = async (id: string) => {
+    const invoice = await findInvoice(db, id);
+    if (!invoice) throw new NotFoundError(`there is no invoice ${id}`);
+    return invoice;
+  };
+  return {
+    run: (period, actor) => runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor),
+    finalize: (id, actor) => finalizeInvoice(db, clock, id, actor),
+    finalizeDue: (actor) => finalizeDue(db, clock, actor),
+    list: (filter, limit) => listInvoices(db, filter, limit),
+    get,
+    async lineEvents(id, lineNo, afterSeq, limit) {
+      const events = await findLineEvents(db, id, lineNo, afterSeq, limit);
+      if (!events) {
+        await get(id);
+        throw new NotFoundError(`invoice ${id} has no line ${lineNo}`);
+      }
+      return events;
+    },
+  };
+}

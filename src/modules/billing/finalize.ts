@@ -1,0 +1,61 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Queryable } from '../../platform/database/database.js';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
+import { recordAudit } from '../audit/index.js';
+import { findInvoice, type Invoice } from './invoice-queries.js';
+
+export const INVOICE_FINALIZED_TOPIC = 'invoice.finalized';
+
+/** The next number of the legal entity's sequence, with its row locked until the transaction ends: no gaps. */
+async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
+  await db.query(`insert into invoice_sequences (legal_entity, last_number) values ($1, 0) on conflict (legal_entity) do nothing`, [legalEntity]);
+  const result = await db.query<{ last_number: string }>(
+    `update invoice_sequences set last_number = last_number + 1 where legal_entity = $1 returning last_number::text`,
+    [legalEntity],
+  );
+  return `${legalEntity}-${(result.rows[0]?.last_number ?? '0').padStart(6, '0')}`;
+}
+
+/**
+ * Finalizes one draft: numbers it (next of its legal entity, consecutive), freezes it, marks the usage
+ * records its usage lines bill as invoiced (so replay never changes them), and writes the
+ * `invoice.finalized` message to the outbox, all in one transaction. A rollback gives the number back.
+ */
+export async function finalizeInvoice(db: Database, clock: Clock, id: string, actor: string): Promise<Invoice> {
+  await db.transaction(async (tx) => {
+    const locked = await tx.query<{ status: string; legal_entity: string }>(`select status, legal_entity from invoices where id = $1 for update`, [id]);
+    const row = locked.rows[0];
+    if (!row) throw new NotFoundError(`there is no invoice ${id}`);
+    if (row.status !== 'draft') throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
+    const now = clock.now();
+    const number = await nextNumber(tx, row.legal_entity);
+    await tx.query(`update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`, [id, number, now]);
+    await tx.query(
+      `update usage_records u set invoice_id = $1
+         from invoices i join invoice_lines l on l.invoice_id = i.id and l.kind = 'usage'
+        where i.id = $1 and u.subscription_key = i.subscription_key and u.meter_key = l.meter_key
+          and u.event_time >= l.period_start and u.event_time < l.period_end and u.invoice_id is null`,
+      [id],
+    );
+    const invoice = (await findInvoice(tx, id)) as Invoice;
+    await tx.query(`insert into outbox (topic, key, payload, created_at) values ($1, $2, $3, $4)`, [INVOICE_FINALIZED_TOPIC, id, JSON.stringify(invoice), now]);
+    await recordAudit(tx, now, [{ actor, action: 'invoice.finalize', target: `invoice:${id}`, detail: { number, total: invoice.total, currency: invoice.currency } }]);
+  });
+  return (await findInvoice(db, id)) as Invoice;
+}
+
+/** Finalizes every draft whose grace period has passed, oldest first; returns their ids. */
+export async function finalizeDue(db: Database, clock: Clock, actor: string): Promise<string[]> {
+  const due = await db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by finalize_after, id`, [clock.now()]);
+  const done: string[] = [];
+  for (const { id } of due.rows) {
+    try {
+      await finalizeInvoice(db, clock, id, actor);
+      done.push(id);
+    } catch (error) {
+      // Finalized meanwhile by someone else: nothing left to do for it.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return done;
+}

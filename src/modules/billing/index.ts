@@ -1,0 +1,6 @@
+export { createBilling, type Billing, type BillingDependencies } from './billing.js';
+export type { BillingRunSummary } from './billing-run.js';
+export { INVOICE_FINALIZED_TOPIC } from './finalize.js';
+export type { Invoice, InvoiceFilter, InvoiceLine, LineEvent } from './invoice-queries.js';
+export { calendarMonth, periodsStartingIn, type Period } from './periods.js';
+export type { InvoiceStatus } from './repository.js';

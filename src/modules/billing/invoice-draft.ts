@@ -1,0 +1,170 @@
+import type { Catalog, Charge, Customer, Meter, Subscription } from '../catalog/index.js';
+import { chargeSettings } from '../catalog/index.js';
+import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js';
+import { coverage, type Period } from './periods.js';
+import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
+
+export type InvoiceLineKind = 'usage' | 'flat_fee' | 'tax';
+
+export interface InvoiceLineDraft {
+  lineNo: number;
+  kind: InvoiceLineKind;
+  chargeKey: string | null;
+  meterKey: string | null;
+  description: string;
+  periodStart: string;
+  periodEnd: string;
+  quantity: string | null;
+  unitPrice: string | null;
+  amount: string;
+  breakdown: RatingLine[];
+  groups: { dimensions: Record<string, unknown>; quantity: string }[];
+}
+
+export interface InvoiceDraft {
+  subscriptionKey: string;
+  customerKey: string;
+  legalEntity: string;
+  currency: string;
+  periodStart: string;
+  periodEnd: string;
+  catalogVersion: number;
+  lines: InvoiceLineDraft[];
+  subtotal: string;
+  taxTotal: string;
+  total: string;
+}
+
+/** What a billing run knows about one subscription period when it drafts the invoice. */
+export interface DraftInput {
+  catalog: Catalog;
+  catalogVersion: number;
+  subscription: Subscription;
+  customer: Customer;
+  period: Period;
+  covered: Period;
+  /** The next period, when the subscription is active in it (in-advance fees bill it now). */
+  next: { period: Period; covered: Period } | undefined;
+  /** The subscription's first period: its in-advance fees were never billed before. */
+  first: boolean;
+  /** Aggregates of this window, by meter key: the total and each group-by value. */
+  aggregates: ReadonlyMap<string, MeterAggregate[]>;
+  /** Per-event values of percentage charges' meters, by meter key. */
+  eventValues: ReadonlyMap<string, string[]>;
+}
+
+type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
+
+const share = (period: Period, covered: Period): string => {
+  const { covered: part, total } = coverage(period, covered);
+  return new Exact(part).dividedBy(total).toFixed();
+};
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+function flatFeeLine(charge: Charge, currency: string, period: Period, covered: Period, timing: string): LineContent {
+  const proration = share(period, covered);
+  const rated = rateCharge(charge, currency, { quantity: '0', proration });
+  const partial = proration === '1' ? '' : `, ${day(covered.start)} to ${day(covered.end)}`;
+  return {
+    kind: 'flat_fee',
+    chargeKey: charge.key,
+    meterKey: null,
+    description: `${charge.name ?? charge.key} (${timing.replace('_', ' ')}${partial})`,
+    periodStart: covered.start.toISOString(),
+    periodEnd: covered.end.toISOString(),
+    quantity: null,
+    unitPrice: null,
+    amount: rated.amount,
+    breakdown: rated.lines,
+    groups: [],
+  };
+}
+
+function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent | undefined {
+  const aggregates = input.aggregates.get(meter.key) ?? [];
+  const total = aggregates.find((aggregate) => aggregate.dimensions === null);
+  const quantity = quantityOf(total, meter.aggregation);
+  const values = charge.model === 'percentage' ? input.eventValues.get(meter.key) ?? [] : undefined;
+  const rated = rateCharge(charge, input.customer.currency, {
+    quantity,
+    eventValues: values,
+    proration: share(input.period, input.covered),
+  });
+  if (new Exact(quantity).isZero() && new Exact(rated.exactAmount).isZero()) return undefined;
+  const unitPrice = rated.lines.length === 1 && rated.lines[0]?.kind === 'units' ? (rated.lines[0].unitPrice ?? null) : null;
+  return {
+    kind: 'usage',
+    chargeKey: charge.key,
+    meterKey: meter.key,
+    description: `${charge.name ?? charge.key}: ${quantity} ${meter.unit}`,
+    periodStart: input.covered.start.toISOString(),
+    periodEnd: input.covered.end.toISOString(),
+    quantity,
+    unitPrice,
+    amount: rated.amount,
+    breakdown: rated.lines,
+    groups: aggregates
+      .filter((aggregate) => aggregate.dimensions !== null && Object.keys(aggregate.dimensions).length > 0)
+      .map((aggregate) => ({ dimensions: aggregate.dimensions as Record<string, unknown>, quantity: quantityOf(aggregate, meter.aggregation) })),
+  };
+}
+
+/**
+ * The invoice of one subscription period: usage charges rated on the period's quantities (minimums and
+ * maximums prorated to the covered share), flat fees in arrears for this period and in advance for the
+ * next (and for the first period itself), then tax on the subtotal at the customer's region's rate.
+ * Each line is rounded once; the totals add rounded lines, so lines always sum to the total.
+ */
+export function draftInvoice(input: DraftInput): InvoiceDraft {
+  const { catalog, subscription, customer } = input;
+  const plan = catalog.plans.find((candidate) => candidate.key === subscription.plan);
+  if (!plan) throw new Error(`plan ${subscription.plan} of subscription ${subscription.key} is not in the catalog`);
+  const currency = customer.currency;
+  const contents: LineContent[] = [];
+  for (const charge of plan.charges) {
+    if (charge.model === 'flat') {
+      const timing = chargeSettings(charge).timing;
+      if (timing === 'in_arrears') contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_arrears'));
+      else {
+        if (input.first) contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_advance'));
+        if (input.next) contents.push(flatFeeLine(charge, currency, input.next.period, input.next.covered, 'in_advance'));
+      }
+      continue;
+    }
+    const meter = catalog.meters.find((candidate) => candidate.key === charge.meter);
+    const line = meter && usageLine(input, charge, meter);
+    if (line) contents.push(line);
+  }
+  const subtotal = contents.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+  const taxRate = catalog.taxRates.find((rate) => rate.region === customer.taxRegion);
+  if (taxRate) {
+    const tax = toMoney(subtotal.times(taxRate.rate).dividedBy(100), currency);
+    contents.push({
+      kind: 'tax',
+      chargeKey: null,
+      meterKey: null,
+      description: `${taxRate.name} ${taxRate.rate}%`,
+      periodStart: input.covered.start.toISOString(),
+      periodEnd: input.covered.end.toISOString(),
+      quantity: toMoney(subtotal, currency),
+      unitPrice: null,
+      amount: tax,
+      breakdown: [],
+      groups: [],
+    });
+  }
+  const taxTotal = contents.filter((line) => line.kind === 'tax').reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+  return {
+    subscriptionKey: subscription.key,
+    customerKey: customer.key,
+    legalEntity: customer.legalEntity,
+    currency,
+    periodStart: input.period.start.toISOString(),
+    periodEnd: input.period.end.toISOString(),
+    catalogVersion: input.catalogVersion,
+    lines: contents.map((line, index) => ({ ...line, lineNo: index + 1 })),
+    subtotal: toMoney(subtotal, currency),
+    taxTotal: toMoney(taxTotal, currency),
+    total: toMoney(subtotal.plus(taxTotal), currency),
+  };
+}

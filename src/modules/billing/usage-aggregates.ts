@@ -1,0 +1,94 @@
+import type { Queryable } from '../../platform/database/database.js';
+import type { Aggregation } from '../catalog/index.js';
+
+/** A subscription's period whose usage a billing run reads: events in [start, end). */
+export interface UsageWindow {
+  subscriptionKey: string;
+  start: Date;
+  end: Date;
+}
+
+/** Every aggregation of one meter's records in one window (or one group-by value of it), exact text. */
+export interface MeterAggregate {
+  subscriptionKey: string;
+  periodStart: string;
+  meterKey: string;
+  /** Group-by values, or null for the window's total. */
+  dimensions: Record<string, unknown> | null;
+  count: string;
+  sum: string | null;
+  max: string | null;
+  min: string | null;
+  avg: string | null;
+  uniqueCount: string;
+  latest: string | null;
+}
+
+// One pass over the period's records: totals per (subscription, period, meter) and per group-by value,
+// computed in SQL on numeric. `latest` is by event time (the later seq breaks a tie), never arrival.
+const AGGREGATE = `
+select w.sub as subscription_key, w.ps as period_start, u.meter_key, u.dimensions::text as dimensions,
+       grouping(u.dimensions::text) as total,
+       count(*)::text as count, sum(u.value)::text as sum, max(u.value)::text as max, min(u.value)::text as min,
+       avg(u.value)::text as avg, count(distinct u.distinct_key)::text as unique_count,
+       (array_agg(u.value::text order by u.event_time desc, u.event_seq desc) filter (where u.value is not null))[1] as latest
+  from unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) as w(sub, ps, pe)
+  join usage_records u on u.subscription_key = w.sub and u.event_time >= w.ps and u.event_time < w.pe
+ group by grouping sets ((w.sub, w.ps, u.meter_key, u.dimensions::text), (w.sub, w.ps, u.meter_key))`;
+
+interface AggregateRow {
+  subscription_key: string;
+  period_start: Date | string;
+  meter_key: string;
+  dimensions: string | null;
+  total: number;
+  count: string;
+  sum: string | null;
+  max: string | null;
+  min: string | null;
+  avg: string | null;
+  unique_count: string;
+  latest: string | null;
+}
+
+export async function aggregateUsage(db: Queryable, windows: readonly UsageWindow[]): Promise<MeterAggregate[]> {
+  if (windows.length === 0) return [];
+  const result = await db.query<AggregateRow>(AGGREGATE, [windows.map((w) => w.subscriptionKey), windows.map((w) => w.start), windows.map((w) => w.end)]);
+  return result.rows.map((row) => ({
+    subscriptionKey: row.subscription_key,
+    periodStart: new Date(row.period_start).toISOString(),
+    meterKey: row.meter_key,
+    dimensions: Number(row.total) === 1 ? null : (JSON.parse(row.dimensions as string) as Record<string, unknown>),
+    count: row.count,
+    sum: row.sum,
+    max: row.max,
+    min: row.min,
+    avg: row.avg,
+    uniqueCount: row.unique_count,
+    latest: row.latest,
+  }));
+}
+
+/** The quantity a meter's aggregation gives; "0" where a value aggregation has no value. */
+export function quantityOf(aggregate: MeterAggregate | undefined, aggregation: Aggregation): string {
+  if (!aggregate) return '0';
+  switch (aggregation) {
+    case 'count':
+      return aggregate.count;
+    case 'unique_count':
+      return aggregate.uniqueCount;
+    default:
+      return aggregate[aggregation] ?? '0';
+  }
+}
+
+/** Each event's value in event order, for percentage charges (their free events and per-event limits). */
+export async function eventValues(db: Queryable, window: UsageWindow, meterKey: string): Promise<string[]> {
+  const result = await db.query<{ value: string }>(
+    `select value::text as value from usage_records
+      where subscription_key = $1 and meter_key = $2 and event_time >= $3 and event_time < $4 and value is not null
+      order by event_time, event_seq`,
+    [window.subscriptionKey, meterKey, window.start, window.end],
+  );
+  return result.rows.map((row) => row.value);
+}

@@ -1,0 +1,20 @@
+import type { App } from '../main.js';
+import { startStageLoop, type StageLoop } from './stage-loop.js';
+
+/** Who finalizes drafts whose grace period passed, in the audit log. */
+export const GRACE_PERIOD_ACTOR = 'system:grace-period';
+const CHECK_EVERY_MS = 60_000;
+
+/** Finalizes draft invoices once their grace period has passed, checking once a minute. */
+export function startBillingWorker(app: App): StageLoop {
+  return startStageLoop({
+    name: 'billing-finalization',
+    step: async () => {
+      const finalized = await app.billing.finalizeDue(GRACE_PERIOD_ACTOR);
+      if (finalized.length > 0) app.logger.info({ invoices: finalized }, 'finalized draft invoices after their grace period');
+      return false;
+    },
+    pollIntervalMs: CHECK_EVERY_MS,
+    logger: app.logger,
+  });
+}
