@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAppError } from '../platform/errors.js';
 import { packageRoot } from '../platform/package-root.js';
+import { billCommand } from './commands/bill.js';
 import { catalogCommand } from './commands/catalog.js';
 import { exceptionsCommand } from './commands/exceptions.js';
 import { ingestCommand } from './commands/ingest.js';
+import { invoicesCommand } from './commands/invoices.js';
 import { keysCommand } from './commands/keys.js';
 import { meteringCommand } from './commands/metering.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -30,7 +32,9 @@ export function buildCli(): Command {
     .addCommand(meteringCommand())
     .addCommand(exceptionsCommand())
     .addCommand(replayCommand())
-    .addCommand(priceCommand());
+    .addCommand(priceCommand())
+    .addCommand(billCommand())
+    .addCommand(invoicesCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

@@ -3,6 +3,7 @@ import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
 import { parseExceptionIds, parseExceptionQuery, type ExceptionParams, type MeteringException } from '../../modules/metering/index.js';
 import { ValidationError } from '../../platform/errors.js';
+import { printPage } from '../print-page.js';
 import { configFrom, withStoreOptions } from '../options.js';
 import { asOptionErrors, cliActor, formatRederiveSummary } from './replay.js';
 
@@ -49,12 +50,6 @@ function idErrors(ids: readonly string[]) {
     });
 }
 
-/** Columns padded to their widest cell; the last one (free text) is not. */
-export function formatTable(rows: readonly string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
-}
-
 function exceptionRows(items: readonly MeteringException[]): string[][] {
   return [
     ['ID', 'STATUS', 'REASON', 'METER', 'EVENT TIME', 'SUBJECT', 'CUSTOMER', 'DETAIL'],
@@ -88,16 +83,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
         const query = parseExceptionQuery(filterParams(options, paramNames), (name) => `--${name}`);
         const storeOptions = Object.fromEntries(Object.entries(options).filter(([name]) => !paramNames.includes(name) && name !== 'json'));
         const page = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.list(query));
-        if (options.json) {
-          console.log(JSON.stringify(page, null, 2));
-          return;
-        }
-        if (page.items.length === 0) {
-          console.log('no exceptions match');
-          return;
-        }
-        for (const line of formatTable(exceptionRows(page.items))) console.log(line);
-        if (page.next) console.log(`more: add --after ${page.next} for the next page`);
+        printPage(page, { json: options.json, empty: 'no exceptions match', rows: exceptionRows });
       }),
   );
 

@@ -1,0 +1,59 @@
+import { Command } from 'commander';
+import type { Config } from '../../config/index.js';
+import { createApp, type App } from '../../main.js';
+import type { BillingRunSummary } from '../../modules/billing/index.js';
+import { configFrom, withStoreOptions } from '../options.js';
+import { asOptionErrors, cliActor } from './replay.js';
+
+const HELP = `
+Closes a calendar month: drafts the invoice of every subscription period that starts in it and has
+ended, from the metered usage and the current catalog, in one transaction. Running it again changes
+only the drafts whose usage changed; finalized invoices are never touched. Periods that have not ended
+yet are listed as pending: a later run bills them. Drafts finalize once their grace period passes
+(\`meterbridge invoices finalize --due\`), or earlier by hand. The run is audited with --by.
+
+Exit status: 0 the run completed (see the summary); 1 it did not (every error listed).`;
+
+export interface BillCommandDependencies {
+  /** Opens the application for a configuration; tests bind it to their own database. */
+  openApp?: (config: Readonly<Config>) => Promise<App>;
+}
+
+/** What a billing run did, as lines an operator reads. */
+export function formatBillingRun(summary: BillingRunSummary): string[] {
+  const { created, updated, unchanged, finalized } = summary.invoices;
+  const totals = Object.entries(summary.totals).map(([currency, amount]) => `${currency} ${amount}`);
+  return [
+    `billed ${summary.period} under catalog version ${summary.catalogVersion} (run ${summary.id})`,
+    `invoices: ${created} created, ${updated} updated, ${unchanged} unchanged, ${finalized} finalized (left as they were)`,
+    `totals of created and updated invoices: ${totals.length > 0 ? totals.join(', ') : 'none'}`,
+    ...(summary.pending.length === 0
+      ? ['pending: none']
+      : [`pending: ${summary.pending.length} period(s) not ended yet, billed by a later run:`, ...summary.pending.map((item) => `  ${item.subscription} until ${item.periodEnd}`)]),
+  ];
+}
+
+export function billCommand(dependencies: BillCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+  const command = new Command('bill')
+    .description('draft (or redraft) the invoices of a calendar month that has ended')
+    // Not a required option: the module checks it, with the same message as over HTTP.
+    .option('--period <month>', 'the calendar month, such as 2026-10 (required)')
+    .option('--by <name>', 'who bills, kept in the audit log (default: cli:<login name>)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', HELP);
+  return withStoreOptions(command).action(async (options: Record<string, unknown>) => {
+    const { period, by, json, ...storeOptions } = options as { period?: string; by?: string; json?: boolean } & Record<string, unknown>;
+    const app = await openApp(configFrom(storeOptions));
+    let summary: BillingRunSummary;
+    try {
+      summary = await app.billing.run(period, cliActor(by));
+    } catch (error) {
+      throw asOptionErrors(error);
+    } finally {
+      await app.close();
+    }
+    if (json) console.log(JSON.stringify(summary, null, 2));
+    else for (const line of formatBillingRun(summary)) console.log(line);
+  });
+}

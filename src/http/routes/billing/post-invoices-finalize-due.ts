@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import { requirePermission } from '../../authenticate.js';
+import type { HttpDependencies } from '../../http-dependencies.js';
+import { authProblemResponses } from '../../problem-schema.js';
+import { requestActor } from '../../request-actor.js';
+
+export function registerPostInvoicesFinalizeDue(app: FastifyInstance, deps: HttpDependencies): void {
+  app.post(
+    '/v1/invoices/finalize-due',
+    {
+      onRequest: requirePermission(deps.access, 'finance'),
+      schema: {
+        summary: 'Finalize every draft whose grace period has passed',
+        description: 'Oldest first, each as POST /v1/invoices/{id}/finalize does it. A draft finalized meanwhile by someone else is skipped. Audited.',
+        tags: ['billing'],
+        security: [{ bearer: [] }],
+        response: {
+          200: {
+            type: 'object',
+            description: 'The invoices this call finalized.',
+            required: ['finalized'],
+            properties: { finalized: { type: 'array', items: { type: 'string' }, description: 'Invoice ids, in the order they were finalized.' } },
+          },
+          ...authProblemResponses,
+        },
+      },
+    },
+    async (request) => ({ finalized: await deps.billing.finalizeDue(requestActor(request)) }),
+  );
+}
