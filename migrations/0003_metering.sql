@@ -12,9 +12,11 @@ create table stage_cursors (
 );
 
 -- One record per (event, meter): that key *is* the idempotency of the stage, a re-run or a second
--- worker cannot create another. Quantities are numeric, never float.
+-- worker cannot create another. Quantities are numeric, never float. event_seq names a raw event;
+-- there is no foreign key on purpose: raw events can never be deleted (a trigger refuses it), and the
+-- check would lock (and so write) every raw event row a batch meters — half the cost of the insert.
 create table usage_records (
-  event_seq bigint not null references raw_events (seq),
+  event_seq bigint not null,
   meter_key text not null,
   event_time timestamptz not null,
   received_at timestamptz not null,
@@ -55,7 +57,8 @@ create trigger usage_records_invoiced_final
 -- resolved (reprocessed or replayed into usage, or no longer metered) or ignored (by someone, with a reason).
 create table metering_exceptions (
   id bigint generated always as identity primary key,
-  event_seq bigint not null references raw_events (seq),
+  -- A raw event (no foreign key, as for usage records).
+  event_seq bigint not null,
   meter_key text not null,
   reason text not null check (reason in (
     'unknown_subject', 'no_active_subscription', 'ambiguous_subscription',

@@ -35,35 +35,43 @@ interface RawEventRow {
   picked: (string | null)[];
 }
 
-// The JSON text of each value path ($1, dot paths): jsonb keeps numbers as numeric, so its text is
-// the exact decimal the producer sent, which a JavaScript float would not always be.
-const COLUMNS = `seq::text, tx_id::text, source, id, type, subject, time, data, schema_version, received_at,
-  array(select (raw_events.data #> string_to_array(path, '.'))::text
-          from unnest($1::text[]) with ordinality as paths(path, n) order by n) as picked`;
+/**
+ * The columns a reader gets, and the JSON text of each value path: jsonb keeps numbers as numeric, so
+ * its text is the exact decimal the producer sent, which a JavaScript float would not always be. Each
+ * path is its own parameter (placeholders from `firstPathParam`), read with one `#>` per row.
+ */
+function columns(pathCount: number, firstPathParam: number): string {
+  const picked = Array.from({ length: pathCount }, (_, i) => `(raw_events.data #> $${firstPathParam + i}::text[])::text`);
+  return `seq::text, tx_id::text, source, id, type, subject, time, data, schema_version, received_at,
+    ${picked.length > 0 ? `array[${picked.join(', ')}]` : `'{}'::text[]`} as picked`;
+}
+
+const pathParams = (valuePaths: readonly string[]) => valuePaths.map((path) => path.split('.'));
 
 // Sequence numbers are handed out before commit, so with concurrent writers a smaller seq can become
 // visible after a larger one. Reading only rows whose inserting transaction is older than every
 // transaction still running, in (tx_id, seq) order, means nothing can appear behind a reader's cursor.
-// (Ordering names the table's columns: the select list's text casts share their names.)
-const READ_AFTER = `
-select ${COLUMNS}
+// (Ordering names the table's columns: the select list's text casts share their names.) The start of
+// the log is position (0, 0), so the one row comparison always walks the (tx_id, seq) index in order.
+const readAfter = (paths: number) => `
+select ${columns(paths, 4)}
   from raw_events
  where tx_id < pg_snapshot_xmin(pg_current_snapshot())
-   and ($2::xid8 is null or (tx_id, seq) > ($2::xid8, $3::bigint))
+   and (tx_id, seq) > ($1::xid8, $2::bigint)
  order by raw_events.tx_id, raw_events.seq
- limit $4`;
+ limit $3`;
 
 // Replay pages through the log by seq; only what a stage has passed (at or before its cursor).
-const READ_TIME_RANGE = `
-select ${COLUMNS}
+const readTimeRange = (paths: number) => `
+select ${columns(paths, 7)}
   from raw_events
- where time >= $2 and time < $3
-   and raw_events.seq > $4::bigint
-   and (tx_id, raw_events.seq) <= ($5::xid8, $6::bigint)
+ where time >= $1 and time < $2
+   and raw_events.seq > $3::bigint
+   and (tx_id, raw_events.seq) <= ($4::xid8, $5::bigint)
  order by raw_events.seq
- limit $7`;
+ limit $6`;
 
-const READ_BY_SEQ = `select ${COLUMNS} from raw_events where raw_events.seq = any($2::bigint[]) order by raw_events.seq`;
+const readBySeq = (paths: number) => `select ${columns(paths, 2)} from raw_events where raw_events.seq = any($1::bigint[]) order by raw_events.seq`;
 
 function fromRowRawEvent(row: RawEventRow): RawEvent {
   return {
@@ -88,7 +96,8 @@ export async function readRawEventsAfter(
   limit: number,
   valuePaths: readonly string[] = [],
 ): Promise<RawEvent[]> {
-  const result = await db.query<RawEventRow>(READ_AFTER, [valuePaths, after?.txId ?? null, after?.seq ?? null, limit]);
+  const params = [after?.txId ?? '0', after?.seq ?? '0', limit, ...pathParams(valuePaths)];
+  const result = await db.query<RawEventRow>(readAfter(valuePaths.length), params);
   return result.rows.map(fromRowRawEvent);
 }
 
@@ -109,13 +118,13 @@ export async function readRawEventsInTimeRange(
   limit: number,
   valuePaths: readonly string[] = [],
 ): Promise<RawEvent[]> {
-  const params = [valuePaths, page.from, page.to, page.afterSeq, page.upTo.txId, page.upTo.seq, limit];
-  const result = await db.query<RawEventRow>(READ_TIME_RANGE, params);
+  const params = [page.from, page.to, page.afterSeq, page.upTo.txId, page.upTo.seq, limit, ...pathParams(valuePaths)];
+  const result = await db.query<RawEventRow>(readTimeRange(valuePaths.length), params);
   return result.rows.map(fromRowRawEvent);
 }
 
 /** The events with these seqs, in seq order (missing seqs are left out). */
 export async function readRawEventsBySeq(db: Queryable, seqs: readonly string[], valuePaths: readonly string[] = []): Promise<RawEvent[]> {
-  const result = await db.query<RawEventRow>(READ_BY_SEQ, [valuePaths, seqs]);
+  const result = await db.query<RawEventRow>(readBySeq(valuePaths.length), [seqs, ...pathParams(valuePaths)]);
   return result.rows.map(fromRowRawEvent);
 }

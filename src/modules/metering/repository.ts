@@ -41,12 +41,11 @@ const INSERT_USAGE = `
 insert into usage_records (event_seq, meter_key, event_time, received_at, customer_key, subscription_key, legal_entity,
                            currency, value, distinct_key, dimensions, catalog_version, meter_effective_from, derived_at)
 select u.event_seq, u.meter_key, u.event_time, u.received_at, u.customer_key, u.subscription_key, u.legal_entity,
-       u.currency, u.value, u.distinct_key, u.dimensions::jsonb, u.catalog_version, u.meter_effective_from, $15
+       u.currency, u.value, u.distinct_key, u.dimensions::jsonb, u.catalog_version, u.meter_effective_from, $14
   from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::text[],
-              $8::text[], $9::numeric[], $10::text[], $11::text[], $12::int[], $13::timestamptz[], $14::int[])
+              $8::text[], $9::numeric[], $10::text[], $11::text[], $12::int[], $13::timestamptz[])
        as u(event_seq, meter_key, event_time, received_at, customer_key, subscription_key, legal_entity,
-            currency, value, distinct_key, dimensions, catalog_version, meter_effective_from, ordinal)
- order by u.ordinal
+            currency, value, distinct_key, dimensions, catalog_version, meter_effective_from)
     on conflict (event_seq, meter_key) do nothing`;
 
 /** Inserts records, skipping any whose (event, meter) already has one; returns how many were new. */
@@ -66,7 +65,6 @@ export async function insertUsage(db: Queryable, records: readonly UsageDraft[],
     records.map((r) => JSON.stringify(r.dimensions)),
     records.map((r) => r.catalogVersion),
     records.map((r) => r.meterEffectiveFrom),
-    records.map((_, i) => i),
     derivedAt,
   ]);
   return result.rowCount;
