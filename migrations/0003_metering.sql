@@ -62,7 +62,7 @@ create table metering_exceptions (
   meter_key text not null,
   reason text not null check (reason in (
     'unknown_subject', 'no_active_subscription', 'ambiguous_subscription',
-    'missing_value', 'non_numeric_value', 'negative_value')),
+    'missing_value', 'non_numeric_value', 'negative_value', 'beyond_horizon')),
   detail text not null,
   event_type text not null,
   subject text,

@@ -20,6 +20,9 @@ create table invoices (
   subscription_key text not null,
   period_start timestamptz not null,
   period_end timestamptz not null,
+  -- The part of the period the subscription was active in: the usage window this invoice bills.
+  covered_start timestamptz not null,
+  covered_end timestamptz not null,
   customer_key text not null,
   legal_entity text not null,
   currency text not null,
@@ -48,7 +51,7 @@ create index invoices_by_customer on invoices (customer_key, period_start);
 create table invoice_lines (
   invoice_id text not null references invoices (id) on delete cascade,
   line_no integer not null check (line_no > 0),
-  kind text not null check (kind in ('usage', 'flat_fee', 'tax')),
+  kind text not null check (kind in ('usage', 'flat_fee', 'adjustment', 'tax')),
   charge_key text,
   meter_key text,
   description text not null,
@@ -62,6 +65,8 @@ create table invoice_lines (
   -- The rating engine's exact lines (tiers, packages, minimum, ...) and the quantity per group-by value.
   breakdown jsonb not null default '[]',
   groups jsonb not null default '[]',
+  -- An adjustment line: the finalized invoice whose period it re-rates (late usage rolled forward).
+  adjusts_invoice_id text references invoices (id),
   primary key (invoice_id, line_no)
 );
 

@@ -60,7 +60,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     schemas,
     catalog,
     ingestion,
-    metering: createMetering({ db, catalog, clock, metrics, batchSize: config.metering.batchSize }),
+    metering: createMetering({ db, catalog, clock, metrics, batchSize: config.metering.batchSize, horizonDays: config.metering.horizonDays }),
     billing: createBilling({ db, catalog, clock, graceHours: config.billing.graceHours }),
     metrics,
     logger,

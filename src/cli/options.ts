@@ -24,7 +24,8 @@ export function withMeteringOptions(command: Command): Command {
   return command
     .option('--metering-worker <on|off>', 'run the metering stage in this process (env MB_METERING_WORKER, default on)')
     .option('--metering-batch-size <n>', 'raw events per metering batch (env MB_METERING_BATCH_SIZE, default 2000)')
-    .option('--metering-poll-ms <ms>', 'how often an idle metering worker looks for new events (env MB_METERING_POLL_MS, default 100)');
+    .option('--metering-poll-ms <ms>', 'how often an idle metering worker looks for new events (env MB_METERING_POLL_MS, default 100)')
+    .option('--metering-horizon-days <days>', 'events arriving later than this after their time are held as exceptions (env MB_METERING_HORIZON_DAYS, default 90)');
 }
 
 export function withBillingOptions(command: Command): Command {

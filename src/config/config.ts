@@ -32,9 +32,11 @@ export interface MeteringSettings {
   batchSize: number;
   /** How long an idle worker waits before looking for new events again. */
   pollIntervalMs: number;
+  /** Events arriving more than this many days after their time are held as exceptions for a person. */
+  horizonDays: number;
 }
 
-export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze({ worker: true, batchSize: 2000, pollIntervalMs: 100 });
+export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze({ worker: true, batchSize: 2000, pollIntervalMs: 100, horizonDays: 90 });
 
 
 export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze({

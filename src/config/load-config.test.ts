@@ -39,6 +39,7 @@ const METERING_FIELDS: Partial<Record<SettingKey, keyof Config['metering']>> = {
   meteringWorker: 'worker',
   meteringBatchSize: 'batchSize',
   meteringPollMs: 'pollIntervalMs',
+  meteringHorizonDays: 'horizonDays',
 };
 
 function valueOf(config: Readonly<Config>, key: SettingKey): unknown {
@@ -65,6 +66,7 @@ const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; exp
   meteringWorker: { flag: 'off', env: 'on', file: 'off', expected: [false, true, false] },
   meteringBatchSize: { flag: '100', env: '200', file: 300, expected: [100, 200, 300] },
   meteringPollMs: { flag: '50', env: '60', file: 70, expected: [50, 60, 70] },
+  meteringHorizonDays: { flag: '30', env: '60', file: 120, expected: [30, 60, 120] },
   billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
 };
 

@@ -15,6 +15,7 @@ export type SettingKey =
   | 'meteringWorker'
   | 'meteringBatchSize'
   | 'meteringPollMs'
+  | 'meteringHorizonDays'
   | 'billingGraceHours';
 
 /** Parses one raw value; returns an error message instead of throwing so every problem is reported together. */
@@ -79,5 +80,6 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'meteringWorker', flag: '--metering-worker', env: 'MB_METERING_WORKER', filePath: 'metering.worker', parse: oneOf('on', 'off'), apply: (c, v) => (c.metering.worker = v === 'on') },
   { key: 'meteringBatchSize', flag: '--metering-batch-size', env: 'MB_METERING_BATCH_SIZE', filePath: 'metering.batchSize', parse: integer(1, 100_000), apply: (c, v) => (c.metering.batchSize = v as number) },
   { key: 'meteringPollMs', flag: '--metering-poll-ms', env: 'MB_METERING_POLL_MS', filePath: 'metering.pollIntervalMs', parse: integer(10, 60_000), apply: (c, v) => (c.metering.pollIntervalMs = v as number) },
+  { key: 'meteringHorizonDays', flag: '--metering-horizon-days', env: 'MB_METERING_HORIZON_DAYS', filePath: 'metering.horizonDays', parse: integer(1, 3660), apply: (c, v) => (c.metering.horizonDays = v as number) },
   { key: 'billingGraceHours', flag: '--billing-grace-hours', env: 'MB_BILLING_GRACE_HOURS', filePath: 'billing.graceHours', parse: integer(0, 24 * 366), apply: (c, v) => (c.billing.graceHours = v as number) },
 ];

@@ -30,6 +30,8 @@ export function formatBillingRun(summary: BillingRunSummary): string[] {
     ...(summary.pending.length === 0
       ? ['pending: none']
       : [`pending: ${summary.pending.length} period(s) not ended yet, billed by a later run:`, ...summary.pending.map((item) => `  ${item.subscription} until ${item.periodEnd}`)]),
+    // Said only when it happens: late usage that this version does not bill under its policy.
+    ...summary.lateUsageHeld.map((held) => `late usage held (policy ${held.policy} is not implemented yet): ${held.subscription}, ${held.adjustments} adjustment(s), ${held.amount}`),
   ];
 }
 

@@ -60,7 +60,7 @@ describeEachStore('meterbridge exceptions', (stores) => {
     expect(result.stderr.split('\n')).toEqual([
       'error: invalid exception filter',
       '  --status: must be one of open, resolved, ignored',
-      '  --reason: must be one of unknown_subject, no_active_subscription, ambiguous_subscription, missing_value, non_numeric_value, negative_value',
+      '  --reason: must be one of unknown_subject, no_active_subscription, ambiguous_subscription, missing_value, non_numeric_value, negative_value, beyond_horizon',
       '  --from: must be an RFC 3339 date-time with a time zone, such as "2026-10-01T00:00:00Z"',
       '  --after: must be an exception id (a positive integer)',
       '  --limit: must be an integer from 1 to 1000',

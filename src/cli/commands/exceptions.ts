@@ -113,12 +113,15 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
     withStoreOptions(withFilterOptions(new Command('reprocess').description('derive open exceptions again under the current catalog (audited)')))
       .argument('[ids...]', 'exception ids (default: every open exception matching the filter options)')
       .option('--by <name>', 'who reprocesses, kept in the audit log (default: cli:<login name>)')
+      .option('--accept-beyond-horizon', 'accept events that arrived beyond the horizon (a decision kept in the audit log)')
       .option('--json', 'print the result as JSON')
       .addHelpText('after', REPROCESS_HELP)
       .action(async (ids: string[], options: Record<string, unknown>) => {
         const params = filterParams(options, FILTER_OPTIONS);
-        const { by, json } = options as { by?: string; json?: boolean };
-        const storeOptions = Object.fromEntries(Object.entries(options).filter(([name]) => !(FILTER_OPTIONS as readonly string[]).includes(name) && !['by', 'json'].includes(name)));
+        const { by, json, acceptBeyondHorizon } = options as { by?: string; json?: boolean; acceptBeyondHorizon?: boolean };
+        const storeOptions = Object.fromEntries(
+          Object.entries(options).filter(([name]) => !(FILTER_OPTIONS as readonly string[]).includes(name) && !['by', 'json', 'acceptBeyondHorizon'].includes(name)),
+        );
         const toErrors = idErrors(ids);
         if (ids.length > 0 && Object.keys(params).length > 0) {
           throw new ValidationError('give either exception ids or filter options, not both', Object.keys(params).map((name) => ({ path: `--${name}`, message: 'cannot be combined with ids' })));
@@ -130,7 +133,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
         } catch (error) {
           throw toErrors(error);
         }
-        const result = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.reprocess(selection, cliActor(by)));
+        const result = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.reprocess({ ...selection, acceptBeyondHorizon }, cliActor(by)));
         if (json) {
           console.log(JSON.stringify(result, null, 2));
           return;

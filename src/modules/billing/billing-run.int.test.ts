@@ -5,6 +5,7 @@ import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { apiRequest, ingestAll, meteringFixture, storageSnapshot, supportSession } from '../metering/metering.test-support.js';
+import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
 import { Exact } from '../rating/index.js';
 
 describeEachStore('billing run', (stores) => {
@@ -100,5 +101,52 @@ describeEachStore('billing run', (stores) => {
     if (stores.kind === 'postgres' && refused.length === 1) expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
     else expect(refused).toEqual([]);
     expect((await db.query<{ n: number }>(`select count(*)::int as n from invoices`)).rows[0]?.n).toBe(1);
+  });
+
+  it('rolls late usage of a finalized period forward onto the next invoice as a re-rated adjustment, traced to the late events', async () => {
+    await app.billing.run('2026-10', 'finance');
+    const [october] = await app.billing.list({}, 10);
+    await app.billing.finalize(october?.id as string, 'finance');
+    clock.set('2026-11-03T00:00:00Z');
+    const late = supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 2 });
+    await ingestAll(app, [late]);
+    await app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-12-02T00:00:00Z');
+    const summary = await app.billing.run('2026-11', 'finance');
+    expect(summary).toMatchObject({ invoices: { created: 1 }, lateUsageHeld: [] });
+    const november = (await app.billing.list({ status: 'draft' }, 10))[0];
+    const lines = (await app.billing.get(november?.id as string)).lines ?? [];
+    const adjustment = lines.find((line) => line.kind === 'adjustment');
+    expect(adjustment).toMatchObject({
+      chargeKey: 'premium_support',
+      quantity: '2',
+      amount: '300.00',
+      periodStart: '2026-10-01T00:00:00.000Z',
+      description: 'premium_support: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 3.25 → 5.25 hour',
+    });
+    const events = await app.billing.lineEvents(november?.id as string, adjustment?.lineNo as number, '0', 10);
+    expect(events.map((event) => event.id)).toEqual([late.id]);
+    // The November usage (9 hours on Nov 1) is billed as November's own line, and tax covers the adjustment too.
+    expect(lines.find((line) => line.kind === 'usage' && line.chargeKey === 'premium_support')?.quantity).toBe('9');
+    await app.billing.finalize(november?.id as string, 'finance');
+    expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({ finalized: 1 });
+    const marked = await db.query<{ invoice_id: string }>(`select u.invoice_id from usage_records u join raw_events r on r.seq = u.event_seq where r.id = $1`, [late.id]);
+    expect(marked.rows).toEqual([{ invoice_id: november?.id }]);
+  });
+
+  it('holds late usage, billing nothing, for a subscription whose policy is memo or reissue', async () => {
+    await app.billing.run('2026-10', 'finance');
+    const [october] = await app.billing.list({}, 10);
+    await app.billing.finalize(october?.id as string, 'finance');
+    const document = referenceCatalogDocument();
+    document.subscriptions[0].latePolicy = 'memo';
+    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+    await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
+    await app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-12-02T00:00:00Z');
+    const summary = await app.billing.run('2026-11', 'finance');
+    expect(summary.lateUsageHeld).toEqual([{ subscription: 'acme-growth-2026', policy: 'memo', adjustments: 1, amount: '150' }]);
+    const november = (await app.billing.list({ status: 'draft' }, 10))[0];
+    expect((await app.billing.get(november?.id as string)).lines?.some((line) => line.kind === 'adjustment')).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/index.js';
 import type { Catalog, CatalogService } from '../catalog/index.js';
 import { Exact } from '../rating/index.js';
 import { draftInvoice, type InvoiceDraft } from './invoice-draft.js';
+import { rollForwardAdjustments } from './late-usage.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
@@ -22,6 +23,11 @@ export interface BillingRunSummary {
   pending: { subscription: string; periodEnd: string }[];
   /** Amounts of the invoices created or updated, per currency (exact decimal strings). */
   totals: Record<string, string>;
+  /**
+   * Late usage of finalized periods whose subscription's policy is `memo` or `reissue`: not rolled
+   * forward, and not billed yet either (those policies are not implemented in this version).
+   */
+  lateUsageHeld: { subscription: string; policy: string; adjustments: number; amount: string }[];
 }
 
 export interface BillingRunDependencies {
@@ -98,9 +104,27 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       aggregates.set(key, byMeter);
     }
     const id = `run_${randomUUID()}`;
-    const summary: BillingRunSummary = { id, period, catalogVersion: version, invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 }, pending, totals: {} };
+    const summary: BillingRunSummary = {
+      id,
+      period,
+      catalogVersion: version,
+      invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 },
+      pending,
+      totals: {},
+      lateUsageHeld: [],
+    };
     await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
     const finalizeAfter = new Date(startedAt.getTime() + deps.graceMs);
+    const billed = catalog.subscriptions.filter((subscription) => billable.some((planned) => planned.subscriptionKey === subscription.key));
+    const adjustments = await rollForwardAdjustments(tx, catalog, billed);
+    for (const subscription of billed) {
+      const policy = subscription.latePolicy ?? 'roll_forward';
+      const lines = adjustments.get(subscription.key);
+      if (policy === 'roll_forward' || !lines) continue;
+      adjustments.delete(subscription.key);
+      const amount = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0)).toFixed();
+      summary.lateUsageHeld.push({ subscription: subscription.key, policy, adjustments: lines.length, amount });
+    }
     const drafts: { planned: Planned; draft: InvoiceDraft }[] = [];
     for (const planned of billable) {
       const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
@@ -117,7 +141,10 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
         first: planned.first,
         aggregates: aggregates.get(`${planned.subscriptionKey}\n${planned.covered.start.toISOString()}`) ?? new Map(),
         eventValues: await percentageValues(tx, catalog, planned),
+        // Late usage goes on the subscription's first invoice of the run.
+        adjustments: adjustments.get(planned.subscriptionKey) ?? [],
       });
+      adjustments.delete(planned.subscriptionKey);
       drafts.push({ planned, draft });
     }
     for (const { draft } of drafts) {

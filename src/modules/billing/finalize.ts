@@ -32,7 +32,7 @@ export async function finalizeInvoice(db: Database, clock: Clock, id: string, ac
     await tx.query(`update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`, [id, number, now]);
     await tx.query(
       `update usage_records u set invoice_id = $1
-         from invoices i join invoice_lines l on l.invoice_id = i.id and l.kind = 'usage'
+         from invoices i join invoice_lines l on l.invoice_id = i.id and l.kind in ('usage', 'adjustment')
         where i.id = $1 and u.subscription_key = i.subscription_key and u.meter_key = l.meter_key
           and u.event_time >= l.period_start and u.event_time < l.period_end and u.invoice_id is null`,
       [id],

@@ -4,7 +4,7 @@ import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js'
 import { coverage, type Period } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
 
-export type InvoiceLineKind = 'usage' | 'flat_fee' | 'tax';
+export type InvoiceLineKind = 'usage' | 'flat_fee' | 'adjustment' | 'tax';
 
 export interface InvoiceLineDraft {
   lineNo: number;
@@ -19,6 +19,8 @@ export interface InvoiceLineDraft {
   amount: string;
   breakdown: RatingLine[];
   groups: { dimensions: Record<string, unknown>; quantity: string }[];
+  /** Adjustment lines: the finalized invoice whose period they re-rate. */
+  adjustsInvoiceId?: string;
 }
 
 export interface InvoiceDraft {
@@ -28,6 +30,8 @@ export interface InvoiceDraft {
   currency: string;
   periodStart: string;
   periodEnd: string;
+  coveredStart: string;
+  coveredEnd: string;
   catalogVersion: number;
   lines: InvoiceLineDraft[];
   subtotal: string;
@@ -51,6 +55,8 @@ export interface DraftInput {
   aggregates: ReadonlyMap<string, MeterAggregate[]>;
   /** Per-event values of percentage charges' meters, by meter key. */
   eventValues: ReadonlyMap<string, string[]>;
+  /** Late usage of earlier, finalized periods rolled forward onto this invoice. */
+  adjustments: readonly LineContent[];
 }
 
 type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
@@ -135,6 +141,7 @@ export function draftInvoice(input: DraftInput): InvoiceDraft {
     const line = meter && usageLine(input, charge, meter);
     if (line) contents.push(line);
   }
+  contents.push(...input.adjustments);
   const subtotal = contents.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
   const taxRate = catalog.taxRates.find((rate) => rate.region === customer.taxRegion);
   if (taxRate) {
@@ -161,6 +168,8 @@ export function draftInvoice(input: DraftInput): InvoiceDraft {
     currency,
     periodStart: input.period.start.toISOString(),
     periodEnd: input.period.end.toISOString(),
+    coveredStart: input.covered.start.toISOString(),
+    coveredEnd: input.covered.end.toISOString(),
     catalogVersion: input.catalogVersion,
     lines: contents.map((line, index) => ({ ...line, lineNo: index + 1 })),
     subtotal: toMoney(subtotal, currency),

@@ -142,7 +142,7 @@ export async function findLineEvents(db: Queryable, invoiceId: string, lineNo: n
        join usage_records u on u.subscription_key = i.subscription_key and u.meter_key = l.meter_key
                            and u.event_time >= l.period_start and u.event_time < l.period_end
        join raw_events r on r.seq = u.event_seq
-      where l.invoice_id = $1 and l.line_no = $2 and l.kind = 'usage' and u.event_seq > $3::bigint
+      where l.invoice_id = $1 and l.line_no = $2 and l.kind in ('usage', 'adjustment') and u.event_seq > $3::bigint
         -- A final invoice bills exactly the records it froze; usage arriving later is not on it.
         and ((i.status = 'draft' and u.invoice_id is null) or u.invoice_id = i.id)
       order by u.event_seq limit $4`,

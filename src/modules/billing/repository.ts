@@ -30,11 +30,11 @@ export interface InvoiceWrite {
 export async function insertInvoice(db: Queryable, write: InvoiceWrite): Promise<void> {
   const { draft } = write;
   await db.query(
-    `insert into invoices (id, subscription_key, period_start, period_end, customer_key, legal_entity, currency, status, subtotal, tax_total, total,
-                           catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after)
-     values ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, $11, $12, $13, $14, $14, $15)`,
-    [write.id, draft.subscriptionKey, draft.periodStart, draft.periodEnd, draft.customerKey, draft.legalEntity, draft.currency, draft.subtotal, draft.taxTotal, draft.total,
-      draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter],
+    `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
+                           subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $14, $15, $16, $16, $17)`,
+    [write.id, draft.subscriptionKey, draft.periodStart, draft.periodEnd, draft.coveredStart, draft.coveredEnd, draft.customerKey, draft.legalEntity, draft.currency,
+      draft.subtotal, draft.taxTotal, draft.total, draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter],
   );
   await insertLines(db, write.id, draft);
 }
@@ -55,8 +55,8 @@ async function insertLines(db: Queryable, invoiceId: string, draft: InvoiceDraft
   const lines = draft.lines;
   if (lines.length === 0) return;
   await db.query(
-    `insert into invoice_lines (invoice_id, line_no, kind, charge_key, meter_key, description, period_start, period_end, quantity, unit_price, amount, breakdown, groups)
-     select $1, * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::numeric[], $10::numeric[], $11::numeric[], $12::jsonb[], $13::jsonb[])`,
+    `insert into invoice_lines (invoice_id, line_no, kind, charge_key, meter_key, description, period_start, period_end, quantity, unit_price, amount, breakdown, groups, adjusts_invoice_id)
+     select $1, * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::numeric[], $10::numeric[], $11::numeric[], $12::jsonb[], $13::jsonb[], $14::text[])`,
     [
       invoiceId,
       lines.map((l) => l.lineNo),
@@ -71,6 +71,7 @@ async function insertLines(db: Queryable, invoiceId: string, draft: InvoiceDraft
       lines.map((l) => l.amount),
       lines.map((l) => JSON.stringify(l.breakdown)),
       lines.map((l) => JSON.stringify(l.groups)),
+      lines.map((l) => l.adjustsInvoiceId ?? null),
     ],
   );
 }

@@ -66,8 +66,25 @@ function exception(event: MeterableEvent, meter: Meter, reason: ExceptionReason,
   };
 }
 
-function deriveForMeter(index: MeteringIndex, event: MeterableEvent, definition: MeterDefinition): UsageDraft | ExceptionDraft {
+/** How far back usage may reach when it arrives, and whether a person has accepted events beyond it. */
+export interface DeriveOptions {
+  horizonMs: number;
+  acceptBeyondHorizon?: boolean;
+}
+
+export const DEFAULT_HORIZON_DAYS = 90;
+
+function beyondHorizon(event: MeterableEvent, options: DeriveOptions): string | undefined {
+  const age = event.receivedAt.getTime() - event.time.getTime();
+  if (options.acceptBeyondHorizon || age <= options.horizonMs) return undefined;
+  const days = Math.floor(age / 86_400_000);
+  return `the event arrived ${days} days after its time, beyond the ${Math.round(options.horizonMs / 86_400_000)}-day horizon: a person must accept it (reprocess with acceptBeyondHorizon) or ignore it`;
+}
+
+function deriveForMeter(index: MeteringIndex, event: MeterableEvent, definition: MeterDefinition, options: DeriveOptions): UsageDraft | ExceptionDraft {
   const meter = definition.meter;
+  const tooLate = beyondHorizon(event, options);
+  if (tooLate) return exception(event, meter, 'beyond_horizon', tooLate);
   const attribution = attribute(index, event, meter);
   if ('reason' in attribution) return exception(event, meter, attribution.reason, attribution.detail, attribution.customer);
   const measured = measure(index, event, meter);
@@ -95,14 +112,14 @@ function deriveForMeter(index: MeteringIndex, event: MeterableEvent, definition:
  * event's time reads it, a usage record or an exception; telemetry when none does. Pure: the same
  * event and catalog always give the same result (replay relies on it).
  */
-export function deriveEvent(index: MeteringIndex, event: MeterableEvent): Derivation {
+export function deriveEvent(index: MeteringIndex, event: MeterableEvent, options: DeriveOptions = { horizonMs: DEFAULT_HORIZON_DAYS * 86_400_000 }): Derivation {
   const derivation: Derivation = { usage: [], exceptions: [], telemetry: true };
   const timeMs = event.time.getTime();
   for (const definitions of index.metersFor(event.type)) {
     const definition = definitionAt(definitions, timeMs);
     if (!definition || definition.meter.eventType !== event.type || !matchesFilter(event.data, definition.meter.filter)) continue;
     derivation.telemetry = false;
-    const result = deriveForMeter(index, event, definition);
+    const result = deriveForMeter(index, event, definition, options);
     if ('reason' in result) derivation.exceptions.push(result);
     else derivation.usage.push(result);
   }

@@ -33,8 +33,11 @@ export interface ExceptionsService {
   get(id: string): Promise<MeteringException>;
   /** Closes open exceptions as ignored, with a reason; audited. All or none. */
   ignore(ids: readonly unknown[], reason: unknown, actor: string): Promise<MeteringException[]>;
-  /** Derives the open exceptions matching `filter` (or with these ids) again under the current catalog; audited. */
-  reprocess(selection: { filter?: ExceptionFilter; ids?: readonly unknown[] }, actor: string): Promise<ReprocessResult>;
+  /**
+   * Derives the open exceptions matching `filter` (or with these ids) again under the current catalog;
+   * audited. `acceptBeyondHorizon`: a person accepts events that arrived beyond the horizon.
+   */
+  reprocess(selection: { filter?: ExceptionFilter; ids?: readonly unknown[]; acceptBeyondHorizon?: boolean }, actor: string): Promise<ReprocessResult>;
   counts(): Promise<{ status: string; reason: string; count: number }[]>;
 }
 
@@ -42,6 +45,7 @@ export interface ExceptionsDependencies {
   db: Database;
   indexSource: MeteringIndexSource;
   clock: Clock;
+  horizonMs: number;
 }
 
 /** Explicit ids must all exist and be open: naming one that is not is a mistake worth an error. */
@@ -66,7 +70,7 @@ function checkReason(reason: unknown): string {
   return reason.trim();
 }
 
-export function createExceptions({ db, indexSource, clock }: ExceptionsDependencies): ExceptionsService {
+export function createExceptions({ db, indexSource, clock, horizonMs }: ExceptionsDependencies): ExceptionsService {
   async function get(id: string): Promise<MeteringException> {
     const [found] = await repository.findExceptions(db, { ids: [parseExceptionId(id, '/id')] }, 1);
     if (!found) throw new NotFoundError(`there is no exception ${id}`);
@@ -104,7 +108,7 @@ export function createExceptions({ db, indexSource, clock }: ExceptionsDependenc
       const ids = selection.ids ? parseExceptionIds(selection.ids, '/ids') : undefined;
       if (ids) await db.transaction((tx) => lockOpenExceptions(tx, ids, 'reprocessed'));
       const base: ExceptionFilter = { ...selection.filter, ids, status: 'open' };
-      const scope = { filter: selection.filter ?? null, ids: ids ?? null };
+      const scope = { filter: selection.filter ?? null, ids: ids ?? null, acceptBeyondHorizon: selection.acceptBeyondHorizon === true };
       // Written first, so that changes a crash cuts short still have their entry.
       await recordAudit(db, clock.now(), [{ actor, action: 'exception.reprocess.start', target: 'exceptions', detail: scope }]);
       const summary = emptySummary();
@@ -122,6 +126,7 @@ export function createExceptions({ db, indexSource, clock }: ExceptionsDependenc
             resolution: 'reprocessed',
             actor,
             now,
+            derive: { horizonMs, acceptBeyondHorizon: selection.acceptBeyondHorizon === true },
           });
           return { rows: rows.length, last: rows.at(-1)?.id, result };
         });

@@ -22,8 +22,10 @@ describeEachStore('metering stage', (stores) => {
   let db: Database;
   let app: App;
   let clock: ManualClock;
-  const newStage = (batchSize = 2000): MeteringStage =>
-    createMeteringStage({ db, indexSource: createMeteringIndexSource(app.catalog), clock, batchSize });
+  // These events reach back most of a year: a horizon of ten years keeps them all in.
+  const TEN_YEARS = 3650 * 86_400_000;
+  const newStage = (batchSize = 2000, horizonMs = TEN_YEARS): MeteringStage =>
+    createMeteringStage({ db, indexSource: createMeteringIndexSource(app.catalog), clock, batchSize, horizonMs });
 
   beforeEach(async () => {
     db = await stores.fresh();
@@ -96,7 +98,7 @@ describeEachStore('metering stage', (stores) => {
     const bare = await stores.fresh();
     const other = await createApp(testConfig(), { db: bare, clock });
     await ingestAll(other, [apiRequest('acme', '2026-10-10T10:00:00Z')]);
-    const stage = createMeteringStage({ db: bare, indexSource: createMeteringIndexSource(other.catalog), clock });
+    const stage = createMeteringStage({ db: bare, indexSource: createMeteringIndexSource(other.catalog), clock, horizonMs: TEN_YEARS });
     expect(await stage.runBatch()).toMatchObject({ events: 0, catalogVersion: undefined });
     expect((await bare.query('select count(*)::int as n from telemetry_counts')).rows[0]).toEqual({ n: 0 });
   });
@@ -116,5 +118,18 @@ describeEachStore('metering stage', (stores) => {
       ['7', 2, '2026-01-01T00:00:00.000Z'],
       ['80', 2, '2026-06-01T00:00:00.000Z'],
     ]);
+  });
+
+  it('holds events that arrive beyond the horizon as exceptions, until a person accepts them', async () => {
+    const events = [supportSession('acme', '2026-08-01T00:00:00Z', { duration_hours: 1 }), supportSession('acme', '2026-08-04T00:00:00Z', { duration_hours: 2 })];
+    await ingestAll(app, events);
+    await newStage(2000, 90 * 86_400_000).runUntilCaughtUp();
+    const held = await exceptionRows(db);
+    expect(held.map((row) => [row.event_id, row.reason])).toEqual([[events[0]?.id, 'beyond_horizon']]);
+    expect(held[0]?.detail).toBe('the event arrived 92 days after its time, beyond the 90-day horizon: a person must accept it (reprocess with acceptBeyondHorizon) or ignore it');
+    expect((await usageRows(db)).map((row) => row.value)).toEqual(['2']);
+    // Reprocessing alone changes nothing; accepting it turns it into usage.
+    expect(await app.metering.exceptions.reprocess({}, 'alice')).toMatchObject({ selected: 1, stillOpen: 1 });
+    expect(await app.metering.exceptions.reprocess({ acceptBeyondHorizon: true }, 'alice')).toMatchObject({ selected: 1, stillOpen: 0, usage: { created: 1 } });
   });
 });

@@ -33,6 +33,8 @@ export interface MeteringStageDependencies {
   clock: Clock;
   batchSize?: number;
   observer?: MeteringObserver;
+  /** Events arriving later than this after their time become `beyond_horizon` exceptions. */
+  horizonMs: number;
 }
 
 export interface MeteringStage {
@@ -60,7 +62,7 @@ function telemetryTallies(events: readonly RawEvent[]): repository.TelemetryTall
   return [...tallies.values()];
 }
 
-export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAULT_METERING_BATCH, observer }: MeteringStageDependencies): MeteringStage {
+export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAULT_METERING_BATCH, observer, horizonMs }: MeteringStageDependencies): MeteringStage {
   const empty = (catalogVersion: number | undefined, staleCatalog = false): MeteringBatch => ({
     events: 0,
     usage: 0,
@@ -88,7 +90,7 @@ export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAUL
       const exceptions: ExceptionDraft[] = [];
       const telemetry: RawEvent[] = [];
       for (const event of events) {
-        const derivation = deriveEvent(index, event);
+        const derivation = deriveEvent(index, event, { horizonMs });
         records.push(...derivation.usage);
         exceptions.push(...derivation.exceptions);
         if (derivation.telemetry) telemetry.push(event);

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import type { CatalogService } from '../catalog/index.js';
+import { DEFAULT_HORIZON_DAYS } from './derive.js';
 import { createExceptions, type ExceptionsService } from './exceptions.js';
 import { createMeteringIndexSource, type MeteringIndexSource } from './index-source.js';
 import { createMeteringMetrics, LAG_COUNT_CAP, type MeteringLag } from './metering-metrics.js';
@@ -26,9 +27,12 @@ export interface MeteringDependencies {
   /** Where the stage's metrics register; none when absent (commands that only replay, say). */
   metrics?: Registry;
   batchSize?: number;
+  /** Events arriving more than this many days after their time are held as exceptions (default 90). */
+  horizonDays?: number;
 }
 
-export function createMetering({ db, catalog, clock, metrics, batchSize }: MeteringDependencies): Metering {
+export function createMetering({ db, catalog, clock, metrics, batchSize, horizonDays = DEFAULT_HORIZON_DAYS }: MeteringDependencies): Metering {
+  const horizonMs = horizonDays * 86_400_000;
   const indexSource = createMeteringIndexSource(catalog);
   const lag = async (): Promise<MeteringLag> => {
     const behind = await lagBehind(db, await readCursor(db, METERING_STAGE), LAG_COUNT_CAP);
@@ -37,10 +41,10 @@ export function createMetering({ db, catalog, clock, metrics, batchSize }: Meter
   };
   const observer = metrics ? createMeteringMetrics(metrics, lag) : undefined;
   return {
-    stage: createMeteringStage({ db, indexSource, clock, batchSize, observer }),
+    stage: createMeteringStage({ db, indexSource, clock, batchSize, observer, horizonMs }),
     indexSource,
-    exceptions: createExceptions({ db, indexSource, clock }),
-    replay: (request, onProgress) => replayUsage({ db, indexSource, clock }, request, onProgress),
+    exceptions: createExceptions({ db, indexSource, clock, horizonMs }),
+    replay: (request, onProgress) => replayUsage({ db, indexSource, clock, horizonMs }, request, onProgress),
     lag,
     telemetry: () => listTelemetry(db),
   };

@@ -43,7 +43,7 @@ describeEachStore('replay, reprocess and ignore', (stores) => {
       ['open', null],
     ]);
     expect(await audit()).toEqual([
-      expect.objectContaining({ action: 'exception.reprocess.start', actor: 'alice', detail: { filter: { reason: 'unknown_subject' }, ids: null } }),
+      expect.objectContaining({ action: 'exception.reprocess.start', actor: 'alice', detail: { filter: { reason: 'unknown_subject' }, ids: null, acceptBeyondHorizon: false } }),
       expect.objectContaining({ action: 'exception.reprocess', actor: 'alice', detail: expect.objectContaining({ selected: 2, stillOpen: 1 }) }),
     ]);
     // Reprocessing again finds one open exception, still unfixable, and changes nothing.

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Queryable } from '../../platform/database/database.js';
-import { deriveEvent, type MeterableEvent } from './derive.js';
+import { deriveEvent, type DeriveOptions, type MeterableEvent } from './derive.js';
 import type { MeteringIndex } from './metering-index.js';
 import * as repository from './rederive-repository.js';
 import { insertExceptions, insertUsage } from './repository.js';
@@ -54,6 +54,7 @@ export interface RederiveOptions {
   resolution: string;
   actor: string;
   now: Date;
+  derive: DeriveOptions;
 }
 
 function sameValue(a: string | null, b: string | null): boolean {
@@ -93,7 +94,7 @@ export async function rederive(tx: Queryable, index: MeteringIndex, events: read
   const derivedUsage = new Map<string, UsageDraft>();
   const derivedExceptions = new Map<string, ExceptionDraft>();
   for (const event of events) {
-    const derivation = deriveEvent(index, event);
+    const derivation = deriveEvent(index, event, options.derive);
     for (const record of derivation.usage) derivedUsage.set(keyOf(record.eventSeq, record.meterKey), record);
     for (const exception of derivation.exceptions) derivedExceptions.set(keyOf(exception.eventSeq, exception.meterKey), exception);
   }

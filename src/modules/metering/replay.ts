@@ -35,6 +35,7 @@ export interface ReplayDependencies {
   db: Database;
   indexSource: MeteringIndexSource;
   clock: Clock;
+  horizonMs: number;
   pageSize?: number;
 }
 
@@ -69,7 +70,7 @@ async function countEvents(db: Database, from: Date, to: Date): Promise<number> 
  * Invoiced records are left alone and what would change on them is reported. Audited.
  */
 export async function replayUsage(
-  { db, indexSource, clock, pageSize = 1000 }: ReplayDependencies,
+  { db, indexSource, clock, horizonMs, pageSize = 1000 }: ReplayDependencies,
   request: ReplayRequest,
   onProgress?: (progress: ReplayProgress) => void,
 ): Promise<ReplayResult> {
@@ -92,7 +93,7 @@ export async function replayUsage(
       const cursor = await lockCursor(tx, METERING_STAGE, now);
       if (!cursor.position) return { summary: emptySummary(), last: undefined };
       const events = await readRawEventsInTimeRange(tx, { from, to, afterSeq, upTo: cursor.position }, pageSize, index.valuePaths);
-      const pageSummary = await rederive(tx, index, events, { inScope, resolution: 'replayed', actor: request.actor, now });
+      const pageSummary = await rederive(tx, index, events, { inScope, resolution: 'replayed', actor: request.actor, now, derive: { horizonMs } });
       return { summary: pageSummary, last: events.at(-1)?.seq };
     });
     addSummaries(summary, page.summary);

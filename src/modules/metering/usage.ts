@@ -8,6 +8,7 @@ export const EXCEPTION_REASONS = [
   'missing_value',
   'non_numeric_value',
   'negative_value',
+  'beyond_horizon',
 ] as const;
 export type ExceptionReason = (typeof EXCEPTION_REASONS)[number];
 

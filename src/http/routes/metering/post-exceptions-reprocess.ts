@@ -10,17 +10,18 @@ import { requestActor } from '../../request-actor.js';
 interface ReprocessBody {
   ids?: unknown[];
   filter?: Omit<ExceptionParams, 'status' | 'after' | 'limit'>;
+  acceptBeyondHorizon?: boolean;
 }
 
 /** The selection the module takes; ids and a filter together would be ambiguous (and or or?), so neither wins. */
-function selectionOf(body: ReprocessBody): { ids?: unknown[]; filter?: ExceptionFilter } {
-  const { ids, filter } = body;
+function selectionOf(body: ReprocessBody): { ids?: unknown[]; filter?: ExceptionFilter; acceptBeyondHorizon?: boolean } {
+  const { ids, filter, acceptBeyondHorizon } = body;
   if (ids !== undefined && filter !== undefined) {
     throw new ValidationError('give either ids or a filter, not both', [{ path: '/filter', message: 'cannot be combined with /ids' }]);
   }
-  if (ids !== undefined) return { ids };
-  if (filter !== undefined) return { filter: parseExceptionQuery(filter, (name) => `/filter/${name}`).filter };
-  return {};
+  if (ids !== undefined) return { ids, acceptBeyondHorizon };
+  if (filter !== undefined) return { filter: parseExceptionQuery(filter, (name) => `/filter/${name}`).filter, acceptBeyondHorizon };
+  return { acceptBeyondHorizon };
 }
 
 export function registerPostExceptionsReprocess(app: FastifyInstance, deps: HttpDependencies): void {
@@ -42,7 +43,11 @@ export function registerPostExceptionsReprocess(app: FastifyInstance, deps: Http
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { ids: exceptionIdsBody, filter: exceptionFilterBody },
+          properties: {
+            ids: exceptionIdsBody,
+            filter: exceptionFilterBody,
+            acceptBeyondHorizon: { type: 'boolean', description: 'A person accepts events that arrived beyond the horizon (audited).' },
+          },
         },
         response: {
           200: { ...reprocessResultSchema, description: 'What the new derivation changed.' },

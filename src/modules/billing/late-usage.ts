@@ -1,0 +1,116 @@
+import type { Queryable } from '../../platform/database/database.js';
+import type { Catalog, Subscription } from '../catalog/index.js';
+import { Exact, rateCharge, toMoney } from '../rating/index.js';
+import type { InvoiceLineDraft } from './invoice-draft.js';
+import { coverage } from './periods.js';
+import { aggregateUsage, quantityOf } from './usage-aggregates.js';
+
+/** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
+interface LateWindow {
+  invoiceId: string;
+  number: string;
+  subscriptionKey: string;
+  meterKey: string;
+  periodStart: Date;
+  periodEnd: Date;
+  coveredStart: Date;
+  coveredEnd: Date;
+}
+
+async function findLateWindows(db: Queryable, subscriptionKeys: readonly string[]): Promise<LateWindow[]> {
+  const result = await db.query<Record<string, unknown>>(
+    `select distinct i.id, i.number, i.subscription_key, u.meter_key, i.period_start, i.period_end, i.covered_start, i.covered_end
+       from invoices i
+       join usage_records u on u.subscription_key = i.subscription_key and u.event_time >= i.covered_start and u.event_time < i.covered_end
+      where i.status = 'finalized' and i.subscription_key = any($1) and u.invoice_id is null
+      order by i.subscription_key, i.covered_start, u.meter_key`,
+    [subscriptionKeys],
+  );
+  return result.rows.map((row) => ({
+    invoiceId: row.id as string,
+    number: row.number as string,
+    subscriptionKey: row.subscription_key as string,
+    meterKey: row.meter_key as string,
+    periodStart: new Date(row.period_start as string),
+    periodEnd: new Date(row.period_end as string),
+    coveredStart: new Date(row.covered_start as string),
+    coveredEnd: new Date(row.covered_end as string),
+  }));
+}
+
+/** What a finalized invoice and the finalized adjustments to it billed for one charge. */
+async function billedFor(db: Queryable, invoiceId: string, chargeKey: string): Promise<{ quantity: Exact; amount: Exact }> {
+  const result = await db.query<{ quantity: string | null; amount: string | null }>(
+    `select sum(l.quantity)::text as quantity, sum(l.amount)::text as amount
+       from invoice_lines l join invoices i on i.id = l.invoice_id
+      where l.charge_key = $2 and l.kind in ('usage', 'adjustment') and i.status = 'finalized'
+        and ((l.invoice_id = $1 and l.kind = 'usage') or l.adjusts_invoice_id = $1)`,
+    [invoiceId, chargeKey],
+  );
+  const row = result.rows[0];
+  return { quantity: new Exact(row?.quantity ?? '0'), amount: new Exact(row?.amount ?? '0') };
+}
+
+type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
+
+/**
+ * Adjustment lines for late usage, rolled forward onto the subscription's current invoice: for each
+ * finalized period with usage not on any invoice, each charge of that meter is re-rated on the period's
+ * new total, and the line is that amount less what was billed for the charge (the period's line and
+ * earlier adjustments) — cumulative re-rating, never the late units at some unit price. Lines are
+ * keyed by subscription.
+ */
+export async function rollForwardAdjustments(
+  db: Queryable,
+  catalog: Catalog,
+  subscriptions: readonly Subscription[],
+): Promise<Map<string, LineContent[]>> {
+  const adjustments = new Map<string, LineContent[]>();
+  const windows = await findLateWindows(db, subscriptions.map((subscription) => subscription.key));
+  if (windows.length === 0) return adjustments;
+  const totals = await aggregateUsage(
+    db,
+    windows.map((window) => ({ subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd })),
+  );
+  for (const window of windows) {
+    const subscription = subscriptions.find((candidate) => candidate.key === window.subscriptionKey);
+    const customer = catalog.customers.find((candidate) => candidate.key === subscription?.customer);
+    const plan = catalog.plans.find((candidate) => candidate.key === subscription?.plan);
+    const meter = catalog.meters.find((candidate) => candidate.key === window.meterKey);
+    if (!subscription || !customer || !plan || !meter) continue;
+    const total = totals.find(
+      (aggregate) =>
+        aggregate.subscriptionKey === window.subscriptionKey &&
+        aggregate.meterKey === window.meterKey &&
+        aggregate.dimensions === null &&
+        aggregate.periodStart === window.coveredStart.toISOString(),
+    );
+    const quantity = quantityOf(total, meter.aggregation);
+    const { covered, total: length } = coverage({ start: window.periodStart, end: window.periodEnd }, { start: window.coveredStart, end: window.coveredEnd });
+    const proration = new Exact(covered).dividedBy(length).toFixed();
+    for (const charge of plan.charges.filter((candidate) => candidate.meter === window.meterKey && candidate.model !== 'percentage')) {
+      const rated = rateCharge(charge, customer.currency, { quantity, proration });
+      const billed = await billedFor(db, window.invoiceId, charge.key);
+      const amount = new Exact(rated.amount).minus(billed.amount);
+      const delta = new Exact(quantity).minus(billed.quantity);
+      if (amount.isZero() && delta.isZero()) continue;
+      const period = `${window.coveredStart.toISOString().slice(0, 10)} to ${window.coveredEnd.toISOString().slice(0, 10)}`;
+      const line: LineContent = {
+        kind: 'adjustment',
+        chargeKey: charge.key,
+        meterKey: meter.key,
+        description: `${charge.name ?? charge.key}: late usage for ${period} (invoice ${window.number}), ${billed.quantity.toFixed()} → ${quantity} ${meter.unit}`,
+        periodStart: window.coveredStart.toISOString(),
+        periodEnd: window.coveredEnd.toISOString(),
+        quantity: delta.toFixed(),
+        unitPrice: null,
+        amount: toMoney(amount, customer.currency),
+        breakdown: [...rated.lines, { kind: 'already_billed', description: `billed on ${window.number} and its adjustments`, amount: billed.amount.negated().toFixed() }],
+        groups: [],
+        adjustsInvoiceId: window.invoiceId,
+      };
+      adjustments.set(subscription.key, [...(adjustments.get(subscription.key) ?? []), line]);
+    }
+  }
+  return adjustments;
+}
