@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { createApp } from '../src/main.js';
-import type { Database, Queryable, QueryResult } from '../src/platform/database/database.js';
+import type { Database, Queryable, QueryResult, Transaction } from '../src/platform/database/database.js';
 import { openStore } from '../src/platform/database/open-store.js';
 import { expectedOutcomes, generateMeteringEvents, meteringCatalogJson, type OutcomeCounts } from './metering-events.js';
 
@@ -84,14 +84,26 @@ function timedDatabase(db: Database, breakdown: StageBreakdown): Database {
     ...timedQueryable(db, { seconds: 0 }),
     copyIn: (table, columns, rows) => db.copyIn(table, columns, rows),
     close: () => db.close(),
-    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
       const started = process.hrtime.bigint();
       let inside = 0;
       const result = await db.transaction(async (tx) => {
         const spent = { seconds: 0 };
         const workStarted = process.hrtime.bigint();
         try {
-          return await work(timedQueryable(tx, spent));
+          return await work({
+            ...timedQueryable(tx, spent),
+            copyIn: async (table, columns, rows) => {
+              const copyStarted = process.hrtime.bigint();
+              try {
+                return await tx.copyIn(table, columns, rows);
+              } finally {
+                const took = seconds(copyStarted);
+                breakdown.insertUsage += took;
+                spent.seconds += took;
+              }
+            },
+          });
         } finally {
           inside = seconds(workStarted);
           breakdown.derive += inside - spent.seconds;

@@ -132,4 +132,19 @@ describeEachStore('metering stage', (stores) => {
     expect(await app.metering.exceptions.reprocess({}, 'alice')).toMatchObject({ selected: 1, stillOpen: 1 });
     expect(await app.metering.exceptions.reprocess({ acceptBeyondHorizon: true }, 'alice')).toMatchObject({ selected: 1, stillOpen: 0, usage: { created: 1 } });
   });
+
+  it('falls back to row-by-row inserts, keeping what exists, should a batch meet a record already there', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => apiRequest('acme', `2026-10-0${i + 1}T00:00:00Z`));
+    await ingestAll(app, events);
+    // A record nothing but a bug could have written: the unique key must keep it, and the batch must go on.
+    await db.query(
+      `insert into usage_records (event_seq, meter_key, event_time, received_at, customer_key, subscription_key, legal_entity, currency, catalog_version, derived_at)
+       select seq, 'api_calls', time, received_at, 'acme', 'acme-growth-2026', 'US', 'USD', 99, now() from raw_events where id = $1`,
+      [events[2]?.id],
+    );
+    await newStage().runUntilCaughtUp();
+    const rows = await usageRows(db);
+    expect(rows).toHaveLength(5);
+    expect(rows.map((row) => row.catalog_version)).toEqual([1, 1, 99, 1, 1]);
+  });
 });

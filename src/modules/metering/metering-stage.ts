@@ -96,7 +96,7 @@ export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAUL
         if (derivation.telemetry) telemetry.push(event);
       }
       const now = clock.now();
-      const usage = await repository.insertUsage(tx, records, now);
+      const usage = await repository.copyUsage(tx, records, now);
       const opened = await repository.insertExceptions(tx, exceptions, now);
       await repository.addTelemetry(tx, telemetryTallies(telemetry));
       await repository.advanceCursor(tx, METERING_STAGE, last.cursor, events.length, now);

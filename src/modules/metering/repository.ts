@@ -1,4 +1,5 @@
-import type { Queryable } from '../../platform/database/database.js';
+import { copyTextRow } from '../../platform/database/copy-text.js';
+import type { Queryable, Transaction } from '../../platform/database/database.js';
 import type { RawEventCursor } from '../ingestion/index.js';
 import type { ExceptionDraft, UsageDraft } from './usage.js';
 
@@ -68,6 +69,42 @@ export async function insertUsage(db: Queryable, records: readonly UsageDraft[],
     derivedAt,
   ]);
   return result.rowCount;
+}
+
+const USAGE_COLUMNS = [
+  'event_seq', 'meter_key', 'event_time', 'received_at', 'customer_key', 'subscription_key', 'legal_entity',
+  'currency', 'value', 'distinct_key', 'dimensions', 'catalog_version', 'meter_effective_from', 'derived_at',
+] as const;
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Inserts a batch of new records by COPY, the stage's fast path: a batch of events after the cursor
+ * cannot already have records (the cursor lock keeps other writers to events the stage has read), so
+ * COPY meets no conflict. Should it meet one anyway, the savepoint undoes the COPY alone and the batch
+ * goes in row by row, skipping what exists — the unique key stays the guarantee either way.
+ */
+export async function copyUsage(tx: Transaction, records: readonly UsageDraft[], derivedAt: Date): Promise<number> {
+  if (records.length === 0) return 0;
+  const derived = derivedAt.toISOString();
+  const rows = records
+    .map((r) =>
+      copyTextRow([
+        r.eventSeq, r.meterKey, r.eventTime.toISOString(), r.receivedAt.toISOString(), r.customerKey, r.subscriptionKey, r.legalEntity,
+        r.currency, r.value, r.distinctKey, JSON.stringify(r.dimensions), r.catalogVersion, r.meterEffectiveFrom, derived,
+      ]),
+    )
+    .join('\n');
+  await tx.query('savepoint usage_copy');
+  try {
+    const copied = await tx.copyIn('usage_records', USAGE_COLUMNS, `${rows}\n`);
+    await tx.query('release savepoint usage_copy');
+    return copied;
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await tx.query('rollback to savepoint usage_copy');
+    return insertUsage(tx, records, derivedAt);
+  }
 }
 
 const INSERT_EXCEPTIONS = `

@@ -17,6 +17,11 @@ function wrap(target: PGliteQueryable): Queryable {
   };
 }
 
+async function copyInto(target: PGliteQueryable, table: string, columns: readonly string[], rows: string): Promise<number> {
+  const result = await target.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
+  return result.affectedRows ?? 0;
+}
+
 export interface PGliteOptions {
   /** File-backed data directory; `undefined` keeps the store in memory (tests only). */
   dataDir?: string;
@@ -42,11 +47,8 @@ export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInsta
     kind: 'pglite',
     query: direct.query,
     exec: direct.exec,
-    transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
-    copyIn: async (table, columns, rows) => {
-      const result = await pglite.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
-      return result.affectedRows ?? 0;
-    },
+    transaction: (work) => pglite.transaction((tx) => work({ ...wrap(tx), copyIn: (table, columns, rows) => copyInto(tx, table, columns, rows) })),
+    copyIn: (table, columns, rows) => copyInto(pglite, table, columns, rows),
     close: async () => {
       if (ownsInstance) await pglite.close();
     },

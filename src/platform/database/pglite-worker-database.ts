@@ -98,7 +98,10 @@ export async function openPGliteWorkerDatabase(options: { dataDir: string; initS
       const txn = nextTxn++;
       await send({ op: 'exec', sql: 'begin', txn, begins: true });
       try {
-        const result = await work(queryable(txn));
+        const result = await work({
+          ...queryable(txn),
+          copyIn: async (table, columns, rows) => (await send({ op: 'copy', sql: copyStatement(table, columns, "'/dev/blob'"), params: [], rows, txn })).rowCount ?? 0,
+        });
         await send({ op: 'exec', sql: 'commit', txn, ends: true });
         return result;
       } catch (error) {

@@ -29,6 +29,12 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+async function copyThrough(client: pg.PoolClient, table: string, columns: readonly string[], rows: string): Promise<number> {
+  const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+  await pipeline(Readable.from([rows]), stream);
+  return stream.rowCount;
+}
+
 export async function openPostgresDatabase(options: PostgresOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -50,7 +56,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       let broken: Error | undefined;
       try {
         await client.query('begin');
-        const result = await work(wrap(client));
+        const result = await work({ ...wrap(client), copyIn: (table, columns, rows) => copyThrough(client, table, columns, rows) });
         await client.query('commit');
         return result;
       } catch (error) {
@@ -67,9 +73,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
-        const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
-        await pipeline(Readable.from([rows]), stream);
-        return stream.rowCount;
+        return await copyThrough(client, table, columns, rows);
       } catch (error) {
         // The server ends a failed COPY and the connection stays usable; anything else is discarded.
         if (!(error as { code?: string }).code) broken = error as Error;
