@@ -16,7 +16,9 @@ create index billing_runs_by_period on billing_runs (period, started_at);
 
 create table invoices (
   id text primary key,
-  -- One invoice per subscription and period: a re-run updates its draft, never adds a second.
+  -- An invoice bills a period; a memo corrects a finalized invoice's period (late usage, `memo` policy).
+  document text not null default 'invoice' check (document in ('invoice', 'memo')),
+  corrects_invoice_id text references invoices (id),
   subscription_key text not null,
   period_start timestamptz not null,
   period_end timestamptz not null,
@@ -41,9 +43,14 @@ create table invoices (
   -- A draft finalizes on its own once this passes (the grace period), or earlier on command.
   finalize_after timestamptz not null,
   finalized_at timestamptz,
-  constraint invoices_subscription_period_key unique (subscription_key, period_start),
-  constraint invoices_number_key unique (legal_entity, number)
+  constraint invoices_number_key unique (legal_entity, number),
+  constraint memos_correct_an_invoice check ((document = 'memo') = (corrects_invoice_id is not null))
 );
+
+-- One invoice per subscription and period: a re-run updates its draft, never adds a second. And at most
+-- one draft memo per corrected invoice (a re-run updates it).
+create unique index invoices_one_per_period on invoices (subscription_key, period_start) where document = 'invoice';
+create unique index memos_one_draft_per_invoice on invoices (corrects_invoice_id) where document = 'memo' and status = 'draft';
 
 create index invoices_by_status on invoices (status, finalize_after);
 create index invoices_by_customer on invoices (customer_key, period_start);

@@ -52,6 +52,7 @@ describeEachStore('meterbridge bill', (stores) => {
       period: '2026-11',
       catalogVersion: 1,
       invoices: { created: 1, updated: 0, unchanged: 0, finalized: 0 },
+      memos: { created: 0, updated: 0, unchanged: 0 },
       pending: [{ subscription: 'globex-growth-2026', periodEnd: '2027-02-14T23:00:00.000Z' }],
       lateUsageHeld: [],
       totals: { USD: expect.stringMatching(/^\d+\.\d\d$/) },

@@ -1,4 +1,4 @@
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
@@ -134,19 +134,50 @@ describeEachStore('billing run', (stores) => {
     expect(marked.rows).toEqual([{ invoice_id: november?.id }]);
   });
 
-  it('holds late usage, billing nothing, for a subscription whose policy is memo or reissue', async () => {
-    await app.billing.run('2026-10', 'finance');
-    const [october] = await app.billing.list({}, 10);
-    await app.billing.finalize(october?.id as string, 'finance');
-    const document = referenceCatalogDocument();
-    document.subscriptions[0].latePolicy = 'memo';
-    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
-    await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
-    await app.metering.stage.runUntilCaughtUp();
-    clock.set('2026-12-02T00:00:00Z');
-    const summary = await app.billing.run('2026-11', 'finance');
-    expect(summary.lateUsageHeld).toEqual([{ subscription: 'acme-growth-2026', policy: 'memo', adjustments: 1, amount: '150' }]);
-    const november = (await app.billing.list({ status: 'draft' }, 10))[0];
-    expect((await app.billing.get(november?.id as string)).lines?.some((line) => line.kind === 'adjustment')).toBe(false);
+  describe('late-usage policies', () => {
+    async function lateAfterFinalizing(change: (subscription: Record<string, unknown>) => void, hours: number) {
+      await app.billing.run('2026-10', 'finance');
+      const [october] = await app.billing.list({}, 10);
+      await app.billing.finalize(october?.id as string, 'finance');
+      const document = referenceCatalogDocument();
+      change(document.subscriptions[0]);
+      await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+      await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: hours })]);
+      await app.metering.stage.runUntilCaughtUp();
+      clock.set('2026-12-02T00:00:00Z');
+      return { october: october?.id as string, summary: await app.billing.run('2026-11', 'finance') };
+    }
+
+    it('memo: a separate document corrects the finalized invoice, taxed, and the next invoice has no adjustment', async () => {
+      const { october, summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'memo'), 1);
+      expect(summary).toMatchObject({ invoices: { created: 1 }, memos: { created: 1 }, lateUsageHeld: [] });
+      const all = await Promise.all((await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)));
+      const memo = all.find((item) => item.document === 'memo');
+      const november = all.find((item) => item.document === 'invoice');
+      expect(memo).toMatchObject({ correctsInvoice: october, periodStart: '2026-10-01T00:00:00.000Z', subtotal: '150.00', taxTotal: '10.88', total: '160.88' });
+      expect(memo?.lines?.map((line) => line.kind)).toEqual(['adjustment', 'tax']);
+      expect(november?.lines?.some((line) => line.kind === 'adjustment')).toBe(false);
+      // Idempotent like invoices: the same run again changes nothing.
+      expect((await app.billing.run('2026-11', 'finance')).memos).toEqual({ created: 0, updated: 0, unchanged: 1 });
+      const final = await app.billing.finalize(memo?.id as string, 'finance');
+      expect(final.number).toBe('US-000002');
+    });
+
+    it('below the materiality threshold any policy rolls forward; reissue (not implemented yet) holds and reports', async () => {
+      const small = await lateAfterFinalizing((subscription) => {
+        subscription.latePolicy = 'memo';
+        subscription.lateMaterialityThreshold = '200.00';
+      }, 1);
+      expect(small.summary).toMatchObject({ memos: { created: 0 }, lateUsageHeld: [] });
+      const [november] = await app.billing.list({ status: 'draft' }, 10);
+      expect((await app.billing.get(november?.id as string)).lines?.find((line) => line.kind === 'adjustment')?.amount).toBe('150.00');
+    });
+
+    it('reissue holds the late usage, bills it nowhere, and says so', async () => {
+      const { summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'reissue'), 1);
+      expect(summary.lateUsageHeld).toEqual([{ subscription: 'acme-growth-2026', policy: 'reissue', adjustments: 1, amount: '150' }]);
+      const [november] = await app.billing.list({ status: 'draft' }, 10);
+      expect((await app.billing.get(november?.id as string)).lines?.some((line) => line.kind === 'adjustment')).toBe(false);
+    });
   });
 });

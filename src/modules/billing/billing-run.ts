@@ -6,8 +6,9 @@ import { ConflictError, PreconditionFailedError, ValidationError } from '../../p
 import { recordAudit } from '../audit/index.js';
 import type { Catalog, CatalogService } from '../catalog/index.js';
 import { Exact } from '../rating/index.js';
-import { draftInvoice, type InvoiceDraft } from './invoice-draft.js';
-import { rollForwardAdjustments } from './late-usage.js';
+import { completeDraft, draftInvoice, type InvoiceDraft } from './invoice-draft.js';
+import { lateAdjustments } from './late-usage.js';
+import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
@@ -19,13 +20,15 @@ export interface BillingRunSummary {
   period: string;
   catalogVersion: number;
   invoices: { created: number; updated: number; unchanged: number; finalized: number };
+  /** Memos drafted for late usage under the `memo` policy (one per corrected invoice). */
+  memos: { created: number; updated: number; unchanged: number };
   /** Subscription periods that start in the month but have not ended yet: billed by a later run. */
   pending: { subscription: string; periodEnd: string }[];
   /** Amounts of the invoices created or updated, per currency (exact decimal strings). */
   totals: Record<string, string>;
   /**
-   * Late usage of finalized periods whose subscription's policy is `memo` or `reissue`: not rolled
-   * forward, and not billed yet either (those policies are not implemented in this version).
+   * Late usage of finalized periods whose subscription's policy is `reissue`: not rolled forward, and
+   * not billed yet either (reissuing is not implemented in this version).
    */
   lateUsageHeld: { subscription: string; policy: string; adjustments: number; amount: string }[];
 }
@@ -109,6 +112,7 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       period,
       catalogVersion: version,
       invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 },
+      memos: { created: 0, updated: 0, unchanged: 0 },
       pending,
       totals: {},
       lateUsageHeld: [],
@@ -116,16 +120,10 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
     const finalizeAfter = new Date(startedAt.getTime() + deps.graceMs);
     const billed = catalog.subscriptions.filter((subscription) => billable.some((planned) => planned.subscriptionKey === subscription.key));
-    const adjustments = await rollForwardAdjustments(tx, catalog, billed);
-    for (const subscription of billed) {
-      const policy = subscription.latePolicy ?? 'roll_forward';
-      const lines = adjustments.get(subscription.key);
-      if (policy === 'roll_forward' || !lines) continue;
-      adjustments.delete(subscription.key);
-      const amount = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0)).toFixed();
-      summary.lateUsageHeld.push({ subscription: subscription.key, policy, adjustments: lines.length, amount });
-    }
-    const drafts: { planned: Planned; draft: InvoiceDraft }[] = [];
+    const late = planLateUsage(billed, await lateAdjustments(tx, catalog, billed));
+    summary.lateUsageHeld = late.held;
+    const adjustments = late.rollForward;
+    const drafts: { draft: InvoiceDraft; correctsInvoiceId?: string }[] = [];
     for (const planned of billable) {
       const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
       const customer = catalog.customers.find((candidate) => candidate.key === subscription?.customer);
@@ -145,25 +143,35 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
         adjustments: adjustments.get(planned.subscriptionKey) ?? [],
       });
       adjustments.delete(planned.subscriptionKey);
-      drafts.push({ planned, draft });
+      drafts.push({ draft });
     }
-    for (const { draft } of drafts) {
+    for (const memo of late.memos) {
+      const customer = catalog.customers.find((candidate) => candidate.key === memo.subscription.customer);
+      if (!customer) continue;
+      const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };
+      drafts.push({ draft: completeDraft(header, memo.lines), correctsInvoiceId: memo.invoiceId });
+    }
+    for (const { draft, correctsInvoiceId } of drafts) {
       const { catalogVersion: _version, ...content } = draft;
       const contentHash = createHash('sha256').update(canonicalJson(content)).digest('hex');
-      const existing = await repository.findInvoiceFor(tx, draft.subscriptionKey, draft.periodStart);
-      const write = { id: existing?.id ?? `inv_${randomUUID()}`, draft, contentHash, runId: id, now: startedAt, finalizeAfter };
+      const existing = correctsInvoiceId
+        ? await repository.findDraftMemo(tx, correctsInvoiceId)
+        : await repository.findInvoiceFor(tx, draft.subscriptionKey, draft.periodStart);
+      const prefix = correctsInvoiceId ? 'memo' : 'inv';
+      const write = { id: existing?.id ?? `${prefix}_${randomUUID()}`, draft, contentHash, runId: id, now: startedAt, finalizeAfter, correctsInvoiceId };
+      const counts = correctsInvoiceId ? summary.memos : summary.invoices;
       if (!existing) {
         await repository.insertInvoice(tx, write);
-        summary.invoices.created += 1;
+        counts.created += 1;
       } else if (existing.status !== 'draft') {
         summary.invoices.finalized += 1;
         continue;
       } else if (existing.contentHash === contentHash) {
-        summary.invoices.unchanged += 1;
+        counts.unchanged += 1;
         continue;
       } else {
         await repository.replaceDraft(tx, write);
-        summary.invoices.updated += 1;
+        counts.updated += 1;
       }
       summary.totals[draft.currency] = new Exact(summary.totals[draft.currency] ?? '0').plus(draft.total).toFixed();
     }

@@ -59,7 +59,7 @@ export interface DraftInput {
   adjustments: readonly LineContent[];
 }
 
-type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
+export type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
 
 const share = (period: Period, covered: Period): string => {
   const { covered: part, total } = coverage(period, covered);
@@ -142,36 +142,57 @@ export function draftInvoice(input: DraftInput): InvoiceDraft {
     if (line) contents.push(line);
   }
   contents.push(...input.adjustments);
-  const subtotal = contents.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+  return completeDraft({ catalog, catalogVersion: input.catalogVersion, subscription, customer, period: input.period, covered: input.covered }, contents);
+}
+
+/** Who and what a document bills: the invoice's or memo's header. */
+export interface DraftHeader {
+  catalog: Catalog;
+  catalogVersion: number;
+  subscription: Subscription;
+  customer: Customer;
+  period: Period;
+  covered: Period;
+}
+
+/**
+ * Adds the tax line (the subtotal at the rate of the customer's tax region, rounded once; none when
+ * the catalog declares no rates), numbers the lines and totals them. Totals add rounded lines, so
+ * lines always sum to the total.
+ */
+export function completeDraft(header: DraftHeader, contents: readonly LineContent[]): InvoiceDraft {
+  const { catalog, customer, covered } = header;
+  const currency = customer.currency;
+  const lines = [...contents];
+  const subtotal = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
   const taxRate = catalog.taxRates.find((rate) => rate.region === customer.taxRegion);
   if (taxRate) {
-    const tax = toMoney(subtotal.times(taxRate.rate).dividedBy(100), currency);
-    contents.push({
+    lines.push({
       kind: 'tax',
       chargeKey: null,
       meterKey: null,
       description: `${taxRate.name} ${taxRate.rate}%`,
-      periodStart: input.covered.start.toISOString(),
-      periodEnd: input.covered.end.toISOString(),
+      periodStart: covered.start.toISOString(),
+      periodEnd: covered.end.toISOString(),
       quantity: toMoney(subtotal, currency),
       unitPrice: null,
-      amount: tax,
+      amount: toMoney(subtotal.times(taxRate.rate).dividedBy(100), currency),
       breakdown: [],
       groups: [],
     });
   }
-  const taxTotal = contents.filter((line) => line.kind === 'tax').reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+  const taxTotal = lines.filter((line) => line.kind === 'tax').reduce((sum, line) => sum.plus(line.amount), new Exact(0));
   return {
-    subscriptionKey: subscription.key,
+    subscriptionKey: header.subscription.key,
     customerKey: customer.key,
     legalEntity: customer.legalEntity,
     currency,
-    periodStart: input.period.start.toISOString(),
-    periodEnd: input.period.end.toISOString(),
-    coveredStart: input.covered.start.toISOString(),
-    coveredEnd: input.covered.end.toISOString(),
-    catalogVersion: input.catalogVersion,
-    lines: contents.map((line, index) => ({ ...line, lineNo: index + 1 })),
+    periodStart: header.period.start.toISOString(),
+    periodEnd: header.period.end.toISOString(),
+    coveredStart: covered.start.toISOString(),
+    coveredEnd: covered.end.toISOString(),
+    catalogVersion: header.catalogVersion,
+    lines: lines.map((line, index) => ({ ...line, lineNo: index + 1 })),
     subtotal: toMoney(subtotal, currency),
     taxTotal: toMoney(taxTotal, currency),
     total: toMoney(subtotal.plus(taxTotal), currency),

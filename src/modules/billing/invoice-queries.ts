@@ -18,6 +18,9 @@ export interface InvoiceLine {
 
 export interface Invoice {
   id: string;
+  document: 'invoice' | 'memo';
+  /** A memo: the finalized invoice whose period it corrects. */
+  correctsInvoice: string | null;
   number: string | null;
   status: InvoiceStatus;
   subscription: string;
@@ -40,12 +43,14 @@ export interface Invoice {
 
 const iso = (value: unknown) => new Date(value as string).toISOString();
 
-const INVOICE_COLUMNS = `id, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
+const INVOICE_COLUMNS = `id, document, corrects_invoice_id, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
   subtotal::text, tax_total::text, total::text, catalog_version, billing_run_id, created_at, updated_at, finalize_after, finalized_at`;
 
 function fromRow(row: Record<string, unknown>): Invoice {
   return {
     id: row.id as string,
+    document: row.document as 'invoice' | 'memo',
+    correctsInvoice: row.corrects_invoice_id as string | null,
     number: row.number as string | null,
     status: row.status as InvoiceStatus,
     subscription: row.subscription_key as string,

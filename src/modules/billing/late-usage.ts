@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/database/database.js';
 import type { Catalog, Subscription } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
-import type { InvoiceLineDraft } from './invoice-draft.js';
-import { coverage } from './periods.js';
+import type { LineContent } from './invoice-draft.js';
+import { coverage, type Period } from './periods.js';
 import { aggregateUsage, quantityOf } from './usage-aggregates.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
@@ -51,21 +51,28 @@ async function billedFor(db: Queryable, invoiceId: string, chargeKey: string): P
   return { quantity: new Exact(row?.quantity ?? '0'), amount: new Exact(row?.amount ?? '0') };
 }
 
-type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
+/** One adjustment line, with the finalized invoice and period it corrects. */
+export interface LateAdjustment {
+  invoiceId: string;
+  number: string;
+  period: Period;
+  covered: Period;
+  line: LineContent;
+}
 
 /**
  * Adjustment lines for late usage, rolled forward onto the subscription's current invoice: for each
  * finalized period with usage not on any invoice, each charge of that meter is re-rated on the period's
  * new total, and the line is that amount less what was billed for the charge (the period's line and
- * earlier adjustments) — cumulative re-rating, never the late units at some unit price. Lines are
- * keyed by subscription.
+ * earlier adjustments) — cumulative re-rating, never the late units at some unit price. Keyed by
+ * subscription; the late-usage policy decides where each goes.
  */
-export async function rollForwardAdjustments(
+export async function lateAdjustments(
   db: Queryable,
   catalog: Catalog,
   subscriptions: readonly Subscription[],
-): Promise<Map<string, LineContent[]>> {
-  const adjustments = new Map<string, LineContent[]>();
+): Promise<Map<string, LateAdjustment[]>> {
+  const adjustments = new Map<string, LateAdjustment[]>();
   const windows = await findLateWindows(db, subscriptions.map((subscription) => subscription.key));
   if (windows.length === 0) return adjustments;
   const totals = await aggregateUsage(
@@ -109,7 +116,14 @@ export async function rollForwardAdjustments(
         groups: [],
         adjustsInvoiceId: window.invoiceId,
       };
-      adjustments.set(subscription.key, [...(adjustments.get(subscription.key) ?? []), line]);
+      const adjustment: LateAdjustment = {
+        invoiceId: window.invoiceId,
+        number: window.number,
+        period: { start: window.periodStart, end: window.periodEnd },
+        covered: { start: window.coveredStart, end: window.coveredEnd },
+        line,
+      };
+      adjustments.set(subscription.key, [...(adjustments.get(subscription.key) ?? []), adjustment]);
     }
   }
   return adjustments;

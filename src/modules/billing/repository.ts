@@ -11,8 +11,18 @@ export async function tryLockPeriod(db: Queryable, period: string): Promise<bool
 
 export async function findInvoiceFor(db: Queryable, subscriptionKey: string, periodStart: string): Promise<{ id: string; status: InvoiceStatus; contentHash: string } | undefined> {
   const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string }>(
-    `select id, status, content_hash from invoices where subscription_key = $1 and period_start = $2 for update`,
+    `select id, status, content_hash from invoices where subscription_key = $1 and period_start = $2 and document = 'invoice' for update`,
     [subscriptionKey, periodStart],
+  );
+  const row = result.rows[0];
+  return row && { id: row.id, status: row.status, contentHash: row.content_hash };
+}
+
+/** The draft memo correcting an invoice, if a run drafted one that is not finalized yet. */
+export async function findDraftMemo(db: Queryable, correctsInvoiceId: string): Promise<{ id: string; status: InvoiceStatus; contentHash: string } | undefined> {
+  const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string }>(
+    `select id, status, content_hash from invoices where document = 'memo' and corrects_invoice_id = $1 and status = 'draft' for update`,
+    [correctsInvoiceId],
   );
   const row = result.rows[0];
   return row && { id: row.id, status: row.status, contentHash: row.content_hash };
@@ -25,16 +35,20 @@ export interface InvoiceWrite {
   runId: string;
   now: Date;
   finalizeAfter: Date;
+  /** A memo: the finalized invoice it corrects. */
+  correctsInvoiceId?: string;
 }
 
 export async function insertInvoice(db: Queryable, write: InvoiceWrite): Promise<void> {
   const { draft } = write;
   await db.query(
     `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
-                           subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $14, $15, $16, $16, $17)`,
+                           subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after,
+                           document, corrects_invoice_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)`,
     [write.id, draft.subscriptionKey, draft.periodStart, draft.periodEnd, draft.coveredStart, draft.coveredEnd, draft.customerKey, draft.legalEntity, draft.currency,
-      draft.subtotal, draft.taxTotal, draft.total, draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter],
+      draft.subtotal, draft.taxTotal, draft.total, draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter,
+      write.correctsInvoiceId ? 'memo' : 'invoice', write.correctsInvoiceId ?? null],
   );
   await insertLines(db, write.id, draft);
 }

@@ -168,6 +168,11 @@ export const CATALOG_SCHEMA = {
         anchorDay: { type: 'integer', minimum: 1, maximum: 28 },
         overrides: { type: 'object', description: 'Per-contract overrides, typed by the rating slice.' },
         latePolicy: { enum: [...LATE_POLICIES] },
+        lateMaterialityThreshold: {
+          type: 'string',
+          pattern: '^\\d+(\\.\\d+)?$',
+          description: 'Amount below which late usage rolls forward whatever the policy (a decimal string, 0 or more).',
+        },
       },
     },
   },

@@ -104,6 +104,11 @@ export interface Subscription {
   /** Per-contract overrides, accepted as they are until the rating slice types them. */
   overrides?: Record<string, unknown>;
   latePolicy?: LatePolicy;
+  /**
+   * Amount (decimal string, the customer's currency) below which late usage rolls forward whatever the
+   * policy: a memo for a few cents helps no one.
+   */
+  lateMaterialityThreshold?: string;
 }
 
 export interface Catalog {

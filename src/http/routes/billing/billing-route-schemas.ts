@@ -38,7 +38,7 @@ export const lineEventQuerystring = {
 
 export const billingRunSummarySchema = {
   type: 'object',
-  required: ['id', 'period', 'catalogVersion', 'invoices', 'pending', 'totals'],
+  required: ['id', 'period', 'catalogVersion', 'invoices', 'memos', 'pending', 'totals', 'lateUsageHeld'],
   properties: {
     id: { type: 'string', description: 'The billing run id (run_...).' },
     period: { type: 'string', description: 'The calendar month billed, such as "2026-10".' },
@@ -48,6 +48,21 @@ export const billingRunSummarySchema = {
       description: 'What happened to each invoice of the month: drafted, redrafted, left as it was, or left alone because it is final.',
       required: ['created', 'updated', 'unchanged', 'finalized'],
       properties: { created: count, updated: count, unchanged: count, finalized: count },
+    },
+    memos: {
+      type: 'object',
+      description: 'Memos drafted for late usage under the memo policy, one per corrected invoice.',
+      required: ['created', 'updated', 'unchanged'],
+      properties: { created: count, updated: count, unchanged: count },
+    },
+    lateUsageHeld: {
+      type: 'array',
+      description: 'Late usage under a policy this version does not implement yet (reissue): billed nowhere, reported each run.',
+      items: {
+        type: 'object',
+        required: ['subscription', 'policy', 'adjustments', 'amount'],
+        properties: { subscription: { type: 'string' }, policy: { type: 'string' }, adjustments: count, amount: { type: 'string' } },
+      },
     },
     pending: {
       type: 'array',
@@ -100,6 +115,8 @@ export const invoiceLineSchema = {
 
 const invoiceProperties = {
   id: { type: 'string' },
+  document: { type: 'string', enum: ['invoice', 'memo'], description: 'An invoice bills a period; a memo corrects a finalized invoice (late usage).' },
+  correctsInvoice: { type: ['string', 'null'], description: 'A memo: the invoice it corrects.' },
   number: { type: ['string', 'null'], description: 'Given at finalization: <legal entity>-<6 digits>, consecutive per legal entity.' },
   status: { type: 'string', enum: [...INVOICE_STATUSES] },
   subscription: { type: 'string' },

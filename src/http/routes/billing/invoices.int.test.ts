@@ -57,8 +57,10 @@ describeEachStore('billing runs and invoices over HTTP', (stores) => {
       period: '2026-10',
       catalogVersion: 1,
       invoices: { created: 1, updated: 0, unchanged: 0, finalized: 0 },
+      memos: { created: 0, updated: 0, unchanged: 0 },
       pending: [],
       totals: { USD: '1072.02' },
+      lateUsageHeld: [],
     });
 
     const page = await readJson(await t.request('/v1/invoices'));

@@ -1,0 +1,51 @@
+import type { Subscription } from '../catalog/index.js';
+import { Exact } from '../rating/index.js';
+import type { LineContent } from './invoice-draft.js';
+import type { LateAdjustment } from './late-usage.js';
+import type { Period } from './periods.js';
+
+/** A memo to draft: the adjustments of one finalized invoice, as a document of their own. */
+export interface PlannedMemo {
+  subscription: Subscription;
+  invoiceId: string;
+  number: string;
+  period: Period;
+  covered: Period;
+  lines: LineContent[];
+}
+
+export interface LatePlan {
+  /** Adjustment lines for the subscription's next invoice. */
+  rollForward: Map<string, LineContent[]>;
+  memos: PlannedMemo[];
+  /** Late usage under a policy this version does not implement (reissue): billed nowhere, reported. */
+  held: { subscription: string; policy: string; adjustments: number; amount: string }[];
+}
+
+/**
+ * Sends each finalized invoice's adjustments where the subscription's policy says: onto the next
+ * invoice (`roll_forward`, and any policy while the adjustments' total is below the materiality
+ * threshold), into a memo correcting that invoice (`memo`), or nowhere yet (`reissue`, reported).
+ */
+export function planLateUsage(subscriptions: readonly Subscription[], adjustments: ReadonlyMap<string, LateAdjustment[]>): LatePlan {
+  const plan: LatePlan = { rollForward: new Map(), memos: [], held: [] };
+  for (const subscription of subscriptions) {
+    const policy = subscription.latePolicy ?? 'roll_forward';
+    const threshold = new Exact(subscription.lateMaterialityThreshold ?? '0');
+    const byInvoice = new Map<string, LateAdjustment[]>();
+    for (const adjustment of adjustments.get(subscription.key) ?? []) byInvoice.set(adjustment.invoiceId, [...(byInvoice.get(adjustment.invoiceId) ?? []), adjustment]);
+    for (const group of byInvoice.values()) {
+      const first = group[0] as LateAdjustment;
+      const lines = group.map((adjustment) => adjustment.line);
+      const amount = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+      if (policy === 'roll_forward' || amount.abs().lessThan(threshold)) {
+        plan.rollForward.set(subscription.key, [...(plan.rollForward.get(subscription.key) ?? []), ...lines]);
+      } else if (policy === 'memo') {
+        plan.memos.push({ subscription, invoiceId: first.invoiceId, number: first.number, period: first.period, covered: first.covered, lines });
+      } else {
+        plan.held.push({ subscription: subscription.key, policy, adjustments: lines.length, amount: amount.toFixed() });
+      }
+    }
+  }
+  return plan;
+}
