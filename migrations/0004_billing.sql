@@ -19,6 +19,8 @@ create table invoices (
   -- An invoice bills a period; a memo corrects a finalized invoice's period (late usage, `memo` policy).
   document text not null default 'invoice' check (document in ('invoice', 'memo')),
   corrects_invoice_id text references invoices (id),
+  -- A regenerated invoice (late usage, `reissue` policy): the voided invoice it replaces.
+  replaces_invoice_id text references invoices (id),
   subscription_key text not null,
   period_start timestamptz not null,
   period_end timestamptz not null,
@@ -43,13 +45,16 @@ create table invoices (
   -- A draft finalizes on its own once this passes (the grace period), or earlier on command.
   finalize_after timestamptz not null,
   finalized_at timestamptz,
+  -- Set by the posting stage once an ERP holds the invoice; a posted invoice is never voided.
+  posted_at timestamptz,
+  voided_at timestamptz,
   constraint invoices_number_key unique (legal_entity, number),
   constraint memos_correct_an_invoice check ((document = 'memo') = (corrects_invoice_id is not null))
 );
 
 -- One invoice per subscription and period: a re-run updates its draft, never adds a second. And at most
 -- one draft memo per corrected invoice (a re-run updates it).
-create unique index invoices_one_per_period on invoices (subscription_key, period_start) where document = 'invoice';
+create unique index invoices_one_per_period on invoices (subscription_key, period_start) where document = 'invoice' and status <> 'void';
 create unique index memos_one_draft_per_invoice on invoices (corrects_invoice_id) where document = 'memo' and status = 'draft';
 
 create index invoices_by_status on invoices (status, finalize_after);
@@ -81,8 +86,14 @@ create table invoice_lines (
 create function invoices_finalized_are_final() returns trigger
 language plpgsql as $$
 begin
+  -- Voiding keeps the number and every amount; only status and voided_at change.
   if tg_op = 'UPDATE' and old.status = 'finalized' and new.status = 'void' and new.number is not distinct from old.number
-     and new.total = old.total then
+     and new.total = old.total and new.posted_at is null then
+    return new;
+  end if;
+  -- The posting stage records when an ERP took the invoice.
+  if tg_op = 'UPDATE' and old.status = new.status and old.posted_at is null and new.posted_at is not null
+     and new.total = old.total and new.number is not distinct from old.number then
     return new;
   end if;
   raise exception 'invoice % is % and cannot change', old.id, old.status;
@@ -110,6 +121,21 @@ $$;
 create trigger invoice_lines_final
   before insert or update or delete on invoice_lines
   for each row execute function invoice_lines_of_final_invoices();
+
+-- Usage billed by an invoice that is voided to be reissued goes back to no invoice, so that the
+-- regenerated invoice can bill it; any other change to invoiced usage stays refused.
+create or replace function usage_records_invoiced_are_final() returns trigger
+language plpgsql as $$
+begin
+  if tg_op = 'UPDATE' and new.invoice_id is null
+     and (select status from invoices where id = old.invoice_id) = 'void'
+     and (new.event_seq, new.meter_key, new.value, new.customer_key, new.subscription_key)
+         is not distinct from (old.event_seq, old.meter_key, old.value, old.customer_key, old.subscription_key) then
+    return new;
+  end if;
+  raise exception 'usage record (event %, meter %) is invoiced (%) and cannot change', old.event_seq, old.meter_key, old.invoice_id;
+end;
+$$;
 
 -- The last number given per legal entity; the row is locked while a number is taken, so numbers
 -- are consecutive and none is lost (a rolled-back finalization gives its number back).

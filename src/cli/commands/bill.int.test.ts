@@ -30,12 +30,22 @@ describeEachStore('meterbridge bill', (stores) => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     const [header, ...rest] = first.stdout.split('\n');
     expect(header).toMatch(/^billed 2026-10 under catalog version 1 \(run run_[0-9a-f-]+\)$/);
-    expect(rest).toEqual(['invoices: 1 created, 0 updated, 0 unchanged, 0 finalized (left as they were)', expect.stringMatching(/^totals of created and updated invoices: USD \d+\.\d\d$/), 'pending: none']);
+    expect(rest).toEqual([
+      'invoices: 1 created, 0 updated, 0 unchanged, 0 finalized (left as they were)',
+      'memos (late usage): 0 created, 0 updated, 0 unchanged',
+      expect.stringMatching(/^totals of created and updated invoices: USD \d+\.\d\d$/),
+      'pending: none',
+    ]);
 
     const [invoice] = await app.billing.list({}, 1);
     await app.billing.finalize(invoice?.id as string, 'test');
     const again = await run('--period', '2026-10');
-    expect(again.stdout.split('\n').slice(1)).toEqual(['invoices: 0 created, 0 updated, 0 unchanged, 1 finalized (left as they were)', 'totals of created and updated invoices: none', 'pending: none']);
+    expect(again.stdout.split('\n').slice(1)).toEqual([
+      'invoices: 0 created, 0 updated, 0 unchanged, 1 finalized (left as they were)',
+      'memos (late usage): 0 created, 0 updated, 0 unchanged',
+      'totals of created and updated invoices: none',
+      'pending: none',
+    ]);
     expect(await audit()).toEqual([
       { actor: 'alice', action: 'billing.run', target: 'period:2026-10' },
       { actor: `cli:${userInfo().username}`, action: 'billing.run', target: 'period:2026-10' },
@@ -54,7 +64,7 @@ describeEachStore('meterbridge bill', (stores) => {
       invoices: { created: 1, updated: 0, unchanged: 0, finalized: 0 },
       memos: { created: 0, updated: 0, unchanged: 0 },
       pending: [{ subscription: 'globex-growth-2026', periodEnd: '2027-02-14T23:00:00.000Z' }],
-      lateUsageHeld: [],
+      reissued: [],
       totals: { USD: expect.stringMatching(/^\d+\.\d\d$/) },
     });
     const text = await run('--period', '2026-11');

@@ -26,12 +26,13 @@ export function formatBillingRun(summary: BillingRunSummary): string[] {
   return [
     `billed ${summary.period} under catalog version ${summary.catalogVersion} (run ${summary.id})`,
     `invoices: ${created} created, ${updated} updated, ${unchanged} unchanged, ${finalized} finalized (left as they were)`,
+    `memos (late usage): ${summary.memos.created} created, ${summary.memos.updated} updated, ${summary.memos.unchanged} unchanged`,
     `totals of created and updated invoices: ${totals.length > 0 ? totals.join(', ') : 'none'}`,
     ...(summary.pending.length === 0
       ? ['pending: none']
       : [`pending: ${summary.pending.length} period(s) not ended yet, billed by a later run:`, ...summary.pending.map((item) => `  ${item.subscription} until ${item.periodEnd}`)]),
-    // Said only when it happens: late usage that this version does not bill under its policy.
-    ...summary.lateUsageHeld.map((held) => `late usage held (policy ${held.policy} is not implemented yet): ${held.subscription}, ${held.adjustments} adjustment(s), ${held.amount}`),
+    // Said only when it happens: a finalized invoice voided and issued again with its late usage.
+    ...summary.reissued.map((item) => `reissued: ${item.voided} voided, replaced by draft ${item.replacement}`),
   ];
 }
 

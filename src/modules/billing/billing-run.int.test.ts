@@ -113,7 +113,7 @@ describeEachStore('billing run', (stores) => {
     await app.metering.stage.runUntilCaughtUp();
     clock.set('2026-12-02T00:00:00Z');
     const summary = await app.billing.run('2026-11', 'finance');
-    expect(summary).toMatchObject({ invoices: { created: 1 }, lateUsageHeld: [] });
+    expect(summary).toMatchObject({ invoices: { created: 1 }, reissued: [] });
     const november = (await app.billing.list({ status: 'draft' }, 10))[0];
     const lines = (await app.billing.get(november?.id as string)).lines ?? [];
     const adjustment = lines.find((line) => line.kind === 'adjustment');
@@ -150,7 +150,7 @@ describeEachStore('billing run', (stores) => {
 
     it('memo: a separate document corrects the finalized invoice, taxed, and the next invoice has no adjustment', async () => {
       const { october, summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'memo'), 1);
-      expect(summary).toMatchObject({ invoices: { created: 1 }, memos: { created: 1 }, lateUsageHeld: [] });
+      expect(summary).toMatchObject({ invoices: { created: 1 }, memos: { created: 1 }, reissued: [] });
       const all = await Promise.all((await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)));
       const memo = all.find((item) => item.document === 'memo');
       const november = all.find((item) => item.document === 'invoice');
@@ -163,21 +163,45 @@ describeEachStore('billing run', (stores) => {
       expect(final.number).toBe('US-000002');
     });
 
-    it('below the materiality threshold any policy rolls forward; reissue (not implemented yet) holds and reports', async () => {
+    it('below the materiality threshold, a memo policy rolls forward', async () => {
       const small = await lateAfterFinalizing((subscription) => {
         subscription.latePolicy = 'memo';
         subscription.lateMaterialityThreshold = '200.00';
       }, 1);
-      expect(small.summary).toMatchObject({ memos: { created: 0 }, lateUsageHeld: [] });
+      expect(small.summary).toMatchObject({ memos: { created: 0 }, reissued: [] });
       const [november] = await app.billing.list({ status: 'draft' }, 10);
       expect((await app.billing.get(november?.id as string)).lines?.find((line) => line.kind === 'adjustment')?.amount).toBe('150.00');
     });
 
-    it('reissue holds the late usage, bills it nowhere, and says so', async () => {
-      const { summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'reissue'), 1);
-      expect(summary.lateUsageHeld).toEqual([{ subscription: 'acme-growth-2026', policy: 'reissue', adjustments: 1, amount: '150' }]);
-      const [november] = await app.billing.list({ status: 'draft' }, 10);
+    it('reissue voids the finalized invoice (number kept) and drafts it again with the late usage; a posted one gets a memo', async () => {
+      const { october, summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'reissue'), 1);
+      expect(summary.reissued).toEqual([{ voided: october, replacement: expect.stringMatching(/^inv_/) }]);
+      const voided = await app.billing.get(october);
+      expect(voided).toMatchObject({ status: 'void', number: 'US-000001', voidedAt: '2026-12-02T00:00:00.000Z', total: '1072.02' });
+      const replacement = await app.billing.get(summary.reissued[0]?.replacement as string);
+      expect(replacement).toMatchObject({ status: 'draft', replacesInvoice: october, periodStart: '2026-10-01T00:00:00.000Z' });
+      expect(replacement.lines?.find((line) => line.chargeKey === 'premium_support')).toMatchObject({ quantity: '4.25', amount: '637.50' });
+      const [november] = (await app.billing.list({ status: 'draft' }, 10)).filter((item) => item.id !== replacement.id);
       expect((await app.billing.get(november?.id as string)).lines?.some((line) => line.kind === 'adjustment')).toBe(false);
+      const outbox = await db.query<{ topic: string; key: string }>(`select topic, key from outbox order by id`);
+      expect(outbox.rows.map((row) => [row.topic, row.key])).toEqual([['invoice.finalized', october], ['invoice.voided', october]]);
+      // The replacement numbers next; the voided number stays used: no gap, no reuse.
+      expect((await app.billing.finalize(replacement.id, 'finance')).number).toBe('US-000002');
+    });
+
+    it('reissue of an invoice an ERP already holds becomes a memo', async () => {
+      await app.billing.run('2026-10', 'finance');
+      const [october] = await app.billing.list({}, 10);
+      await app.billing.finalize(october?.id as string, 'finance');
+      await db.query(`update invoices set posted_at = now() where id = $1`, [october?.id]);
+      await expect(db.query(`update invoices set status = 'void' where id = $1`, [october?.id])).rejects.toThrow(/cannot change/);
+      const document = referenceCatalogDocument();
+      document.subscriptions[0].latePolicy = 'reissue';
+      await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+      await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
+      await app.metering.stage.runUntilCaughtUp();
+      clock.set('2026-12-02T00:00:00Z');
+      expect(await app.billing.run('2026-11', 'finance')).toMatchObject({ reissued: [], memos: { created: 1 } });
     });
   });
 });

@@ -8,6 +8,7 @@ import type { Catalog, CatalogService } from '../catalog/index.js';
 import { Exact } from '../rating/index.js';
 import { completeDraft, draftInvoice, type InvoiceDraft } from './invoice-draft.js';
 import { lateAdjustments } from './late-usage.js';
+import { postedInvoices, voidForReissue } from './reissue.js';
 import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
@@ -26,11 +27,8 @@ export interface BillingRunSummary {
   pending: { subscription: string; periodEnd: string }[];
   /** Amounts of the invoices created or updated, per currency (exact decimal strings). */
   totals: Record<string, string>;
-  /**
-   * Late usage of finalized periods whose subscription's policy is `reissue`: not rolled forward, and
-   * not billed yet either (reissuing is not implemented in this version).
-   */
-  lateUsageHeld: { subscription: string; policy: string; adjustments: number; amount: string }[];
+  /** Finalized invoices voided and drafted again with their late usage (`reissue` policy). */
+  reissued: { voided: string; replacement: string }[];
 }
 
 export interface BillingRunDependencies {
@@ -66,7 +64,7 @@ function plan(catalog: Catalog, month: Period, now: Date): { billable: Planned[]
   return { billable, pending };
 }
 
-async function percentageValues(db: Queryable, catalog: Catalog, planned: Planned): Promise<Map<string, string[]>> {
+async function percentageValues(db: Queryable, catalog: Catalog, planned: Pick<Planned, 'subscriptionKey' | 'covered'>): Promise<Map<string, string[]>> {
   const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
   const charges = catalog.plans.find((candidate) => candidate.key === subscription?.plan)?.charges ?? [];
   const values = new Map<string, string[]>();
@@ -115,15 +113,40 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       memos: { created: 0, updated: 0, unchanged: 0 },
       pending,
       totals: {},
-      lateUsageHeld: [],
+      reissued: [],
     };
     await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
     const finalizeAfter = new Date(startedAt.getTime() + deps.graceMs);
     const billed = catalog.subscriptions.filter((subscription) => billable.some((planned) => planned.subscriptionKey === subscription.key));
     const late = planLateUsage(billed, await lateAdjustments(tx, catalog, billed));
-    summary.lateUsageHeld = late.held;
+    // An invoice an ERP already holds is never voided: its correction becomes a memo.
+    const posted = await postedInvoices(tx, late.reissues.map((reissue) => reissue.invoiceId));
+    late.memos.push(...late.reissues.filter((reissue) => posted.has(reissue.invoiceId)));
+    const reissues = late.reissues.filter((reissue) => !posted.has(reissue.invoiceId));
     const adjustments = late.rollForward;
-    const drafts: { draft: InvoiceDraft; correctsInvoiceId?: string }[] = [];
+    const drafts: { draft: InvoiceDraft; correctsInvoiceId?: string; replacesInvoiceId?: string }[] = [];
+    for (const reissue of reissues) {
+      await voidForReissue(tx, reissue.invoiceId, startedAt);
+      const customer = catalog.customers.find((candidate) => candidate.key === reissue.subscription.customer);
+      if (!customer) continue;
+      const window = { subscriptionKey: reissue.subscription.key, start: reissue.covered.start, end: reissue.covered.end };
+      const byMeter = new Map<string, MeterAggregate[]>();
+      for (const aggregate of await aggregateUsage(tx, [window])) byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
+      const draft = draftInvoice({
+        catalog,
+        catalogVersion: version,
+        subscription: reissue.subscription,
+        customer,
+        period: reissue.period,
+        covered: reissue.covered,
+        next: periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1))[0],
+        first: reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime(),
+        aggregates: byMeter,
+        eventValues: await percentageValues(tx, catalog, { subscriptionKey: reissue.subscription.key, covered: reissue.covered }),
+        adjustments: [],
+      });
+      drafts.push({ draft, replacesInvoiceId: reissue.invoiceId });
+    }
     for (const planned of billable) {
       const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
       const customer = catalog.customers.find((candidate) => candidate.key === subscription?.customer);
@@ -151,18 +174,19 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };
       drafts.push({ draft: completeDraft(header, memo.lines), correctsInvoiceId: memo.invoiceId });
     }
-    for (const { draft, correctsInvoiceId } of drafts) {
+    for (const { draft, correctsInvoiceId, replacesInvoiceId } of drafts) {
       const { catalogVersion: _version, ...content } = draft;
       const contentHash = createHash('sha256').update(canonicalJson(content)).digest('hex');
       const existing = correctsInvoiceId
         ? await repository.findDraftMemo(tx, correctsInvoiceId)
         : await repository.findInvoiceFor(tx, draft.subscriptionKey, draft.periodStart);
       const prefix = correctsInvoiceId ? 'memo' : 'inv';
-      const write = { id: existing?.id ?? `${prefix}_${randomUUID()}`, draft, contentHash, runId: id, now: startedAt, finalizeAfter, correctsInvoiceId };
+      const write = { id: existing?.id ?? `${prefix}_${randomUUID()}`, draft, contentHash, runId: id, now: startedAt, finalizeAfter, correctsInvoiceId, replacesInvoiceId };
       const counts = correctsInvoiceId ? summary.memos : summary.invoices;
       if (!existing) {
         await repository.insertInvoice(tx, write);
         counts.created += 1;
+        if (replacesInvoiceId) summary.reissued.push({ voided: replacesInvoiceId, replacement: write.id });
       } else if (existing.status !== 'draft') {
         summary.invoices.finalized += 1;
         continue;

@@ -21,6 +21,9 @@ export interface Invoice {
   document: 'invoice' | 'memo';
   /** A memo: the finalized invoice whose period it corrects. */
   correctsInvoice: string | null;
+  /** A reissued invoice: the voided one it replaces. */
+  replacesInvoice: string | null;
+  voidedAt: string | null;
   number: string | null;
   status: InvoiceStatus;
   subscription: string;
@@ -43,7 +46,7 @@ export interface Invoice {
 
 const iso = (value: unknown) => new Date(value as string).toISOString();
 
-const INVOICE_COLUMNS = `id, document, corrects_invoice_id, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
+const INVOICE_COLUMNS = `id, document, corrects_invoice_id, replaces_invoice_id, voided_at, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
   subtotal::text, tax_total::text, total::text, catalog_version, billing_run_id, created_at, updated_at, finalize_after, finalized_at`;
 
 function fromRow(row: Record<string, unknown>): Invoice {
@@ -51,6 +54,8 @@ function fromRow(row: Record<string, unknown>): Invoice {
     id: row.id as string,
     document: row.document as 'invoice' | 'memo',
     correctsInvoice: row.corrects_invoice_id as string | null,
+    replacesInvoice: row.replaces_invoice_id as string | null,
+    voidedAt: row.voided_at ? iso(row.voided_at) : null,
     number: row.number as string | null,
     status: row.status as InvoiceStatus,
     subscription: row.subscription_key as string,

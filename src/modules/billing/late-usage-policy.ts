@@ -4,7 +4,7 @@ import type { LineContent } from './invoice-draft.js';
 import type { LateAdjustment } from './late-usage.js';
 import type { Period } from './periods.js';
 
-/** A memo to draft: the adjustments of one finalized invoice, as a document of their own. */
+/** A correction of one finalized invoice: its adjustments (a memo) or the invoice to regenerate (reissue). */
 export interface PlannedMemo {
   subscription: Subscription;
   invoiceId: string;
@@ -18,17 +18,17 @@ export interface LatePlan {
   /** Adjustment lines for the subscription's next invoice. */
   rollForward: Map<string, LineContent[]>;
   memos: PlannedMemo[];
-  /** Late usage under a policy this version does not implement (reissue): billed nowhere, reported. */
-  held: { subscription: string; policy: string; adjustments: number; amount: string }[];
+  /** Finalized invoices to void and draft again with all their period's usage (`reissue`). */
+  reissues: PlannedMemo[];
 }
 
 /**
  * Sends each finalized invoice's adjustments where the subscription's policy says: onto the next
  * invoice (`roll_forward`, and any policy while the adjustments' total is below the materiality
- * threshold), into a memo correcting that invoice (`memo`), or nowhere yet (`reissue`, reported).
+ * threshold), into a memo correcting that invoice (`memo`), or into a regenerated invoice (`reissue`).
  */
 export function planLateUsage(subscriptions: readonly Subscription[], adjustments: ReadonlyMap<string, LateAdjustment[]>): LatePlan {
-  const plan: LatePlan = { rollForward: new Map(), memos: [], held: [] };
+  const plan: LatePlan = { rollForward: new Map(), memos: [], reissues: [] };
   for (const subscription of subscriptions) {
     const policy = subscription.latePolicy ?? 'roll_forward';
     const threshold = new Exact(subscription.lateMaterialityThreshold ?? '0');
@@ -40,10 +40,9 @@ export function planLateUsage(subscriptions: readonly Subscription[], adjustment
       const amount = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
       if (policy === 'roll_forward' || amount.abs().lessThan(threshold)) {
         plan.rollForward.set(subscription.key, [...(plan.rollForward.get(subscription.key) ?? []), ...lines]);
-      } else if (policy === 'memo') {
-        plan.memos.push({ subscription, invoiceId: first.invoiceId, number: first.number, period: first.period, covered: first.covered, lines });
       } else {
-        plan.held.push({ subscription: subscription.key, policy, adjustments: lines.length, amount: amount.toFixed() });
+        const correction = { subscription, invoiceId: first.invoiceId, number: first.number, period: first.period, covered: first.covered, lines };
+        (policy === 'memo' ? plan.memos : plan.reissues).push(correction);
       }
     }
   }

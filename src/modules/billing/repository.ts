@@ -3,15 +3,22 @@ import type { InvoiceDraft } from './invoice-draft.js';
 
 export type InvoiceStatus = 'draft' | 'finalized' | 'void';
 
-/** Takes the period's billing lock for the rest of the transaction; false when another run holds it. */
+/**
+ * Takes the period's billing lock for the rest of the transaction; false when another run holds it.
+ * Advisory locks are per database, so the key names the schema too: stores in other schemas of the
+ * same database never block each other.
+ */
 export async function tryLockPeriod(db: Queryable, period: string): Promise<boolean> {
-  const result = await db.query<{ locked: boolean }>(`select pg_try_advisory_xact_lock(hashtextextended('billing-run:' || $1, 0)) as locked`, [period]);
+  const result = await db.query<{ locked: boolean }>(
+    `select pg_try_advisory_xact_lock(hashtextextended('billing-run:' || current_schema() || ':' || $1, 0)) as locked`,
+    [period],
+  );
   return result.rows[0]?.locked === true;
 }
 
 export async function findInvoiceFor(db: Queryable, subscriptionKey: string, periodStart: string): Promise<{ id: string; status: InvoiceStatus; contentHash: string } | undefined> {
   const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string }>(
-    `select id, status, content_hash from invoices where subscription_key = $1 and period_start = $2 and document = 'invoice' for update`,
+    `select id, status, content_hash from invoices where subscription_key = $1 and period_start = $2 and document = 'invoice' and status <> 'void' for update`,
     [subscriptionKey, periodStart],
   );
   const row = result.rows[0];
@@ -37,6 +44,8 @@ export interface InvoiceWrite {
   finalizeAfter: Date;
   /** A memo: the finalized invoice it corrects. */
   correctsInvoiceId?: string;
+  /** A reissued invoice: the voided one it replaces. */
+  replacesInvoiceId?: string;
 }
 
 export async function insertInvoice(db: Queryable, write: InvoiceWrite): Promise<void> {
@@ -44,11 +53,11 @@ export async function insertInvoice(db: Queryable, write: InvoiceWrite): Promise
   await db.query(
     `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
                            subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after,
-                           document, corrects_invoice_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)`,
+                           document, corrects_invoice_id, replaces_invoice_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20)`,
     [write.id, draft.subscriptionKey, draft.periodStart, draft.periodEnd, draft.coveredStart, draft.coveredEnd, draft.customerKey, draft.legalEntity, draft.currency,
       draft.subtotal, draft.taxTotal, draft.total, draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter,
-      write.correctsInvoiceId ? 'memo' : 'invoice', write.correctsInvoiceId ?? null],
+      write.correctsInvoiceId ? 'memo' : 'invoice', write.correctsInvoiceId ?? null, write.replacesInvoiceId ?? null],
   );
   await insertLines(db, write.id, draft);
 }

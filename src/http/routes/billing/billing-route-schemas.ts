@@ -38,7 +38,7 @@ export const lineEventQuerystring = {
 
 export const billingRunSummarySchema = {
   type: 'object',
-  required: ['id', 'period', 'catalogVersion', 'invoices', 'memos', 'pending', 'totals', 'lateUsageHeld'],
+  required: ['id', 'period', 'catalogVersion', 'invoices', 'memos', 'pending', 'totals', 'reissued'],
   properties: {
     id: { type: 'string', description: 'The billing run id (run_...).' },
     period: { type: 'string', description: 'The calendar month billed, such as "2026-10".' },
@@ -55,14 +55,10 @@ export const billingRunSummarySchema = {
       required: ['created', 'updated', 'unchanged'],
       properties: { created: count, updated: count, unchanged: count },
     },
-    lateUsageHeld: {
+    reissued: {
       type: 'array',
-      description: 'Late usage under a policy this version does not implement yet (reissue): billed nowhere, reported each run.',
-      items: {
-        type: 'object',
-        required: ['subscription', 'policy', 'adjustments', 'amount'],
-        properties: { subscription: { type: 'string' }, policy: { type: 'string' }, adjustments: count, amount: { type: 'string' } },
-      },
+      description: 'Finalized invoices voided and drafted again with their late usage (reissue policy).',
+      items: { type: 'object', required: ['voided', 'replacement'], properties: { voided: { type: 'string' }, replacement: { type: 'string' } } },
     },
     pending: {
       type: 'array',
@@ -117,6 +113,8 @@ const invoiceProperties = {
   id: { type: 'string' },
   document: { type: 'string', enum: ['invoice', 'memo'], description: 'An invoice bills a period; a memo corrects a finalized invoice (late usage).' },
   correctsInvoice: { type: ['string', 'null'], description: 'A memo: the invoice it corrects.' },
+  replacesInvoice: { type: ['string', 'null'], description: 'A reissued invoice: the voided one it replaces.' },
+  voidedAt: { type: ['string', 'null'], format: 'date-time' },
   number: { type: ['string', 'null'], description: 'Given at finalization: <legal entity>-<6 digits>, consecutive per legal entity.' },
   status: { type: 'string', enum: [...INVOICE_STATUSES] },
   subscription: { type: 'string' },

@@ -60,7 +60,7 @@ describeEachStore('billing runs and invoices over HTTP', (stores) => {
       memos: { created: 0, updated: 0, unchanged: 0 },
       pending: [],
       totals: { USD: '1072.02' },
-      lateUsageHeld: [],
+      reissued: [],
     });
 
     const page = await readJson(await t.request('/v1/invoices'));
@@ -202,7 +202,7 @@ describeEachStore('billing runs and invoices over HTTP', (stores) => {
     it.runIf(stores.kind === 'postgres')('answers 409 while another run of the same month holds its lock', async () => {
       // PGlite serializes transactions, so only a server can hold the lock while the request runs.
       await t.app.db.transaction(async (tx) => {
-        await tx.query(`select pg_advisory_xact_lock(hashtextextended('billing-run:' || $1, 0))`, ['2026-10']);
+        await tx.query(`select pg_advisory_xact_lock(hashtextextended('billing-run:' || current_schema() || ':' || $1, 0))`, ['2026-10']);
         await expectProblem(await bill(), 409, /already running/);
       });
       expect((await bill()).status).toBe(201);
