@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs, promisify } from 'node:util';
-import pg from 'pg';
+import { parseArgs } from 'node:util';
 import { openStore } from '../src/platform/database/open-store.js';
-import type { CeilingResult } from './ceiling.js';
+import { ceilingPerSecond, fmt, median, nodeScript, progress, rate, withDatabases } from './bench-support.js';
 import { chunk } from './event-generator.js';
 import { DEFAULT_BENCH_CUSTOMERS, expectedOutcomes, generateMeteringEvents, meteringCatalogJson } from './metering-events.js';
 import type { StageBreakdown, StageResult } from './metering-stage-process.js';
@@ -53,48 +50,9 @@ const meteringBatchArgs = args['metering-batch-size'] ? ['--metering-batch-size'
 
 type Store = 'pglite' | 'postgres';
 
-const fmt = (n: number) => (Number.isNaN(n) ? 'n/a' : Math.round(n).toLocaleString('en-US'));
-const rate = (perSecond: number) => `${fmt(perSecond)}/s`;
 const secs = (s: number) => (Number.isFinite(s) ? `${s < 10 ? s.toFixed(3) : s.toFixed(1)} s` : (s > 0 ? '> 300 s' : 'n/a'));
-// The load average shows when something else shares the machine (the figures are then lower bounds).
-const progress = (message: string) =>
-  console.error(`[${new Date().toISOString().slice(11, 19)} load ${loadavg().map((l) => l.toFixed(1)).join(' ')}] ${message}`);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return NaN;
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/** Fresh databases on the PostgreSQL server for one run, dropped afterwards whatever happens. */
-async function withDatabases<T>(adminUrl: string, count: number, work: (urls: string[]) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const prefix = `mb_bench_${randomBytes(4).toString('hex')}`;
-  const names = Array.from({ length: count }, (_, i) => `${prefix}_${i}`);
-  for (const name of names) await admin.query(`create database ${name}`);
-  try {
-    return await work(names.map((name) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString()));
-  } finally {
-    for (const name of names) await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
-
-async function nodeScript<T>(script: string, scriptArgs: string[]): Promise<T> {
-  const path = new URL(script, import.meta.url).pathname;
-  const { stdout } = await promisify(execFile)(process.execPath, [path, ...scriptArgs], { maxBuffer: 16 * 1024 * 1024 });
-  return JSON.parse(stdout.trim().split('\n').at(-1) as string) as T;
-}
-
-/** The ingestion ceiling exactly as bench:ingest measures it: its own process, its own events, best of unnest and COPY. */
-async function ceilingPhase(store: Store, targets: [string, string], seed: string): Promise<number> {
-  const result = await nodeScript<CeilingResult>('./ceiling-process.js', [
-    '--store', store, '--targets', targets.join(','), '--events', String(TOTAL), '--batch', String(CEILING_BATCH), '--seed', seed,
-  ]);
-  return Math.max(result.unnestPerSecond, result.copyPerSecond);
-}
+/** The ingestion ceiling exactly as bench:ingest measures it, from the same run. */
+const ceilingPhase = (store: Store, targets: [string, string], seed: string) => ceilingPerSecond(store, targets, TOTAL, CEILING_BATCH, seed);
 
 async function stagePhase(store: Store, target: string, seed: string): Promise<StageResult> {
   const common = ['--store', store, '--target', target, '--events', String(TOTAL), '--seed', seed, '--customers', String(CUSTOMERS)];

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { createApp } from '../src/main.js';
-import type { Database, Queryable, QueryResult, Transaction } from '../src/platform/database/database.js';
+import type { Database, Queryable } from '../src/platform/database/database.js';
+import { timedDatabase } from './timed-database.js';
 import { openStore } from '../src/platform/database/open-store.js';
 import { expectedOutcomes, generateMeteringEvents, meteringCatalogJson, type OutcomeCounts } from './metering-events.js';
 
@@ -65,54 +66,12 @@ const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
  * The store with every statement timed by what it does. Inside a transaction, whatever is not a
  * statement is JavaScript (deriving, mapping rows); the rest of a transaction's time is BEGIN/COMMIT.
  */
-function timedDatabase(db: Database, breakdown: StageBreakdown): Database {
-  const timedQueryable = (q: Queryable, spent: { seconds: number }): Queryable => ({
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const started = process.hrtime.bigint();
-      try {
-        return await q.query<Row>(sql, params);
-      } finally {
-        const took = seconds(started);
-        breakdown[kindOf(sql)] += took;
-        spent.seconds += took;
-      }
-    },
-    exec: (sql) => q.exec(sql),
+function stageTimed(db: Database, breakdown: StageBreakdown): Database {
+  return timedDatabase(db, {
+    statement: (sql, took) => (breakdown[sql === 'copy usage_records' ? 'insertUsage' : kindOf(sql)] += took),
+    javascript: (took) => (breakdown.derive += took),
+    commit: (took) => (breakdown.commit += took),
   });
-  return {
-    kind: db.kind,
-    ...timedQueryable(db, { seconds: 0 }),
-    copyIn: (table, columns, rows) => db.copyIn(table, columns, rows),
-    close: () => db.close(),
-    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      const started = process.hrtime.bigint();
-      let inside = 0;
-      const result = await db.transaction(async (tx) => {
-        const spent = { seconds: 0 };
-        const workStarted = process.hrtime.bigint();
-        try {
-          return await work({
-            ...timedQueryable(tx, spent),
-            copyIn: async (table, columns, rows) => {
-              const copyStarted = process.hrtime.bigint();
-              try {
-                return await tx.copyIn(table, columns, rows);
-              } finally {
-                const took = seconds(copyStarted);
-                breakdown.insertUsage += took;
-                spent.seconds += took;
-              }
-            },
-          });
-        } finally {
-          inside = seconds(workStarted);
-          breakdown.derive += inside - spent.seconds;
-        }
-      });
-      breakdown.commit += seconds(started) - inside;
-      return result;
-    },
-  };
 }
 
 async function countRows(db: Queryable): Promise<OutcomeCounts> {
@@ -156,7 +115,7 @@ if (values.mode === 'load') {
 } else if (values.mode === 'stage') {
   const breakdown: StageBreakdown = { read: 0, derive: 0, insertUsage: 0, insertExceptions: 0, telemetry: 0, cursor: 0, commit: 0, other: 0 };
   const store = await openStore(config);
-  const db = timedDatabase(store, breakdown);
+  const db = stageTimed(store, breakdown);
   const app = await createApp(config, { db });
   // Opening the store, migrating and loading the catalog index are not part of the stage's work.
   await app.metering.indexSource.current();

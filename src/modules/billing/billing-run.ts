@@ -6,6 +6,7 @@ import { ConflictError, PreconditionFailedError, ValidationError } from '../../p
 import { recordAudit } from '../audit/index.js';
 import type { Catalog, CatalogService } from '../catalog/index.js';
 import { Exact } from '../rating/index.js';
+import { catalogLookup, type CatalogLookup } from './catalog-lookup.js';
 import { completeDraft, draftInvoice, type InvoiceDraft } from './invoice-draft.js';
 import { lateAdjustments } from './late-usage.js';
 import { postedInvoices, voidForReissue } from './reissue.js';
@@ -64,9 +65,8 @@ function plan(catalog: Catalog, month: Period, now: Date): { billable: Planned[]
   return { billable, pending };
 }
 
-async function percentageValues(db: Queryable, catalog: Catalog, planned: Pick<Planned, 'subscriptionKey' | 'covered'>): Promise<Map<string, string[]>> {
-  const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
-  const charges = catalog.plans.find((candidate) => candidate.key === subscription?.plan)?.charges ?? [];
+async function percentageValues(db: Queryable, lookup: CatalogLookup, planned: Pick<Planned, 'subscriptionKey' | 'covered'>): Promise<Map<string, string[]>> {
+  const charges = lookup.plan(lookup.subscription(planned.subscriptionKey)?.plan)?.charges ?? [];
   const values = new Map<string, string[]>();
   const window: UsageWindow = { subscriptionKey: planned.subscriptionKey, start: planned.covered.start, end: planned.covered.end };
   for (const charge of charges) {
@@ -117,8 +117,10 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     };
     await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
     const finalizeAfter = new Date(startedAt.getTime() + deps.graceMs);
-    const billed = catalog.subscriptions.filter((subscription) => billable.some((planned) => planned.subscriptionKey === subscription.key));
-    const late = planLateUsage(billed, await lateAdjustments(tx, catalog, billed));
+    const lookup = catalogLookup(catalog);
+    const billedKeys = new Set(billable.map((planned) => planned.subscriptionKey));
+    const billed = catalog.subscriptions.filter((subscription) => billedKeys.has(subscription.key));
+    const late = planLateUsage(billed, await lateAdjustments(tx, lookup, billed));
     // An invoice an ERP already holds is never voided: its correction becomes a memo.
     const posted = await postedInvoices(tx, late.reissues.map((reissue) => reissue.invoiceId));
     late.memos.push(...late.reissues.filter((reissue) => posted.has(reissue.invoiceId)));
@@ -127,7 +129,7 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     const drafts: { draft: InvoiceDraft; correctsInvoiceId?: string; replacesInvoiceId?: string }[] = [];
     for (const reissue of reissues) {
       await voidForReissue(tx, reissue.invoiceId, startedAt);
-      const customer = catalog.customers.find((candidate) => candidate.key === reissue.subscription.customer);
+      const customer = lookup.customer(reissue.subscription.customer);
       if (!customer) continue;
       const window = { subscriptionKey: reissue.subscription.key, start: reissue.covered.start, end: reissue.covered.end };
       const byMeter = new Map<string, MeterAggregate[]>();
@@ -142,14 +144,14 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
         next: periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1))[0],
         first: reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime(),
         aggregates: byMeter,
-        eventValues: await percentageValues(tx, catalog, { subscriptionKey: reissue.subscription.key, covered: reissue.covered }),
+        eventValues: await percentageValues(tx, lookup, { subscriptionKey: reissue.subscription.key, covered: reissue.covered }),
         adjustments: [],
       });
       drafts.push({ draft, replacesInvoiceId: reissue.invoiceId });
     }
     for (const planned of billable) {
-      const subscription = catalog.subscriptions.find((candidate) => candidate.key === planned.subscriptionKey);
-      const customer = catalog.customers.find((candidate) => candidate.key === subscription?.customer);
+      const subscription = lookup.subscription(planned.subscriptionKey);
+      const customer = lookup.customer(subscription?.customer);
       if (!subscription || !customer) continue;
       const draft = draftInvoice({
         catalog,
@@ -161,7 +163,7 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
         next: planned.next,
         first: planned.first,
         aggregates: aggregates.get(`${planned.subscriptionKey}\n${planned.covered.start.toISOString()}`) ?? new Map(),
-        eventValues: await percentageValues(tx, catalog, planned),
+        eventValues: await percentageValues(tx, lookup, planned),
         // Late usage goes on the subscription's first invoice of the run.
         adjustments: adjustments.get(planned.subscriptionKey) ?? [],
       });
@@ -169,7 +171,7 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       drafts.push({ draft });
     }
     for (const memo of late.memos) {
-      const customer = catalog.customers.find((candidate) => candidate.key === memo.subscription.customer);
+      const customer = lookup.customer(memo.subscription.customer);
       if (!customer) continue;
       const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };
       drafts.push({ draft: completeDraft(header, memo.lines), correctsInvoiceId: memo.invoiceId });

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/database/database.js';
-import type { Catalog, Subscription } from '../catalog/index.js';
+import type { Subscription } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
+import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import { coverage, type Period } from './periods.js';
 import { aggregateUsage, quantityOf } from './usage-aggregates.js';
@@ -69,7 +70,7 @@ export interface LateAdjustment {
  */
 export async function lateAdjustments(
   db: Queryable,
-  catalog: Catalog,
+  lookup: CatalogLookup,
   subscriptions: readonly Subscription[],
 ): Promise<Map<string, LateAdjustment[]>> {
   const adjustments = new Map<string, LateAdjustment[]>();
@@ -80,10 +81,10 @@ export async function lateAdjustments(
     windows.map((window) => ({ subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd })),
   );
   for (const window of windows) {
-    const subscription = subscriptions.find((candidate) => candidate.key === window.subscriptionKey);
-    const customer = catalog.customers.find((candidate) => candidate.key === subscription?.customer);
-    const plan = catalog.plans.find((candidate) => candidate.key === subscription?.plan);
-    const meter = catalog.meters.find((candidate) => candidate.key === window.meterKey);
+    const subscription = lookup.subscription(window.subscriptionKey);
+    const customer = lookup.customer(subscription?.customer);
+    const plan = lookup.plan(subscription?.plan);
+    const meter = lookup.meter(window.meterKey);
     if (!subscription || !customer || !plan || !meter) continue;
     const total = totals.find(
       (aggregate) =>
