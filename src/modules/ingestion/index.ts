@@ -42,5 +42,6 @@ export {
   readRawEventsInTimeRange,
   type RawEvent,
   type RawEventCursor,
+  type ReadOptions,
   type TimeRangePage,
 } from './raw-event-log.js';

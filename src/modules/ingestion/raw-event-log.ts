@@ -40,10 +40,17 @@ interface RawEventRow {
  * its text is the exact decimal the producer sent, which a JavaScript float would not always be. Each
  * path is its own parameter (placeholders from `firstPathParam`), read with one `#>` per row.
  */
-function columns(pathCount: number, firstPathParam: number): string {
+function columns(pathCount: number, firstPathParam: number, withData: boolean): string {
   const picked = Array.from({ length: pathCount }, (_, i) => `(raw_events.data #> $${firstPathParam + i}::text[])::text`);
-  return `seq::text, tx_id::text, source, id, type, subject, time, data, schema_version, received_at,
+  return `seq::text, tx_id::text, source, id, type, subject, time, ${withData ? 'data' : 'null::jsonb as data'}, schema_version, received_at,
     ${picked.length > 0 ? `array[${picked.join(', ')}]` : `'{}'::text[]`} as picked`;
+}
+
+/** What a reader wants besides the envelope: the JSON text at these data paths, and the whole `data` or not. */
+export interface ReadOptions {
+  paths?: readonly string[];
+  /** Default true. Readers that pick the paths they need skip it: copying whole objects is most of a read. */
+  withData?: boolean;
 }
 
 const pathParams = (valuePaths: readonly string[]) => valuePaths.map((path) => path.split('.'));
@@ -53,8 +60,8 @@ const pathParams = (valuePaths: readonly string[]) => valuePaths.map((path) => p
 // transaction still running, in (tx_id, seq) order, means nothing can appear behind a reader's cursor.
 // (Ordering names the table's columns: the select list's text casts share their names.) The start of
 // the log is position (0, 0), so the one row comparison always walks the (tx_id, seq) index in order.
-const readAfter = (paths: number) => `
-select ${columns(paths, 4)}
+const readAfter = (paths: number, withData: boolean) => `
+select ${columns(paths, 4, withData)}
   from raw_events
  where tx_id < pg_snapshot_xmin(pg_current_snapshot())
    and (tx_id, seq) > ($1::xid8, $2::bigint)
@@ -62,8 +69,8 @@ select ${columns(paths, 4)}
  limit $3`;
 
 // Replay pages through the log by seq; only what a stage has passed (at or before its cursor).
-const readTimeRange = (paths: number) => `
-select ${columns(paths, 7)}
+const readTimeRange = (paths: number, withData: boolean) => `
+select ${columns(paths, 7, withData)}
   from raw_events
  where time >= $1 and time < $2
    and raw_events.seq > $3::bigint
@@ -71,7 +78,7 @@ select ${columns(paths, 7)}
  order by raw_events.seq
  limit $6`;
 
-const readBySeq = (paths: number) => `select ${columns(paths, 2)} from raw_events where raw_events.seq = any($1::bigint[]) order by raw_events.seq`;
+const readBySeq = (paths: number, withData: boolean) => `select ${columns(paths, 2, withData)} from raw_events where raw_events.seq = any($1::bigint[]) order by raw_events.seq`;
 
 function fromRowRawEvent(row: RawEventRow): RawEvent {
   return {
@@ -94,10 +101,10 @@ export async function readRawEventsAfter(
   db: Queryable,
   after: RawEventCursor | null,
   limit: number,
-  valuePaths: readonly string[] = [],
+  { paths = [], withData = true }: ReadOptions = {},
 ): Promise<RawEvent[]> {
-  const params = [after?.txId ?? '0', after?.seq ?? '0', limit, ...pathParams(valuePaths)];
-  const result = await db.query<RawEventRow>(readAfter(valuePaths.length), params);
+  const params = [after?.txId ?? '0', after?.seq ?? '0', limit, ...pathParams(paths)];
+  const result = await db.query<RawEventRow>(readAfter(paths.length, withData), params);
   return result.rows.map(fromRowRawEvent);
 }
 
@@ -116,15 +123,15 @@ export async function readRawEventsInTimeRange(
   db: Queryable,
   page: TimeRangePage,
   limit: number,
-  valuePaths: readonly string[] = [],
+  { paths = [], withData = true }: ReadOptions = {},
 ): Promise<RawEvent[]> {
-  const params = [page.from, page.to, page.afterSeq, page.upTo.txId, page.upTo.seq, limit, ...pathParams(valuePaths)];
-  const result = await db.query<RawEventRow>(readTimeRange(valuePaths.length), params);
+  const params = [page.from, page.to, page.afterSeq, page.upTo.txId, page.upTo.seq, limit, ...pathParams(paths)];
+  const result = await db.query<RawEventRow>(readTimeRange(paths.length, withData), params);
   return result.rows.map(fromRowRawEvent);
 }
 
 /** The events with these seqs, in seq order (missing seqs are left out). */
-export async function readRawEventsBySeq(db: Queryable, seqs: readonly string[], valuePaths: readonly string[] = []): Promise<RawEvent[]> {
-  const result = await db.query<RawEventRow>(readBySeq(valuePaths.length), [seqs, ...pathParams(valuePaths)]);
+export async function readRawEventsBySeq(db: Queryable, seqs: readonly string[], { paths = [], withData = true }: ReadOptions = {}): Promise<RawEvent[]> {
+  const result = await db.query<RawEventRow>(readBySeq(paths.length, withData), [seqs, ...pathParams(paths)]);
   return result.rows.map(fromRowRawEvent);
 }

@@ -12,6 +12,9 @@ function indexOf(change: (document: Doc) => void = () => undefined) {
   return buildMeteringIndex(1, loadCatalog(JSON.stringify(document), 'catalog.json'), []);
 }
 
+/** The JSON texts the database would pick for the reference index's paths (see the first test). */
+const picked = (hours: string) => [null, hours, null, null, '"premium"', null];
+
 function support(subject: string | null, time: string, hours: unknown): MeterableEvent {
   return {
     seq: '1',
@@ -19,18 +22,17 @@ function support(subject: string | null, time: string, hours: unknown): Meterabl
     subject,
     time: new Date(time),
     receivedAt: new Date(time),
-    data: { tier: 'premium', duration_hours: hours },
-    values: [null, JSON.stringify(hours)],
+    values: picked(JSON.stringify(hours)),
   };
 }
 
 describe('deriveEvent', () => {
-  it('reads value paths in the index order (the database returns them so)', () => {
-    expect(indexOf().valuePaths).toEqual(['duration_hours', 'usage.gigabytes']);
+  it('reads every path a meter needs (value, filter, group-by) in the index order (the database returns them so)', () => {
+    expect(indexOf().dataPaths).toEqual(['billable', 'duration_hours', 'region', 'status', 'tier', 'usage.gigabytes']);
   });
 
   it('attributes by subject or alias to the subscription active at the event time', () => {
-    const derivation = deriveEvent(indexOf(), { ...support('acct_1002', '2026-10-01T00:00:00Z', 2), values: ['2', null] });
+    const derivation = deriveEvent(indexOf(), { ...support('acct_1002', '2026-10-01T00:00:00Z', 2), values: picked('2') });
     expect(derivation.telemetry).toBe(false);
     expect(derivation.usage).toEqual([expect.objectContaining({ customerKey: 'acme', subscriptionKey: 'acme-growth-2026', value: '2', legalEntity: 'US', currency: 'USD' })]);
   });
@@ -40,16 +42,16 @@ describe('deriveEvent', () => {
       document.plans.push({ key: 'support-addon', name: 'Support add-on', charges: [{ key: 'hours', meter: 'support_hours', model: 'per_unit', prices: { USD: '100', EUR: '90' } }] });
       document.subscriptions.push({ key: 'acme-support', customer: 'acme', plan: 'support-addon', start: '2026-09-01T00:00:00Z', billingPeriod: 'month' });
     });
-    const derivation = deriveEvent(index, { ...support('acme', '2026-10-01T00:00:00Z', 2), values: ['2', null] });
+    const derivation = deriveEvent(index, { ...support('acme', '2026-10-01T00:00:00Z', 2), values: picked('2') });
     expect(derivation.exceptions).toEqual([
       expect.objectContaining({ reason: 'ambiguous_subscription', customerKey: 'acme', detail: expect.stringContaining('acme-growth-2026, acme-support') }),
     ]);
     // Before the add-on started only one subscription was active.
-    expect(deriveEvent(index, { ...support('acme', '2026-08-01T00:00:00Z', 2), values: ['2', null] }).usage).toHaveLength(1);
+    expect(deriveEvent(index, { ...support('acme', '2026-08-01T00:00:00Z', 2), values: picked('2') }).usage).toHaveLength(1);
   });
 
   it('allows negative values only where the meter says so', () => {
-    const event = { ...support('acme', '2026-10-01T00:00:00Z', -1), values: ['-1', null] };
+    const event = { ...support('acme', '2026-10-01T00:00:00Z', -1), values: picked('-1') };
     expect(deriveEvent(indexOf(), event).exceptions[0]?.reason).toBe('negative_value');
     const allowing = indexOf((document) => {
       document.meters.find((meter: { key: string }) => meter.key === 'support_hours').allowNegative = true;
@@ -58,7 +60,7 @@ describe('deriveEvent', () => {
   });
 
   it('is the same result for the same event and catalog (replay depends on it)', () => {
-    const event = { ...support('acme', '2026-10-01T00:00:00Z', '1.5'), values: ['"1.5"', null] };
+    const event = { ...support('acme', '2026-10-01T00:00:00Z', '1.5'), values: picked('"1.5"') };
     expect(deriveEvent(indexOf(), event)).toEqual(deriveEvent(indexOf(), event));
   });
 });

@@ -1,11 +1,11 @@
 import type { Customer, Meter } from '../catalog/index.js';
 import type { RawEvent } from '../ingestion/index.js';
-import { dimensionsOf, matchesFilter, readValue } from './event-values.js';
+import { dimensionsOf, matchesFilter, pickedReader, readValue, type DataReader } from './event-values.js';
 import { definitionAt, type MeterDefinition, type MeteringIndex, type SubscriptionSpan } from './metering-index.js';
 import type { Derivation, ExceptionDraft, ExceptionReason, UsageDraft } from './usage.js';
 
-/** A raw event with the JSON text of each of the index's value paths (same order), read exactly. */
-export type MeterableEvent = Pick<RawEvent, 'seq' | 'type' | 'subject' | 'time' | 'receivedAt' | 'data'> & {
+/** A raw event with the JSON text at each of the index's data paths (same order; null when missing), read exactly. */
+export type MeterableEvent = Pick<RawEvent, 'seq' | 'type' | 'subject' | 'time' | 'receivedAt'> & {
   values: readonly (string | null)[];
 };
 
@@ -36,7 +36,7 @@ type Measure = { value: string | null; distinctKey: string | null } | { reason: 
 
 function measure(index: MeteringIndex, event: MeterableEvent, meter: Meter): Measure {
   if (!meter.valuePath) return { value: null, distinctKey: null };
-  const reading = readValue(event.values[index.valuePaths.indexOf(meter.valuePath)] ?? null);
+  const reading = readValue(event.values[index.pathPositions.get(meter.valuePath) ?? -1] ?? null);
   const where = `data.${meter.valuePath}`;
   if (meter.aggregation === 'count') {
     // A count counts events; a value, when there is a decimal one, is kept but never required.
@@ -81,7 +81,7 @@ function beyondHorizon(event: MeterableEvent, options: DeriveOptions): string | 
   return `the event arrived ${days} days after its time, beyond the ${Math.round(options.horizonMs / 86_400_000)}-day horizon: a person must accept it (reprocess with acceptBeyondHorizon) or ignore it`;
 }
 
-function deriveForMeter(index: MeteringIndex, event: MeterableEvent, definition: MeterDefinition, options: DeriveOptions): UsageDraft | ExceptionDraft {
+function deriveForMeter(index: MeteringIndex, event: MeterableEvent, read: DataReader, definition: MeterDefinition, options: DeriveOptions): UsageDraft | ExceptionDraft {
   const meter = definition.meter;
   const tooLate = beyondHorizon(event, options);
   if (tooLate) return exception(event, meter, 'beyond_horizon', tooLate);
@@ -101,7 +101,7 @@ function deriveForMeter(index: MeteringIndex, event: MeterableEvent, definition:
     currency: customer.currency,
     value: measured.value,
     distinctKey: measured.distinctKey,
-    dimensions: dimensionsOf(event.data, meter.groupBy),
+    dimensions: dimensionsOf(read, meter.groupBy),
     catalogVersion: index.version,
     meterEffectiveFrom: definition.effectiveFrom,
   };
@@ -115,11 +115,12 @@ function deriveForMeter(index: MeteringIndex, event: MeterableEvent, definition:
 export function deriveEvent(index: MeteringIndex, event: MeterableEvent, options: DeriveOptions = { horizonMs: DEFAULT_HORIZON_DAYS * 86_400_000 }): Derivation {
   const derivation: Derivation = { usage: [], exceptions: [], telemetry: true };
   const timeMs = event.time.getTime();
+  const read = pickedReader(index.pathPositions, event.values);
   for (const definitions of index.metersFor(event.type)) {
     const definition = definitionAt(definitions, timeMs);
-    if (!definition || definition.meter.eventType !== event.type || !matchesFilter(event.data, definition.meter.filter)) continue;
+    if (!definition || definition.meter.eventType !== event.type || !matchesFilter(read, definition.meter.filter)) continue;
     derivation.telemetry = false;
-    const result = deriveForMeter(index, event, definition, options);
+    const result = deriveForMeter(index, event, read, definition, options);
     if ('reason' in result) derivation.exceptions.push(result);
     else derivation.usage.push(result);
   }

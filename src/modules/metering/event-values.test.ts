@@ -1,19 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { dimensionsOf, matchesFilter, MAX_VALUE_TEXT, readValue, valueAtPath } from './event-values.js';
+import { dimensionsOf, matchesFilter, MAX_VALUE_TEXT, pickedReader, readValue } from './event-values.js';
 
-describe('valueAtPath', () => {
-  it('follows dot paths through own properties only', () => {
-    const data = { usage: { gigabytes: 3 }, list: [1] };
-    expect(valueAtPath(data, 'usage.gigabytes')).toBe(3);
-    expect(valueAtPath(data, 'usage.missing')).toBeUndefined();
-    expect(valueAtPath(data, 'list.0')).toBeUndefined();
-    expect(valueAtPath(data, 'usage.toString')).toBeUndefined();
-    expect(valueAtPath(null, 'a')).toBeUndefined();
+/** A reader as the database would pick these paths from `data`: JSON text, or null where missing. */
+function readerOf(data: Record<string, unknown>) {
+  const paths = Object.keys(data);
+  return pickedReader(new Map(paths.map((path, i) => [path, i])), paths.map((path) => JSON.stringify(data[path])));
+}
+
+describe('pickedReader', () => {
+  it('parses each picked JSON text once; a path the database found missing reads as undefined', () => {
+    const read = pickedReader(new Map([['a', 0], ['b', 1], ['c', 2]]), ['{"x":1}', null, 'null']);
+    expect(read('a')).toEqual({ x: 1 });
+    expect(read('a')).toBe(read('a'));
+    expect(read('b')).toBeUndefined();
+    expect(read('c')).toBeNull();
+    expect(read('not.picked')).toBeUndefined();
   });
 });
 
 describe('matchesFilter', () => {
-  const data = { status: 200, billable: true, tier: 'premium', note: null };
+  const data = readerOf({ status: 200, billable: true, tier: 'premium', note: null });
   it('needs every condition: equality or one of a list', () => {
     expect(matchesFilter(data, { status: { in: [200, 201] }, billable: true })).toBe(true);
     expect(matchesFilter(data, { status: { in: [500] } })).toBe(false);
@@ -50,7 +56,7 @@ describe('readValue', () => {
 
 describe('dimensionsOf', () => {
   it('keeps each group-by path, null when missing', () => {
-    expect(dimensionsOf({ region: 'eu', a: { b: 1 } }, ['region', 'a.b', 'zone'])).toEqual({ region: 'eu', 'a.b': 1, zone: null });
-    expect(dimensionsOf({}, undefined)).toEqual({});
+    expect(dimensionsOf(readerOf({ region: 'eu', 'a.b': 1 }), ['region', 'a.b', 'zone'])).toEqual({ region: 'eu', 'a.b': 1, zone: null });
+    expect(dimensionsOf(readerOf({}), undefined)).toEqual({});
   });
 });

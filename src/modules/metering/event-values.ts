@@ -1,32 +1,24 @@
 import type { FilterCondition } from '../catalog/index.js';
 
 /**
- * Reading an event's data the way meters declare it: dot paths, filters, and values. Values come
- * as the JSON text PostgreSQL keeps for them (jsonb numbers are numeric), so a quantity is read
- * exactly — never through a JavaScript float.
+ * Reading an event's data the way meters declare it: dot paths, filters, and values. The database
+ * picks each path a meter reads as JSON text (jsonb numbers are numeric), so a quantity is read
+ * exactly — never through a JavaScript float — and the whole `data` object never crosses over.
  */
-
-/** The value at a dot path of parsed data; undefined when any segment is missing. Own properties only. */
-export function valueAtPath(data: unknown, path: string): unknown {
-  let current: unknown = data;
-  for (const segment of path.split('.')) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
-    if (!Object.hasOwn(current, segment)) return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
-}
 
 function conditionHolds(actual: unknown, condition: FilterCondition): boolean {
   if (condition !== null && typeof condition === 'object') return condition.in.some((allowed) => actual === allowed);
   return actual === condition;
 }
 
+/** Reads the event's data at a dot path: the value, or undefined when the path is missing. */
+export type DataReader = (path: string) => unknown;
+
 /** Whether every condition holds; a missing property equals nothing (not even null). */
-export function matchesFilter(data: unknown, filter: Record<string, FilterCondition> | undefined): boolean {
+export function matchesFilter(read: DataReader, filter: Record<string, FilterCondition> | undefined): boolean {
   if (!filter) return true;
   return Object.entries(filter).every(([path, condition]) => {
-    const actual = valueAtPath(data, path);
+    const actual = read(path);
     return actual !== undefined && conditionHolds(actual, condition);
   });
 }
@@ -63,8 +55,20 @@ export function readValue(jsonText: string | null): ValueReading {
 }
 
 /** The group-by values of an event: each path's value, null when missing. */
-export function dimensionsOf(data: unknown, groupBy: readonly string[] | undefined): Record<string, unknown> {
+export function dimensionsOf(read: DataReader, groupBy: readonly string[] | undefined): Record<string, unknown> {
   const dimensions: Record<string, unknown> = {};
-  for (const path of groupBy ?? []) dimensions[path] = valueAtPath(data, path) ?? null;
+  for (const path of groupBy ?? []) dimensions[path] = read(path) ?? null;
   return dimensions;
+}
+
+/** A reader over the JSON texts the database picked for `paths` (null: the path is missing). */
+export function pickedReader(paths: ReadonlyMap<string, number>, picked: readonly (string | null)[]): DataReader {
+  const parsed = new Map<string, unknown>();
+  return (path) => {
+    if (parsed.has(path)) return parsed.get(path);
+    const text = picked[paths.get(path) ?? -1];
+    const value = text === null || text === undefined ? undefined : (JSON.parse(text) as unknown);
+    parsed.set(path, value);
+    return value;
+  };
 }

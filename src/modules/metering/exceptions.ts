@@ -120,7 +120,7 @@ export function createExceptions({ db, indexSource, clock, horizonMs }: Exceptio
           await lockCursor(tx, METERING_STAGE, now);
           const rows = await repository.lockExceptions(tx, { ...base, afterId }, MAX_EXCEPTION_PAGE);
           const keys = new Set(rows.map((row) => `${row.eventSeq}\n${row.meterKey}`));
-          const events = await readRawEventsBySeq(tx, [...new Set(rows.map((row) => row.eventSeq))], index.valuePaths);
+          const events = await readRawEventsBySeq(tx, [...new Set(rows.map((row) => row.eventSeq))], { paths: index.dataPaths, withData: false });
           const result = await rederive(tx, index, events, {
             inScope: (meterKey, _customers, eventSeq) => keys.has(`${eventSeq}\n${meterKey}`),
             resolution: 'reprocessed',

@@ -23,8 +23,13 @@ export interface SubscriptionSpan {
  */
 export interface MeteringIndex {
   version: number;
-  /** Every distinct value path of every definition, in a fixed order (read exactly from the database). */
-  valuePaths: readonly string[];
+  /**
+   * Every data path any definition reads (value, filter, group-by), in a fixed order: the database picks
+   * exactly these from each event (as JSON text, so numbers stay exact), never the whole `data`.
+   */
+  dataPaths: readonly string[];
+  /** Position of each path in `dataPaths`. */
+  pathPositions: ReadonlyMap<string, number>;
   metersFor(eventType: string): readonly MeterDefinition[][];
   customerFor(subject: string): Customer | undefined;
   subscriptionsOf(customerKey: string): readonly SubscriptionSpan[];
@@ -89,17 +94,23 @@ export function buildMeteringIndex(version: number, catalog: Catalog, history: r
       list.push(definitions);
       byType.set(type, list);
     }
-    for (const definition of definitions) if (definition.meter.valuePath) paths.add(definition.meter.valuePath);
+    for (const { meter: definition } of definitions) {
+      if (definition.valuePath) paths.add(definition.valuePath);
+      for (const path of Object.keys(definition.filter ?? {})) paths.add(path);
+      for (const path of definition.groupBy ?? []) paths.add(path);
+    }
   }
   const subjects = new Map<string, Customer>();
   for (const customer of catalog.customers) {
     for (const subject of [customer.key, ...(customer.aliases ?? [])]) subjects.set(subject, customer);
   }
   const spans = subscriptionSpans(catalog);
+  const dataPaths = [...paths].sort();
   const entities = new Map(catalog.legalEntities.map((entity) => [entity.code, entity]));
   return {
     version,
-    valuePaths: [...paths].sort(),
+    dataPaths,
+    pathPositions: new Map(dataPaths.map((path, position) => [path, position])),
     metersFor: (eventType) => byType.get(eventType) ?? [],
     customerFor: (subject) => subjects.get(subject),
     subscriptionsOf: (customerKey) => spans.get(customerKey) ?? [],

@@ -83,7 +83,7 @@ export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAUL
       // A catalog apply checks, under this same lock, which meters have usage; once it has committed,
       // no batch may still derive with the version before it.
       if (!(await indexSource.isCurrent(tx, index))) return { batch: empty(index.version, true), records: [] as UsageDraft[] };
-      const events = await readRawEventsAfter(tx, cursor.position, batchSize, index.valuePaths);
+      const events = await readRawEventsAfter(tx, cursor.position, batchSize, { paths: index.dataPaths, withData: false });
       const last = events.at(-1);
       if (!last) return { batch: empty(index.version), records: [] as UsageDraft[] };
       const records: UsageDraft[] = [];

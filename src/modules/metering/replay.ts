@@ -92,7 +92,7 @@ export async function replayUsage(
       const now = clock.now();
       const cursor = await lockCursor(tx, METERING_STAGE, now);
       if (!cursor.position) return { summary: emptySummary(), last: undefined };
-      const events = await readRawEventsInTimeRange(tx, { from, to, afterSeq, upTo: cursor.position }, pageSize, index.valuePaths);
+      const events = await readRawEventsInTimeRange(tx, { from, to, afterSeq, upTo: cursor.position }, pageSize, { paths: index.dataPaths, withData: false });
       const pageSummary = await rederive(tx, index, events, { inScope, resolution: 'replayed', actor: request.actor, now, derive: { horizonMs } });
       return { summary: pageSummary, last: events.at(-1)?.seq };
     });
