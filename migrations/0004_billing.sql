@@ -63,7 +63,7 @@ create index invoices_by_customer on invoices (customer_key, period_start);
 create table invoice_lines (
   invoice_id text not null references invoices (id) on delete cascade,
   line_no integer not null check (line_no > 0),
-  kind text not null check (kind in ('usage', 'flat_fee', 'adjustment', 'tax')),
+  kind text not null check (kind in ('usage', 'flat_fee', 'discount', 'adjustment', 'tax')),
   charge_key text,
   meter_key text,
   description text not null,

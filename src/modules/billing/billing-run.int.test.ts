@@ -63,6 +63,24 @@ describeEachStore('billing run', (stores) => {
     }
   });
 
+  it("applies the contract's overrides: its own price for a charge, and its discount on the period's charges", async () => {
+    const document = referenceCatalogDocument();
+    document.subscriptions[0].overrides = { discountPercent: '10', charges: { premium_support: { prices: { USD: '100' } } } };
+    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+    await app.billing.run('2026-10', 'finance');
+    const [listed] = await app.billing.list({}, 10);
+    const invoice = await app.billing.get(listed?.id as string);
+    expect(invoice.lines?.map((line) => [line.kind, line.chargeKey, line.amount])).toEqual([
+      ['flat_fee', 'platform_fee', '500.00'],
+      ['usage', 'api', '0.00'],
+      ['usage', 'storage', '12.05'],
+      ['usage', 'premium_support', '325.00'],
+      ['discount', null, '-83.71'],
+      ['tax', null, '54.62'],
+    ]);
+    expect(invoice).toMatchObject({ subtotal: '753.34', total: '807.96' });
+  });
+
   it('changes nothing when run again, and only the draft whose usage changed after late usage', async () => {
     await app.billing.run('2026-10', 'finance');
     expect((await app.billing.run('2026-10', 'finance')).invoices).toEqual({ created: 0, updated: 0, unchanged: 1, finalized: 0 });

@@ -1,10 +1,10 @@
 import type { Catalog, Charge, Customer, Meter, Subscription } from '../catalog/index.js';
-import { chargeSettings } from '../catalog/index.js';
+import { chargeSettings, contractCharge } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js';
 import { coverage, type Period } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
 
-export type InvoiceLineKind = 'usage' | 'flat_fee' | 'adjustment' | 'tax';
+export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'tax';
 
 export interface InvoiceLineDraft {
   lineNo: number;
@@ -115,6 +115,27 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
   };
 }
 
+/** The contract's discount on the period's own charges (usage and flat fees), rounded once, as a negative line. */
+function discountLine(contents: readonly LineContent[], subscription: Subscription, currency: string, covered: Period): LineContent | undefined {
+  const percent = subscription.overrides?.discountPercent;
+  if (percent === undefined || new Exact(percent).isZero()) return undefined;
+  const base = contents.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+  if (base.isZero()) return undefined;
+  return {
+    kind: 'discount',
+    chargeKey: null,
+    meterKey: null,
+    description: `contract discount ${percent}%`,
+    periodStart: covered.start.toISOString(),
+    periodEnd: covered.end.toISOString(),
+    quantity: toMoney(base, currency),
+    unitPrice: null,
+    amount: toMoney(base.times(percent).dividedBy(100).negated(), currency),
+    breakdown: [],
+    groups: [],
+  };
+}
+
 /**
  * The invoice of one subscription period: usage charges rated on the period's quantities (minimums and
  * maximums prorated to the covered share), flat fees in arrears for this period and in advance for the
@@ -127,7 +148,8 @@ export function draftInvoice(input: DraftInput): InvoiceDraft {
   if (!plan) throw new Error(`plan ${subscription.plan} of subscription ${subscription.key} is not in the catalog`);
   const currency = customer.currency;
   const contents: LineContent[] = [];
-  for (const charge of plan.charges) {
+  for (const planCharge of plan.charges) {
+    const charge = contractCharge(planCharge, subscription.overrides);
     if (charge.model === 'flat') {
       const timing = chargeSettings(charge).timing;
       if (timing === 'in_arrears') contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_arrears'));
@@ -141,6 +163,8 @@ export function draftInvoice(input: DraftInput): InvoiceDraft {
     const line = meter && usageLine(input, charge, meter);
     if (line) contents.push(line);
   }
+  const discount = discountLine(contents, subscription, currency, input.covered);
+  if (discount) contents.push(discount);
   contents.push(...input.adjustments);
   return completeDraft({ catalog, catalogVersion: input.catalogVersion, subscription, customer, period: input.period, covered: input.covered }, contents);
 }

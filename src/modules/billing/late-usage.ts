@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
-import type { Subscription } from '../catalog/index.js';
+import { contractCharge, type Subscription } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
@@ -96,7 +96,8 @@ export async function lateAdjustments(
     const quantity = quantityOf(total, meter.aggregation);
     const { covered, total: length } = coverage({ start: window.periodStart, end: window.periodEnd }, { start: window.coveredStart, end: window.coveredEnd });
     const proration = new Exact(covered).dividedBy(length).toFixed();
-    for (const charge of plan.charges.filter((candidate) => candidate.meter === window.meterKey && candidate.model !== 'percentage')) {
+    const charges = plan.charges.map((charge) => contractCharge(charge, subscription.overrides));
+    for (const charge of charges.filter((candidate) => candidate.meter === window.meterKey && candidate.model !== 'percentage')) {
       const rated = rateCharge(charge, customer.currency, { quantity, proration });
       const billed = await billedFor(db, window.invoiceId, charge.key);
       const amount = new Exact(rated.amount).minus(billed.amount);

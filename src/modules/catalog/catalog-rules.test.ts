@@ -187,4 +187,18 @@ describe('validateCatalog: rules across objects', () => {
       { path: '/subscriptions/2', message: '/subscriptions/0 and /subscriptions/2 both subscribe customer "acme" to plan "growth" from 2026-02-01T00:00:00Z' },
     ]);
   });
+
+  it('checks contract overrides: a discount from 0 to 100, and overridden charges of the plan priced by the plan rules', () => {
+    const document = reference();
+    document.subscriptions[0].overrides = {
+      discountPercent: '120',
+      charges: { nonexistent: { prices: { USD: '1' } }, storage: { prices: { USD: '-0.05' } }, api: { config: { freeUnits: '10', rate: '1' } } },
+    };
+    expect(errorsOf(document)).toEqual([
+      { path: '/subscriptions/0/overrides/discountPercent', message: 'must be a percent as a decimal string from 0 to 100, such as "10"' },
+      { path: '/subscriptions/0/overrides/charges/nonexistent', message: 'plan "growth" has no charge "nonexistent" to override' },
+      { path: '/subscriptions/0/overrides/charges/storage/prices/USD/unitPrice', message: 'must not be negative' },
+      { path: '/subscriptions/0/overrides/charges/api/config/rate', message: 'is not a setting of a graduated charge (allowed: freeUnits)' },
+    ]);
+  });
 });

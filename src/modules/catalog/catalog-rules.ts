@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
 import type { FieldError } from '../../platform/errors.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
-import type { Catalog, Subscription, TaxRate } from './catalog.js';
-import { checkChargePricing } from './charge-pricing.js';
+import type { Catalog, Plan, Subscription, TaxRate } from './catalog.js';
+import { checkChargePricing, contractCharge } from './charge-pricing.js';
 import { isIso4217Currency } from './iso-4217.js';
 
 // The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, tax
@@ -57,6 +57,7 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
     const customerKnown = refersTo(`/subscriptions/${s}/customer`, customers, subscription.customer, 'customer');
     const planKnown = refersTo(`/subscriptions/${s}/plan`, plans, subscription.plan, 'plan');
     if (customerKnown && planKnown) checkPricedCurrency(catalog, subscription, s, customers, plans, report);
+    if (planKnown) checkOverrides(catalog.plans[plans.get(subscription.plan) ?? -1], subscription, s, report);
   });
 
   checkSubjects(catalog, report);
@@ -130,6 +131,23 @@ function checkPeriods(subscriptions: readonly Subscription[], report: Report): v
     }
     seen.set(pair, [...earlier, { index: s, start, end, startText: subscription.start }]);
   });
+}
+
+/** A contract's overrides: a discount from 0 to 100 percent, and charges of its plan priced by the same rules as the plan's. */
+function checkOverrides(plan: Plan | undefined, subscription: Subscription, s: number, report: Report): void {
+  const overrides = subscription.overrides;
+  if (!overrides || !plan) return;
+  const at = `/subscriptions/${s}/overrides`;
+  const discount = overrides.discountPercent;
+  if (discount !== undefined && !(/^\d+(\.\d+)?$/.test(discount) && new Decimal(discount).lessThanOrEqualTo(100))) {
+    report(`${at}/discountPercent`, 'must be a percent as a decimal string from 0 to 100, such as "10"');
+  }
+  for (const key of Object.keys(overrides.charges ?? {})) {
+    const path = `${at}/charges/${escapePointerToken(key)}`;
+    const charge = plan.charges.find((candidate) => candidate.key === key);
+    if (!charge) report(path, `plan "${plan.key}" has no charge "${key}" to override`);
+    else checkChargePricing(contractCharge(charge, overrides), path, report);
+  }
 }
 
 /** Each charge of the plan must have a price in the customer's billing currency, or rating could not price its usage. */

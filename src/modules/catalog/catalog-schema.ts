@@ -3,7 +3,7 @@ import { AGGREGATIONS, BILLING_PERIODS, CATALOG_API_VERSION, CHARGE_MODELS, LATE
 // The JSON Schema (2020-12) of a catalog file. `schemas/catalog.schema.json` is this object written out for
 // editors; a test fails when the two drift apart. It lives in code because the published package ships
 // `dist/`, not `schemas/`. Every object is closed (`additionalProperties: false`) except a charge's prices
-// and `config` and a subscription's `overrides`, whose fields depend on the pricing model and are checked in
+// and `config` (also as a contract overrides them), whose fields depend on the pricing model and are checked in
 // code (charge-pricing.ts) with one precise error each; so are semantic rules (references, duplicates,
 // overlaps, the ISO 4217 list), where they can name both places involved.
 
@@ -166,7 +166,26 @@ export const CATALOG_SCHEMA = {
         end: DATE_TIME,
         billingPeriod: { enum: [...BILLING_PERIODS] },
         anchorDay: { type: 'integer', minimum: 1, maximum: 28 },
-        overrides: { type: 'object', description: 'Per-contract overrides, typed by the rating slice.' },
+        overrides: {
+          type: 'object',
+          additionalProperties: false,
+          description: "What this contract prices differently from its plan (docs/pricing.md).",
+          properties: {
+            discountPercent: { type: 'string', description: 'Percent off the period\'s usage and flat fees, a decimal string from 0 to 100.' },
+            charges: {
+              type: 'object',
+              description: 'By charge key of the plan: prices replacing the plan\'s, per currency given, and config settings merged over the plan\'s.',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  prices: { type: 'object', propertyNames: CURRENCY, additionalProperties: { type: ['string', 'object'] } },
+                  config: { type: 'object' },
+                },
+              },
+            },
+          },
+        },
         latePolicy: { enum: [...LATE_POLICIES] },
         lateMaterialityThreshold: {
           type: 'string',

@@ -91,6 +91,14 @@ export interface Plan {
   charges: Charge[];
 }
 
+/** A contract's own terms: a discount on its period's charges, and charges priced its own way. */
+export interface SubscriptionOverrides {
+  /** Percent (0-100, a decimal string) off the period's usage and flat fees (not adjustments or tax). */
+  discountPercent?: string;
+  /** By charge key of the plan: prices replace the plan's (per currency given), config settings are merged over it. */
+  charges?: Record<string, { prices?: Charge['prices']; config?: Record<string, unknown> }>;
+}
+
 export interface Subscription {
   key: string;
   customer: string;
@@ -101,8 +109,8 @@ export interface Subscription {
   billingPeriod: BillingPeriod;
   /** Day of the month a period starts on (1-28, so every month has it). */
   anchorDay?: number;
-  /** Per-contract overrides, accepted as they are until the rating slice types them. */
-  overrides?: Record<string, unknown>;
+  /** What this contract prices differently from its plan. */
+  overrides?: SubscriptionOverrides;
   latePolicy?: LatePolicy;
   /**
    * Amount (decimal string, the customer's currency) below which late usage rolls forward whatever the

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
-import type { Charge, ChargeModel } from './catalog.js';
+import type { Charge, ChargeModel, SubscriptionOverrides } from './catalog.js';
 
 // What a charge's `prices` and `config` mean, model by model: the shapes a file may use (a price per
 // currency as a decimal string shorthand, or an object), the one normalized form the rating engine
@@ -226,5 +226,19 @@ export function chargeSettings(charge: Charge): ChargeSettings {
     rate: (config.rate as string | undefined) ?? '0',
     freeEvents: (config.freeEvents as number | undefined) ?? 0,
     timing: (config.timing as 'in_advance' | 'in_arrears' | undefined) ?? 'in_advance',
+  };
+}
+
+/**
+ * The charge as a subscription pays it: its own prices where the contract overrides them (per
+ * currency given), its settings merged over the plan's.
+ */
+export function contractCharge(charge: Charge, overrides: SubscriptionOverrides | undefined): Charge {
+  const override = overrides?.charges && Object.hasOwn(overrides.charges, charge.key) ? overrides.charges[charge.key] : undefined;
+  if (!override) return charge;
+  return {
+    ...charge,
+    prices: override.prices ? { ...charge.prices, ...override.prices } : charge.prices,
+    config: override.config ? { ...charge.config, ...override.config } : charge.config,
   };
 }

@@ -17,6 +17,7 @@ export {
   type Meter,
   type Plan,
   type Subscription,
+  type SubscriptionOverrides,
   type TaxRate,
 } from './catalog.js';
 export { CATALOG_SCHEMA } from './catalog-schema.js';
@@ -24,6 +25,7 @@ export {
   chargePrice,
   chargeSettings,
   checkChargePricing,
+  contractCharge,
   CONFIG_FIELDS,
   PRICE_FIELDS,
   type ChargePrice,
