@@ -1,20 +1,9 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { InvoiceLineDraft } from './invoice-draft.js';
 import type { InvoiceStatus } from './repository.js';
 
-export interface InvoiceLine {
-  lineNo: number;
-  kind: string;
-  chargeKey: string | null;
-  meterKey: string | null;
-  description: string;
-  periodStart: string;
-  periodEnd: string;
-  quantity: string | null;
-  unitPrice: string | null;
-  amount: string;
-  breakdown: unknown[];
-  groups: unknown[];
-}
+/** A stored line: what was drafted (the invoice it adjusts is not read back). */
+export type InvoiceLine = Omit<InvoiceLineDraft, 'adjustsInvoiceId'>;
 
 export interface Invoice {
   id: string;
@@ -84,7 +73,7 @@ export async function findLines(db: Queryable, invoiceId: string): Promise<Invoi
   );
   return result.rows.map((row) => ({
     lineNo: Number(row.line_no),
-    kind: row.kind as string,
+    kind: row.kind as InvoiceLine['kind'],
     chargeKey: row.charge_key as string | null,
     meterKey: row.meter_key as string | null,
     description: row.description as string,
@@ -93,8 +82,8 @@ export async function findLines(db: Queryable, invoiceId: string): Promise<Invoi
     quantity: row.quantity as string | null,
     unitPrice: row.unit_price as string | null,
     amount: row.amount as string,
-    breakdown: row.breakdown as unknown[],
-    groups: row.groups as unknown[],
+    breakdown: row.breakdown as InvoiceLine['breakdown'],
+    groups: row.groups as InvoiceLine['groups'],
   }));
 }
 

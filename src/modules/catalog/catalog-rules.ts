@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { FieldError } from '../../platform/errors.js';
+import { isDecimalText } from '../../platform/decimal-text.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Catalog, Plan, Subscription, TaxRate } from './catalog.js';
 import { checkChargePricing, contractCharge } from './charge-pricing.js';
@@ -79,11 +80,9 @@ function firstByKey<T>(items: readonly T[], keyOf: (item: T) => string, base: st
   return first;
 }
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-
 /** A rate is a percent: a decimal string from 0 to 100, compared exactly. */
 function checkTaxRate(taxRate: TaxRate, path: string, report: Report): void {
-  if (!DECIMAL.test(taxRate.rate)) {
+  if (!isDecimalText(taxRate.rate)) {
     report(path, 'must be a percent as a decimal string from 0 to 100, such as "7.25"');
     return;
   }
@@ -139,7 +138,7 @@ function checkOverrides(plan: Plan | undefined, subscription: Subscription, s: n
   if (!overrides || !plan) return;
   const at = `/subscriptions/${s}/overrides`;
   const discount = overrides.discountPercent;
-  if (discount !== undefined && !(/^\d+(\.\d+)?$/.test(discount) && new Decimal(discount).lessThanOrEqualTo(100))) {
+  if (discount !== undefined && !(isDecimalText(discount) && !new Decimal(discount).isNegative() && new Decimal(discount).lessThanOrEqualTo(100))) {
     report(`${at}/discountPercent`, 'must be a percent as a decimal string from 0 to 100, such as "10"');
   }
   for (const key of Object.keys(overrides.charges ?? {})) {

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { isDecimalText as isDecimal } from '../../platform/decimal-text.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Charge, ChargeModel, SubscriptionOverrides } from './catalog.js';
 
@@ -75,8 +76,6 @@ export const CONFIG_FIELDS: Readonly<Record<ChargeModel, readonly string[]>> = {
 type RawPrice = string | Record<string, unknown>;
 type Report = (path: string, message: string) => void;
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-const isDecimal = (value: unknown): value is string => typeof value === 'string' && DECIMAL.test(value);
 
 function expanded(model: ChargeModel, raw: RawPrice): Record<string, unknown> {
   return typeof raw === 'string' ? { [PRICE_FIELDS[model][0] as string]: raw } : raw;

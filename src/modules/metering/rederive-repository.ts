@@ -1,20 +1,11 @@
 import type { Queryable } from '../../platform/database/database.js';
 import type { ExceptionDraft, ExceptionReason, UsageDraft } from './usage.js';
 
-/** A usage record as stored, with what re-derivation compares. */
-export interface StoredUsage {
-  eventSeq: string;
-  meterKey: string;
-  customerKey: string;
-  subscriptionKey: string;
-  legalEntity: string;
-  currency: string;
-  value: string | null;
-  distinctKey: string | null;
-  dimensions: Record<string, unknown>;
-  meterEffectiveFrom: string | null;
-  invoiceId: string | null;
-}
+/** A usage record as stored, with what re-derivation compares (and the invoice that froze it, if any). */
+export type StoredUsage = Pick<
+  UsageDraft,
+  'eventSeq' | 'meterKey' | 'customerKey' | 'subscriptionKey' | 'legalEntity' | 'currency' | 'value' | 'distinctKey' | 'dimensions' | 'meterEffectiveFrom'
+> & { invoiceId: string | null };
 
 export type ExceptionStatus = 'open' | 'resolved' | 'ignored';
 

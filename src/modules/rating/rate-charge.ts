@@ -1,11 +1,11 @@
 import { chargePrice, chargeSettings, type Charge, type ChargePrice, type ChargeSettings } from '../catalog/index.js';
+import { isDecimalText } from '../../platform/decimal-text.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.js';
 import { Exact, exact, ROUNDING_MODE, text, toMoney } from './money.js';
 import { missingPercentageInput, percentageLines, type PercentageUsage } from './percentage.js';
 import type { RatingInput, RatingLine, RatingResult } from './rating.js';
 import { graduatedLines, graduatedPercentageLines, volumeLines } from './tiers.js';
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
 const MAX_EVENT_VALUES = 100_000;
 
 function packageLines(quantity: Exact, price: Extract<ChargePrice, { model: 'package' }>, settings: ChargeSettings): RatingLine[] {
@@ -72,7 +72,7 @@ function periodLines(price: ChargePrice, settings: ChargeSettings, quantity: Exa
 function readInput(charge: Charge, input: RatingInput): { quantity: Exact; values?: Exact[]; alreadyBilled?: Exact; proration: Exact } {
   const errors: FieldError[] = [];
   const decimal = (value: unknown, path: string, check?: (value: Exact) => string | undefined): Exact | undefined => {
-    if (typeof value !== 'string' || !DECIMAL.test(value) || value.length > 100) {
+    if (!isDecimalText(value) || value.length > 100) {
       errors.push({ path, message: 'must be a decimal string such as "1500" or "0.25"' });
       return undefined;
     }
