@@ -56,7 +56,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   return {
     config,
     db,
-    access: createAccess({ db }),
+    access: createAccess({ db, clock }),
     schemas,
     catalog,
     ingestion,

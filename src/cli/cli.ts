@@ -5,6 +5,7 @@ import { isAppError } from '../platform/errors.js';
 import { packageRoot } from '../platform/package-root.js';
 import { billCommand } from './commands/bill.js';
 import { catalogCommand } from './commands/catalog.js';
+import { creditsCommand } from './commands/credits.js';
 import { exceptionsCommand } from './commands/exceptions.js';
 import { ingestCommand } from './commands/ingest.js';
 import { invoicesCommand } from './commands/invoices.js';
@@ -34,7 +35,8 @@ export function buildCli(): Command {
     .addCommand(replayCommand())
     .addCommand(priceCommand())
     .addCommand(billCommand())
-    .addCommand(invoicesCommand());
+    .addCommand(invoicesCommand())
+    .addCommand(creditsCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

@@ -5,6 +5,7 @@ import type { HttpDependencies } from './http-dependencies.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { problem, problemErrorHandler, sendProblemFor, toProblem } from './problem.js';
 import { registerRawBodyRoutes } from './raw-body-scope.js';
+import { registerApiKeyRoutes } from './routes/api-keys/register-api-key-routes.js';
 import { registerBillingRoutes } from './routes/billing/register-billing-routes.js';
 import { registerCatalogRoutes } from './routes/catalog/register-catalog-routes.js';
 import { registerLagoCompatRoutes } from './routes/compat-lago/register-lago-compat-routes.js';
@@ -62,6 +63,7 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   registerGetUsage(app, deps);
   registerRatingRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
     registerOpenMeterCompatRoutes(scope, deps);

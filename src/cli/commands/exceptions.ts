@@ -4,7 +4,8 @@ import { createApp, type App } from '../../main.js';
 import { parseExceptionIds, parseExceptionQuery, type ExceptionParams, type MeteringException } from '../../modules/metering/index.js';
 import { ValidationError } from '../../platform/errors.js';
 import { printPage } from '../print-page.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStoreOptions } from '../options.js';
+import { withApp } from '../with-app.js';
 import { asOptionErrors, cliActor, formatRederiveSummary } from './replay.js';
 
 export interface ExceptionsCommandDependencies {
@@ -55,15 +56,6 @@ function exceptionRows(items: readonly MeteringException[]): string[][] {
     ['ID', 'STATUS', 'REASON', 'METER', 'EVENT TIME', 'SUBJECT', 'CUSTOMER', 'DETAIL'],
     ...items.map((item) => [item.id, item.status, item.reason, item.meter, item.event.time, item.event.subject ?? '-', item.customer ?? '-', item.detail]),
   ];
-}
-
-async function withApp<T>(options: Record<string, unknown>, openApp: (config: Readonly<Config>) => Promise<App>, work: (app: App) => Promise<T>): Promise<T> {
-  const app = await openApp(configFrom(options));
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
 }
 
 export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = {}): Command {

@@ -4,8 +4,9 @@ import { fetchPage, parseInvoiceQuery, parseLineEventQuery, type InvoiceParams }
 import { createApp, type App } from '../../main.js';
 import type { Invoice, LineEvent } from '../../modules/billing/index.js';
 import { ConflictError, isAppError, ValidationError, type FieldError } from '../../platform/errors.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStoreOptions } from '../options.js';
 import { printPage } from '../print-page.js';
+import { optionPath, withApp, without } from '../with-app.js';
 import { cliActor } from './replay.js';
 
 export interface InvoicesCommandDependencies {
@@ -29,21 +30,6 @@ Exit status: 0 every invoice given was finalized; 1 otherwise (each failure list
 const EVENTS_HELP = `
 Lists the raw events behind a usage line (its lineage) in log order: their values add up to the line's
 quantity (sum meters), or their number is it (count meters). Other lines have none.`;
-
-const optionPath = (name: string) => `--${name.replace(/_/g, '-')}`;
-
-async function withApp<T>(options: Record<string, unknown>, openApp: (config: Readonly<Config>) => Promise<App>, work: (app: App) => Promise<T>): Promise<T> {
-  const app = await openApp(configFrom(options));
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
-}
-
-function without(options: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([name]) => !names.includes(name)));
-}
 
 /** Cells padded to the widest of their column; `right` columns (numbers) to the right. */
 function alignedTable(rows: readonly string[][], right: ReadonlySet<number>): string[] {

@@ -1,25 +1,68 @@
 import { Command, Option } from 'commander';
+import type { Config } from '../../config/index.js';
 import { createApp } from '../../main.js';
-import { ROLES } from '../../modules/access/index.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { parseApiKeyId, ROLES, type ApiKeySummary } from '../../modules/access/index.js';
+import { withStoreOptions } from '../options.js';
+import { formatTable } from '../print-page.js';
+import { withApp, type OpenApp } from '../with-app.js';
+import { cliActor } from './replay.js';
 
-export function keysCommand(): Command {
-  const keys = new Command('keys').description('manage API keys');
-  keys.addCommand(
-    withStoreOptions(new Command('create').description('create an API key and print it once; only its hash is stored'))
-      .addOption(new Option('--role <role>', 'what the key may do').choices([...ROLES]).makeOptionMandatory())
-      .option('--name <name>', 'a label saying who or what uses the key')
-      .action(async (options) => {
-        const { role, name, ...storeOptions } = options as { role: string; name?: string } & Record<string, unknown>;
-        const app = await createApp(configFrom(storeOptions));
-        try {
-          const created = await app.access.createKey({ role, name });
-          console.error(`created API key ${created.id} with role ${created.role}; it is shown once, store it now:`);
-          console.log(created.key);
-        } finally {
-          await app.close();
-        }
-      }),
-  );
-  return keys;
+export interface KeysCommandDependencies {
+  openApp?: OpenApp;
+}
+
+const REVOKE_HELP = `
+The key stops authenticating at once (401 from its next request); it stays listed, as revoked.
+Revocation cannot be undone. The last active admin key cannot be revoked: create another admin key
+first. Audited with --by.`;
+
+function keyRows(items: readonly ApiKeySummary[]): string[][] {
+  return [['ID', 'ROLE', 'CREATED', 'REVOKED', 'NAME'], ...items.map((item) => [item.id, item.role, item.createdAt, item.revokedAt ?? '-', item.name ?? '-'])];
+}
+
+function createCommand(openApp: OpenApp): Command {
+  return withStoreOptions(new Command('create').description('create an API key and print it once; only its hash is stored'))
+    .addOption(new Option('--role <role>', 'what the key may do').choices([...ROLES]).makeOptionMandatory())
+    .option('--name <name>', 'a label saying who or what uses the key')
+    .action(async (options) => {
+      const { role, name, ...storeOptions } = options as { role: string; name?: string } & Record<string, unknown>;
+      const created = await withApp(storeOptions, openApp, (app) => app.access.createKey({ role, name }));
+      console.error(`created API key ${created.id} with role ${created.role}; it is shown once, store it now:`);
+      console.log(created.key);
+    });
+}
+
+function listCommand(openApp: OpenApp): Command {
+  return withStoreOptions(new Command('list').description('list API keys, revoked ones included (never their secrets)'))
+    .option('--json', 'print the keys as JSON ({ items })')
+    .action(async (options: Record<string, unknown>) => {
+      const { json, ...storeOptions } = options;
+      const items = await withApp(storeOptions, openApp, (app) => app.access.listKeys());
+      if (json) console.log(JSON.stringify({ items }, null, 2));
+      else if (items.length === 0) console.log('no API keys');
+      else for (const line of formatTable(keyRows(items))) console.log(line);
+    });
+}
+
+function revokeCommand(openApp: OpenApp): Command {
+  return withStoreOptions(new Command('revoke').description('revoke an API key: it stops authenticating at once (audited)'))
+    .argument('<id>', 'key id (ID in `keys list`), not the key itself')
+    .option('--by <name>', 'who revokes, kept in the audit log (default: cli:<login name>)')
+    .addHelpText('after', REVOKE_HELP)
+    .action(async (id: string, options: Record<string, unknown>) => {
+      const { by, ...storeOptions } = options as { by?: string } & Record<string, unknown>;
+      // Checked before the store opens: a typo costs no start-up.
+      const wanted = parseApiKeyId(id, 'ID');
+      const revoked = await withApp(storeOptions, openApp, (app) => app.access.revokeKey(wanted, cliActor(by)));
+      console.log(`revoked API key ${revoked.id} (role ${revoked.role}${revoked.name === null ? '' : `, name ${JSON.stringify(revoked.name)}`}); it no longer authenticates`);
+    });
+}
+
+export function keysCommand(dependencies: KeysCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+  return new Command('keys')
+    .description('create, list and revoke API keys')
+    .addCommand(createCommand(openApp))
+    .addCommand(listCommand(openApp))
+    .addCommand(revokeCommand(openApp));
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import type { Database } from '../../platform/database/database.js';
 import { migrate } from '../../platform/database/migrate.js';
-import { ValidationError } from '../../platform/errors.js';
+import { ManualClock } from '../../platform/clock.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { createAccess, ROLES, type Access } from './index.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -20,13 +21,15 @@ async function thrownBy(promise: Promise<unknown>): Promise<unknown> {
 describeEachStore('access: API keys', (stores) => {
   let db: Database;
   let access: Access;
+  const clock = new ManualClock('2026-10-01T00:00:00Z');
   const keyRows = async () =>
     (await db.query<{ id: string; key_hash: string; role: string; name: string | null; revoked_at: Date | null }>('select id, key_hash, role, name, revoked_at from api_keys order by id')).rows;
 
   beforeEach(async () => {
     db = await stores.fresh();
     await migrate(db);
-    access = createAccess({ db });
+    clock.set('2026-10-01T00:00:00Z');
+    access = createAccess({ db, clock });
   });
 
   it('bootstraps a new store with one admin key that authenticates', async () => {
@@ -139,5 +142,124 @@ describeEachStore('access: API keys', (stores) => {
     await db.query('update api_keys set revoked_at = now() where id = $1', [created.id]);
 
     expect(await access.authenticate(created.key)).toBeUndefined();
+  });
+
+  describe('listing and revoking', () => {
+    const auditRows = async () =>
+      (await db.query<{ at: Date; actor: string; action: string; target: string; detail: unknown }>('select at, actor, action, target, detail from audit_log order by id')).rows;
+
+    it('lists every key oldest first with its role, name and times, and never a secret or hash', async () => {
+      const admin = (await access.bootstrap()) as { id: string; key: string };
+      clock.advance(60_000);
+      const ingest = await access.createKey({ role: 'ingest', name: 'product' });
+
+      const listed = await access.listKeys();
+
+      expect(listed).toEqual([
+        { id: admin.id, role: 'admin', name: 'bootstrap admin', createdAt: '2026-10-01T00:00:00.000Z', revokedAt: null },
+        { id: ingest.id, role: 'ingest', name: 'product', createdAt: '2026-10-01T00:01:00.000Z', revokedAt: null },
+      ]);
+      const text = JSON.stringify(listed);
+      for (const { key } of [admin, ingest]) {
+        expect(text).not.toContain(key);
+        expect(text).not.toContain(sha256(key));
+      }
+    });
+
+    it('revokes a key: it stops authenticating at once, is listed as revoked and the revocation is audited', async () => {
+      await access.bootstrap();
+      const ingest = await access.createKey({ role: 'ingest', name: 'product' });
+      clock.set('2026-10-02T12:00:00Z');
+
+      const revoked = await access.revokeKey(ingest.id, 'alice');
+
+      expect(revoked).toEqual({ id: ingest.id, role: 'ingest', name: 'product', createdAt: '2026-10-01T00:00:00.000Z', revokedAt: '2026-10-02T12:00:00.000Z' });
+      expect(await access.authenticate(ingest.key)).toBeUndefined();
+      expect((await access.listKeys()).find((key) => key.id === ingest.id)?.revokedAt).toBe('2026-10-02T12:00:00.000Z');
+      expect(await auditRows()).toEqual([
+        { at: new Date('2026-10-02T12:00:00Z'), actor: 'alice', action: 'api-key.revoke', target: `api-key:${ingest.id}`, detail: { role: 'ingest', name: 'product' } },
+      ]);
+    });
+
+    it('refuses to revoke a key twice with a ConflictError, changing nothing', async () => {
+      await access.bootstrap();
+      const read = await access.createKey({ role: 'read' });
+      await access.revokeKey(read.id, 'alice');
+      const before = await keyRows();
+
+      const error = await thrownBy(access.revokeKey(read.id, 'bob'));
+
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as Error).message).toBe(`API key ${read.id} was already revoked at 2026-10-01T00:00:00.000Z`);
+      expect(await keyRows()).toEqual(before);
+      expect((await auditRows()).map((row) => row.actor)).toEqual(['alice']);
+    });
+
+    it('refuses an unknown id with a NotFoundError naming it, and malformed ids with a ValidationError', async () => {
+      await access.bootstrap();
+      const before = await keyRows();
+
+      const unknown = await thrownBy(access.revokeKey('key_000000000000', 'alice'));
+      expect(unknown).toBeInstanceOf(NotFoundError);
+      expect((unknown as Error).message).toBe('there is no API key key_000000000000');
+
+      for (const id of ['', 'key_', 'nope', `key_${'a'.repeat(65)}`, "key_1' or '1'='1", 'key_1; drop table api_keys', 'key_é', 'key_\u0000', ' key_abc']) {
+        const error = await thrownBy(access.revokeKey(id, 'alice'));
+        expect(error, JSON.stringify(id)).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).errors).toEqual([{ path: '/id', message: expect.stringMatching(/^must be an API key id/) }]);
+      }
+      expect(await keyRows()).toEqual(before);
+      expect(await auditRows()).toEqual([]);
+    });
+
+    it('refuses to revoke the last active admin key, and allows it once another admin key exists', async () => {
+      const first = (await access.bootstrap()) as { id: string; key: string };
+      await access.createKey({ role: 'finance' });
+
+      const error = await thrownBy(access.revokeKey(first.id, 'alice'));
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as Error).message).toMatch(new RegExp(`^API key ${first.id} is the last active admin key; .*Create another admin key first`));
+      expect(await access.authenticate(first.key)).toBeDefined();
+
+      const second = await access.createKey({ role: 'admin' });
+      await access.revokeKey(first.id, 'alice');
+      expect(await access.authenticate(first.key)).toBeUndefined();
+      // second is now the only active admin key: a revoked admin key does not count.
+      expect(await thrownBy(access.revokeKey(second.id, 'alice'))).toBeInstanceOf(ConflictError);
+      expect(await access.authenticate(second.key)).toBeDefined();
+    });
+
+    it("leaves exactly one active admin key when two admins revoke each other's keys at once", async () => {
+      const first = (await access.bootstrap()) as { id: string };
+      const a = await access.createKey({ role: 'admin' });
+      const b = await access.createKey({ role: 'admin' });
+      await access.revokeKey(first.id, 'setup');
+
+      const outcomes = await Promise.allSettled([access.revokeKey(a.id, 'b'), access.revokeKey(b.id, 'a')]);
+
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const rejected = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      expect(rejected.reason).toBeInstanceOf(ConflictError);
+      expect((await access.listKeys()).filter((key) => key.role === 'admin' && key.revokedAt === null)).toHaveLength(1);
+    });
+
+    it.runIf(stores.kind === 'postgres')('keeps one admin key when both revocations read the keys before either commits', async () => {
+      // PGlite serializes transactions, so only a server can hold a lock while the revocations start.
+      const first = (await access.bootstrap()) as { id: string };
+      const a = await access.createKey({ role: 'admin' });
+      const b = await access.createKey({ role: 'admin' });
+      await access.revokeKey(first.id, 'setup');
+
+      // Given another transaction holding key a, both revocations start while it is held, then it commits.
+      let outcomes: Promise<PromiseSettledResult<unknown>[]> | undefined;
+      await db.transaction(async (tx) => {
+        await tx.query('select id from api_keys where id = $1 for update', [a.id]);
+        outcomes = Promise.allSettled([access.revokeKey(a.id, 'b'), access.revokeKey(b.id, 'a')]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+
+      expect(((await outcomes) ?? []).map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((await access.listKeys()).filter((key) => key.role === 'admin' && key.revokedAt === null)).toHaveLength(1);
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { ValidationError } from '../../platform/errors.js';
+
 export const ROLES = ['ingest', 'read', 'finance', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -29,4 +31,23 @@ export interface ApiKeyIdentity {
 export interface CreatedApiKey extends ApiKeyIdentity {
   /** The secret itself: shown once, never stored. */
   key: string;
+}
+
+/** What anyone may see of a key: never its secret nor its hash. Instants are ISO 8601 UTC. */
+export interface ApiKeySummary extends ApiKeyIdentity {
+  createdAt: string;
+  /** When it stopped authenticating; null while it is active. */
+  revokedAt: string | null;
+}
+
+// Issued ids are `key_` + 12 hex digits (or `key_bootstrap`); the pattern is looser so that ids
+// written by hand into the table stay addressable, yet nothing with spaces, quotes or non-ASCII reaches SQL.
+const API_KEY_ID = /^key_[A-Za-z0-9_-]{1,64}$/;
+
+/** The id itself, or a ValidationError naming `path` (the id's place in the caller's input). */
+export function parseApiKeyId(value: unknown, path = '/id'): string {
+  if (typeof value === 'string' && API_KEY_ID.test(value)) return value;
+  throw new ValidationError('invalid API key id', [
+    { path, message: 'must be an API key id: "key_" then 1-64 letters, digits, "_" or "-", such as "key_0123456789ab"' },
+  ]);
 }

@@ -4,7 +4,8 @@ import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { apiRequest, ingestAll, meteringFixture, storageSnapshot, supportSession } from '../metering/metering.test-support.js';
+import { ingestAll, supportSession } from '../metering/metering.test-support.js';
+import { octoberFixture } from './billing.test-support.js';
 import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
 import { Exact } from '../rating/index.js';
 
@@ -15,17 +16,7 @@ describeEachStore('billing run', (stores) => {
 
   beforeEach(async () => {
     db = await stores.fresh();
-    ({ app, clock } = await meteringFixture(db));
-    await ingestAll(app, [
-      ...Array.from({ length: 30 }, (_, i) => apiRequest(i % 2 ? 'acme' : 'acct_1001', `2026-10-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z`, { region: i % 3 ? 'us' : 'eu' })),
-      storageSnapshot('acme', '2026-10-05T00:00:00Z', '120.5'),
-      storageSnapshot('acme', '2026-10-20T00:00:00Z', 80),
-      supportSession('acme', '2026-10-07T00:00:00Z', { duration_hours: '1.25' }),
-      supportSession('acct_1002', '2026-10-30T23:59:59Z', { duration_hours: 2 }),
-      supportSession('acme', '2026-11-01T00:00:00Z', { duration_hours: 9 }),
-    ]);
-    await app.metering.stage.runUntilCaughtUp();
-    clock.set('2026-11-02T00:00:00Z');
+    ({ app, clock } = await octoberFixture(db));
   });
 
   it('drafts one invoice per subscription period with usage, fees and tax lines, and lines that trace to their events', async () => {
@@ -153,11 +144,12 @@ describeEachStore('billing run', (stores) => {
   });
 
   describe('late-usage policies', () => {
-    async function lateAfterFinalizing(change: (subscription: Record<string, unknown>) => void, hours: number) {
+    /** Finalizes October (under `document`, when given), applies the changed catalog, then late usage, and bills November. */
+    async function lateAfterFinalizing(change: (subscription: Record<string, unknown>) => void, hours: number, document = referenceCatalogDocument()) {
+      await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
       await app.billing.run('2026-10', 'finance');
       const [october] = await app.billing.list({}, 10);
       await app.billing.finalize(october?.id as string, 'finance');
-      const document = referenceCatalogDocument();
       change(document.subscriptions[0]);
       await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
       await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: hours })]);
@@ -179,6 +171,37 @@ describeEachStore('billing run', (stores) => {
       expect((await app.billing.run('2026-11', 'finance')).memos).toEqual({ created: 0, updated: 0, unchanged: 1 });
       const final = await app.billing.finalize(memo?.id as string, 'finance');
       expect(final.number).toBe('US-000002');
+    });
+
+    it("a plan's policy and threshold apply to its subscriptions that set none; a subscription's own win", async () => {
+      const document = referenceCatalogDocument();
+      document.plans[0].latePolicy = 'memo';
+      document.plans[0].lateMaterialityThreshold = '100.00';
+      const { summary } = await lateAfterFinalizing((subscription) => delete subscription.latePolicy, 1, document);
+      expect(summary).toMatchObject({ memos: { created: 1 }, reissued: [] });
+      const [memo] = (await app.billing.list({ status: 'draft' }, 10)).filter((item) => item.document === 'memo');
+      expect(memo?.subtotal).toBe('150.00');
+    });
+
+    it("a memo under a contract discount takes the discount off its adjustment, like the period's own lines", async () => {
+      const { summary } = await lateAfterFinalizing((subscription) => {
+        subscription.latePolicy = 'memo';
+        subscription.overrides = { discountPercent: '10' };
+      }, 1);
+      expect(summary).toMatchObject({ memos: { created: 1 } });
+      const [memo] = (await app.billing.list({ status: 'draft' }, 10)).filter((item) => item.document === 'memo');
+      const lines = (await app.billing.get(memo?.id as string)).lines ?? [];
+      expect(lines.map((line) => [line.kind, line.amount])).toEqual([['adjustment', '150.00'], ['discount', '-15.00'], ['tax', '9.79']]);
+    });
+
+    it('re-rates late usage of a percentage charge on all of the period\'s events (per-event fees included)', async () => {
+      const document = referenceCatalogDocument();
+      document.plans[0].charges.push({ key: 'support_fee', meter: 'support_hours', model: 'percentage', prices: { USD: { fixedFeePerEvent: '1' }, EUR: { fixedFeePerEvent: '1' } }, config: { rate: '10' } });
+      await lateAfterFinalizing(() => undefined, 2, document);
+      const [november] = await app.billing.list({ status: 'draft' }, 10);
+      const adjustment = (await app.billing.get(november?.id as string)).lines?.find((line) => line.kind === 'adjustment' && line.chargeKey === 'support_fee');
+      // October: 10 % of 3.25 + 2 events × 1 = 2.33; with the late 2 hours: 10 % of 5.25 + 3 × 1 = 3.53.
+      expect(adjustment).toMatchObject({ quantity: '2', amount: '1.20' });
     });
 
     it('below the materiality threshold, a memo policy rolls forward', async () => {

@@ -1,21 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { configure } from 'safe-stable-stringify';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
-import type { Catalog, CatalogService } from '../catalog/index.js';
+import type { Catalog, CatalogService, Customer, Subscription } from '../catalog/index.js';
 import { Exact } from '../rating/index.js';
 import { catalogLookup, type CatalogLookup } from './catalog-lookup.js';
-import { completeDraft, draftInvoice, type InvoiceDraft } from './invoice-draft.js';
+import { writeDocuments, type PendingDocument } from './document-writes.js';
+import { draftContents, withDiscount, type LineContent } from './invoice-draft.js';
 import { lateAdjustments } from './late-usage.js';
 import { postedInvoices, voidForReissue } from './reissue.js';
 import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
+import { periodKey } from './repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
-
-const canonicalJson = configure({ deterministic: true }) as (value: unknown) => string;
 
 export interface BillingRunSummary {
   id: string;
@@ -97,112 +96,82 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     if (!(await repository.tryLockPeriod(tx, period))) throw new ConflictError(`a billing run for ${period} is already running; wait for it to finish`);
     const { billable, pending } = plan(catalog, month, startedAt);
     const windows = billable.map((planned) => ({ subscriptionKey: planned.subscriptionKey, start: planned.covered.start, end: planned.covered.end }));
-    const aggregates = new Map<string, Map<string, MeterAggregate[]>>();
-    for (const aggregate of await aggregateUsage(tx, windows)) {
-      const key = `${aggregate.subscriptionKey}\n${aggregate.periodStart}`;
-      const byMeter = aggregates.get(key) ?? new Map<string, MeterAggregate[]>();
-      byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
-      aggregates.set(key, byMeter);
-    }
+    const aggregates = groupAggregates(await aggregateUsage(tx, windows));
     const id = `run_${randomUUID()}`;
-    const summary: BillingRunSummary = {
-      id,
-      period,
-      catalogVersion: version,
-      invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 },
-      memos: { created: 0, updated: 0, unchanged: 0 },
-      pending,
-      totals: {},
-      reissued: [],
-    };
     await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
-    const finalizeAfter = new Date(startedAt.getTime() + deps.graceMs);
     const lookup = catalogLookup(catalog);
     const billedKeys = new Set(billable.map((planned) => planned.subscriptionKey));
     const billed = catalog.subscriptions.filter((subscription) => billedKeys.has(subscription.key));
-    const late = planLateUsage(billed, await lateAdjustments(tx, lookup, billed));
+    const late = planLateUsage(billed, lookup, await lateAdjustments(tx, lookup, billed));
     // An invoice an ERP already holds is never voided: its correction becomes a memo.
     const posted = await postedInvoices(tx, late.reissues.map((reissue) => reissue.invoiceId));
     late.memos.push(...late.reissues.filter((reissue) => posted.has(reissue.invoiceId)));
     const reissues = late.reissues.filter((reissue) => !posted.has(reissue.invoiceId));
     const adjustments = late.rollForward;
-    const drafts: { draft: InvoiceDraft; correctsInvoiceId?: string; replacesInvoiceId?: string }[] = [];
+    const draftInput = async (subscription: Subscription, customer: Customer, planned: Omit<Planned, 'subscriptionKey'>, byMeter: ReadonlyMap<string, MeterAggregate[]>, lateLines: readonly LineContent[]) => ({
+      catalog,
+      catalogVersion: version,
+      subscription,
+      customer,
+      period: planned.period,
+      covered: planned.covered,
+      next: planned.next,
+      first: planned.first,
+      aggregates: byMeter,
+      eventValues: await percentageValues(tx, lookup, { subscriptionKey: subscription.key, covered: planned.covered }),
+      adjustments: lateLines,
+    });
+    // Invoice documents by subscription period: a reissued period that the run also bills is drafted once.
+    const invoices = new Map<string, PendingDocument>();
     for (const reissue of reissues) {
       await voidForReissue(tx, reissue.invoiceId, startedAt);
       const customer = lookup.customer(reissue.subscription.customer);
       if (!customer) continue;
       const window = { subscriptionKey: reissue.subscription.key, start: reissue.covered.start, end: reissue.covered.end };
-      const byMeter = new Map<string, MeterAggregate[]>();
-      for (const aggregate of await aggregateUsage(tx, [window])) byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
-      const draft = draftInvoice({
-        catalog,
-        catalogVersion: version,
-        subscription: reissue.subscription,
-        customer,
-        period: reissue.period,
-        covered: reissue.covered,
-        next: periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1))[0],
-        first: reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime(),
-        aggregates: byMeter,
-        eventValues: await percentageValues(tx, lookup, { subscriptionKey: reissue.subscription.key, covered: reissue.covered }),
-        adjustments: [],
-      });
-      drafts.push({ draft, replacesInvoiceId: reissue.invoiceId });
+      const byMeter = groupAggregates(await aggregateUsage(tx, [window])).get(periodKey(reissue.subscription.key, reissue.covered.start.toISOString())) ?? new Map();
+      const [next] = periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1));
+      const first = reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime();
+      const input = await draftInput(reissue.subscription, customer, { period: reissue.period, covered: reissue.covered, next, first }, byMeter, []);
+      invoices.set(periodKey(reissue.subscription.key, reissue.period.start.toISOString()), { header: input, contents: draftContents(input), replacesInvoiceId: reissue.invoiceId });
     }
     for (const planned of billable) {
       const subscription = lookup.subscription(planned.subscriptionKey);
       const customer = lookup.customer(subscription?.customer);
       if (!subscription || !customer) continue;
-      const draft = draftInvoice({
-        catalog,
-        catalogVersion: version,
-        subscription,
-        customer,
-        period: planned.period,
-        covered: planned.covered,
-        next: planned.next,
-        first: planned.first,
-        aggregates: aggregates.get(`${planned.subscriptionKey}\n${planned.covered.start.toISOString()}`) ?? new Map(),
-        eventValues: await percentageValues(tx, lookup, planned),
-        // Late usage goes on the subscription's first invoice of the run.
-        adjustments: adjustments.get(planned.subscriptionKey) ?? [],
-      });
+      const byMeter = aggregates.get(periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
+      // Late usage goes on the subscription's first invoice of the run.
+      const input = await draftInput(subscription, customer, planned, byMeter, adjustments.get(planned.subscriptionKey) ?? []);
       adjustments.delete(planned.subscriptionKey);
-      drafts.push({ draft });
+      const key = periodKey(subscription.key, planned.period.start.toISOString());
+      invoices.set(key, { header: input, contents: draftContents(input), replacesInvoiceId: invoices.get(key)?.replacesInvoiceId });
     }
+    const memos: PendingDocument[] = [];
     for (const memo of late.memos) {
       const customer = lookup.customer(memo.subscription.customer);
       if (!customer) continue;
       const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };
-      drafts.push({ draft: completeDraft(header, memo.lines), correctsInvoiceId: memo.invoiceId });
+      memos.push({ header, contents: withDiscount(memo.lines, memo.subscription, customer.currency, memo.covered), correctsInvoiceId: memo.invoiceId });
     }
-    for (const { draft, correctsInvoiceId, replacesInvoiceId } of drafts) {
-      const { catalogVersion: _version, ...content } = draft;
-      const contentHash = createHash('sha256').update(canonicalJson(content)).digest('hex');
-      const existing = correctsInvoiceId
-        ? await repository.findDraftMemo(tx, correctsInvoiceId)
-        : await repository.findInvoiceFor(tx, draft.subscriptionKey, draft.periodStart);
-      const prefix = correctsInvoiceId ? 'memo' : 'inv';
-      const write = { id: existing?.id ?? `${prefix}_${randomUUID()}`, draft, contentHash, runId: id, now: startedAt, finalizeAfter, correctsInvoiceId, replacesInvoiceId };
-      const counts = correctsInvoiceId ? summary.memos : summary.invoices;
-      if (!existing) {
-        await repository.insertInvoice(tx, write);
-        counts.created += 1;
-        if (replacesInvoiceId) summary.reissued.push({ voided: replacesInvoiceId, replacement: write.id });
-      } else if (existing.status !== 'draft') {
-        summary.invoices.finalized += 1;
-        continue;
-      } else if (existing.contentHash === contentHash) {
-        counts.unchanged += 1;
-        continue;
-      } else {
-        await repository.replaceDraft(tx, write);
-        counts.updated += 1;
-      }
-      summary.totals[draft.currency] = new Exact(summary.totals[draft.currency] ?? '0').plus(draft.total).toFixed();
+    const written = await writeDocuments(tx, [...invoices.values(), ...memos], { lookup, runId: id, now: startedAt, finalizeAfter: new Date(startedAt.getTime() + deps.graceMs) });
+    const summary: BillingRunSummary = { id, period, catalogVersion: version, invoices: written.invoices, memos: written.memos, pending, totals: {}, reissued: [] };
+    for (const document of written.written) {
+      summary.totals[document.draft.currency] = new Exact(summary.totals[document.draft.currency] ?? '0').plus(document.draft.total).toFixed();
+      if (document.created && document.replacesInvoiceId) summary.reissued.push({ voided: document.replacesInvoiceId, replacement: document.id });
     }
     await repository.completeRun(tx, id, deps.clock.now(), { ...summary });
     await recordAudit(tx, startedAt, [{ actor, action: 'billing.run', target: `period:${period}`, detail: { id, invoices: summary.invoices, totals: summary.totals } }]);
     return summary;
   });
+}
+
+/** Aggregates by subscription period (subscription and covered start), then by meter. */
+function groupAggregates(rows: readonly MeterAggregate[]): Map<string, Map<string, MeterAggregate[]>> {
+  const grouped = new Map<string, Map<string, MeterAggregate[]>>();
+  for (const aggregate of rows) {
+    const key = periodKey(aggregate.subscriptionKey, aggregate.periodStart);
+    const byMeter = grouped.get(key) ?? new Map<string, MeterAggregate[]>();
+    byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
+    grouped.set(key, byMeter);
+  }
+  return grouped;
 }

@@ -3,6 +3,7 @@ import type { Database } from '../../platform/database/database.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/index.js';
 import { runBilling, type BillingRunSummary } from './billing-run.js';
+import { findCredit, listCreditBalances, type CreditBalance, type CreditEntry, type CreditFilter } from './credit-balances.js';
 import { finalizeDue, finalizeInvoice } from './finalize.js';
 import { findInvoice, findLineEvents, listInvoices, type Invoice, type InvoiceFilter, type LineEvent } from './invoice-queries.js';
 
@@ -16,6 +17,10 @@ export interface Billing {
   get(id: string): Promise<Invoice>;
   /** The raw events behind a usage line, page by page (after a seq). */
   lineEvents(id: string, lineNo: number, afterSeq: string, limit: number): Promise<LineEvent[]>;
+  /** Balances of the current catalog's prepaid credits. */
+  credits(filter: CreditFilter, limit: number): Promise<CreditBalance[]>;
+  /** One credit's balance with every document that used it. */
+  credit(subscription: string, key: string): Promise<CreditBalance & { entries: CreditEntry[] }>;
 }
 
 export interface BillingDependencies {
@@ -37,6 +42,16 @@ export function createBilling({ db, catalog, clock, graceHours }: BillingDepende
     finalizeDue: (actor) => finalizeDue(db, clock, actor),
     list: (filter, limit) => listInvoices(db, filter, limit),
     get,
+    async credits(filter, limit) {
+      const current = await catalog.current();
+      return current ? listCreditBalances(db, current.catalog, filter, clock.now(), limit) : [];
+    },
+    async credit(subscription, key) {
+      const current = await catalog.current();
+      const found = current && (await findCredit(db, current.catalog, subscription, key, clock.now()));
+      if (!found) throw new NotFoundError(`subscription ${subscription} has no credit ${key} in the current catalog`);
+      return found;
+    },
     async lineEvents(id, lineNo, afterSeq, limit) {
       const events = await findLineEvents(db, id, lineNo, afterSeq, limit);
       if (!events) {

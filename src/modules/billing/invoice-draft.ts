@@ -4,7 +4,7 @@ import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js'
 import { coverage, type Period } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
 
-export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'tax';
+export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'commitment' | 'credit' | 'tax';
 
 export interface InvoiceLineDraft {
   lineNo: number;
@@ -21,6 +21,8 @@ export interface InvoiceLineDraft {
   groups: { dimensions: Record<string, unknown>; quantity: string }[];
   /** Adjustment lines: the finalized invoice whose period they re-rate. */
   adjustsInvoiceId?: string;
+  /** Commitment and credit lines: the contract's prepaid credit they invoice or draw down. */
+  creditKey?: string;
 }
 
 export interface InvoiceDraft {
@@ -115,34 +117,39 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
   };
 }
 
-/** The contract's discount on the period's own charges (usage and flat fees), rounded once, as a negative line. */
-function discountLine(contents: readonly LineContent[], subscription: Subscription, currency: string, covered: Period): LineContent | undefined {
+/**
+ * The contract's discount as a negative line after the lines it reduces (the period's usage and flat
+ * fees, and late-usage adjustments), rounded once; the lines unchanged when there is no discount.
+ */
+export function withDiscount(contents: readonly LineContent[], subscription: Subscription, currency: string, covered: Period): LineContent[] {
   const percent = subscription.overrides?.discountPercent;
-  if (percent === undefined || new Exact(percent).isZero()) return undefined;
   const base = contents.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
-  if (base.isZero()) return undefined;
-  return {
-    kind: 'discount',
-    chargeKey: null,
-    meterKey: null,
-    description: `contract discount ${percent}%`,
-    periodStart: covered.start.toISOString(),
-    periodEnd: covered.end.toISOString(),
-    quantity: toMoney(base, currency),
-    unitPrice: null,
-    amount: toMoney(base.times(percent).dividedBy(100).negated(), currency),
-    breakdown: [],
-    groups: [],
-  };
+  if (percent === undefined || new Exact(percent).isZero() || base.isZero()) return [...contents];
+  return [
+    ...contents,
+    {
+      kind: 'discount',
+      chargeKey: null,
+      meterKey: null,
+      description: `contract discount ${percent}%`,
+      periodStart: covered.start.toISOString(),
+      periodEnd: covered.end.toISOString(),
+      quantity: toMoney(base, currency),
+      unitPrice: null,
+      amount: toMoney(base.times(percent).dividedBy(100).negated(), currency),
+      breakdown: [],
+      groups: [],
+    },
+  ];
 }
 
 /**
- * The invoice of one subscription period: usage charges rated on the period's quantities (minimums and
- * maximums prorated to the covered share), flat fees in arrears for this period and in advance for the
- * next (and for the first period itself), then tax on the subtotal at the customer's region's rate.
- * Each line is rounded once; the totals add rounded lines, so lines always sum to the total.
+ * The lines of one subscription period's invoice before prepaid credits and tax: usage charges rated on
+ * the period's quantities (minimums and maximums prorated to the covered share), flat fees in arrears for
+ * this period and in advance for the next (and for the first period itself), late usage rolled forward,
+ * and the contract's discount on all of them. Each line is rounded once.
  */
-export function draftInvoice(input: DraftInput): InvoiceDraft {
+export function draftContents(input: DraftInput): LineContent[] {
   const { catalog, subscription, customer } = input;
   const plan = catalog.plans.find((candidate) => candidate.key === subscription.plan);
   if (!plan) throw new Error(`plan ${subscription.plan} of subscription ${subscription.key} is not in the catalog`);
@@ -163,10 +170,8 @@ export function draftInvoice(input: DraftInput): InvoiceDraft {
     const line = meter && usageLine(input, charge, meter);
     if (line) contents.push(line);
   }
-  const discount = discountLine(contents, subscription, currency, input.covered);
-  if (discount) contents.push(discount);
   contents.push(...input.adjustments);
-  return completeDraft({ catalog, catalogVersion: input.catalogVersion, subscription, customer, period: input.period, covered: input.covered }, contents);
+  return withDiscount(contents, subscription, currency, input.covered);
 }
 
 /** Who and what a document bills: the invoice's or memo's header. */

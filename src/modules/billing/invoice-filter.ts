@@ -9,7 +9,7 @@ import type { InvoiceStatus } from './repository.js';
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'finalized', 'void'];
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
-const MAX_TEXT = 500;
+export const MAX_TEXT = 500;
 /** Event seqs and line numbers are bigints / integers in the store: digits, no sign, within a bigint. */
 const SEQ = /^\d{1,18}$/;
 const LINE_NO = /^[1-9]\d{0,8}$/;
@@ -24,9 +24,9 @@ export interface Page<T> {
   next: string | null;
 }
 
-const queryPath = (name: string) => `/query/${name}`;
+export const queryPath = (name: string) => `/query/${name}`;
 
-function pageSize(limit: string | undefined, path: string, errors: FieldError[]): number {
+export function pageSize(limit: string | undefined, path: string, errors: FieldError[]): number {
   if (limit === undefined) return DEFAULT_PAGE;
   const size = /^\d{1,4}$/.test(limit) ? Number(limit) : 0;
   if (size < 1 || size > MAX_PAGE) errors.push({ path, message: `must be an integer from 1 to ${MAX_PAGE}` });

@@ -2,8 +2,8 @@ import type { Queryable } from '../../platform/database/database.js';
 import type { InvoiceLineDraft } from './invoice-draft.js';
 import type { InvoiceStatus } from './repository.js';
 
-/** A stored line: what was drafted (the invoice it adjusts is not read back). */
-export type InvoiceLine = Omit<InvoiceLineDraft, 'adjustsInvoiceId'>;
+/** A stored line: what was drafted (the invoice it adjusts is not read back), naming its prepaid credit if any. */
+export type InvoiceLine = Omit<InvoiceLineDraft, 'adjustsInvoiceId' | 'creditKey'> & { creditKey: string | null };
 
 export interface Invoice {
   id: string;
@@ -67,7 +67,7 @@ function fromRow(row: Record<string, unknown>): Invoice {
 
 export async function findLines(db: Queryable, invoiceId: string): Promise<InvoiceLine[]> {
   const result = await db.query<Record<string, unknown>>(
-    `select line_no, kind, charge_key, meter_key, description, period_start, period_end, quantity::text, unit_price::text, amount::text, breakdown, groups
+    `select line_no, kind, charge_key, meter_key, description, period_start, period_end, quantity::text, unit_price::text, amount::text, breakdown, groups, credit_key
        from invoice_lines where invoice_id = $1 order by line_no`,
     [invoiceId],
   );
@@ -84,6 +84,7 @@ export async function findLines(db: Queryable, invoiceId: string): Promise<Invoi
     amount: row.amount as string,
     breakdown: row.breakdown as InvoiceLine['breakdown'],
     groups: row.groups as InvoiceLine['groups'],
+    creditKey: row.credit_key as string | null,
   }));
 }
 

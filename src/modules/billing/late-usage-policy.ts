@@ -1,5 +1,6 @@
 import type { Subscription } from '../catalog/index.js';
 import { Exact } from '../rating/index.js';
+import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import type { LateAdjustment } from './late-usage.js';
 import type { Period } from './periods.js';
@@ -23,15 +24,17 @@ export interface LatePlan {
 }
 
 /**
- * Sends each finalized invoice's adjustments where the subscription's policy says: onto the next
+ * Sends each finalized invoice's adjustments where the subscription's policy (or its plan's) says: onto the next
  * invoice (`roll_forward`, and any policy while the adjustments' total is below the materiality
  * threshold), into a memo correcting that invoice (`memo`), or into a regenerated invoice (`reissue`).
  */
-export function planLateUsage(subscriptions: readonly Subscription[], adjustments: ReadonlyMap<string, LateAdjustment[]>): LatePlan {
+export function planLateUsage(subscriptions: readonly Subscription[], lookup: CatalogLookup, adjustments: ReadonlyMap<string, LateAdjustment[]>): LatePlan {
   const plan: LatePlan = { rollForward: new Map(), memos: [], reissues: [] };
   for (const subscription of subscriptions) {
-    const policy = subscription.latePolicy ?? 'roll_forward';
-    const threshold = new Exact(subscription.lateMaterialityThreshold ?? '0');
+    // The contract's own terms win over its plan's; with neither, late usage rolls forward.
+    const terms = lookup.plan(subscription.plan);
+    const policy = subscription.latePolicy ?? terms?.latePolicy ?? 'roll_forward';
+    const threshold = new Exact(subscription.lateMaterialityThreshold ?? terms?.lateMaterialityThreshold ?? '0');
     const byInvoice = new Map<string, LateAdjustment[]>();
     for (const adjustment of adjustments.get(subscription.key) ?? []) byInvoice.set(adjustment.invoiceId, [...(byInvoice.get(adjustment.invoiceId) ?? []), adjustment]);
     for (const group of byInvoice.values()) {

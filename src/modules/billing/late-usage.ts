@@ -4,7 +4,7 @@ import { Exact, rateCharge, toMoney } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import { coverage, type Period } from './periods.js';
-import { aggregateUsage, quantityOf } from './usage-aggregates.js';
+import { aggregateUsage, eventValues, quantityOf } from './usage-aggregates.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
 interface LateWindow {
@@ -97,8 +97,10 @@ export async function lateAdjustments(
     const { covered, total: length } = coverage({ start: window.periodStart, end: window.periodEnd }, { start: window.coveredStart, end: window.coveredEnd });
     const proration = new Exact(covered).dividedBy(length).toFixed();
     const charges = plan.charges.map((charge) => contractCharge(charge, subscription.overrides));
-    for (const charge of charges.filter((candidate) => candidate.meter === window.meterKey && candidate.model !== 'percentage')) {
-      const rated = rateCharge(charge, customer.currency, { quantity, proration });
+    for (const charge of charges.filter((candidate) => candidate.meter === window.meterKey)) {
+      // Percentage charges need each event of the period (free events, per-event fees and limits).
+      const values = charge.model === 'percentage' ? await eventValues(db, { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd }, meter.key) : undefined;
+      const rated = rateCharge(charge, customer.currency, { quantity, proration, eventValues: values });
       const billed = await billedFor(db, window.invoiceId, charge.key);
       const amount = new Exact(rated.amount).minus(billed.amount);
       const delta = new Exact(quantity).minus(billed.quantity);

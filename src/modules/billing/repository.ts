@@ -16,17 +16,36 @@ export async function tryLockPeriod(db: Queryable, period: string): Promise<bool
   return result.rows[0]?.locked === true;
 }
 
-export async function findInvoiceFor(db: Queryable, subscriptionKey: string, periodStart: string): Promise<{ id: string; status: InvoiceStatus; contentHash: string } | undefined> {
-  const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string }>(
-    `select id, status, content_hash from invoices where subscription_key = $1 and period_start = $2 and document = 'invoice' and status <> 'void' for update`,
-    [subscriptionKey, periodStart],
-  );
-  const row = result.rows[0];
-  return row && { id: row.id, status: row.status, contentHash: row.content_hash };
+export interface ExistingDocument {
+  id: string;
+  status: InvoiceStatus;
+  contentHash: string;
 }
 
+/**
+ * The non-void invoices of the given subscription periods, locked until the transaction ends, keyed by
+ * subscription and period start (ISO): one statement for a whole run.
+ */
+export async function findInvoicesFor(db: Queryable, periods: readonly { subscriptionKey: string; periodStart: string }[]): Promise<Map<string, ExistingDocument>> {
+  const found = new Map<string, ExistingDocument>();
+  if (periods.length === 0) return found;
+  const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string; subscription_key: string; period_start: Date | string }>(
+    `select i.id, i.status, i.content_hash, i.subscription_key, i.period_start
+       from invoices i join unnest($1::text[], $2::timestamptz[]) as w(sub, ps) on i.subscription_key = w.sub and i.period_start = w.ps
+      where i.document = 'invoice' and i.status <> 'void'
+      for update of i`,
+    [periods.map((period) => period.subscriptionKey), periods.map((period) => period.periodStart)],
+  );
+  for (const row of result.rows) {
+    found.set(periodKey(row.subscription_key, new Date(row.period_start).toISOString()), { id: row.id, status: row.status, contentHash: row.content_hash });
+  }
+  return found;
+}
+
+export const periodKey = (subscriptionKey: string, periodStart: string): string => `${subscriptionKey}\n${periodStart}`;
+
 /** The draft memo correcting an invoice, if a run drafted one that is not finalized yet. */
-export async function findDraftMemo(db: Queryable, correctsInvoiceId: string): Promise<{ id: string; status: InvoiceStatus; contentHash: string } | undefined> {
+export async function findDraftMemo(db: Queryable, correctsInvoiceId: string): Promise<ExistingDocument | undefined> {
   const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string }>(
     `select id, status, content_hash from invoices where document = 'memo' and corrects_invoice_id = $1 and status = 'draft' for update`,
     [correctsInvoiceId],
@@ -48,55 +67,108 @@ export interface InvoiceWrite {
   replacesInvoiceId?: string;
 }
 
-export async function insertInvoice(db: Queryable, write: InvoiceWrite): Promise<void> {
-  const { draft } = write;
-  await db.query(
-    `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
-                           subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after,
-                           document, corrects_invoice_id, replaces_invoice_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft', $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20)`,
-    [write.id, draft.subscriptionKey, draft.periodStart, draft.periodEnd, draft.coveredStart, draft.coveredEnd, draft.customerKey, draft.legalEntity, draft.currency,
-      draft.subtotal, draft.taxTotal, draft.total, draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter,
-      write.correctsInvoiceId ? 'memo' : 'invoice', write.correctsInvoiceId ?? null, write.replacesInvoiceId ?? null],
-  );
-  await insertLines(db, write.id, draft);
+// Rows per statement: big enough that a run of 10,000 invoices takes a handful of statements, small enough
+// that no statement's parameters grow without bound.
+const CHUNK = 2_000;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let index = 0; index < items.length; index += CHUNK) out.push(items.slice(index, index + CHUNK));
+  return out;
 }
 
-/** Rewrites a draft with what the latest run drafted (the triggers refuse this for any other status). */
-export async function replaceDraft(db: Queryable, write: InvoiceWrite): Promise<void> {
-  const { draft } = write;
-  await db.query(`delete from invoice_lines where invoice_id = $1`, [write.id]);
-  await db.query(
-    `update invoices set subtotal = $2, tax_total = $3, total = $4, catalog_version = $5, content_hash = $6, billing_run_id = $7, updated_at = $8, finalize_after = $9
-      where id = $1 and status = 'draft'`,
-    [write.id, draft.subtotal, draft.taxTotal, draft.total, draft.catalogVersion, write.contentHash, write.runId, write.now, write.finalizeAfter],
-  );
-  await insertLines(db, write.id, draft);
+/** Inserts new drafts and their lines, a chunk of invoices per statement. */
+export async function insertInvoices(db: Queryable, writes: readonly InvoiceWrite[]): Promise<void> {
+  for (const chunk of chunks(writes)) {
+    const column = <T>(pick: (write: InvoiceWrite) => T): T[] => chunk.map(pick);
+    await db.query(
+      `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
+                             subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after,
+                             document, corrects_invoice_id, replaces_invoice_id)
+       select id, sub, ps, pe, cs, ce, customer, entity, currency, 'draft', subtotal, tax, total, version, hash, run, now, now, finalize_after,
+              case when corrects is null then 'invoice' else 'memo' end, corrects, replaces
+         from unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[],
+                     $10::numeric[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[], $19::text[])
+           as w(id, sub, ps, pe, cs, ce, customer, entity, currency, subtotal, tax, total, version, hash, run, now, finalize_after, corrects, replaces)`,
+      [
+        column((w) => w.id),
+        column((w) => w.draft.subscriptionKey),
+        column((w) => w.draft.periodStart),
+        column((w) => w.draft.periodEnd),
+        column((w) => w.draft.coveredStart),
+        column((w) => w.draft.coveredEnd),
+        column((w) => w.draft.customerKey),
+        column((w) => w.draft.legalEntity),
+        column((w) => w.draft.currency),
+        column((w) => w.draft.subtotal),
+        column((w) => w.draft.taxTotal),
+        column((w) => w.draft.total),
+        column((w) => w.draft.catalogVersion),
+        column((w) => w.contentHash),
+        column((w) => w.runId),
+        column((w) => w.now),
+        column((w) => w.finalizeAfter),
+        column((w) => w.correctsInvoiceId ?? null),
+        column((w) => w.replacesInvoiceId ?? null),
+      ],
+    );
+  }
+  await insertLines(db, writes);
 }
 
-async function insertLines(db: Queryable, invoiceId: string, draft: InvoiceDraft): Promise<void> {
-  const lines = draft.lines;
-  if (lines.length === 0) return;
-  await db.query(
-    `insert into invoice_lines (invoice_id, line_no, kind, charge_key, meter_key, description, period_start, period_end, quantity, unit_price, amount, breakdown, groups, adjusts_invoice_id)
-     select $1, * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::numeric[], $10::numeric[], $11::numeric[], $12::jsonb[], $13::jsonb[], $14::text[])`,
-    [
-      invoiceId,
-      lines.map((l) => l.lineNo),
-      lines.map((l) => l.kind),
-      lines.map((l) => l.chargeKey),
-      lines.map((l) => l.meterKey),
-      lines.map((l) => l.description),
-      lines.map((l) => l.periodStart),
-      lines.map((l) => l.periodEnd),
-      lines.map((l) => l.quantity),
-      lines.map((l) => l.unitPrice),
-      lines.map((l) => l.amount),
-      lines.map((l) => JSON.stringify(l.breakdown)),
-      lines.map((l) => JSON.stringify(l.groups)),
-      lines.map((l) => l.adjustsInvoiceId ?? null),
-    ],
-  );
+/** Rewrites drafts with what the latest run drafted (the triggers refuse this for any other status). */
+export async function replaceDrafts(db: Queryable, writes: readonly InvoiceWrite[]): Promise<void> {
+  for (const chunk of chunks(writes)) {
+    const column = <T>(pick: (write: InvoiceWrite) => T): T[] => chunk.map(pick);
+    await db.query(`delete from invoice_lines where invoice_id = any($1)`, [column((w) => w.id)]);
+    await db.query(
+      `update invoices i set subtotal = w.subtotal, tax_total = w.tax, total = w.total, catalog_version = w.version, content_hash = w.hash,
+                             billing_run_id = w.run, updated_at = w.now, finalize_after = w.finalize_after
+         from unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::int[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
+           as w(id, subtotal, tax, total, version, hash, run, now, finalize_after)
+        where i.id = w.id and i.status = 'draft'`,
+      [
+        column((w) => w.id),
+        column((w) => w.draft.subtotal),
+        column((w) => w.draft.taxTotal),
+        column((w) => w.draft.total),
+        column((w) => w.draft.catalogVersion),
+        column((w) => w.contentHash),
+        column((w) => w.runId),
+        column((w) => w.now),
+        column((w) => w.finalizeAfter),
+      ],
+    );
+  }
+  await insertLines(db, writes);
+}
+
+async function insertLines(db: Queryable, writes: readonly InvoiceWrite[]): Promise<void> {
+  const lines = writes.flatMap((write) => write.draft.lines.map((line) => ({ invoiceId: write.id, ...line })));
+  for (const chunk of chunks(lines)) {
+    const column = <T>(pick: (line: (typeof lines)[number]) => T): T[] => chunk.map(pick);
+    await db.query(
+      `insert into invoice_lines (invoice_id, line_no, kind, charge_key, meter_key, description, period_start, period_end, quantity, unit_price, amount, breakdown, groups, adjusts_invoice_id, credit_key)
+       select * from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::numeric[], $10::numeric[], $11::numeric[], $12::jsonb[], $13::jsonb[], $14::text[], $15::text[])`,
+      [
+        column((l) => l.invoiceId),
+        column((l) => l.lineNo),
+        column((l) => l.kind),
+        column((l) => l.chargeKey),
+        column((l) => l.meterKey),
+        column((l) => l.description),
+        column((l) => l.periodStart),
+        column((l) => l.periodEnd),
+        column((l) => l.quantity),
+        column((l) => l.unitPrice),
+        column((l) => l.amount),
+        column((l) => JSON.stringify(l.breakdown)),
+        column((l) => JSON.stringify(l.groups)),
+        column((l) => l.adjustsInvoiceId ?? null),
+        column((l) => l.creditKey ?? null),
+      ],
+    );
+  }
 }
 
 export interface BillingRunRecord {

@@ -201,4 +201,50 @@ describe('validateCatalog: rules across objects', () => {
       { path: '/subscriptions/0/overrides/charges/api/config/rate', message: 'is not a setting of a graduated charge (allowed: freeUnits)' },
     ]);
   });
+
+  it('checks prepaid credits: unique keys, an amount above 0 the currency can state, a validity overlapping the subscription, charges of the plan', () => {
+    const document = reference();
+    document.subscriptions[0].credits = [
+      { key: 'fy26', kind: 'commit', amount: '0' },
+      { key: 'fy26', kind: 'grant', amount: '10.005' },
+      { key: 'late', kind: 'grant', amount: '5', effectiveFrom: '2026-06-01T00:00:00Z', expiresAt: '2026-05-01T00:00:00Z' },
+      { key: 'early', kind: 'grant', amount: '5', effectiveFrom: '2025-01-01T00:00:00Z', expiresAt: '2025-06-01T00:00:00Z', charges: ['api', 'hosting'] },
+    ];
+    document.subscriptions[1].credits = [{ key: 'after-end', kind: 'grant', amount: '1', effectiveFrom: '2027-03-01T00:00:00Z' }];
+    expect(errorsOf(document)).toEqual([
+      { path: '/subscriptions/0/credits/1/key', message: '"fy26" is already the key of /subscriptions/0/credits/0' },
+      { path: '/subscriptions/0/credits/0/amount', message: 'must be more than 0' },
+      { path: '/subscriptions/0/credits/1/amount', message: 'must have at most 2 decimal places: customer "acme" is billed in USD' },
+      { path: '/subscriptions/0/credits/2/expiresAt', message: 'must be after the credit takes effect (2026-06-01T00:00:00Z)' },
+      { path: '/subscriptions/0/credits/3/expiresAt', message: 'must be after the subscription starts (2026-01-01T00:00:00Z)' },
+      { path: '/subscriptions/0/credits/3/charges/1', message: 'plan "growth" has no charge "hosting"' },
+      { path: '/subscriptions/1/credits/0/effectiveFrom', message: 'must be before the subscription ends (2027-02-15T00:00:00+01:00)' },
+    ]);
+  });
+
+  it('refuses malformed credits by the schema: unknown kind, a number for an amount, unknown fields, a repeated charge', () => {
+    const document = reference();
+    document.subscriptions[0].credits = [{ key: 'x', kind: 'voucher', amount: 5, charges: ['api', 'api'], refundable: true }];
+    expect(errorsOf(document)).toEqual(
+      expect.arrayContaining([
+        { path: '/subscriptions/0/credits/0/kind', message: 'must be one of "commit", "grant"' },
+        { path: '/subscriptions/0/credits/0/amount', message: 'must be string' },
+        { path: '/subscriptions/0/credits/0/refundable', message: 'is not allowed' },
+        { path: '/subscriptions/0/credits/0/charges/1', message: 'repeats /subscriptions/0/credits/0/charges/0' },
+      ]),
+    );
+  });
+
+  it("accepts a plan's late-usage policy and threshold, and refuses a malformed threshold there", () => {
+    const document = reference();
+    document.plans[0].latePolicy = 'memo';
+    document.plans[0].lateMaterialityThreshold = '5.00';
+    expect(validateCatalog(document).ok).toBe(true);
+    document.plans[0].lateMaterialityThreshold = '-1';
+    document.plans[0].latePolicy = 'ignore';
+    expect(errorsOf(document)).toEqual([
+      { path: '/plans/0/latePolicy', message: 'must be one of "roll_forward", "memo", "reissue"' },
+      { path: '/plans/0/lateMaterialityThreshold', message: 'must be an amount as a decimal string, 0 or more, such as "5.00"' },
+    ]);
+  });
 });

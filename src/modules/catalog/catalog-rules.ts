@@ -2,9 +2,9 @@ import { Decimal } from 'decimal.js';
 import type { FieldError } from '../../platform/errors.js';
 import { isDecimalText } from '../../platform/decimal-text.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
-import type { Catalog, Plan, Subscription, TaxRate } from './catalog.js';
+import type { Catalog, Customer, Plan, Subscription, TaxRate } from './catalog.js';
 import { checkChargePricing, contractCharge } from './charge-pricing.js';
-import { isIso4217Currency } from './iso-4217.js';
+import { isIso4217Currency, minorUnitDigits } from './iso-4217.js';
 
 // The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, tax
 // rates from 0 to 100 percent covering every customer's tax region (once any is declared), one customer
@@ -59,6 +59,9 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
     const planKnown = refersTo(`/subscriptions/${s}/plan`, plans, subscription.plan, 'plan');
     if (customerKnown && planKnown) checkPricedCurrency(catalog, subscription, s, customers, plans, report);
     if (planKnown) checkOverrides(catalog.plans[plans.get(subscription.plan) ?? -1], subscription, s, report);
+    if (planKnown && customerKnown) {
+      checkCredits(catalog.plans[plans.get(subscription.plan) ?? -1], catalog.customers[customers.get(subscription.customer) ?? -1], subscription, s, report);
+    }
   });
 
   checkSubjects(catalog, report);
@@ -147,6 +150,36 @@ function checkOverrides(plan: Plan | undefined, subscription: Subscription, s: n
     if (!charge) report(path, `plan "${plan.key}" has no charge "${key}" to override`);
     else checkChargePricing(contractCharge(charge, overrides), path, report);
   }
+}
+
+/**
+ * A contract's prepaid credits: keys unique within it, an amount above 0 that the customer's currency can
+ * state, a validity that overlaps the subscription, and charges its plan has.
+ */
+function checkCredits(plan: Plan | undefined, customer: Customer | undefined, subscription: Subscription, s: number, report: Report): void {
+  const credits = subscription.credits ?? [];
+  if (!plan || !customer) return;
+  firstByKey(credits, (credit) => credit.key, `/subscriptions/${s}/credits`, 'key', report);
+  const digits = minorUnitDigits(customer.currency);
+  const subscriptionEnd = subscription.end === undefined ? Number.POSITIVE_INFINITY : Date.parse(subscription.end);
+  credits.forEach((credit, c) => {
+    const at = `/subscriptions/${s}/credits/${c}`;
+    const amount = new Decimal(credit.amount);
+    if (amount.isZero()) report(`${at}/amount`, 'must be more than 0');
+    else if (digits !== undefined && amount.decimalPlaces() > digits) {
+      report(`${at}/amount`, `must have at most ${digits} decimal places: customer "${customer.key}" is billed in ${customer.currency}`);
+    }
+    const from = Date.parse(credit.effectiveFrom ?? subscription.start);
+    if (credit.effectiveFrom !== undefined && from >= subscriptionEnd) report(`${at}/effectiveFrom`, `must be before the subscription ends (${subscription.end})`);
+    if (credit.expiresAt !== undefined) {
+      const until = Date.parse(credit.expiresAt);
+      if (until <= from) report(`${at}/expiresAt`, `must be after the credit takes effect (${credit.effectiveFrom ?? subscription.start})`);
+      else if (until <= Date.parse(subscription.start)) report(`${at}/expiresAt`, `must be after the subscription starts (${subscription.start})`);
+    }
+    credit.charges?.forEach((key, k) => {
+      if (!plan.charges.some((charge) => charge.key === key)) report(`${at}/charges/${k}`, `plan "${plan.key}" has no charge "${key}"`);
+    });
+  });
 }
 
 /** Each charge of the plan must have a price in the customer's billing currency, or rating could not price its usage. */

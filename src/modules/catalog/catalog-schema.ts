@@ -1,4 +1,4 @@
-import { AGGREGATIONS, BILLING_PERIODS, CATALOG_API_VERSION, CHARGE_MODELS, LATE_POLICIES } from './catalog.js';
+import { AGGREGATIONS, BILLING_PERIODS, CATALOG_API_VERSION, CHARGE_MODELS, CREDIT_KINDS, LATE_POLICIES } from './catalog.js';
 
 // The JSON Schema (2020-12) of a catalog file. `schemas/catalog.schema.json` is this object written out for
 // editors; a test fails when the two drift apart. It lives in code because the published package ships
@@ -152,6 +152,29 @@ export const CATALOG_SCHEMA = {
         name: TEXT,
         currency: CURRENCY,
         charges: { type: 'array', items: { $ref: '#/$defs/charge' } },
+        latePolicy: { $ref: '#/$defs/latePolicy' },
+        lateMaterialityThreshold: { $ref: '#/$defs/lateMaterialityThreshold' },
+      },
+    },
+    latePolicy: { enum: [...LATE_POLICIES], description: 'What late usage of a finalized period becomes (docs/late-usage.md); a subscription\'s own setting wins over its plan\'s.' },
+    lateMaterialityThreshold: {
+      type: 'string',
+      pattern: '^\\d+(\\.\\d+)?$',
+      description: 'Amount below which late usage rolls forward whatever the policy (a decimal string, 0 or more).',
+    },
+    credit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'kind', 'amount'],
+      properties: {
+        key: KEY,
+        name: TEXT,
+        kind: { enum: [...CREDIT_KINDS], description: '"commit": paid up front, invoiced on the first invoice it covers; "grant": given, never invoiced.' },
+        amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', description: 'The credit in the customer\'s currency, a decimal string.' },
+        effectiveFrom: DATE_TIME,
+        expiresAt: DATE_TIME,
+        charges: { type: 'array', uniqueItems: true, minItems: 1, items: REF('charge of the plan') },
+        priority: { type: 'integer', minimum: 0, maximum: 1000000, description: 'Lower draws first; default 0.' },
       },
     },
     subscription: {
@@ -186,12 +209,9 @@ export const CATALOG_SCHEMA = {
             },
           },
         },
-        latePolicy: { enum: [...LATE_POLICIES] },
-        lateMaterialityThreshold: {
-          type: 'string',
-          pattern: '^\\d+(\\.\\d+)?$',
-          description: 'Amount below which late usage rolls forward whatever the policy (a decimal string, 0 or more).',
-        },
+        latePolicy: { $ref: '#/$defs/latePolicy' },
+        lateMaterialityThreshold: { $ref: '#/$defs/lateMaterialityThreshold' },
+        credits: { type: 'array', items: { $ref: '#/$defs/credit' }, description: 'Prepaid credits and commits drawn down by usage (docs/credits.md).' },
       },
     },
   },

@@ -14,6 +14,9 @@ export type BillingPeriod = (typeof BILLING_PERIODS)[number];
 
 export const LATE_POLICIES = ['roll_forward', 'memo', 'reissue'] as const;
 export type LatePolicy = (typeof LATE_POLICIES)[number];
+/** `commit`: the customer pays the amount up front (a line on the first invoice it covers); `grant`: given, not invoiced. */
+export const CREDIT_KINDS = ['commit', 'grant'] as const;
+export type CreditKind = (typeof CREDIT_KINDS)[number];
 
 export interface LegalEntity {
   code: string;
@@ -84,11 +87,41 @@ export interface Charge {
   config?: Record<string, unknown>;
 }
 
-export interface Plan {
+/** What a plan's subscriptions do with late usage unless a subscription says otherwise (docs/late-usage.md). */
+export interface LateUsageTerms {
+  latePolicy?: LatePolicy;
+  /**
+   * Amount (decimal string, the customer's currency) below which late usage rolls forward whatever the
+   * policy: a memo for a few cents helps no one.
+   */
+  lateMaterialityThreshold?: string;
+}
+
+export interface Plan extends LateUsageTerms {
   key: string;
   name: string;
   currency?: string;
   charges: Charge[];
+}
+
+/**
+ * Prepaid credit of a contract, drawn down by its usage charges invoice by invoice until used up or
+ * expired (docs/credits.md). Amounts are in the customer's currency.
+ */
+export interface PrepaidCredit {
+  key: string;
+  name?: string;
+  kind: CreditKind;
+  /** Decimal string, more than 0, at most the currency's minor-unit places. */
+  amount: string;
+  /** RFC 3339; defaults to the subscription's start. Periods ending at or before it draw nothing. */
+  effectiveFrom?: string;
+  /** RFC 3339; periods starting at or after it draw nothing, and what is left is forfeited. */
+  expiresAt?: string;
+  /** Charge keys of the plan whose amounts it pays; by default every usage (non-flat) charge. */
+  charges?: string[];
+  /** Lower draws first; then the earliest expiry, then the key. Default 0. */
+  priority?: number;
 }
 
 /** A contract's own terms: a discount on its period's charges, and charges priced its own way. */
@@ -99,7 +132,7 @@ export interface SubscriptionOverrides {
   charges?: Record<string, { prices?: Charge['prices']; config?: Record<string, unknown> }>;
 }
 
-export interface Subscription {
+export interface Subscription extends LateUsageTerms {
   key: string;
   customer: string;
   plan: string;
@@ -111,12 +144,8 @@ export interface Subscription {
   anchorDay?: number;
   /** What this contract prices differently from its plan. */
   overrides?: SubscriptionOverrides;
-  latePolicy?: LatePolicy;
-  /**
-   * Amount (decimal string, the customer's currency) below which late usage rolls forward whatever the
-   * policy: a memo for a few cents helps no one.
-   */
-  lateMaterialityThreshold?: string;
+  /** Prepaid credits and commits of this contract, drawn down by its usage. */
+  credits?: PrepaidCredit[];
 }
 
 export interface Catalog {

@@ -15,7 +15,7 @@ const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
   [KEY_PATTERN, 'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)'],
   [$defs.currency.pattern, 'must be a three-letter ISO 4217 currency code such as "USD"'],
   [$defs.dateTime.pattern, DATE_TIME],
-  [$defs.subscription.properties.lateMaterialityThreshold.pattern, 'must be an amount as a decimal string, 0 or more, such as "5.00"'],
+  [$defs.lateMaterialityThreshold.pattern, 'must be an amount as a decimal string, 0 or more, such as "5.00"'],
   [$defs.dataPath.pattern, 'must be a dot path into the event\'s data: segments of letters, digits, "_" or "-" joined by "." (such as "usage.input_tokens")'],
 ]);
 

@@ -88,10 +88,15 @@ const breakdownSchema = {
 
 export const invoiceLineSchema = {
   type: 'object',
-  required: ['lineNo', 'kind', 'chargeKey', 'meterKey', 'description', 'periodStart', 'periodEnd', 'quantity', 'unitPrice', 'amount', 'breakdown', 'groups'],
+  required: ['lineNo', 'kind', 'chargeKey', 'meterKey', 'creditKey', 'description', 'periodStart', 'periodEnd', 'quantity', 'unitPrice', 'amount', 'breakdown', 'groups'],
   properties: {
     lineNo: { type: 'integer', minimum: 1 },
-    kind: { type: 'string', description: 'flat_fee, usage, minimum, tax, ...' },
+    kind: {
+      type: 'string',
+      enum: ['usage', 'flat_fee', 'discount', 'adjustment', 'commitment', 'credit', 'tax'],
+      description: 'usage and flat_fee bill the period; adjustment re-rates late usage of a finalized period; commitment invoices a prepaid commit, credit draws prepaid credit down; tax last.',
+    },
+    creditKey: { type: ['string', 'null'], description: 'Commitment and credit lines: the contract\'s prepaid credit (its balance is at /v1/credits).' },
     chargeKey: { type: ['string', 'null'] },
     meterKey: { type: ['string', 'null'], description: 'The meter of a usage line: its events are at /v1/invoices/{id}/lines/{line}/events.' },
     description: { type: 'string' },

@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import type { Config } from '../../config/index.js';
+import { createApp } from '../../main.js';
+import { CREDIT_STATUSES, fetchPage, parseCreditQuery, type CreditBalance, type CreditEntry, type CreditParams } from '../../modules/billing/index.js';
+import { withStoreOptions } from '../options.js';
+import { formatTable, printPage } from '../print-page.js';
+import { optionPath, withApp, without, type OpenApp } from '../with-app.js';
+
+export interface CreditsCommandDependencies {
+  openApp?: OpenApp;
+}
+
+const LIST_OPTIONS = ['subscription', 'customer', 'status', 'after', 'limit'] as const;
+
+const HELP = `
+Prepaid credits and commits are declared per subscription in the catalog (docs/credits.md). Each invoice
+of a period a credit covers draws on it; DRAWN counts finalized documents, PENDING drafts (redrafted
+until they finalize), REMAINING is the rest (forfeited once expired).`;
+
+function balanceRows(items: readonly CreditBalance[]): string[][] {
+  return [
+    ['ID', 'KIND', 'STATUS', 'AMOUNT', 'DRAWN', 'PENDING', 'REMAINING', 'EXPIRES'],
+    ...items.map((item) => [item.id, item.kind, item.status, `${item.amount} ${item.currency}`, item.drawn, item.pending, item.remaining, item.expiresAt ?? 'never']),
+  ];
+}
+
+function entryRows(entries: readonly CreditEntry[]): string[][] {
+  return [['PERIOD START', 'KIND', 'AMOUNT', 'STATUS', 'NUMBER', 'INVOICE'], ...entries.map((entry) => [entry.periodStart, entry.kind, entry.amount, entry.status, entry.number ?? '-', entry.invoice])];
+}
+
+function listCommand(openApp: OpenApp): Command {
+  return withStoreOptions(new Command('list').description('balances of prepaid credits and commits'))
+    .option('--subscription <key>', 'subscription key')
+    .option('--customer <key>', 'customer key')
+    .option('--status <status>', CREDIT_STATUSES.join(', '))
+    .option('--after <id>', 'the page after this credit id (subscription/credit)')
+    .option('--limit <n>', 'page size, 1-1000 (default 100)')
+    .option('--json', 'print the page as JSON ({ items, next })')
+    .addHelpText('after', HELP)
+    .action(async (options: Record<string, unknown>) => {
+      const params = Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined && (LIST_OPTIONS as readonly string[]).includes(name)));
+      // Checked before the store opens: a typo costs no start-up.
+      const { filter, limit } = parseCreditQuery(params as CreditParams, optionPath);
+      const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) => fetchPage(limit, (size) => app.billing.credits(filter, size), (credit) => credit.id));
+      printPage(page, { json: options.json, empty: 'no credits match', rows: balanceRows });
+    });
+}
+
+function showCommand(openApp: OpenApp): Command {
+  return withStoreOptions(new Command('show').description('one credit: its balance and every invoice that used it'))
+    .argument('<subscription>', 'subscription key')
+    .argument('<credit>', 'credit key')
+    .option('--json', 'print the credit as JSON')
+    .action(async (subscription: string, key: string, options: Record<string, unknown>) => {
+      const credit = await withApp(without(options, ['json']), openApp, (app) => app.billing.credit(subscription, key));
+      if (options.json) {
+        console.log(JSON.stringify(credit, null, 2));
+        return;
+      }
+      const lines = [
+        `${credit.kind} ${credit.id}${credit.name ? ` (${credit.name})` : ''}  ${credit.status}`,
+        `amount ${credit.amount} ${credit.currency}, effective ${credit.effectiveFrom}, expires ${credit.expiresAt ?? 'never'}, pays ${credit.charges?.join(', ') ?? 'every usage charge'}`,
+        `drawn ${credit.drawn}, pending ${credit.pending}, remaining ${credit.remaining} ${credit.currency}`,
+        '',
+        ...(credit.entries.length === 0 ? ['no invoice has used it yet'] : formatTable(entryRows(credit.entries))),
+      ];
+      for (const line of lines) console.log(line);
+    });
+}
+
+export function creditsCommand(dependencies: CreditsCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+  return new Command('credits').description('prepaid credit and commit balances').addCommand(listCommand(openApp)).addCommand(showCommand(openApp));
+}

@@ -1,0 +1,166 @@
+import { beforeEach, expect, it } from 'vitest';
+import { describeEachStore } from '../../../test/harness/stores.js';
+import type { App } from '../../main.js';
+import type { ManualClock } from '../../platform/clock.js';
+import type { Database } from '../../platform/database/database.js';
+import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
+import { ingestAll, supportSession } from '../metering/metering.test-support.js';
+import { octoberFixture } from './billing.test-support.js';
+
+describeEachStore('prepaid credits and commits', (stores) => {
+  let db: Database;
+  let app: App;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    db = await stores.fresh();
+    ({ app, clock } = await octoberFixture(db));
+  });
+
+  /** Applies the reference catalog with acme's subscription changed. */
+  async function withAcme(change: (subscription: Record<string, unknown>) => void): Promise<void> {
+    const document = referenceCatalogDocument();
+    change(document.subscriptions[0]);
+    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+  }
+
+  async function onlyDraft() {
+    const drafts = await app.billing.list({ status: 'draft', customer: 'acme' }, 10);
+    expect(drafts).toHaveLength(1);
+    return app.billing.get(drafts[0]?.id as string);
+  }
+
+  const linesOf = (invoice: Awaited<ReturnType<typeof onlyDraft>>) => (invoice.lines ?? []).map((line) => [line.kind, line.creditKey ?? line.chargeKey, line.amount]);
+
+  it('invoices a commit once, draws it down invoice by invoice until it is used up, and shows the balance at every step', async () => {
+    await withAcme((subscription) => (subscription.credits = [{ key: 'fy26', name: 'FY26 commit', kind: 'commit', amount: '600', effectiveFrom: '2026-10-01T00:00:00Z' }]));
+    await app.billing.run('2026-10', 'finance');
+    const october = await onlyDraft();
+    expect(linesOf(october)).toEqual([
+      ['flat_fee', 'platform_fee', '500.00'],
+      ['usage', 'api', '0.00'],
+      ['usage', 'storage', '12.05'],
+      ['usage', 'premium_support', '487.50'],
+      ['commitment', 'fy26', '600.00'],
+      ['credit', 'fy26', '-499.55'],
+      ['tax', null, '79.75'],
+    ]);
+    expect(october.lines?.[5]?.description).toBe('Prepaid commit FY26 commit: 499.55 applied, 100.45 of 600.00 USD left');
+    expect(october).toMatchObject({ subtotal: '1100.00', total: '1179.75' });
+    expect(await app.billing.credits({}, 10)).toEqual([
+      expect.objectContaining({ id: 'acme-growth-2026/fy26', kind: 'commit', amount: '600.00', drawn: '0.00', pending: '499.55', remaining: '100.45', status: 'active', invoicedOn: october.id }),
+    ]);
+    // Running again redraws the same lines: the draft's own draw is replaced, never counted twice.
+    expect((await app.billing.run('2026-10', 'finance')).invoices).toMatchObject({ unchanged: 1 });
+    await app.billing.finalize(october.id, 'finance');
+    expect(await app.billing.credit('acme-growth-2026', 'fy26')).toMatchObject({ drawn: '499.55', pending: '0.00', remaining: '100.45' });
+
+    clock.set('2026-12-02T00:00:00Z');
+    await app.billing.run('2026-11', 'finance');
+    const november = await onlyDraft();
+    // 9 support hours (1,350.00) and the December fee; the commit pays what is left of it and is not invoiced again.
+    expect(linesOf(november).filter(([kind]) => kind === 'commitment' || kind === 'credit')).toEqual([['credit', 'fy26', '-100.45']]);
+    expect(november.lines?.find((line) => line.kind === 'credit')?.description).toBe('Prepaid commit FY26 commit: 100.45 applied, 0.00 of 600.00 USD left');
+    const credit = await app.billing.credit('acme-growth-2026', 'fy26');
+    expect(credit).toMatchObject({ drawn: '499.55', pending: '100.45', remaining: '0.00', status: 'exhausted' });
+    expect(credit.entries.map((entry) => [entry.kind, entry.amount, entry.status, entry.number])).toEqual([
+      ['commitment', '600.00', 'finalized', 'US-000001'],
+      ['credit', '499.55', 'finalized', 'US-000001'],
+      ['credit', '100.45', 'draft', null],
+    ]);
+  });
+
+  it('draws grants in priority order, each only for its charges and while in force; an expired grant keeps its remainder as forfeited', async () => {
+    await withAcme(
+      (subscription) =>
+        (subscription.credits = [
+          { key: 'general', kind: 'grant', amount: '1000', priority: 5 },
+          { key: 'support', kind: 'grant', amount: '500', charges: ['premium_support'], expiresAt: '2026-11-01T00:00:00Z' },
+        ]),
+    );
+    await app.billing.run('2026-10', 'finance');
+    const october = await onlyDraft();
+    // Grants are not invoiced; support (priority 0) pays premium support, general the storage left.
+    expect(linesOf(october).slice(4)).toEqual([
+      ['credit', 'support', '-487.50'],
+      ['credit', 'general', '-12.05'],
+      ['tax', null, '36.25'],
+    ]);
+    expect(october.subtotal).toBe('500.00');
+    await app.billing.finalize(october.id, 'finance');
+
+    clock.set('2026-12-02T00:00:00Z');
+    await app.billing.run('2026-11', 'finance');
+    const november = await onlyDraft();
+    expect(linesOf(november).filter(([kind]) => kind === 'credit')).toEqual([['credit', 'general', '-987.95']]);
+    const balances = await app.billing.credits({ customer: 'acme' }, 10);
+    expect(balances.map((balance) => [balance.key, balance.status, balance.drawn, balance.pending, balance.remaining])).toEqual([
+      ['general', 'exhausted', '12.05', '987.95', '0.00'],
+      ['support', 'expired', '487.50', '0.00', '12.50'],
+    ]);
+    expect((await app.billing.credits({ status: 'expired' }, 10)).map((balance) => balance.key)).toEqual(['support']);
+    expect(await app.billing.credits({ subscription: 'globex-growth-2026' }, 10)).toEqual([]);
+  });
+
+  it('pays what the lines cost after the contract discount, rounded down so a credit never pays more than they did', async () => {
+    await withAcme((subscription) => {
+      subscription.overrides = { discountPercent: '10' };
+      subscription.credits = [{ key: 'grant', kind: 'grant', amount: '1000' }];
+    });
+    await app.billing.run('2026-10', 'finance');
+    const october = await onlyDraft();
+    // Usage 499.55 less 10 % is 449.595: the credit pays 449.59; the discount is 10 % of 999.55.
+    expect(linesOf(october).slice(4)).toEqual([
+      ['discount', null, '-99.96'],
+      ['credit', 'grant', '-449.59'],
+      ['tax', null, '32.63'],
+    ]);
+    expect(october.subtotal).toBe('450.00');
+  });
+
+  it("gives back a reissued invoice's draw and draws again on the replacement: redrafts and reissues never count twice", async () => {
+    await withAcme((subscription) => {
+      subscription.latePolicy = 'reissue';
+      subscription.credits = [{ key: 'grant', kind: 'grant', amount: '600' }];
+    });
+    await app.billing.run('2026-10', 'finance');
+    // More October usage while the invoice is a draft: the redraft draws more, the balance counts it once.
+    await ingestAll(app, [supportSession('acme', '2026-10-15T00:00:00Z', { duration_hours: '0.5' })]);
+    await app.metering.stage.runUntilCaughtUp();
+    expect((await app.billing.run('2026-10', 'finance')).invoices).toMatchObject({ updated: 1 });
+    const october = await onlyDraft();
+    expect(october.lines?.find((line) => line.kind === 'credit')?.amount).toBe('-574.55');
+    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({ pending: '574.55', remaining: '25.45' });
+    await app.billing.finalize(october.id, 'finance');
+
+    await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
+    await app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-12-02T00:00:00Z');
+    const summary = await app.billing.run('2026-11', 'finance');
+    expect(summary.reissued).toHaveLength(1);
+    const replacement = await app.billing.get(summary.reissued[0]?.replacement as string);
+    // The voided invoice's 574.55 is back: the replacement draws the whole 600 again, November nothing.
+    expect(replacement.lines?.find((line) => line.kind === 'credit')?.amount).toBe('-600.00');
+    const credit = await app.billing.credit('acme-growth-2026', 'grant');
+    expect(credit).toMatchObject({ drawn: '0.00', pending: '600.00', remaining: '0.00' });
+    expect(credit.entries.map((entry) => [entry.status, entry.amount])).toEqual(
+      expect.arrayContaining([
+        ['void', '574.55'],
+        ['draft', '600.00'],
+      ]),
+    );
+    const drawn = await db.query<{ total: string }>(
+      `select coalesce(sum(-l.amount), 0)::text as total from invoice_lines l join invoices i on i.id = l.invoice_id where l.kind = 'credit' and i.status <> 'void'`,
+    );
+    expect(drawn.rows[0]?.total).toBe('600.00');
+  });
+
+  it('a finalized credit line can never change: the store refuses it', async () => {
+    await withAcme((subscription) => (subscription.credits = [{ key: 'grant', kind: 'grant', amount: '100' }]));
+    await app.billing.run('2026-10', 'finance');
+    const october = await onlyDraft();
+    await app.billing.finalize(october.id, 'finance');
+    await expect(db.query(`update invoice_lines set amount = -1 where invoice_id = $1 and kind = 'credit'`, [october.id])).rejects.toThrow(/cannot change/);
+    await expect(db.query(`insert into invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, amount) values ($1, 99, 'credit', 'x', now(), now(), -1)`, [october.id])).rejects.toThrow();
+  });
+});
