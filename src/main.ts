@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import { buildServer } from './http/server.js';
 import { createAccess, type Access } from './modules/access/index.js';
-import { createBilling, type Billing } from './modules/billing/index.js';
+import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
 import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
@@ -52,7 +52,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   collectDefaultMetrics({ register: metrics, prefix: 'meterbridge_' });
   const schemas = createSchemas({ db, clock });
   const ingestion = createIngestion({ db, schemas, clock, limits: config.ingestion, observer: createIngestionMetrics(metrics) });
-  const catalog = createCatalog({ db, clock, metersInUse: meteringMetersInUse(clock) });
+  const catalog = createCatalog({ db, clock, metersInUse: meteringMetersInUse(clock), creditsInUse: finalizedCreditUse });
   return {
     config,
     db,

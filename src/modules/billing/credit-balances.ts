@@ -160,3 +160,16 @@ export async function findCredit(db: Queryable, catalog: Catalog, subscriptionKe
   }));
   return { ...balance, entries };
 }
+
+/** What finalized documents drew from each of these credits (`subscription/credit`) and whether one invoiced it; unused credits are left out. */
+export async function finalizedCreditUse(db: Queryable, creditIds: readonly string[]): Promise<Map<string, { drawn: string; committed: boolean }>> {
+  const result = await db.query<{ id: string; drawn: string; committed: boolean }>(
+    `select i.subscription_key || '/' || l.credit_key as id, coalesce(sum(-l.amount) filter (where l.kind = 'credit'), 0)::text as drawn,
+            bool_or(l.kind = 'commitment') as committed
+       from invoice_lines l join invoices i on i.id = l.invoice_id
+      where l.credit_key is not null and i.status = 'finalized' and i.subscription_key || '/' || l.credit_key = any($1)
+      group by 1`,
+    [creditIds],
+  );
+  return new Map(result.rows.map((row) => [row.id, { drawn: row.drawn, committed: row.committed }]));
+}

@@ -163,4 +163,31 @@ describeEachStore('prepaid credits and commits', (stores) => {
     await expect(db.query(`update invoice_lines set amount = -1 where invoice_id = $1 and kind = 'credit'`, [october.id])).rejects.toThrow(/cannot change/);
     await expect(db.query(`insert into invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, amount) values ($1, 99, 'credit', 'x', now(), now(), -1)`, [october.id])).rejects.toThrow();
   });
+
+  it('refuses a catalog that removes, shrinks below what was drawn, or turns into a grant a credit finalized invoices used', async () => {
+    const commit = { key: 'fy26', kind: 'commit', amount: '600', effectiveFrom: '2026-10-01T00:00:00Z' };
+    await withAcme((subscription) => (subscription.credits = [commit]));
+    await app.billing.run('2026-10', 'finance');
+    // While the invoice is a draft, the credit may still change freely.
+    await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '400' }]));
+    await app.billing.run('2026-10', 'finance');
+    await app.billing.finalize((await onlyDraft()).id, 'finance');
+    const refusal = await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '399.99', kind: 'grant' }])).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({
+      message: 'catalog.json changes prepaid credits that finalized invoices drew on',
+      errors: [
+        { path: '/subscriptions/0/credits/0/amount', message: 'must be at least 400.00, what finalized invoices already drew' },
+        { path: '/subscriptions/0/credits/0/kind', message: 'must stay "commit": a finalized invoice has invoiced it' },
+      ],
+    });
+    await expect(withAcme((subscription) => delete subscription.credits)).rejects.toMatchObject({
+      errors: [{ path: '/subscriptions/0/credits', message: 'credit "fy26" was invoiced and drawn by finalized invoices (400.00): keep it, ended with expiresAt if need be, so their lines stay explained' }],
+    });
+    // Raising it, or ending it, is fine; so is the same catalog diffed without refusals.
+    await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '900', expiresAt: '2027-01-01T00:00:00Z' }]));
+    expect((await app.catalog.current())?.version).toBe(4);
+  });
 });

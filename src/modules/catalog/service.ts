@@ -5,6 +5,7 @@ import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../../platform/errors.js';
 import type { Catalog, Charge, Meter } from './catalog.js';
 import { diffCatalogs, isEmptyDiff, type CatalogDiff } from './catalog-diff.js';
+import { declaredCredits, finalizedCreditChanges, type FinalizedCreditUse } from './credit-changes.js';
 import { loadCatalog } from './load-catalog.js';
 import { unannouncedMeterChanges } from './meter-changes.js';
 import * as repository from './repository.js';
@@ -19,7 +20,7 @@ export interface CatalogDiffResult {
   diff: CatalogDiff;
   /** false when applying the file would create no new version. */
   changed: boolean;
-  /** Why `apply` would refuse the file although it is valid (meter definitions changed without effectiveFrom). */
+  /** Why `apply` would refuse the file although it is valid (meter definitions changed without effectiveFrom, used credits changed). */
   refusals: FieldError[];
 }
 
@@ -45,7 +46,8 @@ export interface CatalogService {
   /**
    * Validates a catalog file and stores it as the next version, in one transaction under a lock.
    * Throws ValidationError (every error) for an invalid file, ConflictError for meter definitions
-   * changed without a later effectiveFrom; nothing is written then.
+   * changed without a later effectiveFrom or credits changed that finalized invoices used; nothing is
+   * written then.
    */
   apply(text: string, fileName: string, appliedBy: string): Promise<ApplyCatalogResult>;
 }
@@ -58,6 +60,8 @@ export interface CatalogDependencies {
    * it every meter is taken to have usage, so any definition change needs a later effectiveFrom.
    */
   metersInUse?: (db: Queryable, meterKeys: readonly string[]) => Promise<ReadonlySet<string>>;
+  /** What finalized invoices drew from these credits (`subscription/credit`), in the caller's transaction; only used ones are in the map. */
+  creditsInUse?: (db: Queryable, creditIds: readonly string[]) => Promise<ReadonlyMap<string, FinalizedCreditUse>>;
 }
 
 export function catalogChecksum(catalog: Catalog): string {
@@ -73,18 +77,30 @@ function checkAppliedBy(appliedBy: string): void {
   }
 }
 
-function refuseUnannouncedMeterChanges(errors: FieldError[], fileName: string): void {
-  if (errors.length === 0) return;
-  throw new ConflictError(
-    `${fileName} changes the definition of ${errors.length} meter${errors.length > 1 ? 's' : ''} without a later effectiveFrom; ` +
-      'usage already derived would be reinterpreted silently',
-    errors,
-  );
+/** Refuses changes that would rewrite history: meter definitions with usage, credits finalized invoices used. */
+function refuseHistoryChanges(meterErrors: FieldError[], creditErrors: FieldError[], fileName: string): void {
+  if (meterErrors.length === 0 && creditErrors.length === 0) return;
+  const reasons = [
+    ...(meterErrors.length > 0
+      ? [`changes the definition of ${meterErrors.length} meter${meterErrors.length > 1 ? 's' : ''} without a later effectiveFrom; usage already derived would be reinterpreted silently`]
+      : []),
+    ...(creditErrors.length > 0 ? ['changes prepaid credits that finalized invoices drew on'] : []),
+  ];
+  throw new ConflictError(`${fileName} ${reasons.join('; and ')}`, [...meterErrors, ...creditErrors]);
 }
 
-export function createCatalog({ db, clock, metersInUse }: CatalogDependencies): CatalogService {
+export function createCatalog({ db, clock, metersInUse, creditsInUse }: CatalogDependencies): CatalogService {
   const inUse = (tx: Queryable, diff: CatalogDiff) =>
     metersInUse && diff.meters.changed.length > 0 ? metersInUse(tx, diff.meters.changed.map((change) => change.key)) : Promise.resolve(undefined);
+  const creditErrors = async (tx: Queryable, previous: Catalog, next: Catalog): Promise<FieldError[]> => {
+    const ids = declaredCredits(previous);
+    if (!creditsInUse || ids.length === 0) return [];
+    return finalizedCreditChanges(next, await creditsInUse(tx, ids));
+  };
+  const refusals = async (tx: Queryable, previous: Catalog, next: Catalog, diff: CatalogDiff) => ({
+    meters: unannouncedMeterChanges(previous, next, diff, await inUse(tx, diff)),
+    credits: await creditErrors(tx, previous, next),
+  });
   return {
     current: () => repository.findLatestVersion(db),
     currentVersionNumber: (within) => repository.findLatestVersionNumber(within ?? db),
@@ -114,7 +130,7 @@ export function createCatalog({ db, clock, metersInUse }: CatalogDependencies): 
         baseVersion: current?.version,
         diff,
         changed: !isEmptyDiff(diff),
-        refusals: current ? unannouncedMeterChanges(current.catalog, next, diff, await inUse(db, diff)) : [],
+        refusals: current ? Object.values(await refusals(db, current.catalog, next, diff)).flat() : [],
       };
     },
 
@@ -129,7 +145,10 @@ export function createCatalog({ db, clock, metersInUse }: CatalogDependencies): 
         const diff = diffCatalogs(current?.catalog, next);
         // Equal objects are no change even when the file lists them in another order.
         if (current && isEmptyDiff(diff)) return { created: false, version: current };
-        if (current) refuseUnannouncedMeterChanges(unannouncedMeterChanges(current.catalog, next, diff, await inUse(tx, diff)), fileName);
+        if (current) {
+          const refused = await refusals(tx, current.catalog, next, diff);
+          refuseHistoryChanges(refused.meters, refused.credits, fileName);
+        }
         const version: CatalogVersion = {
           version: (current?.version ?? 0) + 1,
           appliedAt: clock.now().toISOString(),
