@@ -63,7 +63,7 @@ export interface BillingRunResult {
 
 function kindOf(sql: string): keyof BillingBreakdown {
   if (sql.includes('grouping sets')) return 'aggregate';
-  if (sql.includes('from invoices where subscription_key')) return 'findInvoice';
+  if (sql.includes('from invoices i join unnest')) return 'findInvoice';
   if (sql.includes('insert into invoices')) return 'insertInvoice';
   if (sql.includes('insert into invoice_lines')) return 'insertLines';
   return 'other';

@@ -190,4 +190,18 @@ describeEachStore('prepaid credits and commits', (stores) => {
     await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '900', expiresAt: '2027-01-01T00:00:00Z' }]));
     expect((await app.catalog.current())?.version).toBe(4);
   });
+
+  it('invoices a commit added after its first period was finalized on the next invoice drafted, never on none', async () => {
+    await app.billing.run('2026-10', 'finance');
+    await app.billing.finalize((await onlyDraft()).id, 'finance');
+    await withAcme((subscription) => (subscription.credits = [{ key: 'late-commit', kind: 'commit', amount: '2000', effectiveFrom: '2026-10-01T00:00:00Z' }]));
+    clock.set('2026-12-02T00:00:00Z');
+    await app.billing.run('2026-11', 'finance');
+    const november = await onlyDraft();
+    expect(linesOf(november).filter(([kind]) => kind === 'commitment' || kind === 'credit')).toEqual([
+      ['commitment', 'late-commit', '2000.00'],
+      ['credit', 'late-commit', '-1350.00'],
+    ]);
+    expect(await app.billing.credit('acme-growth-2026', 'late-commit')).toMatchObject({ invoicedOn: november.id, pending: '1350.00', remaining: '650.00' });
+  });
 });

@@ -72,10 +72,14 @@ export async function loadCreditLedger(db: Queryable, subscriptionKeys: readonly
   return ledger;
 }
 
-/** The document whose covered part contains the moment the credit takes effect (no earlier than the subscription's start). */
-function startsIn(subscription: Subscription, credit: PrepaidCredit, covered: Period): boolean {
+/**
+ * A commit is invoiced by the first document drafted for a period ending after it takes effect (no
+ * earlier than the subscription's start): normally the period it starts in, or the next one drafted when
+ * that period was finalized before the commit was added to the catalog.
+ */
+function committable(subscription: Subscription, credit: PrepaidCredit, covered: Period): boolean {
   const from = Math.max(Date.parse(credit.effectiveFrom ?? subscription.start), Date.parse(subscription.start));
-  return covered.start.getTime() <= from && from < covered.end.getTime();
+  return from < covered.end.getTime();
 }
 
 /** A credit pays for a document whose covered part overlaps [effectiveFrom, expiresAt). */
@@ -95,16 +99,14 @@ const PAYABLE_KINDS: ReadonlySet<string> = new Set(['usage', 'adjustment', 'flat
 
 /**
  * What each line still costs once the contract discount is taken off (the discount line covers usage,
- * flat fees and adjustments alike), indexed like the contents; lines no credit pays are left out.
+ * flat fees and adjustments alike); lines no credit pays are left out.
  */
-function payableLines(subscription: Subscription, contents: readonly LineContent[]): Map<number, { chargeKey: string; unpaid: Exact }> {
+function payableLines(subscription: Subscription, contents: readonly LineContent[]): { chargeKey: string; unpaid: Exact }[] {
   const discounted = contents.some((line) => line.kind === 'discount');
   const keep = new Exact(100).minus(discounted ? (subscription.overrides?.discountPercent ?? '0') : '0').dividedBy(100);
-  const payable = new Map<number, { chargeKey: string; unpaid: Exact }>();
-  contents.forEach((line, index) => {
-    if (PAYABLE_KINDS.has(line.kind) && line.chargeKey !== null) payable.set(index, { chargeKey: line.chargeKey, unpaid: new Exact(line.amount).times(keep) });
-  });
-  return payable;
+  return contents
+    .filter((line) => PAYABLE_KINDS.has(line.kind) && line.chargeKey !== null)
+    .map((line) => ({ chargeKey: line.chargeKey as string, unpaid: new Exact(line.amount).times(keep) }));
 }
 
 /**
@@ -139,8 +141,8 @@ export interface PrepaidInput {
 }
 
 /**
- * The document's prepaid lines: the commitment of each commit taking effect in its period (once per
- * commit), then a negative `credit` line per credit that covers the period, drawing in order what its
+ * The document's prepaid lines: the commitment of each commit not yet invoiced that has taken effect by
+ * the period's end (once per commit), then a negative `credit` line per credit that covers the period, drawing in order what its
  * charges cost — never more than is left, never below zero, rounded down to the minor unit so a credit
  * never pays more than the lines did. Records the draws in the ledger for the documents after it.
  */
@@ -166,7 +168,7 @@ export function prepaidLines(input: PrepaidInput): LineContent[] {
   const label = (credit: PrepaidCredit) => `${credit.kind === 'commit' ? 'Prepaid commit' : 'Credit'} ${credit.name ?? credit.key}`;
   for (const credit of credits) {
     const use = ledger.use(subscription.key, credit.key);
-    if (credit.kind === 'commit' && startsIn(subscription, credit, covered) && (use.committedOn === undefined || use.committedOn === document)) {
+    if (credit.kind === 'commit' && committable(subscription, credit, covered) && (use.committedOn === undefined || use.committedOn === document)) {
       use.committedOn = document;
       lines.push(line(credit, 'commitment', `${label(credit)}: ${toMoney(new Exact(credit.amount), currency)} ${currency} paid in advance`, toMoney(new Exact(credit.amount), currency)));
     }
@@ -177,7 +179,7 @@ export function prepaidLines(input: PrepaidInput): LineContent[] {
   for (const credit of credits) {
     if (!covers(subscription, credit, covered)) continue;
     const charges = credit.charges ? new Set(credit.charges) : usageCharges;
-    const paid = [...payable.values()].filter((entry) => charges.has(entry.chargeKey));
+    const paid = payable.filter((entry) => charges.has(entry.chargeKey));
     const base = paid.reduce((sum, entry) => sum.plus(entry.unpaid), new Exact(0));
     const available = ledger.available(subscription.key, credit, document);
     const draw = Decimal.max(Decimal.min(base, available), 0).toDecimalPlaces(digits, Decimal.ROUND_DOWN);
