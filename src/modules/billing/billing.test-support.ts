@@ -8,7 +8,7 @@ import { apiRequest, ingestAll, meteringFixture, storageSnapshot, supportSession
  * storage peaking at 120.5 GB, 3.25 support hours in October and 9 on November 1. Acme's October
  * invoice: platform fee 500.00 (November, in advance), api 0.00, storage 12.05, premium support 487.50.
  */
-async function meterOctober(app: App): Promise<void> {
+export async function meterOctober(app: App): Promise<void> {
   await ingestAll(app, [
     ...Array.from({ length: 30 }, (_, i) => apiRequest(i % 2 ? 'acme' : 'acct_1001', `2026-10-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z`, { region: i % 3 ? 'us' : 'eu' })),
     storageSnapshot('acme', '2026-10-05T00:00:00Z', '120.5'),
