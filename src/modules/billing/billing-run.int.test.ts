@@ -72,6 +72,18 @@ describeEachStore('billing run', (stores) => {
     expect(invoice).toMatchObject({ subtotal: '753.34', total: '807.96' });
   });
 
+  it('bills a `latest` meter on its last value by event time (computed only when a meter needs it)', async () => {
+    const document = referenceCatalogDocument();
+    const storage = document.meters.find((meter: { key: string }) => meter.key === 'storage_gb');
+    storage.aggregation = 'latest';
+    storage.effectiveFrom = '2026-09-01T00:00:00Z';
+    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+    await app.billing.run('2026-10', 'finance');
+    const [listed] = await app.billing.list({}, 10);
+    const storageLine = (await app.billing.get(listed?.id as string)).lines?.find((line) => line.chargeKey === 'storage');
+    expect(storageLine).toMatchObject({ quantity: '80', amount: '8.00' });
+  });
+
   it('changes nothing when run again, and only the draft whose usage changed after late usage', async () => {
     await app.billing.run('2026-10', 'finance');
     expect((await app.billing.run('2026-10', 'finance')).invoices).toEqual({ created: 0, updated: 0, unchanged: 1, finalized: 0 });

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
-import { contractCharge, type Subscription } from '../catalog/index.js';
+import { contractCharge, type Aggregation, type Subscription } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
@@ -72,6 +72,7 @@ export async function lateAdjustments(
   db: Queryable,
   lookup: CatalogLookup,
   subscriptions: readonly Subscription[],
+  needs: ReadonlySet<Aggregation>,
 ): Promise<Map<string, LateAdjustment[]>> {
   const adjustments = new Map<string, LateAdjustment[]>();
   const windows = await findLateWindows(db, subscriptions.map((subscription) => subscription.key));
@@ -79,6 +80,7 @@ export async function lateAdjustments(
   const totals = await aggregateUsage(
     db,
     windows.map((window) => ({ subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd })),
+    needs,
   );
   for (const window of windows) {
     const subscription = lookup.subscription(window.subscriptionKey);

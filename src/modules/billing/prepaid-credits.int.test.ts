@@ -161,7 +161,11 @@ describeEachStore('prepaid credits and commits', (stores) => {
     const october = await onlyDraft();
     await app.billing.finalize(october.id, 'finance');
     await expect(db.query(`update invoice_lines set amount = -1 where invoice_id = $1 and kind = 'credit'`, [october.id])).rejects.toThrow(/cannot change/);
-    await expect(db.query(`insert into invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, amount) values ($1, 99, 'credit', 'x', now(), now(), -1)`, [october.id])).rejects.toThrow();
+    await expect(db.query(`insert into invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, amount) values ($1, 99, 'credit', 'x', now(), now(), -1)`, [october.id])).rejects.toThrow(/credit_lines_name_their_credit/);
+    await expect(
+      db.query(`insert into invoice_lines (invoice_id, line_no, kind, credit_key, description, period_start, period_end, amount) values ($1, 99, 'credit', 'grant', 'x', now(), now(), -1)`, [october.id]),
+    ).rejects.toThrow(/lines of invoice .* \(finalized\) cannot change/);
+    await expect(db.query(`delete from invoice_lines where invoice_id = $1 and kind = 'credit'`, [october.id])).rejects.toThrow(/cannot change/);
   });
 
   it('refuses a catalog that removes, shrinks below what was drawn, or turns into a grant a credit finalized invoices used', async () => {

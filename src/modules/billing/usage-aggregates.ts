@@ -26,12 +26,15 @@ export interface MeterAggregate {
 
 // One pass over the period's records: totals per (subscription, period, meter) and per group-by value,
 // computed in SQL on numeric. `latest` is by event time (the later seq breaks a tie), never arrival.
-const AGGREGATE = `
+// `unique_count` and `latest` sort within every group, so they are computed only when some meter of the
+// catalog aggregates that way (the reference catalog has none: the query then takes about half the time).
+const aggregateSql = (needs: ReadonlySet<Aggregation>) => `
 select w.sub as subscription_key, w.ps as period_start, u.meter_key, u.dimensions::text as dimensions,
        grouping(u.dimensions::text) as total,
        count(*)::text as count, sum(u.value)::text as sum, max(u.value)::text as max, min(u.value)::text as min,
-       avg(u.value)::text as avg, count(distinct u.distinct_key)::text as unique_count,
-       (array_agg(u.value::text order by u.event_time desc, u.event_seq desc) filter (where u.value is not null))[1] as latest
+       avg(u.value)::text as avg,
+       ${needs.has('unique_count') ? 'count(distinct u.distinct_key)::text' : "'0'"} as unique_count,
+       ${needs.has('latest') ? '(array_agg(u.value::text order by u.event_time desc, u.event_seq desc) filter (where u.value is not null))[1]' : 'null::text'} as latest
   from unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) as w(sub, ps, pe)
   join usage_records u on u.subscription_key = w.sub and u.event_time >= w.ps and u.event_time < w.pe
  group by grouping sets ((w.sub, w.ps, u.meter_key, u.dimensions::text), (w.sub, w.ps, u.meter_key))`;
@@ -51,9 +54,13 @@ interface AggregateRow {
   latest: string | null;
 }
 
-export async function aggregateUsage(db: Queryable, windows: readonly UsageWindow[]): Promise<MeterAggregate[]> {
+/**
+ * Every aggregation of each meter in each window. `needs` lists the aggregations the caller will read
+ * (the catalog's meters'): `uniqueCount` is "0" and `latest` null unless asked for.
+ */
+export async function aggregateUsage(db: Queryable, windows: readonly UsageWindow[], needs: ReadonlySet<Aggregation>): Promise<MeterAggregate[]> {
   if (windows.length === 0) return [];
-  const result = await db.query<AggregateRow>(AGGREGATE, [windows.map((w) => w.subscriptionKey), windows.map((w) => w.start), windows.map((w) => w.end)]);
+  const result = await db.query<AggregateRow>(aggregateSql(needs), [windows.map((w) => w.subscriptionKey), windows.map((w) => w.start), windows.map((w) => w.end)]);
   return result.rows.map((row) => ({
     subscriptionKey: row.subscription_key,
     periodStart: new Date(row.period_start).toISOString(),
