@@ -49,6 +49,26 @@ describe('periodsStartingIn', () => {
     expect(iso(periodsStartingIn(s, november.start, november.end))[0]?.slice(0, 2)).toEqual(['2026-11-14T23:00:00.000Z', '2027-02-14T23:00:00.000Z']);
   });
 
+  it('finds every period, month after month for years, whatever the start day, anchor and length (none skipped, none twice)', () => {
+    const starts = ['2019-01-31T10:00:00Z', '2019-02-28T00:00:00Z', '2020-02-29T23:59:59Z', '2019-12-15T00:00:00+01:00', '2019-03-01T00:00:00Z'];
+    for (const start of starts) {
+      for (const billingPeriod of ['month', 'quarter', 'year'] as const) {
+        for (const anchorDay of [undefined, 1, 28]) {
+          const s = sub({ start, billingPeriod, anchorDay });
+          const found = [];
+          for (let month = 0; month < 12 * 8; month += 1) {
+            const from = new Date(Date.UTC(2019, month, 1));
+            found.push(...periodsStartingIn(s, from, new Date(Date.UTC(2019, month + 1, 1))));
+          }
+          const label = `${start} ${billingPeriod} ${anchorDay ?? '-'}`;
+          expect(found[0]?.covered.start.toISOString(), label).toBe(new Date(start).toISOString());
+          for (let i = 1; i < found.length; i += 1) expect(found[i]?.covered.start.getTime(), label).toBe(found[i - 1]?.covered.end.getTime());
+          expect(found.length, label).toBeGreaterThanOrEqual(Math.floor((12 * 8 - 14) / { month: 1, quarter: 3, year: 12 }[billingPeriod]));
+        }
+      }
+    }
+  });
+
   it('reads calendar months and refuses anything else', () => {
     expect(calendarMonth('2026-12')?.end.toISOString()).toBe('2027-01-01T00:00:00.000Z');
     for (const bad of ['2026-13', '2026-1', '26-01', '2026-01-01', '']) expect(calendarMonth(bad)).toBeUndefined();

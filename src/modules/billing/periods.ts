@@ -39,8 +39,11 @@ export function periodsStartingIn(subscription: Subscription, from: Date, to: Da
   const found: { period: Period; covered: Period }[] = [];
   // With an anchor day the schedule's first boundary may fall after the start (the interval before it
   // is then a partial first period) or before it (the start is inside the first interval): begin one
-  // interval early and skip what ends before the start.
-  for (let k = -1; ; k += 1) {
+  // interval early and skip what ends before the start. A run looks at one month of a subscription that
+  // may be years old: begin two intervals before `from` rather than at the start (boundaries never run
+  // ahead of whole months from the start, so none starting at or after `from` is skipped).
+  const monthsToFrom = (from.getUTCFullYear() - start.getUTCFullYear()) * 12 + (from.getUTCMonth() - start.getUTCMonth());
+  for (let k = Math.max(-1, Math.floor(monthsToFrom / MONTHS[subscription.billingPeriod]) - 2); ; k += 1) {
     const periodStart = boundary(subscription, k);
     const periodEnd = boundary(subscription, k + 1);
     if (periodEnd <= start) continue;
