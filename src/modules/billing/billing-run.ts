@@ -13,7 +13,6 @@ import { postedInvoices, voidForReissue } from './reissue.js';
 import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
-import { periodKey } from './repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
 
 export interface BillingRunSummary {
@@ -132,21 +131,21 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       const customer = lookup.customer(reissue.subscription.customer);
       if (!customer) continue;
       const window = { subscriptionKey: reissue.subscription.key, start: reissue.covered.start, end: reissue.covered.end };
-      const byMeter = groupAggregates(await aggregateUsage(tx, [window], needs)).get(periodKey(reissue.subscription.key, reissue.covered.start.toISOString())) ?? new Map();
+      const byMeter = groupAggregates(await aggregateUsage(tx, [window], needs)).get(repository.periodKey(reissue.subscription.key, reissue.covered.start.toISOString())) ?? new Map();
       const [next] = periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1));
       const first = reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime();
       const input = await draftInput(reissue.subscription, customer, { period: reissue.period, covered: reissue.covered, next, first }, byMeter, []);
-      invoices.set(periodKey(reissue.subscription.key, reissue.period.start.toISOString()), { header: input, contents: draftContents(input), replacesInvoiceId: reissue.invoiceId });
+      invoices.set(repository.periodKey(reissue.subscription.key, reissue.period.start.toISOString()), { header: input, contents: draftContents(input), replacesInvoiceId: reissue.invoiceId });
     }
     for (const planned of billable) {
       const subscription = lookup.subscription(planned.subscriptionKey);
       const customer = lookup.customer(subscription?.customer);
       if (!subscription || !customer) continue;
-      const byMeter = aggregates.get(periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
+      const byMeter = aggregates.get(repository.periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
       // Late usage goes on the subscription's first invoice of the run.
       const input = await draftInput(subscription, customer, planned, byMeter, adjustments.get(planned.subscriptionKey) ?? []);
       adjustments.delete(planned.subscriptionKey);
-      const key = periodKey(subscription.key, planned.period.start.toISOString());
+      const key = repository.periodKey(subscription.key, planned.period.start.toISOString());
       invoices.set(key, { header: input, contents: draftContents(input), replacesInvoiceId: invoices.get(key)?.replacesInvoiceId });
     }
     const memos: PendingDocument[] = [];
@@ -172,7 +171,7 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
 function groupAggregates(rows: readonly MeterAggregate[]): Map<string, Map<string, MeterAggregate[]>> {
   const grouped = new Map<string, Map<string, MeterAggregate[]>>();
   for (const aggregate of rows) {
-    const key = periodKey(aggregate.subscriptionKey, aggregate.periodStart);
+    const key = repository.periodKey(aggregate.subscriptionKey, aggregate.periodStart);
     const byMeter = grouped.get(key) ?? new Map<string, MeterAggregate[]>();
     byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
     grouped.set(key, byMeter);
