@@ -38,8 +38,8 @@ export function createBilling({ db, catalog, clock, graceHours }: BillingDepende
   };
   return {
     run: (period, actor) => runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor),
-    finalize: (id, actor) => finalizeInvoice(db, clock, id, actor),
-    finalizeDue: (actor) => finalizeDue(db, clock, actor),
+    finalize: (id, actor) => finalizeInvoice(db, clock, catalog, id, actor),
+    finalizeDue: (actor) => finalizeDue(db, clock, catalog, actor),
     list: (filter, limit) => listInvoices(db, filter, limit),
     get,
     async credits(filter, limit) {

@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { Queryable } from '../../platform/database/database.js';
 import type { Catalog, CreditKind, PrepaidCredit, Subscription } from '../catalog/index.js';
 import { Exact, toMoney } from '../rating/index.js';
-import type { InvoiceStatus } from './repository.js';
+import { lockCredits, type InvoiceStatus } from './repository.js';
 
 export const CREDIT_STATUSES = ['scheduled', 'active', 'exhausted', 'expired'] as const;
 export type CreditStatus = (typeof CREDIT_STATUSES)[number];
@@ -161,8 +161,13 @@ export async function findCredit(db: Queryable, catalog: Catalog, subscriptionKe
   return { ...balance, entries };
 }
 
-/** What finalized documents drew from each of these credits (`subscription/credit`) and whether one invoiced it; unused credits are left out. */
+/**
+ * What finalized documents drew from each of these credits (`subscription/credit`) and whether one
+ * invoiced it; unused credits are left out. Takes the credits lock first: no document finalizes with
+ * credit lines until the caller's transaction (a catalog apply) ends.
+ */
 export async function finalizedCreditUse(db: Queryable, creditIds: readonly string[]): Promise<Map<string, { drawn: string; committed: boolean }>> {
+  await lockCredits(db);
   const result = await db.query<{ id: string; drawn: string; committed: boolean }>(
     `select i.subscription_key || '/' || l.credit_key as id, coalesce(sum(-l.amount) filter (where l.kind = 'credit'), 0)::text as drawn,
             bool_or(l.kind = 'commitment') as committed

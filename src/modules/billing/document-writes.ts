@@ -54,6 +54,7 @@ export async function writeDocuments(tx: Queryable, documents: readonly PendingD
     documents.filter((pending) => !pending.correctsInvoiceId).map((pending) => ({ subscriptionKey: pending.header.subscription.key, periodStart: pending.header.period.start.toISOString() })),
   );
   const withCredits = [...new Set(documents.filter((pending) => pending.header.subscription.credits?.length).map((pending) => pending.header.subscription.key))];
+  if (withCredits.length > 0) await repository.lockCredits(tx);
   const ledger = await loadCreditLedger(tx, withCredits);
   const result: WrittenDocuments = { invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 }, memos: { created: 0, updated: 0, unchanged: 0 }, written: [] };
   const inserts: repository.InvoiceWrite[] = [];

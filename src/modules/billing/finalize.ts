@@ -2,6 +2,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
+import type { CatalogService } from '../catalog/index.js';
+import { assertCreditsCover } from './credit-guard.js';
 import { findInvoice, type Invoice } from './invoice-queries.js';
 
 export const INVOICE_FINALIZED_TOPIC = 'invoice.finalized';
@@ -21,12 +23,13 @@ async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
  * records its usage lines bill as invoiced (so replay never changes them), and writes the
  * `invoice.finalized` message to the outbox, all in one transaction. A rollback gives the number back.
  */
-export async function finalizeInvoice(db: Database, clock: Clock, id: string, actor: string): Promise<Invoice> {
+export async function finalizeInvoice(db: Database, clock: Clock, catalog: CatalogService, id: string, actor: string): Promise<Invoice> {
   await db.transaction(async (tx) => {
     const locked = await tx.query<{ status: string; legal_entity: string }>(`select status, legal_entity from invoices where id = $1 for update`, [id]);
     const row = locked.rows[0];
     if (!row) throw new NotFoundError(`there is no invoice ${id}`);
     if (row.status !== 'draft') throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
+    await assertCreditsCover(tx, catalog, id);
     const now = clock.now();
     const number = await nextNumber(tx, row.legal_entity);
     await tx.query(`update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`, [id, number, now]);
@@ -45,15 +48,16 @@ export async function finalizeInvoice(db: Database, clock: Clock, id: string, ac
 }
 
 /** Finalizes every draft whose grace period has passed, oldest first; returns their ids. */
-export async function finalizeDue(db: Database, clock: Clock, actor: string): Promise<string[]> {
+export async function finalizeDue(db: Database, clock: Clock, catalog: CatalogService, actor: string): Promise<string[]> {
   const due = await db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by finalize_after, id`, [clock.now()]);
   const done: string[] = [];
   for (const { id } of due.rows) {
     try {
-      await finalizeInvoice(db, clock, id, actor);
+      await finalizeInvoice(db, clock, catalog, id, actor);
       done.push(id);
     } catch (error) {
-      // Finalized meanwhile by someone else: nothing left to do for it.
+      // Finalized meanwhile by someone else, or drafted before its credits changed (the next billing run
+      // redrafts it): nothing to do for it now.
       if (!(error instanceof ConflictError)) throw error;
     }
   }

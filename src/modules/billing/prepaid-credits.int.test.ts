@@ -208,4 +208,31 @@ describeEachStore('prepaid credits and commits', (stores) => {
     ]);
     expect(await app.billing.credit('acme-growth-2026', 'late-commit')).toMatchObject({ invoicedOn: november.id, pending: '1350.00', remaining: '650.00' });
   });
+
+  it('two runs of different months at once never overdraw a credit together', async () => {
+    await withAcme((subscription) => (subscription.credits = [{ key: 'grant', kind: 'grant', amount: '600' }]));
+    clock.set('2026-12-02T00:00:00Z');
+    await Promise.all([app.billing.run('2026-10', 'a'), app.billing.run('2026-11', 'b')]);
+    // October's usage costs 499.55 and November's 1,350.00: together they draw exactly the 600.00, whichever ran first.
+    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({ pending: '600.00', remaining: '0.00' });
+    const drawn = await db.query<{ total: string }>(`select sum(-amount)::text as total from invoice_lines where kind = 'credit'`);
+    expect(drawn.rows[0]?.total).toBe('600.00');
+  });
+
+  it('refuses to finalize a draft made before its credit was lowered, until a run redraws it', async () => {
+    await withAcme((subscription) => (subscription.credits = [{ key: 'grant', kind: 'grant', amount: '600' }]));
+    await app.billing.run('2026-10', 'finance');
+    const october = await onlyDraft();
+    await withAcme((subscription) => (subscription.credits = [{ key: 'grant', kind: 'grant', amount: '100' }]));
+    await expect(app.billing.finalize(october.id, 'finance')).rejects.toMatchObject({
+      message: `invoice ${october.id} was drafted before its prepaid credits changed; run billing for its period again, then finalize`,
+      errors: [{ path: 'credit acme-growth-2026/grant', message: 'draws 499.55 with 0 already drawn by finalized documents, more than its 100' }],
+    });
+    // The grace period skips it rather than failing; a run redraws it and it finalizes.
+    clock.set('2026-11-30T00:00:00Z');
+    expect(await app.billing.finalizeDue('system')).toEqual([]);
+    await app.billing.run('2026-10', 'finance');
+    expect((await onlyDraft()).lines?.find((line) => line.kind === 'credit')?.amount).toBe('-100.00');
+    expect((await app.billing.finalize(october.id, 'finance')).status).toBe('finalized');
+  });
 });

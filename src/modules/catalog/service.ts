@@ -31,8 +31,8 @@ export interface ApplyCatalogResult {
 }
 
 export interface CatalogService {
-  /** The latest applied version, or undefined before the first apply. */
-  current(): Promise<CatalogVersion | undefined>;
+  /** The latest applied version, or undefined before the first apply. `db`: read in that transaction. */
+  current(db?: Queryable): Promise<CatalogVersion | undefined>;
   /** The latest version's number, or undefined before the first apply (cheap: for polling). `db`: read in that transaction. */
   currentVersionNumber(db?: Queryable): Promise<number | undefined>;
   /** Every meter definition of every version, oldest version first: when each definition applied. */
@@ -102,7 +102,7 @@ export function createCatalog({ db, clock, metersInUse, creditsInUse }: CatalogD
     credits: await creditErrors(tx, previous, next),
   });
   return {
-    current: () => repository.findLatestVersion(db),
+    current: (within) => repository.findLatestVersion(within ?? db),
     currentVersionNumber: (within) => repository.findLatestVersionNumber(within ?? db),
     meterHistory: () => repository.findMeterHistory(db),
 
