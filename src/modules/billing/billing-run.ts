@@ -155,7 +155,9 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };
       memos.push({ header, contents: withDiscount(memo.lines, memo.subscription, customer.currency, memo.covered), correctsInvoiceId: memo.invoiceId });
     }
-    const written = await writeDocuments(tx, [...invoices.values(), ...memos], { lookup, runId: id, now: startedAt, finalizeAfter: new Date(startedAt.getTime() + deps.graceMs) });
+    // Earlier periods first (a memo corrects one): prepaid credit is drawn in period order.
+    const documents = [...invoices.values(), ...memos].sort((a, b) => a.header.covered.start.getTime() - b.header.covered.start.getTime());
+    const written = await writeDocuments(tx, documents, { lookup, runId: id, now: startedAt, finalizeAfter: new Date(startedAt.getTime() + deps.graceMs) });
     const summary: BillingRunSummary = { id, period, catalogVersion: version, invoices: written.invoices, memos: written.memos, pending, totals: {}, reissued: [] };
     for (const document of written.written) {
       summary.totals[document.draft.currency] = new Exact(summary.totals[document.draft.currency] ?? '0').plus(document.draft.total).toFixed();

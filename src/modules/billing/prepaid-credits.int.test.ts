@@ -235,4 +235,24 @@ describeEachStore('prepaid credits and commits', (stores) => {
     expect((await onlyDraft()).lines?.find((line) => line.kind === 'credit')?.amount).toBe('-100.00');
     expect((await app.billing.finalize(october.id, 'finance')).status).toBe('finalized');
   });
+
+  it('a memo for late usage draws what is left of a credit, like an invoice', async () => {
+    await withAcme((subscription) => {
+      subscription.latePolicy = 'memo';
+      subscription.credits = [{ key: 'grant', kind: 'grant', amount: '600' }];
+    });
+    await app.billing.run('2026-10', 'finance');
+    await app.billing.finalize((await onlyDraft()).id, 'finance');
+    await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
+    await app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-12-02T00:00:00Z');
+    expect((await app.billing.run('2026-11', 'finance')).memos).toMatchObject({ created: 1 });
+    const documents = await Promise.all((await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)));
+    const memo = documents.find((document) => document.document === 'memo');
+    const november = documents.find((document) => document.document === 'invoice');
+    // October drew 499.55; of the 100.45 left, the memo (earlier period) takes its 100.45 of 150.00, November none.
+    expect(memo?.lines?.map((line) => [line.kind, line.amount])).toEqual([['adjustment', '150.00'], ['credit', '-100.45'], ['tax', '3.59']]);
+    expect(november?.lines?.some((line) => line.kind === 'credit')).toBe(false);
+    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({ drawn: '499.55', pending: '100.45', remaining: '0.00' });
+  });
 });
