@@ -10,8 +10,10 @@ export function startBillingWorker(app: App): StageLoop {
   return startStageLoop({
     name: 'billing-finalization',
     step: async () => {
-      const finalized = await app.billing.finalizeDue(GRACE_PERIOD_ACTOR);
+      const { finalized, skipped } = await app.billing.finalizeDue(GRACE_PERIOD_ACTOR);
       if (finalized.length > 0) app.logger.info({ invoices: finalized }, 'finalized draft invoices after their grace period');
+      // Logged every minute until someone acts (a billing run of the period redraws the draft).
+      if (skipped.length > 0) app.logger.warn({ skipped }, 'due draft invoices left unfinalized');
       return false;
     },
     pollIntervalMs: CHECK_EVERY_MS,

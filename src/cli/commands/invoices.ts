@@ -129,8 +129,15 @@ function finalizeCommand(openApp: (config: Readonly<Config>) => Promise<App>): C
       if (!due && ids.length === 0) throw new ValidationError('nothing to finalize', [{ path: 'ID...', message: 'give invoice ids, or --due' }]);
       const storeOptions = without(options, ['due', 'by']);
       if (due) {
-        const finalized = await withApp(storeOptions, openApp, (app) => app.billing.finalizeDue(cliActor(by)));
-        console.log(finalized.length === 0 ? 'no draft is due' : `finalized ${finalized.length} due invoice(s): ${finalized.join(', ')}`);
+        const { finalized, skipped } = await withApp(storeOptions, openApp, (app) => app.billing.finalizeDue(cliActor(by)));
+        if (finalized.length === 0 && skipped.length === 0) console.log('no draft is due');
+        if (finalized.length > 0) console.log(`finalized ${finalized.length} due invoice(s): ${finalized.join(', ')}`);
+        if (skipped.length > 0) {
+          throw new ConflictError(
+            `${skipped.length} due draft(s) were not finalized`,
+            skipped.map((item) => ({ path: `ID ${JSON.stringify(item.id)}`, message: item.reason })),
+          );
+        }
         return;
       }
       const { done, failures } = await withApp(storeOptions, openApp, (app) => finalizeEach(app, [...new Set(ids)], cliActor(by)));

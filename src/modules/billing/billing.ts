@@ -4,15 +4,15 @@ import { NotFoundError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/index.js';
 import { runBilling, type BillingRunSummary } from './billing-run.js';
 import { findCredit, listCreditBalances, type CreditBalance, type CreditEntry, type CreditFilter } from './credit-balances.js';
-import { finalizeDue, finalizeInvoice } from './finalize.js';
+import { finalizeDue, finalizeInvoice, type FinalizeDueResult } from './finalize.js';
 import { findInvoice, findLineEvents, listInvoices, type Invoice, type InvoiceFilter, type LineEvent } from './invoice-queries.js';
 
 export interface Billing {
   /** Closes a calendar month ("2026-10"): drafts its invoices; see runBilling. */
   run(period: unknown, actor: string): Promise<BillingRunSummary>;
   finalize(id: string, actor: string): Promise<Invoice>;
-  /** Finalizes the drafts whose grace period has passed. */
-  finalizeDue(actor: string): Promise<string[]>;
+  /** Finalizes the drafts whose grace period has passed; says which it skipped and why. */
+  finalizeDue(actor: string): Promise<FinalizeDueResult>;
   list(filter: InvoiceFilter, limit: number): Promise<Invoice[]>;
   get(id: string): Promise<Invoice>;
   /** The raw events behind a usage line, page by page (after a seq). */

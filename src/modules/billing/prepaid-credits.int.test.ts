@@ -230,7 +230,10 @@ describeEachStore('prepaid credits and commits', (stores) => {
     });
     // The grace period skips it rather than failing; a run redraws it and it finalizes.
     clock.set('2026-11-30T00:00:00Z');
-    expect(await app.billing.finalizeDue('system')).toEqual([]);
+    expect(await app.billing.finalizeDue('system')).toEqual({
+      finalized: [],
+      skipped: [{ id: october.id, reason: expect.stringContaining('credit acme-growth-2026/grant: draws 499.55') }],
+    });
     await app.billing.run('2026-10', 'finance');
     expect((await onlyDraft()).lines?.find((line) => line.kind === 'credit')?.amount).toBe('-100.00');
     expect((await app.billing.finalize(october.id, 'finance')).status).toBe('finalized');

@@ -11,20 +11,28 @@ export function registerPostInvoicesFinalizeDue(app: FastifyInstance, deps: Http
       onRequest: requirePermission(deps.access, 'finance'),
       schema: {
         summary: 'Finalize every draft whose grace period has passed',
-        description: 'Oldest first, each as POST /v1/invoices/{id}/finalize does it. A draft finalized meanwhile by someone else is skipped. Audited.',
+        description:
+          'Oldest first, each as POST /v1/invoices/{id}/finalize does it. A draft finalized meanwhile by someone else, or drafted before its prepaid credits changed (a billing run of its period redraws it), is skipped and listed with the reason. Audited.',
         tags: ['billing'],
         security: [{ bearer: [] }],
         response: {
           200: {
             type: 'object',
-            description: 'The invoices this call finalized.',
-            required: ['finalized'],
-            properties: { finalized: { type: 'array', items: { type: 'string' }, description: 'Invoice ids, in the order they were finalized.' } },
+            description: 'The invoices this call finalized, and the due drafts it left.',
+            required: ['finalized', 'skipped'],
+            properties: {
+              finalized: { type: 'array', items: { type: 'string' }, description: 'Invoice ids, in the order they were finalized.' },
+              skipped: {
+                type: 'array',
+                items: { type: 'object', required: ['id', 'reason'], properties: { id: { type: 'string' }, reason: { type: 'string' } } },
+                description: 'Due drafts not finalized, with why.',
+              },
+            },
           },
           ...authProblemResponses,
         },
       },
     },
-    async (request) => ({ finalized: await deps.billing.finalizeDue(requestActor(request)) }),
+    async (request) => deps.billing.finalizeDue(requestActor(request)),
   );
 }
