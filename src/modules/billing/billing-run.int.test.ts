@@ -5,7 +5,7 @@ import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { ingestAll, supportSession } from '../metering/metering.test-support.js';
-import { octoberFixture } from './billing.test-support.js';
+import { freshOctober } from './billing.test-support.js';
 import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
 import { Exact } from '../rating/index.js';
 
@@ -15,8 +15,7 @@ describeEachStore('billing run', (stores) => {
   let clock: ManualClock;
 
   beforeEach(async () => {
-    db = await stores.fresh();
-    ({ app, clock } = await octoberFixture(db));
+    ({ db, app, clock } = await freshOctober(stores));
   });
 
   it('drafts one invoice per subscription period with usage, fees and tax lines, and lines that trace to their events', async () => {

@@ -1,6 +1,7 @@
 import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
+import type { TestStores } from '../../../test/harness/stores.js';
 import { apiRequest, ingestAll, meteringFixture, storageSnapshot, supportSession } from '../metering/metering.test-support.js';
 
 /**
@@ -26,4 +27,10 @@ export async function octoberFixture(db: Database): Promise<{ app: App; clock: M
   await meterOctober(fixture.app);
   fixture.clock.set('2026-11-02T00:00:00Z');
   return fixture;
+}
+
+/** octoberFixture on a fresh database of `stores`, with the database. */
+export async function freshOctober(stores: TestStores): Promise<{ db: Database; app: App; clock: ManualClock }> {
+  const db = await stores.fresh();
+  return { db, ...(await octoberFixture(db)) };
 }

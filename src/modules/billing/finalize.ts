@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import type { CatalogService } from '../catalog/index.js';
+import { assertAdjustmentsCurrent } from './adjustment-guard.js';
 import { assertCreditsCover } from './credit-guard.js';
 import { findInvoice, type Invoice } from './invoice-queries.js';
 
@@ -29,6 +30,7 @@ export async function finalizeInvoice(db: Database, clock: Clock, catalog: Catal
     const row = locked.rows[0];
     if (!row) throw new NotFoundError(`there is no invoice ${id}`);
     if (row.status !== 'draft') throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
+    await assertAdjustmentsCurrent(tx, id);
     await assertCreditsCover(tx, catalog, id);
     const now = clock.now();
     const number = await nextNumber(tx, row.legal_entity);
@@ -47,19 +49,28 @@ export async function finalizeInvoice(db: Database, clock: Clock, catalog: Catal
   return (await findInvoice(db, id)) as Invoice;
 }
 
-/** Finalizes every draft whose grace period has passed, oldest first; returns their ids. */
-export async function finalizeDue(db: Database, clock: Clock, catalog: CatalogService, actor: string): Promise<string[]> {
+/** What finalizing the due drafts did: the ids finalized, and the drafts left as they are with the reason. */
+export interface FinalizeDueResult {
+  finalized: string[];
+  skipped: { id: string; reason: string }[];
+}
+
+/**
+ * Finalizes every draft whose grace period has passed, oldest first. A draft finalized meanwhile by
+ * someone else, or drafted before its prepaid credits changed (the next billing run redrafts it), is
+ * skipped with the reason, never failing the others.
+ */
+export async function finalizeDue(db: Database, clock: Clock, catalog: CatalogService, actor: string): Promise<FinalizeDueResult> {
   const due = await db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by finalize_after, id`, [clock.now()]);
-  const done: string[] = [];
+  const result: FinalizeDueResult = { finalized: [], skipped: [] };
   for (const { id } of due.rows) {
     try {
       await finalizeInvoice(db, clock, catalog, id, actor);
-      done.push(id);
+      result.finalized.push(id);
     } catch (error) {
-      // Finalized meanwhile by someone else, or drafted before its credits changed (the next billing run
-      // redrafts it): nothing to do for it now.
       if (!(error instanceof ConflictError)) throw error;
+      result.skipped.push({ id, reason: [error.message, ...error.errors.map((item) => `${item.path}: ${item.message}`)].join('; ') });
     }
   }
-  return done;
+  return result;
 }

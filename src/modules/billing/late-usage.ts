@@ -40,7 +40,7 @@ async function findLateWindows(db: Queryable, subscriptionKeys: readonly string[
 }
 
 /** What a finalized invoice and the finalized adjustments to it billed for one charge. */
-async function billedFor(db: Queryable, invoiceId: string, chargeKey: string): Promise<{ quantity: Exact; amount: Exact }> {
+export async function billedFor(db: Queryable, invoiceId: string, chargeKey: string): Promise<{ quantity: Exact; amount: Exact }> {
   const result = await db.query<{ quantity: string | null; amount: string | null }>(
     `select sum(l.quantity)::text as quantity, sum(l.amount)::text as amount
        from invoice_lines l join invoices i on i.id = l.invoice_id
@@ -118,7 +118,7 @@ export async function lateAdjustments(
         quantity: delta.toFixed(),
         unitPrice: null,
         amount: toMoney(amount, customer.currency),
-        breakdown: [...rated.lines, { kind: 'already_billed', description: `billed on ${window.number} and its adjustments`, amount: billed.amount.negated().toFixed() }],
+        breakdown: [...rated.lines, { kind: 'already_billed', description: `billed on ${window.number} and its adjustments`, quantity: billed.quantity.toFixed(), amount: billed.amount.negated().toFixed() }],
         groups: [],
         adjustsInvoiceId: window.invoiceId,
       };

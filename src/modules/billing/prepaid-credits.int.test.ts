@@ -5,7 +5,7 @@ import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
 import { ingestAll, supportSession } from '../metering/metering.test-support.js';
-import { octoberFixture } from './billing.test-support.js';
+import { freshOctober } from './billing.test-support.js';
 
 describeEachStore('prepaid credits and commits', (stores) => {
   let db: Database;
@@ -13,8 +13,7 @@ describeEachStore('prepaid credits and commits', (stores) => {
   let clock: ManualClock;
 
   beforeEach(async () => {
-    db = await stores.fresh();
-    ({ app, clock } = await octoberFixture(db));
+    ({ db, app, clock } = await freshOctober(stores));
   });
 
   /** Applies the reference catalog with acme's subscription changed. */
