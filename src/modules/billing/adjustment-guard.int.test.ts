@@ -46,22 +46,23 @@ describeEachStore('late-usage adjustments drafted twice', (stores) => {
     // both drafts hold the same correction of US-000001 (each was drafted against what finalized documents billed).
     expect([await adjustmentsOf(november.id), await adjustmentsOf(december.id)]).toEqual([['300.00'], ['300.00']]);
 
-    // When December finalizes first, November's adjustment is stale and November is refused, naming the line.
-    expect((await app.billing.finalize(december.id, 'finance')).status).toBe('finalized');
-    const line = november.lines?.find((candidate) => candidate.kind === 'adjustment')?.lineNo;
-    await expect(app.billing.finalize(november.id, 'finance')).rejects.toMatchObject({
-      message: `invoice ${november.id} was drafted before another document adjusted the same invoice; run billing for its period again, then finalize`,
+    // When November finalizes (it bills December's fee in advance, so it goes first), December's adjustment
+    // is stale: December is refused, naming the line.
+    expect((await app.billing.finalize(november.id, 'finance')).status).toBe('finalized');
+    const line = december.lines?.find((candidate) => candidate.kind === 'adjustment')?.lineNo;
+    await expect(app.billing.finalize(december.id, 'finance')).rejects.toMatchObject({
+      message: `invoice ${december.id} was drafted before another document adjusted the same invoice; run billing for its period again, then finalize`,
       errors: [{ path: `line ${line}`, message: 'adjusts premium_support of invoice US-000001 as billed 3.25 for 487.5, but finalized documents now bill 5.25 for 787.5' }],
     });
-    expect((await app.billing.get(november.id)).status).toBe('draft');
+    expect((await app.billing.get(december.id)).status).toBe('draft');
     // The grace period skips it with the reason, rather than failing the others.
     clock.set('2027-02-01T00:00:00Z');
-    expect(await app.billing.finalizeDue('system')).toEqual({ finalized: [], skipped: [{ id: november.id, reason: expect.stringContaining('as billed 3.25 for 487.5') }] });
+    expect(await app.billing.finalizeDue('system')).toEqual({ finalized: [], skipped: [{ id: december.id, reason: expect.stringContaining('as billed 3.25 for 487.5') }] });
 
-    // Then a run of November redraws it without the adjustment, and it finalizes: 300.00 billed once.
-    expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({ updated: 1 });
-    expect(await adjustmentsOf(november.id)).toEqual([]);
-    expect((await app.billing.finalize(november.id, 'finance')).status).toBe('finalized');
+    // Then a run of December redraws it without the adjustment, and it finalizes: 300.00 billed once.
+    expect((await app.billing.run('2026-12', 'finance')).invoices).toMatchObject({ updated: 1 });
+    expect(await adjustmentsOf(december.id)).toEqual([]);
+    expect((await app.billing.finalize(december.id, 'finance')).status).toBe('finalized');
     expect(await finalizedAdjustmentTotal()).toBe('300.00');
   });
 

@@ -17,7 +17,7 @@ export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string)
        from invoice_lines l
        join invoices a on a.id = l.adjusts_invoice_id
        cross join lateral jsonb_array_elements(l.breakdown) as b(item)
-      where l.invoice_id = $1 and l.kind = 'adjustment' and b.item->>'kind' = 'already_billed'
+      where l.invoice_id = $1 and l.kind = 'adjustment' and l.meter_key is not null and b.item->>'kind' = 'already_billed'
       order by l.line_no`,
     [invoiceId],
   );

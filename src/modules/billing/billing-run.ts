@@ -7,7 +7,8 @@ import type { Catalog, CatalogService, Customer, Subscription } from '../catalog
 import { Exact } from '../rating/index.js';
 import { catalogLookup, type CatalogLookup } from './catalog-lookup.js';
 import { writeDocuments, type PendingDocument } from './document-writes.js';
-import { draftContents, withDiscount, type LineContent } from './invoice-draft.js';
+import { loadFeeLedger } from './advance-fees.js';
+import { advanceFeeExpectations, draftContents, withDiscount, type LineContent } from './invoice-draft.js';
 import { lateAdjustments } from './late-usage.js';
 import { postedInvoices, voidForReissue } from './reissue.js';
 import { planLateUsage } from './late-usage-policy.js';
@@ -111,6 +112,13 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     late.memos.push(...late.reissues.filter((reissue) => posted.has(reissue.invoiceId)));
     const reissues = late.reissues.filter((reissue) => !posted.has(reissue.invoiceId));
     const adjustments = late.rollForward;
+    for (const reissue of reissues) await voidForReissue(tx, reissue.invoiceId, startedAt);
+    // Read after voiding: a reissued invoice's fee lines no longer count as billed.
+    const fees = await loadFeeLedger(
+      tx,
+      [...new Set([...billedKeys, ...reissues.map((reissue) => reissue.subscription.key)])],
+      [...billable, ...reissues].reduce((earliest, document) => (document.period.start < earliest ? document.period.start : earliest), month.start),
+    );
     const draftInput = async (subscription: Subscription, customer: Customer, planned: Omit<Planned, 'subscriptionKey'>, byMeter: ReadonlyMap<string, MeterAggregate[]>, lateLines: readonly LineContent[]) => ({
       catalog,
       catalogVersion: version,
@@ -123,11 +131,11 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       aggregates: byMeter,
       eventValues: await percentageValues(tx, lookup, { subscriptionKey: subscription.key, covered: planned.covered }),
       adjustments: lateLines,
+      feeBilled: fees.forInvoice(subscription.key, planned.period.start),
     });
     // Invoice documents by subscription period: a reissued period that the run also bills is drafted once.
     const invoices = new Map<string, PendingDocument>();
     for (const reissue of reissues) {
-      await voidForReissue(tx, reissue.invoiceId, startedAt);
       const customer = lookup.customer(reissue.subscription.customer);
       if (!customer) continue;
       const window = { subscriptionKey: reissue.subscription.key, start: reissue.covered.start, end: reissue.covered.end };
@@ -135,7 +143,10 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       const [next] = periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1));
       const first = reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime();
       const input = await draftInput(reissue.subscription, customer, { period: reissue.period, covered: reissue.covered, next, first }, byMeter, []);
-      invoices.set(repository.periodKey(reissue.subscription.key, reissue.period.start.toISOString()), { header: input, contents: draftContents(input), replacesInvoiceId: reissue.invoiceId });
+      const contents = draftContents(input);
+      // The period after a reissued one sees the fee it bills ahead as drafted, like any draft's.
+      fees.noteDraft(reissue.subscription.key, reissue.period.start, contents);
+      invoices.set(repository.periodKey(reissue.subscription.key, reissue.period.start.toISOString()), { header: input, contents, advanceFees: advanceFeeExpectations(input), replacesInvoiceId: reissue.invoiceId });
     }
     for (const planned of billable) {
       const subscription = lookup.subscription(planned.subscriptionKey);
@@ -146,7 +157,7 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       const input = await draftInput(subscription, customer, planned, byMeter, adjustments.get(planned.subscriptionKey) ?? []);
       adjustments.delete(planned.subscriptionKey);
       const key = repository.periodKey(subscription.key, planned.period.start.toISOString());
-      invoices.set(key, { header: input, contents: draftContents(input), replacesInvoiceId: invoices.get(key)?.replacesInvoiceId });
+      invoices.set(key, { header: input, contents: draftContents(input), advanceFees: advanceFeeExpectations(input), replacesInvoiceId: invoices.get(key)?.replacesInvoiceId });
     }
     const memos: PendingDocument[] = [];
     for (const memo of late.memos) {

@@ -12,6 +12,8 @@ const canonicalJson = configure({ deterministic: true }) as (value: unknown) => 
 export interface PendingDocument {
   header: DraftHeader;
   contents: LineContent[];
+  /** What the period's in-advance fees come to when other documents bill them (advanceFeeExpectations). */
+  advanceFees?: Record<string, string>;
   /** A memo: the finalized invoice it corrects. */
   correctsInvoiceId?: string;
   /** A reissued invoice: the voided one it replaces. */
@@ -81,7 +83,7 @@ export async function writeDocuments(tx: Queryable, documents: readonly PendingD
           contents: pending.contents,
         })
       : [];
-    const draft = completeDraft(header, [...pending.contents, ...prepaid]);
+    const draft = completeDraft(header, [...pending.contents, ...prepaid], pending.advanceFees);
     const hash = contentHash(draft);
     const counts = correctsInvoiceId ? result.memos : result.invoices;
     const write: repository.InvoiceWrite = {

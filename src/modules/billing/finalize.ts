@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import { assertAdjustmentsCurrent } from './adjustment-guard.js';
+import { assertAdvanceFeesCurrent } from './advance-fee-guard.js';
 import { assertCreditsCover } from './credit-guard.js';
 import { findInvoice, type Invoice } from './invoice-queries.js';
 
@@ -31,6 +32,7 @@ export async function finalizeInvoice(db: Database, clock: Clock, catalog: Catal
     if (!row) throw new NotFoundError(`there is no invoice ${id}`);
     if (row.status !== 'draft') throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
     await assertAdjustmentsCurrent(tx, id);
+    await assertAdvanceFeesCurrent(tx, id);
     await assertCreditsCover(tx, catalog, id);
     const now = clock.now();
     const number = await nextNumber(tx, row.legal_entity);
@@ -56,12 +58,13 @@ export interface FinalizeDueResult {
 }
 
 /**
- * Finalizes every draft whose grace period has passed, oldest first. A draft finalized meanwhile by
- * someone else, or drafted before its prepaid credits changed (the next billing run redrafts it), is
- * skipped with the reason, never failing the others.
+ * Finalizes every draft whose grace period has passed, earliest period first (a period's in-advance fee
+ * is billed on the invoice before it, and prepaid credit is drawn in period order). A draft finalized
+ * meanwhile by someone else, or drafted against credits, adjustments or fees that have changed since
+ * (the next billing run redrafts it), is skipped with the reason, never failing the others.
  */
 export async function finalizeDue(db: Database, clock: Clock, catalog: CatalogService, actor: string): Promise<FinalizeDueResult> {
-  const due = await db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by finalize_after, id`, [clock.now()]);
+  const due = await db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by period_start, finalize_after, id`, [clock.now()]);
   const result: FinalizeDueResult = { finalized: [], skipped: [] };
   for (const { id } of due.rows) {
     try {

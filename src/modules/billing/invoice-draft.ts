@@ -1,7 +1,9 @@
 import type { Catalog, Charge, Customer, Meter, Subscription } from '../catalog/index.js';
 import { chargeSettings, contractCharge } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js';
-import { coverage, type Period } from './periods.js';
+import type { FeeBilledLookup } from './advance-fees.js';
+import { advanceFeeLine, flatFeeLine, share } from './flat-fee-lines.js';
+import type { Period } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
 
 export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'commitment' | 'credit' | 'tax';
@@ -39,6 +41,8 @@ export interface InvoiceDraft {
   subtotal: string;
   taxTotal: string;
   total: string;
+  /** What the period's in-advance fees come to, by charge, when other documents bill them; checked on finalization. */
+  advanceFees: Record<string, string>;
 }
 
 /** What a billing run knows about one subscription period when it drafts the invoice. */
@@ -59,34 +63,11 @@ export interface DraftInput {
   eventValues: ReadonlyMap<string, string[]>;
   /** Late usage of earlier, finalized periods rolled forward onto this invoice. */
   adjustments: readonly LineContent[];
+  /** What other documents billed for in-advance fee periods (see advance-fees.ts). */
+  feeBilled: FeeBilledLookup;
 }
 
 export type LineContent = Omit<InvoiceLineDraft, 'lineNo'>;
-
-const share = (period: Period, covered: Period): string => {
-  const { covered: part, total } = coverage(period, covered);
-  return new Exact(part).dividedBy(total).toFixed();
-};
-const day = (date: Date) => date.toISOString().slice(0, 10);
-
-function flatFeeLine(charge: Charge, currency: string, period: Period, covered: Period, timing: string): LineContent {
-  const proration = share(period, covered);
-  const rated = rateCharge(charge, currency, { quantity: '0', proration });
-  const partial = proration === '1' ? '' : `, ${day(covered.start)} to ${day(covered.end)}`;
-  return {
-    kind: 'flat_fee',
-    chargeKey: charge.key,
-    meterKey: null,
-    description: `${charge.name ?? charge.key} (${timing.replace('_', ' ')}${partial})`,
-    periodStart: covered.start.toISOString(),
-    periodEnd: covered.end.toISOString(),
-    quantity: null,
-    unitPrice: null,
-    amount: rated.amount,
-    breakdown: rated.lines,
-    groups: [],
-  };
-}
 
 function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent | undefined {
   const aggregates = input.aggregates.get(meter.key) ?? [];
@@ -161,8 +142,10 @@ export function draftContents(input: DraftInput): LineContent[] {
       const timing = chargeSettings(charge).timing;
       if (timing === 'in_arrears') contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_arrears'));
       else {
-        if (input.first) contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_advance'));
-        if (input.next) contents.push(flatFeeLine(charge, currency, input.next.period, input.next.covered, 'in_advance'));
+        // This period's fee: on its own invoice when it is the first, or trued up when it was billed ahead.
+        const own = input.feeBilled(charge.key, input.period);
+        if (input.first || own.finalized) contents.push(...optional(advanceFeeLine(charge, currency, input.period, input.covered, own)));
+        if (input.next) contents.push(...optional(advanceFeeLine(charge, currency, input.next.period, input.next.covered, input.feeBilled(charge.key, input.next.period))));
       }
       continue;
     }
@@ -172,6 +155,26 @@ export function draftContents(input: DraftInput): LineContent[] {
   }
   contents.push(...input.adjustments);
   return withDiscount(contents, subscription, currency, input.covered);
+}
+
+const optional = <T>(item: T | undefined): T[] => (item === undefined ? [] : [item]);
+
+/**
+ * What this period's in-advance fees come to, by charge key, when another document bills them (ahead,
+ * on the previous invoice): finalizing checks that the documents billing them add up to it. Empty for a
+ * first period (its own line bills them) and for fees no document here billed ahead.
+ */
+export function advanceFeeExpectations(input: DraftInput): Record<string, string> {
+  const plan = input.catalog.plans.find((candidate) => candidate.key === input.subscription.plan);
+  const expected: Record<string, string> = {};
+  if (!plan || input.first) return expected;
+  for (const planCharge of plan.charges) {
+    const charge = contractCharge(planCharge, input.subscription.overrides);
+    if (charge.model !== 'flat' || chargeSettings(charge).timing !== 'in_advance') continue;
+    const billed = input.feeBilled(charge.key, input.period);
+    if (billed.finalized || billed.drafted) expected[charge.key] = flatFeeLine(charge, input.customer.currency, input.period, input.covered, 'in_advance').amount;
+  }
+  return expected;
 }
 
 /** Who and what a document bills: the invoice's or memo's header. */
@@ -189,7 +192,7 @@ export interface DraftHeader {
  * the catalog declares no rates), numbers the lines and totals them. Totals add rounded lines, so
  * lines always sum to the total.
  */
-export function completeDraft(header: DraftHeader, contents: readonly LineContent[]): InvoiceDraft {
+export function completeDraft(header: DraftHeader, contents: readonly LineContent[], advanceFees: Record<string, string> = {}): InvoiceDraft {
   const { catalog, customer, covered } = header;
   const currency = customer.currency;
   const lines = [...contents];
@@ -225,5 +228,6 @@ export function completeDraft(header: DraftHeader, contents: readonly LineConten
     subtotal: toMoney(subtotal, currency),
     taxTotal: toMoney(taxTotal, currency),
     total: toMoney(subtotal.plus(taxTotal), currency),
+    advanceFees,
   };
 }

@@ -21,6 +21,9 @@ export interface Invoice {
   currency: string;
   periodStart: string;
   periodEnd: string;
+  /** The part of the period the subscription was active in: the usage window the invoice bills. */
+  coveredStart: string;
+  coveredEnd: string;
   subtotal: string;
   taxTotal: string;
   total: string;
@@ -36,7 +39,7 @@ export interface Invoice {
 const iso = (value: unknown) => new Date(value as string).toISOString();
 
 const INVOICE_COLUMNS = `id, document, corrects_invoice_id, replaces_invoice_id, voided_at, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
-  subtotal::text, tax_total::text, total::text, catalog_version, billing_run_id, created_at, updated_at, finalize_after, finalized_at`;
+  covered_start, covered_end, subtotal::text, tax_total::text, total::text, catalog_version, billing_run_id, created_at, updated_at, finalize_after, finalized_at`;
 
 function fromRow(row: Record<string, unknown>): Invoice {
   return {
@@ -53,6 +56,8 @@ function fromRow(row: Record<string, unknown>): Invoice {
     currency: row.currency as string,
     periodStart: iso(row.period_start),
     periodEnd: iso(row.period_end),
+    coveredStart: iso(row.covered_start),
+    coveredEnd: iso(row.covered_end),
     subtotal: row.subtotal as string,
     taxTotal: row.tax_total as string,
     total: row.total as string,

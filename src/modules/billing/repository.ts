@@ -93,12 +93,13 @@ export async function insertInvoices(db: Queryable, writes: readonly InvoiceWrit
     await db.query(
       `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
                              subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after,
-                             document, corrects_invoice_id, replaces_invoice_id)
+                             document, corrects_invoice_id, replaces_invoice_id, advance_fees)
        select id, sub, ps, pe, cs, ce, customer, entity, currency, 'draft', subtotal, tax, total, version, hash, run, now, now, finalize_after,
-              case when corrects is null then 'invoice' else 'memo' end, corrects, replaces
+              case when corrects is null then 'invoice' else 'memo' end, corrects, replaces, fees
          from unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[],
-                     $10::numeric[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[], $19::text[])
-           as w(id, sub, ps, pe, cs, ce, customer, entity, currency, subtotal, tax, total, version, hash, run, now, finalize_after, corrects, replaces)`,
+                     $10::numeric[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[], $19::text[],
+                     $20::jsonb[])
+           as w(id, sub, ps, pe, cs, ce, customer, entity, currency, subtotal, tax, total, version, hash, run, now, finalize_after, corrects, replaces, fees)`,
       [
         column((w) => w.id),
         column((w) => w.draft.subscriptionKey),
@@ -119,6 +120,7 @@ export async function insertInvoices(db: Queryable, writes: readonly InvoiceWrit
         column((w) => w.finalizeAfter),
         column((w) => w.correctsInvoiceId ?? null),
         column((w) => w.replacesInvoiceId ?? null),
+        column((w) => JSON.stringify(w.draft.advanceFees)),
       ],
     );
   }
@@ -132,9 +134,9 @@ export async function replaceDrafts(db: Queryable, writes: readonly InvoiceWrite
     await db.query(`delete from invoice_lines where invoice_id = any($1)`, [column((w) => w.id)]);
     await db.query(
       `update invoices i set subtotal = w.subtotal, tax_total = w.tax, total = w.total, catalog_version = w.version, content_hash = w.hash,
-                             billing_run_id = w.run, updated_at = w.now, finalize_after = w.finalize_after
-         from unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::int[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[])
-           as w(id, subtotal, tax, total, version, hash, run, now, finalize_after)
+                             billing_run_id = w.run, updated_at = w.now, finalize_after = w.finalize_after, advance_fees = w.fees
+         from unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::int[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::jsonb[])
+           as w(id, subtotal, tax, total, version, hash, run, now, finalize_after, fees)
         where i.id = w.id and i.status = 'draft'`,
       [
         column((w) => w.id),
@@ -146,6 +148,7 @@ export async function replaceDrafts(db: Queryable, writes: readonly InvoiceWrite
         column((w) => w.runId),
         column((w) => w.now),
         column((w) => w.finalizeAfter),
+        column((w) => JSON.stringify(w.draft.advanceFees)),
       ],
     );
   }

@@ -128,6 +128,8 @@ const invoiceProperties = {
   currency: { type: 'string' },
   periodStart: instant,
   periodEnd: instant,
+  coveredStart: { ...instant, description: 'The part of the period the subscription was active in starts here (later than periodStart when it started inside the period).' },
+  coveredEnd: { ...instant, description: 'The part of the period the subscription was active in ends here (earlier than periodEnd when it ended or changed plan inside the period).' },
   subtotal: money('Sum of the lines before tax.'),
   taxTotal: money('Sum of the tax lines.'),
   total: money('What the customer owes.'),

@@ -12,7 +12,7 @@ export function registerPostInvoicesFinalizeDue(app: FastifyInstance, deps: Http
       schema: {
         summary: 'Finalize every draft whose grace period has passed',
         description:
-          'Oldest first, each as POST /v1/invoices/{id}/finalize does it. A draft finalized meanwhile by someone else, or drafted before its prepaid credits changed (a billing run of its period redraws it), is skipped and listed with the reason. Audited.',
+          'Earliest period first, each as POST /v1/invoices/{id}/finalize does it. A draft finalized meanwhile by someone else, or drafted against prepaid credits, late-usage adjustments or in-advance fees that have changed since (a billing run of its period redraws it), is skipped and listed with the reason. Audited.',
         tags: ['billing'],
         security: [{ bearer: [] }],
         response: {
