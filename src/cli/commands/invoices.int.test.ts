@@ -2,6 +2,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
+import { referenceCatalogDocument } from '../../modules/catalog/reference-catalog.test-support.js';
 import { apiRequest, ingestAll, meteringFixture, supportSession } from '../../modules/metering/metering.test-support.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
@@ -93,6 +94,15 @@ describeEachStore('meterbridge invoices', (stores) => {
     expect(shown.stdout).toContain('premium_support');
     expect(JSON.parse((await run('show', october, '--json')).stdout)).toEqual(invoice);
     expect(await run('show', 'inv_nope')).toEqual({ code: 1, stdout: '', stderr: 'error: there is no invoice inv_nope' });
+  });
+
+  it('says which part of its period an invoice covers when the subscription ended inside it', async () => {
+    const document = referenceCatalogDocument();
+    document.subscriptions[0].end = '2026-10-16T00:00:00Z';
+    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'test');
+    await app.billing.run('2026-10', 'test');
+    const shown = await run('show', october);
+    expect(shown.stdout.split('\n')[2]).toBe('period [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z), covering [2026-10-01T00:00:00.000Z, 2026-10-16T00:00:00.000Z)');
   });
 
   it('finalizes invoices by id, numbering them in order, and reports each one it could not finalize', async () => {

@@ -55,7 +55,7 @@ export function formatInvoice(invoice: Invoice): string[] {
   return [
     `invoice ${invoice.id}  ${invoice.number ?? '(no number yet)'}  ${invoice.status}`,
     `customer ${invoice.customer}, subscription ${invoice.subscription}, legal entity ${invoice.legalEntity}, catalog version ${invoice.catalogVersion}`,
-    `period [${invoice.periodStart}, ${invoice.periodEnd})`,
+    `period [${invoice.periodStart}, ${invoice.periodEnd})${partialPeriod(invoice)}`,
     invoice.finalizedAt ? `finalized ${invoice.finalizedAt}` : `draft: finalizes on its own after ${invoice.finalizeAfter}`,
     '',
     ...table,
@@ -65,6 +65,10 @@ export function formatInvoice(invoice: Invoice): string[] {
     `total     ${invoice.total.padStart(width)} ${invoice.currency}`,
   ];
 }
+
+/** ", covering [start, end)" when the subscription was active in only part of the period. */
+const partialPeriod = (invoice: Invoice) =>
+  invoice.coveredStart === invoice.periodStart && invoice.coveredEnd === invoice.periodEnd ? '' : `, covering [${invoice.coveredStart}, ${invoice.coveredEnd})`;
 
 function eventRows(items: readonly LineEvent[]): string[][] {
   return [['SEQ', 'TIME', 'SUBJECT', 'VALUE', 'TYPE', 'SOURCE', 'ID'], ...items.map((item) => [item.seq, item.time, item.subject ?? '-', item.value ?? '-', item.type, item.source, item.id])];

@@ -86,42 +86,53 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
+type Column = readonly [name: string, sqlType: string, pick: (write: InvoiceWrite) => unknown];
+
+/** What a draft's content sets: inserted with a new draft, all rewritten when a run redrafts it. */
+const CONTENT_COLUMNS: readonly Column[] = [
+  // The catalog may have moved the subscription's end (or its customer's entity) since the last draft.
+  ['period_end', 'timestamptz', (w) => w.draft.periodEnd],
+  ['covered_start', 'timestamptz', (w) => w.draft.coveredStart],
+  ['covered_end', 'timestamptz', (w) => w.draft.coveredEnd],
+  ['customer_key', 'text', (w) => w.draft.customerKey],
+  ['legal_entity', 'text', (w) => w.draft.legalEntity],
+  ['currency', 'text', (w) => w.draft.currency],
+  ['subtotal', 'numeric', (w) => w.draft.subtotal],
+  ['tax_total', 'numeric', (w) => w.draft.taxTotal],
+  ['total', 'numeric', (w) => w.draft.total],
+  ['catalog_version', 'int', (w) => w.draft.catalogVersion],
+  ['advance_fees', 'jsonb', (w) => JSON.stringify(w.draft.advanceFees)],
+  ['content_hash', 'text', (w) => w.contentHash],
+  ['billing_run_id', 'text', (w) => w.runId],
+  ['updated_at', 'timestamptz', (w) => w.now],
+  ['finalize_after', 'timestamptz', (w) => w.finalizeAfter],
+];
+
+/** What only a new draft sets: who and which period it bills, and what it corrects or replaces. */
+const IDENTITY_COLUMNS: readonly Column[] = [
+  ['id', 'text', (w) => w.id],
+  ['subscription_key', 'text', (w) => w.draft.subscriptionKey],
+  ['period_start', 'timestamptz', (w) => w.draft.periodStart],
+  ['corrects_invoice_id', 'text', (w) => w.correctsInvoiceId ?? null],
+  ['replaces_invoice_id', 'text', (w) => w.replacesInvoiceId ?? null],
+];
+
+/** `unnest($1::text[], …) as w(a, …)` over the columns, and its parameters for a chunk of writes. */
+function unnestWrites(columns: readonly Column[], chunk: readonly InvoiceWrite[]): { from: string; params: unknown[][] } {
+  const arrays = columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
+  return { from: `unnest(${arrays}) as w(${columns.map(([name]) => name).join(', ')})`, params: columns.map(([, , pick]) => chunk.map(pick)) };
+}
+
 /** Inserts new drafts and their lines, a chunk of invoices per statement. */
 export async function insertInvoices(db: Queryable, writes: readonly InvoiceWrite[]): Promise<void> {
+  const columns = [...IDENTITY_COLUMNS, ...CONTENT_COLUMNS];
+  const names = columns.map(([name]) => name).join(', ');
   for (const chunk of chunks(writes)) {
-    const column = <T>(pick: (write: InvoiceWrite) => T): T[] => chunk.map(pick);
+    const { from, params } = unnestWrites(columns, chunk);
     await db.query(
-      `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status,
-                             subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after,
-                             document, corrects_invoice_id, replaces_invoice_id, advance_fees)
-       select id, sub, ps, pe, cs, ce, customer, entity, currency, 'draft', subtotal, tax, total, version, hash, run, now, now, finalize_after,
-              case when corrects is null then 'invoice' else 'memo' end, corrects, replaces, fees
-         from unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::text[],
-                     $10::numeric[], $11::numeric[], $12::numeric[], $13::int[], $14::text[], $15::text[], $16::timestamptz[], $17::timestamptz[], $18::text[], $19::text[],
-                     $20::jsonb[])
-           as w(id, sub, ps, pe, cs, ce, customer, entity, currency, subtotal, tax, total, version, hash, run, now, finalize_after, corrects, replaces, fees)`,
-      [
-        column((w) => w.id),
-        column((w) => w.draft.subscriptionKey),
-        column((w) => w.draft.periodStart),
-        column((w) => w.draft.periodEnd),
-        column((w) => w.draft.coveredStart),
-        column((w) => w.draft.coveredEnd),
-        column((w) => w.draft.customerKey),
-        column((w) => w.draft.legalEntity),
-        column((w) => w.draft.currency),
-        column((w) => w.draft.subtotal),
-        column((w) => w.draft.taxTotal),
-        column((w) => w.draft.total),
-        column((w) => w.draft.catalogVersion),
-        column((w) => w.contentHash),
-        column((w) => w.runId),
-        column((w) => w.now),
-        column((w) => w.finalizeAfter),
-        column((w) => w.correctsInvoiceId ?? null),
-        column((w) => w.replacesInvoiceId ?? null),
-        column((w) => JSON.stringify(w.draft.advanceFees)),
-      ],
+      `insert into invoices (${names}, status, created_at, document)
+       select ${names}, 'draft', updated_at, case when corrects_invoice_id is null then 'invoice' else 'memo' end from ${from}`,
+      params,
     );
   }
   await insertLines(db, writes);
@@ -129,28 +140,12 @@ export async function insertInvoices(db: Queryable, writes: readonly InvoiceWrit
 
 /** Rewrites drafts with what the latest run drafted (the triggers refuse this for any other status). */
 export async function replaceDrafts(db: Queryable, writes: readonly InvoiceWrite[]): Promise<void> {
+  const columns = [IDENTITY_COLUMNS[0] as Column, ...CONTENT_COLUMNS];
+  const assignments = CONTENT_COLUMNS.map(([name]) => `${name} = w.${name}`).join(', ');
   for (const chunk of chunks(writes)) {
-    const column = <T>(pick: (write: InvoiceWrite) => T): T[] => chunk.map(pick);
-    await db.query(`delete from invoice_lines where invoice_id = any($1)`, [column((w) => w.id)]);
-    await db.query(
-      `update invoices i set subtotal = w.subtotal, tax_total = w.tax, total = w.total, catalog_version = w.version, content_hash = w.hash,
-                             billing_run_id = w.run, updated_at = w.now, finalize_after = w.finalize_after, advance_fees = w.fees
-         from unnest($1::text[], $2::numeric[], $3::numeric[], $4::numeric[], $5::int[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::jsonb[])
-           as w(id, subtotal, tax, total, version, hash, run, now, finalize_after, fees)
-        where i.id = w.id and i.status = 'draft'`,
-      [
-        column((w) => w.id),
-        column((w) => w.draft.subtotal),
-        column((w) => w.draft.taxTotal),
-        column((w) => w.draft.total),
-        column((w) => w.draft.catalogVersion),
-        column((w) => w.contentHash),
-        column((w) => w.runId),
-        column((w) => w.now),
-        column((w) => w.finalizeAfter),
-        column((w) => JSON.stringify(w.draft.advanceFees)),
-      ],
-    );
+    await db.query(`delete from invoice_lines where invoice_id = any($1)`, [chunk.map((w) => w.id)]);
+    const { from, params } = unnestWrites(columns, chunk);
+    await db.query(`update invoices i set ${assignments} from ${from} where i.id = w.id and i.status = 'draft'`, params);
   }
   await insertLines(db, writes);
 }
