@@ -167,4 +167,30 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     await app.billing.finalize(growth.id, 'finance');
     expect(await novemberFeesBilled('acme-growth-2026')).toBe('250.00');
   });
+  it('gives back, by a memo correcting the invoice that billed it, a fee billed ahead for a period a late cancellation no longer reaches', async () => {
+    // Given October finalized with November's fee, then acme's growth subscription cancelled back to November 1:
+    await app.billing.run('2026-10', 'finance');
+    const october = await app.billing.finalize((await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z')).id, 'finance');
+    clock.set('2026-11-10T00:00:00Z');
+    const document = referenceCatalogDocument();
+    document.subscriptions[0].end = '2026-11-01T00:00:00Z';
+    await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
+    // When November is billed, no growth invoice bills November, and a memo gives the 500.00 back, taxed;
+    clock.set('2026-12-02T00:00:00Z');
+    expect((await app.billing.run('2026-11', 'finance')).memos).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    const memo = (await app.billing.list({}, 10)).find((invoice) => invoice.document === 'memo');
+    expect(memo).toMatchObject({ correctsInvoice: october.id, status: 'draft', subtotal: '-500.00', taxTotal: '-36.25', total: '-536.25' });
+    const lines = (await app.billing.get(memo?.id as string)).lines ?? [];
+    expect(lines.map((line) => [line.kind, line.chargeKey, line.periodStart.slice(0, 10), line.amount])).toEqual([
+      ['adjustment', 'platform_fee', '2026-11-01', '-500.00'],
+      ['tax', null, '2026-10-01', '-36.25'],
+    ]);
+    expect(lines[0]?.description).toBe('platform_fee: 2026-11-01 to 2026-12-01, billed in advance on US-000001; the subscription ended 2026-11-01');
+    // then, finalized, it nets November to zero, and later runs of any month draft no other.
+    expect((await app.billing.finalize(memo?.id as string, 'finance')).number).toBe('US-000002');
+    expect(await novemberFeesBilled('acme-growth-2026')).toBe('0.00');
+    expect((await app.billing.run('2026-11', 'finance')).memos).toEqual({ created: 0, updated: 0, unchanged: 0 });
+    clock.set('2027-01-02T00:00:00Z');
+    expect((await app.billing.run('2026-12', 'finance')).memos).toEqual({ created: 0, updated: 0, unchanged: 0 });
+  });
 });

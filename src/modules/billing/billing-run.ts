@@ -10,6 +10,7 @@ import { writeDocuments, type PendingDocument } from './document-writes.js';
 import { loadFeeLedger } from './advance-fees.js';
 import { advanceFeeExpectations, draftContents, withDiscount, type LineContent } from './invoice-draft.js';
 import { lateAdjustments } from './late-usage.js';
+import { mergeMemos, orphanedFeeMemos } from './orphaned-fees.js';
 import { postedInvoices, voidForReissue } from './reissue.js';
 import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
@@ -160,7 +161,8 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
       invoices.set(key, { header: input, contents: draftContents(input), advanceFees: advanceFeeExpectations(input), replacesInvoiceId: invoices.get(key)?.replacesInvoiceId });
     }
     const memos: PendingDocument[] = [];
-    for (const memo of late.memos) {
+    // Fees billed ahead for periods an ended subscription no longer reaches are given back by memo, in any month's run.
+    for (const memo of mergeMemos(late.memos, await orphanedFeeMemos(tx, lookup, catalog.subscriptions))) {
       const customer = lookup.customer(memo.subscription.customer);
       if (!customer) continue;
       const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };

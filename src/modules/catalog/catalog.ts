@@ -126,7 +126,7 @@ export interface PrepaidCredit {
 
 /** A contract's own terms: a discount on its period's charges, and charges priced its own way. */
 export interface SubscriptionOverrides {
-  /** Percent (0-100, a decimal string) off the period's usage and flat fees (not adjustments or tax). */
+  /** Percent (0-100, a decimal string) off the period's usage, flat fees and adjustments (not tax). */
   discountPercent?: string;
   /** By charge key of the plan: prices replace the plan's (per currency given), config settings are merged over it. */
   charges?: Record<string, { prices?: Charge['prices']; config?: Record<string, unknown> }>;
