@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
-import { Exact } from '../rating/index.js';
+import { Exact, toMoney } from '../rating/index.js';
 import { billedFor } from './late-usage.js';
 
 /**
@@ -12,8 +12,8 @@ import { billedFor } from './late-usage.js';
  * two such finalizations at once are serialized and the second sees what the first wrote.
  */
 export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string): Promise<void> {
-  const assumed = await tx.query<{ line_no: number; adjusts_invoice_id: string; number: string | null; charge_key: string; quantity: string | null; amount: string | null }>(
-    `select l.line_no, l.adjusts_invoice_id, a.number, l.charge_key, b.item->>'quantity' as quantity, b.item->>'amount' as amount
+  const assumed = await tx.query<{ line_no: number; adjusts_invoice_id: string; number: string | null; currency: string; charge_key: string; quantity: string | null; amount: string | null }>(
+    `select l.line_no, l.adjusts_invoice_id, a.number, a.currency, l.charge_key, b.item->>'quantity' as quantity, b.item->>'amount' as amount
        from invoice_lines l
        join invoices a on a.id = l.adjusts_invoice_id
        cross join lateral jsonb_array_elements(l.breakdown) as b(item)
@@ -32,7 +32,7 @@ export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string)
     if (billed.amount.equals(assumedAmount) && billed.quantity.equals(assumedQuantity)) continue;
     problems.push({
       path: `line ${row.line_no}`,
-      message: `adjusts ${row.charge_key} of invoice ${row.number ?? row.adjusts_invoice_id} as billed ${assumedQuantity.toFixed()} for ${assumedAmount.toFixed()}, but finalized documents now bill ${billed.quantity.toFixed()} for ${billed.amount.toFixed()}`,
+      message: `adjusts ${row.charge_key} of invoice ${row.number ?? row.adjusts_invoice_id} as billed ${assumedQuantity.toFixed()} for ${toMoney(assumedAmount, row.currency)}, but finalized documents now bill ${billed.quantity.toFixed()} for ${toMoney(billed.amount, row.currency)}`,
     });
   }
   if (problems.length > 0) {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
-import { Exact } from '../rating/index.js';
+import { Exact, toMoney } from '../rating/index.js';
 import { FEE_LINE, finalizedFeeBilled } from './advance-fees.js';
 
 /**
@@ -13,8 +13,8 @@ import { FEE_LINE, finalizedFeeBilled } from './advance-fees.js';
  */
 export async function assertAdvanceFeesCurrent(tx: Queryable, invoiceId: string): Promise<void> {
   const invoice = (
-    await tx.query<{ subscription_key: string; period_start: Date | string; period_end: Date | string; advance_fees: Record<string, string> }>(
-      `select subscription_key, period_start, period_end, advance_fees from invoices where id = $1`,
+    await tx.query<{ subscription_key: string; currency: string; period_start: Date | string; period_end: Date | string; advance_fees: Record<string, string> }>(
+      `select subscription_key, currency, period_start, period_end, advance_fees from invoices where id = $1`,
       [invoiceId],
     )
   ).rows[0];
@@ -29,12 +29,13 @@ export async function assertAdvanceFeesCurrent(tx: Queryable, invoiceId: string)
   if (lines.rows.length === 0 && expected.length === 0) return;
   await tx.query(`select pg_advisory_xact_lock(hashtextextended('advance-fees:' || current_schema() || ':' || $1, 0))`, [invoice.subscription_key]);
   const problems: FieldError[] = [];
+  const money = (amount: Exact) => toMoney(amount, invoice.currency);
   const range = (start: Date | string, end: Date | string) => ({ start: new Date(start), end: new Date(end) });
   for (const line of lines.rows) {
     const billed = await finalizedFeeBilled(tx, invoice.subscription_key, invoiceId, line.charge_key, range(line.period_start, line.period_end));
     const assumed = new Exact(line.assumed ?? '0');
     if (!billed.equals(assumed)) {
-      problems.push({ path: `line ${line.line_no}`, message: `bills the ${line.charge_key} fee of ${day(line.period_start)} to ${day(line.period_end)} as if ${assumed.toFixed()} were billed for it, but finalized documents now bill ${billed.toFixed()}` });
+      problems.push({ path: `line ${line.line_no}`, message: `bills the ${line.charge_key} fee of ${day(line.period_start)} to ${day(line.period_end)} as if ${money(assumed)} were billed for it, but finalized documents now bill ${money(billed)}` });
     }
   }
   const period = range(invoice.period_start, invoice.period_end);
@@ -51,7 +52,7 @@ export async function assertAdvanceFeesCurrent(tx: Queryable, invoiceId: string)
       [invoice.subscription_key, invoiceId, chargeKey, period.start, period.end],
     );
     const hint = drafts.rows.length > 0 ? `; draft ${drafts.rows.map((row) => row.id).join(', ')} bills it: finalize that first` : '';
-    problems.push({ path: `advance fee ${chargeKey}`, message: `this period's fee is ${fee}, but finalized documents bill ${billed.toFixed()} for it and this invoice ${own.toFixed()}${hint}` });
+    problems.push({ path: `advance fee ${chargeKey}`, message: `this period's fee is ${fee}, but finalized documents bill ${money(billed)} for it and this invoice ${money(own)}${hint}` });
   }
   if (problems.length > 0) {
     throw new ConflictError(`invoice ${invoiceId} was drafted before its in-advance fees were billed as they are now; run billing for its period again, then finalize`, problems);

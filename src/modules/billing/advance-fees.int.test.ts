@@ -116,7 +116,7 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     expect(feeLines(november)).toEqual([['flat_fee', '2026-12-01', '2027-01-01', '500.00']]);
     await expect(app.billing.finalize(november.id, 'finance')).rejects.toMatchObject({
       message: `invoice ${november.id} was drafted before its in-advance fees were billed as they are now; run billing for its period again, then finalize`,
-      errors: [{ path: 'advance fee platform_fee', message: `this period's fee is 500.00, but finalized documents bill 0 for it and this invoice 0; draft ${october.id} bills it: finalize that first` }],
+      errors: [{ path: 'advance fee platform_fee', message: `this period's fee is 500.00, but finalized documents bill 0.00 for it and this invoice 0.00; draft ${october.id} bills it: finalize that first` }],
     });
     // The grace period finalizes the earliest period first, so both go through in one pass.
     clock.set('2026-12-10T00:00:00Z');
@@ -136,7 +136,7 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     // When October is finalized as it was drafted, November's growth invoice no longer adds up and is refused;
     await app.billing.finalize(october.id, 'finance');
     await expect(app.billing.finalize(growth.id, 'finance')).rejects.toMatchObject({
-      errors: [{ path: 'advance fee platform_fee', message: "this period's fee is 250.00, but finalized documents bill 500 for it and this invoice 0" }],
+      errors: [{ path: 'advance fee platform_fee', message: "this period's fee is 250.00, but finalized documents bill 500.00 for it and this invoice 0.00" }],
     });
     // then a run of November trues it up, and it finalizes: 250.00 billed for the half month.
     expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({ updated: 1 });
@@ -192,5 +192,30 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     expect((await app.billing.run('2026-11', 'finance')).memos).toEqual({ created: 0, updated: 0, unchanged: 0 });
     clock.set('2027-01-02T00:00:00Z');
     expect((await app.billing.run('2026-12', 'finance')).memos).toEqual({ created: 0, updated: 0, unchanged: 0 });
+  });
+  it('refuses a fee line whose assumption about what was billed for its period no longer holds', async () => {
+    // Given October's draft billing November's fee ahead, assuming nothing billed for November yet,
+    await app.billing.run('2026-10', 'finance');
+    const october = await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z');
+    // when another document billing November's fee is finalized first (written straight to the store: no flow
+    // of ours produces one now; the check guards against one racing in),
+    await db.query(
+      `insert into invoices (id, subscription_key, period_start, period_end, covered_start, covered_end, customer_key, legal_entity, currency, status, number,
+                             subtotal, tax_total, total, catalog_version, content_hash, billing_run_id, created_at, updated_at, finalize_after, finalized_at, document, corrects_invoice_id)
+       select 'inv_other', subscription_key, '2026-09-01T00:00:00Z', '2026-10-01T00:00:00Z', '2026-09-01T00:00:00Z', '2026-10-01T00:00:00Z', customer_key,
+              legal_entity, currency, 'draft', null, 500, 0, 500, catalog_version, 'x', billing_run_id, created_at, updated_at, finalize_after, null, 'invoice', null
+         from invoices where id = $1`,
+      [october.id],
+    );
+    await db.query(
+      `insert into invoice_lines (invoice_id, line_no, kind, charge_key, meter_key, description, period_start, period_end, amount, breakdown, groups)
+       values ('inv_other', 1, 'adjustment', 'platform_fee', null, 'platform_fee', '2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 500, '[]', '[]')`,
+    );
+    await app.billing.finalize('inv_other', 'finance');
+    // then October is refused, naming its line, and nothing of it changes.
+    await expect(app.billing.finalize(october.id, 'finance')).rejects.toMatchObject({
+      errors: [{ path: 'line 1', message: 'bills the platform_fee fee of 2026-11-01 to 2026-12-01 as if 0.00 were billed for it, but finalized documents now bill 500.00' }],
+    });
+    expect((await app.billing.get(october.id)).status).toBe('draft');
   });
 });
