@@ -2,6 +2,7 @@ import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
 import { Exact, toMoney } from '../rating/index.js';
 import { FEE_LINE, finalizedFeeBilled } from './advance-fees.js';
+import { isoDay as day } from './periods.js';
 
 /**
  * Refuses to finalize a document whose in-advance fees would not add up: a fee line that assumed another
@@ -59,4 +60,3 @@ export async function assertAdvanceFeesCurrent(tx: Queryable, invoiceId: string)
   }
 }
 
-const day = (date: Date | string) => new Date(date).toISOString().slice(0, 10);

@@ -2,7 +2,7 @@ import type { Charge } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
 import type { FeeBilled } from './advance-fees.js';
 import type { LineContent } from './invoice-draft.js';
-import { coverage, type Period } from './periods.js';
+import { coverage, isoDay as day, type Period } from './periods.js';
 
 /** The covered share of a period, exact: prorates flat fees, minimums and maximums. */
 export const share = (period: Period, covered: Period): string => {
@@ -10,7 +10,6 @@ export const share = (period: Period, covered: Period): string => {
   return new Exact(part).dividedBy(total).toFixed();
 };
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
 
 /** A flat fee for one period (prorated to the covered part), in advance or in arrears. */
 export function flatFeeLine(charge: Charge, currency: string, period: Period, covered: Period, timing: string): LineContent {

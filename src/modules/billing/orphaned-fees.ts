@@ -5,8 +5,8 @@ import { FEE_LINE } from './advance-fees.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import type { PlannedMemo } from './late-usage-policy.js';
+import { isoDay as day } from './periods.js';
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
 
 interface OrphanRow {
   subscription_key: string;

@@ -67,3 +67,6 @@ export function calendarMonth(text: string): Period | undefined {
   const month = Number(match[2]) - 1;
   return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
 }
+
+/** The UTC calendar day of an instant, "2026-11-16": how invoice descriptions name period bounds. */
+export const isoDay = (date: Date | string): string => new Date(date).toISOString().slice(0, 10);
