@@ -52,6 +52,11 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
         [subscription],
       )
     ).rows[0]?.total ?? null;
+  /** October billed and finalized: it bills November's growth fee ahead. */
+  const finalizedOctober = async () => {
+    await app.billing.run('2026-10', 'finance');
+    return app.billing.finalize((await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z')).id, 'finance');
+  };
   const billNovember = async () => {
     clock.set('2026-11-21T00:00:00Z');
     await ingestAll(app, [supportSession('acme', '2026-11-20T00:00:00Z', { duration_hours: 2 })]);
@@ -62,8 +67,7 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
 
   it('credits the unused part of a fee paid in advance on the period’s own invoice, and bills the new plan from the change', async () => {
     // Given October's invoice, finalized, billed November's growth fee in full:
-    await app.billing.run('2026-10', 'finance');
-    const october = await app.billing.finalize((await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z')).id, 'finance');
+    const october = await finalizedOctober();
     expect(feeLines(october)).toEqual([['flat_fee', '2026-11-01', '2026-12-01', '500.00']]);
     // When the plan changes on November 16 and November is billed:
     clock.set('2026-11-10T00:00:00Z');
@@ -98,8 +102,7 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     clock.set('2026-11-01T12:00:00Z');
     await changePlanOnNovember16();
     clock.set('2026-11-02T00:00:00Z');
-    await app.billing.run('2026-10', 'finance');
-    const october = await app.billing.finalize((await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z')).id, 'finance');
+    const october = await finalizedOctober();
     expect(feeLines(october)).toEqual([['flat_fee', '2026-11-01', '2026-11-16', '250.00']]);
     await billNovember();
     const growth = await invoiceOf('acme-growth-2026', '2026-11-01T00:00:00.000Z');
@@ -147,8 +150,7 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
 
   it('a reissued invoice bills the fee ahead again, prorated, and the period’s own invoice finalizes on it, never billing it twice', async () => {
     // Given October finalized with November's fee, then the plan change under the reissue policy and late October usage:
-    await app.billing.run('2026-10', 'finance');
-    const october = await app.billing.finalize((await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z')).id, 'finance');
+    const october = await finalizedOctober();
     clock.set('2026-11-10T00:00:00Z');
     await changePlanOnNovember16((growth) => (growth.latePolicy = 'reissue'));
     await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
@@ -167,10 +169,10 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     await app.billing.finalize(growth.id, 'finance');
     expect(await novemberFeesBilled('acme-growth-2026')).toBe('250.00');
   });
+
   it('gives back, by a memo correcting the invoice that billed it, a fee billed ahead for a period a late cancellation no longer reaches', async () => {
     // Given October finalized with November's fee, then acme's growth subscription cancelled back to November 1:
-    await app.billing.run('2026-10', 'finance');
-    const october = await app.billing.finalize((await invoiceOf('acme-growth-2026', '2026-10-01T00:00:00.000Z')).id, 'finance');
+    const october = await finalizedOctober();
     clock.set('2026-11-10T00:00:00Z');
     const document = referenceCatalogDocument();
     document.subscriptions[0].end = '2026-11-01T00:00:00Z';

@@ -2,18 +2,11 @@ import type { Charge } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
 import type { FeeBilled } from './advance-fees.js';
 import type { LineContent } from './invoice-draft.js';
-import { coverage, isoDay as day, type Period } from './periods.js';
-
-/** The covered share of a period, exact: prorates flat fees, minimums and maximums. */
-export const share = (period: Period, covered: Period): string => {
-  const { covered: part, total } = coverage(period, covered);
-  return new Exact(part).dividedBy(total).toFixed();
-};
-
+import { coveredShare, isoDay as day, type Period } from './periods.js';
 
 /** A flat fee for one period (prorated to the covered part), in advance or in arrears. */
 export function flatFeeLine(charge: Charge, currency: string, period: Period, covered: Period, timing: string): LineContent {
-  const proration = share(period, covered);
+  const proration = coveredShare(period, covered);
   const rated = rateCharge(charge, currency, { quantity: '0', proration });
   const partial = proration === '1' ? '' : `, ${day(covered.start)} to ${day(covered.end)}`;
   return {

@@ -2,8 +2,8 @@ import type { Catalog, Charge, Customer, Meter, Subscription } from '../catalog/
 import { chargeSettings, contractCharge } from '../catalog/index.js';
 import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js';
 import type { FeeBilledLookup } from './advance-fees.js';
-import { advanceFeeLine, flatFeeLine, share } from './flat-fee-lines.js';
-import type { Period } from './periods.js';
+import { advanceFeeLine, flatFeeLine } from './flat-fee-lines.js';
+import { coveredShare, type Period } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
 
 export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'commitment' | 'credit' | 'tax';
@@ -77,7 +77,7 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
   const rated = rateCharge(charge, input.customer.currency, {
     quantity,
     eventValues: values,
-    proration: share(input.period, input.covered),
+    proration: coveredShare(input.period, input.covered),
   });
   if (new Exact(quantity).isZero() && new Exact(rated.exactAmount).isZero()) return undefined;
   const unitPrice = rated.lines.length === 1 && rated.lines[0]?.kind === 'units' ? (rated.lines[0].unitPrice ?? null) : null;

@@ -3,7 +3,7 @@ import { contractCharge, type Aggregation, type Subscription } from '../catalog/
 import { Exact, rateCharge, toMoney } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
-import { coverage, type Period } from './periods.js';
+import { coveredShare, type Period } from './periods.js';
 import { aggregateUsage, eventValues, quantityOf } from './usage-aggregates.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
@@ -96,8 +96,7 @@ export async function lateAdjustments(
         aggregate.periodStart === window.coveredStart.toISOString(),
     );
     const quantity = quantityOf(total, meter.aggregation);
-    const { covered, total: length } = coverage({ start: window.periodStart, end: window.periodEnd }, { start: window.coveredStart, end: window.coveredEnd });
-    const proration = new Exact(covered).dividedBy(length).toFixed();
+    const proration = coveredShare({ start: window.periodStart, end: window.periodEnd }, { start: window.coveredStart, end: window.coveredEnd });
     const charges = plan.charges.map((charge) => contractCharge(charge, subscription.overrides));
     for (const charge of charges.filter((candidate) => candidate.meter === window.meterKey)) {
       // Percentage charges need each event of the period (free events, per-event fees and limits).

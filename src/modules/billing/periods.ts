@@ -1,4 +1,5 @@
 import type { BillingPeriod, Subscription } from '../catalog/index.js';
+import { Exact } from '../rating/index.js';
 
 // Billing periods of a subscription. Boundaries are anchored on the subscription: every 1, 3 or 12
 // months from its start (same day and time of day, the day clamped to the month's length), or, with
@@ -54,9 +55,9 @@ export function periodsStartingIn(subscription: Subscription, from: Date, to: Da
   return found;
 }
 
-/** The share of the period the subscription covered, as an exact fraction's parts (milliseconds). */
-export function coverage(period: Period, covered: Period): { covered: number; total: number } {
-  return { covered: covered.end.getTime() - covered.start.getTime(), total: period.end.getTime() - period.start.getTime() };
+/** The share of the period the subscription covered, exact decimal text: prorates flat fees, minimums and maximums. */
+export function coveredShare(period: Period, covered: Period): string {
+  return new Exact(covered.end.getTime() - covered.start.getTime()).dividedBy(period.end.getTime() - period.start.getTime()).toFixed();
 }
 
 /** A calendar month "2026-10" as [2026-10-01, 2026-11-01) UTC; undefined when malformed. */
