@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCategory, number> = {
   unsupported_media_type: 415,
   failed_dependency: 424,
   rate_limited: 429,
+  service_unavailable: 503,
 };
 
 const TITLES: Record<number, string> = {
@@ -108,6 +109,17 @@ export function sendProblemFor(request: FastifyRequest, reply: FastifyReply, bod
   return sendProblem(reply, { ...body, instance: request.url.split('?')[0] });
 }
 
+/** Whole seconds after which a retry may succeed, when the error says so (RFC 9110 `Retry-After`). */
+function retryAfterOf(error: unknown): number | undefined {
+  if (!isAppError(error)) return undefined;
+  const seconds = (error as { retryAfter?: unknown }).retryAfter;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
+}
+
 export function problemErrorHandler(logger: Logger) {
-  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => sendProblemFor(request, reply, toProblem(error, logger));
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    return sendProblemFor(request, reply, toProblem(error, logger));
+  };
 }

@@ -12,7 +12,8 @@ export type ErrorCategory =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
-  | 'failed_dependency';
+  | 'failed_dependency'
+  | 'service_unavailable';
 
 /** One problem with one field: `path` is a JSON Pointer into the offending document. */
 export interface FieldError {
@@ -104,6 +105,21 @@ export class RateLimitedError extends AppError {
 export class FailedDependencyError extends AppError {
   constructor(message: string) {
     super('failed_dependency', message);
+  }
+}
+
+/**
+ * Something this service needs (its database) cannot be reached right now; nothing was done, and the
+ * same request may succeed later. Unlike `failed_dependency`, the fault is transient and ours to wait out.
+ */
+export class ServiceUnavailableError extends AppError {
+  /** Seconds after which a retry may succeed. */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfter: number, options?: { cause?: unknown }) {
+    super('service_unavailable', message);
+    this.retryAfter = retryAfter;
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 

@@ -5,8 +5,8 @@ import { startStageLoop, type StageLoop } from './stage-loop.js';
 export const GRACE_PERIOD_ACTOR = 'system:grace-period';
 const CHECK_EVERY_MS = 60_000;
 
-/** Finalizes draft invoices once their grace period has passed, checking once a minute. */
-export function startBillingWorker(app: App): StageLoop {
+/** Finalizes draft invoices once their grace period has passed, checking once a minute (tests check sooner). */
+export function startBillingWorker(app: App, { checkEveryMs = CHECK_EVERY_MS }: { checkEveryMs?: number } = {}): StageLoop {
   return startStageLoop({
     name: 'billing-finalization',
     step: async () => {
@@ -16,7 +16,7 @@ export function startBillingWorker(app: App): StageLoop {
       if (skipped.length > 0) app.logger.warn({ skipped }, 'due draft invoices left unfinalized');
       return false;
     },
-    pollIntervalMs: CHECK_EVERY_MS,
+    pollIntervalMs: checkEveryMs,
     logger: app.logger,
   });
 }

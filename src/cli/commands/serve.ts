@@ -4,6 +4,7 @@ import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
 import { startBillingWorker } from '../../workers/billing-worker.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
+import { installProcessGuards } from '../process-guards.js';
 import { configFrom, withBillingOptions, withIngestionOptions, withMeteringOptions, withStoreOptions } from '../options.js';
 
 export function serveCommand(): Command {
@@ -14,6 +15,8 @@ export function serveCommand(): Command {
   return withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))).action(async (options) => {
     const config = configFrom(options);
     const logger = createLogger(config.logLevel);
+    // Before anything opens a connection: a database outage from here on must not end the process.
+    installProcessGuards(logger);
     const app = await createApp(config, { logger });
     let address: string;
     const server = await createHttpServer(app);
@@ -42,10 +45,17 @@ export function serveCommand(): Command {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      await server.close();
-      await Promise.all([worker?.stop(), finalizer.stop()]);
-      await app.close();
-      process.exit(0);
+      let code = 0;
+      try {
+        await server.close();
+        await Promise.all([worker?.stop(), finalizer.stop()]);
+        await app.close();
+      } catch (error) {
+        // Still exits: a store that cannot be closed cleanly (its server gone) must not keep the process up.
+        logger.error({ err: error }, 'error while shutting down');
+        code = 1;
+      }
+      process.exit(code);
     };
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -105,7 +105,8 @@ export async function openPGliteWorkerDatabase(options: { dataDir: string; initS
         await send({ op: 'exec', sql: 'commit', txn, ends: true });
         return result;
       } catch (error) {
-        await send({ op: 'exec', sql: 'rollback', txn, ends: true });
+        // The caller learns why the work failed; a rollback that fails too (the thread died) adds nothing.
+        await send({ op: 'exec', sql: 'rollback', txn, ends: true }).catch(() => undefined);
         throw error;
       }
     },

@@ -17,6 +17,7 @@ PGlite.create(workerData.dataDir).then(async (db) => {
   const eligible = (message) => active === null || message.txn === active;
   async function run(message) {
     const { id, op, sql, params } = message;
+    let ok = true;
     try {
       if (op === 'close') {
         await db.close();
@@ -29,8 +30,10 @@ PGlite.create(workerData.dataDir).then(async (db) => {
         parentPort.postMessage({ id, ok: true });
       }
     } catch (error) {
+      ok = false;
       parentPort.postMessage({ id, ok: false, error: serializeError(error) });
     }
+    return ok;
   }
   async function pump() {
     if (busy) return;
@@ -40,8 +43,9 @@ PGlite.create(workerData.dataDir).then(async (db) => {
       if (index < 0) break;
       const [message] = inbox.splice(index, 1);
       if (message.begins) active = message.txn;
-      await run(message);
-      if (message.ends) active = null;
+      const ok = await run(message);
+      // A transaction whose begin failed never opened: holding the connection for it would stall every later statement.
+      if (message.ends || (message.begins && !ok)) active = null;
     }
     busy = false;
   }

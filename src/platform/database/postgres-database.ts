@@ -2,8 +2,10 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { isConnectionError, translateConnectionError } from './connection-errors.js';
 import { copyStatement } from './copy-statement.js';
 import type { Database, Queryable, QueryResult } from './database.js';
+import { checkOut, isStatementError, type HeldConnection } from './postgres-connection.js';
 
 // numeric and int8 arrive as strings: money and sequence numbers must never pass through a JS float.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
@@ -17,22 +19,53 @@ export interface PostgresOptions {
   schema?: string;
 }
 
+/** Statements whose connection failures surface as DatabaseUnavailableError (a 503), not as a driver error. */
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params as unknown[] | undefined);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw translateConnectionError(error);
+      }
     },
     async exec(sql: string): Promise<void> {
-      await client.query(sql);
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw translateConnectionError(error);
+      }
     },
   };
 }
 
 async function copyThrough(client: pg.PoolClient, table: string, columns: readonly string[], rows: string): Promise<number> {
-  const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
-  await pipeline(Readable.from([rows]), stream);
-  return stream.rowCount;
+  try {
+    const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+    await pipeline(Readable.from([rows]), stream);
+    return stream.rowCount;
+  } catch (error) {
+    throw translateConnectionError(error);
+  }
+}
+
+/**
+ * A connection with `begin` sent. A pooled connection can die while idle before the pool hears of
+ * it; nothing has run on it, so one more try on a new connection is safe and spares the caller a 503
+ * after every server restart.
+ */
+async function begin(pool: pg.Pool): Promise<HeldConnection> {
+  for (let attempt = 1; ; attempt += 1) {
+    const held = await checkOut(pool);
+    try {
+      await held.client.query('begin');
+      return held;
+    } catch (error) {
+      held.release(error);
+      if (attempt >= 2 || !isConnectionError(error)) throw translateConnectionError(error);
+    }
+  }
 }
 
 export async function openPostgresDatabase(options: PostgresOptions): Promise<Database> {
@@ -41,45 +74,58 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     max: options.maxConnections ?? 10,
     // A host that drops packets must not hang start-up until the kernel gives up on TCP.
     connectionTimeoutMillis: 10_000,
+    // A server that vanished without closing the socket (a partition, a killed VM) is noticed by TCP
+    // keep-alive rather than only when the next statement times out.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    // Operators find our sessions in pg_stat_activity; an application_name in the URL wins.
+    fallback_application_name: 'meterbridge',
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
   });
-  // An idle client that loses its server must not crash the process; the next query reports the error.
+  // An idle client that loses its server is removed from the pool by pg itself; without a listener
+  // the event would end the process. The next statement reports the outage on a new connection.
   pool.on('error', () => undefined);
   const direct = wrap(pool);
-  await direct.query('select 1');
+  try {
+    await direct.query('select 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
   return {
     kind: 'postgres',
     query: direct.query,
     exec: direct.exec,
     async transaction(work) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
+      const held = await begin(pool);
+      let failure: unknown;
       try {
-        await client.query('begin');
-        const result = await work({ ...wrap(client), copyIn: (table, columns, rows) => copyThrough(client, table, columns, rows) });
-        await client.query('commit');
+        const result = await work({ ...wrap(held.client), copyIn: (table, columns, rows) => copyThrough(held.client, table, columns, rows) });
+        await wrap(held.client).exec('commit');
         return result;
       } catch (error) {
-        // A connection that cannot even roll back is discarded rather than returned to the pool.
-        await client.query('rollback').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
+        failure = error;
+        // A connection that is gone rolled back on the server with it; one that cannot even roll
+        // back is discarded rather than returned to the pool in an unknown state.
+        if (!held.lost) await held.client.query('rollback').catch((rollbackError: unknown) => held.discard(rollbackError));
+        throw translateConnectionError(error);
       } finally {
-        client.release(broken);
+        held.release(failure);
       }
     },
     async copyIn(table, columns, rows) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
+      const held = await checkOut(pool);
+      let failure: unknown;
       try {
-        return await copyThrough(client, table, columns, rows);
+        return await copyThrough(held.client, table, columns, rows);
       } catch (error) {
-        // The server ends a failed COPY and the connection stays usable; anything else is discarded.
-        if (!(error as { code?: string }).code) broken = error as Error;
+        failure = error;
+        // The server ends a COPY it refused (a unique violation) and the session goes on; after
+        // anything else the connection may still be mid-COPY.
+        if (!isStatementError(error)) held.discard(error);
         throw error;
       } finally {
-        client.release(broken);
+        held.release(failure);
       }
     },
     close: () => pool.end(),

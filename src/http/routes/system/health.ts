@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '../../../platform/database/connection-errors.js';
 import { pendingMigrations } from '../../../platform/database/migrate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
+
+// A probe that hangs is as bad as one that fails, and orchestrators time probes out after a second or
+// two: a database that does not answer within this is reported unreachable.
+const READINESS_DEADLINE_MS = 2000;
 
 const healthSchema = {
   type: 'object',
@@ -17,7 +22,23 @@ const healthSchema = {
   },
 } as const;
 
-/** Liveness says the process answers; readiness says it can do its job (store reachable, schema current). */
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Liveness says the process answers, and never touches the store: restarting a healthy process
+ * because its database is down would not bring the database back. Readiness says it can do its job
+ * (store reachable, schema current), so a load balancer sends traffic elsewhere meanwhile.
+ */
 export function registerHealth(app: FastifyInstance, deps: HttpDependencies): void {
   app.get('/healthz', { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: healthSchema } } }, async () => ({ status: 'ok' }));
 
@@ -28,12 +49,15 @@ export function registerHealth(app: FastifyInstance, deps: HttpDependencies): vo
       let database = 'ok';
       let migrations = 'ok';
       try {
-        await deps.db.query('select 1');
-        const pending = await pendingMigrations(deps.db);
+        const pending = await withinDeadline(
+          deps.db.query('select 1').then(() => pendingMigrations(deps.db)),
+          READINESS_DEADLINE_MS,
+        );
         if (pending.length > 0) migrations = `pending: ${pending.join(', ')}`;
       } catch (error) {
-        database = `unreachable: ${(error as Error).message}`;
+        database = `unreachable: ${error instanceof DatabaseUnavailableError ? error.reason : (error as Error).message}`;
         migrations = 'unknown';
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       }
       const ready = database === 'ok' && migrations === 'ok';
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: { database, migrations } });
