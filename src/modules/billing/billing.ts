@@ -4,7 +4,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/index.js';
 import { runBilling, type BillingRunSummary } from './billing-run.js';
 import { findCredit, listCreditBalances, type CreditBalance, type CreditEntry, type CreditFilter } from './credit-balances.js';
-import { finalizeDue, finalizeInvoice, type FinalizeDueResult } from './finalize.js';
+import { finalizeCurrent, finalizeDue, type FinalizeDueResult } from './finalize.js';
 import { findInvoice, findLineEvents, listInvoices, type Invoice, type InvoiceFilter, type LineEvent } from './invoice-queries.js';
 
 export interface Billing {
@@ -36,10 +36,12 @@ export function createBilling({ db, catalog, clock, graceHours }: BillingDepende
     if (!invoice) throw new NotFoundError(`there is no invoice ${id}`);
     return invoice;
   };
+  const run = (period: unknown, actor: string) => runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor);
+  const finalizing = { db, clock, catalog, redraw: run };
   return {
-    run: (period, actor) => runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor),
-    finalize: (id, actor) => finalizeInvoice(db, clock, catalog, id, actor),
-    finalizeDue: (actor) => finalizeDue(db, clock, catalog, actor),
+    run,
+    finalize: (id, actor) => finalizeCurrent(finalizing, id, actor),
+    finalizeDue: (actor) => finalizeDue(finalizing, actor),
     list: (filter, limit) => listInvoices(db, filter, limit),
     get,
     async credits(filter, limit) {

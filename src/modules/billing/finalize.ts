@@ -7,8 +7,20 @@ import { assertAdjustmentsCurrent } from './adjustment-guard.js';
 import { assertAdvanceFeesCurrent } from './advance-fee-guard.js';
 import { assertCreditsCover } from './credit-guard.js';
 import { findInvoice, type Invoice } from './invoice-queries.js';
+import { markBilledUsage, StaleUsageError } from './usage-marks.js';
 
 export const INVOICE_FINALIZED_TOPIC = 'invoice.finalized';
+
+interface LockedDraft {
+  status: string;
+  legal_entity: string;
+  subscription_key: string;
+  document: 'invoice' | 'memo';
+  covered_start: Date | string;
+  covered_end: Date | string;
+  catalog_version: number;
+  run_period: string;
+}
 
 /** The next number of the legal entity's sequence, with its row locked until the transaction ends: no gaps. */
 async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
@@ -27,28 +39,61 @@ async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
  */
 export async function finalizeInvoice(db: Database, clock: Clock, catalog: CatalogService, id: string, actor: string): Promise<Invoice> {
   await db.transaction(async (tx) => {
-    const locked = await tx.query<{ status: string; legal_entity: string }>(`select status, legal_entity from invoices where id = $1 for update`, [id]);
+    const locked = await tx.query<LockedDraft>(
+      `select i.status, i.legal_entity, i.subscription_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
+         from invoices i join billing_runs r on r.id = i.billing_run_id
+        where i.id = $1 for update of i`,
+      [id],
+    );
     const row = locked.rows[0];
     if (!row) throw new NotFoundError(`there is no invoice ${id}`);
     if (row.status !== 'draft') throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
     await assertAdjustmentsCurrent(tx, id);
     await assertAdvanceFeesCurrent(tx, id);
     await assertCreditsCover(tx, catalog, id);
+    await markBilledUsage(tx, (await catalog.get(row.catalog_version, tx)).catalog, {
+      id,
+      subscriptionKey: row.subscription_key,
+      document: row.document,
+      coveredStart: new Date(row.covered_start),
+      coveredEnd: new Date(row.covered_end),
+      runPeriod: row.run_period,
+    });
     const now = clock.now();
     const number = await nextNumber(tx, row.legal_entity);
     await tx.query(`update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`, [id, number, now]);
-    await tx.query(
-      `update usage_records u set invoice_id = $1
-         from invoices i join invoice_lines l on l.invoice_id = i.id and l.kind in ('usage', 'adjustment')
-        where i.id = $1 and u.subscription_key = i.subscription_key and u.meter_key = l.meter_key
-          and u.event_time >= l.period_start and u.event_time < l.period_end and u.invoice_id is null`,
-      [id],
-    );
     const invoice = (await findInvoice(tx, id)) as Invoice;
     await tx.query(`insert into outbox (topic, key, payload, created_at) values ($1, $2, $3, $4)`, [INVOICE_FINALIZED_TOPIC, id, JSON.stringify(invoice), now]);
     await recordAudit(tx, now, [{ actor, action: 'invoice.finalize', target: `invoice:${id}`, detail: { number, total: invoice.total, currency: invoice.currency } }]);
   });
   return (await findInvoice(db, id)) as Invoice;
+}
+
+/** Finalizing with what it needs to draw a stale draft again: a billing run of a period. */
+export interface FinalizeDependencies {
+  db: Database;
+  clock: Clock;
+  catalog: CatalogService;
+  redraw: (runPeriod: string, actor: string) => Promise<unknown>;
+}
+
+// Draws per finalization: usage still arriving after the second draw is billed as late usage instead.
+const MAX_REDRAWS = 2;
+
+/**
+ * Finalizes a draft with the usage known when it is finalized: a draft whose period's usage changed since
+ * it was drawn (events metered during the grace period) is drawn again by a billing run of its period,
+ * then finalized. Still changing after a second draw, it is refused with the difference (409).
+ */
+export async function finalizeCurrent(deps: FinalizeDependencies, id: string, actor: string): Promise<Invoice> {
+  for (let redraws = 0; ; redraws += 1) {
+    try {
+      return await finalizeInvoice(deps.db, deps.clock, deps.catalog, id, actor);
+    } catch (error) {
+      if (!(error instanceof StaleUsageError) || redraws >= MAX_REDRAWS) throw error;
+      await deps.redraw(error.runPeriod, actor);
+    }
+  }
 }
 
 /** What finalizing the due drafts did: the ids finalized, and the drafts left as they are with the reason. */
@@ -63,12 +108,12 @@ export interface FinalizeDueResult {
  * meanwhile by someone else, or drafted against credits, adjustments or fees that have changed since
  * (the next billing run redrafts it), is skipped with the reason, never failing the others.
  */
-export async function finalizeDue(db: Database, clock: Clock, catalog: CatalogService, actor: string): Promise<FinalizeDueResult> {
-  const due = await db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by period_start, finalize_after, id`, [clock.now()]);
+export async function finalizeDue(deps: FinalizeDependencies, actor: string): Promise<FinalizeDueResult> {
+  const due = await deps.db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by period_start, finalize_after, id`, [deps.clock.now()]);
   const result: FinalizeDueResult = { finalized: [], skipped: [] };
   for (const { id } of due.rows) {
     try {
-      await finalizeInvoice(db, clock, catalog, id, actor);
+      await finalizeCurrent(deps, id, actor);
       result.finalized.push(id);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { contractCharge, type Aggregation, type Subscription } from '../catalog/index.js';
-import { Exact, rateCharge, toMoney } from '../rating/index.js';
+import { Exact, rateCharge, reRate } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import { coveredShare, type Period } from './periods.js';
@@ -77,11 +77,10 @@ export async function lateAdjustments(
   const adjustments = new Map<string, LateAdjustment[]>();
   const windows = await findLateWindows(db, subscriptions.map((subscription) => subscription.key));
   if (windows.length === 0) return adjustments;
-  const totals = await aggregateUsage(
-    db,
-    windows.map((window) => ({ subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd })),
-    needs,
-  );
+  // One window per finalized period, however many of its meters have late usage: a window listed once per
+  // meter would join its records once per meter, and every total would count them that many times.
+  const periods = new Map(windows.map((window) => [window.invoiceId, { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd }]));
+  const totals = await aggregateUsage(db, [...periods.values()], needs);
   for (const window of windows) {
     const subscription = lookup.subscription(window.subscriptionKey);
     const customer = lookup.customer(subscription?.customer);
@@ -101,11 +100,14 @@ export async function lateAdjustments(
     for (const charge of charges.filter((candidate) => candidate.meter === window.meterKey)) {
       // Percentage charges need each event of the period (free events, per-event fees and limits).
       const values = charge.model === 'percentage' ? await eventValues(db, { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd }, meter.key) : undefined;
-      const rated = rateCharge(charge, customer.currency, { quantity, proration, eventValues: values });
       const billed = await billedFor(db, window.invoiceId, charge.key);
-      const amount = new Exact(rated.amount).minus(billed.amount);
+      const rated = reRate(
+        rateCharge(charge, customer.currency, { quantity, proration, eventValues: values }),
+        { quantity: billed.quantity.toFixed(), amount: billed.amount.toFixed() },
+        `billed on ${window.number} and its adjustments`,
+      );
       const delta = new Exact(quantity).minus(billed.quantity);
-      if (amount.isZero() && delta.isZero()) continue;
+      if (new Exact(rated.amount).isZero() && delta.isZero()) continue;
       const period = `${window.coveredStart.toISOString().slice(0, 10)} to ${window.coveredEnd.toISOString().slice(0, 10)}`;
       const line: LineContent = {
         kind: 'adjustment',
@@ -116,8 +118,8 @@ export async function lateAdjustments(
         periodEnd: window.coveredEnd.toISOString(),
         quantity: delta.toFixed(),
         unitPrice: null,
-        amount: toMoney(amount, customer.currency),
-        breakdown: [...rated.lines, { kind: 'already_billed', description: `billed on ${window.number} and its adjustments`, quantity: billed.quantity.toFixed(), amount: billed.amount.negated().toFixed() }],
+        amount: rated.amount,
+        breakdown: rated.lines,
         groups: [],
         adjustsInvoiceId: window.invoiceId,
       };

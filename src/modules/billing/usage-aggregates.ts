@@ -28,13 +28,15 @@ export interface MeterAggregate {
 // computed in SQL on numeric. `latest` is by event time (the later seq breaks a tie), never arrival.
 // `unique_count` and `latest` sort within every group, so they are computed only when some meter of the
 // catalog aggregates that way (the reference catalog has none: the query then takes about half the time).
-const aggregateSql = (needs: ReadonlySet<Aggregation>) => `
-select w.sub as subscription_key, w.ps as period_start, u.meter_key, u.dimensions::text as dimensions,
-       grouping(u.dimensions::text) as total,
-       count(*)::text as count, sum(u.value)::text as sum, max(u.value)::text as max, min(u.value)::text as min,
+const aggregateColumns = (needs: ReadonlySet<Aggregation>) => `
+       count(u.event_seq)::text as count, sum(u.value)::text as sum, max(u.value)::text as max, min(u.value)::text as min,
        avg(u.value)::text as avg,
        ${needs.has('unique_count') ? 'count(distinct u.distinct_key)::text' : "'0'"} as unique_count,
-       ${needs.has('latest') ? '(array_agg(u.value::text order by u.event_time desc, u.event_seq desc) filter (where u.value is not null))[1]' : 'null::text'} as latest
+       ${needs.has('latest') ? '(array_agg(u.value::text order by u.event_time desc, u.event_seq desc) filter (where u.value is not null))[1]' : 'null::text'} as latest`;
+
+const aggregateSql = (needs: ReadonlySet<Aggregation>) => `
+select w.sub as subscription_key, w.ps as period_start, u.meter_key, u.dimensions::text as dimensions,
+       grouping(u.dimensions::text) as total, ${aggregateColumns(needs)}
   from unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) as w(sub, ps, pe)
   join usage_records u on u.subscription_key = w.sub and u.event_time >= w.ps and u.event_time < w.pe
  group by grouping sets ((w.sub, w.ps, u.meter_key, u.dimensions::text), (w.sub, w.ps, u.meter_key))`;
@@ -61,7 +63,11 @@ interface AggregateRow {
 export async function aggregateUsage(db: Queryable, windows: readonly UsageWindow[], needs: ReadonlySet<Aggregation>): Promise<MeterAggregate[]> {
   if (windows.length === 0) return [];
   const result = await db.query<AggregateRow>(aggregateSql(needs), [windows.map((w) => w.subscriptionKey), windows.map((w) => w.start), windows.map((w) => w.end)]);
-  return result.rows.map((row) => ({
+  return result.rows.map(fromAggregateRow);
+}
+
+function fromAggregateRow(row: AggregateRow): MeterAggregate {
+  return {
     subscriptionKey: row.subscription_key,
     periodStart: new Date(row.period_start).toISOString(),
     meterKey: row.meter_key,
@@ -73,7 +79,7 @@ export async function aggregateUsage(db: Queryable, windows: readonly UsageWindo
     avg: row.avg,
     uniqueCount: row.unique_count,
     latest: row.latest,
-  }));
+  };
 }
 
 /** The quantity a meter's aggregation gives; "0" where a value aggregation has no value. */
@@ -98,4 +104,31 @@ export async function eventValues(db: Queryable, window: UsageWindow, meterKey: 
     [window.subscriptionKey, meterKey, window.start, window.end],
   );
   return result.rows.map((row) => row.value);
+}
+
+/** One meter's records in [start, end) of a subscription. */
+export interface MeterWindow {
+  meterKey: string;
+  start: Date;
+  end: Date;
+}
+
+const ALL_AGGREGATIONS: ReadonlySet<Aggregation> = new Set(['unique_count', 'latest']);
+
+/**
+ * Every aggregation of the records that invoices bill (`invoice_id` set) in each meter window of one
+ * subscription, in the order given: what finalized documents, taken together, bill for the window.
+ */
+export async function aggregateInvoiced(db: Queryable, subscriptionKey: string, windows: readonly MeterWindow[]): Promise<MeterAggregate[]> {
+  if (windows.length === 0) return [];
+  const result = await db.query<Omit<AggregateRow, 'dimensions' | 'total'> & { ordinal: string }>(
+    `select w.ordinal::text, $1::text as subscription_key, w.ps as period_start, w.meter as meter_key, ${aggregateColumns(ALL_AGGREGATIONS)}
+       from unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) with ordinality as w(meter, ps, pe, ordinal)
+       left join usage_records u on u.subscription_key = $1 and u.meter_key = w.meter and u.event_time >= w.ps and u.event_time < w.pe
+                                and u.invoice_id is not null
+      group by w.ordinal, w.ps, w.meter
+      order by w.ordinal`,
+    [subscriptionKey, windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)],
+  );
+  return result.rows.map((row) => fromAggregateRow({ ...row, dimensions: null, total: 1 }));
 }

@@ -37,8 +37,8 @@ export interface CatalogService {
   currentVersionNumber(db?: Queryable): Promise<number | undefined>;
   /** Every meter definition of every version, oldest version first: when each definition applied. */
   meterHistory(): Promise<{ version: number; meter: Meter }[]>;
-  /** One stored version; NotFoundError when there is no such version. */
-  get(version: number): Promise<CatalogVersion>;
+  /** One stored version; NotFoundError when there is no such version. `db`: read in that transaction. */
+  get(version: number, db?: Queryable): Promise<CatalogVersion>;
   /** A charge of a plan in the current version; NotFoundError saying which of catalog, plan or charge is missing. */
   charge(planKey: string, chargeKey: string): Promise<Charge>;
   /** Validates a catalog file and compares it with the current version; changes nothing. */
@@ -106,8 +106,8 @@ export function createCatalog({ db, clock, metersInUse, creditsInUse }: CatalogD
     currentVersionNumber: (within) => repository.findLatestVersionNumber(within ?? db),
     meterHistory: () => repository.findMeterHistory(db),
 
-    async get(version) {
-      const found = Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(db, version) : undefined;
+    async get(version, tx = db) {
+      const found = Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(tx, version) : undefined;
       if (!found) throw new NotFoundError(`there is no catalog version ${version}`);
       return found;
     },

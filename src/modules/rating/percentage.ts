@@ -52,17 +52,21 @@ function withoutLimits(usage: PercentageUsage, price: PercentagePrice, settings:
  * within [minPerEvent, maxPerEvent]. Free events and free amount are used up in event order.
  */
 function withLimits(values: readonly Exact[], price: PercentagePrice, settings: ChargeSettings): RatingLine[] {
-  let freeEvents = settings.freeEvents;
-  let freeAmount = exact(settings.freeUnits);
+  // The free allowance: `freeEvents` events, `freeUnits` of amount, or both — then it ends with whichever
+  // is used up first. Unset, a bound does not limit (no free events: no limit on how many events the free
+  // amount covers; no free amount: the free events are wholly free).
+  const amountCapped = exact(settings.freeUnits).greaterThan(0);
+  let freeEvents = settings.freeEvents > 0 ? settings.freeEvents : amountCapped ? Number.POSITIVE_INFINITY : 0;
+  let freeAmount: Exact | undefined = amountCapped ? exact(settings.freeUnits) : undefined;
   let rated = exact(0);
   let fees = exact(0);
   let held = exact(0);
   let paying = 0;
   for (const value of values) {
     let chargeable = value;
-    if (freeEvents > 0 || freeAmount.greaterThan(0)) {
-      if (freeEvents > 0) freeEvents -= 1;
-      if (freeAmount.isZero()) continue;
+    if (freeEvents > 0 && (freeAmount === undefined || freeAmount.greaterThan(0))) {
+      freeEvents -= 1;
+      if (freeAmount === undefined) continue;
       if (freeAmount.greaterThanOrEqualTo(value)) {
         freeAmount = freeAmount.minus(value);
         continue;

@@ -153,6 +153,9 @@ describe('percentage (Lago)', () => {
     expect(exactOf(limited({}, { freeEvents: 2 }), input)).toBe('12');
     expect(exactOf(limited({}, { freeUnits: '30' }), input)).toBe('13.794');
     expect(exactOf(limited({}, { freeEvents: 3, freeUnits: '10000' }), input)).toBe('2.691');
+    // Whichever is used up first: the first event uses up the free 10, so the two free events left pay.
+    expect(exactOf(limited({}, { freeEvents: 3, freeUnits: '10' }), input)).toBe('14.392');
+    expect(exactOf(limited({}, { freeEvents: 1, freeUnits: '10000' }), input)).toBe('14.392');
     expect(rate(limited({}), input).lines.map((line) => line.kind)).toEqual(['percentage', 'per_event_limits']);
   });
 
@@ -198,6 +201,16 @@ describe('minimum, maximum and re-rating', () => {
     expect(result.lines.at(-1)).toMatchObject({ kind: 'already_billed', quantity: '4', amount: '-28' });
     // Volume can go down: 6 units cost 39, 5 cost 35; one more unit beyond 5 costs 4.
     expect(rate(charge('volume', { tiers: stripeTiers }), { quantity: '6', alreadyBilled: '5' }).exactAmount).toBe('4');
+  });
+});
+
+describe('re-rating rounds as the invoices did', () => {
+  it('takes what the billed quantity cost as its line billed it, rounded: 666 at 0.001 with 333 billed is 0.67 − 0.33', () => {
+    const result = rate(charge('per_unit', { unitPrice: '0.001' }), { quantity: '666', alreadyBilled: '333' });
+    expect(result.amount).toBe('0.34');
+    expect(result.lines.at(-1)).toMatchObject({ kind: 'already_billed', quantity: '333', amount: '-0.33' });
+    // The period's invoice line and this adjustment add up to what the whole quantity costs.
+    expect([rate(charge('per_unit', { unitPrice: '0.001' }), '333').amount, rate(charge('per_unit', { unitPrice: '0.001' }), '666').amount]).toEqual(['0.33', '0.67']);
   });
 });
 

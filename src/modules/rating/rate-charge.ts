@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError, type FieldError } from '../../platform/
 import { Exact, exact, ROUNDING_MODE, text, toMoney } from './money.js';
 import { missingPercentageInput, percentageLines, type PercentageUsage } from './percentage.js';
 import type { RatingInput, RatingLine, RatingResult } from './rating.js';
+import { reRate } from './re-rate.js';
 import { graduatedLines, graduatedPercentageLines, volumeLines } from './tiers.js';
 
 const MAX_EVENT_VALUES = 100_000;
@@ -125,21 +126,23 @@ export function rateCharge(charge: Charge, currency: string, input: RatingInput)
     const missing = missingPercentageInput(usage, price, settings);
     if (missing) throw new ValidationError('cannot rate this usage', [{ path: '/eventValues', message: missing }]);
   }
-  const lines = periodLines(price, settings, quantity, usage, proration);
-  if (alreadyBilled) {
-    const before = periodLines(price, settings, alreadyBilled, usage, proration);
-    lines.push({ kind: 'already_billed', description: `less what ${text(alreadyBilled)} cost, billed earlier in the period`, quantity: text(alreadyBilled), amount: text(sum(before).negated()) });
-  }
-  const total = sum(lines);
-  const unitPriced = price.model !== 'percentage' && price.model !== 'graduated_percentage' && price.model !== 'flat';
-  return {
-    model: charge.model,
-    currency,
-    quantity: text(quantity),
-    billableQuantity: text(unitPriced ? billableOf(quantity, settings.freeUnits) : quantity),
-    lines,
-    exactAmount: text(total),
-    amount: toMoney(total, currency),
-    rounding: ROUNDING_MODE,
+  const rated = (units: Exact): RatingResult => {
+    const lines = periodLines(price, settings, units, usage, proration);
+    const total = sum(lines);
+    const unitPriced = price.model !== 'percentage' && price.model !== 'graduated_percentage' && price.model !== 'flat';
+    return {
+      model: charge.model,
+      currency,
+      quantity: text(units),
+      billableQuantity: text(unitPriced ? billableOf(units, settings.freeUnits) : units),
+      lines,
+      exactAmount: text(total),
+      amount: toMoney(total, currency),
+      rounding: ROUNDING_MODE,
+    };
   };
+  if (!alreadyBilled) return rated(quantity);
+  // What the billed quantity cost is what its invoice line billed: rounded once, like any line.
+  const billed = { quantity: text(alreadyBilled), amount: rated(alreadyBilled).amount };
+  return reRate(rated(quantity), billed, `less what ${text(alreadyBilled)} cost, billed earlier in the period`);
 }

@@ -1,0 +1,115 @@
+import type { Queryable } from '../../platform/database/database.js';
+import { ConflictError, type FieldError } from '../../platform/errors.js';
+import type { Catalog } from '../catalog/index.js';
+import { Exact } from '../rating/index.js';
+import { aggregateInvoiced, quantityOf, type MeterWindow } from './usage-aggregates.js';
+
+/** A draft whose usage changed after it was drafted: the billing run of `runPeriod` draws it again. */
+export class StaleUsageError extends ConflictError {
+  constructor(
+    invoiceId: string,
+    readonly runPeriod: string,
+    errors: FieldError[],
+  ) {
+    super(`invoice ${invoiceId} was drafted before usage of its period changed; a billing run of ${runPeriod} draws it again`, errors);
+  }
+}
+
+/** The document being finalized, as far as marking its usage goes. */
+export interface MarkedDocument {
+  id: string;
+  subscriptionKey: string;
+  document: 'invoice' | 'memo';
+  coveredStart: Date;
+  coveredEnd: Date;
+  runPeriod: string;
+}
+
+interface BilledWindow extends MeterWindow {
+  /** What every finalized document, this one included, bills for the window once this one is final. */
+  expected: Exact;
+  lines: number[];
+}
+
+interface MeteredLine {
+  line_no: number;
+  kind: 'usage' | 'adjustment';
+  meter_key: string;
+  period_start: Date | string;
+  period_end: Date | string;
+  quantity: string;
+  /** Adjustments: the quantity they assumed finalized documents billed before. */
+  billed_before: string | null;
+}
+
+const windowKey = (window: MeterWindow) => `${window.meterKey}\n${window.start.toISOString()}\n${window.end.toISOString()}`;
+
+/**
+ * The meter windows a document bills and what each must come to: a usage line, its quantity; an
+ * adjustment, the quantity billed before plus the one it adds. An invoice also answers for every metered
+ * charge of its plan in its covered part, even one without a line (its quantity was 0 when drafted).
+ */
+async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<BilledWindow[]> {
+  const lines = await tx.query<MeteredLine>(
+    `select l.line_no, l.kind, l.meter_key, l.period_start, l.period_end, l.quantity::text as quantity,
+            (select b.item->>'quantity' from jsonb_array_elements(l.breakdown) as b(item) where b.item->>'kind' = 'already_billed' limit 1) as billed_before
+       from invoice_lines l
+      where l.invoice_id = $1 and l.kind in ('usage', 'adjustment') and l.meter_key is not null and l.quantity is not null
+      order by l.line_no`,
+    [document.id],
+  );
+  const windows = new Map<string, BilledWindow>();
+  const add = (window: MeterWindow, expected: Exact, line: number | undefined) => {
+    const key = windowKey(window);
+    const known = windows.get(key) ?? { ...window, expected, lines: [] };
+    if (line !== undefined) known.lines.push(line);
+    windows.set(key, known);
+  };
+  for (const row of lines.rows) {
+    const window = { meterKey: row.meter_key, start: new Date(row.period_start), end: new Date(row.period_end) };
+    add(window, new Exact(row.quantity).plus(row.kind === 'adjustment' ? (row.billed_before ?? '0') : '0'), row.line_no);
+  }
+  if (document.document === 'invoice') {
+    const subscription = catalog.subscriptions.find((candidate) => candidate.key === document.subscriptionKey);
+    const plan = catalog.plans.find((candidate) => candidate.key === subscription?.plan);
+    for (const charge of plan?.charges ?? []) {
+      if (charge.meter !== undefined) add({ meterKey: charge.meter, start: document.coveredStart, end: document.coveredEnd }, new Exact(0), undefined);
+    }
+  }
+  return [...windows.values()];
+}
+
+/**
+ * Marks the usage records a finalizing document bills as billed by it — every record not yet on an
+ * invoice in each window it bills — and proves that they come to exactly what its lines say. Usage metered
+ * after the draft (events of the period that arrived during the grace period, say) would otherwise be
+ * marked billed while no line bills it: lost revenue. Then StaleUsageError, and the caller's transaction
+ * rolls back; the draft must be drawn again. A record metered after the marking statement stays unmarked,
+ * and the next run bills it as late usage, so nothing committed meanwhile is lost either.
+ */
+export async function markBilledUsage(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<void> {
+  const windows = await billedWindows(tx, catalog, document);
+  if (windows.length === 0) return;
+  const columns = [windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)];
+  await tx.query(
+    `update usage_records u set invoice_id = $1
+       from unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) as w(meter, ps, pe)
+      where u.subscription_key = $2 and u.meter_key = w.meter and u.event_time >= w.ps and u.event_time < w.pe and u.invoice_id is null`,
+    [document.id, document.subscriptionKey, ...columns],
+  );
+  const invoiced = await aggregateInvoiced(tx, document.subscriptionKey, windows);
+  const problems: FieldError[] = [];
+  windows.forEach((window, index) => {
+    // The draft's own catalog version defines every meter its lines name.
+    const meter = catalog.meters.find((candidate) => candidate.key === window.meterKey);
+    if (!meter) return;
+    const actual = new Exact(quantityOf(invoiced[index], meter.aggregation));
+    if (actual.equals(window.expected)) return;
+    const span = `${window.start.toISOString()} to ${window.end.toISOString()}`;
+    problems.push({
+      path: window.lines.length > 0 ? window.lines.map((line) => `line ${line}`).join(', ') : `meter ${window.meterKey}`,
+      message: `drafted for ${window.expected.toFixed()} ${meter.unit} of ${meter.key} in ${span}, but the usage it bills now comes to ${actual.toFixed()} ${meter.unit}`,
+    });
+  });
+  if (problems.length > 0) throw new StaleUsageError(document.id, document.runPeriod, problems);
+}
