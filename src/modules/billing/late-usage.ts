@@ -23,7 +23,7 @@ async function findLateWindows(db: Queryable, subscriptionKeys: readonly string[
     `select distinct i.id, i.number, i.subscription_key, u.meter_key, i.period_start, i.period_end, i.covered_start, i.covered_end
        from invoices i
        join usage_records u on u.subscription_key = i.subscription_key and u.event_time >= i.covered_start and u.event_time < i.covered_end
-      where i.status = 'finalized' and i.subscription_key = any($1) and u.invoice_id is null
+      where i.status = 'finalized' and i.document = 'invoice' and i.subscription_key = any($1) and u.invoice_id is null
       order by i.subscription_key, i.covered_start, u.meter_key`,
     [subscriptionKeys],
   );
@@ -79,7 +79,12 @@ export async function lateAdjustments(
   if (windows.length === 0) return adjustments;
   // One window per finalized period, however many of its meters have late usage: a window listed once per
   // meter would join its records once per meter, and every total would count them that many times.
-  const periods = new Map(windows.map((window) => [window.invoiceId, { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd }]));
+  const periods = new Map(
+    windows.map((window) => [
+      `${window.subscriptionKey}\n${window.coveredStart.toISOString()}\n${window.coveredEnd.toISOString()}`,
+      { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd },
+    ]),
+  );
   const totals = await aggregateUsage(db, [...periods.values()], needs);
   for (const window of windows) {
     const subscription = lookup.subscription(window.subscriptionKey);

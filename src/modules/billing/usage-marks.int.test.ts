@@ -91,6 +91,27 @@ describeEachStore('usage billed by finalization', (stores) => {
     expect(await marked(finalized.id)).toEqual({ calls: '2', tokens: '20' });
   });
 
+  it('corrects a period twice by memo: the second memo corrects the invoice, not the first memo, and counts each late record once', async () => {
+    ({ app, clock } = await llmFixture(db, { latePolicy: 'memo' }));
+    await ingestAndMeter(app, Array.from({ length: 4 }, (_, i) => llmRequest(octoberTime(i), 10)));
+    await app.billing.run('2026-10', 'finance');
+    const october = await app.billing.finalize((await app.billing.list({ status: 'draft' }, 10))[0]?.id as string, 'finance');
+    const memoFor = async (tokens: number) => {
+      await ingestAndMeter(app, [llmRequest(octoberTime(10), tokens)]);
+      await app.billing.run('2026-10', 'finance');
+      const [memo] = await app.billing.list({ status: 'draft' }, 10);
+      return app.billing.finalize(memo?.id as string, 'finance');
+    };
+    const first = await memoFor(20);
+    const second = await memoFor(40);
+    expect([first.correctsInvoice, second.correctsInvoice]).toEqual([october.id, october.id]);
+    expect((second.lines ?? []).filter((line) => line.kind === 'adjustment').map((line) => [line.description, line.quantity])).toEqual([
+      ['calls: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 5 → 6 call', '1'],
+      ['tokens: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 60 → 100 token', '40'],
+    ]);
+    expect(await marked(second.id)).toEqual({ calls: '1', tokens: '40' });
+  });
+
   it('refuses, naming the line and both quantities, a draft whose usage keeps changing', async () => {
     await ingestAndMeter(app, [llmRequest(octoberTime(0), 100)]);
     await app.billing.run('2026-10', 'finance');
