@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DatabaseUnavailableError } from '../platform/database/connection-errors.js';
 import { silentLogger } from '../platform/logger.js';
 import { startStageLoop } from './stage-loop.js';
 
@@ -39,6 +40,30 @@ describe('startStageLoop', () => {
     expect(errors).toEqual([
       expect.objectContaining({ stage: 't', failures: 1, retryInMs: 10 }),
       expect.objectContaining({ stage: 't', failures: 2, retryInMs: 20 }),
+    ]);
+  });
+
+  it('warns once when the database becomes unavailable, however many steps fail, and once more when it resumes', async () => {
+    let calls = 0;
+    const lines: Array<{ level: string; message: string }> = [];
+    const record = (level: string) => (_details: unknown, message: string) => lines.push({ level, message });
+    const logger = { ...silentLogger, error: record('error'), warn: record('warn'), info: record('info') };
+    const loop = startStageLoop({
+      name: 't',
+      step: async () => {
+        calls += 1;
+        if (calls <= 4) throw new DatabaseUnavailableError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+        return false;
+      },
+      pollIntervalMs: 1,
+      maxBackoffMs: 4,
+      logger: logger as unknown as typeof silentLogger,
+    });
+    await waitFor(() => calls >= 5);
+    await loop.stop();
+    expect(lines).toEqual([
+      { level: 'warn', message: 'stage paused: the database is unavailable; retrying with backoff' },
+      { level: 'info', message: 'stage resumed: the database is reachable again' },
     ]);
   });
 

@@ -68,11 +68,12 @@ export class TestStores {
 }
 
 /**
- * Runs the same suite on PGlite and on the PostgreSQL server. Without a reachable PostgreSQL the
- * server variant is skipped with a warning, except under CI=true, where it fails.
+ * Runs the same suite on PGlite and on the PostgreSQL server (or only on the `kinds` given: what needs
+ * a server, such as outages, runs on PostgreSQL alone). Without a reachable PostgreSQL the server
+ * variant is skipped with a warning, except under CI=true, where it fails.
  */
-export function describeEachStore(title: string, suite: (stores: TestStores) => void): void {
-  for (const kind of ['pglite', 'postgres'] as const) {
+export function describeEachStore(title: string, suite: (stores: TestStores) => void, kinds: readonly StoreKind[] = ['pglite', 'postgres']): void {
+  for (const kind of kinds) {
     const name = `${title} [${kind}]`;
     if (kind === 'postgres' && !postgresUp) {
       if (REQUIRED) {

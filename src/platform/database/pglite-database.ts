@@ -17,6 +17,27 @@ function wrap(target: PGliteQueryable): Queryable {
   };
 }
 
+/**
+ * Statements outside a transaction. PGlite is one connection: a failed statement that opened its own
+ * transaction block (SQL with a BEGIN) would leave it aborted, refusing everything after it, so a
+ * failure is followed by a rollback (a no-op, with a warning, when no block is open).
+ */
+function wrapDirect(pglite: PGlite): Queryable {
+  const inner = wrap(pglite);
+  const rollingBack = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      await pglite.exec('rollback').catch(() => undefined);
+      throw error;
+    }
+  };
+  return {
+    query: (sql, params) => rollingBack(() => inner.query(sql, params)),
+    exec: (sql) => rollingBack(() => inner.exec(sql)),
+  };
+}
+
 async function copyInto(target: PGliteQueryable, table: string, columns: readonly string[], rows: string): Promise<number> {
   const result = await target.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
   return result.affectedRows ?? 0;
@@ -42,7 +63,7 @@ export async function openPGliteDatabase(options: PGliteOptions = {}): Promise<D
 /** Wraps an already open PGlite instance (shared across the tests of one file). */
 export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInstance = false): Promise<Database> {
   if (initSql) await pglite.exec(initSql);
-  const direct = wrap(pglite);
+  const direct = wrapDirect(pglite);
   return {
     kind: 'pglite',
     query: direct.query,

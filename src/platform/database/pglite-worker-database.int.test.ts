@@ -44,6 +44,26 @@ describe('embedded store on a worker thread', () => {
     expect(rows).toEqual([{ id: 'c' }]);
   });
 
+  it('rolls back a transaction whose statement fails, and the next transaction commits', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`insert into items (id) values ('e')`);
+        await tx.query(`insert into items (id) values ('a')`); // a unique violation
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    await db.transaction((tx) => tx.query(`insert into items (id) values ('f')`));
+    const { rows } = await db.query<{ id: string }>(`select id from items where id in ('e', 'f')`);
+    expect(rows).toEqual([{ id: 'f' }]);
+  });
+
+  it('is not left aborted by failed SQL that opened its own transaction block', async () => {
+    await expect(db.exec(`begin; insert into items (id) values ('g'); select 1 / 0`)).rejects.toMatchObject({ code: '22012' });
+    // The one connection answers the next statement and transaction, and the block's row is gone.
+    expect((await db.query<{ n: number }>(`select count(*)::int as n from items where id = 'g'`)).rows).toEqual([{ n: 0 }]);
+    await db.transaction((tx) => tx.query(`insert into items (id) values ('h')`));
+    expect((await db.query<{ id: string }>(`select id from items where id = 'h'`)).rows).toEqual([{ id: 'h' }]);
+  });
+
   it('keeps statements from outside an open transaction out of it', async () => {
     // Given a transaction that will roll back after a statement from elsewhere was issued meanwhile,
     let release!: () => void;

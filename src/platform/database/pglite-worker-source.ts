@@ -46,6 +46,9 @@ PGlite.create(workerData.dataDir).then(async (db) => {
       const ok = await run(message);
       // A transaction whose begin failed never opened: holding the connection for it would stall every later statement.
       if (message.ends || (message.begins && !ok)) active = null;
+      // A statement that failed outside our transactions may still have left the one connection in
+      // an aborted transaction block (SQL with its own BEGIN), which would refuse everything after it.
+      if (!ok && active === null) await db.exec('rollback').catch(() => undefined);
     }
     busy = false;
   }

@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { isConnectionError, translateConnectionError } from './connection-errors.js';
+import { DatabaseUnavailableError, isConnectionError, translateConnectionError } from './connection-errors.js';
 import { copyStatement } from './copy-statement.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 import { checkOut, isStatementError, type HeldConnection } from './postgres-connection.js';
@@ -19,34 +19,43 @@ export interface PostgresOptions {
   schema?: string;
 }
 
-/** Statements whose connection failures surface as DatabaseUnavailableError (a 503), not as a driver error. */
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+/**
+ * Why a statement failed, as callers should see it: a connection failure is a DatabaseUnavailableError
+ * (a 503), whatever words the driver or a stream put on it once the connection was gone.
+ */
+function failureOf(error: unknown, held?: HeldConnection): unknown {
+  if (held?.lost && !(error instanceof DatabaseUnavailableError)) return new DatabaseUnavailableError(held.lost);
+  return translateConnectionError(error);
+}
+
+function wrap(client: pg.Pool | pg.PoolClient, held?: HeldConnection): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       try {
         const result = await client.query(sql, params as unknown[] | undefined);
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
       } catch (error) {
-        throw translateConnectionError(error);
+        throw failureOf(error, held);
       }
     },
     async exec(sql: string): Promise<void> {
       try {
         await client.query(sql);
       } catch (error) {
-        throw translateConnectionError(error);
+        throw failureOf(error, held);
       }
     },
   };
 }
 
-async function copyThrough(client: pg.PoolClient, table: string, columns: readonly string[], rows: string): Promise<number> {
+async function copyThrough(held: HeldConnection, table: string, columns: readonly string[], rows: string): Promise<number> {
   try {
-    const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+    const stream = held.client.query(copyFrom(copyStatement(table, columns, 'stdin')));
     await pipeline(Readable.from([rows]), stream);
     return stream.rowCount;
   } catch (error) {
-    throw translateConnectionError(error);
+    // A COPY cut short by a lost connection fails as a stream error (a premature close), not a pg one.
+    throw failureOf(error, held);
   }
 }
 
@@ -100,14 +109,17 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       const held = await begin(pool);
       let failure: unknown;
       try {
-        const result = await work({ ...wrap(held.client), copyIn: (table, columns, rows) => copyThrough(held.client, table, columns, rows) });
-        await wrap(held.client).exec('commit');
+        const result = await work({ ...wrap(held.client, held), copyIn: (table, columns, rows) => copyThrough(held, table, columns, rows) });
+        // A commit cut off before its answer may or may not have committed: the caller gets a 503
+        // either way. An event batch retried after one is safe (dedup on source and id).
+        await wrap(held.client, held).exec('commit');
         return result;
       } catch (error) {
         failure = error;
         // A connection that is gone rolled back on the server with it; one that cannot even roll
         // back is discarded rather than returned to the pool in an unknown state.
         if (!held.lost) await held.client.query('rollback').catch((rollbackError: unknown) => held.discard(rollbackError));
+        // Statements already report a lost connection as such; what `work` itself threw stays as is.
         throw translateConnectionError(error);
       } finally {
         held.release(failure);
@@ -117,7 +129,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       const held = await checkOut(pool);
       let failure: unknown;
       try {
-        return await copyThrough(held.client, table, columns, rows);
+        return await copyThrough(held, table, columns, rows);
       } catch (error) {
         failure = error;
         // The server ends a COPY it refused (a unique violation) and the session goes on; after
