@@ -131,6 +131,7 @@ export function formatRating(result: RatingResult): string[] {
   const width = Math.max(0, ...result.lines.map((line) => line.description.length));
   const amountWidth = Math.max(0, ...result.lines.map((line) => line.amount.length));
   return [
+    ...(result.quantityRounding ? [`quantity ${result.quantity} priced as ${result.ratedQuantity} (${result.quantityRounding})`] : []),
     ...result.lines.map((line) => `${line.description.padEnd(width)}  ${line.amount.padStart(amountWidth)}`),
     `amount: ${result.amount} ${result.currency} (exact ${result.exactAmount}, rounded ${result.rounding.replace(/_/g, ' ')})`,
   ];

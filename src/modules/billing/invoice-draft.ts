@@ -85,7 +85,7 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
     kind: 'usage',
     chargeKey: charge.key,
     meterKey: meter.key,
-    description: `${charge.name ?? charge.key}: ${quantity} ${meter.unit}`,
+    description: `${charge.name ?? charge.key}: ${quantity} ${meter.unit}${rated.quantityRounding ? `, priced as ${rated.ratedQuantity} (${rated.quantityRounding})` : ''}`,
     periodStart: input.covered.start.toISOString(),
     periodEnd: input.covered.end.toISOString(),
     quantity,

@@ -118,7 +118,7 @@ export async function lateAdjustments(
         kind: 'adjustment',
         chargeKey: charge.key,
         meterKey: meter.key,
-        description: `${charge.name ?? charge.key}: late usage for ${period} (invoice ${window.number}), ${billed.quantity.toFixed()} → ${quantity} ${meter.unit}`,
+        description: `${charge.name ?? charge.key}: late usage for ${period} (invoice ${window.number}), ${billed.quantity.toFixed()} → ${quantity} ${meter.unit}${rated.quantityRounding ? `, priced as ${rated.ratedQuantity} (${rated.quantityRounding})` : ''}`,
         periodStart: window.coveredStart.toISOString(),
         periodEnd: window.coveredEnd.toISOString(),
         quantity: delta.toFixed(),

@@ -198,7 +198,7 @@ describe('validateCatalog: rules across objects', () => {
       { path: '/subscriptions/0/overrides/discountPercent', message: 'must be a percent as a decimal string from 0 to 100, such as "10"' },
       { path: '/subscriptions/0/overrides/charges/nonexistent', message: 'plan "growth" has no charge "nonexistent" to override' },
       { path: '/subscriptions/0/overrides/charges/storage/prices/USD/unitPrice', message: 'must not be negative' },
-      { path: '/subscriptions/0/overrides/charges/api/config/rate', message: 'is not a setting of a graduated charge (allowed: freeUnits)' },
+      { path: '/subscriptions/0/overrides/charges/api/config/rate', message: 'is not a setting of a graduated charge (allowed: freeUnits, quantityRounding)' },
     ]);
   });
 

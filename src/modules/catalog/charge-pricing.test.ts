@@ -54,7 +54,7 @@ describe('checkChargePricing', () => {
     expect(errorsOf({ model: 'per_unit', prices: { USD: { unitPrice: '1,5', tiers: [] } }, config: { rate: '1' } })).toEqual([
       '/prices/USD/tiers is not a price field of a per_unit charge (allowed: unitPrice, minimum, maximum)',
       '/prices/USD/unitPrice must be a decimal string such as "0.25"',
-      '/config/rate is not a setting of a per_unit charge (allowed: freeUnits)',
+      '/config/rate is not a setting of a per_unit charge (allowed: freeUnits, quantityRounding)',
     ]);
     expect(errorsOf({ model: 'percentage', prices: { USD: { minPerEvent: '2', maxPerEvent: '1', minimum: '10', maximum: '5' } }, config: { rate: '1', freeEvents: -1 } })).toEqual([
       '/prices/USD/maxPerEvent must not be below minPerEvent (2)',
@@ -64,6 +64,37 @@ describe('checkChargePricing', () => {
     expect(errorsOf({ model: 'flat', meter: 'm', prices: { USD: '1' }, config: { timing: 'later' } })).toEqual([
       '/config/timing must be "in_advance" or "in_arrears"',
       '/meter is not allowed: a flat charge is a fixed fee, not priced by usage',
+    ]);
+  });
+});
+
+describe('quantity rounding', () => {
+  it('accepts a mode with an optional precision and unit conversion on unit-priced models', () => {
+    for (const model of ['per_unit', 'graduated', 'volume'] as const) {
+      const prices = { USD: model === 'per_unit' ? '1' : { tiers: [{ upTo: null, unitPrice: '1' }] } };
+      expect(errorsOf({ model, prices, config: { quantityRounding: { mode: 'ceil', precision: -3, divideBy: '1000000' } } })).toEqual([]);
+    }
+    expect(errorsOf({ model: 'package', prices: { USD: '5' }, config: { packageSize: '10', quantityRounding: { mode: 'floor' } } })).toEqual([]);
+    expect(chargeSettings({ key: 'c', model: 'per_unit', config: { quantityRounding: { mode: 'floor' } } }).quantityRounding).toEqual({ mode: 'floor', precision: 0, divideBy: '1' });
+    expect(chargeSettings({ key: 'c', model: 'per_unit' }).quantityRounding).toBeNull();
+  });
+
+  it('refuses a missing or unknown mode, a fractional or huge precision, a divisor of 0, unknown fields and models that price amounts', () => {
+    const config = (quantityRounding: unknown) => ({ model: 'per_unit' as const, prices: { USD: '1' }, config: { quantityRounding } });
+    expect(errorsOf(config({ precision: 1.5, divideBy: '0', by: 3 }))).toEqual([
+      '/config/quantityRounding/by is not a rounding setting (allowed: mode, precision, divideBy)',
+      '/config/quantityRounding/mode is required: one of round, ceil, floor',
+      '/config/quantityRounding/precision must be a whole number of decimal places from -18 to 18',
+      '/config/quantityRounding/divideBy must be greater than 0',
+    ]);
+    expect(errorsOf(config({ mode: 'up', precision: 40 }))).toEqual([
+      '/config/quantityRounding/mode is required: one of round, ceil, floor',
+      '/config/quantityRounding/precision must be a whole number of decimal places from -18 to 18',
+    ]);
+    expect(errorsOf(config('ceil'))).toEqual(['/config/quantityRounding must be an object such as { mode: ceil, precision: 0, divideBy: "1000" }']);
+    expect(errorsOf(config(null))).toEqual(['/config/quantityRounding must be an object such as { mode: ceil, precision: 0, divideBy: "1000" }']);
+    expect(errorsOf({ model: 'percentage', prices: { USD: {} }, config: { rate: '1', quantityRounding: { mode: 'ceil' } } })).toEqual([
+      '/config/quantityRounding is not a setting of a percentage charge (allowed: freeUnits, rate, freeEvents)',
     ]);
   });
 });
@@ -82,6 +113,6 @@ describe('chargePrice and chargeSettings', () => {
     });
     expect(chargePrice(charge, 'EUR')).toBeUndefined();
     expect(chargePrice({ key: 'f', model: 'flat', prices: { USD: '500' } }, 'USD')).toEqual({ model: 'flat', amount: '500', minimum: null, maximum: null });
-    expect(chargeSettings(charge)).toEqual({ freeUnits: '0', packageSize: '1', rounding: 'up', rate: '0', freeEvents: 0, timing: 'in_advance' });
+    expect(chargeSettings(charge)).toEqual({ quantityRounding: null, freeUnits: '0', packageSize: '1', rounding: 'up', rate: '0', freeEvents: 0, timing: 'in_advance' });
   });
 });

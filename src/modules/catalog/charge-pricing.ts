@@ -37,8 +37,25 @@ export type ChargePrice = ModelPrice & {
   maximum: string | null;
 };
 
+/**
+ * How a charge turns the period's metered quantity into the quantity it prices: divided by `divideBy`
+ * (a unit conversion: bytes to GB, tokens to millions), then rounded `mode` at `precision` decimal
+ * places (negative: to tens, hundreds, ...). Lago's billable-metric rounding; OpenMeter's unit conversion.
+ */
+export interface QuantityRounding {
+  mode: 'round' | 'ceil' | 'floor';
+  precision: number;
+  divideBy: string;
+}
+
+export const ROUNDING_MODES: readonly QuantityRounding['mode'][] = ['round', 'ceil', 'floor'];
+/** Places a quantity may be rounded to, either way: 10^18 units is beyond any meter's period total. */
+export const MAX_ROUNDING_PRECISION = 18;
+
 /** Currency-independent settings of a charge (`config`), normalized. */
 export interface ChargeSettings {
+  /** The quantity the charge prices, from the metered one; null: as metered. */
+  quantityRounding: QuantityRounding | null;
   /** Units (or, for percentage, amount) free before pricing. */
   freeUnits: string;
   packageSize: string;
@@ -65,10 +82,10 @@ export const PRICE_FIELDS: Readonly<Record<ChargeModel, readonly string[]>> = {
 /** The `config` fields each model may use. */
 export const CONFIG_FIELDS: Readonly<Record<ChargeModel, readonly string[]>> = {
   flat: ['timing'],
-  per_unit: ['freeUnits'],
-  package: ['freeUnits', 'packageSize', 'rounding'],
-  graduated: ['freeUnits'],
-  volume: ['freeUnits'],
+  per_unit: ['freeUnits', 'quantityRounding'],
+  package: ['freeUnits', 'packageSize', 'rounding', 'quantityRounding'],
+  graduated: ['freeUnits', 'quantityRounding'],
+  volume: ['freeUnits', 'quantityRounding'],
   percentage: ['freeUnits', 'rate', 'freeEvents'],
   graduated_percentage: [],
 };
@@ -146,12 +163,30 @@ function checkPrice(model: ChargeModel, raw: RawPrice, path: string, report: Rep
   }
 }
 
+function checkQuantityRounding(value: unknown, path: string, report: Report): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    report(path, 'must be an object such as { mode: ceil, precision: 0, divideBy: "1000" }');
+    return;
+  }
+  const rounding = value as Record<string, unknown>;
+  for (const field of Object.keys(rounding)) {
+    if (!['mode', 'precision', 'divideBy'].includes(field)) report(`${path}/${field}`, 'is not a rounding setting (allowed: mode, precision, divideBy)');
+  }
+  if (!ROUNDING_MODES.includes(rounding.mode as QuantityRounding['mode'])) report(`${path}/mode`, `is required: one of ${ROUNDING_MODES.join(', ')}`);
+  const precision = rounding.precision;
+  if (precision !== undefined && !(Number.isSafeInteger(precision) && Math.abs(precision as number) <= MAX_ROUNDING_PRECISION)) {
+    report(`${path}/precision`, `must be a whole number of decimal places from -${MAX_ROUNDING_PRECISION} to ${MAX_ROUNDING_PRECISION}`);
+  }
+  if (rounding.divideBy !== undefined) checkAmount(rounding.divideBy, `${path}/divideBy`, report, { positive: true });
+}
+
 function checkConfig(charge: Charge, path: string, report: Report): void {
   const config = charge.config ?? {};
   const allowed = CONFIG_FIELDS[charge.model];
   for (const field of Object.keys(config)) {
     if (!allowed.includes(field)) report(`${path}/${field}`, `is not a setting of a ${charge.model} charge${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`);
   }
+  if (config.quantityRounding !== undefined && allowed.includes('quantityRounding')) checkQuantityRounding(config.quantityRounding, `${path}/quantityRounding`, report);
   if (config.freeUnits !== undefined && allowed.includes('freeUnits')) checkAmount(config.freeUnits, `${path}/freeUnits`, report);
   if (charge.model === 'package') {
     if (config.packageSize === undefined) report(`${path}/packageSize`, 'is required: how many units one package holds');
@@ -218,7 +253,9 @@ export function chargePrice(charge: Charge, currency: string): ChargePrice | und
 /** The charge's settings with defaults filled in. */
 export function chargeSettings(charge: Charge): ChargeSettings {
   const config = (charge.config ?? {}) as Record<string, unknown>;
+  const rounding = config.quantityRounding as Partial<QuantityRounding> | undefined;
   return {
+    quantityRounding: rounding ? { mode: rounding.mode ?? 'round', precision: rounding.precision ?? 0, divideBy: rounding.divideBy ?? '1' } : null,
     freeUnits: (config.freeUnits as string | undefined) ?? '0',
     packageSize: (config.packageSize as string | undefined) ?? '1',
     rounding: (config.rounding as 'up' | 'down' | undefined) ?? 'up',

@@ -36,6 +36,7 @@ export {
   type ChargeSettings,
   type ModelPrice,
   type PercentageTier,
+  type QuantityRounding,
   type Tier,
 } from './charge-pricing.js';
 export { parseCatalogFile } from './catalog-file.js';

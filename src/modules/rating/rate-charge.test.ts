@@ -204,6 +204,40 @@ describe('minimum, maximum and re-rating', () => {
   });
 });
 
+describe('quantity rounding', () => {
+  const rounded = (model: ChargeModel, price: string | Record<string, unknown>, quantityRounding: Record<string, unknown>, config: Record<string, unknown> = {}) =>
+    charge(model, price, { ...config, quantityRounding });
+
+  it("rounds the period's quantity before pricing: Lago's billable-metric rounding (round, ceil, floor at a precision)", () => {
+    const perHour = (mode: string, precision?: number) => rounded('per_unit', '10', { mode, precision });
+    expect(['round', 'ceil', 'floor'].map((mode) => rate(perHour(mode), '2.5').exactAmount)).toEqual(['30', '30', '20']);
+    expect(['round', 'ceil', 'floor'].map((mode) => rate(perHour(mode, 1), '2.25').exactAmount)).toEqual(['23', '23', '22']);
+    // Negative precision rounds to tens: 1,234 → 1,230 (round), 1,240 (ceil).
+    expect(rate(rounded('per_unit', '1', { mode: 'round', precision: -1 }), '1234').ratedQuantity).toBe('1230');
+    expect(rate(rounded('per_unit', '1', { mode: 'ceil', precision: -1 }), '1234').ratedQuantity).toBe('1240');
+    // Half away from zero, like money.
+    expect(rate(perHour('round'), '-2.5').ratedQuantity).toBe('-3');
+  });
+
+  it("converts units first, OpenMeter's divide-then-ceil: 1,234,567 tokens at 2.00 per started million cost 4.00", () => {
+    const result = rate(rounded('per_unit', '2', { mode: 'ceil', divideBy: '1000000' }), '1234567');
+    expect(result).toMatchObject({ quantity: '1234567', ratedQuantity: '2', billableQuantity: '2', exactAmount: '4', quantityRounding: '÷ 1000000, rounded up to whole units' });
+    // Free units and tiers apply to the rounded quantity.
+    expect(rate(rounded('graduated', { tiers: stripeTiers }, { mode: 'ceil', divideBy: '1000' }, { freeUnits: '1' }), '5500').exactAmount).toBe('35');
+  });
+
+  it('re-rates late usage on the rounded new total: 900 billed as 1 thousand, 300 late make 2 thousands', () => {
+    const c = rounded('per_unit', '5', { mode: 'ceil', divideBy: '1000' });
+    expect(rate(c, { quantity: '1200', alreadyBilled: '900' }).amount).toBe('5.00');
+    expect(rate(c, { quantity: '950', alreadyBilled: '900' }).amount).toBe('0.00');
+  });
+
+  it('prices as metered without rounding', () => {
+    expect(rate(charge('per_unit', '1'), '2.5')).toMatchObject({ quantity: '2.5', ratedQuantity: '2.5' });
+    expect(rate(charge('per_unit', '1'), '2.5').quantityRounding).toBeUndefined();
+  });
+});
+
 describe('re-rating rounds as the invoices did', () => {
   it('takes what the billed quantity cost as its line billed it, rounded: 666 at 0.001 with 333 billed is 0.67 − 0.33', () => {
     const result = rate(charge('per_unit', { unitPrice: '0.001' }), { quantity: '666', alreadyBilled: '333' });

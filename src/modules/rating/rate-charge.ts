@@ -4,6 +4,7 @@ import { NotFoundError, ValidationError, type FieldError } from '../../platform/
 import { Exact, exact, ROUNDING_MODE, text, toMoney } from './money.js';
 import { missingPercentageInput, percentageLines, type PercentageUsage } from './percentage.js';
 import type { RatingInput, RatingLine, RatingResult } from './rating.js';
+import { describeRounding, roundQuantity } from './quantity-rounding.js';
 import { reRate } from './re-rate.js';
 import { graduatedLines, graduatedPercentageLines, volumeLines } from './tiers.js';
 
@@ -126,14 +127,17 @@ export function rateCharge(charge: Charge, currency: string, input: RatingInput)
     const missing = missingPercentageInput(usage, price, settings);
     if (missing) throw new ValidationError('cannot rate this usage', [{ path: '/eventValues', message: missing }]);
   }
-  const rated = (units: Exact): RatingResult => {
+  const rated = (metered: Exact): RatingResult => {
+    const units = roundQuantity(metered, settings.quantityRounding);
     const lines = periodLines(price, settings, units, usage, proration);
     const total = sum(lines);
     const unitPriced = price.model !== 'percentage' && price.model !== 'graduated_percentage' && price.model !== 'flat';
     return {
       model: charge.model,
       currency,
-      quantity: text(units),
+      quantity: text(metered),
+      ratedQuantity: text(units),
+      ...(settings.quantityRounding ? { quantityRounding: describeRounding(settings.quantityRounding) } : {}),
       billableQuantity: text(unitPriced ? billableOf(units, settings.freeUnits) : units),
       lines,
       exactAmount: text(total),

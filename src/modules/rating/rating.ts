@@ -52,7 +52,12 @@ export interface RatingLine {
 export interface RatingResult {
   model: string;
   currency: string;
+  /** The quantity as metered (or given). */
   quantity: string;
+  /** The quantity priced: the metered one converted and rounded by the charge's `quantityRounding`, else the same. */
+  ratedQuantity: string;
+  /** How the charge rounded the quantity ("÷ 1000, rounded up to whole units"), when it does. */
+  quantityRounding?: string;
   /** Quantity priced after free units. */
   billableQuantity: string;
   lines: RatingLine[];

@@ -33,6 +33,7 @@ describeEachStore('POST /v1/rating/preview', (stores) => {
         model: 'graduated',
         currency: 'USD',
         quantity: '12',
+        ratedQuantity: '12',
         billableQuantity: '12',
         lines: [
           { kind: 'tier_units', description: 'tier 1: 5 × 7', quantity: '5', unitPrice: '7', tier: 1, from: '0', upTo: '5', amount: '35' },
@@ -43,6 +44,12 @@ describeEachStore('POST /v1/rating/preview', (stores) => {
         amount: '79.50',
         rounding: 'half_away_from_zero',
       });
+    });
+
+    it('prices the rounded quantity of a charge that rounds it, and says how (1,234,567 tokens at 2.00 per started million)', async () => {
+      const charge = { key: 'tokens', meter: 'tokens', model: 'per_unit', prices: { USD: '2' }, config: { quantityRounding: { mode: 'ceil', divideBy: '1000000' } } };
+      const response = await preview({ charge, currency: 'USD', quantity: '1234567', alreadyBilled: '900000' });
+      expect(await readJson(response)).toMatchObject({ quantity: '1234567', ratedQuantity: '2', quantityRounding: '÷ 1000000, rounded up to whole units', amount: '2.00' });
     });
 
     it('prices a percentage charge from per-event values', async () => {

@@ -67,7 +67,7 @@ const ratingLineSchema = {
 
 export const ratingPreviewSchema = {
   type: 'object',
-  required: ['charge', 'model', 'currency', 'quantity', 'billableQuantity', 'lines', 'exactAmount', 'amount', 'rounding'],
+  required: ['charge', 'model', 'currency', 'quantity', 'ratedQuantity', 'billableQuantity', 'lines', 'exactAmount', 'amount', 'rounding'],
   properties: {
     charge: {
       type: 'object',
@@ -76,7 +76,9 @@ export const ratingPreviewSchema = {
     },
     model: { type: 'string', enum: [...CHARGE_MODELS] },
     currency: { type: 'string' },
-    quantity: { type: 'string' },
+    quantity: text('The quantity as given (as metered).'),
+    ratedQuantity: text("The quantity priced: converted and rounded by the charge's quantityRounding, else the quantity."),
+    quantityRounding: text('How the charge rounded the quantity, when it does ("÷ 1000, rounded up to whole units").'),
     billableQuantity: text('Quantity priced after free units.'),
     lines: { type: 'array', items: ratingLineSchema, description: 'The exact steps that explain the amount.' },
     exactAmount: text('Sum of the lines, exact.'),
