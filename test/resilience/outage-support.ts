@@ -146,6 +146,8 @@ export function startLoad(t: TestApp, { clients, batchSize }: { clients: number;
       const outcome =
         round % 3 === 2 ? await send(t, 'get', reads[(index + round) % reads.length] as string) : await send(t, 'post', '/v1/events', newBatch(batchSize));
       outcomes.push(outcome);
+      // A refused client waits a little (a real one would wait out Retry-After) instead of spinning.
+      if (outcome.status === 503) await sleep(50);
     }
   };
   const running = Promise.all(Array.from({ length: clients }, (_, index) => client(index)));

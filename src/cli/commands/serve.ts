@@ -28,7 +28,16 @@ export function serveCommand(): Command {
       throw new PreconditionFailedError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
     }
     // Only once listening: a key shown for a server that never started would be a key to nothing.
-    const bootstrapped = await app.access.bootstrap(config.bootstrapAdminKey);
+    let bootstrapped: Awaited<ReturnType<typeof app.access.bootstrap>>;
+    try {
+      bootstrapped = await app.access.bootstrap(config.bootstrapAdminKey);
+    } catch (error) {
+      // The store went away since it was opened: a server left listening without its workers or a
+      // key would look up and do nothing, so it stops and says why (exit 1).
+      await server.close();
+      await app.close();
+      throw error;
+    }
     if (bootstrapped && !config.bootstrapAdminKey) {
       // Printed, never logged: this is the only time the key exists outside its owner's hands.
       console.log(`\nA new store: created the first admin API key (shown once, store it now):\n\n  ${bootstrapped.key}\n`);
