@@ -17,13 +17,14 @@ const STATUS: Record<ErrorCategory, number> = {
   service_unavailable: 503,
 };
 
-const TITLES: Record<number, string> = {
+export const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
@@ -31,6 +32,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   424: 'Failed Dependency',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

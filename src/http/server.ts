@@ -1,9 +1,14 @@
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { checkAuthenticatesFirst } from './authenticate.js';
+import { problemClientErrorHandler } from './client-error.js';
+import { registerHostileInputCheck } from './hostile-input.js';
 import type { HttpDependencies } from './http-dependencies.js';
 import { registerHttpMetrics } from './http-metrics.js';
-import { problem, problemErrorHandler, sendProblemFor, toProblem } from './problem.js';
+import { jsonBodyParser } from './json-body-parser.js';
+import { notFoundHandler } from './not-found.js';
+import { problemErrorHandler, sendProblemFor, toProblem } from './problem.js';
 import { registerRawBodyRoutes } from './raw-body-scope.js';
 import { registerApiKeyRoutes } from './routes/api-keys/register-api-key-routes.js';
 import { registerBillingRoutes } from './routes/billing/register-billing-routes.js';
@@ -34,11 +39,20 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
     routerOptions: { maxParamLength: 1024 },
     // Errors the router raises before any route runs (bad percent-encoding, ...) are problems too.
     frameworkErrors: (error, request, reply) => sendProblemFor(request, reply, toProblem(error, deps.logger)),
+    // ...and so are the requests Node's HTTP parser refuses before Fastify sees them (431, malformed requests).
+    clientErrorHandler: problemClientErrorHandler(deps.logger),
     ajv: { customOptions: { allErrors: true, coerceTypes: true, removeAdditional: false } },
   });
   app.setErrorHandler(problemErrorHandler(deps.logger));
-  app.setNotFoundHandler((request, reply) => sendProblemFor(request, reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler(notFoundHandler(app));
   registerHttpMetrics(app, deps.metrics);
+  // Every route answers 401 before it looks at the request; a route that does not fails here, at startup.
+  app.addHook('onRoute', checkAuthenticatesFirst);
+  // JSON bodies are read as /v1/events reads them (strict UTF-8, then checked before any validation);
+  // text/plain is not a JSON route's media type, so it is a 415 rather than a string body.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonBodyParser());
+  registerHostileInputCheck(app);
 
   await app.register(swagger, {
     openapi: {

@@ -1,4 +1,6 @@
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../platform/errors.js';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../../platform/errors.js';
+import { findInexactNumbers } from '../../platform/json-numbers.js';
+import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
 import type { BodyItem } from './ingestion.js';
 import { parseNdjsonLine } from './ndjson-line.js';
 
@@ -10,30 +12,23 @@ export const EVENT_MEDIA_TYPES = [
 ] as const;
 export type EventMediaType = (typeof EVENT_MEDIA_TYPES)[number];
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** The media type without parameters; only UTF-8 is accepted as a charset. */
 export function eventMediaType(header: string | undefined): EventMediaType {
-  const [essence = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const essence = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!(EVENT_MEDIA_TYPES as readonly string[]).includes(essence)) {
     throw new UnsupportedMediaTypeError(
       `content type ${JSON.stringify(header ?? '')} is not accepted; use one of ${EVENT_MEDIA_TYPES.join(', ')}`,
     );
   }
-  const charset = parameters.find((parameter) => parameter.startsWith('charset='));
-  if (charset && !/^charset="?utf-8"?$/.test(charset)) {
-    throw new UnsupportedMediaTypeError(`only UTF-8 is accepted, got ${charset}`);
-  }
+  const charset = nonUtf8Charset(header);
+  if (charset !== undefined) throw new UnsupportedMediaTypeError(`only UTF-8 is accepted, got ${charset}`);
   return essence as EventMediaType;
 }
 
-// TextDecoder drops a leading byte order mark (its default), which some exporters write.
 function decode(bytes: Uint8Array, what: string): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    throw new ValidationError(`${what} is not valid UTF-8`);
-  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw new ValidationError(`${what} is not valid UTF-8`);
+  return text;
 }
 
 function parseJson(text: string): unknown {
@@ -81,7 +76,8 @@ function parseNdjson(body: Buffer, maxBatchEvents: number): BodyItem[] {
 export function parseEventsBody(body: Buffer, mediaType: EventMediaType, maxBatchEvents: number): BodyItem[] {
   if (body.length === 0) throw new ValidationError('the request body is empty: send at least one event');
   if (mediaType === 'application/x-ndjson') return parseNdjson(body, maxBatchEvents);
-  const parsed = parseJson(decode(body, 'body'));
+  const text = decode(body, 'body');
+  const parsed = parseJson(text);
   if (mediaType === 'application/cloudevents+json' && Array.isArray(parsed)) {
     throw new ValidationError('application/cloudevents+json carries one event; send arrays as application/cloudevents-batch+json');
   }
@@ -90,5 +86,23 @@ export function parseEventsBody(body: Buffer, mediaType: EventMediaType, maxBatc
   }
   const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
   checkCount(events.length, maxBatchEvents);
-  return events.map((value) => ({ value }));
+  const inexact = inexactNumbersByEvent(text, Array.isArray(parsed));
+  return events.map((value, index) => {
+    const errors = inexact.get(index);
+    return errors ? { parseErrors: errors } : { value };
+  });
+}
+
+const MAX_ERRORS_PER_EVENT = 20;
+
+/** Numbers JSON.parse would round, by the index of the event holding them, at paths within that event. */
+function inexactNumbersByEvent(text: string, batch: boolean): Map<number, FieldError[]> {
+  const byEvent = new Map<number, FieldError[]>();
+  for (const { path, message } of findInexactNumbers(text, '', Number.POSITIVE_INFINITY)) {
+    const [, index = '0', rest = path] = batch ? (/^\/(\d+)(.*)$/.exec(path) ?? []) : [];
+    const errors = byEvent.get(Number(index)) ?? [];
+    if (errors.length < MAX_ERRORS_PER_EVENT) errors.push({ path: rest, message });
+    byEvent.set(Number(index), errors);
+  }
+  return byEvent;
 }

@@ -1,4 +1,5 @@
 import { ValidationError, type FieldError } from '../../platform/errors.js';
+import { findInexactNumbers, inexactNumberMessage } from '../../platform/json-numbers.js';
 
 // The one number syntax a data cell may use to become a JSON number: JSON's own, so "007", "1.",
 // ".5", "+1", "0x10" and "1,5" stay strings instead of being guessed at.
@@ -104,12 +105,15 @@ export function csvRecordToEvent(header: CsvHeader, cells: readonly string[]): C
       const value = typedCell(cell);
       if (typeof value === 'number' && !Number.isFinite(value)) {
         errors.push({ path: `/data${pointer(column.path)}`, message: `${cell} is too large to be a number` });
+      } else if (typeof value === 'number' && findInexactNumbers(cell).length > 0) {
+        errors.push({ path: `/data${pointer(column.path)}`, message: inexactNumberMessage(cell, value) });
       } else setPath(data, column.path, value);
     } else if (cell === '') {
       if (column.kind === 'attribute' && column.name === 'specversion') event.specversion = '1.0';
     } else if (column.kind === 'data-json') {
       try {
         event.data = JSON.parse(cell);
+        errors.push(...findInexactNumbers(cell, '/data'));
       } catch (error) {
         errors.push({ path: '/data', message: `is not valid JSON: ${(error as Error).message}` });
       }

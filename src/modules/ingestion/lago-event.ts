@@ -1,5 +1,6 @@
 import { configure } from 'safe-stable-stringify';
 import type { FieldError } from '../../platform/errors.js';
+import { findHostileContent } from './hostile-content.js';
 
 const canonicalJson = configure({ deterministic: true }) as (value: unknown) => string;
 
@@ -101,6 +102,19 @@ function amount(record: Record<string, unknown>, errors: LagoFieldErrors): strin
   return null;
 }
 
+// The fields a Lago event maps to a CloudEvent; the others are dropped, as Lago drops them.
+const MAPPED_FIELDS = ['transaction_id', 'code', 'external_subscription_id', 'external_customer_id', 'timestamp', 'properties', 'precise_total_amount_cents'];
+
+/** Errors at paths of the Lago event itself, under their field, the path inside the field kept in the message. */
+function byLagoField(errors: readonly FieldError[]): LagoFieldErrors {
+  const details: LagoFieldErrors = {};
+  for (const { path, message } of errors) {
+    const [, field = 'event', ...rest] = path.split('/');
+    addError(details, field, rest.length > 0 ? `/${rest.join('/')}: ${message}` : message);
+  }
+  return details;
+}
+
 /**
  * Maps one Lago event (`{transaction_id, external_subscription_id, code, timestamp?, properties?, ...}`)
  * to a CloudEvent, reporting every field error at once with Lago's codes.
@@ -114,6 +128,10 @@ export function fromLagoEvent(raw: unknown): LagoEventMapping {
     return { ok: false, errors: { event: ['value_is_invalid'] } };
   }
   const record = raw as Record<string, unknown>;
+  // Before any field is read: a lone surrogate in a subject would make encodeURIComponent throw, and
+  // deep or hostile properties must not reach the batch's conflict check, which serializes them.
+  const hostile = findHostileContent(Object.fromEntries(MAPPED_FIELDS.filter((field) => Object.hasOwn(record, field)).map((field) => [field, record[field]])));
+  if (hostile.length > 0) return { ok: false, errors: byLagoField(hostile) };
   const errors: LagoFieldErrors = {};
   const transactionId = requiredText(record, 'transaction_id', errors);
   const code = requiredText(record, 'code', errors);

@@ -1,10 +1,9 @@
+import { findInexactNumbers } from '../../platform/json-numbers.js';
+import { decodeUtf8 } from '../../platform/utf8.js';
 import type { BodyItem } from './ingestion.js';
 
-// One NDJSON line as an item, the same for a request body and for a file.
-
-// Fatal: a line that is not UTF-8 is rejected, not silently repaired. TextDecoder drops a leading
-// byte order mark (its default), which some exporters write.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// One NDJSON line as an item, the same for a request body and for a file. A line that is not UTF-8 is
+// rejected, not silently repaired.
 
 export interface NdjsonLine {
   item: BodyItem;
@@ -21,16 +20,16 @@ export function unparsableLine(line: number, problem: string): BodyItem {
 
 /** The event on one line (or why there is none); undefined for a blank line, which carries no event. */
 export function parseNdjsonLine(bytes: Buffer, line: number): NdjsonLine | undefined {
-  let text: string;
-  try {
-    text = utf8.decode(bytes).trim();
-  } catch {
-    return { item: unparsableLine(line, 'is not valid UTF-8'), raw: bytes.toString('utf8').trim(), decoded: false };
-  }
+  const text = decodeUtf8(bytes)?.trim();
+  if (text === undefined) return { item: unparsableLine(line, 'is not valid UTF-8'), raw: bytes.toString('utf8').trim(), decoded: false };
   if (text === '') return undefined;
+  let value: unknown;
   try {
-    return { item: { line, value: JSON.parse(text) }, raw: text, decoded: true };
+    value = JSON.parse(text);
   } catch (error) {
     return { item: unparsableLine(line, `is not valid JSON: ${(error as Error).message}`), raw: text, decoded: true };
   }
+  // A number JSON.parse would round is that event's rejection, at its path, like any other bad value.
+  const inexact = findInexactNumbers(text);
+  return { item: inexact.length > 0 ? { line, parseErrors: inexact } : { line, value }, raw: text, decoded: true };
 }

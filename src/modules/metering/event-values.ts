@@ -1,3 +1,4 @@
+import { MAX_SIGNIFICANT_DIGITS, precisionMessage, significantDigits } from '../../platform/decimal-text.js';
 import type { FilterCondition } from '../catalog/index.js';
 
 /**
@@ -36,6 +37,9 @@ export type ValueReading =
 function decimal(text: string, json: string): ValueReading {
   if (text.length > MAX_VALUE_TEXT) return { kind: 'other', json, why: `has more than ${MAX_VALUE_TEXT} characters` };
   const mantissa = text.split(/[eE]/)[0] as string;
+  // More digits than pricing computes with would be rounded when billed: an exception, never a silent change.
+  const digits = significantDigits(mantissa);
+  if (digits > MAX_SIGNIFICANT_DIGITS) return { kind: 'other', json, why: precisionMessage(digits) };
   return { kind: 'decimal', text, negative: mantissa.startsWith('-') && /[1-9]/.test(mantissa), json };
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { UnsupportedMediaTypeError, ValidationError } from '../../../platform/errors.js';
+import { decodeUtf8, nonUtf8Charset } from '../../../platform/utf8.js';
 
 /** The media types a catalog file may be sent as, and the file name the catalog module reads each as. */
 const FILE_NAME_OF_MEDIA_TYPE: Readonly<Record<string, string>> = {
@@ -11,8 +12,6 @@ const FILE_NAME_OF_MEDIA_TYPE: Readonly<Record<string, string>> = {
 
 export const CATALOG_MEDIA_TYPES = Object.keys(FILE_NAME_OF_MEDIA_TYPE);
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * A content type parser that hands the route the file's text, untouched: the catalog module parses it,
  * so duplicate keys and `__proto__` are refused the same way as from the CLI, with line and column.
@@ -20,21 +19,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseCatalogFileBody(request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void {
   try {
     catalogFileName(request.headers['content-type']);
-    done(null, utf8.decode(typeof body === 'string' ? Buffer.from(body) : body));
+    const text = decodeUtf8(typeof body === 'string' ? Buffer.from(body) : body);
+    done(text === undefined ? new ValidationError('the catalog file is not valid UTF-8') : null, text);
   } catch (error) {
-    done(error instanceof TypeError ? new ValidationError('the catalog file is not valid UTF-8') : (error as Error));
+    done(error as Error);
   }
 }
 
 /** `catalog.yaml` or `catalog.json` for the request's content type; only UTF-8 is accepted as a charset. */
 export function catalogFileName(header: string | undefined): string {
-  const [essence = '', ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const essence = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const fileName = Object.hasOwn(FILE_NAME_OF_MEDIA_TYPE, essence) ? FILE_NAME_OF_MEDIA_TYPE[essence] : undefined;
   if (fileName === undefined) {
     throw new UnsupportedMediaTypeError(`content type ${JSON.stringify(header ?? '')} is not accepted; use one of ${CATALOG_MEDIA_TYPES.join(', ')}`);
   }
-  const charset = parameters.find((parameter) => parameter.startsWith('charset='));
-  if (charset && !/^charset="?utf-8"?$/.test(charset)) throw new UnsupportedMediaTypeError(`only UTF-8 is accepted, got ${charset}`);
+  const charset = nonUtf8Charset(header);
+  if (charset !== undefined) throw new UnsupportedMediaTypeError(`only UTF-8 is accepted, got ${charset}`);
   return fileName;
 }
 

@@ -15,7 +15,7 @@ import {
 export function registerCreateLagoBatchEvents(app: FastifyInstance, deps: LagoCompatDependencies): void {
   const maxEvents = Math.min(LAGO_MAX_BATCH_EVENTS, deps.config.ingestion.maxBatchEvents);
   app.post('/compat/lago/api/v1/events/batch', {
-    preHandler: requirePermission(deps.access, 'ingest'),
+    onRequest: requirePermission(deps.access, 'ingest'),
     // Lago's own field checks and error codes apply (lago-event.ts), not Ajv's; the schema documents the body.
     validatorCompiler: () => () => true,
     schema: {

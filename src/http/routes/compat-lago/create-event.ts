@@ -22,7 +22,7 @@ function requiredEvent(body: unknown): unknown {
 
 export function registerCreateLagoEvent(app: FastifyInstance, deps: LagoCompatDependencies): void {
   app.post('/compat/lago/api/v1/events', {
-    preHandler: requirePermission(deps.access, 'ingest'),
+    onRequest: requirePermission(deps.access, 'ingest'),
     // Lago's own field checks and error codes apply (lago-event.ts), not Ajv's; the schema documents the body.
     validatorCompiler: () => () => true,
     schema: {

@@ -42,7 +42,7 @@ function invalidEvents(rejected: readonly Rejection[]): ValidationError {
 export function registerOpenMeterCompatRoutes(scope: FastifyInstance, deps: HttpDependencies): void {
   const { maxBatchEvents } = deps.config.ingestion;
   scope.post('/compat/openmeter/api/v1/events', {
-    preHandler: requirePermission(deps.access, 'ingest'),
+    onRequest: requirePermission(deps.access, 'ingest'),
     // The body is parsed by the ingestion module; this schema only documents it.
     validatorCompiler: () => () => true,
     schema: {

@@ -8,7 +8,7 @@ export function registerGetSchema(app: FastifyInstance, deps: HttpDependencies):
   app.get<{ Params: { type: string; version: number } }>(
     '/v1/event-types/:type/schemas/:version',
     {
-      preHandler: requirePermission(deps.access, 'read'),
+      onRequest: requirePermission(deps.access, 'read'),
       schema: {
         summary: 'Read one schema version',
         tags: ['schemas'],

@@ -8,7 +8,7 @@ export function registerListSchemas(app: FastifyInstance, deps: HttpDependencies
   app.get<{ Params: { type: string } }>(
     '/v1/event-types/:type/schemas',
     {
-      preHandler: requirePermission(deps.access, 'read'),
+      onRequest: requirePermission(deps.access, 'read'),
       schema: {
         summary: 'List the schema versions of an event type',
         tags: ['schemas'],

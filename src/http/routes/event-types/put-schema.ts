@@ -9,7 +9,7 @@ export function registerPutSchema(app: FastifyInstance, deps: HttpDependencies):
   app.put<{ Params: { type: string; version: number }; Querystring: { compatibility?: Compatibility }; Body: unknown }>(
     '/v1/event-types/:type/schemas/:version',
     {
-      preHandler: requirePermission(deps.access, 'admin'),
+      onRequest: requirePermission(deps.access, 'admin'),
       schema: {
         summary: 'Register a JSON Schema for an event type\'s data',
         description:

@@ -15,7 +15,7 @@ export function ingestStatus(result: IngestResult): number {
 export function registerPostEvents(app: FastifyInstance, deps: HttpDependencies): void {
   const { maxBatchEvents } = deps.config.ingestion;
   app.post('/v1/events', {
-    preHandler: requirePermission(deps.access, 'ingest'),
+    onRequest: requirePermission(deps.access, 'ingest'),
     // The body is parsed by the ingestion module (per-event answers); this schema only documents it.
     validatorCompiler: () => () => true,
     schema: {
