@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
 import { parseCatalogFile, validateCharge, type CatalogService, type Charge } from '../../modules/catalog/index.js';
 import { rateCharge, type RatingInput, type RatingResult } from '../../modules/rating/index.js';
+import { findImpreciseDecimals } from '../../platform/decimal-text.js';
 import { isAppError, ValidationError, type FieldError } from '../../platform/errors.js';
 import { configFrom, withStoreOptions } from '../options.js';
 import { asOptionErrors } from './replay.js';
@@ -171,6 +172,9 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
     };
     let result: RatingResult;
     try {
+      // Refused with the limit, before the rating arithmetic would round it.
+      const imprecise = findImpreciseDecimals(input);
+      if (imprecise.length > 0) throw new ValidationError('a value is too precise to price exactly', imprecise);
       result = rateCharge(charge, currency ?? '', input);
     } catch (error) {
       const eventsOption = eventValuesFile !== undefined ? '--event-values-file' : '--event-values';

@@ -16,6 +16,9 @@ const REF = (kind: string): Record<string, unknown> => ({ ...KEY, description: `
 const TEXT = { type: 'string', minLength: 1 };
 const CURRENCY = { $ref: '#/$defs/currency' };
 const DATE_TIME = { $ref: '#/$defs/dateTime' };
+// A price in one currency. Its fields are checked in code, but tiers must be objects before that code
+// reads them: `tiers: [null, ...]` is then a schema error at the tier's path.
+const PRICE = { type: ['string', 'object'], properties: { tiers: { type: 'array', items: { type: 'object' } } } };
 
 export const CATALOG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -135,7 +138,7 @@ export const CATALOG_SCHEMA = {
           type: 'object',
           propertyNames: CURRENCY,
           additionalProperties: {
-            type: ['string', 'object'],
+            ...PRICE,
             description: 'The price in this currency: a decimal string (the unit price, flat amount or package price), or an object with the model\'s price fields (docs/pricing.md).',
           },
           description: 'Price per ISO 4217 currency.',
@@ -202,7 +205,7 @@ export const CATALOG_SCHEMA = {
                 type: 'object',
                 additionalProperties: false,
                 properties: {
-                  prices: { type: 'object', propertyNames: CURRENCY, additionalProperties: { type: ['string', 'object'] } },
+                  prices: { type: 'object', propertyNames: CURRENCY, additionalProperties: PRICE },
                   config: { type: 'object' },
                 },
               },

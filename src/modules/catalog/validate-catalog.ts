@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { findImpreciseDecimals } from '../../platform/decimal-text.js';
 import type { FieldError } from '../../platform/errors.js';
 import type { Catalog } from './catalog.js';
 import { compileCatalogSchema } from './catalog-ajv.js';
@@ -17,12 +18,15 @@ function schemaValidator(): ValidateFunction {
 
 /**
  * Checks a parsed catalog document. Schema errors come first and alone: semantic rules assume the shape
- * is right. Otherwise every semantic error is reported together, each with the JSON Pointer of its place.
+ * is right; so do decimals too precise to compute with exactly (MAX_SIGNIFICANT_DIGITS). Otherwise every semantic error is reported together, each with the JSON Pointer of its place.
  * The catalog returned is a copy with defaults filled in; the document is never changed.
  */
 export function validateCatalog(document: unknown): ValidateCatalogResult {
   const validate = schemaValidator();
   if (!validate(document)) return { ok: false, errors: schemaFieldErrors(validate.errors ?? []) };
+  // Before any rule computes with them: a decimal the pricing arithmetic would round is refused, not rounded.
+  const imprecise = findImpreciseDecimals(document);
+  if (imprecise.length > 0) return { ok: false, errors: imprecise };
   const catalog = withDefaults(document as Partial<Catalog> & Pick<Catalog, 'apiVersion'>);
   const errors = catalogRuleErrors(catalog);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, catalog };

@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { findImpreciseDecimals } from '../../platform/decimal-text.js';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Charge } from './catalog.js';
@@ -26,7 +27,9 @@ export function validateCharge(charge: unknown, base = ''): Charge {
   const validate = chargeValidator();
   const errors: FieldError[] = [];
   if (!validate(charge)) errors.push(...schemaFieldErrors(validate.errors ?? []));
-  else {
+  // Decimals too precise to compute with exactly are refused before the pricing rules would round them.
+  else errors.push(...findImpreciseDecimals(charge));
+  if (errors.length === 0) {
     const valid = charge as Charge;
     for (const code of Object.keys(valid.prices ?? {})) {
       if (!isIso4217Currency(code)) errors.push({ path: `/prices/${escapePointerToken(code)}`, message: `"${code}" is not an active ISO 4217 currency code` });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { validateCharge, type Charge, type CatalogService } from '../../../modules/catalog/index.js';
 import { rateCharge, type RatingInput, type RatingResult } from '../../../modules/rating/index.js';
+import { findImpreciseDecimals } from '../../../platform/decimal-text.js';
 import { ValidationError } from '../../../platform/errors.js';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
@@ -55,6 +56,9 @@ export function registerPostRatingPreview(app: FastifyInstance, deps: HttpDepend
     },
     async (request): Promise<RatingPreview> => {
       const { currency, quantity, eventValues, eventCount, alreadyBilled, proration } = request.body;
+      // Refused with the limit, before the rating arithmetic would round them (the charge's own are checked with it).
+      const imprecise = findImpreciseDecimals({ quantity, eventValues, alreadyBilled, proration });
+      if (imprecise.length > 0) throw new ValidationError('a value is too precise to price exactly', imprecise);
       const charge = await previewCharge(request.body, deps.catalog);
       // rateCharge names its fields as JSON Pointers of its input (`/quantity`), which are body paths here too.
       const result = rateCharge(charge, currency, { quantity, eventValues, eventCount, alreadyBilled, proration });
