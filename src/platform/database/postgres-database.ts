@@ -71,6 +71,8 @@ async function begin(pool: pg.Pool): Promise<HeldConnection> {
       await held.client.query('begin');
       return held;
     } catch (error) {
+      // A session that cannot even begin is not one to hand out again.
+      held.discard(error);
       held.release(error);
       if (attempt >= 2 || !isConnectionError(error)) throw translateConnectionError(error);
     }
