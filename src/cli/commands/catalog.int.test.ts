@@ -98,6 +98,25 @@ describeEachStore('meterbridge catalog', (stores) => {
     expect(apply.stderr).toMatch(/without a later effectiveFrom[\s\S]*\/meters\/0\/effectiveFrom: meter "api_calls"/);
   });
 
+  it('refuses a file with a null tier, a NUL character, nesting past 64 levels or a too precise price, naming the place, and writes nothing', async () => {
+    const yaml = referenceCatalogYaml();
+    const nullTier = writeCatalog(yaml.replace(/tiers:\n/, 'tiers:\n              - null\n'));
+    const nul = writeCatalog(yaml.replace('name: Acme Corporation', 'name: "Acme\\0 Corporation"'));
+    const deep = writeCatalog(`apiVersion: meterbridge/v1\nplans: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
+    const explicitKeys = writeCatalog(`apiVersion: meterbridge/v1\n${'? '.repeat(5_000)}x\n`);
+    const precise = writeCatalog(JSON.stringify({ apiVersion: 'meterbridge/v1', taxRates: [{ region: 'DE', rate: `7.${'1'.repeat(60)}`, name: 'VAT' }] }), 'json');
+
+    const runs = { nullTier: await catalog(db, 'apply', '-f', nullTier), nul: await catalog(db, 'diff', '-f', nul), deep: await catalog(db, 'apply', '-f', deep) };
+    expect(runs.nullTier.code).toBe(1);
+    expect(runs.nullTier.stderr).toMatch(/\n {2}\/plans\/0\/charges\/\d+\/prices\/USD\/tiers\/0: must be object/);
+    expect(runs.nul.code).toBe(1);
+    expect(runs.nul.stderr).toMatch(/\n {2}\/customers\/0\/name: must not contain the character U\+0000/);
+    expect(runs.deep).toMatchObject({ code: 1, stderr: expect.stringMatching(/:2: nests deeper than 64 levels of mappings and sequences/) });
+    expect(await catalog(db, 'apply', '-f', explicitKeys)).toMatchObject({ code: 1, stderr: expect.stringMatching(/:2: nests deeper than 64 levels/) });
+    expect(await catalog(db, 'apply', '-f', precise)).toMatchObject({ code: 1, stderr: expect.stringContaining('/taxRates/0/rate: has 61 significant digits; at most 60 can be held exactly') });
+    expect((await db.query('select 1 from catalog_versions')).rowCount).toBe(0);
+  });
+
   it('refuses a missing file with a readable error', async () => {
     const run = await catalog(db, 'apply', '-f', join(dir, 'absent.yaml'));
     expect(run.code).toBe(1);

@@ -215,6 +215,49 @@ describeEachStore('meterbridge ingest', (stores) => {
     expect(await countRawEvents(db)).toBe(0);
   });
 
+  it('rejects lines holding what PostgreSQL cannot store (NUL, a lone surrogate, deep nesting, a rounded number), naming the field, and loads the rest', async () => {
+    // Given NDJSON whose escapes JSON.parse turns into U+0000 and U+D800, a line nested 10,000 levels (the event is level 1,
+    // its data 2: the 65th container is the 63rd array) and a 20-digit JSON number.
+    const deep = `{"specversion":"1.0","id":"deep","source":"s","type":"t","data":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const file = writeEvents(
+      'ndjson',
+      ndjson(
+        cloudEvent({ id: 'ok-1' }),
+        JSON.stringify(cloudEvent({ id: 'nul' })).replace('"nul"', '"nul\\u0000"'),
+        JSON.stringify(cloudEvent({ id: 'nul-data', data: { note: 'x' } })).replace('"x"', '"\\u0000"'),
+        JSON.stringify(cloudEvent({ id: 'order-S' })).replace('order-S', 'order-\\ud800'),
+        deep,
+        JSON.stringify(cloudEvent({ id: 'rounded', data: { tokens: 1 } })).replace('"tokens":1', '"tokens":12345678901234567890'),
+        cloudEvent({ id: 'ok-2' }),
+      ),
+    );
+
+    const result = await run(file);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^accepted 2, duplicates 0 \(conflicts 0\), rejected 5 in /);
+    expect(await storedIds()).toEqual(['ok-1', 'ok-2']);
+    const rejects = readRejects(`${file}.rejected.ndjson`).map(({ line, errors }) => ({ line, errors }));
+    expect(rejects).toEqual([
+      { line: 2, errors: [{ path: '/id', message: expect.stringMatching(/U\+0000/) }] },
+      { line: 3, errors: [{ path: '/data/note', message: expect.stringMatching(/U\+0000/) }] },
+      { line: 4, errors: [{ path: '/id', message: expect.stringMatching(/lone UTF-16 surrogate/) }] },
+      { line: 5, errors: [{ path: expect.stringMatching(/^\/data\/a(\/0){62}$/), message: 'nests deeper than 64 levels of objects and arrays' }] },
+      { line: 6, errors: [{ path: '/data/tokens', message: expect.stringMatching(/^is the number 12345678901234567890, which JSON cannot carry exactly/) }] },
+    ]);
+  });
+
+  it('rejects CSV cells holding a NUL character or a number JSON would round, naming the field', async () => {
+    const file = writeEvents('csv', 'id,source,type,data.n,data.note\nc1,s,t,1,fine\nc2,s,t,12345678901234567890,x\nc3,s,t,2,a\u0000b\n');
+    const result = await run(file);
+    expect(result.stdout).toMatch(/^accepted 1, duplicates 0 \(conflicts 0\), rejected 2 in /);
+    expect(readRejects(`${file}.rejected.ndjson`).map(({ errors }) => errors)).toEqual([
+      [{ path: '/data/n', message: expect.stringMatching(/cannot carry exactly/) }],
+      [{ path: '/data/note', message: expect.stringMatching(/U\+0000/) }],
+    ]);
+    expect(await storedIds()).toEqual(['c1']);
+  });
+
   it('refuses a batch size above the configured max batch events, and a file of unknown format', async () => {
     const file = writeEvents('ndjson', ndjson(cloudEvent()));
     expect(await run(file, '--batch-size', '50', '--max-batch-events', '10')).toMatchObject({

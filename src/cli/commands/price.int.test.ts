@@ -127,6 +127,21 @@ describe('meterbridge price -f', () => {
     expect(notAnObject.stderr).toMatch(/\n {2}\S*list\.yaml: must be object$/);
   });
 
+  it('refuses a null tier, and a quantity or price with more significant digits than pricing holds, naming each place', async () => {
+    const nullTier = write('null-tier.yaml', GRADUATED_YAML.replace('    tiers:\n', '    tiers:\n      - null\n'));
+    const tierRun = await price('-f', nullTier, '--currency', 'USD', '--quantity', '1');
+    expect(tierRun).toMatchObject({ code: 1, stderr: `error: ${nullTier} is not a valid charge\n  /prices/USD/tiers/0: must be object` });
+
+    const file = write('graduated-precise.json', JSON.stringify(GRADUATED));
+    const quantity = await price('-f', file, '--currency', 'USD', '--quantity', `1.${'0'.repeat(59)}1`);
+    expect(quantity).toMatchObject({ code: 1, stderr: 'error: a value is too precise to price exactly\n  --quantity: has 61 significant digits; at most 60 can be held exactly' });
+    const precisePrice = write('precise-price.yaml', GRADUATED_YAML.replace('unitPrice: "7"', `unitPrice: "7.${'3'.repeat(60)}"`));
+    expect(await price('-f', precisePrice, '--currency', 'USD', '--quantity', '1')).toMatchObject({
+      code: 1,
+      stderr: `error: ${precisePrice} is not a valid charge\n  /prices/USD/tiers/0/unitPrice: has 61 significant digits; at most 60 can be held exactly`,
+    });
+  });
+
   it('refuses bad options with every error, named as the option', async () => {
     const file = write('options.yaml', GRADUATED_YAML);
     expect(await price('--charge', 'api', '--event-values', '1', '--event-values-file', file, '--event-count', 'two')).toEqual({
