@@ -12,7 +12,8 @@ import { ceilingPerSecond, fmt, median, nodeScript, progress, rate, withDatabase
  *  2. setup (not timed): the reference catalog with S generated customers and `growth` subscriptions
  *     applied, then N October 2026 usage records COPYed into usage_records (bench/billing-usage.ts);
  *  3. billing: `app.billing.run('2026-10')` timed in a process of its own, then run again (it must
- *     change nothing); invoice count and line quantities checked against what was loaded.
+ *     change nothing); invoice count and line quantities checked against what was loaded; then 1,000
+ *     drafts finalized one by one (each marks and checks the usage records it bills).
  */
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +57,8 @@ interface Summary {
   records: number;
   invoices: number;
   rerun: number;
+  /** Drafts finalized one by one, per second. */
+  finalized: number;
 }
 
 const PARTS: Array<[string, keyof BillingBreakdown]> = [
@@ -74,6 +77,7 @@ function report(label: string, runs: RunResult[]): Summary {
     records: median(billings.map((b) => b.usageRecords / b.seconds)),
     invoices: median(billings.map((b) => b.invoices / b.seconds)),
     rerun: median(billings.map((b) => b.rerunSeconds)),
+    finalized: median(billings.map((b) => b.finalize.invoices / b.finalize.seconds)),
   };
   console.log(`\n${label}: ${fmt(RECORDS)} usage records, ${fmt(SUBSCRIPTIONS)} subscriptions, median of ${runs.length} run(s)`);
   if (ceilings.length > 0) console.log(`  ceiling        ${rate(summary.ceiling)} events   (runs: ${ceilings.map(rate).join(', ')})`);
@@ -81,6 +85,8 @@ function report(label: string, runs: RunResult[]): Summary {
     const last = billings.at(-1) as BillingRunResult;
     console.log(`  billing run    ${secs(summary.seconds)}: ${rate(summary.records)} usage records, ${rate(summary.invoices)} invoices   (runs: ${billings.map((b) => secs(b.seconds)).join(', ')})`);
     console.log(`  re-run         ${secs(summary.rerun)}, ${fmt(last.rerunSummary.unchanged)} unchanged   (runs: ${billings.map((b) => secs(b.rerunSeconds)).join(', ')})`);
+    console.log(`  finalize       ${rate(summary.finalized)} invoices one by one, ${fmt(last.finalize.marked)} usage records marked by ${fmt(last.finalize.invoices)}   (runs: ${billings.map((b) => rate(b.finalize.invoices / b.finalize.seconds)).join(', ')})`);
+    console.log(`                 where finalizing's time goes (last run, ${secs(last.finalize.seconds)}): ${last.finalize.slowest.map(([statement, took]) => `${statement} ${took.toFixed(2)} s`).join('; ')}`);
     console.log(`                 where the run's time goes (last run, ${secs(last.seconds)}): ${where(last.breakdown, last.seconds)}`);
     console.log(`                 where the re-run's time goes (last run, ${secs(last.rerunSeconds)}): ${where(last.rerunBreakdown, last.rerunSeconds)}`);
   }
@@ -125,9 +131,9 @@ async function main(): Promise<void> {
     for (const store of stores) results.get(store)?.push(await runOnce(store, run, seed));
   }
   const summaries = stores.map((store) => report(store === 'pglite' ? 'PGlite (embedded, file-backed)' : 'PostgreSQL server', results.get(store) ?? []));
-  console.log(`\n| store | ceiling events/s | billing run | usage records/s | invoices/s | idempotent re-run |`);
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const s of summaries) console.log(`| ${s.store} | ${fmt(s.ceiling)} | ${secs(s.seconds)} | ${fmt(s.records)} | ${fmt(s.invoices)} | ${secs(s.rerun)} |`);
+  console.log(`\n| store | ceiling events/s | billing run | usage records/s | invoices/s | idempotent re-run | finalized invoices/s |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const s of summaries) console.log(`| ${s.store} | ${fmt(s.ceiling)} | ${secs(s.seconds)} | ${fmt(s.records)} | ${fmt(s.invoices)} | ${secs(s.rerun)} | ${fmt(s.finalized)} |`);
 }
 
 await main();

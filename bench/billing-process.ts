@@ -59,7 +59,12 @@ export interface BillingRunResult {
   summary: BillingRunSummary['invoices'];
   rerunSummary: BillingRunSummary['invoices'];
   usageRecords: number;
+  /** Finalizing drafts one by one, each marking and checking the usage records it bills. */
+  finalize: { invoices: number; seconds: number; marked: number; slowest: [statement: string, seconds: number][] };
 }
+
+// Drafts finalized one by one after the runs: enough for a steady rate, few enough that the bench stays short.
+const FINALIZE_SAMPLE = 1_000;
 
 function kindOf(sql: string): keyof BillingBreakdown {
   if (sql.includes('grouping sets')) return 'aggregate';
@@ -72,12 +77,28 @@ function kindOf(sql: string): keyof BillingBreakdown {
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 const emptyBreakdown = (): BillingBreakdown => ({ aggregate: 0, findInvoice: 0, insertInvoice: 0, insertLines: 0, draft: 0, commit: 0, other: 0 });
 
+/** Seconds per statement (its first words) while finalizing, and in JavaScript: where finalization's time goes. */
+const finalizeStatements = new Map<string, number>();
+let finalizing = false;
+const noteFinalize = (label: string, took: number) => {
+  if (finalizing) finalizeStatements.set(label, (finalizeStatements.get(label) ?? 0) + took);
+};
+
 /** The store with every statement timed by what it does, into whichever breakdown is current. */
 function billingTimed(db: Database, current: () => BillingBreakdown): Database {
   return timedDatabase(db, {
-    statement: (sql, took) => (current()[kindOf(sql)] += took),
-    javascript: (took) => (current().draft += took),
-    commit: (took) => (current().commit += took),
+    statement: (sql, took) => {
+      current()[kindOf(sql)] += took;
+      noteFinalize(sql.replace(/\s+/g, ' ').trim().slice(0, 60), took);
+    },
+    javascript: (took) => {
+      current().draft += took;
+      noteFinalize('(JavaScript inside the transaction)', took);
+    },
+    commit: (took) => {
+      current().commit += took;
+      noteFinalize('(begin/commit)', took);
+    },
   });
 }
 
@@ -165,6 +186,28 @@ async function run(): Promise<void> {
   }
   if (first.pending.length > 0) problems.push(`first run left ${first.pending.length} periods pending`);
   problems.push(...(await checkInvoices(store)));
+
+  // Past the grace period: finalize a sample of the drafts, each on its own as `POST /v1/invoices/{id}/finalize` does.
+  clock.set('2026-11-06T00:00:00Z');
+  const sample = await store.query<{ id: string }>(`select id from invoices where status = 'draft' order by id limit $1`, [FINALIZE_SAMPLE]);
+  started = process.hrtime.bigint();
+  finalizing = true;
+  for (const { id } of sample.rows) await app.billing.finalize(id, 'bench');
+  finalizing = false;
+  const finalizeSeconds = seconds(started);
+  // What the finalized lines bill of the count and sum meters, and what the records they marked come to.
+  const marked = await store.query<{ records: string; calls: string; callLines: string; hours: string; hourLines: string }>(
+    `select (select count(*) from usage_records where invoice_id = any($1))::text as records,
+            (select count(*) from usage_records where invoice_id = any($1) and meter_key = 'api_calls')::text as calls,
+            (select coalesce(sum(quantity), 0) from invoice_lines where invoice_id = any($1) and meter_key = 'api_calls')::text as "callLines",
+            (select coalesce(sum(value), 0) from usage_records where invoice_id = any($1) and meter_key = 'support_hours')::text as hours,
+            (select coalesce(sum(quantity), 0) from invoice_lines where invoice_id = any($1) and meter_key = 'support_hours')::text as "hourLines"`,
+    [sample.rows.map((row) => row.id)],
+  );
+  const finalizedMarks = marked.rows[0];
+  if (Number(finalizedMarks?.calls) !== Number(finalizedMarks?.callLines) || Number(finalizedMarks?.hours) !== Number(finalizedMarks?.hourLines)) {
+    problems.push(`finalized invoices mark records that do not make up their lines: ${JSON.stringify(finalizedMarks)}`);
+  }
   await app.close();
   await store.close();
   if (problems.length > 0) throw new Error(`billing run does not add up:\n  ${problems.join('\n  ')}`);
@@ -177,6 +220,12 @@ async function run(): Promise<void> {
     summary: first.invoices,
     rerunSummary: second.invoices,
     usageRecords,
+    finalize: {
+      invoices: sample.rows.length,
+      seconds: finalizeSeconds,
+      marked: Number(finalizedMarks?.records),
+      slowest: [...finalizeStatements].sort((a, b) => b[1] - a[1]).slice(0, 4),
+    },
   };
   console.log(JSON.stringify(result));
 }

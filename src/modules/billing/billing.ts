@@ -4,7 +4,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/index.js';
 import { runBilling, type BillingRunSummary } from './billing-run.js';
 import { findCredit, listCreditBalances, type CreditBalance, type CreditEntry, type CreditFilter } from './credit-balances.js';
-import { finalizeCurrent, finalizeDue, type FinalizeDueResult } from './finalize.js';
+import { cachedCatalogVersions, finalizeCurrent, finalizeDue, type FinalizeDueResult } from './finalize.js';
 import { findInvoice, findLineEvents, listInvoices, type Invoice, type InvoiceFilter, type LineEvent } from './invoice-queries.js';
 
 export interface Billing {
@@ -37,7 +37,7 @@ export function createBilling({ db, catalog, clock, graceHours }: BillingDepende
     return invoice;
   };
   const run = (period: unknown, actor: string) => runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor);
-  const finalizing = { db, clock, catalog, redraw: run };
+  const finalizing = { db, clock, catalog, draftedCatalog: cachedCatalogVersions(catalog), redraw: run };
   return {
     run,
     finalize: (id, actor) => finalizeCurrent(finalizing, id, actor),

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
-import type { CatalogService } from '../catalog/index.js';
+import type { Catalog, CatalogService } from '../catalog/index.js';
 import { assertAdjustmentsCurrent } from './adjustment-guard.js';
 import { assertAdvanceFeesCurrent } from './advance-fee-guard.js';
 import { assertCreditsCover } from './credit-guard.js';
@@ -10,6 +10,28 @@ import { findInvoice, type Invoice } from './invoice-queries.js';
 import { markBilledUsage, StaleUsageError } from './usage-marks.js';
 
 export const INVOICE_FINALIZED_TOPIC = 'invoice.finalized';
+
+/** The catalog version a draft was drawn with, read in the caller's transaction. */
+export type DraftedCatalog = (version: number, tx: Queryable) => Promise<Catalog>;
+
+// Versions kept in memory: the ones drafts are drawn with are the last few.
+const CACHED_VERSIONS = 4;
+
+/**
+ * Catalog versions by number, the last few kept: a version never changes once applied, and reading one
+ * (every subscription of the catalog) took longer than the rest of finalizing an invoice.
+ */
+export function cachedCatalogVersions(catalog: CatalogService): DraftedCatalog {
+  const cache = new Map<number, Catalog>();
+  return async (version, tx) => {
+    const cached = cache.get(version);
+    if (cached) return cached;
+    const read = (await catalog.get(version, tx)).catalog;
+    cache.set(version, read);
+    for (const oldest of cache.keys()) if (cache.size > CACHED_VERSIONS) cache.delete(oldest);
+    return read;
+  };
+}
 
 interface LockedDraft {
   status: string;
@@ -37,7 +59,14 @@ async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
  * records its usage lines bill as invoiced (so replay never changes them), and writes the
  * `invoice.finalized` message to the outbox, all in one transaction. A rollback gives the number back.
  */
-export async function finalizeInvoice(db: Database, clock: Clock, catalog: CatalogService, id: string, actor: string): Promise<Invoice> {
+export async function finalizeInvoice(
+  db: Database,
+  clock: Clock,
+  catalog: CatalogService,
+  id: string,
+  actor: string,
+  draftedCatalog: DraftedCatalog = async (version, tx) => (await catalog.get(version, tx)).catalog,
+): Promise<Invoice> {
   await db.transaction(async (tx) => {
     const locked = await tx.query<LockedDraft>(
       `select i.status, i.legal_entity, i.subscription_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
@@ -51,7 +80,7 @@ export async function finalizeInvoice(db: Database, clock: Clock, catalog: Catal
     await assertAdjustmentsCurrent(tx, id);
     await assertAdvanceFeesCurrent(tx, id);
     await assertCreditsCover(tx, catalog, id);
-    await markBilledUsage(tx, (await catalog.get(row.catalog_version, tx)).catalog, {
+    await markBilledUsage(tx, await draftedCatalog(row.catalog_version, tx), {
       id,
       subscriptionKey: row.subscription_key,
       document: row.document,
@@ -74,6 +103,7 @@ export interface FinalizeDependencies {
   db: Database;
   clock: Clock;
   catalog: CatalogService;
+  draftedCatalog: DraftedCatalog;
   redraw: (runPeriod: string, actor: string) => Promise<unknown>;
 }
 
@@ -88,7 +118,7 @@ const MAX_REDRAWS = 2;
 export async function finalizeCurrent(deps: FinalizeDependencies, id: string, actor: string): Promise<Invoice> {
   for (let redraws = 0; ; redraws += 1) {
     try {
-      return await finalizeInvoice(deps.db, deps.clock, deps.catalog, id, actor);
+      return await finalizeInvoice(deps.db, deps.clock, deps.catalog, id, actor, deps.draftedCatalog);
     } catch (error) {
       if (!(error instanceof StaleUsageError) || redraws >= MAX_REDRAWS) throw error;
       await deps.redraw(error.runPeriod, actor);
