@@ -143,7 +143,7 @@ export const CATALOG_SCHEMA = {
           },
           description: 'Price per ISO 4217 currency.',
         },
-        config: { type: 'object', description: 'Currency-independent settings of the model: freeUnits, packageSize, rounding, rate, freeEvents, timing (docs/pricing.md).' },
+        config: { type: 'object', description: 'Currency-independent settings of the model: freeUnits, packageSize, rounding, quantityRounding, rate, freeEvents, timing (docs/pricing.md).' },
       },
     },
     plan: {
