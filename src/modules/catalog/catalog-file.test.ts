@@ -82,4 +82,27 @@ describe('loadCatalog', () => {
       ]);
     }
   });
+
+  it('refuses nesting past 64 levels before the yaml library builds anything, for YAML and JSON', () => {
+    expect(parseErrors(`apiVersion: meterbridge/v1\nplans: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, 'catalog.yaml')).toEqual([
+      { path: '', message: 'catalog.yaml:2: nests deeper than 64 levels of mappings and sequences' },
+    ]);
+    // Nested explicit keys cost the yaml library far more than linear time: 5,000 of them would take minutes.
+    expect(parseErrors(`${'? '.repeat(5_000)}x\n`, 'catalog.yaml')).toEqual([{ path: '', message: 'catalog.yaml:1: nests deeper than 64 levels of mappings and sequences' }]);
+    expect(parseErrors(`{"plans": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'catalog.json')).toEqual([
+      { path: `/plans${'/0'.repeat(63)}`, message: 'nests deeper than 64 levels of objects and arrays' },
+    ]);
+  });
+
+  it('refuses values that cannot be stored as sent, at their paths: NUL, lone surrogates, infinite and rounded numbers', () => {
+    expect(parseErrors('customers:\n  - name: "a\\0b"\n    key: "\\ud800"\nx: .inf\n', 'catalog.yaml')).toEqual([
+      { path: '/customers/0/name', message: expect.stringMatching(/U\+0000/) },
+      { path: '/customers/0/key', message: expect.stringMatching(/lone UTF-16 surrogate/) },
+      { path: '/x', message: 'is a number too large to represent' },
+    ]);
+    expect(parseErrors('{"subscriptions": [{"anchorDay": 12345678901234567890}]}', 'catalog.json')).toEqual([
+      { path: '/subscriptions/0/anchorDay', message: expect.stringMatching(/cannot carry exactly/) },
+    ]);
+  });
 });
+

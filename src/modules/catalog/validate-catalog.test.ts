@@ -181,3 +181,27 @@ describe('validateCatalog: structure', () => {
     ]);
   });
 });
+
+describe('validateCatalog: hostile values', () => {
+  it('refuses a tier that is not an object (null, a number) in a plan or an override, at its path', () => {
+    const document = reference();
+    document.plans[0].charges[1].prices.USD.tiers.unshift(null);
+    document.plans[0].charges[1].prices.EUR.tiers[1] = 7;
+    document.subscriptions[0].overrides = { charges: { api: { prices: { USD: { tiers: [null] } } } } };
+    expect(errorsOf(document)).toEqual([
+      { path: '/plans/0/charges/1/prices/USD/tiers/0', message: 'must be object' },
+      { path: '/plans/0/charges/1/prices/EUR/tiers/1', message: 'must be object' },
+      { path: '/subscriptions/0/overrides/charges/api/prices/USD/tiers/0', message: 'must be object' },
+    ]);
+  });
+
+  it('refuses any decimal with more than 60 significant digits, naming the limit, before the rules compute with it', () => {
+    const document = reference();
+    document.taxRates[0].rate = `7.${'2'.repeat(60)}`;
+    document.plans[0].charges[1].prices.USD.tiers[1].unitPrice = `0.${'0'.repeat(10)}${'2'.repeat(61)}`;
+    expect(errorsOf(document)).toEqual([
+      { path: '/taxRates/0/rate', message: 'has 61 significant digits; at most 60 can be held exactly' },
+      { path: '/plans/0/charges/1/prices/USD/tiers/1/unitPrice', message: 'has 61 significant digits; at most 60 can be held exactly' },
+    ]);
+  });
+});

@@ -28,6 +28,18 @@ describe('csvRecordToEvent', () => {
     });
   });
 
+  it('refuses a number cell JSON would round, and rounded numbers in a data column of JSON, at their paths', () => {
+    expect(convert([...base, 'data.n'], [...baseCells, '12345678901234567890'])).toEqual({
+      ok: false,
+      errors: [{ path: '/data/n', message: expect.stringMatching(/^is the number 12345678901234567890, which JSON cannot carry exactly/) }],
+    });
+    expect(convert([...base, 'data'], [...baseCells, '{"a": [0.10000000000000000001]}'])).toEqual({
+      ok: false,
+      errors: [{ path: '/data/a/0', message: expect.stringMatching(/cannot carry exactly/) }],
+    });
+    expect(convert([...base, 'data.n'], [...baseCells, '3.141592653589793'])).toMatchObject({ ok: true, event: { data: { n: 3.141592653589793 } } });
+  });
+
   it('keeps a specversion cell as written, and reads an empty one as absent (1.0)', () => {
     expect(convert([...base, 'specversion'], [...baseCells, '0.3'])).toMatchObject({ ok: true, event: { specversion: '0.3' } });
     expect(convert([...base, 'specversion'], [...baseCells, ''])).toMatchObject({ ok: true, event: { specversion: '1.0' } });

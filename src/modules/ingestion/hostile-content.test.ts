@@ -24,4 +24,21 @@ describe('findHostileContent', () => {
       { path: '/data/list/1', message: 'is a number too large to represent' },
     ]);
   });
+
+  it('refuses NUL characters and lone surrogates in values and keys, which PostgreSQL cannot store as sent', () => {
+    const value = JSON.parse('{"id": "order-\\ud800", "data": {"note": "a\\u0000b", "k\\u0000": 1}}');
+    expect(findHostileContent(value)).toEqual([
+      { path: '/id', message: expect.stringMatching(/lone UTF-16 surrogate/) },
+      { path: '/data/note', message: expect.stringMatching(/U\+0000/) },
+      { path: '/data/k\u0000', message: expect.stringMatching(/^the key "k\\u0000" must not contain the character U\+0000/) },
+    ]);
+  });
+
+  it('refuses nesting past 64 levels from the event, anywhere (data, id, specversion), without recursing', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    for (const attribute of ['data', 'id', 'specversion']) {
+      const errors = findHostileContent(JSON.parse(`{"${attribute}": ${deep}}`));
+      expect(errors).toEqual([{ path: `/${attribute}${'/0'.repeat(63)}`, message: 'nests deeper than 64 levels of objects and arrays' }]);
+    }
+  });
 });

@@ -45,6 +45,18 @@ describe('lagoTimestampToRfc3339', () => {
 });
 
 describe('fromLagoEvent', () => {
+  it('refuses NUL characters, lone surrogates and deep nesting in the fields it maps, each under its Lago field, before reading any', () => {
+    const deep = JSON.parse(`{"a": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`) as Record<string, unknown>;
+    expect(errorsOf({ ...base, transaction_id: 'tx\u0000', external_subscription_id: 'sub-\ud800', properties: { note: 'a\u0000' } })).toEqual({
+      transaction_id: [expect.stringMatching(/U\+0000/)],
+      external_subscription_id: [expect.stringMatching(/lone UTF-16 surrogate/)],
+      properties: [expect.stringMatching(/^\/note: must not contain the character U\+0000/)],
+    });
+    expect(errorsOf({ ...base, properties: deep })).toEqual({ properties: [expect.stringMatching(/^\/a(\/0){62}: nests deeper than 64 levels/)] });
+    // Fields Lago drops are not looked at.
+    expect(mapped({ ...base, ignored: '\u0000' }).transactionId).toBe('tx-1');
+  });
+
   it('maps a Lago event to a CloudEvent', () => {
     const event = mapped({ ...base, timestamp: 1704164645, properties: { gb: 10 } });
     expect(event.cloudEvent).toEqual({

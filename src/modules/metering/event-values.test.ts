@@ -52,6 +52,13 @@ describe('readValue', () => {
     expect(readValue('[1]')).toMatchObject({ kind: 'other', why: 'is an array, not a number' });
     expect(readValue(`"${'9'.repeat(MAX_VALUE_TEXT + 1)}"`)).toMatchObject({ kind: 'other', why: `has more than ${MAX_VALUE_TEXT} characters` });
   });
+
+  it('refuses a value with more significant digits than pricing computes with, rather than have billing round it', () => {
+    expect(readValue(`"1.${'0'.repeat(58)}1"`)).toMatchObject({ kind: 'decimal' });
+    expect(readValue(`"1.${'0'.repeat(59)}1"`)).toMatchObject({ kind: 'other', why: 'has 61 significant digits; at most 60 can be held exactly' });
+    expect(readValue(`1${'0'.repeat(150)}`)).toMatchObject({ kind: 'decimal' });
+    expect(readValue(`0.${'1'.repeat(61)}e5`)).toMatchObject({ kind: 'other', why: 'has 61 significant digits; at most 60 can be held exactly' });
+  });
 });
 
 describe('dimensionsOf', () => {
