@@ -54,19 +54,20 @@ async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
   return `${legalEntity}-${(result.rows[0]?.last_number ?? '0').padStart(6, '0')}`;
 }
 
+/** What finalizing one draft reads and writes. */
+export interface FinalizeStore {
+  db: Database;
+  clock: Clock;
+  catalog: CatalogService;
+  draftedCatalog: DraftedCatalog;
+}
+
 /**
- * Finalizes one draft: numbers it (next of its legal entity, consecutive), freezes it, marks the usage
- * records its usage lines bill as invoiced (so replay never changes them), and writes the
+ * Finalizes one draft: marks the usage records it bills and proves they make up its lines (else
+ * StaleUsageError), numbers it (next of its legal entity, consecutive), freezes it, and writes the
  * `invoice.finalized` message to the outbox, all in one transaction. A rollback gives the number back.
  */
-export async function finalizeInvoice(
-  db: Database,
-  clock: Clock,
-  catalog: CatalogService,
-  id: string,
-  actor: string,
-  draftedCatalog: DraftedCatalog = async (version, tx) => (await catalog.get(version, tx)).catalog,
-): Promise<Invoice> {
+export async function finalizeInvoice({ db, clock, catalog, draftedCatalog }: FinalizeStore, id: string, actor: string): Promise<Invoice> {
   await db.transaction(async (tx) => {
     const locked = await tx.query<LockedDraft>(
       `select i.status, i.legal_entity, i.subscription_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
@@ -99,15 +100,12 @@ export async function finalizeInvoice(
 }
 
 /** Finalizing with what it needs to draw a stale draft again: a billing run of a period. */
-export interface FinalizeDependencies {
-  db: Database;
-  clock: Clock;
-  catalog: CatalogService;
-  draftedCatalog: DraftedCatalog;
+export interface FinalizeDependencies extends FinalizeStore {
   redraw: (runPeriod: string, actor: string) => Promise<unknown>;
 }
 
-// Draws per finalization: usage still arriving after the second draw is billed as late usage instead.
+// Draws per finalization before it is refused: usage of a closed period that keeps arriving faster than
+// a run draws it needs someone to look, not an endless loop.
 const MAX_REDRAWS = 2;
 
 /**
@@ -118,7 +116,7 @@ const MAX_REDRAWS = 2;
 export async function finalizeCurrent(deps: FinalizeDependencies, id: string, actor: string): Promise<Invoice> {
   for (let redraws = 0; ; redraws += 1) {
     try {
-      return await finalizeInvoice(deps.db, deps.clock, deps.catalog, id, actor, deps.draftedCatalog);
+      return await finalizeInvoice(deps, id, actor);
     } catch (error) {
       if (!(error instanceof StaleUsageError) || redraws >= MAX_REDRAWS) throw error;
       await deps.redraw(error.runPeriod, actor);

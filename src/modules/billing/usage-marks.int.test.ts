@@ -4,7 +4,8 @@ import { describeEachStore } from '../../../test/harness/stores.js';
 import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { finalizeInvoice } from './finalize.js';
+import { cachedCatalogVersions, finalizeCurrent, finalizeInvoice } from './finalize.js';
+import { StaleUsageError } from './usage-marks.js';
 
 describeEachStore('usage billed by finalization', (stores) => {
   let db: Database;
@@ -112,13 +113,13 @@ describeEachStore('usage billed by finalization', (stores) => {
     expect(await marked(second.id)).toEqual({ calls: '1', tokens: '40' });
   });
 
-  it('refuses, naming the line and both quantities, a draft whose usage keeps changing', async () => {
+  it('refuses to finalize over changed usage without drawing the draft again, naming each line and both quantities', async () => {
     await ingestAndMeter(app, [llmRequest(octoberTime(0), 100)]);
     await app.billing.run('2026-10', 'finance');
     const [draft] = await app.billing.list({ status: 'draft' }, 10);
     // Finalizing without drawing it again (the one attempt finalize makes before each draw) is refused.
     await ingestAndMeter(app, [llmRequest(octoberTime(1), 100)]);
-    await expect(finalizeInvoice(db, clock, app.catalog, draft?.id as string, 'finance')).rejects.toMatchObject({
+    await expect(finalizeInvoice({ db, clock, catalog: app.catalog, draftedCatalog: cachedCatalogVersions(app.catalog) }, draft?.id as string, 'finance')).rejects.toMatchObject({
       message: `invoice ${draft?.id} was drafted before usage of its period changed; a billing run of 2026-10 draws it again`,
       errors: [
         { path: 'line 1', message: 'drafted for 100 token of tokens in 2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, but the usage it bills now comes to 200 token' },
@@ -129,5 +130,23 @@ describeEachStore('usage billed by finalization', (stores) => {
     expect((await app.billing.get(draft?.id as string)).status).toBe('draft');
     expect(await marked(draft?.id as string)).toEqual({ calls: '0', tokens: null });
     expect((await app.billing.finalize(draft?.id as string, 'finance')).number).toBe('US-000001');
+  });
+
+  it('gives up after two draws when usage keeps arriving while the draft is drawn again', async () => {
+    await ingestAndMeter(app, [llmRequest(octoberTime(0), 100)]);
+    await app.billing.run('2026-10', 'finance');
+    const [draft] = await app.billing.list({ status: 'draft' }, 10);
+    await ingestAndMeter(app, [llmRequest(octoberTime(1), 100)]);
+    let draws = 0;
+    const store = { db, clock, catalog: app.catalog, draftedCatalog: cachedCatalogVersions(app.catalog) };
+    // Each draw is overtaken by one more October request, metered right after it.
+    const redraw = async (period: string) => {
+      draws += 1;
+      await app.billing.run(period, 'finance');
+      await ingestAndMeter(app, [llmRequest(octoberTime(2 + draws), 100)]);
+    };
+    await expect(finalizeCurrent({ ...store, redraw }, draft?.id as string, 'finance')).rejects.toBeInstanceOf(StaleUsageError);
+    expect(draws).toBe(2);
+    expect((await app.billing.get(draft?.id as string)).status).toBe('draft');
   });
 });
