@@ -37,6 +37,7 @@ interface LockedDraft {
   status: string;
   legal_entity: string;
   subscription_key: string;
+  customer_key: string;
   document: 'invoice' | 'memo';
   covered_start: Date | string;
   covered_end: Date | string;
@@ -70,7 +71,7 @@ export interface FinalizeStore {
 export async function finalizeInvoice({ db, clock, catalog, draftedCatalog }: FinalizeStore, id: string, actor: string): Promise<Invoice> {
   await db.transaction(async (tx) => {
     const locked = await tx.query<LockedDraft>(
-      `select i.status, i.legal_entity, i.subscription_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
+      `select i.status, i.legal_entity, i.subscription_key, i.customer_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
          from invoices i join billing_runs r on r.id = i.billing_run_id
         where i.id = $1 for update of i`,
       [id],
@@ -84,6 +85,7 @@ export async function finalizeInvoice({ db, clock, catalog, draftedCatalog }: Fi
     await markBilledUsage(tx, await draftedCatalog(row.catalog_version, tx), {
       id,
       subscriptionKey: row.subscription_key,
+      customerKey: row.customer_key,
       document: row.document,
       coveredStart: new Date(row.covered_start),
       coveredEnd: new Date(row.covered_end),

@@ -117,18 +117,23 @@ const ALL_AGGREGATIONS: ReadonlySet<Aggregation> = new Set(['unique_count', 'lat
 
 /**
  * Every aggregation of the records that invoices bill (`invoice_id` set) in each meter window of one
- * subscription, in the order given: what finalized documents, taken together, bill for the window.
+ * subscription (of `customerKey`: the index on meter, customer and time finds them), in the order given:
+ * what finalized documents, taken together, bill for the window.
  */
-export async function aggregateInvoiced(db: Queryable, subscriptionKey: string, windows: readonly MeterWindow[]): Promise<MeterAggregate[]> {
+export async function aggregateInvoiced(
+  db: Queryable,
+  owner: { subscriptionKey: string; customerKey: string },
+  windows: readonly MeterWindow[],
+): Promise<MeterAggregate[]> {
   if (windows.length === 0) return [];
   const result = await db.query<Omit<AggregateRow, 'dimensions' | 'total'> & { ordinal: string }>(
     `select w.ordinal::text, $1::text as subscription_key, w.ps as period_start, w.meter as meter_key, ${aggregateColumns(ALL_AGGREGATIONS)}
-       from unnest($2::text[], $3::timestamptz[], $4::timestamptz[]) with ordinality as w(meter, ps, pe, ordinal)
-       left join usage_records u on u.subscription_key = $1 and u.meter_key = w.meter and u.event_time >= w.ps and u.event_time < w.pe
-                                and u.invoice_id is not null
+       from unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) with ordinality as w(meter, ps, pe, ordinal)
+       left join usage_records u on u.meter_key = w.meter and u.customer_key = $2 and u.event_time >= w.ps and u.event_time < w.pe
+                                and u.subscription_key = $1 and u.invoice_id is not null
       group by w.ordinal, w.ps, w.meter
       order by w.ordinal`,
-    [subscriptionKey, windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)],
+    [owner.subscriptionKey, owner.customerKey, windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)],
   );
   return result.rows.map((row) => fromAggregateRow({ ...row, dimensions: null, total: 1 }));
 }

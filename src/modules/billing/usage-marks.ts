@@ -19,6 +19,8 @@ export class StaleUsageError extends ConflictError {
 export interface MarkedDocument {
   id: string;
   subscriptionKey: string;
+  /** The subscription's customer: every record of the subscription has it, and usage is indexed by it. */
+  customerKey: string;
   document: 'invoice' | 'memo';
   coveredStart: Date;
   coveredEnd: Date;
@@ -93,11 +95,12 @@ export async function markBilledUsage(tx: Queryable, catalog: Catalog, document:
   const columns = [windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)];
   await tx.query(
     `update usage_records u set invoice_id = $1
-       from unnest($3::text[], $4::timestamptz[], $5::timestamptz[]) as w(meter, ps, pe)
-      where u.subscription_key = $2 and u.meter_key = w.meter and u.event_time >= w.ps and u.event_time < w.pe and u.invoice_id is null`,
-    [document.id, document.subscriptionKey, ...columns],
+       from unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) as w(meter, ps, pe)
+      where u.meter_key = w.meter and u.customer_key = $3 and u.event_time >= w.ps and u.event_time < w.pe
+        and u.subscription_key = $2 and u.invoice_id is null`,
+    [document.id, document.subscriptionKey, document.customerKey, ...columns],
   );
-  const invoiced = await aggregateInvoiced(tx, document.subscriptionKey, windows);
+  const invoiced = await aggregateInvoiced(tx, document, windows);
   const problems: FieldError[] = [];
   windows.forEach((window, index) => {
     // The draft's own catalog version defines every meter its lines name.
