@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import formats from 'ajv-formats/dist/formats.js';
 import { configure } from 'safe-stable-stringify';
 import type { FieldError } from '../../platform/errors.js';
+import { unplaceableTimeProblem } from '../../platform/time-range.js';
 import type { ValidEvent } from './ingestion.js';
 import { findHostileContent } from './hostile-content.js';
 
@@ -53,6 +54,11 @@ function checkTime(raw: Record<string, unknown>, context: EnvelopeContext, error
   if (value === undefined) return context.now.toISOString();
   if (typeof value !== 'string' || !isRfc3339(value)) {
     errors.push({ path: '/time', message: `must be an RFC 3339 timestamp such as 2026-10-01T12:00:00Z, got ${describe(value)}` });
+    return '';
+  }
+  const unplaceable = unplaceableTimeProblem(value);
+  if (unplaceable !== undefined) {
+    errors.push({ path: '/time', message: unplaceable });
     return '';
   }
   const ahead = (Date.parse(value) - context.now.getTime()) / 1000;
