@@ -8,8 +8,10 @@ import { escapePointerToken } from './json-pointer.js';
 // silently rounded; a producer that needs more digits sends the value as a decimal string.
 
 // Up to 15 significant digits a double always holds exactly (DBL_DIG); a number can only be changed by
-// JSON.parse when it has 16 or more digits, or an exponent of three digits (overflow, underflow).
-const MAYBE_INEXACT = /\d(?:\.?\d){15}|[eE][+-]?\d{3}/;
+// JSON.parse when it has 16 or more digits, or an exponent of three digits (overflow, underflow). A
+// number token starts the text or follows `:`, `,` or `[`, so long digit runs inside strings (numeric
+// ids, say) do not send a document down the slow path; a string that merely looks so only costs time.
+const MAYBE_INEXACT = /(?:^|[:,[])\s*-?\d(?:\.?\d){15}|(?:^|[:,[])\s*-?\d+(?:\.\d+)?[eE][+-]?\d{3}/;
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function inexactNumberMessage(text: string, parsed: number): string {
