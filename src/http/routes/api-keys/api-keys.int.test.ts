@@ -96,13 +96,15 @@ describeEachStore('API keys over HTTP', (stores) => {
       encodeURIComponent('key_🔑'),
       encodeURIComponent('key_\u202egnp'),
       '%20key_abc',
-      'key_abc%00',
     ];
     for (const id of malformed) {
       const body = await expectProblem(await revoke(id), 400, /^invalid API key id$/);
       expect(body.errors, id).toEqual([{ path: '/params/id', message: expect.stringMatching(/^must be an API key id/) }]);
       expect(body.type).toBe('urn:meterbridge:problem:validation');
     }
+    // A NUL character is refused before any route looks at the id, like in every parameter (hostile input, issue 10).
+    const nul = await expectProblem(await revoke('key_abc%00'), 400, /^the request is refused: \/params\/id must not contain the character U\+0000/);
+    expect(nul.errors).toEqual([{ path: '/params/id', message: expect.stringMatching(/U\+0000/) }]);
     await expectProblem(await revoke(`key_${'a'.repeat(2000)}`), 414, /.+/);
     // A slash inside the id is another path: no such route.
     await expectProblem(await revoke('key_a/b'), 404, /^no route/);

@@ -286,7 +286,6 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
         "a-commit'; drop table invoices; --",
         '%',
         'a-commit%00',
-        '\u0000',
         'ünïcødé-✓-💳',
         '\u202e\u200b',
         // (`..` itself is not sent: the client resolves it before the request leaves.)
@@ -310,6 +309,16 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
           expect(body.errors).toEqual([{ path: `/${name}`, message: 'must NOT have more than 200 characters' }]);
         }
       }
+      // A NUL character is refused before any route looks at the parameter, like in every parameter (hostile input, issue 10).
+      for (const segment of ['\u0000', 'a-commit\u0000']) {
+        for (const [path, name] of [
+          [`/v1/credits/${encodeURIComponent(segment)}/a-commit`, 'subscription'],
+          [`/v1/credits/${ACME}/${encodeURIComponent(segment)}`, 'credit'],
+        ] as const) {
+          const body = await expectProblem(await t.request(path), 400, /^the request is refused/);
+          expect(body.errors).toEqual([{ path: `/params/${name}`, message: expect.stringMatching(/U\+0000/) }]);
+        }
+      }
       // Past the router's 1,024-character parameter limit the URI itself is refused, still as a problem.
       for (const path of [`/v1/credits/${'z'.repeat(5000)}/a-commit`, `/v1/credits/${ACME}/${'z'.repeat(1025)}`]) {
         await expectProblem(await t.request(path), 414, /./);
@@ -325,13 +334,18 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
     });
 
     it('never answers 500 to hostile filter values: they match nothing', async () => {
-      for (const value of ["' OR '1'='1", '\u0000', 'ünïcødé-✓-💳', '%', `${ACME}/a-commit'--`, 'a'.repeat(500)]) {
+      for (const value of ["' OR '1'='1", 'ünïcødé-✓-💳', '%', `${ACME}/a-commit'--`, 'a'.repeat(500)]) {
         for (const name of ['subscription', 'customer', 'after']) {
           const response = await t.request(`/v1/credits?${name}=${encodeURIComponent(value)}`);
           expect(response.status, `${name}=${JSON.stringify(value)}`).toBe(200);
           const page = await readJson(response);
           if (name !== 'after') expect(page).toEqual({ items: [], next: null });
         }
+      }
+      // A NUL character cannot be compared with anything stored: refused, like in every parameter (hostile input, issue 10).
+      for (const name of ['subscription', 'customer', 'after']) {
+        const body = await expectProblem(await t.request(`/v1/credits?${name}=%00`), 400, /^the request is refused/);
+        expect(body.errors).toEqual([{ path: `/query/${name}`, message: expect.stringMatching(/U\+0000/) }]);
       }
     });
   });
