@@ -1,27 +1,11 @@
 import { maxHeaderSize, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../platform/logger.js';
-import { problem, PROBLEM_CONTENT_TYPE, TITLES, type Problem } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, TITLES, toClientErrorProblem } from './problem.js';
 
 // Node's HTTP parser refuses some requests before Fastify sees them (headers over the size limit, a
 // malformed request line or header, a timeout) and answers them through `clientError`. Written here
 // as the same problem documents every other error is, on a connection that is then closed.
-
-function problemOf(error: NodeJS.ErrnoException): Problem {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return problem(431, `the request line and headers are over ${maxHeaderSize} bytes`);
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem(408, 'the request was not received in time');
-  // llhttp's reason ("Invalid header value char") names what is wrong without echoing the request.
-  return problem(400, `the request is not valid HTTP/1.1${error.reason ? `: ${String(error.reason)}` : ''}`);
-}
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace NodeJS {
-    interface ErrnoException {
-      reason?: unknown;
-    }
-  }
-}
 
 /** Fastify's `clientErrorHandler`: a minimal problem+json response, then the socket is closed. */
 export function problemClientErrorHandler(logger: Logger) {
@@ -33,7 +17,7 @@ export function problemClientErrorHandler(logger: Logger) {
       socket.destroy();
       return;
     }
-    const body = problemOf(error);
+    const body = toClientErrorProblem(error, maxHeaderSize);
     const json = JSON.stringify(body);
     logger.debug({ code: error.code, status: body.status }, 'refused a malformed request');
     socket.end(

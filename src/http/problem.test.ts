@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '../platform/errors.js';
 import type { Logger } from '../platform/logger.js';
-import { problem, problemErrorHandler, toProblem } from './problem.js';
+import { problem, problemErrorHandler, toClientErrorProblem, toProblem } from './problem.js';
 
 function recordingLogger(): Logger & { error: ReturnType<typeof vi.fn> } {
   return { error: vi.fn() } as unknown as Logger & { error: ReturnType<typeof vi.fn> };
@@ -225,5 +225,25 @@ describe('problemErrorHandler on a Fastify server', () => {
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(logger.error).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('toClientErrorProblem: requests Node refuses before Fastify', () => {
+  const parseError = (code: string, reason?: string) => Object.assign(new Error('Parse Error'), { code, reason });
+
+  it('maps header overflow to 431, a timeout to 408 and any other parse error to 400 naming the reason', () => {
+    expect(toClientErrorProblem(parseError('HPE_HEADER_OVERFLOW'), 16_384)).toEqual({
+      type: 'urn:meterbridge:problem:request-header-fields-too-large',
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      detail: 'the request line and headers are over 16384 bytes',
+    });
+    expect(toClientErrorProblem(parseError('ERR_HTTP_REQUEST_TIMEOUT'), 16_384)).toMatchObject({ status: 408, title: 'Request Timeout' });
+    expect(toClientErrorProblem(parseError('HPE_INVALID_METHOD', 'Invalid method encountered'), 16_384)).toEqual({
+      type: 'urn:meterbridge:problem:validation',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'the request is not valid HTTP/1.1: Invalid method encountered',
+    });
   });
 });

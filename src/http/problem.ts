@@ -97,6 +97,17 @@ export function toProblem(error: unknown, logger: Logger): Problem {
   return problem(500, 'an internal error occurred; it has been logged');
 }
 
+/**
+ * A request Node's HTTP parser refused before Fastify saw it (its `clientError`): headers over the limit,
+ * a timeout, or anything else malformed. llhttp's reason ("Invalid header value char") names what is
+ * wrong without echoing the request.
+ */
+export function toClientErrorProblem(error: NodeJS.ErrnoException & { reason?: unknown }, maxHeaderBytes: number): Problem {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return problem(431, `the request line and headers are over ${maxHeaderBytes} bytes`);
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem(408, 'the request was not received in time');
+  return problem(400, `the request is not valid HTTP/1.1${error.reason ? `: ${String(error.reason)}` : ''}`);
+}
+
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   // Plain JSON serialization: a route's response schema describes its success bodies, not problems.
   return reply
