@@ -37,7 +37,9 @@ export function createMeteringMetrics(registry: Registry, lag: () => Promise<Met
       pending = undefined;
       return result;
     }
-    pending = lag();
+    // While the database is unreachable the lag is unknown: NaN, and the scrape still answers with every
+    // other metric (a failed collect would fail the whole scrape, process metrics included).
+    pending = lag().catch(() => ({ events: Number.NaN, seconds: Number.NaN }));
     return pending;
   };
   new Gauge({
