@@ -102,6 +102,11 @@ export async function openPGliteWorkerDatabase(options: { dataDir: string; initS
           ...queryable(txn),
           copyIn: async (table, columns, rows) => (await send({ op: 'copy', sql: copyStatement(table, columns, "'/dev/blob'"), params: [], rows, txn })).rowCount ?? 0,
         });
+        // PostgreSQL answers COMMIT of an aborted transaction (a statement failed, its error caught) with
+        // a silent ROLLBACK, which PGlite does not report: any statement there fails (25P02) instead.
+        await send({ op: 'query', sql: 'select 1', txn }).catch((error: unknown) => {
+          throw Object.assign(new Error('the transaction was rolled back at commit: a statement in it had failed, and its error was caught'), { cause: error });
+        });
         await send({ op: 'exec', sql: 'commit', txn, ends: true });
         return result;
       } catch (error) {

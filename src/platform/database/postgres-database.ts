@@ -79,6 +79,21 @@ async function begin(pool: pg.Pool): Promise<HeldConnection> {
   }
 }
 
+/**
+ * Commits the held transaction. A transaction in which a statement failed is aborted, and PostgreSQL
+ * answers its COMMIT with ROLLBACK, not an error: work that caught that statement's error and went on
+ * would otherwise believe its writes were kept.
+ */
+async function commit(held: HeldConnection): Promise<void> {
+  let command: string;
+  try {
+    command = (await held.client.query('commit')).command;
+  } catch (error) {
+    throw failureOf(error, held);
+  }
+  if (command === 'ROLLBACK') throw new Error('the transaction was rolled back at commit: a statement in it had failed, and its error was caught');
+}
+
 export async function openPostgresDatabase(options: PostgresOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -114,7 +129,7 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
         const result = await work({ ...wrap(held.client, held), copyIn: (table, columns, rows) => copyThrough(held, table, columns, rows) });
         // A commit cut off before its answer may or may not have committed: the caller gets a 503
         // either way. An event batch retried after one is safe (dedup on source and id).
-        await wrap(held.client, held).exec('commit');
+        await commit(held);
         return result;
       } catch (error) {
         failure = error;
