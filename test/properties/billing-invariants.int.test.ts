@@ -99,11 +99,13 @@ function billsEveryRecordOnce(fresh: () => Promise<Database>): Promise<void> {
       await settle(app, clock);
       expect(await billingInvariantViolations(db, app, rateCharge)).toEqual([]);
     }),
-    { numRuns: RUNS, endOnFailure: true },
+    { numRuns: RUNS, endOnFailure: true, ...REPLAY },
   );
 }
 
 const RUNS = Number(process.env.MB_PROPERTY_RUNS ?? 12);
+// A failure prints its seed and path: MB_PROPERTY_SEED=… MB_PROPERTY_PATH=… replays exactly that case.
+const REPLAY = process.env.MB_PROPERTY_SEED ? { seed: Number(process.env.MB_PROPERTY_SEED), path: process.env.MB_PROPERTY_PATH } : {};
 const CLAIM = 'bills every usage record once, on a line whose quantity its records make up; totals, numbers and quotes agree';
 
 describeEachStore('billing invariants under random usage and interleavings', (stores) => {

@@ -12,8 +12,8 @@ import { billedFor } from './late-usage.js';
  * two such finalizations at once are serialized and the second sees what the first wrote.
  */
 export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string): Promise<void> {
-  const assumed = await tx.query<{ line_no: number; adjusts_invoice_id: string; number: string | null; currency: string; charge_key: string; quantity: string | null; amount: string | null }>(
-    `select l.line_no, l.adjusts_invoice_id, a.number, a.currency, l.charge_key, b.item->>'quantity' as quantity, b.item->>'amount' as amount
+  const assumed = await tx.query<{ line_no: number; adjusts_invoice_id: string; number: string | null; status: string; currency: string; charge_key: string; quantity: string | null; amount: string | null }>(
+    `select l.line_no, l.adjusts_invoice_id, a.number, a.status, a.currency, l.charge_key, b.item->>'quantity' as quantity, b.item->>'amount' as amount
        from invoice_lines l
        join invoices a on a.id = l.adjusts_invoice_id
        cross join lateral jsonb_array_elements(l.breakdown) as b(item)
@@ -26,6 +26,11 @@ export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string)
   await tx.query(`select id from invoices where id = any($1) order by id for update`, [adjusted]);
   const problems: FieldError[] = [];
   for (const row of assumed.rows) {
+    // A corrected invoice voided since (issued again with the late usage) is corrected by its replacement.
+    if (row.status !== 'finalized') {
+      problems.push({ path: `line ${row.line_no}`, message: `adjusts invoice ${row.number ?? row.adjusts_invoice_id}, which is ${row.status} now` });
+      continue;
+    }
     const billed = await billedFor(tx, row.adjusts_invoice_id, row.charge_key);
     const assumedAmount = new Exact(row.amount ?? '0').negated();
     const assumedQuantity = new Exact(row.quantity ?? '0');

@@ -11,7 +11,7 @@ import { loadFeeLedger } from './advance-fees.js';
 import { advanceFeeExpectations, draftContents, withDiscount, type LineContent } from './invoice-draft.js';
 import { lateAdjustments } from './late-usage.js';
 import { mergeMemos, orphanedFeeMemos } from './orphaned-fees.js';
-import { postedInvoices, voidForReissue } from './reissue.js';
+import { unreissuableInvoices, voidForReissue } from './reissue.js';
 import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
@@ -108,10 +108,11 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     const billedKeys = new Set(billable.map((planned) => planned.subscriptionKey));
     const billed = catalog.subscriptions.filter((subscription) => billedKeys.has(subscription.key));
     const late = planLateUsage(billed, lookup, await lateAdjustments(tx, lookup, billed, needs));
-    // An invoice an ERP already holds is never voided: its correction becomes a memo.
-    const posted = await postedInvoices(tx, late.reissues.map((reissue) => reissue.invoiceId));
-    late.memos.push(...late.reissues.filter((reissue) => posted.has(reissue.invoiceId)));
-    const reissues = late.reissues.filter((reissue) => !posted.has(reissue.invoiceId));
+    // An invoice an ERP already holds, or that other documents already corrected, is never voided: its
+    // correction becomes a memo.
+    const kept = await unreissuableInvoices(tx, late.reissues.map((reissue) => reissue.invoiceId));
+    late.memos.push(...late.reissues.filter((reissue) => kept.has(reissue.invoiceId)));
+    const reissues = late.reissues.filter((reissue) => !kept.has(reissue.invoiceId));
     const adjustments = late.rollForward;
     for (const reissue of reissues) await voidForReissue(tx, reissue.invoiceId, startedAt);
     // Read after voiding: a reissued invoice's fee lines no longer count as billed.

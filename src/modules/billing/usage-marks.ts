@@ -40,25 +40,29 @@ interface MeteredLine {
   period_start: Date | string;
   period_end: Date | string;
   quantity: string;
-  /** Adjustments: the quantity they assumed finalized documents billed before. */
-  billed_before: string | null;
+  /** What other finalized documents bill of the line's charge in its window. */
+  billed_before: string;
 }
 
 const windowKey = (window: MeterWindow) => `${window.meterKey}\n${window.start.toISOString()}\n${window.end.toISOString()}`;
 
 /**
- * The meter windows a document bills and what each must come to: a usage line, its quantity; an
- * adjustment, the quantity billed before plus the one it adds. An invoice also answers for every metered
+ * The meter windows a document bills and what each must come to: the line's quantity plus what other
+ * finalized documents bill of its charge in the window (nothing, for a period's own invoice; the period's
+ * invoice and earlier corrections, for an adjustment). Usage a document bills that another already bills
+ * — a memo of an invoice voided and issued again since, say — then fails the check instead of billing twice. An invoice also answers for every metered
  * charge of its plan in its covered part, even one without a line (its quantity was 0 when drafted).
  */
 async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<BilledWindow[]> {
   const lines = await tx.query<MeteredLine>(
     `select l.line_no, l.kind, l.meter_key, l.period_start, l.period_end, l.quantity::text as quantity,
-            (select b.item->>'quantity' from jsonb_array_elements(l.breakdown) as b(item) where b.item->>'kind' = 'already_billed' limit 1) as billed_before
+            (select coalesce(sum(o.quantity), 0) from invoice_lines o join invoices d on d.id = o.invoice_id
+              where d.status = 'finalized' and d.id <> l.invoice_id and d.subscription_key = $2 and o.charge_key = l.charge_key
+                and o.kind in ('usage', 'adjustment') and o.period_start = l.period_start and o.period_end = l.period_end)::text as billed_before
        from invoice_lines l
       where l.invoice_id = $1 and l.kind in ('usage', 'adjustment') and l.meter_key is not null and l.quantity is not null
       order by l.line_no`,
-    [document.id],
+    [document.id, document.subscriptionKey],
   );
   const windows = new Map<string, BilledWindow>();
   const add = (window: MeterWindow, expected: Exact, line: number | undefined) => {
@@ -69,7 +73,7 @@ async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDo
   };
   for (const row of lines.rows) {
     const window = { meterKey: row.meter_key, start: new Date(row.period_start), end: new Date(row.period_end) };
-    add(window, new Exact(row.quantity).plus(row.kind === 'adjustment' ? (row.billed_before ?? '0') : '0'), row.line_no);
+    add(window, new Exact(row.quantity).plus(row.billed_before), row.line_no);
   }
   if (document.document === 'invoice') {
     const subscription = catalog.subscriptions.find((candidate) => candidate.key === document.subscriptionKey);
