@@ -1,6 +1,5 @@
 import type { App } from '../../src/main.js';
-import type { rateCharge as RateCharge } from '../../src/modules/rating/index.js';
-import { Exact } from '../../src/modules/rating/index.js';
+import { Exact, rateCharge } from '../../src/modules/rating/index.js';
 import type { Database } from '../../src/platform/database/database.js';
 
 interface WindowLine {
@@ -27,7 +26,7 @@ interface WindowLine {
  * - each usage line equals the quote of its quantity (the price preview's rating);
  * - totals equal their lines; numbers are gapless per legal entity.
  */
-export async function billingInvariantViolations(db: Database, app: App, rateCharge: typeof RateCharge): Promise<string[]> {
+export async function billingInvariantViolations(db: Database, app: App): Promise<string[]> {
   const violations: string[] = [];
   const unbilled = await db.query<{ event_seq: string; meter_key: string; status: string | null }>(
     `select u.event_seq::text, u.meter_key, i.status from usage_records u left join invoices i on i.id = u.invoice_id

@@ -113,6 +113,7 @@ export interface MeterWindow {
   end: Date;
 }
 
+// The aggregations `aggregateColumns` computes only when asked: one document's few records, all of them.
 const ALL_AGGREGATIONS: ReadonlySet<Aggregation> = new Set(['unique_count', 'latest']);
 
 /**

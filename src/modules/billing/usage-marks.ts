@@ -28,14 +28,15 @@ export interface MarkedDocument {
 }
 
 interface BilledWindow extends MeterWindow {
-  /** What every finalized document, this one included, bills for the window once this one is final. */
-  expected: Exact;
-  lines: number[];
+  /**
+   * What every finalized document, this one included, bills of the window once this one is final: one
+   * expectation per line (each charge of the meter has its own), or one of 0 for a charge without a line.
+   */
+  checks: { expected: Exact; line?: number }[];
 }
 
 interface MeteredLine {
   line_no: number;
-  kind: 'usage' | 'adjustment';
   meter_key: string;
   period_start: Date | string;
   period_end: Date | string;
@@ -50,12 +51,13 @@ const windowKey = (window: MeterWindow) => `${window.meterKey}\n${window.start.t
  * The meter windows a document bills and what each must come to: the line's quantity plus what other
  * finalized documents bill of its charge in the window (nothing, for a period's own invoice; the period's
  * invoice and earlier corrections, for an adjustment). Usage a document bills that another already bills
- * — a memo of an invoice voided and issued again since, say — then fails the check instead of billing twice. An invoice also answers for every metered
- * charge of its plan in its covered part, even one without a line (its quantity was 0 when drafted).
+ * — a memo of an invoice voided and issued again since, say — then fails the check instead of billing
+ * twice. An invoice also answers for every metered charge of its plan in its covered part, even one
+ * without a line (its quantity was 0 when drafted).
  */
 async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<BilledWindow[]> {
   const lines = await tx.query<MeteredLine>(
-    `select l.line_no, l.kind, l.meter_key, l.period_start, l.period_end, l.quantity::text as quantity,
+    `select l.line_no, l.meter_key, l.period_start, l.period_end, l.quantity::text as quantity,
             (select coalesce(sum(o.quantity), 0) from invoice_lines o join invoices d on d.id = o.invoice_id
               where d.status = 'finalized' and d.id <> l.invoice_id and d.subscription_key = $2 and o.charge_key = l.charge_key
                 and o.kind in ('usage', 'adjustment') and o.period_start = l.period_start and o.period_end = l.period_end)::text as billed_before
@@ -65,21 +67,19 @@ async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDo
     [document.id, document.subscriptionKey],
   );
   const windows = new Map<string, BilledWindow>();
-  const add = (window: MeterWindow, expected: Exact, line: number | undefined) => {
-    const key = windowKey(window);
-    const known = windows.get(key) ?? { ...window, expected, lines: [] };
-    if (line !== undefined) known.lines.push(line);
-    windows.set(key, known);
-  };
   for (const row of lines.rows) {
     const window = { meterKey: row.meter_key, start: new Date(row.period_start), end: new Date(row.period_end) };
-    add(window, new Exact(row.quantity).plus(row.billed_before), row.line_no);
+    const known = windows.get(windowKey(window)) ?? { ...window, checks: [] };
+    known.checks.push({ expected: new Exact(row.quantity).plus(row.billed_before), line: row.line_no });
+    windows.set(windowKey(window), known);
   }
   if (document.document === 'invoice') {
     const subscription = catalog.subscriptions.find((candidate) => candidate.key === document.subscriptionKey);
     const plan = catalog.plans.find((candidate) => candidate.key === subscription?.plan);
     for (const charge of plan?.charges ?? []) {
-      if (charge.meter !== undefined) add({ meterKey: charge.meter, start: document.coveredStart, end: document.coveredEnd }, new Exact(0), undefined);
+      if (charge.meter === undefined) continue;
+      const window = { meterKey: charge.meter, start: document.coveredStart, end: document.coveredEnd };
+      if (!windows.has(windowKey(window))) windows.set(windowKey(window), { ...window, checks: [{ expected: new Exact(0) }] });
     }
   }
   return [...windows.values()];
@@ -111,12 +111,14 @@ export async function markBilledUsage(tx: Queryable, catalog: Catalog, document:
     const meter = catalog.meters.find((candidate) => candidate.key === window.meterKey);
     if (!meter) return;
     const actual = new Exact(quantityOf(invoiced[index], meter.aggregation));
-    if (actual.equals(window.expected)) return;
     const span = `${window.start.toISOString()} to ${window.end.toISOString()}`;
-    problems.push({
-      path: window.lines.length > 0 ? window.lines.map((line) => `line ${line}`).join(', ') : `meter ${window.meterKey}`,
-      message: `drafted for ${window.expected.toFixed()} ${meter.unit} of ${meter.key} in ${span}, but the usage it bills now comes to ${actual.toFixed()} ${meter.unit}`,
-    });
+    for (const { expected, line } of window.checks) {
+      if (actual.equals(expected)) continue;
+      problems.push({
+        path: line === undefined ? `meter ${meter.key}` : `line ${line}`,
+        message: `drafted for ${expected.toFixed()} ${meter.unit} of ${meter.key} in ${span}, but the usage it bills now comes to ${actual.toFixed()} ${meter.unit}`,
+      });
+    }
   });
   if (problems.length > 0) throw new StaleUsageError(document.id, document.runPeriod, problems);
 }

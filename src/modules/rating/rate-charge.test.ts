@@ -230,6 +230,10 @@ describe('quantity rounding', () => {
     const c = rounded('per_unit', '5', { mode: 'ceil', divideBy: '1000' });
     expect(rate(c, { quantity: '1200', alreadyBilled: '900' }).amount).toBe('5.00');
     expect(rate(c, { quantity: '950', alreadyBilled: '900' }).amount).toBe('0.00');
+    // docs/pricing.md's worked example: 1,234,567 tokens billed at 2.00 per started million.
+    const perMillion = rounded('per_unit', '2', { mode: 'ceil', divideBy: '1000000' });
+    expect([rate(perMillion, { quantity: '1934567', alreadyBilled: '1234567' }).amount, rate(perMillion, { quantity: '2034567', alreadyBilled: '1234567' }).amount]).toEqual(['0.00', '2.00']);
+    expect(rate(rounded('per_unit', '1', { mode: 'floor', precision: 1 }), '2.25').ratedQuantity).toBe('2.2');
   });
 
   it('prices as metered without rounding', () => {
