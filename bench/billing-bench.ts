@@ -23,7 +23,10 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'pglite,postgres' },
     phases: { type: 'string', default: 'ceiling,billing' },
     analyze: { type: 'string', default: 'true' },
-    'database-url': { type: 'string', default: process.env.MB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.MB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
   },
 });
 const RECORDS = Number(args.records);
@@ -36,12 +39,27 @@ type Store = 'pglite' | 'postgres';
 
 const secs = (s: number) => (Number.isNaN(s) ? 'n/a' : `${s < 10 ? s.toFixed(2) : s.toFixed(1)} s`);
 /** The ingestion ceiling exactly as bench:ingest measures it, from the same run. */
-const ceilingPhase = (store: Store, targets: [string, string], seed: string) => ceilingPerSecond(store, targets, RECORDS, CEILING_BATCH, seed);
+const ceilingPhase = (store: Store, targets: [string, string], seed: string) =>
+  ceilingPerSecond(store, targets, RECORDS, CEILING_BATCH, seed);
 
 async function billingPhase(store: Store, target: string): Promise<BillingRunResult> {
-  const common = ['--store', store, '--target', target, '--records', String(RECORDS), '--subscriptions', String(SUBSCRIPTIONS)];
-  const load = await nodeScript<{ catalogSeconds: number; copySeconds: number; analyzeSeconds: number }>('./billing-process.js', ['--mode', 'load', '--analyze', args.analyze, ...common]);
-  progress(`  setup (not timed): catalog with ${fmt(SUBSCRIPTIONS)} subscriptions applied in ${load.catalogSeconds.toFixed(1)} s, ${fmt(RECORDS)} usage records COPYed in ${load.copySeconds.toFixed(1)} s (${rate(RECORDS / load.copySeconds)}), analyze ${load.analyzeSeconds.toFixed(1)} s; billing...`);
+  const common = [
+    '--store',
+    store,
+    '--target',
+    target,
+    '--records',
+    String(RECORDS),
+    '--subscriptions',
+    String(SUBSCRIPTIONS),
+  ];
+  const load = await nodeScript<{ catalogSeconds: number; copySeconds: number; analyzeSeconds: number }>(
+    './billing-process.js',
+    ['--mode', 'load', '--analyze', args.analyze, ...common],
+  );
+  progress(
+    `  setup (not timed): catalog with ${fmt(SUBSCRIPTIONS)} subscriptions applied in ${load.catalogSeconds.toFixed(1)} s, ${fmt(RECORDS)} usage records COPYed in ${load.copySeconds.toFixed(1)} s (${rate(RECORDS / load.copySeconds)}), analyze ${load.analyzeSeconds.toFixed(1)} s; billing...`,
+  );
   return nodeScript<BillingRunResult>('./billing-process.js', ['--mode', 'run', ...common]);
 }
 
@@ -62,10 +80,16 @@ interface Summary {
 }
 
 const PARTS: Array<[string, keyof BillingBreakdown]> = [
-  ['aggregate query', 'aggregate'], ['find invoice', 'findInvoice'], ['insert invoice', 'insertInvoice'], ['insert lines', 'insertLines'],
-  ['plan+draft (JS)', 'draft'], ['begin/commit', 'commit'], ['other', 'other'],
+  ['aggregate query', 'aggregate'],
+  ['find invoice', 'findInvoice'],
+  ['insert invoice', 'insertInvoice'],
+  ['insert lines', 'insertLines'],
+  ['plan+draft (JS)', 'draft'],
+  ['begin/commit', 'commit'],
+  ['other', 'other'],
 ];
-const where = (b: BillingBreakdown, total: number) => PARTS.map(([name, key]) => `${name} ${b[key].toFixed(2)} s (${((100 * b[key]) / total).toFixed(0)} %)`).join(', ');
+const where = (b: BillingBreakdown, total: number) =>
+  PARTS.map(([name, key]) => `${name} ${b[key].toFixed(2)} s (${((100 * b[key]) / total).toFixed(0)} %)`).join(', ');
 
 function report(label: string, runs: RunResult[]): Summary {
   const ceilings = runs.map((r) => r.ceiling).filter((v): v is number => v !== undefined);
@@ -79,16 +103,31 @@ function report(label: string, runs: RunResult[]): Summary {
     rerun: median(billings.map((b) => b.rerunSeconds)),
     finalized: median(billings.map((b) => b.finalize.invoices / b.finalize.seconds)),
   };
-  console.log(`\n${label}: ${fmt(RECORDS)} usage records, ${fmt(SUBSCRIPTIONS)} subscriptions, median of ${runs.length} run(s)`);
-  if (ceilings.length > 0) console.log(`  ceiling        ${rate(summary.ceiling)} events   (runs: ${ceilings.map(rate).join(', ')})`);
+  console.log(
+    `\n${label}: ${fmt(RECORDS)} usage records, ${fmt(SUBSCRIPTIONS)} subscriptions, median of ${runs.length} run(s)`,
+  );
+  if (ceilings.length > 0)
+    console.log(`  ceiling        ${rate(summary.ceiling)} events   (runs: ${ceilings.map(rate).join(', ')})`);
   if (billings.length > 0) {
     const last = billings.at(-1) as BillingRunResult;
-    console.log(`  billing run    ${secs(summary.seconds)}: ${rate(summary.records)} usage records, ${rate(summary.invoices)} invoices   (runs: ${billings.map((b) => secs(b.seconds)).join(', ')})`);
-    console.log(`  re-run         ${secs(summary.rerun)}, ${fmt(last.rerunSummary.unchanged)} unchanged   (runs: ${billings.map((b) => secs(b.rerunSeconds)).join(', ')})`);
-    console.log(`  finalize       ${rate(summary.finalized)} invoices one by one, ${fmt(last.finalize.marked)} usage records marked by ${fmt(last.finalize.invoices)}   (runs: ${billings.map((b) => rate(b.finalize.invoices / b.finalize.seconds)).join(', ')})`);
-    console.log(`                 where finalizing's time goes (last run, ${secs(last.finalize.seconds)}): ${last.finalize.slowest.map(([statement, took]) => `${statement} ${took.toFixed(2)} s`).join('; ')}`);
-    console.log(`                 where the run's time goes (last run, ${secs(last.seconds)}): ${where(last.breakdown, last.seconds)}`);
-    console.log(`                 where the re-run's time goes (last run, ${secs(last.rerunSeconds)}): ${where(last.rerunBreakdown, last.rerunSeconds)}`);
+    console.log(
+      `  billing run    ${secs(summary.seconds)}: ${rate(summary.records)} usage records, ${rate(summary.invoices)} invoices   (runs: ${billings.map((b) => secs(b.seconds)).join(', ')})`,
+    );
+    console.log(
+      `  re-run         ${secs(summary.rerun)}, ${fmt(last.rerunSummary.unchanged)} unchanged   (runs: ${billings.map((b) => secs(b.rerunSeconds)).join(', ')})`,
+    );
+    console.log(
+      `  finalize       ${rate(summary.finalized)} invoices one by one, ${fmt(last.finalize.marked)} usage records marked by ${fmt(last.finalize.invoices)}   (runs: ${billings.map((b) => rate(b.finalize.invoices / b.finalize.seconds)).join(', ')})`,
+    );
+    console.log(
+      `                 where finalizing's time goes (last run, ${secs(last.finalize.seconds)}): ${last.finalize.slowest.map(([statement, took]) => `${statement} ${took.toFixed(2)} s`).join('; ')}`,
+    );
+    console.log(
+      `                 where the run's time goes (last run, ${secs(last.seconds)}): ${where(last.breakdown, last.seconds)}`,
+    );
+    console.log(
+      `                 where the re-run's time goes (last run, ${secs(last.rerunSeconds)}): ${where(last.rerunBreakdown, last.rerunSeconds)}`,
+    );
   }
   return summary;
 }
@@ -111,12 +150,16 @@ async function runOnce(store: Store, run: number, seed: string): Promise<RunResu
       rmSync(dir, { recursive: true, force: true });
     }
   } else {
-    await withDatabases(args['database-url'], 3, ([unnest, copy, billing]) => runPhases({ ceiling: [unnest as string, copy as string], billing: billing as string }));
+    await withDatabases(args['database-url'], 3, ([unnest, copy, billing]) =>
+      runPhases({ ceiling: [unnest as string, copy as string], billing: billing as string }),
+    );
   }
   if (result.ceiling !== undefined) progress(`  ceiling ${rate(result.ceiling)} events`);
   if (result.billing) {
     const b = result.billing;
-    progress(`  billing ${secs(b.seconds)} (${rate(b.usageRecords / b.seconds)} records, ${rate(b.invoices / b.seconds)} invoices), re-run ${secs(b.rerunSeconds)}`);
+    progress(
+      `  billing ${secs(b.seconds)} (${rate(b.usageRecords / b.seconds)} records, ${rate(b.invoices / b.seconds)} invoices), re-run ${secs(b.rerunSeconds)}`,
+    );
   }
   return result;
 }
@@ -124,16 +167,24 @@ async function runOnce(store: Store, run: number, seed: string): Promise<RunResu
 async function main(): Promise<void> {
   const seed = `billing-bench-${process.pid}`;
   const stores = args.stores.split(',') as Store[];
-  for (const store of stores) if (store !== 'pglite' && store !== 'postgres') throw new Error(`unknown store ${String(store)}`);
+  for (const store of stores)
+    if (store !== 'pglite' && store !== 'postgres') throw new Error(`unknown store ${String(store)}`);
   // Runs alternate between the stores, so that a run cut short still leaves figures for each.
   const results = new Map<Store, RunResult[]>(stores.map((store) => [store, []]));
   for (let run = 0; run < RUNS; run += 1) {
     for (const store of stores) results.get(store)?.push(await runOnce(store, run, seed));
   }
-  const summaries = stores.map((store) => report(store === 'pglite' ? 'PGlite (embedded, file-backed)' : 'PostgreSQL server', results.get(store) ?? []));
-  console.log(`\n| store | ceiling events/s | billing run | usage records/s | invoices/s | idempotent re-run | finalized invoices/s |`);
+  const summaries = stores.map((store) =>
+    report(store === 'pglite' ? 'PGlite (embedded, file-backed)' : 'PostgreSQL server', results.get(store) ?? []),
+  );
+  console.log(
+    `\n| store | ceiling events/s | billing run | usage records/s | invoices/s | idempotent re-run | finalized invoices/s |`,
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const s of summaries) console.log(`| ${s.store} | ${fmt(s.ceiling)} | ${secs(s.seconds)} | ${fmt(s.records)} | ${fmt(s.invoices)} | ${secs(s.rerun)} | ${fmt(s.finalized)} |`);
+  for (const s of summaries)
+    console.log(
+      `| ${s.store} | ${fmt(s.ceiling)} | ${secs(s.seconds)} | ${fmt(s.records)} | ${fmt(s.invoices)} | ${secs(s.rerun)} | ${fmt(s.finalized)} |`,
+    );
 }
 
 await main();

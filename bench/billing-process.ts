@@ -75,7 +75,15 @@ function kindOf(sql: string): keyof BillingBreakdown {
 }
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
-const emptyBreakdown = (): BillingBreakdown => ({ aggregate: 0, findInvoice: 0, insertInvoice: 0, insertLines: 0, draft: 0, commit: 0, other: 0 });
+const emptyBreakdown = (): BillingBreakdown => ({
+  aggregate: 0,
+  findInvoice: 0,
+  insertInvoice: 0,
+  insertLines: 0,
+  draft: 0,
+  commit: 0,
+  other: 0,
+});
 
 /** Seconds per statement (its first words) while finalizing, and in JavaScript: where finalization's time goes. */
 const finalizeStatements = new Map<string, number>();
@@ -102,7 +110,9 @@ function billingTimed(db: Database, current: () => BillingBreakdown): Database {
   });
 }
 
-const config = loadConfig({ flags: { ...(values.store === 'postgres' ? { databaseUrl: target } : { dataDir: target }), logLevel: 'silent' } });
+const config = loadConfig({
+  flags: { ...(values.store === 'postgres' ? { databaseUrl: target } : { dataDir: target }), logLevel: 'silent' },
+});
 
 async function load(): Promise<void> {
   const app = await createApp(config, { clock });
@@ -112,7 +122,11 @@ async function load(): Promise<void> {
   const copyStarted = process.hrtime.bigint();
   let loaded = 0;
   for (let from = 0; from < records; from += COPY_BATCH) {
-    loaded += await app.db.copyIn('usage_records', USAGE_COLUMNS, usageCopyText(from, Math.min(records, from + COPY_BATCH), subscriptions, applied.version.version));
+    loaded += await app.db.copyIn(
+      'usage_records',
+      USAGE_COLUMNS,
+      usageCopyText(from, Math.min(records, from + COPY_BATCH), subscriptions, applied.version.version),
+    );
   }
   if (loaded !== records) throw new Error(`load: COPY wrote ${loaded} usage records, expected ${records}`);
   const copySeconds = seconds(copyStarted);
@@ -132,7 +146,10 @@ async function checkInvoices(db: Queryable): Promise<string[]> {
     `select count(*)::text as n from invoices where subscription_key like 'bench-c%' and period_start = '2026-10-01T00:00:00Z' and status = 'draft'`,
   );
   const invoiceCount = Number(invoices.rows[0]?.n);
-  if (invoiceCount !== subscriptions) problems.push(`${invoiceCount} draft invoices of the generated subscriptions for October, expected ${subscriptions}`);
+  if (invoiceCount !== subscriptions)
+    problems.push(
+      `${invoiceCount} draft invoices of the generated subscriptions for October, expected ${subscriptions}`,
+    );
   const lines = await db.query<{ meter_key: string; quantity: string; lines: string }>(
     `select l.meter_key, sum(l.quantity)::text as quantity, count(*)::text as lines
        from invoice_lines l join invoices i on i.id = l.invoice_id
@@ -140,15 +157,22 @@ async function checkInvoices(db: Queryable): Promise<string[]> {
   );
   const byMeter = new Map(lines.rows.map((row) => [row.meter_key, row]));
   const apiCalls = byMeter.get('api_calls')?.quantity ?? '0';
-  if (apiCalls !== String(expected.apiCalls)) problems.push(`api_calls (count): the lines add up to ${apiCalls}, ${expected.apiCalls} records were loaded`);
+  if (apiCalls !== String(expected.apiCalls))
+    problems.push(`api_calls (count): the lines add up to ${apiCalls}, ${expected.apiCalls} records were loaded`);
   const support = Number(byMeter.get('support_hours')?.quantity ?? '0');
-  if (support * 4 !== expected.supportQuarterHours) problems.push(`support_hours (sum): the lines add up to ${support}, the loaded values to ${expected.supportQuarterHours / 4}`);
+  if (support * 4 !== expected.supportQuarterHours)
+    problems.push(
+      `support_hours (sum): the lines add up to ${support}, the loaded values to ${expected.supportQuarterHours / 4}`,
+    );
   // storage_gb is a max: the lines must carry each subscription's maximum, summed.
   const storage = await db.query<{ total: string }>(
     `select coalesce(sum(m), 0)::text as total from (select max(value) as m from usage_records where meter_key = 'storage_gb' group by subscription_key) x where m > 0`,
   );
   const storageLines = byMeter.get('storage_gb')?.quantity ?? '0';
-  if (Number(storageLines) !== Number(storage.rows[0]?.total)) problems.push(`storage_gb (max): the lines add up to ${storageLines}, the loaded maxima to ${storage.rows[0]?.total}`);
+  if (Number(storageLines) !== Number(storage.rows[0]?.total))
+    problems.push(
+      `storage_gb (max): the lines add up to ${storageLines}, the loaded maxima to ${storage.rows[0]?.total}`,
+    );
   return problems;
 }
 
@@ -179,24 +203,42 @@ async function run(): Promise<void> {
   const problems: string[] = [];
   const { created, updated, unchanged, finalized } = first.invoices;
   if (created !== invoices || updated !== 0 || unchanged !== 0 || finalized !== 0) {
-    problems.push(`first run: ${JSON.stringify(first.invoices)}, expected ${invoices} created (${subscriptions} generated + ${REFERENCE_INVOICES} reference), nothing else`);
+    problems.push(
+      `first run: ${JSON.stringify(first.invoices)}, expected ${invoices} created (${subscriptions} generated + ${REFERENCE_INVOICES} reference), nothing else`,
+    );
   }
-  if (second.invoices.unchanged !== invoices || second.invoices.created !== 0 || second.invoices.updated !== 0 || second.invoices.finalized !== 0) {
-    problems.push(`re-run is not idempotent: ${JSON.stringify(second.invoices)}, expected ${invoices} unchanged and nothing created or updated`);
+  if (
+    second.invoices.unchanged !== invoices ||
+    second.invoices.created !== 0 ||
+    second.invoices.updated !== 0 ||
+    second.invoices.finalized !== 0
+  ) {
+    problems.push(
+      `re-run is not idempotent: ${JSON.stringify(second.invoices)}, expected ${invoices} unchanged and nothing created or updated`,
+    );
   }
   if (first.pending.length > 0) problems.push(`first run left ${first.pending.length} periods pending`);
   problems.push(...(await checkInvoices(store)));
 
   // Past the grace period: finalize a sample of the drafts, each on its own as `POST /v1/invoices/{id}/finalize` does.
   clock.set('2026-11-06T00:00:00Z');
-  const sample = await store.query<{ id: string }>(`select id from invoices where status = 'draft' order by id limit $1`, [FINALIZE_SAMPLE]);
+  const sample = await store.query<{ id: string }>(
+    `select id from invoices where status = 'draft' order by id limit $1`,
+    [FINALIZE_SAMPLE],
+  );
   started = process.hrtime.bigint();
   finalizing = true;
   for (const { id } of sample.rows) await app.billing.finalize(id, 'bench');
   finalizing = false;
   const finalizeSeconds = seconds(started);
   // What the finalized lines bill of the count and sum meters, and what the records they marked come to.
-  const marked = await store.query<{ records: string; calls: string; callLines: string; hours: string; hourLines: string }>(
+  const marked = await store.query<{
+    records: string;
+    calls: string;
+    callLines: string;
+    hours: string;
+    hourLines: string;
+  }>(
     `select (select count(*) from usage_records where invoice_id = any($1))::text as records,
             (select count(*) from usage_records where invoice_id = any($1) and meter_key = 'api_calls')::text as calls,
             (select coalesce(sum(quantity), 0) from invoice_lines where invoice_id = any($1) and meter_key = 'api_calls')::text as "callLines",
@@ -205,7 +247,10 @@ async function run(): Promise<void> {
     [sample.rows.map((row) => row.id)],
   );
   const finalizedMarks = marked.rows[0];
-  if (Number(finalizedMarks?.calls) !== Number(finalizedMarks?.callLines) || Number(finalizedMarks?.hours) !== Number(finalizedMarks?.hourLines)) {
+  if (
+    Number(finalizedMarks?.calls) !== Number(finalizedMarks?.callLines) ||
+    Number(finalizedMarks?.hours) !== Number(finalizedMarks?.hourLines)
+  ) {
     problems.push(`finalized invoices mark records that do not make up their lines: ${JSON.stringify(finalizedMarks)}`);
   }
   await app.close();

@@ -11,8 +11,20 @@ import { copyTextRow } from '../src/platform/database/copy-text.js';
  * api_calls (count, grouped by region). With N = 100 × S every subscription gets 96 / 3 / 1.
  */
 export const USAGE_COLUMNS = [
-  'event_seq', 'meter_key', 'event_time', 'received_at', 'customer_key', 'subscription_key', 'legal_entity', 'currency',
-  'value', 'distinct_key', 'dimensions', 'catalog_version', 'meter_effective_from', 'derived_at',
+  'event_seq',
+  'meter_key',
+  'event_time',
+  'received_at',
+  'customer_key',
+  'subscription_key',
+  'legal_entity',
+  'currency',
+  'value',
+  'distinct_key',
+  'dimensions',
+  'catalog_version',
+  'meter_effective_from',
+  'derived_at',
 ] as const;
 
 const OCTOBER_START = Date.parse('2026-10-01T00:00:00Z');
@@ -68,8 +80,20 @@ export function usageCopyText(from: number, to: number, subscriptions: number, c
     else dimensions = m % 3 === 0 ? '{"region":"eu"}' : '{"region":"us"}';
     lines.push(
       copyTextRow([
-        m + 1, meter, eventTime, RECEIVED, `bench-c${customer}`, `bench-c${customer}-growth`, us ? 'US' : 'EU', us ? 'USD' : 'EUR',
-        value, null, dimensions, catalogVersion, meter === 'storage_gb' ? STORAGE_EFFECTIVE_FROM : null, RECEIVED,
+        m + 1,
+        meter,
+        eventTime,
+        RECEIVED,
+        `bench-c${customer}`,
+        `bench-c${customer}-growth`,
+        us ? 'US' : 'EU',
+        us ? 'USD' : 'EUR',
+        value,
+        null,
+        dimensions,
+        catalogVersion,
+        meter === 'storage_gb' ? STORAGE_EFFECTIVE_FROM : null,
+        RECEIVED,
       ]),
     );
   }

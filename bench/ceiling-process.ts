@@ -19,5 +19,6 @@ const { values } = parseArgs({
 const total = Number(values.events);
 const rows = chunk(toStoredRows(generateEvents(total, 0, values.seed)), Number(values.batch));
 const targets = (values.targets as string).split(',') as [string, string];
-const result = values.store === 'pglite' ? await pgliteCeiling(targets, rows, total) : await postgresCeiling(targets, rows, total);
+const result =
+  values.store === 'pglite' ? await pgliteCeiling(targets, rows, total) : await postgresCeiling(targets, rows, total);
 console.log(JSON.stringify(result));

@@ -45,7 +45,9 @@ function csvField(value: string | null): string {
 function toCsv(rows: readonly ValidEvent[]): string {
   const received = new Date().toISOString();
   return rows
-    .map((r) => [r.source, r.id, r.type, r.subject, r.time, r.dataJson, r.payloadHash, '1', received].map(csvField).join(','))
+    .map((r) =>
+      [r.source, r.id, r.type, r.subject, r.time, r.dataJson, r.payloadHash, '1', received].map(csvField).join(','),
+    )
     .join('\n');
 }
 
@@ -67,7 +69,11 @@ async function unnestRun(db: Database, batches: readonly ValidEvent[][]): Promis
 }
 
 /** PGlite, file-backed like the embedded default: plain unnest batches, then COPY, each on a fresh store. */
-export async function pgliteCeiling(dataDirs: [string, string], batches: readonly ValidEvent[][], total: number): Promise<CeilingResult> {
+export async function pgliteCeiling(
+  dataDirs: [string, string],
+  batches: readonly ValidEvent[][],
+  total: number,
+): Promise<CeilingResult> {
   const first = await PGlite.create(dataDirs[0]);
   const db = await pgliteDatabase(first);
   await migrate(db);
@@ -78,7 +84,9 @@ export async function pgliteCeiling(dataDirs: [string, string], batches: readonl
   await migrate(await pgliteDatabase(second));
   const copySeconds = await timed(async () => {
     for (const batch of batches) {
-      await second.query(`copy raw_events (${COLUMNS}) from '/dev/blob' with (format csv)`, [], { blob: new Blob([toCsv(batch)]) });
+      await second.query(`copy raw_events (${COLUMNS}) from '/dev/blob' with (format csv)`, [], {
+        blob: new Blob([toCsv(batch)]),
+      });
     }
   });
   await second.close();
@@ -86,7 +94,11 @@ export async function pgliteCeiling(dataDirs: [string, string], batches: readonl
 }
 
 /** PostgreSQL server, one connection: plain unnest batches, then COPY, each into a fresh database. */
-export async function postgresCeiling(urls: [string, string], batches: readonly ValidEvent[][], total: number): Promise<CeilingResult> {
+export async function postgresCeiling(
+  urls: [string, string],
+  batches: readonly ValidEvent[][],
+  total: number,
+): Promise<CeilingResult> {
   const db = await openPostgresDatabase({ connectionString: urls[0], maxConnections: 1 });
   await migrate(db);
   const unnestSeconds = await unnestRun(db, batches);

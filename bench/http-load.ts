@@ -37,7 +37,8 @@ export async function runHttpLoad(
         body,
       });
       const result = (await response.json()) as { accepted: number };
-      if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result).slice(0, 500)}`);
+      if (response.status !== 200)
+        throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result).slice(0, 500)}`);
       latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
       accepted += result.accepted;
       onProgress?.(latencies.length);
@@ -47,5 +48,12 @@ export async function runHttpLoad(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
   const events = bodies.length * eventsPerBody;
-  return { events, seconds, eventsPerSecond: events / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), accepted };
+  return {
+    events,
+    seconds,
+    eventsPerSecond: events / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    accepted,
+  };
 }

@@ -25,7 +25,10 @@ const { values: args } = parseArgs({
     stores: { type: 'string', default: 'pglite,postgres' },
     runs: { type: 'string', default: '3' },
     phases: { type: 'string', default: 'ceiling,http' },
-    'database-url': { type: 'string', default: process.env.MB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.MB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
   },
 });
 const TOTAL = Number(args.events);
@@ -42,9 +45,16 @@ async function withDatabases<T>(adminUrl: string, count: number, work: (urls: st
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   const names = Array.from({ length: count }, (_, i) => `mb_bench_${process.pid}_${i}`);
-  for (const name of names) await admin.query(`drop database if exists ${name}`).then(() => admin.query(`create database ${name}`));
+  for (const name of names)
+    await admin.query(`drop database if exists ${name}`).then(() => admin.query(`create database ${name}`));
   try {
-    return await work(names.map((name) => { const url = new URL(adminUrl); url.pathname = `/${name}`; return url.toString(); }));
+    return await work(
+      names.map((name) => {
+        const url = new URL(adminUrl);
+        url.pathname = `/${name}`;
+        return url.toString();
+      }),
+    );
   } finally {
     for (const name of names) await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
@@ -55,13 +65,28 @@ async function ceilingRun(store: 'pglite' | 'postgres', targets: string[], seed:
   const script = new URL('./ceiling-process.js', import.meta.url);
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [script.pathname, '--store', store, '--targets', targets.join(','), '--events', String(TOTAL), '--batch', String(BATCH), '--seed', seed],
+    [
+      script.pathname,
+      '--store',
+      store,
+      '--targets',
+      targets.join(','),
+      '--events',
+      String(TOTAL),
+      '--batch',
+      String(BATCH),
+      '--seed',
+      seed,
+    ],
     { maxBuffer: 1024 * 1024 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as CeilingResult;
 }
 
-async function httpRun(serverArgs: string[], bodies: string[]): Promise<LoadResult & { peakRss: number; rssSamples: number[] }> {
+async function httpRun(
+  serverArgs: string[],
+  bodies: string[],
+): Promise<LoadResult & { peakRss: number; rssSamples: number[] }> {
   const server = await startServerProcess(serverArgs, { MB_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
   try {
     const put = await fetch(`${server.baseUrl}/v1/event-types/api.request/schemas/1`, {
@@ -70,7 +95,10 @@ async function httpRun(serverArgs: string[], bodies: string[]): Promise<LoadResu
       body: JSON.stringify(BENCH_SCHEMA),
     });
     if (put.status !== 201) throw new Error(`schema registration answered ${put.status}`);
-    const bar = new SingleBar({ format: '  http {bar} {percentage}% | {value}/{total} batches | rss {rss}', stream: process.stderr }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: '  http {bar} {percentage}% | {value}/{total} batches | rss {rss}', stream: process.stderr },
+      Presets.shades_classic,
+    );
     const quarter = Math.max(1, Math.floor(bodies.length / 4));
     const rssSamples: number[] = [];
     bar.start(bodies.length, 0, { rss: mb(server.rss()) });
@@ -89,27 +117,43 @@ async function httpRun(serverArgs: string[], bodies: string[]): Promise<LoadResu
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 type HttpRun = Awaited<ReturnType<typeof httpRun>>;
 
 function report(store: string, ceilings: CeilingResult[], https: HttpRun[]): void {
-  console.log(`\n${store}: ${TOTAL.toLocaleString('en-US')} events, batches of ${BATCH}, ${CONNECTIONS} connections, median of ${Math.max(ceilings.length, https.length)} run(s)`);
+  console.log(
+    `\n${store}: ${TOTAL.toLocaleString('en-US')} events, batches of ${BATCH}, ${CONNECTIONS} connections, median of ${Math.max(ceilings.length, https.length)} run(s)`,
+  );
   const best = median(ceilings.map((c) => Math.max(c.unnestPerSecond, c.copyPerSecond)));
   if (ceilings.length > 0) {
-    console.log(`  ceiling   unnest ${rate(median(ceilings.map((c) => c.unnestPerSecond)))}   COPY ${rate(median(ceilings.map((c) => c.copyPerSecond)))}   (best ${rate(best)})`);
-    console.log(`            runs: ${ceilings.map((c) => rate(Math.max(c.unnestPerSecond, c.copyPerSecond))).join(', ')}`);
+    console.log(
+      `  ceiling   unnest ${rate(median(ceilings.map((c) => c.unnestPerSecond)))}   COPY ${rate(median(ceilings.map((c) => c.copyPerSecond)))}   (best ${rate(best)})`,
+    );
+    console.log(
+      `            runs: ${ceilings.map((c) => rate(Math.max(c.unnestPerSecond, c.copyPerSecond))).join(', ')}`,
+    );
   }
   if (https.length === 0) return;
   const eventsPerSecond = median(https.map((h) => h.eventsPerSecond));
-  console.log(`  http      ${rate(eventsPerSecond)}   p50 ${median(https.map((h) => h.p50Ms)).toFixed(1)} ms   p99 ${median(https.map((h) => h.p99Ms)).toFixed(1)} ms   peak RSS ${mb(Math.max(...https.map((h) => h.peakRss)))}`);
+  console.log(
+    `  http      ${rate(eventsPerSecond)}   p50 ${median(https.map((h) => h.p50Ms)).toFixed(1)} ms   p99 ${median(https.map((h) => h.p99Ms)).toFixed(1)} ms   peak RSS ${mb(Math.max(...https.map((h) => h.peakRss)))}`,
+  );
   console.log(`            runs: ${https.map((h) => rate(h.eventsPerSecond)).join(', ')}`);
   console.log(`  rss at 25/50/75/100% (last run): ${(https.at(-1) as HttpRun).rssSamples.map(mb).join(' / ')}`);
   if (ceilings.length === https.length) {
     // Per run, both phases ran minutes apart on the same machine; the median of those ratios is the figure.
-    const ratios = https.map((h, run) => h.eventsPerSecond / Math.max((ceilings[run] as CeilingResult).unnestPerSecond, (ceilings[run] as CeilingResult).copyPerSecond));
-    console.log(`  ratio     http / ceiling = ${median(ratios).toFixed(2)} (median of runs: ${ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70)`);
+    const ratios = https.map(
+      (h, run) =>
+        h.eventsPerSecond /
+        Math.max((ceilings[run] as CeilingResult).unnestPerSecond, (ceilings[run] as CeilingResult).copyPerSecond),
+    );
+    console.log(
+      `  ratio     http / ceiling = ${median(ratios).toFixed(2)} (median of runs: ${ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70)`,
+    );
   }
 }
 
@@ -132,7 +176,8 @@ async function main(): Promise<void> {
       try {
         for (const phase of order(run)) {
           console.error(`pglite run ${run + 1}/${RUNS}: ${phase}...`);
-          if (phase === 'ceiling') ceilings.push(await ceilingRun('pglite', [join(dir, 'unnest'), join(dir, 'copy')], seed));
+          if (phase === 'ceiling')
+            ceilings.push(await ceilingRun('pglite', [join(dir, 'unnest'), join(dir, 'copy')], seed));
           else https.push(await httpRun(['--data-dir', join(dir, 'http')], bodies));
         }
       } finally {
@@ -148,7 +193,8 @@ async function main(): Promise<void> {
       await withDatabases(args['database-url'], 3, async ([unnestUrl, copyUrl, httpUrl]) => {
         for (const phase of order(run)) {
           console.error(`postgres run ${run + 1}/${RUNS}: ${phase}...`);
-          if (phase === 'ceiling') ceilings.push(await ceilingRun('postgres', [unnestUrl as string, copyUrl as string], seed));
+          if (phase === 'ceiling')
+            ceilings.push(await ceilingRun('postgres', [unnestUrl as string, copyUrl as string], seed));
           else https.push(await httpRun(['--database-url', httpUrl as string], bodies));
         }
       });

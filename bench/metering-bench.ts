@@ -6,9 +6,21 @@ import { parseArgs } from 'node:util';
 import { openStore } from '../src/platform/database/open-store.js';
 import { ceilingPerSecond, fmt, median, nodeScript, progress, rate, withDatabases } from './bench-support.js';
 import { chunk } from './event-generator.js';
-import { DEFAULT_BENCH_CUSTOMERS, expectedOutcomes, generateMeteringEvents, meteringCatalogJson } from './metering-events.js';
+import {
+  DEFAULT_BENCH_CUSTOMERS,
+  expectedOutcomes,
+  generateMeteringEvents,
+  meteringCatalogJson,
+} from './metering-events.js';
 import type { StageBreakdown, StageResult } from './metering-stage-process.js';
-import { bucketQuantile, percentileOf, runPacedLoad, scrapeMetering, type MeteringScrape, type PacedLoadResult } from './metering-steady.js';
+import {
+  bucketQuantile,
+  percentileOf,
+  runPacedLoad,
+  scrapeMetering,
+  type MeteringScrape,
+  type PacedLoadResult,
+} from './metering-steady.js';
 import { startServerProcess } from './server-process.js';
 
 /**
@@ -33,7 +45,10 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     customers: { type: 'string', default: String(DEFAULT_BENCH_CUSTOMERS) },
     'metering-batch-size': { type: 'string' },
-    'database-url': { type: 'string', default: process.env.MB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.MB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
   },
 });
 const TOTAL = Number(args.events);
@@ -50,12 +65,25 @@ const meteringBatchArgs = args['metering-batch-size'] ? ['--metering-batch-size'
 
 type Store = 'pglite' | 'postgres';
 
-const secs = (s: number) => (Number.isFinite(s) ? `${s < 10 ? s.toFixed(3) : s.toFixed(1)} s` : (s > 0 ? '> 300 s' : 'n/a'));
+const secs = (s: number) =>
+  Number.isFinite(s) ? `${s < 10 ? s.toFixed(3) : s.toFixed(1)} s` : s > 0 ? '> 300 s' : 'n/a';
 /** The ingestion ceiling exactly as bench:ingest measures it, from the same run. */
-const ceilingPhase = (store: Store, targets: [string, string], seed: string) => ceilingPerSecond(store, targets, TOTAL, CEILING_BATCH, seed);
+const ceilingPhase = (store: Store, targets: [string, string], seed: string) =>
+  ceilingPerSecond(store, targets, TOTAL, CEILING_BATCH, seed);
 
 async function stagePhase(store: Store, target: string, seed: string): Promise<StageResult> {
-  const common = ['--store', store, '--target', target, '--events', String(TOTAL), '--seed', seed, '--customers', String(CUSTOMERS)];
+  const common = [
+    '--store',
+    store,
+    '--target',
+    target,
+    '--events',
+    String(TOTAL),
+    '--seed',
+    seed,
+    '--customers',
+    String(CUSTOMERS),
+  ];
   const batch = args['metering-batch-size'] ? ['--batch-size', args['metering-batch-size']] : [];
   const load = await nodeScript<{ seconds: number }>('./metering-stage-process.js', ['--mode', 'load', ...common]);
   progress(`  loaded ${fmt(TOTAL)} events in ${load.seconds.toFixed(1)} s (not timed); metering...`);
@@ -97,7 +125,8 @@ async function steadyPhase(store: Store, target: string, bodies: readonly string
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
       body: meteringCatalogJson(CUSTOMERS),
     });
-    if (applied.status !== 201) throw new Error(`catalog apply answered ${applied.status}: ${(await applied.text()).slice(0, 500)}`);
+    if (applied.status !== 201)
+      throw new Error(`catalog apply answered ${applied.status}: ${(await applied.text()).slice(0, 500)}`);
 
     const samples: MeteringScrape[] = [];
     let sampling = true;
@@ -108,7 +137,9 @@ async function steadyPhase(store: Store, target: string, bodies: readonly string
         await tick;
       }
     })();
-    progress(`  sending ${fmt(events)} events at ${rate(RATE)} for ${SECONDS} s (${STEADY_BATCH} per request, ${CONNECTIONS} connections)...`);
+    progress(
+      `  sending ${fmt(events)} events at ${rate(RATE)} for ${SECONDS} s (${STEADY_BATCH} per request, ${CONNECTIONS} connections)...`,
+    );
     const load = await runPacedLoad(`${server.baseUrl}/v1/events`, ADMIN_KEY, bodies, STEADY_BATCH, RATE, CONNECTIONS);
     if (load.accepted !== events) throw new Error(`accepted ${load.accepted} of ${events} events`);
     const sent = performance.now();
@@ -142,7 +173,8 @@ async function steadyPhase(store: Store, target: string, bodies: readonly string
       await db.close();
     }
     const expected = expectedOutcomes(events).usage;
-    if (caughtUp && usageRecords !== expected) throw new Error(`steady: the store holds ${usageRecords} usage records, expected ${expected}`);
+    if (caughtUp && usageRecords !== expected)
+      throw new Error(`steady: the store holds ${usageRecords} usage records, expected ${expected}`);
     const lagEvents = samples.map((s) => s.lagEvents).sort((a, b) => a - b);
     const lagSeconds = samples.map((s) => s.lagSeconds).sort((a, b) => a - b);
     return {
@@ -195,7 +227,9 @@ function report(label: string, runs: RunResult[]): Summary {
     ceiling: median(ceilings),
     stageRecords: median(stages.map((s) => s.usage / s.seconds)),
     stageEvents: median(stages.map((s) => s.events / s.seconds)),
-    ratio: median(pick((r) => (r.ceiling !== undefined && r.stage ? r.stage.events / r.stage.seconds / r.ceiling : undefined))),
+    ratio: median(
+      pick((r) => (r.ceiling !== undefined && r.stage ? r.stage.events / r.stage.seconds / r.ceiling : undefined)),
+    ),
     steadyRate: median(steadies.map((s) => s.load.eventsPerSecond)),
     dbP50: median(steadies.map((s) => s.dbP50)),
     dbP99: median(steadies.map((s) => s.dbP99)),
@@ -205,23 +239,50 @@ function report(label: string, runs: RunResult[]): Summary {
     maxLagSeconds: median(steadies.map((s) => s.maxLagSeconds)),
   };
   console.log(`\n${label}: ${fmt(TOTAL)} events, ${CUSTOMERS} customers, median of ${runs.length} run(s)`);
-  if (ceilings.length > 0) console.log(`  ceiling        ${rate(summary.ceiling)}   (runs: ${ceilings.map(rate).join(', ')})`);
+  if (ceilings.length > 0)
+    console.log(`  ceiling        ${rate(summary.ceiling)}   (runs: ${ceilings.map(rate).join(', ')})`);
   if (stages.length > 0) {
     const last = stages.at(-1) as StageResult;
-    console.log(`  stage          ${rate(summary.stageRecords)} usage records, ${rate(summary.stageEvents)} events   (runs: ${stages.map((s) => rate(s.events / s.seconds)).join(', ')} events)`);
-    console.log(`                 last run: ${fmt(last.events)} events in ${last.seconds.toFixed(1)} s, ${last.batches} batches -> ${fmt(last.usage)} usage, ${fmt(last.exceptions)} exceptions, ${fmt(last.telemetry)} telemetry`);
+    console.log(
+      `  stage          ${rate(summary.stageRecords)} usage records, ${rate(summary.stageEvents)} events   (runs: ${stages.map((s) => rate(s.events / s.seconds)).join(', ')} events)`,
+    );
+    console.log(
+      `                 last run: ${fmt(last.events)} events in ${last.seconds.toFixed(1)} s, ${last.batches} batches -> ${fmt(last.usage)} usage, ${fmt(last.exceptions)} exceptions, ${fmt(last.telemetry)} telemetry`,
+    );
     const b = last.breakdown;
-    const parts: Array<[string, keyof StageBreakdown]> = [['read', 'read'], ['derive+map (JS)', 'derive'], ['insert usage', 'insertUsage'], ['insert exceptions', 'insertExceptions'], ['telemetry', 'telemetry'], ['cursor', 'cursor'], ['begin/commit', 'commit'], ['other', 'other']];
-    console.log(`                 where the time goes (last run): ${parts.map(([name, key]) => `${name} ${((100 * b[key]) / last.seconds).toFixed(0)} %`).join(', ')}`);
+    const parts: Array<[string, keyof StageBreakdown]> = [
+      ['read', 'read'],
+      ['derive+map (JS)', 'derive'],
+      ['insert usage', 'insertUsage'],
+      ['insert exceptions', 'insertExceptions'],
+      ['telemetry', 'telemetry'],
+      ['cursor', 'cursor'],
+      ['begin/commit', 'commit'],
+      ['other', 'other'],
+    ];
+    console.log(
+      `                 where the time goes (last run): ${parts.map(([name, key]) => `${name} ${((100 * b[key]) / last.seconds).toFixed(0)} %`).join(', ')}`,
+    );
   }
-  if (ceilings.length > 0 && stages.length > 0) console.log(`  ratio          stage events / ceiling = ${summary.ratio.toFixed(2)}`);
+  if (ceilings.length > 0 && stages.length > 0)
+    console.log(`  ratio          stage events / ceiling = ${summary.ratio.toFixed(2)}`);
   if (steadies.length > 0) {
     const last = steadies.at(-1) as SteadyResult;
-    console.log(`  steady         target ${rate(RATE)} for ${SECONDS} s: achieved ${rate(summary.steadyRate)}   (runs: ${steadies.map((s) => rate(s.load.eventsPerSecond)).join(', ')}; last run max ${last.load.maxBehindMs.toFixed(0)} ms behind schedule, request p50 ${last.load.p50RequestMs.toFixed(0)} ms, p99 ${last.load.p99RequestMs.toFixed(0)} ms)`);
-    console.log(`                 lag: max ${fmt(summary.maxLagEvents)} events / ${secs(summary.maxLagSeconds)}; p99 of samples ${fmt(median(steadies.map((s) => s.p99LagEvents)))} events / ${secs(median(steadies.map((s) => s.p99LagSeconds)))}`);
-    console.log(`                 acceptance -> usage delay: database p50 ${secs(summary.dbP50)}, p99 ${secs(summary.dbP99)}; histogram buckets p50 <= ${secs(summary.bucketP50)}, p99 <= ${secs(summary.bucketP99)}`);
-    console.log(`                 caught up ${last.drainSeconds.toFixed(1)} s after the last request (last run)${steadies.every((s) => s.caughtUp) ? '' : '; NOT CAUGHT UP in some run'}`);
-    console.log(`                 target p99 < 1 s at ${rate(RATE)}: ${summary.dbP99 < 1 && summary.steadyRate >= 0.97 * RATE ? 'met' : 'NOT met'}`);
+    console.log(
+      `  steady         target ${rate(RATE)} for ${SECONDS} s: achieved ${rate(summary.steadyRate)}   (runs: ${steadies.map((s) => rate(s.load.eventsPerSecond)).join(', ')}; last run max ${last.load.maxBehindMs.toFixed(0)} ms behind schedule, request p50 ${last.load.p50RequestMs.toFixed(0)} ms, p99 ${last.load.p99RequestMs.toFixed(0)} ms)`,
+    );
+    console.log(
+      `                 lag: max ${fmt(summary.maxLagEvents)} events / ${secs(summary.maxLagSeconds)}; p99 of samples ${fmt(median(steadies.map((s) => s.p99LagEvents)))} events / ${secs(median(steadies.map((s) => s.p99LagSeconds)))}`,
+    );
+    console.log(
+      `                 acceptance -> usage delay: database p50 ${secs(summary.dbP50)}, p99 ${secs(summary.dbP99)}; histogram buckets p50 <= ${secs(summary.bucketP50)}, p99 <= ${secs(summary.bucketP99)}`,
+    );
+    console.log(
+      `                 caught up ${last.drainSeconds.toFixed(1)} s after the last request (last run)${steadies.every((s) => s.caughtUp) ? '' : '; NOT CAUGHT UP in some run'}`,
+    );
+    console.log(
+      `                 target p99 < 1 s at ${rate(RATE)}: ${summary.dbP99 < 1 && summary.steadyRate >= 0.97 * RATE ? 'met' : 'NOT met'}`,
+    );
   }
   return summary;
 }
@@ -240,7 +301,11 @@ async function runOnce(store: Store, run: number, seed: string, bodies: readonly
   if (store === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'mb-metering-bench-'));
     try {
-      await runPhases({ ceiling: [join(dir, 'unnest'), join(dir, 'copy')], stage: join(dir, 'stage'), steady: join(dir, 'steady') });
+      await runPhases({
+        ceiling: [join(dir, 'unnest'), join(dir, 'copy')],
+        stage: join(dir, 'stage'),
+        steady: join(dir, 'steady'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -250,8 +315,14 @@ async function runOnce(store: Store, run: number, seed: string, bodies: readonly
     );
   }
   if (result.ceiling !== undefined) progress(`  ceiling ${rate(result.ceiling)}`);
-  if (result.stage) progress(`  stage ${rate(result.stage.events / result.stage.seconds)} events (${rate(result.stage.usage / result.stage.seconds)} records)`);
-  if (result.steady) progress(`  steady ${rate(result.steady.load.eventsPerSecond)}, delay p50 ${secs(result.steady.dbP50)} p99 ${secs(result.steady.dbP99)}, max lag ${fmt(result.steady.maxLagEvents)} events`);
+  if (result.stage)
+    progress(
+      `  stage ${rate(result.stage.events / result.stage.seconds)} events (${rate(result.stage.usage / result.stage.seconds)} records)`,
+    );
+  if (result.steady)
+    progress(
+      `  steady ${rate(result.steady.load.eventsPerSecond)}, delay p50 ${secs(result.steady.dbP50)} p99 ${secs(result.steady.dbP99)}, max lag ${fmt(result.steady.maxLagEvents)} events`,
+    );
   return result;
 }
 
@@ -260,16 +331,23 @@ async function main(): Promise<void> {
   const stores = args.stores.split(',') as Store[];
   // Only serialized bodies stay in this (load generator) process.
   const bodies = PHASES.includes('steady')
-    ? chunk(generateMeteringEvents(RATE * SECONDS, 0, `${seed}-steady`, CUSTOMERS), STEADY_BATCH).map((batch) => JSON.stringify(batch))
+    ? chunk(generateMeteringEvents(RATE * SECONDS, 0, `${seed}-steady`, CUSTOMERS), STEADY_BATCH).map((batch) =>
+        JSON.stringify(batch),
+      )
     : [];
-  for (const store of stores) if (store !== 'pglite' && store !== 'postgres') throw new Error(`unknown store ${String(store)}`);
+  for (const store of stores)
+    if (store !== 'pglite' && store !== 'postgres') throw new Error(`unknown store ${String(store)}`);
   // Runs alternate between the stores, so that a run cut short still leaves figures for each.
   const results = new Map<Store, RunResult[]>(stores.map((store) => [store, []]));
   for (let run = 0; run < RUNS; run += 1) {
     for (const store of stores) results.get(store)?.push(await runOnce(store, run, seed, bodies));
   }
-  const summaries = stores.map((store) => report(store === 'pglite' ? 'PGlite (embedded, file-backed)' : 'PostgreSQL server', results.get(store) ?? []));
-  console.log(`\n| store | ceiling events/s | stage records/s | stage events/s | stage / ceiling | steady achieved (target ${fmt(RATE)}/s) | delay p50 / p99 (db) | delay p50 / p99 (buckets) | max lag |`);
+  const summaries = stores.map((store) =>
+    report(store === 'pglite' ? 'PGlite (embedded, file-backed)' : 'PostgreSQL server', results.get(store) ?? []),
+  );
+  console.log(
+    `\n| store | ceiling events/s | stage records/s | stage events/s | stage / ceiling | steady achieved (target ${fmt(RATE)}/s) | delay p50 / p99 (db) | delay p50 / p99 (buckets) | max lag |`,
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of summaries) {
     console.log(

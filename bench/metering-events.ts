@@ -75,7 +75,12 @@ export function expectedOutcomes(count: number, offset = 0): OutcomeCounts {
  * Events the reference catalog meters, built on the ingestion benchmark's generator (its random-looking
  * ids and October 2026 event times); deterministic per seed.
  */
-export function generateMeteringEvents(count: number, offset = 0, seed = 'metering', customers = DEFAULT_BENCH_CUSTOMERS): Array<Record<string, unknown>> {
+export function generateMeteringEvents(
+  count: number,
+  offset = 0,
+  seed = 'metering',
+  customers = DEFAULT_BENCH_CUSTOMERS,
+): Array<Record<string, unknown>> {
   const events = generateEvents(count, offset, seed);
   for (let i = 0; i < count; i += 1) {
     const n = offset + i;
@@ -103,7 +108,12 @@ export function generateMeteringEvents(count: number, offset = 0, seed = 'meteri
     } else {
       event.type = 'com.example.api.request';
       event.subject = subject;
-      event.data = { status: [200, 201, 202][n % 3], billable: true, region: base.region === 'us-east' ? 'us' : 'eu', tokens: base.tokens };
+      event.data = {
+        status: [200, 201, 202][n % 3],
+        billable: true,
+        region: base.region === 'us-east' ? 'us' : 'eu',
+        tokens: base.tokens,
+      };
     }
   }
   return events;

@@ -4,7 +4,12 @@ import { createApp } from '../src/main.js';
 import type { Database, Queryable } from '../src/platform/database/database.js';
 import { timedDatabase } from './timed-database.js';
 import { openStore } from '../src/platform/database/open-store.js';
-import { expectedOutcomes, generateMeteringEvents, meteringCatalogJson, type OutcomeCounts } from './metering-events.js';
+import {
+  expectedOutcomes,
+  generateMeteringEvents,
+  meteringCatalogJson,
+  type OutcomeCounts,
+} from './metering-events.js';
 
 /**
  * One step of the metering benchmark's stage phase in a process of its own, printing one JSON line:
@@ -99,7 +104,8 @@ if (values.mode === 'load') {
   const ingestBatch = async (offset: number) => {
     const events = generateMeteringEvents(Math.min(LOAD_BATCH, total - offset), offset, values.seed, customers);
     const result = await app.ingestion.ingest(events.map((value) => ({ value })));
-    if (result.accepted !== events.length) throw new Error(`load: accepted ${result.accepted} of ${events.length}: ${JSON.stringify(result).slice(0, 500)}`);
+    if (result.accepted !== events.length)
+      throw new Error(`load: accepted ${result.accepted} of ${events.length}: ${JSON.stringify(result).slice(0, 500)}`);
   };
   // Two batches in flight: the next is generated and validated while the store writes the last.
   let inFlight: Promise<void> | undefined;
@@ -113,7 +119,16 @@ if (values.mode === 'load') {
   await app.close();
   console.log(JSON.stringify({ seconds: loadSeconds }));
 } else if (values.mode === 'stage') {
-  const breakdown: StageBreakdown = { read: 0, derive: 0, insertUsage: 0, insertExceptions: 0, telemetry: 0, cursor: 0, commit: 0, other: 0 };
+  const breakdown: StageBreakdown = {
+    read: 0,
+    derive: 0,
+    insertUsage: 0,
+    insertExceptions: 0,
+    telemetry: 0,
+    cursor: 0,
+    commit: 0,
+    other: 0,
+  };
   const store = await openStore(config);
   const db = stageTimed(store, breakdown);
   const app = await createApp(config, { db });
@@ -139,11 +154,15 @@ if (values.mode === 'load') {
   const problems: string[] = [];
   if (result.events !== total) problems.push(`the stage read ${result.events} events, the store holds ${total}`);
   if (result.usage + result.exceptions + result.telemetry !== total) {
-    problems.push(`usage ${result.usage} + exceptions ${result.exceptions} + telemetry ${result.telemetry} != ${total} events`);
+    problems.push(
+      `usage ${result.usage} + exceptions ${result.exceptions} + telemetry ${result.telemetry} != ${total} events`,
+    );
   }
   for (const key of ['usage', 'exceptions', 'telemetry'] as const) {
-    if (result[key] !== expected[key]) problems.push(`${key}: the stage reported ${result[key]}, expected ${expected[key]}`);
-    if (stored[key] !== expected[key]) problems.push(`${key}: the store holds ${stored[key]}, expected ${expected[key]}`);
+    if (result[key] !== expected[key])
+      problems.push(`${key}: the stage reported ${result[key]}, expected ${expected[key]}`);
+    if (stored[key] !== expected[key])
+      problems.push(`${key}: the store holds ${stored[key]}, expected ${expected[key]}`);
   }
   if (problems.length > 0) throw new Error(`metering stage counts do not add up:\n  ${problems.join('\n  ')}`);
   console.log(JSON.stringify(result));

@@ -43,7 +43,8 @@ export async function runPacedLoad(
         body: bodies[k] as string,
       });
       const result = (await response.json()) as { accepted: number };
-      if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result).slice(0, 500)}`);
+      if (response.status !== 200)
+        throw new Error(`ingest answered ${response.status}: ${JSON.stringify(result).slice(0, 500)}`);
       latencies.push(performance.now() - sent);
       accepted += result.accepted;
     }
@@ -52,7 +53,15 @@ export async function runPacedLoad(
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const events = bodies.length * eventsPerBody;
-  return { events, accepted, seconds, eventsPerSecond: events / seconds, maxBehindMs, p50RequestMs: percentileOf(latencies, 0.5), p99RequestMs: percentileOf(latencies, 0.99) };
+  return {
+    events,
+    accepted,
+    seconds,
+    eventsPerSecond: events / seconds,
+    maxBehindMs,
+    p50RequestMs: percentileOf(latencies, 0.5),
+    p99RequestMs: percentileOf(latencies, 0.99),
+  };
 }
 
 /** The value at quantile q of sorted values (nearest rank). */

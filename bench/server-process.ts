@@ -20,10 +20,14 @@ function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Starts `meterbridge serve` as its own process, so the load generator never shares its event loop. */
 export async function startServerProcess(args: string[], env: Record<string, string>): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(packageRoot(), 'bin/meterbridge.js'), 'serve', '--port', '0', '--log-level', 'warn', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(packageRoot(), 'bin/meterbridge.js'), 'serve', '--port', '0', '--log-level', 'warn', ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -51,8 +51,19 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'meterbridge_' });
   const schemas = createSchemas({ db, clock });
-  const ingestion = createIngestion({ db, schemas, clock, limits: config.ingestion, observer: createIngestionMetrics(metrics) });
-  const catalog = createCatalog({ db, clock, metersInUse: meteringMetersInUse(clock), creditsInUse: finalizedCreditUse });
+  const ingestion = createIngestion({
+    db,
+    schemas,
+    clock,
+    limits: config.ingestion,
+    observer: createIngestionMetrics(metrics),
+  });
+  const catalog = createCatalog({
+    db,
+    clock,
+    metersInUse: meteringMetersInUse(clock),
+    creditsInUse: finalizedCreditUse,
+  });
   return {
     config,
     db,
@@ -60,7 +71,14 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     schemas,
     catalog,
     ingestion,
-    metering: createMetering({ db, catalog, clock, metrics, batchSize: config.metering.batchSize, horizonDays: config.metering.horizonDays }),
+    metering: createMetering({
+      db,
+      catalog,
+      clock,
+      metrics,
+      batchSize: config.metering.batchSize,
+      horizonDays: config.metering.horizonDays,
+    }),
     billing: createBilling({ db, catalog, clock, graceHours: config.billing.graceHours }),
     metrics,
     logger,

@@ -1,14 +1,22 @@
 /** Columns padded to their widest cell; the last one (free text) is not. */
 export function formatTable(rows: readonly string[][]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
  * One page of a listing as an operator reads it: JSON with `--json`; otherwise a table (header row
  * first), `empty` when there is nothing, and how to ask for the next page.
  */
-export function printPage<T>(page: { items: readonly T[]; next: string | null }, options: { json: unknown; empty: string; rows: (items: readonly T[]) => string[][] }): void {
+export function printPage<T>(
+  page: { items: readonly T[]; next: string | null },
+  options: { json: unknown; empty: string; rows: (items: readonly T[]) => string[][] },
+): void {
   if (options.json) {
     console.log(JSON.stringify(page, null, 2));
     return;

@@ -12,7 +12,10 @@ describe('escapedErrorHandler', () => {
 
   it('survives a database connection error that escaped, logging a warning', () => {
     const { handle, logger, exit } = handler();
-    handle(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 'uncaughtException');
+    handle(
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      'uncaughtException',
+    );
     handle(new DatabaseUnavailableError(new Error('Connection terminated unexpectedly')), 'unhandledRejection');
     expect(exit).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledTimes(2);

@@ -6,7 +6,11 @@ import { configFrom } from './options.js';
 export type OpenApp = (config: Readonly<Config>) => Promise<App>;
 
 /** Runs one piece of work on an application opened from the command's store options, and closes it. */
-export async function withApp<T>(options: Record<string, unknown>, openApp: OpenApp, work: (app: App) => Promise<T>): Promise<T> {
+export async function withApp<T>(
+  options: Record<string, unknown>,
+  openApp: OpenApp,
+  work: (app: App) => Promise<T>,
+): Promise<T> {
   const app = await openApp(configFrom(options));
   try {
     return await work(app);

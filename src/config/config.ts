@@ -36,8 +36,12 @@ export interface MeteringSettings {
   horizonDays: number;
 }
 
-export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze({ worker: true, batchSize: 2000, pollIntervalMs: 100, horizonDays: 90 });
-
+export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze({
+  worker: true,
+  batchSize: 2000,
+  pollIntervalMs: 100,
+  horizonDays: 90,
+});
 
 export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze({
   unknownTypes: 'accept',

@@ -51,29 +51,58 @@ function valueOf(config: Readonly<Config>, key: SettingKey): unknown {
 
 // Three distinct valid values per setting, as each source would carry them (flags and env as strings,
 // the file as typed YAML/JSON), and the value each should produce.
-const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; expected: [unknown, unknown, unknown] }> = {
-  databaseUrl: { flag: 'postgres://flag/db', env: 'postgresql://env/db', file: 'postgres://file/db', expected: ['postgres://flag/db', 'postgresql://env/db', 'postgres://file/db'] },
-  dataDir: { flag: '/data/flag', env: '/data/env', file: '/data/file', expected: ['/data/flag', '/data/env', '/data/file'] },
-  host: { flag: 'flag.example', env: 'env.example', file: 'file.example', expected: ['flag.example', 'env.example', 'file.example'] },
-  port: { flag: '1001', env: '1002', file: 1003, expected: [1001, 1002, 1003] },
-  logLevel: { flag: 'debug', env: 'warn', file: 'error', expected: ['debug', 'warn', 'error'] },
-  bootstrapAdminKey: { flag: 'f'.repeat(32), env: 'e'.repeat(33), file: 'g'.repeat(40), expected: ['f'.repeat(32), 'e'.repeat(33), 'g'.repeat(40)] },
-  unknownTypes: { flag: 'reject', env: 'accept', file: 'reject', expected: ['reject', 'accept', 'reject'] },
-  maxEventBytes: { flag: '1000', env: '2000', file: 3000, expected: [1000, 2000, 3000] },
-  maxBodyBytes: { flag: '10000', env: '20000', file: 30000, expected: [10000, 20000, 30000] },
-  maxBatchEvents: { flag: '10', env: '20', file: 30, expected: [10, 20, 30] },
-  maxFutureSeconds: { flag: '0', env: '60', file: 120, expected: [0, 60, 120] },
-  meteringWorker: { flag: 'off', env: 'on', file: 'off', expected: [false, true, false] },
-  meteringBatchSize: { flag: '100', env: '200', file: 300, expected: [100, 200, 300] },
-  meteringPollMs: { flag: '50', env: '60', file: 70, expected: [50, 60, 70] },
-  meteringHorizonDays: { flag: '30', env: '60', file: 120, expected: [30, 60, 120] },
-  billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
-};
+const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; expected: [unknown, unknown, unknown] }> =
+  {
+    databaseUrl: {
+      flag: 'postgres://flag/db',
+      env: 'postgresql://env/db',
+      file: 'postgres://file/db',
+      expected: ['postgres://flag/db', 'postgresql://env/db', 'postgres://file/db'],
+    },
+    dataDir: {
+      flag: '/data/flag',
+      env: '/data/env',
+      file: '/data/file',
+      expected: ['/data/flag', '/data/env', '/data/file'],
+    },
+    host: {
+      flag: 'flag.example',
+      env: 'env.example',
+      file: 'file.example',
+      expected: ['flag.example', 'env.example', 'file.example'],
+    },
+    port: { flag: '1001', env: '1002', file: 1003, expected: [1001, 1002, 1003] },
+    logLevel: { flag: 'debug', env: 'warn', file: 'error', expected: ['debug', 'warn', 'error'] },
+    bootstrapAdminKey: {
+      flag: 'f'.repeat(32),
+      env: 'e'.repeat(33),
+      file: 'g'.repeat(40),
+      expected: ['f'.repeat(32), 'e'.repeat(33), 'g'.repeat(40)],
+    },
+    unknownTypes: { flag: 'reject', env: 'accept', file: 'reject', expected: ['reject', 'accept', 'reject'] },
+    maxEventBytes: { flag: '1000', env: '2000', file: 3000, expected: [1000, 2000, 3000] },
+    maxBodyBytes: { flag: '10000', env: '20000', file: 30000, expected: [10000, 20000, 30000] },
+    maxBatchEvents: { flag: '10', env: '20', file: 30, expected: [10, 20, 30] },
+    maxFutureSeconds: { flag: '0', env: '60', file: 120, expected: [0, 60, 120] },
+    meteringWorker: { flag: 'off', env: 'on', file: 'off', expected: [false, true, false] },
+    meteringBatchSize: { flag: '100', env: '200', file: 300, expected: [100, 200, 300] },
+    meteringPollMs: { flag: '50', env: '60', file: 70, expected: [50, 60, 70] },
+    meteringHorizonDays: { flag: '30', env: '60', file: 120, expected: [30, 60, 120] },
+    billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
+  };
 
 describe('loadConfig', () => {
   it('uses the defaults when nothing is configured, with no database URL and no admin key', () => {
     const config = loadConfig();
-    expect(config).toEqual({ dataDir: './.meterbridge', host: '127.0.0.1', port: 8080, logLevel: 'info', ingestion: DEFAULT_INGESTION_LIMITS, metering: DEFAULT_METERING_SETTINGS, billing: DEFAULT_BILLING_SETTINGS });
+    expect(config).toEqual({
+      dataDir: './.meterbridge',
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'info',
+      ingestion: DEFAULT_INGESTION_LIMITS,
+      metering: DEFAULT_METERING_SETTINGS,
+      billing: DEFAULT_BILLING_SETTINGS,
+    });
     expect(config).not.toHaveProperty('databaseUrl');
     expect(config).not.toHaveProperty('bootstrapAdminKey');
   });
@@ -87,7 +116,9 @@ describe('loadConfig', () => {
     const configFile = fileWith(setting.filePath, file);
 
     it(`takes ${setting.flag} over ${setting.env} over the file`, () => {
-      expect(valueOf(loadConfig({ flags: { [key]: flag }, env: { [setting.env]: env }, file: configFile }), key)).toEqual(expected[0]);
+      expect(
+        valueOf(loadConfig({ flags: { [key]: flag }, env: { [setting.env]: env }, file: configFile }), key),
+      ).toEqual(expected[0]);
     });
 
     it(`takes ${setting.env} over the file when there is no flag`, () => {
@@ -131,7 +162,10 @@ describe('loadConfig', () => {
   });
 
   it('reads a JSON file, named by --config or by MB_CONFIG', () => {
-    const path = writeConfigFile(JSON.stringify({ server: { port: 7070 }, database: { dataDir: '/var/lib/meterbridge' } }), 'json');
+    const path = writeConfigFile(
+      JSON.stringify({ server: { port: 7070 }, database: { dataDir: '/var/lib/meterbridge' } }),
+      'json',
+    );
     expect(loadConfig({ file: path })).toMatchObject({ port: 7070, dataDir: '/var/lib/meterbridge' });
     expect(loadConfig({ env: { MB_CONFIG: path } })).toMatchObject({ port: 7070, dataDir: '/var/lib/meterbridge' });
     const other = writeConfigFile(JSON.stringify({ server: { port: 6060 } }), 'json');
@@ -159,22 +193,37 @@ describe('loadConfig', () => {
     expect((thrown as ValidationError).errors).toEqual([
       { path: `file ${path}: server.host`, message: 'must be a non-empty string' },
       { path: 'flag --port', message: 'must be an integer from 0 to 65535, got "eighty"' },
-      { path: 'env MB_LOG_LEVEL', message: 'must be one of fatal, error, warn, info, debug, trace, silent, got "loud"' },
+      {
+        path: 'env MB_LOG_LEVEL',
+        message: 'must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      },
       { path: 'env MB_MAX_BATCH_EVENTS', message: 'must be an integer from 1 to 1000000, got "0"' },
     ]);
   });
 
   it('refuses out-of-range and non-integer numbers from every source', () => {
     const path = fileWith('server.port', 80.5);
-    expect(errorsOf({ file: path })).toEqual([{ path: `file ${path}: server.port`, message: 'must be an integer from 0 to 65535, got 80.5' }]);
-    expect(errorsOf({ env: { MB_PORT: '65536' } })).toEqual([{ path: 'env MB_PORT', message: expect.stringContaining('got "65536"') }]);
-    expect(errorsOf({ env: { MB_PORT: '-1' } })).toEqual([{ path: 'env MB_PORT', message: expect.stringContaining('got "-1"') }]);
-    expect(errorsOf({ flags: { port: '80abc' } })).toEqual([{ path: 'flag --port', message: expect.stringContaining('got "80abc"') }]);
-    expect(errorsOf({ flags: { maxEventBytes: '255' } })).toEqual([{ path: 'flag --max-event-bytes', message: expect.stringContaining('from 256') }]);
+    expect(errorsOf({ file: path })).toEqual([
+      { path: `file ${path}: server.port`, message: 'must be an integer from 0 to 65535, got 80.5' },
+    ]);
+    expect(errorsOf({ env: { MB_PORT: '65536' } })).toEqual([
+      { path: 'env MB_PORT', message: expect.stringContaining('got "65536"') },
+    ]);
+    expect(errorsOf({ env: { MB_PORT: '-1' } })).toEqual([
+      { path: 'env MB_PORT', message: expect.stringContaining('got "-1"') },
+    ]);
+    expect(errorsOf({ flags: { port: '80abc' } })).toEqual([
+      { path: 'flag --port', message: expect.stringContaining('got "80abc"') },
+    ]);
+    expect(errorsOf({ flags: { maxEventBytes: '255' } })).toEqual([
+      { path: 'flag --max-event-bytes', message: expect.stringContaining('from 256') },
+    ]);
   });
 
   it('names unknown sections and settings in the file, and a section that is not a mapping', () => {
-    const path = writeConfigFile(['servr:', '  port: 1', 'server:', '  prot: 1', '  port: 1234', 'database: here', ''].join('\n'));
+    const path = writeConfigFile(
+      ['servr:', '  port: 1', 'server:', '  prot: 1', '  port: 1234', 'database: here', ''].join('\n'),
+    );
     expect(errorsOf({ file: path })).toEqual([
       { path: `file ${path}: servr`, message: 'is not a known section' },
       { path: `file ${path}: server.prot`, message: 'is not a known setting' },
@@ -184,17 +233,25 @@ describe('loadConfig', () => {
 
   it('reports a file that does not exist, is a directory, is not YAML or holds no mapping', () => {
     const missing = join(dir, 'missing.yaml');
-    expect(errorsOf({ file: missing })).toEqual([{ path: `file ${missing}`, message: expect.stringMatching(/^cannot be read: .*ENOENT/) }]);
+    expect(errorsOf({ file: missing })).toEqual([
+      { path: `file ${missing}`, message: expect.stringMatching(/^cannot be read: .*ENOENT/) },
+    ]);
 
     const directory = join(dir, 'a-directory');
     mkdirSync(directory);
-    expect(errorsOf({ file: directory })).toEqual([{ path: `file ${directory}`, message: expect.stringMatching(/^cannot be read: .*EISDIR/) }]);
+    expect(errorsOf({ file: directory })).toEqual([
+      { path: `file ${directory}`, message: expect.stringMatching(/^cannot be read: .*EISDIR/) },
+    ]);
 
     const broken = writeConfigFile('server: [unclosed\n');
-    expect(errorsOf({ file: broken })).toEqual([{ path: `file ${broken}`, message: expect.stringMatching(/^cannot be read: /) }]);
+    expect(errorsOf({ file: broken })).toEqual([
+      { path: `file ${broken}`, message: expect.stringMatching(/^cannot be read: /) },
+    ]);
 
     const scalar = writeConfigFile('just a string\n');
-    expect(errorsOf({ file: scalar })).toEqual([{ path: `file ${scalar}`, message: 'must hold a mapping of sections' }]);
+    expect(errorsOf({ file: scalar })).toEqual([
+      { path: `file ${scalar}`, message: 'must hold a mapping of sections' },
+    ]);
   });
 
   it('refuses a bootstrap admin key under 32 characters and accepts one of exactly 32', () => {
@@ -209,8 +266,15 @@ describe('loadConfig', () => {
   });
 
   it('accepts only postgres:// and postgresql:// database URLs', () => {
-    for (const url of ['mysql://localhost/db', 'http://localhost:5432/db', 'localhost:5432', 'postgres:/missing-slash']) {
-      expect(errorsOf({ env: { MB_DATABASE_URL: url } }), url).toEqual([{ path: 'env MB_DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' }]);
+    for (const url of [
+      'mysql://localhost/db',
+      'http://localhost:5432/db',
+      'localhost:5432',
+      'postgres:/missing-slash',
+    ]) {
+      expect(errorsOf({ env: { MB_DATABASE_URL: url } }), url).toEqual([
+        { path: 'env MB_DATABASE_URL', message: 'must be a postgres:// or postgresql:// URL' },
+      ]);
     }
     expect(loadConfig({ env: { MB_DATABASE_URL: 'postgres://u@h/d' } }).databaseUrl).toBe('postgres://u@h/d');
     expect(loadConfig({ env: { MB_DATABASE_URL: 'postgresql://u@h/d' } }).databaseUrl).toBe('postgresql://u@h/d');

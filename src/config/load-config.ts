@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, type FieldError } from '../platform/errors.js';
-import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS, type Config } from './config.js';
+import {
+  DEFAULT_BILLING_SETTINGS,
+  DEFAULT_INGESTION_LIMITS,
+  DEFAULT_METERING_SETTINGS,
+  type Config,
+} from './config.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
 export interface ConfigSources {
@@ -43,11 +48,15 @@ function unknownFileSettings(tree: Record<string, unknown>, fileName: string): F
   const errors: FieldError[] = [];
   for (const [section, body] of Object.entries(tree)) {
     if (!sections.has(section) || body === null || typeof body !== 'object' || Array.isArray(body)) {
-      errors.push({ path: `file ${fileName}: ${section}`, message: sections.has(section) ? 'must be a mapping' : 'is not a known section' });
+      errors.push({
+        path: `file ${fileName}: ${section}`,
+        message: sections.has(section) ? 'must be a mapping' : 'is not a known section',
+      });
       continue;
     }
     for (const name of Object.keys(body)) {
-      if (!known.has(`${section}.${name}`)) errors.push({ path: `file ${fileName}: ${section}.${name}`, message: 'is not a known setting' });
+      if (!known.has(`${section}.${name}`))
+        errors.push({ path: `file ${fileName}: ${section}.${name}`, message: 'is not a known setting' });
     }
   }
   return errors;
@@ -92,5 +101,10 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (errors.length > 0) {
     throw new ValidationError(`invalid configuration (${errors.length} error${errors.length > 1 ? 's' : ''})`, errors);
   }
-  return Object.freeze({ ...config, ingestion: Object.freeze(config.ingestion), metering: Object.freeze(config.metering), billing: Object.freeze(config.billing) });
+  return Object.freeze({
+    ...config,
+    ingestion: Object.freeze(config.ingestion),
+    metering: Object.freeze(config.metering),
+    billing: Object.freeze(config.billing),
+  });
 }

@@ -25,7 +25,9 @@ export function requirePermission(access: Access, permission: Permission) {
     const identity = await access.authenticate(match[1] as string);
     if (!identity) throw new UnauthenticatedError('the API key is unknown or revoked');
     if (!roleAllows(identity.role, permission)) {
-      throw new ForbiddenError(`API key ${identity.id} has role "${identity.role}", which does not grant "${permission}"`);
+      throw new ForbiddenError(
+        `API key ${identity.id} has role "${identity.role}", which does not grant "${permission}"`,
+      );
     }
     request.apiKey = identity;
   };
@@ -44,9 +46,13 @@ const isAuthentication = (hook: unknown): boolean => typeof hook === 'function' 
 export function checkAuthenticatesFirst(route: RouteOptions): void {
   const security = (route.schema as { security?: unknown[] } | undefined)?.security ?? [];
   const early = hooksOf(route.onRequest).some(isAuthentication);
-  const late = ['preParsing', 'preValidation', 'preHandler'].some((name) => hooksOf(route[name as keyof RouteOptions]).some(isAuthentication));
+  const late = ['preParsing', 'preValidation', 'preHandler'].some((name) =>
+    hooksOf(route[name as keyof RouteOptions]).some(isAuthentication),
+  );
   const where = `${[route.method].flat().join(',')} ${route.url}`;
   if (late) throw new Error(`route ${where} authenticates after onRequest; use onRequest: requirePermission(...)`);
-  if (security.length > 0 && !early) throw new Error(`route ${where} declares security but does not authenticate in onRequest`);
-  if (security.length === 0 && early) throw new Error(`route ${where} authenticates but its schema declares no security`);
+  if (security.length > 0 && !early)
+    throw new Error(`route ${where} declares security but does not authenticate in onRequest`);
+  if (security.length === 0 && early)
+    throw new Error(`route ${where} authenticates but its schema declares no security`);
 }

@@ -18,7 +18,8 @@ function problemsIn(request: FastifyRequest): FieldError[] {
     ...findHostileJson(request.query ?? {}, { base: '/query' }),
   ];
   const body = request.body;
-  if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && !wasInspected(body)) errors.push(...findHostileJson(body));
+  if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && !wasInspected(body))
+    errors.push(...findHostileJson(body));
   return errors;
 }
 

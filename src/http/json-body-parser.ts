@@ -26,7 +26,10 @@ function describe({ path, message }: FieldError): string {
 export function refusedInput(what: string, errors: FieldError[]): ValidationError {
   const more = errors.length - 1;
   const first = describe(errors[0] as FieldError);
-  return new ValidationError(`${what} is refused: ${first}${more > 0 ? ` (and ${more} more; see errors)` : ''}`, errors);
+  return new ValidationError(
+    `${what} is refused: ${first}${more > 0 ? ` (and ${more} more; see errors)` : ''}`,
+    errors,
+  );
 }
 
 export interface JsonBodyOptions {
@@ -48,7 +51,8 @@ export function parseJsonBody(bytes: Buffer, options: JsonBodyOptions = {}): unk
   } catch (error) {
     throw new ValidationError(`body is not valid JSON: ${(error as Error).message}`);
   }
-  const errors = options.contentChecked === 'route' ? walkJson(value, {}, { maxDepth: MAX_JSON_DEPTH }) : findHostileJson(value);
+  const errors =
+    options.contentChecked === 'route' ? walkJson(value, {}, { maxDepth: MAX_JSON_DEPTH }) : findHostileJson(value);
   if (errors.length === 0) errors.push(...findInexactNumbers(text));
   if (errors.length > 0) throw refusedInput('the body', errors);
   if (value !== null && typeof value === 'object') inspected.add(value);

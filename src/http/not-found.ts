@@ -22,6 +22,10 @@ export function notFoundHandler(app: FastifyInstance) {
     const allowed = METHODS.filter((method) => method !== request.method && routeExists(app, method, path));
     if (allowed.length === 0) return sendProblemFor(request, reply, problem(404, `no route ${request.method} ${path}`));
     reply.header('allow', allowed.join(', '));
-    return sendProblemFor(request, reply, problem(405, `${request.method} is not allowed on ${path}; it allows ${allowed.join(', ')}`));
+    return sendProblemFor(
+      request,
+      reply,
+      problem(405, `${request.method} is not allowed on ${path}; it allows ${allowed.join(', ')}`),
+    );
   };
 }

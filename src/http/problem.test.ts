@@ -27,17 +27,31 @@ const CATEGORIES: Array<[string, AppError, number, string, string]> = [
   ['conflict', new ConflictError('clash'), 409, 'conflict', 'Conflict'],
   ['precondition_failed', new PreconditionFailedError('stale'), 412, 'precondition-failed', 'Precondition Failed'],
   ['payload_too_large', new PayloadTooLargeError('too big'), 413, 'payload-too-large', 'Content Too Large'],
-  ['unsupported_media_type', new UnsupportedMediaTypeError('text/plain'), 415, 'unsupported-media-type', 'Unsupported Media Type'],
+  [
+    'unsupported_media_type',
+    new UnsupportedMediaTypeError('text/plain'),
+    415,
+    'unsupported-media-type',
+    'Unsupported Media Type',
+  ],
   ['failed_dependency', new FailedDependencyError('ERP down'), 424, 'failed-dependency', 'Failed Dependency'],
   ['rate_limited', new AppError('rate_limited', 'slow down'), 429, 'rate-limited', 'Too Many Requests'],
 ];
 
 describe('toProblem: application errors', () => {
-  it.each(CATEGORIES)('maps the %s category to its status and problem type', (_category, error, status, slug, title) => {
-    const logger = recordingLogger();
-    expect(toProblem(error, logger)).toEqual({ type: `urn:meterbridge:problem:${slug}`, title, status, detail: error.message });
-    expect(logger.error).not.toHaveBeenCalled();
-  });
+  it.each(CATEGORIES)(
+    'maps the %s category to its status and problem type',
+    (_category, error, status, slug, title) => {
+      const logger = recordingLogger();
+      expect(toProblem(error, logger)).toEqual({
+        type: `urn:meterbridge:problem:${slug}`,
+        title,
+        status,
+        detail: error.message,
+      });
+      expect(logger.error).not.toHaveBeenCalled();
+    },
+  );
 
   it('covers every category of the closed set', () => {
     expect(new Set(CATEGORIES.map(([category]) => category)).size).toBe(10);
@@ -49,9 +63,12 @@ describe('toProblem: application errors', () => {
       { path: '/type', message: 'is required' },
     ];
     expect(toProblem(new ValidationError('invalid event', errors), recordingLogger()).errors).toEqual(errors);
-    expect(toProblem(new ConflictError('breaking', [{ path: '/properties/a', message: 'became required' }]), recordingLogger()).errors).toEqual([
-      { path: '/properties/a', message: 'became required' },
-    ]);
+    expect(
+      toProblem(
+        new ConflictError('breaking', [{ path: '/properties/a', message: 'became required' }]),
+        recordingLogger(),
+      ).errors,
+    ).toEqual([{ path: '/properties/a', message: 'became required' }]);
     expect(toProblem(new ValidationError('invalid'), recordingLogger())).not.toHaveProperty('errors');
   });
 });
@@ -62,9 +79,26 @@ describe('toProblem: Fastify errors', () => {
       statusCode: 400,
       validationContext: 'params',
       validation: [
-        { instancePath: '/version', keyword: 'minimum', params: { limit: 1 }, message: 'must be >= 1', schemaPath: '#/properties/version/minimum' },
-        { instancePath: '', keyword: 'required', params: { missingProperty: 'type' }, message: "must have required property 'type'", schemaPath: '#/required' },
-        { instancePath: '/tags/0', keyword: 'type', params: { type: 'string' }, schemaPath: '#/properties/tags/items/type' },
+        {
+          instancePath: '/version',
+          keyword: 'minimum',
+          params: { limit: 1 },
+          message: 'must be >= 1',
+          schemaPath: '#/properties/version/minimum',
+        },
+        {
+          instancePath: '',
+          keyword: 'required',
+          params: { missingProperty: 'type' },
+          message: "must have required property 'type'",
+          schemaPath: '#/required',
+        },
+        {
+          instancePath: '/tags/0',
+          keyword: 'type',
+          params: { type: 'string' },
+          schemaPath: '#/properties/tags/items/type',
+        },
       ],
     });
     expect(toProblem(error, recordingLogger())).toEqual({
@@ -81,13 +115,22 @@ describe('toProblem: Fastify errors', () => {
   });
 
   it('says "the request" when Fastify does not name what failed validation', () => {
-    const error = Object.assign(new Error('invalid'), { validation: [{ instancePath: '/a', keyword: 'type', params: {}, message: 'must be string' }] });
+    const error = Object.assign(new Error('invalid'), {
+      validation: [{ instancePath: '/a', keyword: 'type', params: {}, message: 'must be string' }],
+    });
     expect(toProblem(error, recordingLogger()).detail).toBe('the request is invalid');
   });
 
   it('keeps the status and message of other 4xx Fastify errors', () => {
-    const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
-    expect(toProblem(tooLarge, recordingLogger())).toMatchObject({ status: 413, title: 'Content Too Large', detail: 'Request body is too large' });
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    });
+    expect(toProblem(tooLarge, recordingLogger())).toMatchObject({
+      status: 413,
+      title: 'Content Too Large',
+      detail: 'Request body is too large',
+    });
 
     const notAllowed = Object.assign(new Error('Method Not Allowed'), { statusCode: 405, code: 'FST_ERR_NOT_ALLOWED' });
     expect(toProblem(notAllowed, recordingLogger())).toEqual({
@@ -100,7 +143,12 @@ describe('toProblem: Fastify errors', () => {
 
   it('gives a generic title and type to a 4xx status it has no title for', () => {
     const teapot = Object.assign(new Error('short and stout'), { statusCode: 418, code: 'FST_ERR_TEAPOT' });
-    expect(toProblem(teapot, recordingLogger())).toEqual({ type: 'urn:meterbridge:problem:error', title: 'Error', status: 418, detail: 'short and stout' });
+    expect(toProblem(teapot, recordingLogger())).toEqual({
+      type: 'urn:meterbridge:problem:error',
+      title: 'Error',
+      status: 418,
+      detail: 'short and stout',
+    });
   });
 });
 
@@ -168,7 +216,15 @@ describe('problemErrorHandler on a Fastify server', () => {
     });
     server.post(
       '/things',
-      { schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, size: { type: 'integer' } } } } },
+      {
+        schema: {
+          body: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string' }, size: { type: 'integer' } },
+          },
+        },
+      },
       async () => ({}),
     );
     await server.ready();
@@ -180,7 +236,13 @@ describe('problemErrorHandler on a Fastify server', () => {
     const response = await app.inject({ method: 'GET', url: '/things/42?token=abc' });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toBe('application/problem+json');
-    expect(response.json()).toEqual({ type: 'urn:meterbridge:problem:not-found', title: 'Not Found', status: 404, detail: 'no thing 42', instance: '/things/42' });
+    expect(response.json()).toEqual({
+      type: 'urn:meterbridge:problem:not-found',
+      title: 'Not Found',
+      status: 404,
+      detail: 'no thing 42',
+      instance: '/things/42',
+    });
   });
 
   it('maps a real Fastify body validation failure to 400 with every field path', async () => {
@@ -201,7 +263,12 @@ describe('problemErrorHandler on a Fastify server', () => {
 
   it('maps a real Fastify malformed-JSON error to 400, keeping its status', async () => {
     app = await serverWith(recordingLogger());
-    const response = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(response.json().status).toBe(400);
@@ -238,7 +305,10 @@ describe('toClientErrorProblem: requests Node refuses before Fastify', () => {
       status: 431,
       detail: 'the request line and headers are over 16384 bytes',
     });
-    expect(toClientErrorProblem(parseError('ERR_HTTP_REQUEST_TIMEOUT'), 16_384)).toMatchObject({ status: 408, title: 'Request Timeout' });
+    expect(toClientErrorProblem(parseError('ERR_HTTP_REQUEST_TIMEOUT'), 16_384)).toMatchObject({
+      status: 408,
+      title: 'Request Timeout',
+    });
     expect(toClientErrorProblem(parseError('HPE_INVALID_METHOD', 'Invalid method encountered'), 16_384)).toEqual({
       type: 'urn:meterbridge:problem:validation',
       title: 'Bad Request',

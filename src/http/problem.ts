@@ -49,7 +49,9 @@ export interface Problem {
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 // A status our own categories also produce gets the category's type, whoever raised it.
-const CATEGORY_OF_STATUS = new Map<number, ErrorCategory>(Object.entries(STATUS).map(([category, status]) => [status, category as ErrorCategory]));
+const CATEGORY_OF_STATUS = new Map<number, ErrorCategory>(
+  Object.entries(STATUS).map(([category, status]) => [status, category as ErrorCategory]),
+);
 
 function slug(text: string): string {
   return text.toLowerCase().replace(/[ _]/g, '-');
@@ -68,7 +70,8 @@ export function problem(status: number, detail: string, errors?: FieldError[], c
 
 function fromAjvErrors(error: FastifyError): FieldError[] {
   return (error.validation ?? []).map((item) => {
-    const missing = item.keyword === 'required' ? `/${String((item.params as { missingProperty?: string }).missingProperty)}` : '';
+    const missing =
+      item.keyword === 'required' ? `/${String((item.params as { missingProperty?: string }).missingProperty)}` : '';
     return { path: `${item.instancePath}${missing}`, message: item.message ?? 'is invalid' };
   });
 }
@@ -76,7 +79,13 @@ function fromAjvErrors(error: FastifyError): FieldError[] {
 /** Fastify's own request errors (codes FST_*): their status and message describe the client's mistake. */
 function isFastifyClientError(error: Partial<FastifyError>): boolean {
   const status = error.statusCode;
-  return typeof error.code === 'string' && error.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500;
+  return (
+    typeof error.code === 'string' &&
+    error.code.startsWith('FST_') &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500
+  );
 }
 
 /**
@@ -102,8 +111,12 @@ export function toProblem(error: unknown, logger: Logger): Problem {
  * a timeout, or anything else malformed. llhttp's reason ("Invalid header value char") names what is
  * wrong without echoing the request.
  */
-export function toClientErrorProblem(error: NodeJS.ErrnoException & { reason?: unknown }, maxHeaderBytes: number): Problem {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return problem(431, `the request line and headers are over ${maxHeaderBytes} bytes`);
+export function toClientErrorProblem(
+  error: NodeJS.ErrnoException & { reason?: unknown },
+  maxHeaderBytes: number,
+): Problem {
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return problem(431, `the request line and headers are over ${maxHeaderBytes} bytes`);
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem(408, 'the request was not received in time');
   return problem(400, `the request is not valid HTTP/1.1${error.reason ? `: ${String(error.reason)}` : ''}`);
 }

@@ -59,9 +59,14 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
       info: {
         title: 'Meterbridge API',
         version: '1',
-        description: 'Usage-to-cash middleware: ingestion, schema registry, catalog and operations endpoints. Errors are application/problem+json.',
+        description:
+          'Usage-to-cash middleware: ingestion, schema registry, catalog and operations endpoints. Errors are application/problem+json.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `meterbridge keys create`.' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `meterbridge keys create`.' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { Exact } from '../modules/rating/index.js';
-import { decimalPrecisionProblem, findImpreciseDecimals, isDecimalText, MAX_SIGNIFICANT_DIGITS, significantDigits } from './decimal-text.js';
+import {
+  decimalPrecisionProblem,
+  findImpreciseDecimals,
+  isDecimalText,
+  MAX_SIGNIFICANT_DIGITS,
+  significantDigits,
+} from './decimal-text.js';
 
 const digits = (count: number) => `0.${'1'.repeat(count)}`;
 
 describe('decimal precision', () => {
   // The one place the two meet: the limit here must be the precision rating computes with.
-  it('is the precision of the arithmetic that prices (rating\'s Exact)', () => {
+  it("is the precision of the arithmetic that prices (rating's Exact)", () => {
     expect(MAX_SIGNIFICANT_DIGITS).toBe(Exact.precision);
   });
 
@@ -26,9 +32,17 @@ describe('decimal precision', () => {
   });
 
   it('finds every too precise decimal string of a document at its path', () => {
-    expect(findImpreciseDecimals({ quantity: digits(61), prices: { USD: { tiers: [{ unitPrice: '1' }, { unitPrice: digits(70) }] } } }, '/charge')).toEqual([
+    expect(
+      findImpreciseDecimals(
+        { quantity: digits(61), prices: { USD: { tiers: [{ unitPrice: '1' }, { unitPrice: digits(70) }] } } },
+        '/charge',
+      ),
+    ).toEqual([
       { path: '/charge/quantity', message: 'has 61 significant digits; at most 60 can be held exactly' },
-      { path: '/charge/prices/USD/tiers/1/unitPrice', message: 'has 70 significant digits; at most 60 can be held exactly' },
+      {
+        path: '/charge/prices/USD/tiers/1/unitPrice',
+        message: 'has 70 significant digits; at most 60 can be held exactly',
+      },
     ]);
   });
 });

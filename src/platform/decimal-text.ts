@@ -17,7 +17,10 @@ export const MAX_SIGNIFICANT_DIGITS = 60;
 
 /** Digits from the first non-zero one to the last (of a DECIMAL_TEXT string, or a mantissa): "0.0120" has 2. */
 export function significantDigits(text: string): number {
-  const digits = text.replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+  const digits = text
+    .replace(/[^0-9]/g, '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
   return digits.length;
 }
 

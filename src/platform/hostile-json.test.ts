@@ -27,7 +27,9 @@ describe('findHostileJson', () => {
 
   it('checks a root string too, and prefixes paths with the base', () => {
     expect(findHostileJson('\u0000', { base: '/params/id' })).toEqual([{ path: '/params/id', message: NUL_MESSAGE }]);
-    expect(findHostileJson({ id: '\u0000' }, { base: '/params' })).toEqual([{ path: '/params/id', message: NUL_MESSAGE }]);
+    expect(findHostileJson({ id: '\u0000' }, { base: '/params' })).toEqual([
+      { path: '/params/id', message: NUL_MESSAGE },
+    ]);
   });
 
   it('refuses __proto__ and constructor.prototype by default, and the keys it is given', () => {
@@ -43,13 +45,18 @@ describe('findHostileJson', () => {
   });
 
   it('refuses Infinity (what JSON.parse makes of 1e999)', () => {
-    expect(findHostileJson(JSON.parse('{"n": [1e999]}'))).toEqual([{ path: '/n/0', message: 'is a number too large to represent' }]);
+    expect(findHostileJson(JSON.parse('{"n": [1e999]}'))).toEqual([
+      { path: '/n/0', message: 'is a number too large to represent' },
+    ]);
   });
 
   it(`accepts ${MAX_JSON_DEPTH} levels of nesting and refuses the next, at the path of the container past the limit`, () => {
     expect(findHostileJson(nested(MAX_JSON_DEPTH))).toEqual([]);
     expect(findHostileJson(nested(MAX_JSON_DEPTH + 1))).toEqual([
-      { path: `/${Array.from({ length: MAX_JSON_DEPTH }, () => '0').join('/')}`, message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays` },
+      {
+        path: `/${Array.from({ length: MAX_JSON_DEPTH }, () => '0').join('/')}`,
+        message: `nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays`,
+      },
     ]);
   });
 
@@ -68,6 +75,8 @@ describe('walkJson', () => {
   it('does not enter a container past the limit, even when a cycle would never end', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    expect(walkJson(cycle, {}, { maxDepth: 3 })).toEqual([{ path: '/self/self/self', message: 'nests deeper than 3 levels of objects and arrays' }]);
+    expect(walkJson(cycle, {}, { maxDepth: 3 })).toEqual([
+      { path: '/self/self/self', message: 'nests deeper than 3 levels of objects and arrays' },
+    ]);
   });
 });

@@ -11,7 +11,8 @@ import { walkJson } from './json-walk.js';
 export const MAX_JSON_DEPTH = 64;
 
 export const NUL_MESSAGE = 'must not contain the character U+0000 (NUL), which cannot be stored';
-export const SURROGATE_MESSAGE = 'must not contain a lone UTF-16 surrogate (such as \\ud800), which is no Unicode character';
+export const SURROGATE_MESSAGE =
+  'must not contain a lone UTF-16 surrogate (such as \\ud800), which is no Unicode character';
 
 // Node 20 has String.prototype.isWellFormed (V8 11); the ES2023 library this project compiles against does not declare it.
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
@@ -41,7 +42,8 @@ export function findHostileJson(value: unknown, options: HostileJsonOptions = {}
     {
       text: textProblem,
       key: (key, parentKey) => {
-        if (forbidden.has(key) || (key === 'prototype' && parentKey === 'constructor')) return `key "${key}" is not allowed`;
+        if (forbidden.has(key) || (key === 'prototype' && parentKey === 'constructor'))
+          return `key "${key}" is not allowed`;
         const problem = textProblem(key);
         return problem === undefined ? undefined : `the key ${JSON.stringify(key)} ${problem}`;
       },

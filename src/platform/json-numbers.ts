@@ -34,7 +34,12 @@ interface Level {
 }
 
 function pointerOf(levels: readonly Level[], base: string): string {
-  return base + levels.map((level) => `/${level.array ? level.token : escapePointerToken(JSON.parse(level.token) as string)}`).join('');
+  return (
+    base +
+    levels
+      .map((level) => `/${level.array ? level.token : escapePointerToken(JSON.parse(level.token) as string)}`)
+      .join('')
+  );
 }
 
 /** The end (exclusive) of the string starting at `start` (its opening quote). */
@@ -57,7 +62,7 @@ export function findInexactNumbers(text: string, base = '', maxProblems = 20): F
   const found: FieldError[] = [];
   const levels: Level[] = [];
   let expectKey = false;
-  for (let i = 0; i < text.length && found.length < maxProblems; ) {
+  for (let i = 0; i < text.length && found.length < maxProblems;) {
     const c = text[i] as string;
     if (c === '{' || c === '[') {
       levels.push({ array: c === '[', token: '0', index: 0 });

@@ -23,7 +23,9 @@ export function unplaceableTimeProblem(value: string): string | undefined {
  * naming an instant that can be stored (see unplaceableTimeProblem).
  */
 export function isRfc3339DateTime(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 64 && dateTime(value) && unplaceableTimeProblem(value) === undefined;
+  return (
+    typeof value === 'string' && value.length <= 64 && dateTime(value) && unplaceableTimeProblem(value) === undefined
+  );
 }
 
 export interface TimeRange {
@@ -35,14 +37,23 @@ export interface TimeRange {
  * Reads a half-open range [from, to) of RFC 3339 times, reporting every problem at `pathOf(name)`:
  * each time missing or malformed, or `from` not before `to`.
  */
-export function readTimeRange(from: unknown, to: unknown, pathOf: (name: 'from' | 'to') => string): { range?: TimeRange; errors: FieldError[] } {
+export function readTimeRange(
+  from: unknown,
+  to: unknown,
+  pathOf: (name: 'from' | 'to') => string,
+): { range?: TimeRange; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
-    if (value === undefined || value === null || value === '') errors.push({ path: pathOf(name), message: `is required and ${DATE_TIME_MESSAGE}` });
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value === undefined || value === null || value === '')
+      errors.push({ path: pathOf(name), message: `is required and ${DATE_TIME_MESSAGE}` });
     else if (!isRfc3339DateTime(value)) errors.push({ path: pathOf(name), message: DATE_TIME_MESSAGE });
   }
   if (errors.length > 0) return { errors };
   const range = { from: new Date(from as string), to: new Date(to as string) };
-  if (range.from.getTime() >= range.to.getTime()) return { errors: [{ path: pathOf('to'), message: 'must be later than from (the range is [from, to))' }] };
+  if (range.from.getTime() >= range.to.getTime())
+    return { errors: [{ path: pathOf('to'), message: 'must be later than from (the range is [from, to))' }] };
   return { range, errors };
 }

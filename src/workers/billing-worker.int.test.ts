@@ -17,7 +17,9 @@ describeEachStore('billing worker', (stores) => {
 
     clock.set('2026-11-05T00:00:01Z'); // 72 h and a second later
     const second = startBillingWorker(app);
-    await expect.poll(async () => (await app.billing.list({ status: 'finalized' }, 10)).length, { timeout: 5000 }).toBe(1);
+    await expect
+      .poll(async () => (await app.billing.list({ status: 'finalized' }, 10)).length, { timeout: 5000 })
+      .toBe(1);
     await second.stop();
     const audit = await db.query<{ actor: string }>(`select actor from audit_log where action = 'invoice.finalize'`);
     expect(audit.rows).toEqual([{ actor: 'system:grace-period' }]);

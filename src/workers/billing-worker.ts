@@ -6,12 +6,16 @@ export const GRACE_PERIOD_ACTOR = 'system:grace-period';
 const CHECK_EVERY_MS = 60_000;
 
 /** Finalizes draft invoices once their grace period has passed, checking once a minute (tests check sooner). */
-export function startBillingWorker(app: App, { checkEveryMs = CHECK_EVERY_MS }: { checkEveryMs?: number } = {}): StageLoop {
+export function startBillingWorker(
+  app: App,
+  { checkEveryMs = CHECK_EVERY_MS }: { checkEveryMs?: number } = {},
+): StageLoop {
   return startStageLoop({
     name: 'billing-finalization',
     step: async () => {
       const { finalized, skipped } = await app.billing.finalizeDue(GRACE_PERIOD_ACTOR);
-      if (finalized.length > 0) app.logger.info({ invoices: finalized }, 'finalized draft invoices after their grace period');
+      if (finalized.length > 0)
+        app.logger.info({ invoices: finalized }, 'finalized draft invoices after their grace period');
       // Logged every minute until someone acts (a billing run of the period redraws the draft).
       if (skipped.length > 0) app.logger.warn({ skipped }, 'due draft invoices left unfinalized');
       return false;

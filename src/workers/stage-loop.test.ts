@@ -12,7 +12,12 @@ describe('startStageLoop', () => {
   it('steps back to back while there is more, then polls', async () => {
     const results = [true, true, false, false];
     let calls = 0;
-    const loop = startStageLoop({ name: 't', step: async () => results[calls++] ?? false, pollIntervalMs: 10, logger: silentLogger });
+    const loop = startStageLoop({
+      name: 't',
+      step: async () => results[calls++] ?? false,
+      pollIntervalMs: 10,
+      logger: silentLogger,
+    });
     await waitFor(() => calls >= 4);
     await loop.stop();
     const stoppedAt = calls;
@@ -52,7 +57,10 @@ describe('startStageLoop', () => {
       name: 't',
       step: async () => {
         calls += 1;
-        if (calls <= 4) throw new DatabaseUnavailableError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+        if (calls <= 4)
+          throw new DatabaseUnavailableError(
+            Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+          );
         return false;
       },
       pollIntervalMs: 1,

@@ -25,7 +25,13 @@ export interface StageLoop {
  * warning when the stage pauses and once when it resumes, however many ticks it lasts. Any other
  * failure is logged as an error every time. Nothing a step throws ever leaves this loop.
  */
-export function startStageLoop({ name, step, pollIntervalMs, logger, maxBackoffMs = 5000 }: StageLoopOptions): StageLoop {
+export function startStageLoop({
+  name,
+  step,
+  pollIntervalMs,
+  logger,
+  maxBackoffMs = 5000,
+}: StageLoopOptions): StageLoop {
   let stopped = false;
   let wake: (() => void) | undefined;
   const sleep = (ms: number) =>
@@ -44,7 +50,10 @@ export function startStageLoop({ name, step, pollIntervalMs, logger, maxBackoffM
       try {
         const more = await step();
         if (pausedAt !== undefined) {
-          logger.info({ stage: name, pausedMs: Date.now() - pausedAt, failures }, 'stage resumed: the database is reachable again');
+          logger.info(
+            { stage: name, pausedMs: Date.now() - pausedAt, failures },
+            'stage resumed: the database is reachable again',
+          );
         } else if (failures > 0) {
           logger.info({ stage: name }, 'stage recovered');
         }
@@ -57,7 +66,10 @@ export function startStageLoop({ name, step, pollIntervalMs, logger, maxBackoffM
         if (isTransientUnavailability(error)) {
           if (pausedAt === undefined) {
             pausedAt = Date.now();
-            logger.warn({ stage: name, err: error, retryInMs: backoff }, 'stage paused: the database is unavailable; retrying with backoff');
+            logger.warn(
+              { stage: name, err: error, retryInMs: backoff },
+              'stage paused: the database is unavailable; retrying with backoff',
+            );
           }
         } else {
           logger.error({ stage: name, err: error, retryInMs: backoff, failures }, 'stage step failed; retrying');

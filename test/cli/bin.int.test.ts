@@ -20,14 +20,17 @@ import { describeEachStore, POSTGRES_TEST_URL } from '../harness/stores.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'meterbridge.js');
 const LOCK_FILE = 'meterbridge.pid';
-const MIGRATIONS = readdirSync(join(ROOT, 'migrations')).filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file)).sort();
+const MIGRATIONS = readdirSync(join(ROOT, 'migrations'))
+  .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
+  .sort();
 const LISTENING = /Meterbridge listening on (http:\/\/\S+:(\d+)) /;
 const SCHEMAS_PATH = '/v1/event-types/x/schemas';
 
 const work = mkdtempSync(join(tmpdir(), 'mb-bin-'));
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'cli.js')))
+    throw new Error('dist/ is missing: run `npm run build` before these tests');
 });
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -55,7 +58,11 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function spawnBin(args: readonly string[], env?: Record<string, string>): Child {
   // cwd is a scratch directory, so a forgotten --data-dir never creates ./.meterbridge in the repository.
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: work,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.once('close', () => children.delete(child));
   child.stdout.setEncoding('utf8');
@@ -80,7 +87,11 @@ function runBin(args: readonly string[], options: RunOptions = {}): Promise<BinR
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`meterbridge ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `meterbridge ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -108,7 +119,9 @@ class ServeProcess {
   ) {
     child.stdout.on('data', (chunk: string) => (this.out += chunk));
     child.stderr.on('data', (chunk: string) => (this.err += chunk));
-    this.exited = new Promise((resolvePromise) => child.once('close', (code, signal) => resolvePromise({ code, signal })));
+    this.exited = new Promise((resolvePromise) =>
+      child.once('close', (code, signal) => resolvePromise({ code, signal })),
+    );
   }
 
   get pid(): number {
@@ -135,7 +148,9 @@ class ServeProcess {
       if (match) return match;
       if (!this.running || Date.now() > deadline) {
         this.child.kill('SIGKILL');
-        throw new Error(`serve never printed ${pattern} (${this.running ? `timeout ${timeoutMs} ms` : `exit ${this.child.exitCode}`})\nstdout: ${this.out}\nstderr: ${this.err}`);
+        throw new Error(
+          `serve never printed ${pattern} (${this.running ? `timeout ${timeoutMs} ms` : `exit ${this.child.exitCode}`})\nstdout: ${this.out}\nstderr: ${this.err}`,
+        );
       }
       await new Promise((wake) => setTimeout(wake, 25));
     }
@@ -148,14 +163,19 @@ class ServeProcess {
   }
 
   /** Sends `signal` and waits for the exit; past `timeoutMs` the process is killed and the stop fails. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    timeoutMs = 10_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
     const started = performance.now();
     if (this.running) this.child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.child.kill('SIGKILL');
-        reject(new Error(`serve did not stop within ${timeoutMs} ms of ${signal}\nstdout: ${this.out}\nstderr: ${this.err}`));
+        reject(
+          new Error(`serve did not stop within ${timeoutMs} ms of ${signal}\nstdout: ${this.out}\nstderr: ${this.err}`),
+        );
       }, timeoutMs);
     });
     try {
@@ -172,28 +192,42 @@ class ServeProcess {
     if (options.key !== null) headers.set('authorization', `Bearer ${options.key}`);
     if (options.json !== undefined) headers.set('content-type', 'application/json');
     const body = options.json === undefined ? undefined : JSON.stringify(options.json);
-    return fetch(`${this.url}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body, signal: AbortSignal.timeout(10_000) });
+    return fetch(`${this.url}${path}`, {
+      method: options.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
   }
 }
 
 const servers = new Set<ServeProcess>();
 
 /** Spawns `meterbridge serve ...args` without waiting for it. */
-function spawnServe(args: readonly string[], options: { env?: Record<string, string>; shared?: boolean } = {}): ServeProcess {
+function spawnServe(
+  args: readonly string[],
+  options: { env?: Record<string, string>; shared?: boolean } = {},
+): ServeProcess {
   const server = new ServeProcess(spawnBin(['serve', ...args], options.env), options.shared ?? false);
   servers.add(server);
   return server;
 }
 
 /** Starts `meterbridge serve ...args` and waits for the `listening on http://...` line. */
-async function startServer(args: readonly string[], options: { env?: Record<string, string>; shared?: boolean; timeoutMs?: number } = {}): Promise<ServeProcess> {
+async function startServer(
+  args: readonly string[],
+  options: { env?: Record<string, string>; shared?: boolean; timeoutMs?: number } = {},
+): Promise<ServeProcess> {
   const server = spawnServe(args, options);
   await server.waitUntilListening(options.timeoutMs ?? 30_000);
   return server;
 }
 
 /** `serve --port 0` on the given store. */
-function serve(storeArgs: readonly string[], options: { env?: Record<string, string>; shared?: boolean } = {}): Promise<ServeProcess> {
+function serve(
+  storeArgs: readonly string[],
+  options: { env?: Record<string, string>; shared?: boolean } = {},
+): Promise<ServeProcess> {
   return startServer(['--port', '0', ...storeArgs], options);
 }
 
@@ -247,7 +281,9 @@ function recentEvent(id: string): Record<string, unknown> {
   return cloudEvent({ id, time: new Date(Date.now() - 3_600_000).toISOString() });
 }
 
-const appliedAll = new RegExp(`^applied ${MIGRATIONS.length} migration\\(s\\): ${MIGRATIONS.join(', ').replace(/\./g, '\\.')}\\n$`);
+const appliedAll = new RegExp(
+  `^applied ${MIGRATIONS.length} migration\\(s\\): ${MIGRATIONS.join(', ').replace(/\./g, '\\.')}\\n$`,
+);
 const upToDate = `the store is up to date (${MIGRATIONS.length} migration(s) applied earlier)\n`;
 
 // Independent short-lived processes: run side by side; assertions use the test's own `expect`.
@@ -255,7 +291,8 @@ describe.concurrent('meterbridge bin without a store', () => {
   it('--help lists the serve, migrate, keys and ingest commands', async ({ expect }) => {
     const result = await runBin(['--help']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    for (const command of ['serve', 'migrate', 'keys', 'ingest']) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['serve', 'migrate', 'keys', 'ingest'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
   it('--version prints the package version', async ({ expect }) => {
@@ -271,7 +308,9 @@ describe.concurrent('meterbridge bin without a store', () => {
     expect(result.stderr).toMatch(/^error: unknown command 'srve'/);
   });
 
-  it('keys create --role bogus exits non-zero naming the allowed roles, before opening the store', async ({ expect }) => {
+  it('keys create --role bogus exits non-zero naming the allowed roles, before opening the store', async ({
+    expect,
+  }) => {
     const dataDir = join(work, 'never-created-by-keys');
     const result = await runBin(['keys', 'create', '--role', 'bogus', '--data-dir', dataDir]);
     expect(result.code).toBe(1);
@@ -290,7 +329,9 @@ describe.concurrent('meterbridge bin without a store', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('serve reports every invalid flag and environment value together, each with its origin, and starts nothing', async ({ expect }) => {
+  it('serve reports every invalid flag and environment value together, each with its origin, and starts nothing', async ({
+    expect,
+  }) => {
     const dataDir = join(work, 'never-created-by-serve');
     const shortSecret = 'short-secret-value';
     const result = await runBin(['serve', '--port', '99999', '--max-event-bytes', '12', '--data-dir', dataDir], {
@@ -312,9 +353,13 @@ describe.concurrent('meterbridge bin without a store', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('serve --port 99999 --unknown-types maybe with MB_MAX_BATCH_EVENTS=0 reports all three problems together with their origins', async ({ expect }) => {
+  it('serve --port 99999 --unknown-types maybe with MB_MAX_BATCH_EVENTS=0 reports all three problems together with their origins', async ({
+    expect,
+  }) => {
     const dataDir = join(work, 'never-created-by-serve-choices');
-    const result = await runBin(['serve', '--port', '99999', '--unknown-types', 'maybe', '--data-dir', dataDir], { env: { MB_MAX_BATCH_EVENTS: '0' } });
+    const result = await runBin(['serve', '--port', '99999', '--unknown-types', 'maybe', '--data-dir', dataDir], {
+      env: { MB_MAX_BATCH_EVENTS: '0' },
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(existsSync(dataDir)).toBe(false);
@@ -324,9 +369,14 @@ describe.concurrent('meterbridge bin without a store', () => {
     expect(result.stderr).toContain('  env MB_MAX_BATCH_EVENTS: must be an integer from 1 to 1000000, got "0"\n');
   });
 
-  it('serve --config refuses a YAML file with an unknown setting or section, naming the file and each one', async ({ expect }) => {
+  it('serve --config refuses a YAML file with an unknown setting or section, naming the file and each one', async ({
+    expect,
+  }) => {
     const dataDir = join(work, 'never-created-by-config');
-    const file = writeConfig('unknown-setting.yaml', 'server:\n  port: 0\n  prot: 8080\ndatabse:\n  url: postgres://localhost/x\n');
+    const file = writeConfig(
+      'unknown-setting.yaml',
+      'server:\n  port: 0\n  prot: 8080\ndatabse:\n  url: postgres://localhost/x\n',
+    );
     const result = await runBin(['serve', '--config', file, '--data-dir', dataDir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -338,8 +388,12 @@ describe.concurrent('meterbridge bin without a store', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('serve --database-url to a server that refuses connections fails with exit 1 and the reason, without hanging', async ({ expect }) => {
-    const result = await runBin(['serve', '--port', '0', '--database-url', 'postgres://127.0.0.1:1/nope'], { timeoutMs: 15_000 });
+  it('serve --database-url to a server that refuses connections fails with exit 1 and the reason, without hanging', async ({
+    expect,
+  }) => {
+    const result = await runBin(['serve', '--port', '0', '--database-url', 'postgres://127.0.0.1:1/nope'], {
+      timeoutMs: 15_000,
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^error: .*ECONNREFUSED 127\.0\.0\.1:1/);
@@ -426,7 +480,9 @@ describeEachStore('meterbridge bin', (stores) => {
 
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/^mb_ingest_[A-Za-z0-9_-]{32}\n$/);
-      expect(created.stderr).toMatch(/^created API key key_[0-9a-f]{12} with role ingest; it is shown once, store it now:\n$/);
+      expect(created.stderr).toMatch(
+        /^created API key key_[0-9a-f]{12} with role ingest; it is shown once, store it now:\n$/,
+      );
     });
 
     it('the ingest key sends events to the running server and may not read', async () => {
@@ -438,41 +494,52 @@ describeEachStore('meterbridge bin', (stores) => {
       expect((await server.request('/v1/events', { key: null, json: recentEvent('anonymous') })).status).toBe(401);
     });
 
-    it.runIf(kind === 'pglite')('a second process on the data directory fails fast with exit 1, naming the directory and the pid of the server', async () => {
-      const expected = `error: the embedded store in ${store.dataDir} is in use by process ${server.pid}; stop it first, or run against PostgreSQL with --database-url\n`;
+    it.runIf(kind === 'pglite')(
+      'a second process on the data directory fails fast with exit 1, naming the directory and the pid of the server',
+      async () => {
+        const expected = `error: the embedded store in ${store.dataDir} is in use by process ${server.pid}; stop it first, or run against PostgreSQL with --database-url\n`;
 
-      // A run that opens no store at all, side by side, is the yardstick: on a busy machine both slow down.
-      const [migrate, keys, baseline] = await Promise.all([
-        runBin(['migrate', ...store.args], { timeoutMs: 10_000 }),
-        runBin(['keys', 'create', '--role', 'read', ...store.args], { timeoutMs: 10_000 }),
-        runBin(['--version'], { timeoutMs: 10_000 }),
-      ]);
+        // A run that opens no store at all, side by side, is the yardstick: on a busy machine both slow down.
+        const [migrate, keys, baseline] = await Promise.all([
+          runBin(['migrate', ...store.args], { timeoutMs: 10_000 }),
+          runBin(['keys', 'create', '--role', 'read', ...store.args], { timeoutMs: 10_000 }),
+          runBin(['--version'], { timeoutMs: 10_000 }),
+        ]);
 
-      for (const result of [migrate, keys]) {
-        expect(result).toMatchObject({ code: 1, stdout: '', stderr: expected });
-        // Refused at the lock, before the 2-3 s it takes to open the embedded database.
-        expect(result.ms).toBeLessThan(baseline.ms + 1_500);
-      }
-      expect(readFileSync(store.lockFile, 'utf8')).toBe(String(server.pid));
-      expect((await server.request(SCHEMAS_PATH, { key: null })).status).toBe(401);
-    });
+        for (const result of [migrate, keys]) {
+          expect(result).toMatchObject({ code: 1, stdout: '', stderr: expected });
+          // Refused at the lock, before the 2-3 s it takes to open the embedded database.
+          expect(result.ms).toBeLessThan(baseline.ms + 1_500);
+        }
+        expect(readFileSync(store.lockFile, 'utf8')).toBe(String(server.pid));
+        expect((await server.request(SCHEMAS_PATH, { key: null })).status).toBe(401);
+      },
+    );
 
-    it.runIf(kind === 'postgres')('other processes may use the PostgreSQL database while serve runs: migrate, keys create and a second serve', async () => {
-      expect(await runBin(['migrate', ...store.args])).toMatchObject({ code: 0, stdout: upToDate, stderr: '' });
-      const second = await serve(store.args);
+    it.runIf(kind === 'postgres')(
+      'other processes may use the PostgreSQL database while serve runs: migrate, keys create and a second serve',
+      async () => {
+        expect(await runBin(['migrate', ...store.args])).toMatchObject({ code: 0, stdout: upToDate, stderr: '' });
+        const second = await serve(store.args);
 
-      const readKey = await runBin(['keys', 'create', '--role', 'read', ...store.args]);
-      expect(readKey.code).toBe(0);
-      const key = readKey.stdout.trim();
-      // A key created by one process works at once on both servers; an event sent to one is a duplicate on the other.
-      expect((await server.request(SCHEMAS_PATH, { key })).status).toBe(404);
-      expect((await second.request(SCHEMAS_PATH, { key })).status).toBe(404);
-      const ingestKey = created.stdout.trim();
-      const event = recentEvent('on-both-servers');
-      expect(await (await server.request('/v1/events', { key: ingestKey, json: event })).json()).toMatchObject({ accepted: 1 });
-      expect(await (await second.request('/v1/events', { key: ingestKey, json: event })).json()).toMatchObject({ accepted: 0, duplicates: 1 });
-      expect(await second.stop('SIGTERM')).toMatchObject({ code: 0, signal: null });
-    });
+        const readKey = await runBin(['keys', 'create', '--role', 'read', ...store.args]);
+        expect(readKey.code).toBe(0);
+        const key = readKey.stdout.trim();
+        // A key created by one process works at once on both servers; an event sent to one is a duplicate on the other.
+        expect((await server.request(SCHEMAS_PATH, { key })).status).toBe(404);
+        expect((await second.request(SCHEMAS_PATH, { key })).status).toBe(404);
+        const ingestKey = created.stdout.trim();
+        const event = recentEvent('on-both-servers');
+        expect(await (await server.request('/v1/events', { key: ingestKey, json: event })).json()).toMatchObject({
+          accepted: 1,
+        });
+        expect(await (await second.request('/v1/events', { key: ingestKey, json: event })).json()).toMatchObject({
+          accepted: 0,
+          duplicates: 1,
+        });
+        expect(await second.stop('SIGTERM')).toMatchObject({ code: 0, signal: null });
+      },
+    );
 
     it('SIGTERM stops the server within a few seconds with exit 0, and migrate, run right after, says the store is up to date', async () => {
       const stopped = await server.stop('SIGTERM');
@@ -489,15 +556,32 @@ describeEachStore('meterbridge bin', (stores) => {
     const store = await freshStore();
     const file = join(work, `events-${kind}.ndjson`);
     const sideFile = `${file}.rejected.ndjson`;
-    const lines = [JSON.stringify(recentEvent('bin-1')), JSON.stringify(recentEvent('bin-2')), '{"id": "broken",', JSON.stringify(recentEvent('bin-3'))];
+    const lines = [
+      JSON.stringify(recentEvent('bin-1')),
+      JSON.stringify(recentEvent('bin-2')),
+      '{"id": "broken",',
+      JSON.stringify(recentEvent('bin-3')),
+    ];
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const expectedRejects = [{ line: 3, errors: [{ path: '', message: expect.stringMatching(/^line 3 is not valid JSON/) }], raw: '{"id": "broken",' }];
-    const readRejects = () => readFileSync(sideFile, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    const expectedRejects = [
+      {
+        line: 3,
+        errors: [{ path: '', message: expect.stringMatching(/^line 3 is not valid JSON/) }],
+        raw: '{"id": "broken",',
+      },
+    ];
+    const readRejects = () =>
+      readFileSync(sideFile, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown);
 
     const first = await runBin(['ingest', file, ...store.args]);
 
     expect(first.code).toBe(2);
-    expect(first.stdout).toMatch(/^accepted 3, duplicates 0 \(conflicts 0\), rejected 1 in \d+\.\d\d s \(\d+ events\/s\)\n$/);
+    expect(first.stdout).toMatch(
+      /^accepted 3, duplicates 0 \(conflicts 0\), rejected 1 in \d+\.\d\d s \(\d+ events\/s\)\n$/,
+    );
     expect(first.stderr).toBe(`wrote 1 rejected or conflicting line(s) to ${sideFile}\n`);
     expect(readRejects()).toEqual(expectedRejects);
 
@@ -572,7 +656,13 @@ describeEachStore('meterbridge bin', (stores) => {
     expect(applied.status).toBe(201);
     const time = new Date(Date.now() - 3_600_000).toISOString();
     const events = Array.from({ length: 3000 }, (_, i) =>
-      cloudEvent({ id: `metered-${i}`, type: 'com.example.api.request', subject: 'acct_1001', time, data: { status: 200, billable: true, region: 'us' } }),
+      cloudEvent({
+        id: `metered-${i}`,
+        type: 'com.example.api.request',
+        subject: 'acct_1001',
+        time,
+        data: { status: 200, billable: true, region: 'us' },
+      }),
     );
     for (let i = 0; i < events.length; i += 1000) {
       const sent = await server.request('/v1/events', { key: secret, json: events.slice(i, i + 1000) });
@@ -601,15 +691,23 @@ describeEachStore('meterbridge bin', (stores) => {
     // The file allows one event per request; the flag allows three, and flags win over the file.
     const config = writeConfig(`port-${kind}.yaml`, { server: { port }, ingestion: { maxBatchEvents: 1 } });
 
-    const server = await startServer([...store.args, '--config', config, '--max-batch-events', '3', '--log-level', 'trace'], { env: { MB_BOOTSTRAP_ADMIN_KEY: secret } });
+    const server = await startServer(
+      [...store.args, '--config', config, '--max-batch-events', '3', '--log-level', 'trace'],
+      { env: { MB_BOOTSTRAP_ADMIN_KEY: secret } },
+    );
 
     expect(server.port).toBe(port);
     // Logs are written asynchronously: the line may arrive just after the "listening" line.
-    await expect.poll(() => server.stdout, { timeout: 5_000 }).toContain('registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
+    await expect
+      .poll(() => server.stdout, { timeout: 5_000 })
+      .toContain('registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
     expect(server.stdout).not.toMatch(/mb_admin_|admin API key/);
     expect((await server.request(SCHEMAS_PATH, { key: secret })).status).toBe(404);
     expect((await server.request(SCHEMAS_PATH, { key: `${secret}x` })).status).toBe(401);
-    const batch = await server.request('/v1/events', { key: secret, json: [recentEvent('env-1'), recentEvent('env-2')] });
+    const batch = await server.request('/v1/events', {
+      key: secret,
+      json: [recentEvent('env-1'), recentEvent('env-2')],
+    });
     expect(batch.status).toBe(200);
     expect(await batch.json()).toMatchObject({ accepted: 2 });
     expect(await server.stop('SIGTERM')).toMatchObject({ code: 0, signal: null });
@@ -635,7 +733,10 @@ describeEachStore('meterbridge bin', (stores) => {
       const port = String((taken.address() as { port: number }).port);
       const server = spawnServe(['--port', port, ...store.args]);
       await server.waitFor(/EADDRINUSE/, 30_000);
-      const exit = await Promise.race([server.exited, new Promise((wake) => setTimeout(() => wake('still running 2 s after the error'), 2_000))]);
+      const exit = await Promise.race([
+        server.exited,
+        new Promise((wake) => setTimeout(() => wake('still running 2 s after the error'), 2_000)),
+      ]);
       expect(exit).toEqual({ code: 1, signal: null });
       if (kind === 'pglite') expect(existsSync(store.lockFile)).toBe(false);
     } finally {

@@ -57,7 +57,9 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
       external_subscription_id: 'sub-1',
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     });
-    const { rows } = await t.app.db.query<Json>(`select id, type, subject, time, data, source from raw_events where id = 'tx-one'`);
+    const { rows } = await t.app.db.query<Json>(
+      `select id, type, subject, time, data, source from raw_events where id = 'tx-one'`,
+    );
     expect(rows).toHaveLength(1);
     expect({ ...rows[0], time: new Date(rows[0].time).toISOString() }).toEqual({
       id: 'tx-one',
@@ -73,7 +75,10 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
     const response = await lago.events.createEvent({
       event: event({ transaction_id: 'tx-float', timestamp: '1704164645.123', precise_total_amount_cents: '1234.56' }),
     });
-    expect(response.data.event).toMatchObject({ timestamp: '2024-01-02T03:04:05.123Z', precise_total_amount_cents: '1234.56' });
+    expect(response.data.event).toMatchObject({
+      timestamp: '2024-01-02T03:04:05.123Z',
+      precise_total_amount_cents: '1234.56',
+    });
     const { rows } = await t.app.db.query<Json>(`select time, extensions from raw_events where id = 'tx-float'`);
     expect(new Date(rows[0].time).toISOString()).toBe('2024-01-02T03:04:05.123Z');
     expect(rows[0].extensions).toEqual({ totalamountcents: '1234.56' });
@@ -93,10 +98,15 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
 
   it('creates a batch', async () => {
     const response = await lago.events.createBatchEvents({
-      events: [event({ transaction_id: 'tx-b1', timestamp: 1704164645.5 }), { transaction_id: 'tx-b2', external_subscription_id: 'sub-2', code: 'api_calls' }],
+      events: [
+        event({ transaction_id: 'tx-b1', timestamp: 1704164645.5 }),
+        { transaction_id: 'tx-b2', external_subscription_id: 'sub-2', code: 'api_calls' },
+      ],
     });
     expect(response.status).toBe(200);
-    expect(response.data.events.map((e) => [e.transaction_id, e.external_subscription_id, e.timestamp.slice(0, 23)])).toEqual([
+    expect(
+      response.data.events.map((e) => [e.transaction_id, e.external_subscription_id, e.timestamp.slice(0, 23)]),
+    ).toEqual([
       ['tx-b1', 'sub-1', '2024-01-02T03:04:05.500'],
       ['tx-b2', 'sub-2', expect.any(String)],
     ]);
@@ -116,24 +126,41 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
 
   it('refuses a reused transaction_id with other content with value_already_exist and keeps the original', async () => {
     await lago.events.createEvent({ event: event({ transaction_id: 'tx-reuse' }) });
-    const { status, error } = await thrownBy(lago.events.createEvent({ event: event({ transaction_id: 'tx-reuse', properties: { gb: 99 } }) }));
+    const { status, error } = await thrownBy(
+      lago.events.createEvent({ event: event({ transaction_id: 'tx-reuse', properties: { gb: 99 } }) }),
+    );
     expect(status).toBe(422);
-    expect(error).toEqual({ status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { transaction_id: ['value_already_exist'] } });
+    expect(error).toEqual({
+      status: 422,
+      error: 'Unprocessable Entity',
+      code: 'validation_errors',
+      error_details: { transaction_id: ['value_already_exist'] },
+    });
     const { rows } = await t.app.db.query<Json>(`select data from raw_events where id = 'tx-reuse'`);
     expect(rows).toEqual([{ data: { gb: 10 } }]);
     // Lago's key is (external_subscription_id, transaction_id): another subscription may use the same id.
-    expect((await lago.events.createEvent({ event: event({ transaction_id: 'tx-reuse', external_subscription_id: 'sub-9' }) })).status).toBe(200);
+    expect(
+      (
+        await lago.events.createEvent({
+          event: event({ transaction_id: 'tx-reuse', external_subscription_id: 'sub-9' }),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses an ISO timestamp with invalid_format', async () => {
-    const { status, error } = await thrownBy(lago.events.createEvent({ event: event({ transaction_id: 'tx-iso', timestamp: '2024-01-02T03:04:05Z' }) }));
+    const { status, error } = await thrownBy(
+      lago.events.createEvent({ event: event({ transaction_id: 'tx-iso', timestamp: '2024-01-02T03:04:05Z' }) }),
+    );
     expect(status).toBe(422);
     expect(error.error_details).toEqual({ timestamp: ['invalid_format'] });
     expect(await countRawEvents(t.app.db)).toBe(before);
   });
 
   it('reports missing fields with value_is_mandatory', async () => {
-    const { status, error } = await thrownBy(lago.events.createEvent({ event: { transaction_id: '', external_subscription_id: 'sub-1', code: '' } }));
+    const { status, error } = await thrownBy(
+      lago.events.createEvent({ event: { transaction_id: '', external_subscription_id: 'sub-1', code: '' } }),
+    );
     expect(status).toBe(422);
     expect(error.error_details).toEqual({ transaction_id: ['value_is_mandatory'], code: ['value_is_mandatory'] });
   });
@@ -141,17 +168,28 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
   it('refuses a whole batch when one event is bad, keyed by its index, and stores nothing', async () => {
     const { status, error } = await thrownBy(
       lago.events.createBatchEvents({
-        events: [event({ transaction_id: 'tx-ok' }), event({ transaction_id: 'tx-bad', timestamp: 'soon' }), event({ transaction_id: 'tx-ok-2' })],
+        events: [
+          event({ transaction_id: 'tx-ok' }),
+          event({ transaction_id: 'tx-bad', timestamp: 'soon' }),
+          event({ transaction_id: 'tx-ok-2' }),
+        ],
       }),
     );
     expect(status).toBe(422);
-    expect(error).toEqual({ status: 422, error: 'Unprocessable Entity', code: 'validation_errors', error_details: { '1': { timestamp: ['invalid_format'] } } });
+    expect(error).toEqual({
+      status: 422,
+      error: 'Unprocessable Entity',
+      code: 'validation_errors',
+      error_details: { '1': { timestamp: ['invalid_format'] } },
+    });
     expect(await countRawEvents(t.app.db)).toBe(before);
   });
 
   it('refuses a batch that repeats a transaction_id with other content, storing nothing', async () => {
     const { error } = await thrownBy(
-      lago.events.createBatchEvents({ events: [event({ transaction_id: 'tx-twice' }), event({ transaction_id: 'tx-twice', properties: { gb: 1 } })] }),
+      lago.events.createBatchEvents({
+        events: [event({ transaction_id: 'tx-twice' }), event({ transaction_id: 'tx-twice', properties: { gb: 1 } })],
+      }),
     );
     expect(error.error_details).toEqual({ '1': { transaction_id: ['value_already_exist'] } });
     expect(await countRawEvents(t.app.db)).toBe(before);
@@ -160,11 +198,15 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
   it('stores nothing of a batch whose event conflicts with a stored one, like Lago', async () => {
     await lago.events.createEvent({ event: event({ transaction_id: 'tx-stored' }) });
     const { error } = await thrownBy(
-      lago.events.createBatchEvents({ events: [event({ transaction_id: 'tx-new' }), event({ transaction_id: 'tx-stored', properties: { gb: 2 } })] }),
+      lago.events.createBatchEvents({
+        events: [event({ transaction_id: 'tx-new' }), event({ transaction_id: 'tx-stored', properties: { gb: 2 } })],
+      }),
     );
     expect(error.error_details).toEqual({ '1': { transaction_id: ['value_already_exist'] } });
     expect(await countRawEvents(t.app.db)).toBe(before + 1);
-    const fixed = await lago.events.createBatchEvents({ events: [event({ transaction_id: 'tx-new' }), event({ transaction_id: 'tx-stored' })] });
+    const fixed = await lago.events.createBatchEvents({
+      events: [event({ transaction_id: 'tx-new' }), event({ transaction_id: 'tx-stored' })],
+    });
     expect(fixed.status).toBe(200);
     expect(await countRawEvents(t.app.db)).toBe(before + 2);
   });
@@ -182,19 +224,28 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
   it('answers a missing event key with 400 in the Rails shape Lago returns', async () => {
     const response = await post('/events', JSON.stringify({ events: [event()] }));
     expect(response.status).toBe(400);
-    expect(await readJson(response)).toEqual({ status: 400, error: 'BadRequest: param is missing or the value is empty or invalid: event' });
+    expect(await readJson(response)).toEqual({
+      status: 400,
+      error: 'BadRequest: param is missing or the value is empty or invalid: event',
+    });
     expect((await post('/events', '{"event": {}}')).status).toBe(400);
     const malformed = await post('/events', '{"event": ');
     expect(malformed.status).toBe(400);
     expect((await readJson(malformed)).error).toMatch(/^BadRequest: body is not valid JSON/);
-    const notJson = await t.request('/compat/lago/api/v1/events', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const notJson = await t.request('/compat/lago/api/v1/events', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(notJson.status).toBe(415);
     expect(await readJson(notJson)).toEqual({ status: 415, error: 'Unsupported Media Type' });
   });
 
   it('refuses __proto__ in properties with a 422 naming the field', async () => {
     const hostile = JSON.parse('{"gb": 1, "__proto__": {"admin": true}}') as Record<string, unknown>;
-    const { status, error } = await thrownBy(lago.events.createEvent({ event: event({ transaction_id: 'tx-proto', properties: hostile }) }));
+    const { status, error } = await thrownBy(
+      lago.events.createEvent({ event: event({ transaction_id: 'tx-proto', properties: hostile }) }),
+    );
     expect(status).toBe(422);
     expect(error.error_details).toEqual({ properties: ['/__proto__: key "__proto__" is not allowed'] });
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
@@ -202,23 +253,40 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
   });
 
   it('surfaces our own CloudEvents checks as 422 on the Lago field: event size and the registered schema', async () => {
-    const big = await thrownBy(lago.events.createEvent({ event: event({ transaction_id: 'tx-big', properties: { pad: 'x'.repeat(70_000) } }) }));
+    const big = await thrownBy(
+      lago.events.createEvent({ event: event({ transaction_id: 'tx-big', properties: { pad: 'x'.repeat(70_000) } }) }),
+    );
     expect(big.status).toBe(422);
-    expect(big.error.error_details).toEqual({ properties: [expect.stringMatching(/^event is \d+ bytes; the limit is 65536$/)] });
+    expect(big.error.error_details).toEqual({
+      properties: [expect.stringMatching(/^event is \d+ bytes; the limit is 65536$/)],
+    });
 
     const schema = { type: 'object', required: ['gb'], properties: { gb: { type: 'number' } } };
     const registered = await t.request('/v1/event-types/metered_storage/schemas/1', { method: 'PUT', json: schema });
     expect(registered.status).toBe(201);
-    const invalid = await thrownBy(lago.events.createEvent({ event: event({ transaction_id: 'tx-schema', code: 'metered_storage', properties: { gb: 'ten' } }) }));
+    const invalid = await thrownBy(
+      lago.events.createEvent({
+        event: event({ transaction_id: 'tx-schema', code: 'metered_storage', properties: { gb: 'ten' } }),
+      }),
+    );
     expect(invalid.status).toBe(422);
     expect(invalid.error.error_details).toEqual({ properties: [expect.stringMatching(/^\/gb: /)] });
-    expect((await lago.events.createEvent({ event: event({ transaction_id: 'tx-schema', code: 'metered_storage' }) })).status).toBe(200);
+    expect(
+      (await lago.events.createEvent({ event: event({ transaction_id: 'tx-schema', code: 'metered_storage' }) }))
+        .status,
+    ).toBe(200);
   });
 
   it('falls back to external_customer_id for subject and source, which older clients send', async () => {
-    const response = await post('/events', JSON.stringify({ event: { transaction_id: 'tx-cust', external_customer_id: 'cust-7', code: 'storage' } }));
+    const response = await post(
+      '/events',
+      JSON.stringify({ event: { transaction_id: 'tx-cust', external_customer_id: 'cust-7', code: 'storage' } }),
+    );
     expect(response.status).toBe(200);
-    expect((await readJson(response)).event).toMatchObject({ external_subscription_id: null, external_customer_id: 'cust-7' });
+    expect((await readJson(response)).event).toMatchObject({
+      external_subscription_id: null,
+      external_customer_id: 'cust-7',
+    });
     const { rows } = await t.app.db.query<Json>(`select subject, source from raw_events where id = 'tx-cust'`);
     expect(rows).toEqual([{ subject: 'cust-7', source: 'lago/customer/cust-7' }]);
   });
@@ -235,7 +303,11 @@ describeEachStore('Lago client against /compat/lago/api/v1', (stores) => {
 
   it('publishes the compat routes in /openapi.json', async () => {
     const spec = await readJson(await t.request('/openapi.json'));
-    for (const path of ['/compat/openmeter/api/v1/events', '/compat/lago/api/v1/events', '/compat/lago/api/v1/events/batch']) {
+    for (const path of [
+      '/compat/openmeter/api/v1/events',
+      '/compat/lago/api/v1/events',
+      '/compat/lago/api/v1/events/batch',
+    ]) {
       expect(spec.paths[path].post.tags).toEqual(['compat']);
       expect(spec.paths[path].post.security).toEqual([{ bearer: [] }]);
     }

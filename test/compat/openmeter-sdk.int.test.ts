@@ -29,7 +29,9 @@ describeEachStore('OpenMeter SDK against /compat/openmeter', (stores) => {
   });
 
   it('ingests one event with the defaults the SDK fills in', async () => {
-    await expect(om.events.ingest({ id: 'om-one', type: 'tokens', subject: 'cust-1', data: { tokens: 5 } })).resolves.toBeUndefined();
+    await expect(
+      om.events.ingest({ id: 'om-one', type: 'tokens', subject: 'cust-1', data: { tokens: 5 } }),
+    ).resolves.toBeUndefined();
     const { rows } = await t.app.db.query<{ source: string; type: string; subject: string; data: unknown }>(
       `select source, type, subject, data from raw_events where id = 'om-one'`,
     );
@@ -80,7 +82,8 @@ describeEachStore('OpenMeter SDK against /compat/openmeter', (stores) => {
   });
 
   it('accepts single CloudEvents and plain JSON, and refuses NDJSON, which OpenMeter does not take', async () => {
-    const event = (id: string) => JSON.stringify({ specversion: '1.0', id, source: 'raw', type: 'tokens', subject: 'c' });
+    const event = (id: string) =>
+      JSON.stringify({ specversion: '1.0', id, source: 'raw', type: 'tokens', subject: 'c' });
     const post = (body: string, contentType: string) =>
       t.request('/compat/openmeter/api/v1/events', { method: 'POST', headers: { 'content-type': contentType }, body });
     const single = await post(event('om-ce'), 'application/cloudevents+json');

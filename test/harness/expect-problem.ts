@@ -6,7 +6,11 @@ export async function expectProblem(response: Response, status: number, detail: 
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toBe('application/problem+json');
   const body = await readJson(response);
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:meterbridge:problem:/), title: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:meterbridge:problem:/),
+    title: expect.any(String),
+  });
   expect(body.detail).toMatch(detail);
   return body;
 }

@@ -33,19 +33,30 @@ interface RawOperation {
 
 /** Every operation the running app publishes, so that a new route is covered without touching the test. */
 export async function readOperations(t: TestApp): Promise<ApiOperation[]> {
-  const api = (await (await t.request('/openapi.json', { key: null })).json()) as { paths: Record<string, Record<string, RawOperation>> };
+  const api = (await (await t.request('/openapi.json', { key: null })).json()) as {
+    paths: Record<string, Record<string, RawOperation>>;
+  };
   return Object.entries(api.paths).flatMap(([path, operations]) =>
     Object.entries(operations).map(([method, operation]) => ({
       method: method.toUpperCase(),
       path,
       secured: (operation.security ?? []).length > 0,
       parameters: operation.parameters ?? [],
-      bodies: Object.fromEntries(Object.entries(operation.requestBody?.content ?? {}).map(([type, content]) => [type, content.schema ?? {}])),
-      responses: Object.fromEntries(Object.entries(operation.responses ?? {}).map(([status, response]) => [status, Object.keys(response.content ?? {})])),
+      bodies: Object.fromEntries(
+        Object.entries(operation.requestBody?.content ?? {}).map(([type, content]) => [type, content.schema ?? {}]),
+      ),
+      responses: Object.fromEntries(
+        Object.entries(operation.responses ?? {}).map(([status, response]) => [
+          status,
+          Object.keys(response.content ?? {}),
+        ]),
+      ),
       responseSchemas: Object.fromEntries(
         Object.entries(operation.responses ?? {}).map(([status, response]) => [
           status,
-          Object.fromEntries(Object.entries(response.content ?? {}).map(([type, content]) => [type, content.schema ?? {}])),
+          Object.fromEntries(
+            Object.entries(response.content ?? {}).map(([type, content]) => [type, content.schema ?? {}]),
+          ),
         ]),
       ),
     })),

@@ -16,7 +16,9 @@ export async function runCommand(command: Command, args: readonly string[]): Pro
   const stdout: string[] = [];
   const stderr: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void stderr.push(parts.join(' ')));
+  const error = vi
+    .spyOn(console, 'error')
+    .mockImplementation((...parts: unknown[]) => void stderr.push(parts.join(' ')));
   process.exitCode = undefined;
   const program = new Command('meterbridge').exitOverride().addCommand(command);
   let code: number;

@@ -72,7 +72,11 @@ export class TestStores {
  * a server, such as outages, runs on PostgreSQL alone). Without a reachable PostgreSQL the server
  * variant is skipped with a warning, except under CI=true, where it fails.
  */
-export function describeEachStore(title: string, suite: (stores: TestStores) => void, kinds: readonly StoreKind[] = ['pglite', 'postgres']): void {
+export function describeEachStore(
+  title: string,
+  suite: (stores: TestStores) => void,
+  kinds: readonly StoreKind[] = ['pglite', 'postgres'],
+): void {
   for (const kind of kinds) {
     const name = `${title} [${kind}]`;
     if (kind === 'postgres' && !postgresUp) {

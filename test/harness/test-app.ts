@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../src/config/index.js';
-import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from '../../src/config/index.js';
+import {
+  DEFAULT_BILLING_SETTINGS,
+  DEFAULT_INGESTION_LIMITS,
+  DEFAULT_METERING_SETTINGS,
+} from '../../src/config/index.js';
 import { createApp, createHttpServer, type App } from '../../src/main.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
@@ -48,7 +52,11 @@ export async function startTestApp(
     const bearer = key === undefined ? bootstrapped.key : key;
     if (bearer !== null) merged.set('authorization', `Bearer ${bearer}`);
     if (json !== undefined) merged.set('content-type', merged.get('content-type') ?? 'application/json');
-    return fetch(`${address}${path}`, { ...rest, headers: merged, body: json !== undefined ? JSON.stringify(json) : rest.body });
+    return fetch(`${address}${path}`, {
+      ...rest,
+      headers: merged,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+    });
   };
   return {
     app,

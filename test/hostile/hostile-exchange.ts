@@ -25,20 +25,36 @@ export async function send(t: TestApp, request: HostileRequest): Promise<Answer 
   }
   let response: Response;
   try {
-    response = await fetch(`${t.baseUrl}${request.url}`, { method: request.method, headers, body: request.body, redirect: 'manual' });
+    response = await fetch(`${t.baseUrl}${request.url}`, {
+      method: request.method,
+      headers,
+      body: request.body,
+      redirect: 'manual',
+    });
   } catch (error) {
     const cause = (error as Error).cause as (Error & { code?: string }) | undefined;
     // undici checks header values more strictly than Headers does: such a request is never sent.
     if (cause?.code === 'UND_ERR_INVALID_ARG') return undefined;
-    throw new Error(`${request.method} ${request.url.slice(0, 100)} got no answer (${cause?.message ?? ''}); the request before was ${previous}`, { cause: error });
+    throw new Error(
+      `${request.method} ${request.url.slice(0, 100)} got no answer (${cause?.message ?? ''}); the request before was ${previous}`,
+      { cause: error },
+    );
   } finally {
     previous = `${request.method} ${request.url.slice(0, 100)} ${request.contentType} ${typeof request.body === 'string' ? request.body.slice(0, 100) : 'bytes'} (${request.body?.length ?? 0} long)`;
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body: await response.text(),
+  };
 }
 
 /** The operation a request reached, if any: the same method on a path the template matches. */
-function reached(operations: readonly ApiOperation[], request: HostileRequest, fallback: ApiOperation): ApiOperation | undefined {
+function reached(
+  operations: readonly ApiOperation[],
+  request: HostileRequest,
+  fallback: ApiOperation,
+): ApiOperation | undefined {
   if (request.method === fallback.method) return fallback;
   return operations.find((operation) => operation.method === request.method && operation.path === fallback.path);
 }
@@ -48,7 +64,12 @@ function reached(operations: readonly ApiOperation[], request: HostileRequest, f
  * the operation documents for that status (the Lago shape, the events outcome); and a refused request
  * stores nothing, in any table.
  */
-export async function expectRefusedCleanly(t: TestApp, operations: readonly ApiOperation[], operation: ApiOperation, request: HostileRequest): Promise<Answer | undefined> {
+export async function expectRefusedCleanly(
+  t: TestApp,
+  operations: readonly ApiOperation[],
+  operation: ApiOperation,
+  request: HostileRequest,
+): Promise<Answer | undefined> {
   const before = await rowCounts(t.app.db);
   const answer = await send(t, request);
   if (answer === undefined) return undefined;
@@ -60,11 +81,19 @@ export async function expectRefusedCleanly(t: TestApp, operations: readonly ApiO
   const mediaType = answer.contentType.split(';')[0]?.trim() ?? '';
   const body = JSON.parse(answer.body) as Record<string, unknown>;
   if (mediaType === 'application/problem+json') {
-    expect(body, where).toMatchObject({ status: answer.status, type: expect.stringMatching(/^urn:meterbridge:problem:[a-z-]+$/), title: expect.any(String), detail: expect.any(String) });
+    expect(body, where).toMatchObject({
+      status: answer.status,
+      type: expect.stringMatching(/^urn:meterbridge:problem:[a-z-]+$/),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
     return answer;
   }
   const documented = reached(operations, request, operation)?.responseSchemas[String(answer.status)]?.[mediaType];
-  expect(documented, `${where}: a ${answer.status} in ${mediaType || 'no media type'} is neither a problem nor documented`).toBeDefined();
-  for (const key of ((documented as { required?: string[] }).required ?? [])) expect(body, where).toHaveProperty(key);
+  expect(
+    documented,
+    `${where}: a ${answer.status} in ${mediaType || 'no media type'} is neither a problem nor documented`,
+  ).toBeDefined();
+  for (const key of (documented as { required?: string[] }).required ?? []) expect(body, where).toHaveProperty(key);
   return answer;
 }

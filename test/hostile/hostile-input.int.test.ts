@@ -19,14 +19,24 @@ const TIME_LIMIT_PER_OPERATION_MS = 4_000;
 
 const NOW = '2026-11-01T00:00:00Z';
 
-async function forEachOperation(operations: readonly ApiOperation[], runs: number, property: (operation: ApiOperation) => fc.IAsyncProperty<[HostileRequest]>): Promise<void> {
+async function forEachOperation(
+  operations: readonly ApiOperation[],
+  runs: number,
+  property: (operation: ApiOperation) => fc.IAsyncProperty<[HostileRequest]>,
+): Promise<void> {
   for (const operation of operations) {
     try {
-      await fc.assert(property(operation), { numRuns: runs, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_PER_OPERATION_MS)] });
+      await fc.assert(property(operation), {
+        numRuns: runs,
+        plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_PER_OPERATION_MS)],
+      });
     } catch (error) {
       // fast-check's report names the counterexample and seed; the assertion that failed is its cause.
       const cause = (error as Error).cause;
-      throw new Error(`${operationName(operation)}: ${(error as Error).message}${cause instanceof Error ? `\n${cause.message}` : ''}`, { cause });
+      throw new Error(
+        `${operationName(operation)}: ${(error as Error).message}${cause instanceof Error ? `\n${cause.message}` : ''}`,
+        { cause },
+      );
     }
   }
 }
@@ -47,7 +57,14 @@ describeEachStore('hostile input on every published operation', (stores) => {
   it('reads the operations from the app itself: ingestion, catalog, rating, billing and operations routes', () => {
     const names = operations.map(operationName);
     expect(names.length).toBeGreaterThanOrEqual(30);
-    for (const name of ['POST /v1/events', 'POST /compat/lago/api/v1/events/batch', 'POST /v1/catalog', 'POST /v1/rating/preview', 'GET /v1/invoices/{id}', 'PUT /v1/event-types/{type}/schemas/{version}']) {
+    for (const name of [
+      'POST /v1/events',
+      'POST /compat/lago/api/v1/events/batch',
+      'POST /v1/catalog',
+      'POST /v1/rating/preview',
+      'GET /v1/invoices/{id}',
+      'PUT /v1/event-types/{type}/schemas/{version}',
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -66,7 +83,8 @@ describeEachStore('hostile input on every published operation', (stores) => {
     await forEachOperation(secured, UNAUTHENTICATED_RUNS_PER_OPERATION, (operation) =>
       fc.asyncProperty(unauthenticatedRequest(operation, seeds[operationName(operation)] ?? []), async (request) => {
         const answer = await expectRefusedCleanly(t, operations, operation, request);
-        if (answer !== undefined) expect(answer.status, `${request.method} ${request.url}: ${answer.body.slice(0, 200)}`).toBe(401);
+        if (answer !== undefined)
+          expect(answer.status, `${request.method} ${request.url}: ${answer.body.slice(0, 200)}`).toBe(401);
       }),
     );
   });

@@ -25,7 +25,9 @@ function sendRaw(t: TestApp, bytes: string): Promise<RawAnswer> {
       const text = Buffer.concat(chunks).toString('latin1');
       const [head = '', body = ''] = text.split('\r\n\r\n', 2);
       const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
     });
   });
@@ -34,7 +36,12 @@ function sendRaw(t: TestApp, bytes: string): Promise<RawAnswer> {
 function expectRawProblem(answer: RawAnswer, status: number): void {
   expect(answer.status).toBe(status);
   expect(answer.headers['content-type']).toBe('application/problem+json');
-  expect(JSON.parse(answer.body)).toMatchObject({ status, type: expect.stringMatching(/^urn:meterbridge:problem:/), title: expect.any(String), detail: expect.any(String) });
+  expect(JSON.parse(answer.body)).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:meterbridge:problem:/),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
 }
 
 describeEachStore('authentication first, and one error shape down to the transport', (stores) => {
@@ -49,7 +56,11 @@ describeEachStore('authentication first, and one error shape down to the transpo
 
   describe('authentication before anything else', () => {
     it('answers PUT /v1/event-types/x/schemas/abc without a key with 401, not with the validation detail', async () => {
-      await expectProblem(await t.request('/v1/event-types/x/schemas/abc', { method: 'PUT', key: null, json: { type: 'string' } }), 401, /API key is required/);
+      await expectProblem(
+        await t.request('/v1/event-types/x/schemas/abc', { method: 'PUT', key: null, json: { type: 'string' } }),
+        401,
+        /API key is required/,
+      );
     });
 
     it('answers every secured route (read from /openapi.json) 401 without a key or with an unknown one, whatever its body, content type and parameters', async () => {
@@ -60,7 +71,12 @@ describeEachStore('authentication first, and one error shape down to the transpo
         const path = `${operation.path.replace(/\{\w+\}/g, '%00')}?limit=abc&x=%00`;
         const body = operation.method === 'GET' ? undefined : `{"a":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
         for (const key of [null, 'mb_not_a_key']) {
-          const response = await t.request(path, { method: operation.method, key, headers: { 'content-type': 'text/plain' }, body });
+          const response = await t.request(path, {
+            method: operation.method,
+            key,
+            headers: { 'content-type': 'text/plain' },
+            body,
+          });
           expect(response.status, `${operationName(operation)} with ${key ?? 'no key'}`).toBe(401);
         }
       }
@@ -70,21 +86,34 @@ describeEachStore('authentication first, and one error shape down to the transpo
 
   describe('errors of the transport as problems', () => {
     it('431: headers over the limit, answered by Node itself through clientError', async () => {
-      expectRawProblem(await sendRaw(t, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431);
+      expectRawProblem(
+        await sendRaw(t, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`),
+        431,
+      );
     });
 
     it('400: a malformed request line or header', async () => {
       expectRawProblem(await sendRaw(t, 'GARBAGE\r\n\r\n'), 400);
       expectRawProblem(await sendRaw(t, 'GET /healthz HTTP/1.1\r\nHo st: x\r\n\r\n'), 400);
-      expectRawProblem(await sendRaw(t, 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'), 400);
+      expectRawProblem(
+        await sendRaw(t, 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'),
+        400,
+      );
     });
 
-    it('any malformed HTTP/1.1 request: a problem, never a silent close or Node\'s own body', async () => {
-      const garbage = fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((code) => String.fromCharCode(code)), minLength: 1, maxLength: 40 });
+    it("any malformed HTTP/1.1 request: a problem, never a silent close or Node's own body", async () => {
+      const garbage = fc.string({
+        unit: fc.integer({ min: 0, max: 0xff }).map((code) => String.fromCharCode(code)),
+        minLength: 1,
+        maxLength: 40,
+      });
       const request = fc.oneof(
         garbage.map((line) => `${line}\r\n\r\n`),
         garbage.map((name) => `GET /healthz HTTP/1.1\r\nHost: x\r\n${name.replace(/[:\r\n]/g, '')}\u0000: 1\r\n\r\n`),
-        garbage.map((value) => `POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ${value.replace(/[\r\n]/g, '')}x\r\nContent-Length: 3\r\n\r\nabc`),
+        garbage.map(
+          (value) =>
+            `POST /v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: ${value.replace(/[\r\n]/g, '')}x\r\nContent-Length: 3\r\n\r\nabc`,
+        ),
       );
       await fc.assert(
         fc.asyncProperty(request, async (raw) => {
@@ -97,7 +126,8 @@ describeEachStore('authentication first, and one error shape down to the transpo
     });
 
     it('413, 415 and malformed JSON on a JSON route', async () => {
-      const preview = (body: string, contentType: string) => t.request('/v1/rating/preview', { method: 'POST', headers: { 'content-type': contentType }, body });
+      const preview = (body: string, contentType: string) =>
+        t.request('/v1/rating/preview', { method: 'POST', headers: { 'content-type': contentType }, body });
       await expectProblem(await preview(`"${'x'.repeat(1024 * 1024 + 1)}"`, 'application/json'), 413, /too large/);
       await expectProblem(await preview('{}', 'text/plain'), 415, /.+/);
       await expectProblem(await preview('{}', 'application/json; charset=latin1'), 415, /only UTF-8 is accepted/);

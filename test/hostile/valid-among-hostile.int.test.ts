@@ -12,31 +12,78 @@ import { mutated } from './hostile-values.js';
 // Valid events sent through every ingestion door, retried, and mixed with hostile requests and with
 // hostile events in the same batch: each valid event is stored exactly once, whatever came between.
 const RUNS = 25;
-const INGESTION = ['POST /v1/events', 'POST /compat/openmeter/api/v1/events', 'POST /compat/lago/api/v1/events', 'POST /compat/lago/api/v1/events/batch'];
+const INGESTION = [
+  'POST /v1/events',
+  'POST /compat/openmeter/api/v1/events',
+  'POST /compat/lago/api/v1/events',
+  'POST /compat/lago/api/v1/events/batch',
+];
 const DOORS = ['events-json', 'events-ndjson', 'openmeter', 'lago', 'lago-batch', 'mixed-batch'] as const;
 type Door = (typeof DOORS)[number];
 
-type Step = { kind: 'valid'; door: Door; retry: boolean } | { kind: 'hostile'; operation: number; request: HostileRequest } | { kind: 'surrogates' };
+type Step =
+  | { kind: 'valid'; door: Door; retry: boolean }
+  | { kind: 'hostile'; operation: number; request: HostileRequest }
+  | { kind: 'surrogates' };
 
 /** The dedup key a valid event is stored under, and the request that carries it. */
-function validRequest(door: Door, id: string, hostileEvents: readonly string[]): { key: [string, string]; url: string; contentType: string; body: string } {
+function validRequest(
+  door: Door,
+  id: string,
+  hostileEvents: readonly string[],
+): { key: [string, string]; url: string; contentType: string; body: string } {
   const event = cloudEvent({ id, data: { tokens: 3 } });
-  const lago = { transaction_id: id, external_subscription_id: `sub-${id}`, code: 'api.request', properties: { tokens: 3 } };
+  const lago = {
+    transaction_id: id,
+    external_subscription_id: `sub-${id}`,
+    code: 'api.request',
+    properties: { tokens: 3 },
+  };
   const lagoKey: [string, string] = [`lago/subscription/${encodeURIComponent(`sub-${id}`)}`, id];
   switch (door) {
     case 'events-json':
-      return { key: ['test/product', id], url: '/v1/events', contentType: 'application/json', body: JSON.stringify([event]) };
+      return {
+        key: ['test/product', id],
+        url: '/v1/events',
+        contentType: 'application/json',
+        body: JSON.stringify([event]),
+      };
     case 'events-ndjson':
-      return { key: ['test/product', id], url: '/v1/events', contentType: 'application/x-ndjson', body: `${JSON.stringify(event)}\n` };
+      return {
+        key: ['test/product', id],
+        url: '/v1/events',
+        contentType: 'application/x-ndjson',
+        body: `${JSON.stringify(event)}\n`,
+      };
     case 'openmeter':
-      return { key: ['test/product', id], url: '/compat/openmeter/api/v1/events', contentType: 'application/cloudevents+json', body: JSON.stringify(event) };
+      return {
+        key: ['test/product', id],
+        url: '/compat/openmeter/api/v1/events',
+        contentType: 'application/cloudevents+json',
+        body: JSON.stringify(event),
+      };
     case 'lago':
-      return { key: lagoKey, url: '/compat/lago/api/v1/events', contentType: 'application/json', body: JSON.stringify({ event: lago }) };
+      return {
+        key: lagoKey,
+        url: '/compat/lago/api/v1/events',
+        contentType: 'application/json',
+        body: JSON.stringify({ event: lago }),
+      };
     case 'lago-batch':
-      return { key: lagoKey, url: '/compat/lago/api/v1/events/batch', contentType: 'application/json', body: JSON.stringify({ events: [lago] }) };
+      return {
+        key: lagoKey,
+        url: '/compat/lago/api/v1/events/batch',
+        contentType: 'application/json',
+        body: JSON.stringify({ events: [lago] }),
+      };
     case 'mixed-batch':
       // One valid event among hostile ones: the batch answers per event, so the valid one is stored.
-      return { key: ['test/product', id], url: '/v1/events', contentType: 'application/json', body: `[${[...hostileEvents, JSON.stringify(event)].join(',')}]` };
+      return {
+        key: ['test/product', id],
+        url: '/v1/events',
+        contentType: 'application/json',
+        body: `[${[...hostileEvents, JSON.stringify(event)].join(',')}]`,
+      };
   }
 }
 
@@ -52,7 +99,10 @@ describeEachStore('valid events among hostile requests', (stores) => {
   afterAll(() => t.close());
 
   async function storedTimes([source, id]: [string, string]): Promise<number> {
-    const result = await t.app.db.query<{ count: number }>('select count(*)::int as count from raw_events where source = $1 and id = $2', [source, id]);
+    const result = await t.app.db.query<{ count: number }>(
+      'select count(*)::int as count from raw_events where source = $1 and id = $2',
+      [source, id],
+    );
     return result.rows[0]?.count ?? 0;
   }
 
@@ -63,12 +113,23 @@ describeEachStore('valid events among hostile requests', (stores) => {
     expect(operations).toHaveLength(INGESTION.length);
     const seeds = seedBodies({});
     const step: fc.Arbitrary<Step> = fc.oneof(
-      { weight: 4, arbitrary: fc.record({ kind: fc.constant('valid' as const), door: fc.constantFrom(...DOORS), retry: fc.boolean() }) },
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('valid' as const),
+          door: fc.constantFrom(...DOORS),
+          retry: fc.boolean(),
+        }),
+      },
       {
         weight: 4,
         arbitrary: fc
           .nat({ max: INGESTION.length - 1 })
-          .chain((operation) => hostileRequest(operations[operation] as ApiOperation, seeds[INGESTION[operation] as string] ?? []).map((request) => ({ kind: 'hostile' as const, operation, request }))),
+          .chain((operation) =>
+            hostileRequest(operations[operation] as ApiOperation, seeds[INGESTION[operation] as string] ?? []).map(
+              (request) => ({ kind: 'hostile' as const, operation, request }),
+            ),
+          ),
       },
       { weight: 1, arbitrary: fc.constant({ kind: 'surrogates' as const }) },
     );
@@ -84,8 +145,15 @@ describeEachStore('valid events among hostile requests', (stores) => {
             await expectRefusedCleanly(t, operations, operations[current.operation] as ApiOperation, current.request);
           } else if (current.kind === 'surrogates') {
             // Two ids that only a lone surrogate tells apart (text would store both as U+FFFD), then that stored form.
-            for (const lone of ['\ud800', '\udbff']) expect((await post('/v1/events', 'application/json', JSON.stringify([cloudEvent({ id: `${id}-${lone}` })]))).status).toBe(400);
-            expect((await post('/v1/events', 'application/json', JSON.stringify([cloudEvent({ id: `${id}-\ufffd` })]))).status).toBe(200);
+            for (const lone of ['\ud800', '\udbff'])
+              expect(
+                (await post('/v1/events', 'application/json', JSON.stringify([cloudEvent({ id: `${id}-${lone}` })])))
+                  .status,
+              ).toBe(400);
+            expect(
+              (await post('/v1/events', 'application/json', JSON.stringify([cloudEvent({ id: `${id}-\ufffd` })])))
+                .status,
+            ).toBe(200);
             expected.push(['test/product', `${id}-\ufffd`]);
           } else {
             const request = validRequest(current.door, id, hostile);

@@ -32,9 +32,18 @@ export async function billingInvariantViolations(db: Database, app: App): Promis
     `select u.event_seq::text, u.meter_key, i.status from usage_records u left join invoices i on i.id = u.invoice_id
       where u.invoice_id is null or i.status <> 'finalized'`,
   );
-  for (const row of unbilled.rows) violations.push(`usage record ${row.event_seq}/${row.meter_key} is ${row.status ? `on a ${row.status} invoice` : 'billed by no invoice'}`);
+  for (const row of unbilled.rows)
+    violations.push(
+      `usage record ${row.event_seq}/${row.meter_key} is ${row.status ? `on a ${row.status} invoice` : 'billed by no invoice'}`,
+    );
 
-  const marks = await db.query<{ invoice_id: string; meter_key: string; period_start: Date; lines: string; marked: string }>(
+  const marks = await db.query<{
+    invoice_id: string;
+    meter_key: string;
+    period_start: Date;
+    lines: string;
+    marked: string;
+  }>(
     `select l.invoice_id, l.meter_key, l.period_start, sum(l.quantity)::text as lines,
             (select case when l.meter_key = 'calls' then count(*) else coalesce(sum(u.value), 0) end from usage_records u
               where u.invoice_id = l.invoice_id and u.meter_key = l.meter_key and u.event_time >= l.period_start and u.event_time < l.period_end)::text as marked
@@ -43,7 +52,10 @@ export async function billingInvariantViolations(db: Database, app: App): Promis
       group by l.invoice_id, l.meter_key, l.period_start, l.period_end`,
   );
   for (const row of marks.rows) {
-    if (!new Exact(row.lines).equals(row.marked)) violations.push(`invoice ${row.invoice_id} bills ${row.lines} ${row.meter_key} from ${new Date(row.period_start).toISOString()} but marks records of ${row.marked}`);
+    if (!new Exact(row.lines).equals(row.marked))
+      violations.push(
+        `invoice ${row.invoice_id} bills ${row.lines} ${row.meter_key} from ${new Date(row.period_start).toISOString()} but marks records of ${row.marked}`,
+      );
   }
 
   const lines = await db.query<WindowLine>(
@@ -74,11 +86,18 @@ export async function billingInvariantViolations(db: Database, app: App): Promis
     const billedQuantity = billed.reduce((sum, line) => sum.plus(line.quantity), new Exact(0));
     const billedAmount = billed.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
     const costs = rateCharge(await charge(last.catalog_version, first.charge_key), 'USD', { quantity }).amount;
-    if (!billedQuantity.equals(quantity)) violations.push(`${key}: lines bill ${billedQuantity.toFixed()} of ${quantity} metered`);
-    if (!billedAmount.equals(costs)) violations.push(`${key}: lines bill ${billedAmount.toFixed(2)}, the window's usage costs ${costs} (version ${last.catalog_version})`);
+    if (!billedQuantity.equals(quantity))
+      violations.push(`${key}: lines bill ${billedQuantity.toFixed()} of ${quantity} metered`);
+    if (!billedAmount.equals(costs))
+      violations.push(
+        `${key}: lines bill ${billedAmount.toFixed(2)}, the window's usage costs ${costs} (version ${last.catalog_version})`,
+      );
     for (const line of billed.filter((candidate) => candidate.kind === 'usage')) {
-      const quote = rateCharge(await charge(line.catalog_version, line.charge_key), 'USD', { quantity: line.quantity }).amount;
-      if (quote !== line.amount) violations.push(`invoice ${line.invoice_id} line ${line.line_no}: ${line.amount}, quoted ${quote}`);
+      const quote = rateCharge(await charge(line.catalog_version, line.charge_key), 'USD', {
+        quantity: line.quantity,
+      }).amount;
+      if (quote !== line.amount)
+        violations.push(`invoice ${line.invoice_id} line ${line.line_no}: ${line.amount}, quoted ${quote}`);
     }
   }
 
@@ -87,11 +106,17 @@ export async function billingInvariantViolations(db: Database, app: App): Promis
        from invoices i left join invoice_lines l on l.invoice_id = i.id group by i.id`,
   );
   for (const row of totals.rows) {
-    if (!new Exact(row.total).equals(row.lines) || !new Exact(row.subtotal).equals(row.untaxed)) violations.push(`invoice ${row.id}: total ${row.total} (subtotal ${row.subtotal}), lines ${row.lines} (${row.untaxed} before tax)`);
+    if (!new Exact(row.total).equals(row.lines) || !new Exact(row.subtotal).equals(row.untaxed))
+      violations.push(
+        `invoice ${row.id}: total ${row.total} (subtotal ${row.subtotal}), lines ${row.lines} (${row.untaxed} before tax)`,
+      );
   }
-  const numbers = await db.query<{ number: string }>(`select number from invoices where number is not null order by number`);
+  const numbers = await db.query<{ number: string }>(
+    `select number from invoices where number is not null order by number`,
+  );
   numbers.rows.forEach((row, index) => {
-    if (row.number !== `US-${String(index + 1).padStart(6, '0')}`) violations.push(`number ${index + 1} is ${row.number}`);
+    if (row.number !== `US-${String(index + 1).padStart(6, '0')}`)
+      violations.push(`number ${index + 1} is ${row.number}`);
   });
   return violations;
 }

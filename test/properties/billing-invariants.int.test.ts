@@ -26,23 +26,49 @@ type Operation =
 
 const month = fc.constantFrom(10 as const, 11 as const, 12 as const);
 const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('ingest' as const), events: fc.array(fc.record({ day: fc.integer({ min: 1, max: 28 }), month, tokens: fc.integer({ min: 1, max: 40 }) }), { minLength: 1, maxLength: 6 }), repeat: fc.nat(3) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('ingest' as const),
+      events: fc.array(
+        fc.record({ day: fc.integer({ min: 1, max: 28 }), month, tokens: fc.integer({ min: 1, max: 40 }) }),
+        { minLength: 1, maxLength: 6 },
+      ),
+      repeat: fc.nat(3),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ op: 'meter' as const }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('run' as const), month }) },
   { weight: 2, arbitrary: fc.constant({ op: 'finalizeDue' as const }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('finalizeOne' as const), pick: fc.nat(5) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('catalog' as const), tokenPrice: fc.constantFrom('0.0125', '0.013', '0.001'), latePolicy: fc.constantFrom('roll_forward' as const, 'memo' as const, 'reissue' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('catalog' as const),
+      tokenPrice: fc.constantFrom('0.0125', '0.013', '0.001'),
+      latePolicy: fc.constantFrom('roll_forward' as const, 'memo' as const, 'reissue' as const),
+    }),
+  },
 );
 /** Steps: one operation, or two started at once. */
-const steps = fc.array(fc.oneof(operation.map((single) => [single]), fc.tuple(operation, operation)), { minLength: 3, maxLength: 12 });
+const steps = fc.array(
+  fc.oneof(
+    operation.map((single) => [single]),
+    fc.tuple(operation, operation),
+  ),
+  { minLength: 3, maxLength: 12 },
+);
 
 /** A refusal a client may get (a run already running, a draft drawn against what changed): not a defect. */
-const expected = (error: unknown) => error instanceof AppError && ['conflict', 'validation', 'precondition_failed'].includes(error.category);
+const expected = (error: unknown) =>
+  error instanceof AppError && ['conflict', 'validation', 'precondition_failed'].includes(error.category);
 
 async function perform(app: App, sent: Record<string, unknown>[], operation: Operation): Promise<void> {
   switch (operation.op) {
     case 'ingest': {
-      const events = operation.events.map((e) => llmRequest(`2026-${e.month}-${String(e.day).padStart(2, '0')}T12:00:00Z`, e.tokens));
+      const events = operation.events.map((e) =>
+        llmRequest(`2026-${e.month}-${String(e.day).padStart(2, '0')}T12:00:00Z`, e.tokens),
+      );
       sent.push(...events);
       // Duplicates: some already sent events again, which must change nothing.
       const again = sent.slice(0, operation.repeat);
@@ -65,7 +91,11 @@ async function perform(app: App, sent: Record<string, unknown>[], operation: Ope
       return;
     }
     case 'catalog':
-      await app.catalog.apply(llmCatalogYaml({ tokenPrice: operation.tokenPrice, latePolicy: operation.latePolicy }), 'catalog.yaml', 'property');
+      await app.catalog.apply(
+        llmCatalogYaml({ tokenPrice: operation.tokenPrice, latePolicy: operation.latePolicy }),
+        'catalog.yaml',
+        'property',
+      );
       return;
   }
 }
@@ -78,7 +108,8 @@ async function settle(app: App, clock: ManualClock): Promise<void> {
     for (const period of ['2026-10', '2026-11', '2026-12', '2027-01']) {
       await app.billing.run(period, 'settle');
       const due = await app.billing.finalizeDue('settle');
-      if (due.skipped.length > 0 && round === 2) throw new Error(`drafts left after settling: ${JSON.stringify(due.skipped)}`);
+      if (due.skipped.length > 0 && round === 2)
+        throw new Error(`drafts left after settling: ${JSON.stringify(due.skipped)}`);
     }
   }
 }
@@ -93,7 +124,8 @@ function billsEveryRecordOnce(fresh: () => Promise<Database>): Promise<void> {
       const sent: Record<string, unknown>[] = [];
       for (const step of plan) {
         const outcomes = await Promise.allSettled(step.map((operation) => perform(app, sent, operation)));
-        for (const outcome of outcomes) if (outcome.status === 'rejected' && !expected(outcome.reason)) throw outcome.reason;
+        for (const outcome of outcomes)
+          if (outcome.status === 'rejected' && !expected(outcome.reason)) throw outcome.reason;
       }
       await settle(app, clock);
       expect(await billingInvariantViolations(db, app)).toEqual([]);
@@ -104,8 +136,11 @@ function billsEveryRecordOnce(fresh: () => Promise<Database>): Promise<void> {
 
 const RUNS = Number(process.env.MB_PROPERTY_RUNS ?? 12);
 // A failure prints its seed and path: MB_PROPERTY_SEED=… MB_PROPERTY_PATH=… replays exactly that case.
-const REPLAY = process.env.MB_PROPERTY_SEED ? { seed: Number(process.env.MB_PROPERTY_SEED), path: process.env.MB_PROPERTY_PATH } : {};
-const CLAIM = 'bills every usage record once, on a line whose quantity its records make up; totals, numbers and quotes agree';
+const REPLAY = process.env.MB_PROPERTY_SEED
+  ? { seed: Number(process.env.MB_PROPERTY_SEED), path: process.env.MB_PROPERTY_PATH }
+  : {};
+const CLAIM =
+  'bills every usage record once, on a line whose quantity its records make up; totals, numbers and quotes agree';
 
 describeEachStore('billing invariants under random usage and interleavings', (stores) => {
   it(CLAIM, () => billsEveryRecordOnce(() => stores.fresh()), 300_000);
@@ -121,14 +156,18 @@ describe('billing invariants under random usage and interleavings [pglite worker
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(CLAIM, async () => {
-    store = await openStore({ dataDir: join(dir, 'store') });
-    let runs = 0;
-    const fresh = async () => {
-      runs += 1;
-      await store?.exec(`create schema run_${runs}; set search_path to run_${runs}`);
-      return store as Database;
-    };
-    await billsEveryRecordOnce(fresh);
-  }, 300_000);
+  it(
+    CLAIM,
+    async () => {
+      store = await openStore({ dataDir: join(dir, 'store') });
+      let runs = 0;
+      const fresh = async () => {
+        runs += 1;
+        await store?.exec(`create schema run_${runs}; set search_path to run_${runs}`);
+        return store as Database;
+      };
+      await billsEveryRecordOnce(fresh);
+    },
+    300_000,
+  );
 });

@@ -37,7 +37,10 @@ const ERROR = 50;
 function expectOnlyOkOr503(outcomes: readonly Outcome[]): void {
   const statuses = new Map<number, number>();
   for (const outcome of outcomes) statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
-  expect([...statuses.keys()].filter((status) => status !== 200 && status !== 503), JSON.stringify(Object.fromEntries(statuses))).toEqual([]);
+  expect(
+    [...statuses.keys()].filter((status) => status !== 200 && status !== 503),
+    JSON.stringify(Object.fromEntries(statuses)),
+  ).toEqual([]);
   for (const outcome of outcomes.filter((candidate) => candidate.status === 503)) {
     expect(outcome.contentType).toMatch(/^application\/problem\+json/);
     expect(outcome.problemType).toBe('urn:meterbridge:problem:service-unavailable');
@@ -49,12 +52,23 @@ function expectOnlyOkOr503(outcomes: readonly Outcome[]): void {
 }
 
 /** Every event of a 200 stored exactly once; returns how many events of 503 batches were stored (in doubt). */
-async function expectAcknowledgedStoredOnce(admin: pg.Client, schema: string, outcomes: readonly Outcome[]): Promise<number> {
+async function expectAcknowledgedStoredOnce(
+  admin: pg.Client,
+  schema: string,
+  outcomes: readonly Outcome[],
+): Promise<number> {
   const posts = outcomes.filter((outcome) => outcome.kind === 'post');
-  const counts = await storedCounts(admin, schema, posts.flatMap((outcome) => outcome.ids));
+  const counts = await storedCounts(
+    admin,
+    schema,
+    posts.flatMap((outcome) => outcome.ids),
+  );
   const acknowledged = posts.filter((outcome) => outcome.status === 200).flatMap((outcome) => outcome.ids);
   expect(acknowledged.filter((id) => counts.get(id) !== 1)).toEqual([]);
-  return posts.filter((outcome) => outcome.status === 503).flatMap((outcome) => outcome.ids).filter((id) => counts.get(id) !== 0).length;
+  return posts
+    .filter((outcome) => outcome.status === 503)
+    .flatMap((outcome) => outcome.ids)
+    .filter((id) => counts.get(id) !== 0).length;
 }
 
 function stageLines(entries: readonly LogEntry[], stage: string, level?: number): LogEntry[] {
@@ -119,7 +133,9 @@ describeEachStore(
         const refused = outcomes.filter((outcome) => outcome.kind === 'post' && outcome.status === 503);
         const retried = await retryUntilStored(outage.t, refused);
         expect(retried.map((answer) => answer.body?.accepted)).toEqual(refused.map((outcome) => outcome.ids.length));
-        const sent = outcomes.filter((outcome) => outcome.kind === 'post').reduce((sum, outcome) => sum + outcome.ids.length, 0);
+        const sent = outcomes
+          .filter((outcome) => outcome.kind === 'post')
+          .reduce((sum, outcome) => sum + outcome.ids.length, 0);
         const metered = await waitUntilMetered(admin, outage.schema, 20_000);
         expect(metered).toMatchObject({ events: sent, unmetered: 0, exceptions: 0, duplicated: 0 });
         expect(metered.recordsPerEvent).toHaveLength(1);
@@ -191,7 +207,8 @@ function outageThroughProxy(adminOf: () => pg.Client): void {
         recoveryPosts.push(probe);
         if (probe.status === 200) firstAccepted = performance.now() - restoredAt;
       }
-      if (firstReady === undefined && (await outage.t.request('/readyz', { key: null })).status === 200) firstReady = performance.now() - restoredAt;
+      if (firstReady === undefined && (await outage.t.request('/readyz', { key: null })).status === 200)
+        firstReady = performance.now() - restoredAt;
       await sleep(50);
     }
     await sleep(1500);
@@ -201,7 +218,10 @@ function outageThroughProxy(adminOf: () => pg.Client): void {
     const ready = probes.filter((probe) => probe.path === '/readyz');
     expect(ready.length).toBeGreaterThanOrEqual(5);
     expect(ready.filter((probe) => probe.status !== 503)).toEqual([]);
-    expect(ready[0]?.body).toMatchObject({ status: 'unavailable', checks: { database: expect.stringMatching(/^unreachable: /), migrations: 'unknown' } });
+    expect(ready[0]?.body).toMatchObject({
+      status: 'unavailable',
+      checks: { database: expect.stringMatching(/^unreachable: /), migrations: 'unknown' },
+    });
     expect(probes.filter((probe) => probe.path === '/healthz' && probe.status !== 200)).toEqual([]);
     // every request begun during the cut was answered 503 (with Retry-After), none failed otherwise,
     expectOnlyOkOr503(outcomes);
@@ -211,13 +231,24 @@ function outageThroughProxy(adminOf: () => pg.Client): void {
     // service came back by itself, without a restart,
     expect(firstAccepted).toBeDefined();
     expect(firstReady).toBeDefined();
-    expect(outcomes.filter((outcome) => outcome.startedAt > restoredAt + (firstAccepted as number) + 200 && outcome.status !== 200)).toEqual([]);
+    expect(
+      outcomes.filter(
+        (outcome) => outcome.startedAt > restoredAt + (firstAccepted as number) + 200 && outcome.status !== 200,
+      ),
+    ).toEqual([]);
     // each worker warned once that it paused, said once that it resumed (after at most its longest backoff, 5 s), and never logged an error,
-    const resumed = (stage: string) => stageLines(entries, stage).find((entry) => entry.msg.startsWith('stage resumed'));
-    await expect.poll(() => Boolean(resumed('metering') && resumed('billing-finalization')), { timeout: 8000, interval: 100 }).toBe(true);
-    const resumedAfter = ['metering', 'billing-finalization'].map((stage) => `${stage} ${(resumed(stage)?.time ?? 0) - restoredWall} ms`);
+    const resumed = (stage: string) =>
+      stageLines(entries, stage).find((entry) => entry.msg.startsWith('stage resumed'));
+    await expect
+      .poll(() => Boolean(resumed('metering') && resumed('billing-finalization')), { timeout: 8000, interval: 100 })
+      .toBe(true);
+    const resumedAfter = ['metering', 'billing-finalization'].map(
+      (stage) => `${stage} ${(resumed(stage)?.time ?? 0) - restoredWall} ms`,
+    );
     for (const stage of ['metering', 'billing-finalization']) {
-      expect(stageLines(entries, stage, WARN).map((entry) => entry.msg)).toEqual(['stage paused: the database is unavailable; retrying with backoff']);
+      expect(stageLines(entries, stage, WARN).map((entry) => entry.msg)).toEqual([
+        'stage paused: the database is unavailable; retrying with backoff',
+      ]);
       expect(stageLines(entries, stage).filter((entry) => entry.msg.startsWith('stage resumed'))).toHaveLength(1);
       expect(stageLines(entries, stage, ERROR)).toEqual([]);
     }
@@ -227,8 +258,12 @@ function outageThroughProxy(adminOf: () => pg.Client): void {
     // and after the refused batches are sent again (answered as accepted or duplicate), everything is metered once.
     const refused = outcomes.filter((outcome) => outcome.kind === 'post' && outcome.status === 503);
     const retried = await retryUntilStored(outage.t, refused);
-    expect(retried.map((answer) => (answer.body?.accepted ?? 0) + (answer.body?.duplicates ?? 0))).toEqual(refused.map((outcome) => outcome.ids.length));
-    const sent = outcomes.filter((outcome) => outcome.kind === 'post').reduce((sum, outcome) => sum + outcome.ids.length, 0);
+    expect(retried.map((answer) => (answer.body?.accepted ?? 0) + (answer.body?.duplicates ?? 0))).toEqual(
+      refused.map((outcome) => outcome.ids.length),
+    );
+    const sent = outcomes
+      .filter((outcome) => outcome.kind === 'post')
+      .reduce((sum, outcome) => sum + outcome.ids.length, 0);
     const metered = await waitUntilMetered(admin, outage.schema, 20_000);
     expect(metered).toMatchObject({ events: sent, unmetered: 0, exceptions: 0, duplicated: 0 });
     expect((await meteringState(admin, outage.schema)).recordsPerEvent).toHaveLength(1);

@@ -116,18 +116,40 @@ export interface Load {
 
 /** A batch of new reference events for customer acme in October 2026. */
 export function newBatch(size: number): Record<string, unknown>[] {
-  return Array.from({ length: size }, (_, index) => apiRequest('acme', `2026-10-${String(1 + (index % 28)).padStart(2, '0')}T12:00:00Z`));
+  return Array.from({ length: size }, (_, index) =>
+    apiRequest('acme', `2026-10-${String(1 + (index % 28)).padStart(2, '0')}T12:00:00Z`),
+  );
 }
 
 /** One request, its outcome recorded; a failure to get any answer (the server gone) is status 0. */
-export async function send(t: TestApp, kind: 'post' | 'get', path: string, events: Record<string, unknown>[] = []): Promise<Outcome> {
+export async function send(
+  t: TestApp,
+  kind: 'post' | 'get',
+  path: string,
+  events: Record<string, unknown>[] = [],
+): Promise<Outcome> {
   const startedAt = performance.now();
   const ids = events.map((event) => event.id as string);
   try {
-    const response = await t.request(path, { method: kind === 'post' ? 'POST' : 'GET', json: kind === 'post' ? events : undefined, signal: AbortSignal.timeout(15_000) });
+    const response = await t.request(path, {
+      method: kind === 'post' ? 'POST' : 'GET',
+      json: kind === 'post' ? events : undefined,
+      signal: AbortSignal.timeout(15_000),
+    });
     const contentType = response.headers.get('content-type');
     const body = (await response.json()) as { type?: string; accepted?: number; duplicates?: number };
-    return { kind, status: response.status, startedAt, endedAt: performance.now(), retryAfter: response.headers.get('retry-after'), contentType, problemType: body.type, events, ids, body };
+    return {
+      kind,
+      status: response.status,
+      startedAt,
+      endedAt: performance.now(),
+      retryAfter: response.headers.get('retry-after'),
+      contentType,
+      problemType: body.type,
+      events,
+      ids,
+      body,
+    };
   } catch {
     return { kind, status: 0, startedAt, endedAt: performance.now(), retryAfter: null, contentType: null, events, ids };
   }
@@ -144,7 +166,9 @@ export function startLoad(t: TestApp, { clients, batchSize }: { clients: number;
   const client = async (index: number) => {
     for (let round = 0; !stopped; round += 1) {
       const outcome =
-        round % 3 === 2 ? await send(t, 'get', reads[(index + round) % reads.length] as string) : await send(t, 'post', '/v1/events', newBatch(batchSize));
+        round % 3 === 2
+          ? await send(t, 'get', reads[(index + round) % reads.length] as string)
+          : await send(t, 'post', '/v1/events', newBatch(batchSize));
       outcomes.push(outcome);
       // A refused client waits a little (a real one would wait out Retry-After) instead of spinning.
       if (outcome.status === 503) await sleep(50);
@@ -162,7 +186,11 @@ export function startLoad(t: TestApp, { clients, batchSize }: { clients: number;
 }
 
 /** How many times each id is stored in the schema's raw event log (0 when absent). */
-export async function storedCounts(admin: pg.Client, schema: string, ids: readonly string[]): Promise<Map<string, number>> {
+export async function storedCounts(
+  admin: pg.Client,
+  schema: string,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
   const result = await admin.query<{ id: string; n: string }>(
     `select k.id, count(e.id)::text as n from unnest($1::text[]) as k(id) left join ${schema}.raw_events e on e.source = 'test/product' and e.id = k.id group by k.id`,
     [ids],
@@ -181,7 +209,13 @@ export interface MeteringState {
 }
 
 export async function meteringState(admin: pg.Client, schema: string): Promise<MeteringState> {
-  const { rows } = await admin.query<{ events: string; unmetered: string; exceptions: string; per_event: number[] | null; duplicated: string }>(`
+  const { rows } = await admin.query<{
+    events: string;
+    unmetered: string;
+    exceptions: string;
+    per_event: number[] | null;
+    duplicated: string;
+  }>(`
     select (select count(*) from ${schema}.raw_events)::text as events,
            (select count(*) from ${schema}.raw_events r where not exists (select 1 from ${schema}.usage_records u where u.event_seq = r.seq))::text as unmetered,
            (select count(*) from ${schema}.metering_exceptions)::text as exceptions,

@@ -39,7 +39,8 @@ describeEachStore(
     let stderr = '';
 
     beforeAll(async () => {
-      if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests');
+      if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'cli.js')))
+        throw new Error('dist/ is missing: run `npm run build` before these tests');
       admin = await adminClient();
       await admin.query(`create database ${database}`);
       proxy = await startTcpProxy(postgresTarget());
@@ -56,7 +57,8 @@ describeEachStore(
     const waitFor = async (condition: () => boolean, timeoutMs: number, what: string) => {
       const deadline = Date.now() + timeoutMs;
       while (!condition()) {
-        if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`);
+        if (Date.now() > deadline)
+          throw new Error(`${what} within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`);
         await sleep(25);
       }
     };
@@ -65,19 +67,30 @@ describeEachStore(
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as { level: number; time: number; msg: string; stage?: string });
-    const meteringSays = (prefix: string, since: number) => lines().filter((line) => line.stage === 'metering' && line.time >= since && line.msg.startsWith(prefix)).length;
+    const meteringSays = (prefix: string, since: number) =>
+      lines().filter((line) => line.stage === 'metering' && line.time >= since && line.msg.startsWith(prefix)).length;
 
     it('stays up while the database is cut, answers 503 meanwhile, recovers by itself, and still stops cleanly on SIGTERM', async () => {
       const applicationName = uniqueApplicationName('serve');
       const proxied = databaseUrl(applicationName, { port: proxy.port, database });
-      child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--database-url', proxied, '--metering-poll-ms', '50'], {
-        cwd: work,
-        env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MB_'))), MB_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, MB_LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = spawn(
+        process.execPath,
+        [BIN, 'serve', '--port', '0', '--database-url', proxied, '--metering-poll-ms', '50'],
+        {
+          cwd: work,
+          env: {
+            ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MB_'))),
+            MB_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+            MB_LOG_LEVEL: 'info',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child?.once('close', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child?.once('close', (code, signal) => resolve({ code, signal })),
+      );
       await waitFor(() => LISTENING.test(stdout) || !running(), 30_000, 'serve did not start listening');
       const base = (LISTENING.exec(stdout) as RegExpExecArray)[1] as string;
       // No answer at all (the process died) is status 0, so the assertions below say what happened.
@@ -95,15 +108,18 @@ describeEachStore(
           return { status: 0, retryAfter: null };
         }
       };
-      const probe = async (path: string) => (await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5000) })).status;
+      const probe = async (path: string) =>
+        (await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5000) })).status;
       expect(await post()).toEqual({ status: 200, retryAfter: null });
 
       // When its sessions are ended again and again (what a PostgreSQL restart does) under load,
       let loading = true;
       const loaded: Answer[] = [];
-      const load = Promise.all([1, 2, 3].map(async () => {
-        while (loading) loaded.push(await post());
-      }));
+      const load = Promise.all(
+        [1, 2, 3].map(async () => {
+          while (loading) loaded.push(await post());
+        }),
+      );
       let terminated = 0;
       for (let round = 0; round < 8; round += 1) {
         await sleep(200);
@@ -118,15 +134,21 @@ describeEachStore(
       // the process stays up and answers 200, or 503 with Retry-After, never anything else;
       expect(running(), `serve exited: ${stderr}`).toBe(true);
       expect(terminated).toBeGreaterThan(0);
-      expect(loaded.filter((answer) => !(answer.status === 200 || (answer.status === 503 && answer.retryAfter === '5')))).toEqual([]);
+      expect(
+        loaded.filter((answer) => !(answer.status === 200 || (answer.status === 503 && answer.retryAfter === '5'))),
+      ).toEqual([]);
 
       // when, once the metering worker has resumed after that, the database goes away for 3 s,
-      await waitFor(() => meteringSays('stage paused', 0) === meteringSays('stage resumed', 0), 8000, 'the metering worker did not resume after the terminations');
+      await waitFor(
+        () => meteringSays('stage paused', 0) === meteringSays('stage resumed', 0),
+        8000,
+        'the metering worker did not resume after the terminations',
+      );
       const cutWall = Date.now();
       await proxy.cut();
       const during: Answer[] = [];
       const probes: Array<[string, number]> = [];
-      for (const cutAt = Date.now(); Date.now() - cutAt < 3000; ) {
+      for (const cutAt = Date.now(); Date.now() - cutAt < 3000;) {
         during.push(await post());
         probes.push(['/readyz', await probe('/readyz')], ['/healthz', await probe('/healthz')]);
         await sleep(100);
@@ -148,9 +170,11 @@ describeEachStore(
       expect(recovered).toBe(true);
       await waitFor(() => meteringSays('stage resumed', cutWall) === 1, 8000, 'the metering worker did not resume');
       // (it warned once for the whole outage, not once per attempt, and nothing logged an error).
-      expect(lines().filter((line) => line.stage === 'metering' && line.time >= cutWall && line.level === 40).map((line) => line.msg)).toEqual([
-        'stage paused: the database is unavailable; retrying with backoff',
-      ]);
+      expect(
+        lines()
+          .filter((line) => line.stage === 'metering' && line.time >= cutWall && line.level === 40)
+          .map((line) => line.msg),
+      ).toEqual(['stage paused: the database is unavailable; retrying with backoff']);
       expect(lines().filter((line) => line.level >= 50)).toEqual([]);
       // Every connection error was handled where it happened: none reached the process-wide guard.
       expect(lines().filter((line) => line.msg.includes('escaped its caller'))).toEqual([]);

@@ -3,7 +3,12 @@ import { beforeEach, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
-import { apiRequest, ingestAll, meteringFixture, supportSession } from '../../modules/metering/metering.test-support.js';
+import {
+  apiRequest,
+  ingestAll,
+  meteringFixture,
+  supportSession,
+} from '../../modules/metering/metering.test-support.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';
@@ -13,14 +18,23 @@ describeEachStore('meterbridge bill', (stores) => {
   let db: Database;
   let app: App;
   let clock: ManualClock;
-  const run = (...args: string[]): Promise<CommandRun> => runCommand(billCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
-  const audit = async () => (await db.query<{ actor: string; action: string; target: string }>(`select actor, action, target from audit_log where action = 'billing.run' order by id`)).rows;
+  const run = (...args: string[]): Promise<CommandRun> =>
+    runCommand(billCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
+  const audit = async () =>
+    (
+      await db.query<{ actor: string; action: string; target: string }>(
+        `select actor, action, target from audit_log where action = 'billing.run' order by id`,
+      )
+    ).rows;
 
   // Given: the reference catalog and some October usage of acme, metered, on November 2nd.
   beforeEach(async () => {
     db = await stores.fresh();
     ({ app, clock } = await meteringFixture(db));
-    await ingestAll(app, [apiRequest('acme', '2026-10-03T10:00:00Z'), supportSession('acme', '2026-10-07T00:00:00Z', { duration_hours: '1.25' })]);
+    await ingestAll(app, [
+      apiRequest('acme', '2026-10-03T10:00:00Z'),
+      supportSession('acme', '2026-10-07T00:00:00Z', { duration_hours: '1.25' }),
+    ]);
     await app.metering.stage.runUntilCaughtUp();
     clock.set('2026-11-02T00:00:00Z');
   });
@@ -68,22 +82,40 @@ describeEachStore('meterbridge bill', (stores) => {
       totals: { USD: expect.stringMatching(/^\d+\.\d\d$/) },
     });
     const text = await run('--period', '2026-11');
-    expect(text.stdout.split('\n').slice(-2)).toEqual(['pending: 1 period(s) not ended yet, billed by a later run:', '  globex-growth-2026 until 2027-02-14T23:00:00.000Z']);
+    expect(text.stdout.split('\n').slice(-2)).toEqual([
+      'pending: 1 period(s) not ended yet, billed by a later run:',
+      '  globex-growth-2026 until 2027-02-14T23:00:00.000Z',
+    ]);
   });
 
   it('refuses a missing, malformed or unfinished period with the option named, exit 1, billing nothing', async () => {
-    expect(await run()).toEqual({ code: 1, stdout: '', stderr: 'error: invalid billing run\n  --period: must be a calendar month such as "2026-10"' });
-    expect(await run('--period', 'October')).toEqual({ code: 1, stdout: '', stderr: 'error: invalid billing run\n  --period: must be a calendar month such as "2026-10"' });
+    expect(await run()).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: invalid billing run\n  --period: must be a calendar month such as "2026-10"',
+    });
+    expect(await run('--period', 'October')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: invalid billing run\n  --period: must be a calendar month such as "2026-10"',
+    });
     const open = await run('--period', '2026-11');
     expect(open).toMatchObject({ code: 1, stdout: '' });
-    expect(open.stderr.split('\n')).toEqual(['error: invalid billing run', expect.stringMatching(/^ {2}--period: 2026-11 has not ended yet/)]);
+    expect(open.stderr.split('\n')).toEqual([
+      'error: invalid billing run',
+      expect.stringMatching(/^ {2}--period: 2026-11 has not ended yet/),
+    ]);
     expect((await db.query<{ n: number }>('select count(*)::int as n from invoices')).rows[0]?.n).toBe(0);
     expect(await audit()).toEqual([]);
   });
 
   it('refuses to bill before any catalog is applied', async () => {
     db = await stores.fresh();
-    expect(await run('--period', '2026-10')).toEqual({ code: 1, stdout: '', stderr: 'error: no catalog has been applied yet: there is nothing to bill' });
+    expect(await run('--period', '2026-10')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no catalog has been applied yet: there is nothing to bill',
+    });
   });
 });
 

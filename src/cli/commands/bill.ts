@@ -30,7 +30,10 @@ export function formatBillingRun(summary: BillingRunSummary): string[] {
     `totals of created and updated invoices: ${totals.length > 0 ? totals.join(', ') : 'none'}`,
     ...(summary.pending.length === 0
       ? ['pending: none']
-      : [`pending: ${summary.pending.length} period(s) not ended yet, billed by a later run:`, ...summary.pending.map((item) => `  ${item.subscription} until ${item.periodEnd}`)]),
+      : [
+          `pending: ${summary.pending.length} period(s) not ended yet, billed by a later run:`,
+          ...summary.pending.map((item) => `  ${item.subscription} until ${item.periodEnd}`),
+        ]),
     // Said only when it happens: a finalized invoice voided and issued again with its late usage.
     ...summary.reissued.map((item) => `reissued: ${item.voided} voided, replaced by draft ${item.replacement}`),
   ];
@@ -46,7 +49,10 @@ export function billCommand(dependencies: BillCommandDependencies = {}): Command
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', HELP);
   return withStoreOptions(command).action(async (options: Record<string, unknown>) => {
-    const { period, by, json, ...storeOptions } = options as { period?: string; by?: string; json?: boolean } & Record<string, unknown>;
+    const { period, by, json, ...storeOptions } = options as { period?: string; by?: string; json?: boolean } & Record<
+      string,
+      unknown
+    >;
     const app = await openApp(configFrom(storeOptions));
     let summary: BillingRunSummary;
     try {

@@ -54,8 +54,16 @@ describeEachStore('meterbridge catalog', (stores) => {
     expect(apply).toMatchObject({ code: 0, stderr: '' });
     expect(apply.stdout.split('\n').at(-1)).toBe('applied version 1');
 
-    expect(await catalog(db, 'apply', '-f', file, '--by', 'bob')).toEqual({ code: 0, stdout: 'unchanged, version 1', stderr: '' });
-    expect(await catalog(db, 'diff', '-f', file)).toEqual({ code: 0, stdout: 'no changes against version 1', stderr: '' });
+    expect(await catalog(db, 'apply', '-f', file, '--by', 'bob')).toEqual({
+      code: 0,
+      stdout: 'unchanged, version 1',
+      stderr: '',
+    });
+    expect(await catalog(db, 'diff', '-f', file)).toEqual({
+      code: 0,
+      stdout: 'no changes against version 1',
+      stderr: '',
+    });
   });
 
   it('prints each changed field with old -> new, and the new version number', async () => {
@@ -71,12 +79,18 @@ describeEachStore('meterbridge catalog', (stores) => {
   });
 
   it('prints every error of an invalid file and exits 1 without writing', async () => {
-    const invalid = writeCatalog(referenceCatalogYaml().replace('currency: EUR\n    taxRegion: DE', 'currency: XXY\n    taxRegion: DE').replace('plan: growth', 'plan: enterprise'));
+    const invalid = writeCatalog(
+      referenceCatalogYaml()
+        .replace('currency: EUR\n    taxRegion: DE', 'currency: XXY\n    taxRegion: DE')
+        .replace('plan: growth', 'plan: enterprise'),
+    );
 
     const apply = await catalog(db, 'apply', '-f', invalid, '--by', 'alice');
 
     expect(apply.code).toBe(1);
-    expect(apply.stderr).toMatch(new RegExp(`^error: ${invalid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid catalog\n`));
+    expect(apply.stderr).toMatch(
+      new RegExp(`^error: ${invalid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid catalog\n`),
+    );
     expect(apply.stderr).toContain('  /customers/1/currency: ');
     expect(apply.stderr).toContain('  /subscriptions/0/plan: ');
     expect((await db.query('select 1 from catalog_versions')).rowCount).toBe(0);
@@ -93,7 +107,9 @@ describeEachStore('meterbridge catalog', (stores) => {
     const apply = await catalog(db, 'apply', '-f', changed, '--by', 'bob');
 
     expect(diff.code).toBe(2);
-    expect(diff.stderr).toMatch(/^apply would refuse this file:\n {2}\/meters\/0\/effectiveFrom: meter "api_calls" changes its definition \(groupBy\)/);
+    expect(diff.stderr).toMatch(
+      /^apply would refuse this file:\n {2}\/meters\/0\/effectiveFrom: meter "api_calls" changes its definition \(groupBy\)/,
+    );
     expect(apply.code).toBe(1);
     expect(apply.stderr).toMatch(/without a later effectiveFrom[\s\S]*\/meters\/0\/effectiveFrom: meter "api_calls"/);
   });
@@ -104,16 +120,35 @@ describeEachStore('meterbridge catalog', (stores) => {
     const nul = writeCatalog(yaml.replace('name: Acme Corporation', 'name: "Acme\\0 Corporation"'));
     const deep = writeCatalog(`apiVersion: meterbridge/v1\nplans: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`);
     const explicitKeys = writeCatalog(`apiVersion: meterbridge/v1\n${'? '.repeat(5_000)}x\n`);
-    const precise = writeCatalog(JSON.stringify({ apiVersion: 'meterbridge/v1', taxRates: [{ region: 'DE', rate: `7.${'1'.repeat(60)}`, name: 'VAT' }] }), 'json');
+    const precise = writeCatalog(
+      JSON.stringify({
+        apiVersion: 'meterbridge/v1',
+        taxRates: [{ region: 'DE', rate: `7.${'1'.repeat(60)}`, name: 'VAT' }],
+      }),
+      'json',
+    );
 
-    const runs = { nullTier: await catalog(db, 'apply', '-f', nullTier), nul: await catalog(db, 'diff', '-f', nul), deep: await catalog(db, 'apply', '-f', deep) };
+    const runs = {
+      nullTier: await catalog(db, 'apply', '-f', nullTier),
+      nul: await catalog(db, 'diff', '-f', nul),
+      deep: await catalog(db, 'apply', '-f', deep),
+    };
     expect(runs.nullTier.code).toBe(1);
     expect(runs.nullTier.stderr).toMatch(/\n {2}\/plans\/0\/charges\/\d+\/prices\/USD\/tiers\/0: must be object/);
     expect(runs.nul.code).toBe(1);
     expect(runs.nul.stderr).toMatch(/\n {2}\/customers\/0\/name: must not contain the character U\+0000/);
-    expect(runs.deep).toMatchObject({ code: 1, stderr: expect.stringMatching(/:2: nests deeper than 64 levels of mappings and sequences/) });
-    expect(await catalog(db, 'apply', '-f', explicitKeys)).toMatchObject({ code: 1, stderr: expect.stringMatching(/:2: nests deeper than 64 levels/) });
-    expect(await catalog(db, 'apply', '-f', precise)).toMatchObject({ code: 1, stderr: expect.stringContaining('/taxRates/0/rate: has 61 significant digits; at most 60 can be held exactly') });
+    expect(runs.deep).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/:2: nests deeper than 64 levels of mappings and sequences/),
+    });
+    expect(await catalog(db, 'apply', '-f', explicitKeys)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/:2: nests deeper than 64 levels/),
+    });
+    expect(await catalog(db, 'apply', '-f', precise)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('/taxRates/0/rate: has 61 significant digits; at most 60 can be held exactly'),
+    });
     expect((await db.query('select 1 from catalog_versions')).rowCount).toBe(0);
   });
 

@@ -89,14 +89,19 @@ export function catalogCommand(dependencies: CatalogCommandDependencies = {}): C
   const catalog = new Command('catalog').description('show and apply changes to the versioned catalog');
 
   catalog.addCommand(
-    withStoreOptions(new Command('diff').description('show what applying a catalog file would change, without changing anything'))
+    withStoreOptions(
+      new Command('diff').description('show what applying a catalog file would change, without changing anything'),
+    )
       .requiredOption('-f, --file <file>', 'the catalog file (YAML, or JSON when it ends in .json)')
       .addHelpText('after', DIFF_HELP)
       .action(async (options: Record<string, unknown>) => {
         const { file, ...storeOptions } = options as { file: string } & Record<string, unknown>;
         const text = await readCatalogFile(file);
         const result = await withCatalog(storeOptions, openApp, (service) => service.diff(text, file));
-        const base = result.baseVersion === undefined ? 'an empty catalog (no version applied yet)' : `version ${result.baseVersion}`;
+        const base =
+          result.baseVersion === undefined
+            ? 'an empty catalog (no version applied yet)'
+            : `version ${result.baseVersion}`;
         if (!result.changed) {
           console.log(`no changes against ${base}`);
           return;
@@ -119,7 +124,9 @@ export function catalogCommand(dependencies: CatalogCommandDependencies = {}): C
       .action(async (options: Record<string, unknown>) => {
         const { file, by, ...storeOptions } = options as { file: string; by?: string } & Record<string, unknown>;
         const text = await readCatalogFile(file);
-        const result = await withCatalog(storeOptions, openApp, (service) => service.apply(text, file, by ?? defaultAppliedBy()));
+        const result = await withCatalog(storeOptions, openApp, (service) =>
+          service.apply(text, file, by ?? defaultAppliedBy()),
+        );
         if (!result.created) {
           console.log(`unchanged, version ${result.version.version}`);
           return;

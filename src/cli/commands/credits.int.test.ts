@@ -37,7 +37,14 @@ describeEachStore('meterbridge credits', (stores) => {
     ({ app, clock } = await octoberFixture(db));
     const document = referenceCatalogDocument();
     document.subscriptions[0].credits = [
-      { key: 'a-commit', name: 'FY26 storage commit', kind: 'commit', amount: '600', effectiveFrom: '2026-10-01T00:00:00Z', charges: ['storage'] },
+      {
+        key: 'a-commit',
+        name: 'FY26 storage commit',
+        kind: 'commit',
+        amount: '600',
+        effectiveFrom: '2026-10-01T00:00:00Z',
+        charges: ['storage'],
+      },
       { key: 'b-support', kind: 'grant', amount: '400', charges: ['premium_support'], priority: 1 },
       { key: 'c-future', kind: 'grant', amount: '100', effectiveFrom: '2027-01-01T00:00:00Z', priority: 3 },
       { key: 'd-expired', kind: 'grant', amount: '100', expiresAt: '2026-10-15T00:00:00Z', priority: 2 },
@@ -57,26 +64,46 @@ describeEachStore('meterbridge credits', (stores) => {
     expect(all.stdout.split('\n')).toEqual([
       expect.stringMatching(/^ID +KIND +STATUS +AMOUNT +DRAWN +PENDING +REMAINING +EXPIRES$/),
       expect.stringMatching(/^acme-growth-2026\/a-commit +commit +active +600\.00 USD +0\.00 +12\.05 +587\.95 +never$/),
-      expect.stringMatching(/^acme-growth-2026\/b-support +grant +exhausted +400\.00 USD +0\.00 +400\.00 +0\.00 +never$/),
-      expect.stringMatching(/^acme-growth-2026\/c-future +grant +scheduled +100\.00 USD +0\.00 +0\.00 +100\.00 +never$/),
-      expect.stringMatching(/^acme-growth-2026\/d-expired +grant +expired +100\.00 USD +0\.00 +87\.50 +12\.50 +2026-10-15T00:00:00\.000Z$/),
+      expect.stringMatching(
+        /^acme-growth-2026\/b-support +grant +exhausted +400\.00 USD +0\.00 +400\.00 +0\.00 +never$/,
+      ),
+      expect.stringMatching(
+        /^acme-growth-2026\/c-future +grant +scheduled +100\.00 USD +0\.00 +0\.00 +100\.00 +never$/,
+      ),
+      expect.stringMatching(
+        /^acme-growth-2026\/d-expired +grant +expired +100\.00 USD +0\.00 +87\.50 +12\.50 +2026-10-15T00:00:00\.000Z$/,
+      ),
       expect.stringMatching(/^globex-growth-2026\/g-grant +grant +active +10\.00 EUR +0\.00 +0\.00 +10\.00 +never$/),
     ]);
     expect(opened).toBe(1);
   });
 
   it('filters, pages and prints JSON', async () => {
-    const ids = async (...args: string[]) => JSON.parse((await run('list', '--json', ...args)).stdout).items.map((item: { id: string }) => item.id);
+    const ids = async (...args: string[]) =>
+      JSON.parse((await run('list', '--json', ...args)).stdout).items.map((item: { id: string }) => item.id);
     expect(await ids('--customer', 'globex')).toEqual(['globex-growth-2026/g-grant']);
     expect(await ids('--subscription', ACME, '--status', 'active')).toEqual([`${ACME}/a-commit`]);
     expect(await ids('--status', 'expired')).toEqual([`${ACME}/d-expired`]);
     expect((await run('list', '--customer', 'initech')).stdout).toBe('no credits match');
 
     const first = await run('list', '--limit', '2');
-    expect(first.stdout.split('\n').slice(1)).toEqual([expect.stringMatching(/^acme-growth-2026\/a-commit /), expect.stringMatching(/^acme-growth-2026\/b-support /), `more: add --after ${ACME}/b-support for the next page`]);
+    expect(first.stdout.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^acme-growth-2026\/a-commit /),
+      expect.stringMatching(/^acme-growth-2026\/b-support /),
+      `more: add --after ${ACME}/b-support for the next page`,
+    ]);
     const second = JSON.parse((await run('list', '--after', `${ACME}/b-support`, '--limit', '2', '--json')).stdout);
-    expect(second).toEqual({ items: [expect.objectContaining({ id: `${ACME}/c-future` }), expect.objectContaining({ id: `${ACME}/d-expired` })], next: `${ACME}/d-expired` });
-    expect(JSON.parse((await run('list', '--after', `${ACME}/d-expired`, '--json')).stdout)).toEqual({ items: [expect.objectContaining({ id: 'globex-growth-2026/g-grant' })], next: null });
+    expect(second).toEqual({
+      items: [
+        expect.objectContaining({ id: `${ACME}/c-future` }),
+        expect.objectContaining({ id: `${ACME}/d-expired` }),
+      ],
+      next: `${ACME}/d-expired`,
+    });
+    expect(JSON.parse((await run('list', '--after', `${ACME}/d-expired`, '--json')).stdout)).toEqual({
+      items: [expect.objectContaining({ id: 'globex-growth-2026/g-grant' })],
+      next: null,
+    });
 
     const page = JSON.parse((await run('list', '--json', '--subscription', ACME, '--status', 'expired')).stdout);
     expect(page).toEqual({
@@ -107,7 +134,15 @@ describeEachStore('meterbridge credits', (stores) => {
     // Finalizing the draft turns what it drew from pending into drawn.
     await app.billing.finalize(october, 'test');
     const balances = JSON.parse((await run('list', '--json', '--customer', 'acme')).stdout).items;
-    expect(balances.map((item: Record<string, string>) => [item.key, item.drawn, item.pending, item.remaining, item.invoicedOn])).toEqual([
+    expect(
+      balances.map((item: Record<string, string>) => [
+        item.key,
+        item.drawn,
+        item.pending,
+        item.remaining,
+        item.invoicedOn,
+      ]),
+    ).toEqual([
       ['a-commit', '12.05', '0.00', '587.95', october],
       ['b-support', '400.00', '0.00', '0.00', null],
       ['c-future', '0.00', '0.00', '100.00', null],
@@ -116,7 +151,9 @@ describeEachStore('meterbridge credits', (stores) => {
   });
 
   it('refuses bad list options with every error named by its option, before opening the store', async () => {
-    expect(await run('list', '--status', 'used', '--subscription', '', '--customer', 'c'.repeat(501), '--limit', '0')).toEqual({
+    expect(
+      await run('list', '--status', 'used', '--subscription', '', '--customer', 'c'.repeat(501), '--limit', '0'),
+    ).toEqual({
       code: 1,
       stdout: '',
       stderr: [
@@ -128,10 +165,22 @@ describeEachStore('meterbridge credits', (stores) => {
       ].join('\n'),
     });
     for (const limit of ['1001', 'abc', '-1']) {
-      expect(await run('list', '--limit', limit)).toEqual({ code: 1, stdout: '', stderr: 'error: invalid credit filter\n  --limit: must be an integer from 1 to 1000' });
+      expect(await run('list', '--limit', limit)).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'error: invalid credit filter\n  --limit: must be an integer from 1 to 1000',
+      });
     }
-    expect(await run('list', '--status', 'ACTIVE', '--json')).toEqual({ code: 1, stdout: '', stderr: `error: invalid credit filter\n  --status: must be one of ${STATUSES}` });
-    expect(await run('list', '--after', '')).toEqual({ code: 1, stdout: '', stderr: 'error: invalid credit filter\n  --after: must be 1-500 characters' });
+    expect(await run('list', '--status', 'ACTIVE', '--json')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: invalid credit filter\n  --status: must be one of ${STATUSES}`,
+    });
+    expect(await run('list', '--after', '')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: invalid credit filter\n  --after: must be 1-500 characters',
+    });
     expect(opened).toBe(0);
   });
 
@@ -149,10 +198,38 @@ describeEachStore('meterbridge credits', (stores) => {
     ]);
 
     const json = JSON.parse((await run('show', ACME, 'a-commit', '--json')).stdout);
-    expect(json).toMatchObject({ id: `${ACME}/a-commit`, kind: 'commit', amount: '600.00', drawn: '0.00', pending: '12.05', remaining: '587.95', status: 'active', invoicedOn: october, charges: ['storage'] });
+    expect(json).toMatchObject({
+      id: `${ACME}/a-commit`,
+      kind: 'commit',
+      amount: '600.00',
+      drawn: '0.00',
+      pending: '12.05',
+      remaining: '587.95',
+      status: 'active',
+      invoicedOn: october,
+      charges: ['storage'],
+    });
     expect(json.entries).toEqual([
-      { invoice: october, number: null, document: 'invoice', status: 'draft', periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-11-01T00:00:00.000Z', kind: 'commitment', amount: '600.00' },
-      { invoice: october, number: null, document: 'invoice', status: 'draft', periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-11-01T00:00:00.000Z', kind: 'credit', amount: '12.05' },
+      {
+        invoice: october,
+        number: null,
+        document: 'invoice',
+        status: 'draft',
+        periodStart: '2026-10-01T00:00:00.000Z',
+        periodEnd: '2026-11-01T00:00:00.000Z',
+        kind: 'commitment',
+        amount: '600.00',
+      },
+      {
+        invoice: october,
+        number: null,
+        document: 'invoice',
+        status: 'draft',
+        periodStart: '2026-10-01T00:00:00.000Z',
+        periodEnd: '2026-11-01T00:00:00.000Z',
+        kind: 'credit',
+        amount: '12.05',
+      },
     ]);
 
     await app.billing.finalize(october, 'test');
@@ -185,9 +262,21 @@ describeEachStore('meterbridge credits', (stores) => {
   });
 
   it('refuses an unknown subscription or credit, exit 1', async () => {
-    expect(await run('show', ACME, 'nope')).toEqual({ code: 1, stdout: '', stderr: `error: subscription ${ACME} has no credit nope in the current catalog` });
-    expect(await run('show', 'nope', 'a-commit', '--json')).toEqual({ code: 1, stdout: '', stderr: 'error: subscription nope has no credit a-commit in the current catalog' });
-    expect(await run('show', 'globex-growth-2026', 'a-commit')).toEqual({ code: 1, stdout: '', stderr: 'error: subscription globex-growth-2026 has no credit a-commit in the current catalog' });
+    expect(await run('show', ACME, 'nope')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: subscription ${ACME} has no credit nope in the current catalog`,
+    });
+    expect(await run('show', 'nope', 'a-commit', '--json')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: subscription nope has no credit a-commit in the current catalog',
+    });
+    expect(await run('show', 'globex-growth-2026', 'a-commit')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: subscription globex-growth-2026 has no credit a-commit in the current catalog',
+    });
   });
 });
 

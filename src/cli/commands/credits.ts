@@ -1,7 +1,14 @@
 import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp } from '../../main.js';
-import { CREDIT_STATUSES, fetchPage, parseCreditQuery, type CreditBalance, type CreditEntry, type CreditParams } from '../../modules/billing/index.js';
+import {
+  CREDIT_STATUSES,
+  fetchPage,
+  parseCreditQuery,
+  type CreditBalance,
+  type CreditEntry,
+  type CreditParams,
+} from '../../modules/billing/index.js';
 import { withStoreOptions } from '../options.js';
 import { formatTable, printPage } from '../print-page.js';
 import { optionPath, withApp, without, type OpenApp } from '../with-app.js';
@@ -20,12 +27,31 @@ until they finalize), REMAINING is the rest (forfeited once expired).`;
 function balanceRows(items: readonly CreditBalance[]): string[][] {
   return [
     ['ID', 'KIND', 'STATUS', 'AMOUNT', 'DRAWN', 'PENDING', 'REMAINING', 'EXPIRES'],
-    ...items.map((item) => [item.id, item.kind, item.status, `${item.amount} ${item.currency}`, item.drawn, item.pending, item.remaining, item.expiresAt ?? 'never']),
+    ...items.map((item) => [
+      item.id,
+      item.kind,
+      item.status,
+      `${item.amount} ${item.currency}`,
+      item.drawn,
+      item.pending,
+      item.remaining,
+      item.expiresAt ?? 'never',
+    ]),
   ];
 }
 
 function entryRows(entries: readonly CreditEntry[]): string[][] {
-  return [['PERIOD START', 'KIND', 'AMOUNT', 'STATUS', 'NUMBER', 'INVOICE'], ...entries.map((entry) => [entry.periodStart, entry.kind, entry.amount, entry.status, entry.number ?? '-', entry.invoice])];
+  return [
+    ['PERIOD START', 'KIND', 'AMOUNT', 'STATUS', 'NUMBER', 'INVOICE'],
+    ...entries.map((entry) => [
+      entry.periodStart,
+      entry.kind,
+      entry.amount,
+      entry.status,
+      entry.number ?? '-',
+      entry.invoice,
+    ]),
+  ];
 }
 
 function listCommand(openApp: OpenApp): Command {
@@ -38,10 +64,20 @@ function listCommand(openApp: OpenApp): Command {
     .option('--json', 'print the page as JSON ({ items, next })')
     .addHelpText('after', HELP)
     .action(async (options: Record<string, unknown>) => {
-      const params = Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined && (LIST_OPTIONS as readonly string[]).includes(name)));
+      const params = Object.fromEntries(
+        Object.entries(options).filter(
+          ([name, value]) => value !== undefined && (LIST_OPTIONS as readonly string[]).includes(name),
+        ),
+      );
       // Checked before the store opens: a typo costs no start-up.
       const { filter, limit } = parseCreditQuery(params as CreditParams, optionPath);
-      const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) => fetchPage(limit, (size) => app.billing.credits(filter, size), (credit) => credit.id));
+      const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) =>
+        fetchPage(
+          limit,
+          (size) => app.billing.credits(filter, size),
+          (credit) => credit.id,
+        ),
+      );
       printPage(page, { json: options.json, empty: 'no credits match', rows: balanceRows });
     });
 }
@@ -70,5 +106,8 @@ function showCommand(openApp: OpenApp): Command {
 
 export function creditsCommand(dependencies: CreditsCommandDependencies = {}): Command {
   const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
-  return new Command('credits').description('prepaid credit and commit balances').addCommand(listCommand(openApp)).addCommand(showCommand(openApp));
+  return new Command('credits')
+    .description('prepaid credit and commit balances')
+    .addCommand(listCommand(openApp))
+    .addCommand(showCommand(openApp));
 }

@@ -4,21 +4,37 @@ import { runCommand, type CommandRun } from '../../../test/harness/run-command.j
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
 import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
-import { apiRequest, exceptionRows, ingestAll, meteringFixture, supportSession, usageRows } from '../../modules/metering/metering.test-support.js';
+import {
+  apiRequest,
+  exceptionRows,
+  ingestAll,
+  meteringFixture,
+  supportSession,
+  usageRows,
+} from '../../modules/metering/metering.test-support.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';
 import { exceptionsCommand } from './exceptions.js';
 
-const WITH_ALIAS = referenceCatalogYaml().replace('aliases: [acct_1001, acct_1002]', 'aliases: [acct_1001, acct_1002, acct_9999]');
+const WITH_ALIAS = referenceCatalogYaml().replace(
+  'aliases: [acct_1001, acct_1002]',
+  'aliases: [acct_1001, acct_1002, acct_9999]',
+);
 
 describeEachStore('meterbridge exceptions', (stores) => {
   let db: Database;
   let app: App;
   let clock: ManualClock;
-  const run = (...args: string[]): Promise<CommandRun> => runCommand(exceptionsCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
+  const run = (...args: string[]): Promise<CommandRun> =>
+    runCommand(exceptionsCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
   const statuses = async () => (await exceptionRows(db)).map((row) => `${row.reason}:${row.status}`);
-  const audit = async () => (await db.query<{ actor: string; action: string; target: string; detail: Record<string, unknown> }>('select actor, action, target, detail from audit_log order by id')).rows;
+  const audit = async () =>
+    (
+      await db.query<{ actor: string; action: string; target: string; detail: Record<string, unknown> }>(
+        'select actor, action, target, detail from audit_log order by id',
+      )
+    ).rows;
 
   // Given: the reference catalog, and events with two unknown subjects, a negative value and one good one.
   const events = [
@@ -46,16 +62,43 @@ describeEachStore('meterbridge exceptions', (stores) => {
     ]);
 
     const page = await run('list', '--reason', 'unknown_subject', '--limit', '1');
-    expect(page.stdout.split('\n').slice(1)).toEqual([expect.stringMatching(/^1 +open +unknown_subject/), 'more: add --after 1 for the next page']);
-    expect((await run('list', '--reason', 'unknown_subject', '--after', '1')).stdout.split('\n').slice(1)).toEqual([expect.stringMatching(/^2 +open/)]);
+    expect(page.stdout.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^1 +open +unknown_subject/),
+      'more: add --after 1 for the next page',
+    ]);
+    expect((await run('list', '--reason', 'unknown_subject', '--after', '1')).stdout.split('\n').slice(1)).toEqual([
+      expect.stringMatching(/^2 +open/),
+    ]);
     expect((await run('list', '--status', 'ignored')).stdout).toBe('no exceptions match');
 
     const json = JSON.parse((await run('list', '--customer', 'acme', '--json')).stdout);
-    expect(json).toEqual({ items: [expect.objectContaining({ id: '3', reason: 'negative_value', customer: 'acme', event: expect.objectContaining({ id: events[2]?.id }) })], next: null });
+    expect(json).toEqual({
+      items: [
+        expect.objectContaining({
+          id: '3',
+          reason: 'negative_value',
+          customer: 'acme',
+          event: expect.objectContaining({ id: events[2]?.id }),
+        }),
+      ],
+      next: null,
+    });
   });
 
   it('refuses bad filter options with every error named by its option, exit 1', async () => {
-    const result = await run('list', '--status', 'closed', '--reason', 'late', '--from', 'yesterday', '--after', 'x', '--limit', '0');
+    const result = await run(
+      'list',
+      '--status',
+      'closed',
+      '--reason',
+      'late',
+      '--from',
+      'yesterday',
+      '--after',
+      'x',
+      '--limit',
+      '0',
+    );
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr.split('\n')).toEqual([
       'error: invalid exception filter',
@@ -68,15 +111,33 @@ describeEachStore('meterbridge exceptions', (stores) => {
   });
 
   it('ignores exceptions with a reason, audited as --by or the login name, and refuses to ignore them again', async () => {
-    expect(await run('ignore', '2', '3', '--reason', 'load test traffic', '--by', 'alice')).toEqual({ code: 0, stdout: 'ignored 2 exception(s): 2, 3', stderr: '' });
+    expect(await run('ignore', '2', '3', '--reason', 'load test traffic', '--by', 'alice')).toEqual({
+      code: 0,
+      stdout: 'ignored 2 exception(s): 2, 3',
+      stderr: '',
+    });
     expect(await statuses()).toEqual(['unknown_subject:open', 'unknown_subject:ignored', 'negative_value:ignored']);
     expect(await audit()).toEqual([
-      { actor: 'alice', action: 'exception.ignore', target: 'exception:2', detail: expect.objectContaining({ reason: 'load test traffic' }) },
-      { actor: 'alice', action: 'exception.ignore', target: 'exception:3', detail: expect.objectContaining({ reason: 'load test traffic' }) },
+      {
+        actor: 'alice',
+        action: 'exception.ignore',
+        target: 'exception:2',
+        detail: expect.objectContaining({ reason: 'load test traffic' }),
+      },
+      {
+        actor: 'alice',
+        action: 'exception.ignore',
+        target: 'exception:3',
+        detail: expect.objectContaining({ reason: 'load test traffic' }),
+      },
     ]);
 
     const again = await run('ignore', '1', '3', '--reason', 'again');
-    expect(again).toEqual({ code: 1, stdout: '', stderr: 'error: only open exceptions can be ignored\n  ID "3": exception 3 is ignored' });
+    expect(again).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: only open exceptions can be ignored\n  ID "3": exception 3 is ignored',
+    });
     expect(await statuses()).toEqual(['unknown_subject:open', 'unknown_subject:ignored', 'negative_value:ignored']);
 
     expect(await run('ignore', '1', '--reason', 'noise')).toMatchObject({ code: 0 });
@@ -84,14 +145,30 @@ describeEachStore('meterbridge exceptions', (stores) => {
   });
 
   it('refuses to ignore without a reason, bad or repeated ids, and unknown ids, changing nothing', async () => {
-    expect(await run('ignore', '1')).toEqual({ code: 1, stdout: '', stderr: 'error: an ignore needs a reason\n  --reason: must say why, in 1-1000 characters' });
-    expect(await run('ignore', '1', '--reason', ' ')).toMatchObject({ code: 1, stderr: 'error: an ignore needs a reason\n  --reason: must say why, in 1-1000 characters' });
+    expect(await run('ignore', '1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: an ignore needs a reason\n  --reason: must say why, in 1-1000 characters',
+    });
+    expect(await run('ignore', '1', '--reason', ' ')).toMatchObject({
+      code: 1,
+      stderr: 'error: an ignore needs a reason\n  --reason: must say why, in 1-1000 characters',
+    });
     expect(await run('ignore', '1', 'x', '1', '0', '--reason', 'noise')).toEqual({
       code: 1,
       stdout: '',
-      stderr: ['error: invalid exception ids', '  ID "x": must be an exception id (a positive integer)', '  ID "1": repeats exception 1', '  ID "0": must be an exception id (a positive integer)'].join('\n'),
+      stderr: [
+        'error: invalid exception ids',
+        '  ID "x": must be an exception id (a positive integer)',
+        '  ID "1": repeats exception 1',
+        '  ID "0": must be an exception id (a positive integer)',
+      ].join('\n'),
     });
-    expect(await run('ignore', '1', '99', '--reason', 'noise')).toEqual({ code: 1, stdout: '', stderr: 'error: there is no exception 99' });
+    expect(await run('ignore', '1', '99', '--reason', 'noise')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: there is no exception 99',
+    });
     expect(await statuses()).toEqual(['unknown_subject:open', 'unknown_subject:open', 'negative_value:open']);
     expect(await audit()).toEqual([]);
   });
@@ -99,37 +176,56 @@ describeEachStore('meterbridge exceptions', (stores) => {
   it('reprocesses by filter or by ids, printing what changed', async () => {
     const unfixed = await run('reprocess', '--reason', 'unknown_subject');
     expect(unfixed).toMatchObject({ code: 0, stderr: '' });
-    expect(unfixed.stdout.split('\n')[0]).toBe('selected 2 open exception(s) under catalog version 1: 0 resolved, 2 still open');
+    expect(unfixed.stdout.split('\n')[0]).toBe(
+      'selected 2 open exception(s) under catalog version 1: 0 resolved, 2 still open',
+    );
 
     await app.catalog.apply(WITH_ALIAS, 'catalog.yaml', 'test');
     const fixed = await run('reprocess', '--reason', 'unknown_subject', '--subject', 'acct_9999', '--by', 'bob');
     expect(fixed).toEqual({
       code: 0,
-      stdout: ['selected 1 open exception(s) under catalog version 2: 1 resolved, 0 still open', 'usage: 1 created, 0 updated, 0 removed, 0 unchanged', 'exceptions: 0 opened, 0 updated, 1 resolved'].join('\n'),
+      stdout: [
+        'selected 1 open exception(s) under catalog version 2: 1 resolved, 0 still open',
+        'usage: 1 created, 0 updated, 0 removed, 0 unchanged',
+        'exceptions: 0 opened, 0 updated, 1 resolved',
+      ].join('\n'),
       stderr: '',
     });
-    expect((await usageRows(db)).filter((row) => row.event_id === events[0]?.id)).toEqual([expect.objectContaining({ meter_key: 'api_calls', customer_key: 'acme' })]);
+    expect((await usageRows(db)).filter((row) => row.event_id === events[0]?.id)).toEqual([
+      expect.objectContaining({ meter_key: 'api_calls', customer_key: 'acme' }),
+    ]);
     expect((await exceptionRows(db))[0]).toMatchObject({ status: 'resolved', resolution: 'reprocessed' });
-    expect((await audit()).at(-1)).toMatchObject({ actor: 'bob', action: 'exception.reprocess', detail: { filter: { reason: 'unknown_subject', subject: 'acct_9999' } } });
+    expect((await audit()).at(-1)).toMatchObject({
+      actor: 'bob',
+      action: 'exception.reprocess',
+      detail: { filter: { reason: 'unknown_subject', subject: 'acct_9999' } },
+    });
 
     const byIds = JSON.parse((await run('reprocess', '2', '3', '--json')).stdout);
     expect(byIds).toMatchObject({ selected: 2, stillOpen: 2, catalogVersion: 2 });
     // With neither: every open exception.
-    expect((await run('reprocess')).stdout.split('\n')[0]).toBe('selected 2 open exception(s) under catalog version 2: 0 resolved, 2 still open');
+    expect((await run('reprocess')).stdout.split('\n')[0]).toBe(
+      'selected 2 open exception(s) under catalog version 2: 0 resolved, 2 still open',
+    );
   });
 
   it('refuses ids with filter options, a bad filter and bad ids, exit 1, changing nothing', async () => {
     expect(await run('reprocess', '1', '--meter', 'api_calls', '--reason', 'unknown_subject')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: give either exception ids or filter options, not both\n  --reason: cannot be combined with ids\n  --meter: cannot be combined with ids',
+      stderr:
+        'error: give either exception ids or filter options, not both\n  --reason: cannot be combined with ids\n  --meter: cannot be combined with ids',
     });
     expect(await run('reprocess', '--from', '2026-10-12T00:00:00Z', '--to', '2026-10-01T00:00:00Z')).toEqual({
       code: 1,
       stdout: '',
       stderr: 'error: invalid exception filter\n  --to: must be later than from',
     });
-    expect(await run('reprocess', '1', 'one')).toEqual({ code: 1, stdout: '', stderr: 'error: invalid exception ids\n  ID "one": must be an exception id (a positive integer)' });
+    expect(await run('reprocess', '1', 'one')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: invalid exception ids\n  ID "one": must be an exception id (a positive integer)',
+    });
     expect(await statuses()).toEqual(['unknown_subject:open', 'unknown_subject:open', 'negative_value:open']);
     expect(await audit()).toEqual([]);
   });

@@ -1,7 +1,12 @@
 import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
-import { parseExceptionIds, parseExceptionQuery, type ExceptionParams, type MeteringException } from '../../modules/metering/index.js';
+import {
+  parseExceptionIds,
+  parseExceptionQuery,
+  type ExceptionParams,
+  type MeteringException,
+} from '../../modules/metering/index.js';
 import { ValidationError } from '../../platform/errors.js';
 import { printPage } from '../print-page.js';
 import { withStoreOptions } from '../options.js';
@@ -27,11 +32,14 @@ them by id, or by filter options, not both; with neither, every open exception i
 
 function withFilterOptions(command: Command): Command {
   return command
-    .option('--reason <reason>', 'unknown_subject, no_active_subscription, ambiguous_subscription, missing_value, non_numeric_value or negative_value')
+    .option(
+      '--reason <reason>',
+      'unknown_subject, no_active_subscription, ambiguous_subscription, missing_value, non_numeric_value or negative_value',
+    )
     .option('--meter <key>', 'meter key')
     .option('--customer <key>', 'customer key')
-    .option('--subject <subject>', 'the event\'s subject as sent')
-    .option('--type <type>', 'the event\'s type')
+    .option('--subject <subject>', "the event's subject as sent")
+    .option('--type <type>', "the event's type")
     .option('--from <time>', 'event time at or after (RFC 3339)')
     .option('--to <time>', 'event time before (RFC 3339)');
 }
@@ -54,7 +62,16 @@ function idErrors(ids: readonly string[]) {
 function exceptionRows(items: readonly MeteringException[]): string[][] {
   return [
     ['ID', 'STATUS', 'REASON', 'METER', 'EVENT TIME', 'SUBJECT', 'CUSTOMER', 'DETAIL'],
-    ...items.map((item) => [item.id, item.status, item.reason, item.meter, item.event.time, item.event.subject ?? '-', item.customer ?? '-', item.detail]),
+    ...items.map((item) => [
+      item.id,
+      item.status,
+      item.reason,
+      item.meter,
+      item.event.time,
+      item.event.subject ?? '-',
+      item.customer ?? '-',
+      item.detail,
+    ]),
   ];
 }
 
@@ -73,7 +90,9 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
         const paramNames = [...FILTER_OPTIONS, 'status', 'after', 'limit'];
         // Checked before the store opens: a typo costs no start-up.
         const query = parseExceptionQuery(filterParams(options, paramNames), (name) => `--${name}`);
-        const storeOptions = Object.fromEntries(Object.entries(options).filter(([name]) => !paramNames.includes(name) && name !== 'json'));
+        const storeOptions = Object.fromEntries(
+          Object.entries(options).filter(([name]) => !paramNames.includes(name) && name !== 'json'),
+        );
         const page = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.list(query));
         printPage(page, { json: options.json, empty: 'no exceptions match', rows: exceptionRows });
       }),
@@ -102,35 +121,58 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
   );
 
   exceptions.addCommand(
-    withStoreOptions(withFilterOptions(new Command('reprocess').description('derive open exceptions again under the current catalog (audited)')))
+    withStoreOptions(
+      withFilterOptions(
+        new Command('reprocess').description('derive open exceptions again under the current catalog (audited)'),
+      ),
+    )
       .argument('[ids...]', 'exception ids (default: every open exception matching the filter options)')
       .option('--by <name>', 'who reprocesses, kept in the audit log (default: cli:<login name>)')
-      .option('--accept-beyond-horizon', 'accept events that arrived beyond the horizon (a decision kept in the audit log)')
+      .option(
+        '--accept-beyond-horizon',
+        'accept events that arrived beyond the horizon (a decision kept in the audit log)',
+      )
       .option('--json', 'print the result as JSON')
       .addHelpText('after', REPROCESS_HELP)
       .action(async (ids: string[], options: Record<string, unknown>) => {
         const params = filterParams(options, FILTER_OPTIONS);
-        const { by, json, acceptBeyondHorizon } = options as { by?: string; json?: boolean; acceptBeyondHorizon?: boolean };
+        const { by, json, acceptBeyondHorizon } = options as {
+          by?: string;
+          json?: boolean;
+          acceptBeyondHorizon?: boolean;
+        };
         const storeOptions = Object.fromEntries(
-          Object.entries(options).filter(([name]) => !(FILTER_OPTIONS as readonly string[]).includes(name) && !['by', 'json', 'acceptBeyondHorizon'].includes(name)),
+          Object.entries(options).filter(
+            ([name]) =>
+              !(FILTER_OPTIONS as readonly string[]).includes(name) &&
+              !['by', 'json', 'acceptBeyondHorizon'].includes(name),
+          ),
         );
         const toErrors = idErrors(ids);
         if (ids.length > 0 && Object.keys(params).length > 0) {
-          throw new ValidationError('give either exception ids or filter options, not both', Object.keys(params).map((name) => ({ path: `--${name}`, message: 'cannot be combined with ids' })));
+          throw new ValidationError(
+            'give either exception ids or filter options, not both',
+            Object.keys(params).map((name) => ({ path: `--${name}`, message: 'cannot be combined with ids' })),
+          );
         }
         let selection: Parameters<App['metering']['exceptions']['reprocess']>[0] = {};
         try {
           if (ids.length > 0) selection = { ids: parseExceptionIds(ids, '/ids') };
-          else if (Object.keys(params).length > 0) selection = { filter: parseExceptionQuery(params, (name) => `--${name}`).filter };
+          else if (Object.keys(params).length > 0)
+            selection = { filter: parseExceptionQuery(params, (name) => `--${name}`).filter };
         } catch (error) {
           throw toErrors(error);
         }
-        const result = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.reprocess({ ...selection, acceptBeyondHorizon }, cliActor(by)));
+        const result = await withApp(storeOptions, openApp, (app) =>
+          app.metering.exceptions.reprocess({ ...selection, acceptBeyondHorizon }, cliActor(by)),
+        );
         if (json) {
           console.log(JSON.stringify(result, null, 2));
           return;
         }
-        console.log(`selected ${result.selected} open exception(s) under catalog version ${result.catalogVersion}: ${result.exceptions.resolved} resolved, ${result.stillOpen} still open`);
+        console.log(
+          `selected ${result.selected} open exception(s) under catalog version ${result.catalogVersion}: ${result.exceptions.resolved} resolved, ${result.stillOpen} still open`,
+        );
         for (const line of formatRederiveSummary(result)) console.log(line);
       }),
   );

@@ -13,7 +13,8 @@ import { buildCli, runCli } from '../cli.js';
 import { ingestCommand } from './ingest.js';
 
 const NOW = '2026-11-01T00:00:00Z';
-const SUMMARY = /^accepted (\d+), duplicates (\d+) \(conflicts (\d+)\), rejected (\d+) in \d+\.\d\d s \(\d+ events\/s\)$/;
+const SUMMARY =
+  /^accepted (\d+), duplicates (\d+) \(conflicts (\d+)\), rejected (\d+) in \d+\.\d\d s \(\d+ events\/s\)$/;
 
 const dir = mkdtempSync(join(tmpdir(), 'mb-ingest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +32,10 @@ function ndjson(...lines: Array<Record<string, unknown> | string>): string {
 }
 
 function readRejects(path: string): Array<Record<string, unknown>> {
-  return readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Runs `meterbridge ingest ...args` in-process against `db`. */
@@ -47,7 +51,8 @@ describeEachStore('meterbridge ingest', (stores) => {
   const clock = new ManualClock(NOW);
   let db: Database;
   const run = (...args: string[]) => ingest(db, clock, ...args);
-  const storedIds = async () => (await db.query<{ id: string }>('select id from raw_events order by id')).rows.map((row) => row.id);
+  const storedIds = async () =>
+    (await db.query<{ id: string }>('select id from raw_events order by id')).rows.map((row) => row.id);
 
   beforeEach(async () => {
     db = await stores.fresh();
@@ -79,14 +84,33 @@ describeEachStore('meterbridge ingest', (stores) => {
     const kept = await db.query<{ data: unknown }>(`select data from raw_events where id = 'e2'`);
     expect(kept.rows[0]?.data).toEqual({ tokens: 2 });
     expect(readRejects(`${file}.rejected.ndjson`)).toEqual([
-      { line: 4, errors: [{ path: '', message: expect.stringMatching(/^line 4 is not valid JSON: /) }], raw: '{"id": "broken",' },
-      { line: 6, id: 'e2', source: 'test/product', conflict: true, message: expect.stringContaining('already received with different content'), raw: JSON.stringify(cloudEvent({ id: 'e2', data: { tokens: 999 } })) },
-      { line: 7, id: 'future', errors: [{ path: '/time', message: expect.stringContaining('in the future') }], raw: expect.stringContaining('"id":"future"') },
+      {
+        line: 4,
+        errors: [{ path: '', message: expect.stringMatching(/^line 4 is not valid JSON: /) }],
+        raw: '{"id": "broken",',
+      },
+      {
+        line: 6,
+        id: 'e2',
+        source: 'test/product',
+        conflict: true,
+        message: expect.stringContaining('already received with different content'),
+        raw: JSON.stringify(cloudEvent({ id: 'e2', data: { tokens: 999 } })),
+      },
+      {
+        line: 7,
+        id: 'future',
+        errors: [{ path: '/time', message: expect.stringContaining('in the future') }],
+        raw: expect.stringContaining('"id":"future"'),
+      },
     ]);
   });
 
   it('changes nothing on a re-run, reports every event as a duplicate, and removes the stale side file', async () => {
-    const file = writeEvents('jsonl', ndjson(...Array.from({ length: 7 }, (_, index) => cloudEvent({ id: `r${index}` }))));
+    const file = writeEvents(
+      'jsonl',
+      ndjson(...Array.from({ length: 7 }, (_, index) => cloudEvent({ id: `r${index}` }))),
+    );
     const first = await run(file, '--batch-size', '3');
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(/^accepted 7, duplicates 0 \(conflicts 0\), rejected 0 in /);
@@ -116,10 +140,22 @@ describeEachStore('meterbridge ingest', (stores) => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^accepted 2, duplicates 0 \(conflicts 0\), rejected 0 in /);
     expect(existsSync(`${file}.rejected.ndjson`)).toBe(false);
-    const rows = await db.query<{ id: string; subject: string; data: unknown; extensions: unknown }>('select id, subject, data, extensions from raw_events order by id');
+    const rows = await db.query<{ id: string; subject: string; data: unknown; extensions: unknown }>(
+      'select id, subject, data, extensions from raw_events order by id',
+    );
     expect(rows.rows).toEqual([
-      { id: 'c1', subject: 'cust-1', data: { usage: { tokens: 12 }, model: 'small', cached: true }, extensions: { region: 'eu' } },
-      { id: 'c2', subject: 'cust-2', data: { usage: { tokens: 0.5 }, model: '007', cached: false, note: 'a, b' }, extensions: { region: 'us' } },
+      {
+        id: 'c1',
+        subject: 'cust-1',
+        data: { usage: { tokens: 12 }, model: 'small', cached: true },
+        extensions: { region: 'eu' },
+      },
+      {
+        id: 'c2',
+        subject: 'cust-2',
+        data: { usage: { tokens: 0.5 }, model: '007', cached: false, note: 'a, b' },
+        extensions: { region: 'us' },
+      },
     ]);
   });
 
@@ -146,9 +182,21 @@ describeEachStore('meterbridge ingest', (stores) => {
     ]);
     expect(existsSync(`${file}.rejected.ndjson`)).toBe(false);
     expect(readRejects(rejectsPath)).toEqual([
-      { line: 3, errors: [{ path: '/data', message: expect.stringMatching(/^is not valid JSON/) }], raw: 'j2,shop,api.request,2026-10-15T12:00:00Z,{tokens: 5}' },
-      { line: 4, errors: [{ path: '', message: expect.stringContaining('Invalid Record Length') }], raw: 'j3,shop,api.request' },
-      { line: 5, errors: [{ path: '', message: expect.stringContaining('Invalid Opening Quote') }], raw: expect.stringMatching(/^j4,sh"/) },
+      {
+        line: 3,
+        errors: [{ path: '/data', message: expect.stringMatching(/^is not valid JSON/) }],
+        raw: 'j2,shop,api.request,2026-10-15T12:00:00Z,{tokens: 5}',
+      },
+      {
+        line: 4,
+        errors: [{ path: '', message: expect.stringContaining('Invalid Record Length') }],
+        raw: 'j3,shop,api.request',
+      },
+      {
+        line: 5,
+        errors: [{ path: '', message: expect.stringContaining('Invalid Opening Quote') }],
+        raw: expect.stringMatching(/^j4,sh"/),
+      },
     ]);
   });
 
@@ -160,11 +208,23 @@ describeEachStore('meterbridge ingest', (stores) => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^accepted 0, duplicates 1 \(conflicts 1\), rejected 0 in /);
-    expect(readRejects(`${file}.rejected.ndjson`)).toEqual([{ line: 1, id: 'k1', source: 'test/product', conflict: true, message: expect.any(String), raw: expect.any(String) }]);
+    expect(readRejects(`${file}.rejected.ndjson`)).toEqual([
+      {
+        line: 1,
+        id: 'k1',
+        source: 'test/product',
+        conflict: true,
+        message: expect.any(String),
+        raw: expect.any(String),
+      },
+    ]);
   });
 
   it('stops with exit 1 when the store fails, keeping the batches stored before, so that a re-run resumes', async () => {
-    const file = writeEvents('ndjson', ndjson(...Array.from({ length: 5 }, (_, index) => cloudEvent({ id: `s${index}` }))));
+    const file = writeEvents(
+      'ndjson',
+      ndjson(...Array.from({ length: 5 }, (_, index) => cloudEvent({ id: `s${index}` }))),
+    );
     let batches = 0;
     const failingSecondBatch = async (config: Readonly<Config>): Promise<App> => {
       const app = await createApp(config, { db, clock });
@@ -180,7 +240,9 @@ describeEachStore('meterbridge ingest', (stores) => {
     const failed = await ingestWith(failingSecondBatch, file, '--batch-size', '2');
 
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toBe(`error: the store failed after line 2 of ${file}: connection terminated; 2 events were stored and stay stored; run again to resume`);
+    expect(failed.stderr).toBe(
+      `error: the store failed after line 2 of ${file}: connection terminated; 2 events were stored and stay stored; run again to resume`,
+    );
     expect(await storedIds()).toEqual(['s0', 's1']);
     const resumed = await run(file, '--batch-size', '2');
     expect(resumed.stdout).toMatch(/^accepted 3, duplicates 2 \(conflicts 0\), rejected 0 in /);
@@ -195,11 +257,21 @@ describeEachStore('meterbridge ingest', (stores) => {
 
   it('stops with exit 1 for a file without events: empty, blank lines only, or a CSV header only', async () => {
     const empty = writeEvents('ndjson', '');
-    expect(await run(empty)).toMatchObject({ code: 1, stdout: '', stderr: `error: ${empty} is empty: there are no events to load` });
+    expect(await run(empty)).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `error: ${empty} is empty: there are no events to load`,
+    });
     const blank = writeEvents('ndjson', '\n  \n');
-    expect(await run(blank)).toMatchObject({ code: 1, stderr: `error: ${blank} holds no events: it has only blank lines` });
+    expect(await run(blank)).toMatchObject({
+      code: 1,
+      stderr: `error: ${blank} holds no events: it has only blank lines`,
+    });
     const headerOnly = writeEvents('csv', 'id,source,type\n');
-    expect(await run(headerOnly)).toMatchObject({ code: 1, stderr: `error: ${headerOnly} holds no events: it has only blank lines or only a header` });
+    expect(await run(headerOnly)).toMatchObject({
+      code: 1,
+      stderr: `error: ${headerOnly} holds no events: it has only blank lines or only a header`,
+    });
     expect(await countRawEvents(db)).toBe(0);
   });
 
@@ -227,7 +299,10 @@ describeEachStore('meterbridge ingest', (stores) => {
         JSON.stringify(cloudEvent({ id: 'nul-data', data: { note: 'x' } })).replace('"x"', '"\\u0000"'),
         JSON.stringify(cloudEvent({ id: 'order-S' })).replace('order-S', 'order-\\ud800'),
         deep,
-        JSON.stringify(cloudEvent({ id: 'rounded', data: { tokens: 1 } })).replace('"tokens":1', '"tokens":12345678901234567890'),
+        JSON.stringify(cloudEvent({ id: 'rounded', data: { tokens: 1 } })).replace(
+          '"tokens":1',
+          '"tokens":12345678901234567890',
+        ),
         cloudEvent({ id: 'ok-2' }),
       ),
     );
@@ -242,13 +317,32 @@ describeEachStore('meterbridge ingest', (stores) => {
       { line: 2, errors: [{ path: '/id', message: expect.stringMatching(/U\+0000/) }] },
       { line: 3, errors: [{ path: '/data/note', message: expect.stringMatching(/U\+0000/) }] },
       { line: 4, errors: [{ path: '/id', message: expect.stringMatching(/lone UTF-16 surrogate/) }] },
-      { line: 5, errors: [{ path: expect.stringMatching(/^\/data\/a(\/0){62}$/), message: 'nests deeper than 64 levels of objects and arrays' }] },
-      { line: 6, errors: [{ path: '/data/tokens', message: expect.stringMatching(/^is the number 12345678901234567890, which JSON cannot carry exactly/) }] },
+      {
+        line: 5,
+        errors: [
+          {
+            path: expect.stringMatching(/^\/data\/a(\/0){62}$/),
+            message: 'nests deeper than 64 levels of objects and arrays',
+          },
+        ],
+      },
+      {
+        line: 6,
+        errors: [
+          {
+            path: '/data/tokens',
+            message: expect.stringMatching(/^is the number 12345678901234567890, which JSON cannot carry exactly/),
+          },
+        ],
+      },
     ]);
   });
 
   it('rejects CSV cells holding a NUL character or a number JSON would round, naming the field', async () => {
-    const file = writeEvents('csv', 'id,source,type,data.n,data.note\nc1,s,t,1,fine\nc2,s,t,12345678901234567890,x\nc3,s,t,2,a\u0000b\n');
+    const file = writeEvents(
+      'csv',
+      'id,source,type,data.n,data.note\nc1,s,t,1,fine\nc2,s,t,12345678901234567890,x\nc3,s,t,2,a\u0000b\n',
+    );
     const result = await run(file);
     expect(result.stdout).toMatch(/^accepted 1, duplicates 0 \(conflicts 0\), rejected 2 in /);
     expect(readRejects(`${file}.rejected.ndjson`).map(({ errors }) => errors)).toEqual([
@@ -265,7 +359,9 @@ describeEachStore('meterbridge ingest', (stores) => {
       stderr: 'error: --batch-size 50 is larger than the largest batch allowed (max batch events: 10)',
     });
     const unknown = writeEvents('txt', ndjson(cloudEvent({ id: 'txt-1' })));
-    expect((await run(unknown)).stderr).toBe(`error: cannot tell the format of ${unknown} from its extension: pass --format ndjson or --format csv`);
+    expect((await run(unknown)).stderr).toBe(
+      `error: cannot tell the format of ${unknown} from its extension: pass --format ndjson or --format csv`,
+    );
     expect(await run(unknown, '--format', 'ndjson')).toMatchObject({ code: 0 });
     expect(await storedIds()).toEqual(['txt-1']);
   });
@@ -286,7 +382,9 @@ describe('meterbridge ingest, as registered in the CLI', () => {
     try {
       await runCli(['node', 'meterbridge', 'ingest', missing]);
       expect(process.exitCode).toBe(1);
-      expect(error).toHaveBeenCalledWith(`error: cannot read ${missing}: ENOENT: no such file or directory, stat '${missing}'`);
+      expect(error).toHaveBeenCalledWith(
+        `error: cannot read ${missing}: ENOENT: no such file or directory, stat '${missing}'`,
+      );
     } finally {
       error.mockRestore();
     }

@@ -94,16 +94,28 @@ async function planLoad(file: string, options: Record<string, unknown>, config: 
   });
   if (info.isFile() && info.size === 0) throw new Error(`${file} is empty: there are no events to load`);
   const format = (options.format as EventFileFormat | undefined) ?? eventFileFormat(file);
-  if (!format) throw new Error(`cannot tell the format of ${file} from its extension: pass --format ndjson or --format csv`);
+  if (!format)
+    throw new Error(`cannot tell the format of ${file} from its extension: pass --format ndjson or --format csv`);
   const maxBatch = config.ingestion.maxBatchEvents;
   const batchSize = (options.batchSize as number | undefined) ?? Math.min(DEFAULT_BATCH_SIZE, maxBatch);
-  if (batchSize > maxBatch) throw new ValidationError(`--batch-size ${batchSize} is larger than the largest batch allowed (max batch events: ${maxBatch})`);
+  if (batchSize > maxBatch)
+    throw new ValidationError(
+      `--batch-size ${batchSize} is larger than the largest batch allowed (max batch events: ${maxBatch})`,
+    );
   const rejectsPath = (options.rejects as string | undefined) ?? `${file}.rejected.ndjson`;
-  if (resolve(rejectsPath) === resolve(file)) throw new Error('--rejects must name another file than the one being loaded');
+  if (resolve(rejectsPath) === resolve(file))
+    throw new Error('--rejects must name another file than the one being loaded');
   await access(dirname(resolve(rejectsPath)), constants.W_OK).catch((error: unknown) => {
     throw new Error(`cannot write rejected lines to ${rejectsPath}: ${errorMessage(error)}`);
   });
-  return { file, format, batchSize, rejectsPath, progress: options.progress !== false, fileBytes: info.isFile() ? info.size : undefined };
+  return {
+    file,
+    format,
+    batchSize,
+    rejectsPath,
+    progress: options.progress !== false,
+    fileBytes: info.isFile() ? info.size : undefined,
+  };
 }
 
 /** The rejects file, created on the first line written so that a clean run leaves none. */
@@ -135,7 +147,12 @@ function rejectsLines(batch: EventFileBatch, result: IngestResult): string[] {
   const entries = [
     ...result.rejected.map(({ index, id, line, errors }) => ({
       index,
-      text: JSON.stringify({ line: line ?? lineOf(index), ...(id === undefined ? {} : { id }), errors, raw: batch.raws[index] }),
+      text: JSON.stringify({
+        line: line ?? lineOf(index),
+        ...(id === undefined ? {} : { id }),
+        errors,
+        raw: batch.raws[index],
+      }),
     })),
     ...result.conflicts.map(({ index, id, source, message }) => ({
       index,
@@ -147,9 +164,14 @@ function rejectsLines(batch: EventFileBatch, result: IngestResult): string[] {
 
 /** A bar on stderr driven by bytes read; none when stderr is not a terminal or the size is unknown. */
 function startProgress(plan: LoadPlan): { update(bytes: number, events: number, rate: number): void; stop(): void } {
-  if (!plan.progress || !process.stderr.isTTY || !plan.fileBytes) return { update: () => undefined, stop: () => undefined };
+  if (!plan.progress || !process.stderr.isTTY || !plan.fileBytes)
+    return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar(
-    { stream: process.stderr, format: '{bar} {percentage}% | {events} events | {rate} events/s | ETA {eta_formatted}', hideCursor: true },
+    {
+      stream: process.stderr,
+      format: '{bar} {percentage}% | {events} events | {rate} events/s | ETA {eta_formatted}',
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   bar.start(plan.fileBytes, 0, { events: 0, rate: 0 });
@@ -159,7 +181,11 @@ function startProgress(plan: LoadPlan): { update(bytes: number, events: number, 
 async function load(app: App, plan: LoadPlan, rejects: RejectsFile, totals: Totals, started: number): Promise<void> {
   const progress = startProgress(plan);
   // The line cap is the request body limit: a line larger than any request could carry is not an event.
-  const batches = readEventFile(plan.file, { format: plan.format, batchSize: plan.batchSize, maxLineBytes: app.config.ingestion.maxBodyBytes });
+  const batches = readEventFile(plan.file, {
+    format: plan.format,
+    batchSize: plan.batchSize,
+    maxLineBytes: app.config.ingestion.maxBodyBytes,
+  });
   // The next batch is read while the store takes the current one: parsing and storing overlap.
   let reading = batches.next();
   try {
@@ -192,7 +218,11 @@ async function load(app: App, plan: LoadPlan, rejects: RejectsFile, totals: Tota
       totals.rejected += result.rejected.length;
       totals.lastLine = batch.items.at(-1)?.line ?? totals.lastLine;
       const events = totals.accepted + totals.duplicates + totals.rejected;
-      progress.update(batch.bytesRead, events, Math.round(events / Math.max((performance.now() - started) / 1000, 0.001)));
+      progress.update(
+        batch.bytesRead,
+        events,
+        Math.round(events / Math.max((performance.now() - started) / 1000, 0.001)),
+      );
     }
   } finally {
     progress.stop();
@@ -200,7 +230,11 @@ async function load(app: App, plan: LoadPlan, rejects: RejectsFile, totals: Tota
   }
 }
 
-async function runIngest(file: string, options: Record<string, unknown>, openApp: (config: Readonly<Config>) => Promise<App>): Promise<void> {
+async function runIngest(
+  file: string,
+  options: Record<string, unknown>,
+  openApp: (config: Readonly<Config>) => Promise<App>,
+): Promise<void> {
   const { format, batchSize, rejects: rejectsOption, progress, ...configOptions } = options;
   const config = configFrom(configOptions);
   const plan = await planLoad(file, { format, batchSize, rejects: rejectsOption, progress }, config);
@@ -217,26 +251,39 @@ async function runIngest(file: string, options: Record<string, unknown>, openApp
     await app.close();
   }
   const events = totals.accepted + totals.duplicates + totals.rejected;
-  if (events === 0) throw new Error(`${file} holds no events: it has only blank lines${plan.format === 'csv' ? ' or only a header' : ''}`);
+  if (events === 0)
+    throw new Error(
+      `${file} holds no events: it has only blank lines${plan.format === 'csv' ? ' or only a header' : ''}`,
+    );
   if (rejects.written === 0) await rm(plan.rejectsPath, { force: true });
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `accepted ${totals.accepted}, duplicates ${totals.duplicates} (conflicts ${totals.conflicts}), rejected ${totals.rejected}` +
       ` in ${seconds.toFixed(2)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)`,
   );
-  if (rejects.written > 0) console.error(`wrote ${rejects.written} rejected or conflicting line(s) to ${plan.rejectsPath}`);
+  if (rejects.written > 0)
+    console.error(`wrote ${rejects.written} rejected or conflicting line(s) to ${plan.rejectsPath}`);
   if (totals.rejected > 0) process.exitCode = 2;
 }
 
 export function ingestCommand(dependencies: IngestCommandDependencies = {}): Command {
   const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
   const command = new Command('ingest')
-    .description('bulk-load an NDJSON or CSV file of events through the same validation, deduplication and storage as the HTTP API')
+    .description(
+      'bulk-load an NDJSON or CSV file of events through the same validation, deduplication and storage as the HTTP API',
+    )
     .argument('<file>', 'the events file')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(EVENT_FILE_FORMATS))
-    .addOption(new Option('--batch-size <n>', `events per batch (default ${DEFAULT_BATCH_SIZE}, at most the max batch events)`).argParser(positiveInteger))
+    .addOption(
+      new Option(
+        '--batch-size <n>',
+        `events per batch (default ${DEFAULT_BATCH_SIZE}, at most the max batch events)`,
+      ).argParser(positiveInteger),
+    )
     .option('--rejects <path>', 'where rejected lines go (default <FILE>.rejected.ndjson)')
     .option('--no-progress', 'no progress bar (there is none either when stderr is not a terminal)')
     .addHelpText('after', HELP);
-  return withStoreOptions(withIngestionOptions(command)).action((file: string, options: Record<string, unknown>) => runIngest(file, options, openApp));
+  return withStoreOptions(withIngestionOptions(command)).action((file: string, options: Record<string, unknown>) =>
+    runIngest(file, options, openApp),
+  );
 }

@@ -3,7 +3,12 @@ import { runCommand, type CommandRun } from '../../../test/harness/run-command.j
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
 import { referenceCatalogDocument } from '../../modules/catalog/reference-catalog.test-support.js';
-import { apiRequest, ingestAll, meteringFixture, supportSession } from '../../modules/metering/metering.test-support.js';
+import {
+  apiRequest,
+  ingestAll,
+  meteringFixture,
+  supportSession,
+} from '../../modules/metering/metering.test-support.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';
@@ -17,7 +22,8 @@ describeEachStore('meterbridge invoices', (stores) => {
   let clock: ManualClock;
   let october: string;
   let september: string;
-  const run = (...args: string[]): Promise<CommandRun> => runCommand(invoicesCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
+  const run = (...args: string[]): Promise<CommandRun> =>
+    runCommand(invoicesCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
   const statusOf = async (id: string) => (await app.billing.get(id)).status;
 
   // Given: acme's September and October drafted, with three API calls and two support sessions in October.
@@ -35,7 +41,8 @@ describeEachStore('meterbridge invoices', (stores) => {
     clock.set('2026-11-02T00:00:00Z');
     await app.billing.run('2026-09', 'test');
     await app.billing.run('2026-10', 'test');
-    const idFrom = async (filter: Parameters<App['billing']['list']>[0]) => (await app.billing.list(filter, 1))[0]?.id as string;
+    const idFrom = async (filter: Parameters<App['billing']['list']>[0]) =>
+      (await app.billing.list(filter, 1))[0]?.id as string;
     october = await idFrom({ from: new Date('2026-10-01T00:00:00Z') });
     september = await idFrom({ to: new Date('2026-10-01T00:00:00Z') });
   });
@@ -45,17 +52,45 @@ describeEachStore('meterbridge invoices', (stores) => {
     expect(all).toMatchObject({ code: 0, stderr: '' });
     const lines = all.stdout.split('\n');
     expect(lines[0]).toMatch(/^ID +NUMBER +STATUS +CUSTOMER +ENTITY +PERIOD START +TOTAL$/);
-    const row = (id: string, start: string) => expect.stringMatching(new RegExp(`^${id} +- +draft +acme +US +${start} +\\d+\\.\\d\\d USD$`));
-    const inIdOrder: [string, string][] = [[october, '2026-10-01T00:00:00.000Z'], [september, '2026-09-01T00:00:00.000Z']];
+    const row = (id: string, start: string) =>
+      expect.stringMatching(new RegExp(`^${id} +- +draft +acme +US +${start} +\\d+\\.\\d\\d USD$`));
+    const inIdOrder: [string, string][] = [
+      [october, '2026-10-01T00:00:00.000Z'],
+      [september, '2026-09-01T00:00:00.000Z'],
+    ];
     inIdOrder.sort(([a], [b]) => (a < b ? -1 : 1));
     expect(lines.slice(1)).toEqual(inIdOrder.map(([id, start]) => row(id, start)));
-    expect((await run('list', '--from', '2026-10-01T00:00:00Z', '--customer', 'acme', '--legal-entity', 'US', '--status', 'draft')).stdout.split('\n').slice(1)).toEqual([expect.stringContaining(october)]);
-    expect((await run('list', '--to', '2026-10-01T00:00:00Z')).stdout.split('\n').slice(1)).toEqual([expect.stringContaining(september)]);
+    expect(
+      (
+        await run(
+          'list',
+          '--from',
+          '2026-10-01T00:00:00Z',
+          '--customer',
+          'acme',
+          '--legal-entity',
+          'US',
+          '--status',
+          'draft',
+        )
+      ).stdout
+        .split('\n')
+        .slice(1),
+    ).toEqual([expect.stringContaining(october)]);
+    expect((await run('list', '--to', '2026-10-01T00:00:00Z')).stdout.split('\n').slice(1)).toEqual([
+      expect.stringContaining(september),
+    ]);
     expect((await run('list', '--status', 'finalized')).stdout).toBe('no invoices match');
 
     const [first, second] = [october, september].sort() as [string, string];
-    expect((await run('list', '--limit', '1')).stdout.split('\n').slice(1)).toEqual([expect.stringContaining(first), `more: add --after ${first} for the next page`]);
-    expect(JSON.parse((await run('list', '--after', first, '--json')).stdout)).toEqual({ items: [expect.objectContaining({ id: second, status: 'draft' })], next: null });
+    expect((await run('list', '--limit', '1')).stdout.split('\n').slice(1)).toEqual([
+      expect.stringContaining(first),
+      `more: add --after ${first} for the next page`,
+    ]);
+    expect(JSON.parse((await run('list', '--after', first, '--json')).stdout)).toEqual({
+      items: [expect.objectContaining({ id: second, status: 'draft' })],
+      next: null,
+    });
   });
 
   it('refuses bad list options with every error named by its option, exit 1', async () => {
@@ -71,7 +106,11 @@ describeEachStore('meterbridge invoices', (stores) => {
         '  --limit: must be an integer from 1 to 1000',
       ].join('\n'),
     });
-    expect(await run('list', '--from', '2026-10-01T00:00:00Z', '--to', '2026-09-01T00:00:00Z')).toEqual({ code: 1, stdout: '', stderr: 'error: invalid invoice filter\n  --to: must be later than from' });
+    expect(await run('list', '--from', '2026-10-01T00:00:00Z', '--to', '2026-09-01T00:00:00Z')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: invalid invoice filter\n  --to: must be later than from',
+    });
   });
 
   it('shows an invoice with its lines as a table and its totals, or as JSON', async () => {
@@ -85,7 +124,13 @@ describeEachStore('meterbridge invoices', (stores) => {
       'draft: finalizes on its own after 2026-11-05T00:00:00.000Z',
       '',
       expect.stringMatching(/^NO +KIND +DESCRIPTION +QUANTITY +AMOUNT$/),
-      ...(invoice.lines ?? []).map((line) => expect.stringMatching(new RegExp(`^ *${line.lineNo}  ${line.kind} +.+ +${(line.quantity ?? '').replace('.', '\\.')} +${line.amount.replace('.', '\\.')}$`))),
+      ...(invoice.lines ?? []).map((line) =>
+        expect.stringMatching(
+          new RegExp(
+            `^ *${line.lineNo}  ${line.kind} +.+ +${(line.quantity ?? '').replace('.', '\\.')} +${line.amount.replace('.', '\\.')}$`,
+          ),
+        ),
+      ),
       '',
       expect.stringMatching(new RegExp(`^subtotal +${invoice.subtotal.replace('.', '\\.')} USD$`)),
       expect.stringMatching(new RegExp(`^tax +${invoice.taxTotal.replace('.', '\\.')} USD$`)),
@@ -93,7 +138,11 @@ describeEachStore('meterbridge invoices', (stores) => {
     ]);
     expect(shown.stdout).toContain('premium_support');
     expect(JSON.parse((await run('show', october, '--json')).stdout)).toEqual(invoice);
-    expect(await run('show', 'inv_nope')).toEqual({ code: 1, stdout: '', stderr: 'error: there is no invoice inv_nope' });
+    expect(await run('show', 'inv_nope')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: there is no invoice inv_nope',
+    });
   });
 
   it('says which part of its period an invoice covers when the subscription ended inside it', async () => {
@@ -102,7 +151,9 @@ describeEachStore('meterbridge invoices', (stores) => {
     await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'test');
     await app.billing.run('2026-10', 'test');
     const shown = await run('show', october);
-    expect(shown.stdout.split('\n')[2]).toBe('period [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z), covering [2026-10-01T00:00:00.000Z, 2026-10-16T00:00:00.000Z)');
+    expect(shown.stdout.split('\n')[2]).toBe(
+      'period [2026-10-01T00:00:00.000Z, 2026-11-01T00:00:00.000Z), covering [2026-10-01T00:00:00.000Z, 2026-10-16T00:00:00.000Z)',
+    );
   });
 
   it('finalizes invoices by id, numbering them in order, and reports each one it could not finalize', async () => {
@@ -128,8 +179,16 @@ describeEachStore('meterbridge invoices', (stores) => {
   });
 
   it('finalizes the drafts that are due with --due, and refuses ids with --due or neither', async () => {
-    expect(await run('finalize', october, '--due')).toEqual({ code: 1, stdout: '', stderr: 'error: give either invoice ids or --due, not both\n  --due: cannot be combined with ids' });
-    expect(await run('finalize')).toEqual({ code: 1, stdout: '', stderr: 'error: nothing to finalize\n  ID...: give invoice ids, or --due' });
+    expect(await run('finalize', october, '--due')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: give either invoice ids or --due, not both\n  --due: cannot be combined with ids',
+    });
+    expect(await run('finalize')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: nothing to finalize\n  ID...: give invoice ids, or --due',
+    });
     expect(await run('finalize', '--due')).toEqual({ code: 0, stdout: 'no draft is due', stderr: '' });
     clock.advance(72 * HOUR);
     const due = await run('finalize', '--due');
@@ -148,16 +207,25 @@ describeEachStore('meterbridge invoices', (stores) => {
     expect(table).toMatchObject({ code: 0, stderr: '' });
     expect(table.stdout.split('\n')).toEqual([
       expect.stringMatching(/^SEQ +TIME +SUBJECT +VALUE +TYPE +SOURCE +ID$/),
-      expect.stringMatching(/^\d+ +2026-10-07T00:00:00.000Z +acme +1.25 +com.example.support.session +test\/product +\S+$/),
-      expect.stringMatching(/^\d+ +2026-10-30T23:59:59.000Z +acct_1002 +2 +com.example.support.session +test\/product +\S+$/),
+      expect.stringMatching(
+        /^\d+ +2026-10-07T00:00:00.000Z +acme +1.25 +com.example.support.session +test\/product +\S+$/,
+      ),
+      expect.stringMatching(
+        /^\d+ +2026-10-30T23:59:59.000Z +acct_1002 +2 +com.example.support.session +test\/product +\S+$/,
+      ),
     ]);
 
     const first = await run('events', october, String(api?.lineNo), '--limit', '2');
     const [, one, two, more] = first.stdout.split('\n');
     const seqOf = (row: string | undefined) => row?.split(' ')[0] as string;
     expect(more).toBe(`more: add --after ${seqOf(two)} for the next page`);
-    const rest = JSON.parse((await run('events', october, String(api?.lineNo), '--after', seqOf(two), '--json')).stdout);
-    expect(rest).toEqual({ items: [expect.objectContaining({ type: 'com.example.api.request', time: '2026-10-05T10:00:00.000Z' })], next: null });
+    const rest = JSON.parse(
+      (await run('events', october, String(api?.lineNo), '--after', seqOf(two), '--json')).stdout,
+    );
+    expect(rest).toEqual({
+      items: [expect.objectContaining({ type: 'com.example.api.request', time: '2026-10-05T10:00:00.000Z' })],
+      next: null,
+    });
     expect(BigInt(rest.items[0].seq)).toBeGreaterThan(BigInt(seqOf(one)));
     expect((await run('events', october, '1')).stdout).toBe('line 1 has no events');
   });
@@ -173,8 +241,16 @@ describeEachStore('meterbridge invoices', (stores) => {
         '  --limit: must be an integer from 1 to 1000',
       ].join('\n'),
     });
-    expect(await run('events', october, '99')).toEqual({ code: 1, stdout: '', stderr: `error: invoice ${october} has no line 99` });
-    expect(await run('events', 'inv_nope', '1')).toEqual({ code: 1, stdout: '', stderr: 'error: there is no invoice inv_nope' });
+    expect(await run('events', october, '99')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: invoice ${october} has no line 99`,
+    });
+    expect(await run('events', 'inv_nope', '1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: there is no invoice inv_nope',
+    });
   });
 });
 

@@ -34,13 +34,28 @@ quantity (sum meters), or their number is it (count meters). Other lines have no
 /** Cells padded to the widest of their column; `right` columns (numbers) to the right. */
 function alignedTable(rows: readonly string[][], right: ReadonlySet<number>): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (right.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) =>
+        right.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function invoiceRows(items: readonly Invoice[]): string[][] {
   return [
     ['ID', 'NUMBER', 'STATUS', 'CUSTOMER', 'ENTITY', 'PERIOD START', 'TOTAL'],
-    ...items.map((item) => [item.id, item.number ?? '-', item.status, item.customer, item.legalEntity, item.periodStart, `${item.total} ${item.currency}`]),
+    ...items.map((item) => [
+      item.id,
+      item.number ?? '-',
+      item.status,
+      item.customer,
+      item.legalEntity,
+      item.periodStart,
+      `${item.total} ${item.currency}`,
+    ]),
   ];
 }
 
@@ -48,7 +63,10 @@ function invoiceRows(items: readonly Invoice[]): string[][] {
 export function formatInvoice(invoice: Invoice): string[] {
   const lines = invoice.lines ?? [];
   const table = alignedTable(
-    [['NO', 'KIND', 'DESCRIPTION', 'QUANTITY', 'AMOUNT'], ...lines.map((line) => [String(line.lineNo), line.kind, line.description, line.quantity ?? '', line.amount])],
+    [
+      ['NO', 'KIND', 'DESCRIPTION', 'QUANTITY', 'AMOUNT'],
+      ...lines.map((line) => [String(line.lineNo), line.kind, line.description, line.quantity ?? '', line.amount]),
+    ],
     new Set([0, 3, 4]),
   );
   const width = Math.max(invoice.subtotal.length, invoice.taxTotal.length, invoice.total.length);
@@ -56,7 +74,9 @@ export function formatInvoice(invoice: Invoice): string[] {
     `invoice ${invoice.id}  ${invoice.number ?? '(no number yet)'}  ${invoice.status}`,
     `customer ${invoice.customer}, subscription ${invoice.subscription}, legal entity ${invoice.legalEntity}, catalog version ${invoice.catalogVersion}`,
     `period [${invoice.periodStart}, ${invoice.periodEnd})${partialPeriod(invoice)}`,
-    invoice.finalizedAt ? `finalized ${invoice.finalizedAt}` : `draft: finalizes on its own after ${invoice.finalizeAfter}`,
+    invoice.finalizedAt
+      ? `finalized ${invoice.finalizedAt}`
+      : `draft: finalizes on its own after ${invoice.finalizeAfter}`,
     '',
     ...table,
     '',
@@ -68,14 +88,31 @@ export function formatInvoice(invoice: Invoice): string[] {
 
 /** ", covering [start, end)" when the subscription was active in only part of the period. */
 const partialPeriod = (invoice: Invoice) =>
-  invoice.coveredStart === invoice.periodStart && invoice.coveredEnd === invoice.periodEnd ? '' : `, covering [${invoice.coveredStart}, ${invoice.coveredEnd})`;
+  invoice.coveredStart === invoice.periodStart && invoice.coveredEnd === invoice.periodEnd
+    ? ''
+    : `, covering [${invoice.coveredStart}, ${invoice.coveredEnd})`;
 
 function eventRows(items: readonly LineEvent[]): string[][] {
-  return [['SEQ', 'TIME', 'SUBJECT', 'VALUE', 'TYPE', 'SOURCE', 'ID'], ...items.map((item) => [item.seq, item.time, item.subject ?? '-', item.value ?? '-', item.type, item.source, item.id])];
+  return [
+    ['SEQ', 'TIME', 'SUBJECT', 'VALUE', 'TYPE', 'SOURCE', 'ID'],
+    ...items.map((item) => [
+      item.seq,
+      item.time,
+      item.subject ?? '-',
+      item.value ?? '-',
+      item.type,
+      item.source,
+      item.id,
+    ]),
+  ];
 }
 
 /** Finalizes each id in turn; a failure (unknown, not a draft) does not stop the others. */
-async function finalizeEach(app: App, ids: readonly string[], actor: string): Promise<{ done: Invoice[]; failures: FieldError[] }> {
+async function finalizeEach(
+  app: App,
+  ids: readonly string[],
+  actor: string,
+): Promise<{ done: Invoice[]; failures: FieldError[] }> {
   const done: Invoice[] = [];
   const failures: FieldError[] = [];
   for (const id of ids) {
@@ -102,10 +139,20 @@ function listCommand(openApp: (config: Readonly<Config>) => Promise<App>): Comma
     .addHelpText('after', LIST_HELP)
     .action(async (options: Record<string, unknown>) => {
       const { legalEntity, ...rest } = options;
-      const params = Object.fromEntries(Object.entries({ ...rest, legal_entity: legalEntity }).filter(([name, value]) => value !== undefined && [...LIST_OPTIONS, 'legal_entity'].includes(name)));
+      const params = Object.fromEntries(
+        Object.entries({ ...rest, legal_entity: legalEntity }).filter(
+          ([name, value]) => value !== undefined && [...LIST_OPTIONS, 'legal_entity'].includes(name),
+        ),
+      );
       // Checked before the store opens: a typo costs no start-up.
       const { filter, limit } = parseInvoiceQuery(params as InvoiceParams, optionPath);
-      const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) => fetchPage(limit, (size) => app.billing.list(filter, size), (invoice) => invoice.id));
+      const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) =>
+        fetchPage(
+          limit,
+          (size) => app.billing.list(filter, size),
+          (invoice) => invoice.id,
+        ),
+      );
       printPage(page, { json: options.json, empty: 'no invoices match', rows: invoiceRows });
     });
 }
@@ -122,18 +169,26 @@ function showCommand(openApp: (config: Readonly<Config>) => Promise<App>): Comma
 }
 
 function finalizeCommand(openApp: (config: Readonly<Config>) => Promise<App>): Command {
-  return withStoreOptions(new Command('finalize').description('finalize drafts: number, freeze and queue them for the ERP (audited)'))
+  return withStoreOptions(
+    new Command('finalize').description('finalize drafts: number, freeze and queue them for the ERP (audited)'),
+  )
     .argument('[ids...]', 'invoice ids')
     .option('--due', 'every draft whose grace period has passed')
     .option('--by <name>', 'who finalizes, kept in the audit log (default: cli:<login name>)')
     .addHelpText('after', FINALIZE_HELP)
     .action(async (ids: string[], options: Record<string, unknown>) => {
       const { due, by } = options as { due?: boolean; by?: string };
-      if (due && ids.length > 0) throw new ValidationError('give either invoice ids or --due, not both', [{ path: '--due', message: 'cannot be combined with ids' }]);
-      if (!due && ids.length === 0) throw new ValidationError('nothing to finalize', [{ path: 'ID...', message: 'give invoice ids, or --due' }]);
+      if (due && ids.length > 0)
+        throw new ValidationError('give either invoice ids or --due, not both', [
+          { path: '--due', message: 'cannot be combined with ids' },
+        ]);
+      if (!due && ids.length === 0)
+        throw new ValidationError('nothing to finalize', [{ path: 'ID...', message: 'give invoice ids, or --due' }]);
       const storeOptions = without(options, ['due', 'by']);
       if (due) {
-        const { finalized, skipped } = await withApp(storeOptions, openApp, (app) => app.billing.finalizeDue(cliActor(by)));
+        const { finalized, skipped } = await withApp(storeOptions, openApp, (app) =>
+          app.billing.finalizeDue(cliActor(by)),
+        );
         if (finalized.length === 0 && skipped.length === 0) console.log('no draft is due');
         if (finalized.length > 0) console.log(`finalized ${finalized.length} due invoice(s): ${finalized.join(', ')}`);
         if (skipped.length > 0) {
@@ -144,9 +199,13 @@ function finalizeCommand(openApp: (config: Readonly<Config>) => Promise<App>): C
         }
         return;
       }
-      const { done, failures } = await withApp(storeOptions, openApp, (app) => finalizeEach(app, [...new Set(ids)], cliActor(by)));
-      for (const invoice of done) console.log(`finalized ${invoice.id} as ${invoice.number} (${invoice.total} ${invoice.currency})`);
-      if (failures.length > 0) throw new ConflictError(`${failures.length} of ${new Set(ids).size} invoice(s) were not finalized`, failures);
+      const { done, failures } = await withApp(storeOptions, openApp, (app) =>
+        finalizeEach(app, [...new Set(ids)], cliActor(by)),
+      );
+      for (const invoice of done)
+        console.log(`finalized ${invoice.id} as ${invoice.number} (${invoice.total} ${invoice.currency})`);
+      if (failures.length > 0)
+        throw new ConflictError(`${failures.length} of ${new Set(ids).size} invoice(s) were not finalized`, failures);
     });
 }
 
@@ -162,9 +221,17 @@ function eventsCommand(openApp: (config: Readonly<Config>) => Promise<App>): Com
       const { after, limit: size } = options as { after?: string; limit?: string };
       const query = parseLineEventQuery(line, { after, limit: size }, 'LINE', optionPath);
       const page = await withApp(without(options, ['after', 'limit', 'json']), openApp, (app) =>
-        fetchPage(query.limit, (limit) => app.billing.lineEvents(id, query.lineNo, query.after, limit), (event) => event.seq),
+        fetchPage(
+          query.limit,
+          (limit) => app.billing.lineEvents(id, query.lineNo, query.after, limit),
+          (event) => event.seq,
+        ),
       );
-      printPage(page, { json: options.json, empty: `line ${query.lineNo} has no events${query.after === '0' ? '' : ` after ${query.after}`}`, rows: eventRows });
+      printPage(page, {
+        json: options.json,
+        empty: `line ${query.lineNo} has no events${query.after === '0' ? '' : ` after ${query.after}`}`,
+        rows: eventRows,
+      });
     });
 }
 

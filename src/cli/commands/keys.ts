@@ -17,11 +17,16 @@ Revocation cannot be undone. The last active admin key cannot be revoked: create
 first. Audited with --by.`;
 
 function keyRows(items: readonly ApiKeySummary[]): string[][] {
-  return [['ID', 'ROLE', 'CREATED', 'REVOKED', 'NAME'], ...items.map((item) => [item.id, item.role, item.createdAt, item.revokedAt ?? '-', item.name ?? '-'])];
+  return [
+    ['ID', 'ROLE', 'CREATED', 'REVOKED', 'NAME'],
+    ...items.map((item) => [item.id, item.role, item.createdAt, item.revokedAt ?? '-', item.name ?? '-']),
+  ];
 }
 
 function createCommand(openApp: OpenApp): Command {
-  return withStoreOptions(new Command('create').description('create an API key and print it once; only its hash is stored'))
+  return withStoreOptions(
+    new Command('create').description('create an API key and print it once; only its hash is stored'),
+  )
     .addOption(new Option('--role <role>', 'what the key may do').choices([...ROLES]).makeOptionMandatory())
     .option('--name <name>', 'a label saying who or what uses the key')
     .action(async (options) => {
@@ -45,7 +50,9 @@ function listCommand(openApp: OpenApp): Command {
 }
 
 function revokeCommand(openApp: OpenApp): Command {
-  return withStoreOptions(new Command('revoke').description('revoke an API key: it stops authenticating at once (audited)'))
+  return withStoreOptions(
+    new Command('revoke').description('revoke an API key: it stops authenticating at once (audited)'),
+  )
     .argument('<id>', 'key id (ID in `keys list`), not the key itself')
     .option('--by <name>', 'who revokes, kept in the audit log (default: cli:<login name>)')
     .addHelpText('after', REVOKE_HELP)
@@ -54,7 +61,9 @@ function revokeCommand(openApp: OpenApp): Command {
       // Checked before the store opens: a typo costs no start-up.
       const wanted = parseApiKeyId(id, 'ID');
       const revoked = await withApp(storeOptions, openApp, (app) => app.access.revokeKey(wanted, cliActor(by)));
-      console.log(`revoked API key ${revoked.id} (role ${revoked.role}${revoked.name === null ? '' : `, name ${JSON.stringify(revoked.name)}`}); it no longer authenticates`);
+      console.log(
+        `revoked API key ${revoked.id} (role ${revoked.role}${revoked.name === null ? '' : `, name ${JSON.stringify(revoked.name)}`}); it no longer authenticates`,
+      );
     });
 }
 

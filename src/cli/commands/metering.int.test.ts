@@ -2,7 +2,15 @@ import { beforeEach, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
-import { apiRequest, event, exceptionRows, ingestAll, meteringFixture, supportSession, usageRows } from '../../modules/metering/metering.test-support.js';
+import {
+  apiRequest,
+  event,
+  exceptionRows,
+  ingestAll,
+  meteringFixture,
+  supportSession,
+  usageRows,
+} from '../../modules/metering/metering.test-support.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';
@@ -31,26 +39,47 @@ describeEachStore('meterbridge metering', (stores) => {
   it('run --once meters what the log holds and prints the totals; a second run finds nothing', async () => {
     await ingestAll(app, events());
     const first = await run(['run', '--once']);
-    expect(first).toEqual({ code: 0, stdout: 'metered 5 event(s) in 1 batch(es): 2 usage record(s), 2 exception(s), 1 telemetry event(s) (catalog version 1)', stderr: '' });
+    expect(first).toEqual({
+      code: 0,
+      stdout:
+        'metered 5 event(s) in 1 batch(es): 2 usage record(s), 2 exception(s), 1 telemetry event(s) (catalog version 1)',
+      stderr: '',
+    });
     expect(await usageRows(db)).toHaveLength(2);
     expect(await exceptionRows(db)).toHaveLength(2);
-    expect((await run(['run', '--once'])).stdout).toBe('metered 0 event(s) in 0 batch(es): 0 usage record(s), 0 exception(s), 0 telemetry event(s) (catalog version 1)');
+    expect((await run(['run', '--once'])).stdout).toBe(
+      'metered 0 event(s) in 0 batch(es): 0 usage record(s), 0 exception(s), 0 telemetry event(s) (catalog version 1)',
+    );
   });
 
   it('run --once takes --metering-batch-size and refuses a bad one before metering anything', async () => {
     await ingestAll(app, events());
-    expect((await run(['run', '--once', '--metering-batch-size', '2'])).stdout).toMatch(/^metered 5 event\(s\) in 3 batch\(es\): 2 usage record\(s\)/);
+    expect((await run(['run', '--once', '--metering-batch-size', '2'])).stdout).toMatch(
+      /^metered 5 event\(s\) in 3 batch\(es\): 2 usage record\(s\)/,
+    );
     await ingestAll(app, events());
     const bad = await run(['run', '--once', '--metering-batch-size', '0']);
-    expect(bad).toEqual({ code: 1, stdout: '', stderr: 'error: invalid configuration (1 error)\n  flag --metering-batch-size: must be an integer from 1 to 100000, got "0"' });
+    expect(bad).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: invalid configuration (1 error)\n  flag --metering-batch-size: must be an integer from 1 to 100000, got "0"',
+    });
     expect(await usageRows(db)).toHaveLength(2);
   });
 
   it('run --once refuses to run before any catalog is applied (exit 1)', async () => {
     const bare = await stores.fresh();
     const bareClock = new ManualClock('2026-11-01T00:00:00Z');
-    const result = await runCommand(meteringCommand({ openApp: (config) => createApp(config, { db: bare, clock: bareClock }) }), ['run', '--once']);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: no catalog has been applied yet: events wait unmetered until `meterbridge catalog apply`' });
+    const result = await runCommand(
+      meteringCommand({ openApp: (config) => createApp(config, { db: bare, clock: bareClock }) }),
+      ['run', '--once'],
+    );
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no catalog has been applied yet: events wait unmetered until `meterbridge catalog apply`',
+    });
   });
 
   it('run keeps metering new events until stopped, then stops cleanly', async () => {
@@ -60,12 +89,16 @@ describeEachStore('meterbridge metering', (stores) => {
     // Events arriving while the worker runs are metered without another command.
     await ingestAll(app, events());
     const deadline = Date.now() + 20_000;
-    while ((await usageRows(db)).length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await usageRows(db)).length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     stop('SIGTERM');
     const result = await running;
     expect(result).toEqual({
       code: 0,
-      stdout: ['metering worker running (batches of 2000, polling every 10 ms); stop it with Ctrl-C or SIGTERM', 'metering worker stopped on SIGTERM; 0 event(s) left to meter'].join('\n'),
+      stdout: [
+        'metering worker running (batches of 2000, polling every 10 ms); stop it with Ctrl-C or SIGTERM',
+        'metering worker stopped on SIGTERM; 0 event(s) left to meter',
+      ].join('\n'),
       stderr: '',
     });
     expect(await usageRows(db)).toHaveLength(2);
@@ -74,7 +107,11 @@ describeEachStore('meterbridge metering', (stores) => {
   it('status prints the lag, telemetry and exception counts, or JSON', async () => {
     await ingestAll(app, events());
     clock.set('2026-11-01T00:00:42Z');
-    expect(await run(['status'])).toEqual({ code: 0, stdout: ['lag: 5 event(s), 42.0 s behind', 'telemetry: none', 'exceptions: none'].join('\n'), stderr: '' });
+    expect(await run(['status'])).toEqual({
+      code: 0,
+      stdout: ['lag: 5 event(s), 42.0 s behind', 'telemetry: none', 'exceptions: none'].join('\n'),
+      stderr: '',
+    });
 
     await run(['run', '--once']);
     expect(await run(['status'])).toEqual({

@@ -49,22 +49,31 @@ async function meterToEnd(app: App): Promise<{ batches: MeteringBatch[]; waiting
 
 async function runOnce(app: App): Promise<void> {
   if (!(await app.catalog.current())) {
-    throw new PreconditionFailedError('no catalog has been applied yet: events wait unmetered until `meterbridge catalog apply`');
+    throw new PreconditionFailedError(
+      'no catalog has been applied yet: events wait unmetered until `meterbridge catalog apply`',
+    );
   }
   const { batches, waiting } = await meterToEnd(app);
-  const versions = [...new Set(batches.map((batch) => batch.catalogVersion).filter((version) => version !== undefined))];
+  const versions = [
+    ...new Set(batches.map((batch) => batch.catalogVersion).filter((version) => version !== undefined)),
+  ];
   console.log(
     `metered ${sum(batches, 'events')} event(s) in ${batches.filter((batch) => batch.events > 0).length} batch(es): ` +
       `${sum(batches, 'usage')} usage record(s), ${sum(batches, 'exceptions')} exception(s), ${sum(batches, 'telemetry')} telemetry event(s)` +
       ` (catalog version ${versions.join(', ')})`,
   );
-  if (waiting > 0) console.error(`${waiting} committed event(s) are not readable yet (an older transaction is still open); run again to meter them`);
+  if (waiting > 0)
+    console.error(
+      `${waiting} committed event(s) are not readable yet (an older transaction is still open); run again to meter them`,
+    );
 }
 
 async function runWorker(app: App, untilStopped: () => Promise<string>): Promise<void> {
   const { batchSize, pollIntervalMs } = app.config.metering;
   const worker = startMeteringWorker(app);
-  console.log(`metering worker running (batches of ${batchSize}, polling every ${pollIntervalMs} ms); stop it with Ctrl-C or SIGTERM`);
+  console.log(
+    `metering worker running (batches of ${batchSize}, polling every ${pollIntervalMs} ms); stop it with Ctrl-C or SIGTERM`,
+  );
   const signal = await untilStopped();
   await worker.stop();
   const lag = await app.metering.lag();
@@ -72,7 +81,11 @@ async function runWorker(app: App, untilStopped: () => Promise<string>): Promise
 }
 
 async function readStatus(app: App) {
-  const [lag, telemetry, exceptions] = await Promise.all([app.metering.lag(), app.metering.telemetry(), app.metering.exceptions.counts()]);
+  const [lag, telemetry, exceptions] = await Promise.all([
+    app.metering.lag(),
+    app.metering.telemetry(),
+    app.metering.exceptions.counts(),
+  ]);
   return { lag, telemetry, exceptions };
 }
 
@@ -82,21 +95,31 @@ function formatStatus(status: MeteringStatus): string[] {
   const lines = [`lag: ${status.lag.events} event(s), ${status.lag.seconds.toFixed(1)} s behind`];
   lines.push(status.telemetry.length === 0 ? 'telemetry: none' : 'telemetry (events no meter reads):');
   const typeWidth = Math.max(0, ...status.telemetry.map((tally) => tally.eventType.length));
-  for (const tally of status.telemetry) lines.push(`  ${tally.eventType.padEnd(typeWidth)}  ${tally.events} event(s), last at ${tally.lastEventTime.toISOString()}`);
+  for (const tally of status.telemetry)
+    lines.push(
+      `  ${tally.eventType.padEnd(typeWidth)}  ${tally.events} event(s), last at ${tally.lastEventTime.toISOString()}`,
+    );
   lines.push(status.exceptions.length === 0 ? 'exceptions: none' : 'exceptions:');
   const statusWidth = Math.max(0, ...status.exceptions.map((row) => row.status.length));
   const reasonWidth = Math.max(0, ...status.exceptions.map((row) => row.reason.length));
-  for (const row of status.exceptions) lines.push(`  ${row.status.padEnd(statusWidth)}  ${row.reason.padEnd(reasonWidth)}  ${row.count}`);
+  for (const row of status.exceptions)
+    lines.push(`  ${row.status.padEnd(statusWidth)}  ${row.reason.padEnd(reasonWidth)}  ${row.count}`);
   return lines;
 }
 
 export function meteringCommand(dependencies: MeteringCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config, { logger: createLogger(config.logLevel) }));
+  const openApp =
+    dependencies.openApp ??
+    ((config: Readonly<Config>) => createApp(config, { logger: createLogger(config.logLevel) }));
   const untilStopped = dependencies.untilStopped ?? untilSignal;
   const metering = new Command('metering').description('run the metering stage and see how it is doing');
 
   metering.addCommand(
-    withMeteringOptions(withStoreOptions(new Command('run').description('run the metering stage: raw events become usage, exceptions or telemetry')))
+    withMeteringOptions(
+      withStoreOptions(
+        new Command('run').description('run the metering stage: raw events become usage, exceptions or telemetry'),
+      ),
+    )
       .option('--once', 'meter what the log holds now, print the totals and exit')
       .addHelpText('after', RUN_HELP)
       .action(async (options: Record<string, unknown>) => {
@@ -112,7 +135,11 @@ export function meteringCommand(dependencies: MeteringCommandDependencies = {}):
   );
 
   metering.addCommand(
-    withStoreOptions(new Command('status').description('show how far metering is behind, telemetry per event type, and exceptions per status and reason'))
+    withStoreOptions(
+      new Command('status').description(
+        'show how far metering is behind, telemetry per event type, and exceptions per status and reason',
+      ),
+    )
       .option('--json', 'print the status as JSON')
       .action(async (options: Record<string, unknown>) => {
         const { json, ...storeOptions } = options;

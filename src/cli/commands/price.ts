@@ -44,22 +44,32 @@ export interface PriceCommandDependencies {
 function optionErrors(options: PriceOptions): FieldError[] {
   const errors: FieldError[] = [];
   const named = options.plan !== undefined || options.charge !== undefined;
-  if (options.file !== undefined && named) errors.push({ path: '--file', message: 'must not be given with --plan or --charge' });
-  else if (options.file === undefined && !named) errors.push({ path: '--file', message: 'is required unless --plan and --charge name a charge of the current catalog' });
-  else if (options.file === undefined && options.plan === undefined) errors.push({ path: '--plan', message: 'is required with --charge' });
-  else if (options.file === undefined && options.charge === undefined) errors.push({ path: '--charge', message: 'is required with --plan' });
+  if (options.file !== undefined && named)
+    errors.push({ path: '--file', message: 'must not be given with --plan or --charge' });
+  else if (options.file === undefined && !named)
+    errors.push({
+      path: '--file',
+      message: 'is required unless --plan and --charge name a charge of the current catalog',
+    });
+  else if (options.file === undefined && options.plan === undefined)
+    errors.push({ path: '--plan', message: 'is required with --charge' });
+  else if (options.file === undefined && options.charge === undefined)
+    errors.push({ path: '--charge', message: 'is required with --plan' });
   if (options.currency === undefined) errors.push({ path: '--currency', message: 'is required' });
   if (options.quantity === undefined) errors.push({ path: '--quantity', message: 'is required' });
   if (options.eventValues !== undefined && options.eventValuesFile !== undefined) {
     errors.push({ path: '--event-values-file', message: 'must not be given with --event-values' });
   }
-  if (options.eventCount !== undefined && !/^\d{1,15}$/.test(options.eventCount)) errors.push({ path: '--event-count', message: 'must be a whole number, 0 or more' });
+  if (options.eventCount !== undefined && !/^\d{1,15}$/.test(options.eventCount))
+    errors.push({ path: '--event-count', message: 'must be a whole number, 0 or more' });
   return errors;
 }
 
 /** A parse error's `file:line:column: reason` message, as the path (where) and the message (what). */
 function splitSyntaxError(error: FieldError, file: string): FieldError {
-  const where = error.message.startsWith(file) ? /^(:\d+:\d+)?: ([\s\S]*)$/.exec(error.message.slice(file.length)) : null;
+  const where = error.message.startsWith(file)
+    ? /^(:\d+:\d+)?: ([\s\S]*)$/.exec(error.message.slice(file.length))
+    : null;
   return where ? { path: `${file}${where[1] ?? ''}`, message: where[2] ?? '' } : { path: file, message: error.message };
 }
 
@@ -69,7 +79,9 @@ async function readChargeFile(file: string): Promise<Charge> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ValidationError(`cannot read the charge file ${file}`, [{ path: '--file', message: (error as Error).message }]);
+    throw new ValidationError(`cannot read the charge file ${file}`, [
+      { path: '--file', message: (error as Error).message },
+    ]);
   }
   let document: unknown;
   try {
@@ -77,17 +89,22 @@ async function readChargeFile(file: string): Promise<Charge> {
     document = parseCatalogFile(text, file);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError(error.message, error.errors.map((item) => splitSyntaxError(item, file)));
+    throw new ValidationError(
+      error.message,
+      error.errors.map((item) => splitSyntaxError(item, file)),
+    );
   }
   try {
     return validateCharge(document);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     // The whole document has the empty pointer; naming the file reads better than a bare ":".
-    throw new ValidationError(`${file} is not a valid charge`, error.errors.map((item) => ({ ...item, path: item.path || file })));
+    throw new ValidationError(
+      `${file} is not a valid charge`,
+      error.errors.map((item) => ({ ...item, path: item.path || file })),
+    );
   }
 }
-
 
 /** Per-event values and where each came from (an option, or a line of a file), for error messages. */
 interface EventValues {
@@ -97,7 +114,10 @@ interface EventValues {
 
 async function readEventValues(options: PriceOptions): Promise<EventValues | undefined> {
   if (options.eventValues !== undefined) {
-    return { values: options.eventValues.split(',').map((value) => value.trim()), source: (index) => `--event-values[${index + 1}]` };
+    return {
+      values: options.eventValues.split(',').map((value) => value.trim()),
+      source: (index) => `--event-values[${index + 1}]`,
+    };
   }
   const file = options.eventValuesFile;
   if (file === undefined) return undefined;
@@ -105,10 +125,15 @@ async function readEventValues(options: PriceOptions): Promise<EventValues | und
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ValidationError(`cannot read the event values file ${file}`, [{ path: '--event-values-file', message: (error as Error).message }]);
+    throw new ValidationError(`cannot read the event values file ${file}`, [
+      { path: '--event-values-file', message: (error as Error).message },
+    ]);
   }
   // Blank lines (a trailing newline, spacing) hold no value; the others keep their line numbers for errors.
-  const lines = text.split(/\r?\n/).map((line, index) => ({ value: line.trim(), line: index + 1 })).filter((entry) => entry.value !== '');
+  const lines = text
+    .split(/\r?\n/)
+    .map((line, index) => ({ value: line.trim(), line: index + 1 }))
+    .filter((entry) => entry.value !== '');
   return { values: lines.map((entry) => entry.value), source: (index) => `${file}:${lines[index]?.line ?? '?'}` };
 }
 
@@ -132,7 +157,9 @@ export function formatRating(result: RatingResult): string[] {
   const width = Math.max(0, ...result.lines.map((line) => line.description.length));
   const amountWidth = Math.max(0, ...result.lines.map((line) => line.amount.length));
   return [
-    ...(result.quantityRounding ? [`quantity ${result.quantity} priced as ${result.ratedQuantity} (${result.quantityRounding})`] : []),
+    ...(result.quantityRounding
+      ? [`quantity ${result.quantity} priced as ${result.ratedQuantity} (${result.quantityRounding})`]
+      : []),
     ...result.lines.map((line) => `${line.description.padEnd(width)}  ${line.amount.padStart(amountWidth)}`),
     `amount: ${result.amount} ${result.currency} (exact ${result.exactAmount}, rounded ${result.rounding.replace(/_/g, ' ')})`,
   ];
@@ -143,26 +170,58 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
   const command = new Command('price')
     .description('price usage of one charge, with the breakdown that explains the amount')
     // Not required options: they are checked together, so that every problem is reported at once.
-    .option('-f, --file <file>', 'a file holding one charge as written in a catalog plan (YAML, or JSON when it ends in .json)')
+    .option(
+      '-f, --file <file>',
+      'a file holding one charge as written in a catalog plan (YAML, or JSON when it ends in .json)',
+    )
     .option('--plan <key>', 'a plan of the current catalog (with --charge, instead of -f)')
     .option('--charge <key>', 'a charge of that plan')
-    .option('--currency <code>', 'ISO 4217 code of one of the charge\'s prices (required)')
-    .option('--quantity <q>', 'units of the charge\'s meter in the period; for percentage charges the summed amount (required)')
-    .option('--event-values <list>', 'percentage charges: each event\'s value, comma-separated')
-    .option('--event-values-file <file>', 'percentage charges: each event\'s value, one per line')
+    .option('--currency <code>', "ISO 4217 code of one of the charge's prices (required)")
+    .option(
+      '--quantity <q>',
+      "units of the charge's meter in the period; for percentage charges the summed amount (required)",
+    )
+    .option('--event-values <list>', "percentage charges: each event's value, comma-separated")
+    .option('--event-values-file <file>', "percentage charges: each event's value, one per line")
     .option('--event-count <n>', 'percentage charges without per-event values: how many events the quantity sums')
     .option('--already-billed <q>', 'quantity billed earlier in the period: price what the new total costs beyond it')
     .option('--proration <f>', 'share of the period covered, 0-1 (default 1)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', HELP);
   return withStoreOptions(command).action(async (all: Record<string, unknown>) => {
-    const { file, plan, charge: chargeKey, currency, quantity, eventValues, eventValuesFile, eventCount, alreadyBilled, proration, json, ...storeOptions } = all as PriceOptions &
-      Record<string, unknown>;
-    const options: PriceOptions = { file, plan, charge: chargeKey, currency, quantity, eventValues, eventValuesFile, eventCount, alreadyBilled, proration };
+    const {
+      file,
+      plan,
+      charge: chargeKey,
+      currency,
+      quantity,
+      eventValues,
+      eventValuesFile,
+      eventCount,
+      alreadyBilled,
+      proration,
+      json,
+      ...storeOptions
+    } = all as PriceOptions & Record<string, unknown>;
+    const options: PriceOptions = {
+      file,
+      plan,
+      charge: chargeKey,
+      currency,
+      quantity,
+      eventValues,
+      eventValuesFile,
+      eventCount,
+      alreadyBilled,
+      proration,
+    };
     const errors = optionErrors(options);
     if (errors.length > 0) throw new ValidationError('invalid options', errors);
     const events = await readEventValues(options);
-    const charge = file !== undefined ? await readChargeFile(file) : await withCatalog(storeOptions, openApp, (catalog) => catalog.charge(plan ?? '', chargeKey ?? ''));
+    const charge =
+      file !== undefined
+        ? await readChargeFile(file)
+        : await withCatalog(storeOptions, openApp, (catalog) => catalog.charge(plan ?? '', chargeKey ?? ''));
     const input: RatingInput = {
       quantity: quantity ?? '',
       eventValues: events?.values,
@@ -186,7 +245,11 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
 }
 
 /** Opens the store only for as long as reading the current catalog takes. */
-async function withCatalog<T>(options: Record<string, unknown>, openApp: (config: Readonly<Config>) => Promise<App>, work: (catalog: CatalogService) => Promise<T>): Promise<T> {
+async function withCatalog<T>(
+  options: Record<string, unknown>,
+  openApp: (config: Readonly<Config>) => Promise<App>,
+  work: (catalog: CatalogService) => Promise<T>,
+): Promise<T> {
   const app = await openApp(configFrom(options));
   try {
     return await work(app.catalog);

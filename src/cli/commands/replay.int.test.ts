@@ -4,7 +4,13 @@ import { describeEachStore } from '../../../test/harness/stores.js';
 import { testConfig } from '../../../test/harness/test-app.js';
 import { createApp, type App } from '../../main.js';
 import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
-import { apiRequest, exceptionRows, ingestAll, meteringFixture, usageRows } from '../../modules/metering/metering.test-support.js';
+import {
+  apiRequest,
+  exceptionRows,
+  ingestAll,
+  meteringFixture,
+  usageRows,
+} from '../../modules/metering/metering.test-support.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';
@@ -20,7 +26,8 @@ describeEachStore('meterbridge replay', (stores) => {
   let db: Database;
   let app: App;
   let clock: ManualClock;
-  const run = (...args: string[]): Promise<CommandRun> => runCommand(replayCommand({ openApp: (config) => createApp(config, { db, clock }) }), [...args, '--no-progress']);
+  const run = (...args: string[]): Promise<CommandRun> =>
+    runCommand(replayCommand({ openApp: (config) => createApp(config, { db, clock }) }), [...args, '--no-progress']);
   const auditCount = async () => (await db.query('select 1 from audit_log')).rowCount;
 
   // Given: October events of acme, one of them invoiced, one moving to globex, and an unknown subject.
@@ -64,7 +71,10 @@ describeEachStore('meterbridge replay', (stores) => {
     // Deterministic: nothing to create, update, remove, open or resolve the second time.
     const second = await run(...RANGE, '--by', 'ops');
     expect(second.code).toBe(0);
-    expect(second.stdout.split('\n').slice(1, 3)).toEqual(['usage: 0 created, 0 updated, 0 removed, 3 unchanged', 'exceptions: 0 opened, 0 updated, 0 resolved']);
+    expect(second.stdout.split('\n').slice(1, 3)).toEqual([
+      'usage: 0 created, 0 updated, 0 removed, 3 unchanged',
+      'exceptions: 0 opened, 0 updated, 0 resolved',
+    ]);
     expect((await usageRows(db)).map((row) => row.customer_key)).toEqual(['acme', 'acme', 'acme', 'globex']);
   });
 
@@ -77,13 +87,20 @@ describeEachStore('meterbridge replay', (stores) => {
       'exceptions: 0 opened, 0 updated, 0 resolved',
     ]);
     const json = JSON.parse((await run(...RANGE, '--json')).stdout);
-    expect(json).toMatchObject({ catalogVersion: 2, customer: null, usage: { created: 1, updated: 0, unchanged: 2 }, invoicedChanges: 1 });
+    expect(json).toMatchObject({
+      catalogVersion: 2,
+      customer: null,
+      usage: { created: 1, updated: 0, unchanged: 2 },
+      invoicedChanges: 1,
+    });
   });
 
   it('draws a progress bar on stderr when it is a terminal', async () => {
     const written: string[] = [];
     const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
+    const write = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => written.push(String(chunk)) > 0);
     Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
     try {
       const result = await runCommand(replayCommand({ openApp: (config) => createApp(config, { db, clock }) }), RANGE);
@@ -113,7 +130,9 @@ describeEachStore('meterbridge replay', (stores) => {
         '  --meter: must be a catalog key (a letter or digit, then letters, digits, . _ : @ -; at most 200)',
       ].join('\n'),
     });
-    expect((await run('--from', '2026-11-01T00:00:00Z', '--to', '2026-10-01T00:00:00Z')).stderr).toBe('error: invalid replay request\n  --to: must be later than from (the range is [from, to))');
+    expect((await run('--from', '2026-11-01T00:00:00Z', '--to', '2026-10-01T00:00:00Z')).stderr).toBe(
+      'error: invalid replay request\n  --to: must be later than from (the range is [from, to))',
+    );
     expect(await auditCount()).toBe(0);
   });
 
@@ -121,8 +140,15 @@ describeEachStore('meterbridge replay', (stores) => {
     const bare = await stores.fresh();
     const clockless = new ManualClock('2026-11-01T00:00:00Z');
     await (await createApp(testConfig(), { db: bare, clock: clockless })).close();
-    const result = await runCommand(replayCommand({ openApp: (config) => createApp(config, { db: bare, clock: clockless }) }), RANGE);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: no catalog has been applied yet: there is nothing to derive usage with' });
+    const result = await runCommand(
+      replayCommand({ openApp: (config) => createApp(config, { db: bare, clock: clockless }) }),
+      RANGE,
+    );
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no catalog has been applied yet: there is nothing to derive usage with',
+    });
   });
 });
 

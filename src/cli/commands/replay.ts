@@ -35,7 +35,10 @@ export function cliActor(by: string | undefined): string {
  * The module names fields as JSON Pointers (`/from`); on the command line they are options (`--from`),
  * or whatever `rename` makes of them.
  */
-export function asOptionErrors(error: unknown, rename: (path: string) => string = (path) => path.replace(/^\/(\w+)$/, '--$1')): unknown {
+export function asOptionErrors(
+  error: unknown,
+  rename: (path: string) => string = (path) => path.replace(/^\/(\w+)$/, '--$1'),
+): unknown {
   if (!isAppError(error)) return error;
   const renamed = error.errors.map((item) => ({ ...item, path: rename(item.path) }));
   if (error instanceof ValidationError) return new ValidationError(error.message, renamed);
@@ -57,8 +60,11 @@ export function formatRederiveSummary(summary: RederiveSummary): string[] {
   if (summary.invoicedChanges === 0) return lines;
   lines.push(`invoiced: ${summary.invoicedChanges} invoiced record(s) would change and were left as invoiced:`);
   for (const change of summary.invoiced) {
-    const values = change.change === 'update' ? `, value ${show(change.invoicedValue)} -> ${show(change.derivedValue)}` : '';
-    lines.push(`  event ${change.eventSeq}, meter ${change.meterKey}, invoice ${change.invoiceId}: ${change.change}${values}`);
+    const values =
+      change.change === 'update' ? `, value ${show(change.invoicedValue)} -> ${show(change.derivedValue)}` : '';
+    lines.push(
+      `  event ${change.eventSeq}, meter ${change.meterKey}, invoice ${change.invoiceId}: ${change.change}${values}`,
+    );
   }
   const unlisted = summary.invoicedChanges - summary.invoiced.length;
   if (unlisted > 0) lines.push(`  ... and ${unlisted} more`);
@@ -66,7 +72,10 @@ export function formatRederiveSummary(summary: RederiveSummary): string[] {
 }
 
 function formatReplay(result: ReplayResult): string[] {
-  const scope = [result.customer ? `customer ${result.customer}` : '', result.meter ? `meter ${result.meter}` : ''].filter(Boolean);
+  const scope = [
+    result.customer ? `customer ${result.customer}` : '',
+    result.meter ? `meter ${result.meter}` : '',
+  ].filter(Boolean);
   return [
     `replayed ${result.events} event(s) of [${result.from}, ${result.to})${scope.length > 0 ? ` for ${scope.join(', ')}` : ''} under catalog version ${result.catalogVersion}`,
     ...formatRederiveSummary(result),
@@ -76,7 +85,14 @@ function formatReplay(result: ReplayResult): string[] {
 /** A bar on stderr driven by events replayed; none when stderr is not a terminal. */
 function startProgress(enabled: boolean): { update(progress: ReplayProgress): void; stop(): void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ stream: process.stderr, format: '{bar} {percentage}% | {value}/{total} events | ETA {eta_formatted}', hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: '{bar} {percentage}% | {value}/{total} events | ETA {eta_formatted}',
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update({ done, total }) {
@@ -105,7 +121,16 @@ export function replayCommand(dependencies: ReplayCommandDependencies = {}): Com
     .option('--no-progress', 'no progress bar (there is none either when stderr is not a terminal)')
     .addHelpText('after', HELP);
   return withStoreOptions(command).action(async (options: Record<string, unknown>) => {
-    const { from, to, customer, meter, by, json, progress: showProgress, ...storeOptions } = options as {
+    const {
+      from,
+      to,
+      customer,
+      meter,
+      by,
+      json,
+      progress: showProgress,
+      ...storeOptions
+    } = options as {
       from?: string;
       to?: string;
       customer?: string;
@@ -118,7 +143,10 @@ export function replayCommand(dependencies: ReplayCommandDependencies = {}): Com
     const progress = startProgress(showProgress !== false && !json);
     let result: ReplayResult;
     try {
-      result = await app.metering.replay({ from: from ?? '', to: to ?? '', customer, meter, actor: cliActor(by) }, (update) => progress.update(update));
+      result = await app.metering.replay(
+        { from: from ?? '', to: to ?? '', customer, meter, actor: cliActor(by) },
+        (update) => progress.update(update),
+      );
     } catch (error) {
       throw asOptionErrors(error);
     } finally {

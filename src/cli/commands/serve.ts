@@ -5,68 +5,87 @@ import { createLogger } from '../../platform/logger.js';
 import { startBillingWorker } from '../../workers/billing-worker.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
 import { installProcessGuards } from '../process-guards.js';
-import { configFrom, withBillingOptions, withIngestionOptions, withMeteringOptions, withStoreOptions } from '../options.js';
+import {
+  configFrom,
+  withBillingOptions,
+  withIngestionOptions,
+  withMeteringOptions,
+  withStoreOptions,
+} from '../options.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL')
     .option('--host <host>', 'listen address (env MB_HOST, default 127.0.0.1)')
     .option('--port <port>', 'listen port (env MB_PORT, default 8080)');
-  return withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))).action(async (options) => {
-    const config = configFrom(options);
-    const logger = createLogger(config.logLevel);
-    // Before anything opens a connection: a database outage from here on must not end the process.
-    installProcessGuards(logger);
-    const app = await createApp(config, { logger });
-    let address: string;
-    const server = await createHttpServer(app);
-    try {
-      address = await server.listen({ host: config.host, port: config.port });
-    } catch (error) {
-      // Nothing may keep the process alive (the embedded store's thread) or hold its lock.
-      await app.close();
-      throw new PreconditionFailedError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
-    }
-    // Only once listening: a key shown for a server that never started would be a key to nothing.
-    let bootstrapped: Awaited<ReturnType<typeof app.access.bootstrap>>;
-    try {
-      bootstrapped = await app.access.bootstrap(config.bootstrapAdminKey);
-    } catch (error) {
-      // The store went away since it was opened: a server left listening without its workers or a
-      // key would look up and do nothing, so it stops and says why (exit 1).
-      await server.close();
-      await app.close();
-      throw error;
-    }
-    if (bootstrapped && !config.bootstrapAdminKey) {
-      // Printed, never logged: this is the only time the key exists outside its owner's hands.
-      console.log(`\nA new store: created the first admin API key (shown once, store it now):\n\n  ${bootstrapped.key}\n`);
-    } else if (bootstrapped) {
-      logger.info({ keyId: bootstrapped.id }, 'registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
-    }
-    const worker = config.metering.worker ? startMeteringWorker(app) : undefined;
-    const finalizer = startBillingWorker(app);
-    logger.info({ address, meteringWorker: Boolean(worker), store: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}` }, 'meterbridge is serving');
-    console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
-
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'shutting down');
-      let code = 0;
+  return withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))).action(
+    async (options) => {
+      const config = configFrom(options);
+      const logger = createLogger(config.logLevel);
+      // Before anything opens a connection: a database outage from here on must not end the process.
+      installProcessGuards(logger);
+      const app = await createApp(config, { logger });
+      let address: string;
+      const server = await createHttpServer(app);
       try {
-        await server.close();
-        await Promise.all([worker?.stop(), finalizer.stop()]);
-        await app.close();
+        address = await server.listen({ host: config.host, port: config.port });
       } catch (error) {
-        // Still exits: a store that cannot be closed cleanly (its server gone) must not keep the process up.
-        logger.error({ err: error }, 'error while shutting down');
-        code = 1;
+        // Nothing may keep the process alive (the embedded store's thread) or hold its lock.
+        await app.close();
+        throw new PreconditionFailedError(
+          `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`,
+        );
       }
-      process.exit(code);
-    };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-  });
+      // Only once listening: a key shown for a server that never started would be a key to nothing.
+      let bootstrapped: Awaited<ReturnType<typeof app.access.bootstrap>>;
+      try {
+        bootstrapped = await app.access.bootstrap(config.bootstrapAdminKey);
+      } catch (error) {
+        // The store went away since it was opened: a server left listening without its workers or a
+        // key would look up and do nothing, so it stops and says why (exit 1).
+        await server.close();
+        await app.close();
+        throw error;
+      }
+      if (bootstrapped && !config.bootstrapAdminKey) {
+        // Printed, never logged: this is the only time the key exists outside its owner's hands.
+        console.log(
+          `\nA new store: created the first admin API key (shown once, store it now):\n\n  ${bootstrapped.key}\n`,
+        );
+      } else if (bootstrapped) {
+        logger.info({ keyId: bootstrapped.id }, 'registered the admin key given in MB_BOOTSTRAP_ADMIN_KEY');
+      }
+      const worker = config.metering.worker ? startMeteringWorker(app) : undefined;
+      const finalizer = startBillingWorker(app);
+      logger.info(
+        {
+          address,
+          meteringWorker: Boolean(worker),
+          store: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}`,
+        },
+        'meterbridge is serving',
+      );
+      console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
+
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        let code = 0;
+        try {
+          await server.close();
+          await Promise.all([worker?.stop(), finalizer.stop()]);
+          await app.close();
+        } catch (error) {
+          // Still exits: a store that cannot be closed cleanly (its server gone) must not keep the process up.
+          logger.error({ err: error }, 'error while shutting down');
+          code = 1;
+        }
+        process.exit(code);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    },
+  );
 }

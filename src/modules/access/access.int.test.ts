@@ -23,7 +23,11 @@ describeEachStore('access: API keys', (stores) => {
   let access: Access;
   const clock = new ManualClock('2026-10-01T00:00:00Z');
   const keyRows = async () =>
-    (await db.query<{ id: string; key_hash: string; role: string; name: string | null; revoked_at: Date | null }>('select id, key_hash, role, name, revoked_at from api_keys order by id')).rows;
+    (
+      await db.query<{ id: string; key_hash: string; role: string; name: string | null; revoked_at: Date | null }>(
+        'select id, key_hash, role, name, revoked_at from api_keys order by id',
+      )
+    ).rows;
 
   beforeEach(async () => {
     db = await stores.fresh();
@@ -38,7 +42,11 @@ describeEachStore('access: API keys', (stores) => {
     expect(created).toMatchObject({ role: 'admin', name: 'bootstrap admin', id: expect.stringMatching(/^key_/) });
     expect(created?.key).toMatch(/^mb_admin_[A-Za-z0-9_-]{32}$/);
     expect(await keyRows()).toHaveLength(1);
-    expect(await access.authenticate(created?.key as string)).toEqual({ id: created?.id, role: 'admin', name: 'bootstrap admin' });
+    expect(await access.authenticate(created?.key as string)).toEqual({
+      id: created?.id,
+      role: 'admin',
+      name: 'bootstrap admin',
+    });
   });
 
   it('returns undefined from a second bootstrap and creates no other key', async () => {
@@ -124,7 +132,11 @@ describeEachStore('access: API keys', (stores) => {
     const short = 'k'.repeat(15);
     const long = 'k'.repeat(513);
     const edge = 'k'.repeat(16);
-    for (const [id, key] of [['key_short', short], ['key_long', long], ['key_edge', edge]] as const) {
+    for (const [id, key] of [
+      ['key_short', short],
+      ['key_long', long],
+      ['key_edge', edge],
+    ] as const) {
       await db.query(`insert into api_keys (id, key_hash, role) values ($1, $2, 'admin')`, [id, sha256(key)]);
     }
 
@@ -146,7 +158,11 @@ describeEachStore('access: API keys', (stores) => {
 
   describe('listing and revoking', () => {
     const auditRows = async () =>
-      (await db.query<{ at: Date; actor: string; action: string; target: string; detail: unknown }>('select at, actor, action, target, detail from audit_log order by id')).rows;
+      (
+        await db.query<{ at: Date; actor: string; action: string; target: string; detail: unknown }>(
+          'select at, actor, action, target, detail from audit_log order by id',
+        )
+      ).rows;
 
     it('lists every key oldest first with its role, name and times, and never a secret or hash', async () => {
       const admin = (await access.bootstrap()) as { id: string; key: string };
@@ -156,7 +172,13 @@ describeEachStore('access: API keys', (stores) => {
       const listed = await access.listKeys();
 
       expect(listed).toEqual([
-        { id: admin.id, role: 'admin', name: 'bootstrap admin', createdAt: '2026-10-01T00:00:00.000Z', revokedAt: null },
+        {
+          id: admin.id,
+          role: 'admin',
+          name: 'bootstrap admin',
+          createdAt: '2026-10-01T00:00:00.000Z',
+          revokedAt: null,
+        },
         { id: ingest.id, role: 'ingest', name: 'product', createdAt: '2026-10-01T00:01:00.000Z', revokedAt: null },
       ]);
       const text = JSON.stringify(listed);
@@ -173,11 +195,23 @@ describeEachStore('access: API keys', (stores) => {
 
       const revoked = await access.revokeKey(ingest.id, 'alice');
 
-      expect(revoked).toEqual({ id: ingest.id, role: 'ingest', name: 'product', createdAt: '2026-10-01T00:00:00.000Z', revokedAt: '2026-10-02T12:00:00.000Z' });
+      expect(revoked).toEqual({
+        id: ingest.id,
+        role: 'ingest',
+        name: 'product',
+        createdAt: '2026-10-01T00:00:00.000Z',
+        revokedAt: '2026-10-02T12:00:00.000Z',
+      });
       expect(await access.authenticate(ingest.key)).toBeUndefined();
       expect((await access.listKeys()).find((key) => key.id === ingest.id)?.revokedAt).toBe('2026-10-02T12:00:00.000Z');
       expect(await auditRows()).toEqual([
-        { at: new Date('2026-10-02T12:00:00Z'), actor: 'alice', action: 'api-key.revoke', target: `api-key:${ingest.id}`, detail: { role: 'ingest', name: 'product' } },
+        {
+          at: new Date('2026-10-02T12:00:00Z'),
+          actor: 'alice',
+          action: 'api-key.revoke',
+          target: `api-key:${ingest.id}`,
+          detail: { role: 'ingest', name: 'product' },
+        },
       ]);
     });
 
@@ -203,10 +237,22 @@ describeEachStore('access: API keys', (stores) => {
       expect(unknown).toBeInstanceOf(NotFoundError);
       expect((unknown as Error).message).toBe('there is no API key key_000000000000');
 
-      for (const id of ['', 'key_', 'nope', `key_${'a'.repeat(65)}`, "key_1' or '1'='1", 'key_1; drop table api_keys', 'key_é', 'key_\u0000', ' key_abc']) {
+      for (const id of [
+        '',
+        'key_',
+        'nope',
+        `key_${'a'.repeat(65)}`,
+        "key_1' or '1'='1",
+        'key_1; drop table api_keys',
+        'key_é',
+        'key_\u0000',
+        ' key_abc',
+      ]) {
         const error = await thrownBy(access.revokeKey(id, 'alice'));
         expect(error, JSON.stringify(id)).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).errors).toEqual([{ path: '/id', message: expect.stringMatching(/^must be an API key id/) }]);
+        expect((error as ValidationError).errors).toEqual([
+          { path: '/id', message: expect.stringMatching(/^must be an API key id/) },
+        ]);
       }
       expect(await keyRows()).toEqual(before);
       expect(await auditRows()).toEqual([]);
@@ -218,7 +264,9 @@ describeEachStore('access: API keys', (stores) => {
 
       const error = await thrownBy(access.revokeKey(first.id, 'alice'));
       expect(error).toBeInstanceOf(ConflictError);
-      expect((error as Error).message).toMatch(new RegExp(`^API key ${first.id} is the last active admin key; .*Create another admin key first`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^API key ${first.id} is the last active admin key; .*Create another admin key first`),
+      );
       expect(await access.authenticate(first.key)).toBeDefined();
 
       const second = await access.createKey({ role: 'admin' });
@@ -243,23 +291,28 @@ describeEachStore('access: API keys', (stores) => {
       expect((await access.listKeys()).filter((key) => key.role === 'admin' && key.revokedAt === null)).toHaveLength(1);
     });
 
-    it.runIf(stores.kind === 'postgres')('keeps one admin key when both revocations read the keys before either commits', async () => {
-      // PGlite serializes transactions, so only a server can hold a lock while the revocations start.
-      const first = (await access.bootstrap()) as { id: string };
-      const a = await access.createKey({ role: 'admin' });
-      const b = await access.createKey({ role: 'admin' });
-      await access.revokeKey(first.id, 'setup');
+    it.runIf(stores.kind === 'postgres')(
+      'keeps one admin key when both revocations read the keys before either commits',
+      async () => {
+        // PGlite serializes transactions, so only a server can hold a lock while the revocations start.
+        const first = (await access.bootstrap()) as { id: string };
+        const a = await access.createKey({ role: 'admin' });
+        const b = await access.createKey({ role: 'admin' });
+        await access.revokeKey(first.id, 'setup');
 
-      // Given another transaction holding key a, both revocations start while it is held, then it commits.
-      let outcomes: Promise<PromiseSettledResult<unknown>[]> | undefined;
-      await db.transaction(async (tx) => {
-        await tx.query('select id from api_keys where id = $1 for update', [a.id]);
-        outcomes = Promise.allSettled([access.revokeKey(a.id, 'b'), access.revokeKey(b.id, 'a')]);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      });
+        // Given another transaction holding key a, both revocations start while it is held, then it commits.
+        let outcomes: Promise<PromiseSettledResult<unknown>[]> | undefined;
+        await db.transaction(async (tx) => {
+          await tx.query('select id from api_keys where id = $1 for update', [a.id]);
+          outcomes = Promise.allSettled([access.revokeKey(a.id, 'b'), access.revokeKey(b.id, 'a')]);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        });
 
-      expect(((await outcomes) ?? []).map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
-      expect((await access.listKeys()).filter((key) => key.role === 'admin' && key.revokedAt === null)).toHaveLength(1);
-    });
+        expect(((await outcomes) ?? []).map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+        expect((await access.listKeys()).filter((key) => key.role === 'admin' && key.revokedAt === null)).toHaveLength(
+          1,
+        );
+      },
+    );
   });
 });

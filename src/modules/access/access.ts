@@ -48,6 +48,9 @@ const API_KEY_ID = /^key_[A-Za-z0-9_-]{1,64}$/;
 export function parseApiKeyId(value: unknown, path = '/id'): string {
   if (typeof value === 'string' && API_KEY_ID.test(value)) return value;
   throw new ValidationError('invalid API key id', [
-    { path, message: 'must be an API key id: "key_" then 1-64 letters, digits, "_" or "-", such as "key_0123456789ab"' },
+    {
+      path,
+      message: 'must be an API key id: "key_" then 1-64 letters, digits, "_" or "-", such as "key_0123456789ab"',
+    },
   ]);
 }

@@ -25,12 +25,24 @@ function fromRowApiKeySummary(row: ApiKeySummaryRow): ApiKeySummary {
   };
 }
 
-export async function insertApiKey(db: Queryable, row: ApiKeyIdentity & { keyHash: string; createdAt: Date }): Promise<void> {
-  await db.query('insert into api_keys (id, key_hash, role, name, created_at) values ($1, $2, $3, $4, $5)', [row.id, row.keyHash, row.role, row.name, row.createdAt]);
+export async function insertApiKey(
+  db: Queryable,
+  row: ApiKeyIdentity & { keyHash: string; createdAt: Date },
+): Promise<void> {
+  await db.query('insert into api_keys (id, key_hash, role, name, created_at) values ($1, $2, $3, $4, $5)', [
+    row.id,
+    row.keyHash,
+    row.role,
+    row.name,
+    row.createdAt,
+  ]);
 }
 
 export async function findActiveKeyByHash(db: Queryable, keyHash: string): Promise<ApiKeyIdentity | undefined> {
-  const result = await db.query<ApiKeyRow>('select id, role, name from api_keys where key_hash = $1 and revoked_at is null', [keyHash]);
+  const result = await db.query<ApiKeyRow>(
+    'select id, role, name from api_keys where key_hash = $1 and revoked_at is null',
+    [keyHash],
+  );
   return result.rows[0];
 }
 
@@ -54,7 +66,10 @@ export async function lockKeyAndActiveAdmins(db: Queryable, id: string): Promise
 }
 
 export async function markRevoked(db: Queryable, id: string, at: Date): Promise<ApiKeySummary> {
-  const result = await db.query<ApiKeySummaryRow>(`update api_keys set revoked_at = $2 where id = $1 returning ${SUMMARY_COLUMNS}`, [id, at]);
+  const result = await db.query<ApiKeySummaryRow>(
+    `update api_keys set revoked_at = $2 where id = $1 returning ${SUMMARY_COLUMNS}`,
+    [id, at],
+  );
   return fromRowApiKeySummary(result.rows[0] as ApiKeySummaryRow);
 }
 

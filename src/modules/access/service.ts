@@ -3,8 +3,23 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
-import { isRole, parseApiKeyId, ROLES, type ApiKeyIdentity, type ApiKeySummary, type CreatedApiKey, type Role } from './access.js';
-import { claimBootstrap, findActiveKeyByHash, findApiKeys, insertApiKey, lockKeyAndActiveAdmins, markRevoked } from './repository.js';
+import {
+  isRole,
+  parseApiKeyId,
+  ROLES,
+  type ApiKeyIdentity,
+  type ApiKeySummary,
+  type CreatedApiKey,
+  type Role,
+} from './access.js';
+import {
+  claimBootstrap,
+  findActiveKeyByHash,
+  findApiKeys,
+  insertApiKey,
+  lockKeyAndActiveAdmins,
+  markRevoked,
+} from './repository.js';
 
 export interface Access {
   createKey(input: { role: string; name?: string }): Promise<CreatedApiKey>;
@@ -44,8 +59,10 @@ export function createAccess({ db, clock }: { db: Database; clock: Clock }): Acc
   return {
     async createKey({ role, name }) {
       const errors = [];
-      if (!isRole(role)) errors.push({ path: '/role', message: `must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}` });
-      if (name !== undefined && (name.trim() === '' || name.length > 200)) errors.push({ path: '/name', message: 'must be 1 to 200 characters' });
+      if (!isRole(role))
+        errors.push({ path: '/role', message: `must be one of ${ROLES.join(', ')}, got ${JSON.stringify(role)}` });
+      if (name !== undefined && (name.trim() === '' || name.length > 200))
+        errors.push({ path: '/name', message: 'must be 1 to 200 characters' });
       if (errors.length > 0 || !isRole(role)) throw new ValidationError('invalid API key request', errors);
       return store(role, name ?? null);
     },
@@ -57,7 +74,13 @@ export function createAccess({ db, clock }: { db: Database; clock: Clock }): Acc
       return db.transaction(async (tx) => {
         if (!(await claimBootstrap(tx))) return undefined;
         const { id, key } = presetKey ? { id: 'key_bootstrap', key: presetKey } : newKey('admin');
-        await insertApiKey(tx, { id, role: 'admin', name: 'bootstrap admin', keyHash: digest(key), createdAt: clock.now() });
+        await insertApiKey(tx, {
+          id,
+          role: 'admin',
+          name: 'bootstrap admin',
+          keyHash: digest(key),
+          createdAt: clock.now(),
+        });
         return { id, role: 'admin' as const, name: 'bootstrap admin', key };
       });
     },
@@ -68,15 +91,26 @@ export function createAccess({ db, clock }: { db: Database; clock: Clock }): Acc
         const locked = await lockKeyAndActiveAdmins(tx, wanted);
         const target = locked.find((key) => key.id === wanted);
         if (!target) throw new NotFoundError(`there is no API key ${wanted}`);
-        if (target.revokedAt !== null) throw new ConflictError(`API key ${wanted} was already revoked at ${target.revokedAt}`);
-        if (target.role === 'admin' && !locked.some((key) => key.id !== wanted && key.role === 'admin' && key.revokedAt === null)) {
+        if (target.revokedAt !== null)
+          throw new ConflictError(`API key ${wanted} was already revoked at ${target.revokedAt}`);
+        if (
+          target.role === 'admin' &&
+          !locked.some((key) => key.id !== wanted && key.role === 'admin' && key.revokedAt === null)
+        ) {
           throw new ConflictError(
             `API key ${wanted} is the last active admin key; revoking it would leave nobody able to manage keys. Create another admin key first (meterbridge keys create --role admin)`,
           );
         }
         const now = clock.now();
         const revoked = await markRevoked(tx, wanted, now);
-        await recordAudit(tx, now, [{ actor, action: 'api-key.revoke', target: `api-key:${wanted}`, detail: { role: revoked.role, name: revoked.name } }]);
+        await recordAudit(tx, now, [
+          {
+            actor,
+            action: 'api-key.revoke',
+            target: `api-key:${wanted}`,
+            detail: { role: revoked.role, name: revoked.name },
+          },
+        ]);
         return revoked;
       });
     },

@@ -21,13 +21,26 @@ export async function recordAudit(db: Queryable, at: Date, entries: readonly Aud
   await db.query(
     `insert into audit_log (at, actor, action, target, detail)
      select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[])`,
-    [at, entries.map((e) => e.actor), entries.map((e) => e.action), entries.map((e) => e.target), entries.map((e) => JSON.stringify(e.detail))],
+    [
+      at,
+      entries.map((e) => e.actor),
+      entries.map((e) => e.action),
+      entries.map((e) => e.target),
+      entries.map((e) => JSON.stringify(e.detail)),
+    ],
   );
 }
 
 /** The newest entries first, optionally for one target. */
 export async function listAudit(db: Queryable, options: { target?: string; limit: number }): Promise<AuditRecord[]> {
-  const result = await db.query<{ id: string; at: Date | string; actor: string; action: string; target: string; detail: Record<string, unknown> }>(
+  const result = await db.query<{
+    id: string;
+    at: Date | string;
+    actor: string;
+    action: string;
+    target: string;
+    detail: Record<string, unknown>;
+  }>(
     `select id::text, at, actor, action, target, detail from audit_log
       where $1::text is null or target = $1 order by id desc limit $2`,
     [options.target ?? null, options.limit],

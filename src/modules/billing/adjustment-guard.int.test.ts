@@ -27,7 +27,8 @@ describeEachStore('late-usage adjustments drafted twice', (stores) => {
     if (!found) throw new Error(`no draft for ${periodStart}`);
     return app.billing.get(found.id);
   };
-  const adjustmentsOf = async (id: string) => ((await app.billing.get(id)).lines ?? []).filter((line) => line.kind === 'adjustment').map((line) => line.amount);
+  const adjustmentsOf = async (id: string) =>
+    ((await app.billing.get(id)).lines ?? []).filter((line) => line.kind === 'adjustment').map((line) => line.amount);
   const finalizedAdjustmentTotal = async () =>
     (
       await db.query<{ total: string | null }>(
@@ -52,12 +53,21 @@ describeEachStore('late-usage adjustments drafted twice', (stores) => {
     const line = december.lines?.find((candidate) => candidate.kind === 'adjustment')?.lineNo;
     await expect(app.billing.finalize(december.id, 'finance')).rejects.toMatchObject({
       message: `invoice ${december.id} was drafted before another document adjusted the same invoice; run billing for its period again, then finalize`,
-      errors: [{ path: `line ${line}`, message: 'adjusts premium_support of invoice US-000001 as billed 3.25 for 487.50, but finalized documents now bill 5.25 for 787.50' }],
+      errors: [
+        {
+          path: `line ${line}`,
+          message:
+            'adjusts premium_support of invoice US-000001 as billed 3.25 for 487.50, but finalized documents now bill 5.25 for 787.50',
+        },
+      ],
     });
     expect((await app.billing.get(december.id)).status).toBe('draft');
     // The grace period skips it with the reason, rather than failing the others.
     clock.set('2027-02-01T00:00:00Z');
-    expect(await app.billing.finalizeDue('system')).toEqual({ finalized: [], skipped: [{ id: december.id, reason: expect.stringContaining('as billed 3.25 for 487.50') }] });
+    expect(await app.billing.finalizeDue('system')).toEqual({
+      finalized: [],
+      skipped: [{ id: december.id, reason: expect.stringContaining('as billed 3.25 for 487.50') }],
+    });
 
     // Then a run of December redraws it without the adjustment, and it finalizes: 300.00 billed once.
     expect((await app.billing.run('2026-12', 'finance')).invoices).toMatchObject({ updated: 1 });

@@ -12,7 +12,16 @@ import { billedFor } from './late-usage.js';
  * two such finalizations at once are serialized and the second sees what the first wrote.
  */
 export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string): Promise<void> {
-  const assumed = await tx.query<{ line_no: number; adjusts_invoice_id: string; number: string | null; status: string; currency: string; charge_key: string; quantity: string | null; amount: string | null }>(
+  const assumed = await tx.query<{
+    line_no: number;
+    adjusts_invoice_id: string;
+    number: string | null;
+    status: string;
+    currency: string;
+    charge_key: string;
+    quantity: string | null;
+    amount: string | null;
+  }>(
     `select l.line_no, l.adjusts_invoice_id, a.number, a.status, a.currency, l.charge_key, b.item->>'quantity' as quantity, b.item->>'amount' as amount
        from invoice_lines l
        join invoices a on a.id = l.adjusts_invoice_id
@@ -28,7 +37,10 @@ export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string)
   for (const row of assumed.rows) {
     // A corrected invoice voided since (issued again with the late usage) is corrected by its replacement.
     if (row.status !== 'finalized') {
-      problems.push({ path: `line ${row.line_no}`, message: `adjusts invoice ${row.number ?? row.adjusts_invoice_id}, which is ${row.status} now` });
+      problems.push({
+        path: `line ${row.line_no}`,
+        message: `adjusts invoice ${row.number ?? row.adjusts_invoice_id}, which is ${row.status} now`,
+      });
       continue;
     }
     const billed = await billedFor(tx, row.adjusts_invoice_id, row.charge_key);
@@ -41,6 +53,9 @@ export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string)
     });
   }
   if (problems.length > 0) {
-    throw new ConflictError(`invoice ${invoiceId} was drafted before another document adjusted the same invoice; run billing for its period again, then finalize`, problems);
+    throw new ConflictError(
+      `invoice ${invoiceId} was drafted before another document adjusted the same invoice; run billing for its period again, then finalize`,
+      problems,
+    );
   }
 }

@@ -19,7 +19,9 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     ({ db, app, clock } = await freshOctober(stores));
   });
 
-  async function changePlanOnNovember16(alsoGrowth: (growth: Record<string, unknown>) => void = () => undefined): Promise<void> {
+  async function changePlanOnNovember16(
+    alsoGrowth: (growth: Record<string, unknown>) => void = () => undefined,
+  ): Promise<void> {
     const document = referenceCatalogDocument();
     alsoGrowth(document.subscriptions[0]);
     document.plans.push({
@@ -31,17 +33,28 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
       ],
     });
     document.subscriptions[0].end = '2026-11-16T00:00:00Z';
-    document.subscriptions.push({ key: 'acme-scale-2026', customer: 'acme', plan: 'scale', start: '2026-11-16T00:00:00Z', billingPeriod: 'month', anchorDay: 1 });
+    document.subscriptions.push({
+      key: 'acme-scale-2026',
+      customer: 'acme',
+      plan: 'scale',
+      start: '2026-11-16T00:00:00Z',
+      billingPeriod: 'month',
+      anchorDay: 1,
+    });
     await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
   }
 
   const invoiceOf = async (subscription: string, periodStart: string) => {
-    const found = (await app.billing.list({}, 50)).find((invoice) => invoice.subscription === subscription && invoice.periodStart === periodStart);
+    const found = (await app.billing.list({}, 50)).find(
+      (invoice) => invoice.subscription === subscription && invoice.periodStart === periodStart,
+    );
     if (!found) throw new Error(`no invoice of ${subscription} for ${periodStart}`);
     return app.billing.get(found.id);
   };
   const feeLines = (invoice: Awaited<ReturnType<typeof invoiceOf>>) =>
-    (invoice.lines ?? []).filter((line) => line.chargeKey === 'platform_fee').map((line) => [line.kind, line.periodStart.slice(0, 10), line.periodEnd.slice(0, 10), line.amount]);
+    (invoice.lines ?? [])
+      .filter((line) => line.chargeKey === 'platform_fee')
+      .map((line) => [line.kind, line.periodStart.slice(0, 10), line.periodEnd.slice(0, 10), line.amount]);
   /** What finalized documents billed for a subscription's platform fee over November. */
   const novemberFeesBilled = async (subscription: string) =>
     (
@@ -79,7 +92,9 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     expect(growth).toMatchObject({ coveredStart: '2026-11-01T00:00:00.000Z', coveredEnd: '2026-11-16T00:00:00.000Z' });
     expect(feeLines(growth)).toEqual([['adjustment', '2026-11-01', '2026-11-16', '-250.00']]);
     const trueUp = growth.lines?.find((line) => line.kind === 'adjustment');
-    expect(trueUp?.description).toBe('platform_fee: 2026-11-01 to 2026-11-16, billed in advance on US-000001: 500.00 → 250.00');
+    expect(trueUp?.description).toBe(
+      'platform_fee: 2026-11-01 to 2026-11-16, billed in advance on US-000001: 500.00 → 250.00',
+    );
     expect(trueUp?.breakdown.at(-1)).toMatchObject({ kind: 'already_billed', amount: '-500.00' });
     // (9 support hours on November 1 at 150.00, less the credit, taxed at 7.25 %.)
     expect(growth).toMatchObject({ subtotal: '1100.00', taxTotal: '79.75', total: '1179.75' });
@@ -89,13 +104,23 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
       ['flat_fee', '2026-11-16', '2026-12-01', '400.00'],
       ['flat_fee', '2026-12-01', '2027-01-01', '800.00'],
     ]);
-    expect(scale.lines?.find((line) => line.chargeKey === 'premium_support')).toMatchObject({ quantity: '2', amount: '200.00' });
+    expect(scale.lines?.find((line) => line.chargeKey === 'premium_support')).toMatchObject({
+      quantity: '2',
+      amount: '200.00',
+    });
 
     // Both finalize; November's fees come to 250.00 + 400.00, and a re-run changes nothing.
     await app.billing.finalize(growth.id, 'finance');
     await app.billing.finalize(scale.id, 'finance');
-    expect([await novemberFeesBilled('acme-growth-2026'), await novemberFeesBilled('acme-scale-2026')]).toEqual(['250.00', '400.00']);
-    expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({ created: 0, updated: 0, finalized: 2 });
+    expect([await novemberFeesBilled('acme-growth-2026'), await novemberFeesBilled('acme-scale-2026')]).toEqual([
+      '250.00',
+      '400.00',
+    ]);
+    expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({
+      created: 0,
+      updated: 0,
+      finalized: 2,
+    });
   });
 
   it('prorates the fee on the invoice that bills it ahead when the change is known by then, with nothing to true up later', async () => {
@@ -119,7 +144,12 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     expect(feeLines(november)).toEqual([['flat_fee', '2026-12-01', '2027-01-01', '500.00']]);
     await expect(app.billing.finalize(november.id, 'finance')).rejects.toMatchObject({
       message: `invoice ${november.id} was drafted before its in-advance fees were billed as they are now; run billing for its period again, then finalize`,
-      errors: [{ path: 'advance fee platform_fee', message: `this period's fee is 500.00, but finalized documents bill 0.00 for it and this invoice 0.00; draft ${october.id} bills it: finalize that first` }],
+      errors: [
+        {
+          path: 'advance fee platform_fee',
+          message: `this period's fee is 500.00, but finalized documents bill 0.00 for it and this invoice 0.00; draft ${october.id} bills it: finalize that first`,
+        },
+      ],
     });
     // The grace period finalizes the earliest period first, so both go through in one pass.
     clock.set('2026-12-10T00:00:00Z');
@@ -139,7 +169,12 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     // When October is finalized as it was drafted, November's growth invoice no longer adds up and is refused;
     await app.billing.finalize(october.id, 'finance');
     await expect(app.billing.finalize(growth.id, 'finance')).rejects.toMatchObject({
-      errors: [{ path: 'advance fee platform_fee', message: "this period's fee is 250.00, but finalized documents bill 500.00 for it and this invoice 0.00" }],
+      errors: [
+        {
+          path: 'advance fee platform_fee',
+          message: "this period's fee is 250.00, but finalized documents bill 500.00 for it and this invoice 0.00",
+        },
+      ],
     });
     // then a run of November trues it up, and it finalizes: 250.00 billed for the half month.
     expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({ updated: 1 });
@@ -163,7 +198,12 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     const growth = await invoiceOf('acme-growth-2026', '2026-11-01T00:00:00.000Z');
     expect(feeLines(growth)).toEqual([]);
     await expect(app.billing.finalize(growth.id, 'finance')).rejects.toMatchObject({
-      errors: [{ path: 'advance fee platform_fee', message: expect.stringContaining(`draft ${replacement} bills it: finalize that first`) }],
+      errors: [
+        {
+          path: 'advance fee platform_fee',
+          message: expect.stringContaining(`draft ${replacement} bills it: finalize that first`),
+        },
+      ],
     });
     await app.billing.finalize(replacement, 'finance');
     await app.billing.finalize(growth.id, 'finance');
@@ -181,13 +221,21 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     clock.set('2026-12-02T00:00:00Z');
     expect((await app.billing.run('2026-11', 'finance')).memos).toEqual({ created: 1, updated: 0, unchanged: 0 });
     const memo = (await app.billing.list({}, 10)).find((invoice) => invoice.document === 'memo');
-    expect(memo).toMatchObject({ correctsInvoice: october.id, status: 'draft', subtotal: '-500.00', taxTotal: '-36.25', total: '-536.25' });
+    expect(memo).toMatchObject({
+      correctsInvoice: october.id,
+      status: 'draft',
+      subtotal: '-500.00',
+      taxTotal: '-36.25',
+      total: '-536.25',
+    });
     const lines = (await app.billing.get(memo?.id as string)).lines ?? [];
     expect(lines.map((line) => [line.kind, line.chargeKey, line.periodStart.slice(0, 10), line.amount])).toEqual([
       ['adjustment', 'platform_fee', '2026-11-01', '-500.00'],
       ['tax', null, '2026-10-01', '-36.25'],
     ]);
-    expect(lines[0]?.description).toBe('platform_fee: 2026-11-01 to 2026-12-01, billed in advance on US-000001; the subscription ended 2026-11-01');
+    expect(lines[0]?.description).toBe(
+      'platform_fee: 2026-11-01 to 2026-12-01, billed in advance on US-000001; the subscription ended 2026-11-01',
+    );
     // then, finalized, it nets November to zero, and later runs of any month draft no other.
     expect((await app.billing.finalize(memo?.id as string, 'finance')).number).toBe('US-000002');
     expect(await novemberFeesBilled('acme-growth-2026')).toBe('0.00');
@@ -216,7 +264,13 @@ describeEachStore('in-advance fees of a subscription that changes plan mid-perio
     await app.billing.finalize('inv_other', 'finance');
     // then October is refused, naming its line, and nothing of it changes.
     await expect(app.billing.finalize(october.id, 'finance')).rejects.toMatchObject({
-      errors: [{ path: 'line 1', message: 'bills the platform_fee fee of 2026-11-01 to 2026-12-01 as if 0.00 were billed for it, but finalized documents now bill 500.00' }],
+      errors: [
+        {
+          path: 'line 1',
+          message:
+            'bills the platform_fee fee of 2026-11-01 to 2026-12-01 as if 0.00 were billed for it, but finalized documents now bill 500.00',
+        },
+      ],
     });
     expect((await app.billing.get(october.id)).status).toBe('draft');
   });

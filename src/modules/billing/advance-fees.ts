@@ -42,12 +42,17 @@ export interface FeeLedger {
   noteDraft(subscriptionKey: string, periodStart: Date, contents: readonly LineContent[]): void;
 }
 
-const isFeeLine = (line: Pick<LineContent, 'kind' | 'meterKey' | 'chargeKey'>) => (line.kind === 'flat_fee' || line.kind === 'adjustment') && line.meterKey === null && line.chargeKey !== null;
+const isFeeLine = (line: Pick<LineContent, 'kind' | 'meterKey' | 'chargeKey'>) =>
+  (line.kind === 'flat_fee' || line.kind === 'adjustment') && line.meterKey === null && line.chargeKey !== null;
 
 export const FEE_LINE = `l.kind in ('flat_fee', 'adjustment') and l.meter_key is null and l.charge_key is not null`;
 
 /** Fee lines of non-void documents of the subscriptions that overlap [from, ∞). */
-export async function loadFeeLedger(db: Queryable, subscriptionKeys: readonly string[], from: Date): Promise<FeeLedger> {
+export async function loadFeeLedger(
+  db: Queryable,
+  subscriptionKeys: readonly string[],
+  from: Date,
+): Promise<FeeLedger> {
   const result =
     subscriptionKeys.length === 0
       ? { rows: [] }
@@ -68,7 +73,8 @@ export async function loadFeeLedger(db: Queryable, subscriptionKeys: readonly st
     add({
       subscriptionKey: row.subscription_key as string,
       // A memo never bills a fee period; its lines would not be its own invoice's.
-      documentPeriodStart: row.document === 'invoice' ? new Date(row.document_period_start as string).getTime() : Number.NaN,
+      documentPeriodStart:
+        row.document === 'invoice' ? new Date(row.document_period_start as string).getTime() : Number.NaN,
       invoiceId: row.id as string,
       number: (row.number as string | null) ?? null,
       status: row.status as InvoiceStatus,
@@ -95,14 +101,18 @@ export async function loadFeeLedger(db: Queryable, subscriptionKeys: readonly st
       }
     },
     forInvoice: (subscriptionKey, periodStart) => {
-      const lines = (bySubscription.get(subscriptionKey) ?? []).filter((line) => line.documentPeriodStart !== periodStart.getTime());
-      return (chargeKey, period) => summarize(lines.filter((line) => line.chargeKey === chargeKey && overlaps(line, period)));
+      const lines = (bySubscription.get(subscriptionKey) ?? []).filter(
+        (line) => line.documentPeriodStart !== periodStart.getTime(),
+      );
+      return (chargeKey, period) =>
+        summarize(lines.filter((line) => line.chargeKey === chargeKey && overlaps(line, period)));
     },
   };
 }
 
 /** Fee periods never overlap one another, so a line overlapping a period bills that period's fee. */
-const overlaps = (line: { start: number; end: number }, period: Period) => line.start < period.end.getTime() && line.end > period.start.getTime();
+const overlaps = (line: { start: number; end: number }, period: Period) =>
+  line.start < period.end.getTime() && line.end > period.start.getTime();
 
 function summarize(lines: readonly FeeLine[]): FeeBilled {
   const finalized = lines.filter((line) => line.status === 'finalized');
@@ -123,7 +133,13 @@ function summarize(lines: readonly FeeLine[]): FeeBilled {
  * What finalized documents other than `invoiceId` billed for the charge's fee over [start, end): the
  * finalization guard's reading of the same ledger.
  */
-export async function finalizedFeeBilled(db: Queryable, subscriptionKey: string, invoiceId: string, chargeKey: string, period: Period): Promise<Exact> {
+export async function finalizedFeeBilled(
+  db: Queryable,
+  subscriptionKey: string,
+  invoiceId: string,
+  chargeKey: string,
+  period: Period,
+): Promise<Exact> {
   const result = await db.query<{ amount: string | null }>(
     `select sum(l.amount)::text as amount
        from invoice_lines l join invoices i on i.id = l.invoice_id

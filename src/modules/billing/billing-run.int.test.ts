@@ -20,10 +20,22 @@ describeEachStore('billing run', (stores) => {
 
   it('drafts one invoice per subscription period with usage, fees and tax lines, and lines that trace to their events', async () => {
     const summary = await app.billing.run('2026-10', 'finance');
-    expect(summary).toMatchObject({ period: '2026-10', catalogVersion: 1, invoices: { created: 1, updated: 0, unchanged: 0 }, pending: [] });
+    expect(summary).toMatchObject({
+      period: '2026-10',
+      catalogVersion: 1,
+      invoices: { created: 1, updated: 0, unchanged: 0 },
+      pending: [],
+    });
     const [listed] = await app.billing.list({}, 10);
     const invoice = await app.billing.get(listed?.id as string);
-    expect(invoice).toMatchObject({ status: 'draft', number: null, subscription: 'acme-growth-2026', customer: 'acme', legalEntity: 'US', currency: 'USD' });
+    expect(invoice).toMatchObject({
+      status: 'draft',
+      number: null,
+      subscription: 'acme-growth-2026',
+      customer: 'acme',
+      legalEntity: 'US',
+      currency: 'USD',
+    });
     expect(invoice.periodStart).toBe('2026-10-01T00:00:00.000Z');
     const lines = invoice.lines ?? [];
     expect(lines.map((line) => [line.kind, line.chargeKey, line.quantity, line.amount])).toEqual([
@@ -34,7 +46,12 @@ describeEachStore('billing run', (stores) => {
       ['tax', null, '999.55', '72.47'],
     ]);
     expect(lines[0]?.periodStart).toBe('2026-11-01T00:00:00.000Z'); // in advance: next month's fee
-    expect(lines[1]?.groups).toEqual(expect.arrayContaining([{ dimensions: { region: 'us' }, quantity: '20' }, { dimensions: { region: 'eu' }, quantity: '10' }]));
+    expect(lines[1]?.groups).toEqual(
+      expect.arrayContaining([
+        { dimensions: { region: 'us' }, quantity: '20' },
+        { dimensions: { region: 'eu' }, quantity: '10' },
+      ]),
+    );
     expect(invoice).toMatchObject({ subtotal: '999.55', taxTotal: '72.47', total: '1072.02' });
     expect(summary.totals).toEqual({ USD: '1072.02' });
 
@@ -48,14 +65,20 @@ describeEachStore('billing run', (stores) => {
         if (page.length < 7) break;
         after = page.at(-1)?.seq as string;
       }
-      const total = line.meterKey === 'api_calls' ? new Exact(events.length) : events.reduce((sum, event) => sum.plus(event.value ?? '0'), new Exact(0));
+      const total =
+        line.meterKey === 'api_calls'
+          ? new Exact(events.length)
+          : events.reduce((sum, event) => sum.plus(event.value ?? '0'), new Exact(0));
       expect(total.equals(line.quantity as string), line.description).toBe(true);
     }
   });
 
   it("applies the contract's overrides: its own price for a charge, and its discount on the period's charges", async () => {
     const document = referenceCatalogDocument();
-    document.subscriptions[0].overrides = { discountPercent: '10', charges: { premium_support: { prices: { USD: '100' } } } };
+    document.subscriptions[0].overrides = {
+      discountPercent: '10',
+      charges: { premium_support: { prices: { USD: '100' } } },
+    };
     await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
     await app.billing.run('2026-10', 'finance');
     const [listed] = await app.billing.list({}, 10);
@@ -79,20 +102,35 @@ describeEachStore('billing run', (stores) => {
     await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
     await app.billing.run('2026-10', 'finance');
     const [listed] = await app.billing.list({}, 10);
-    const storageLine = (await app.billing.get(listed?.id as string)).lines?.find((line) => line.chargeKey === 'storage');
+    const storageLine = (await app.billing.get(listed?.id as string)).lines?.find(
+      (line) => line.chargeKey === 'storage',
+    );
     expect(storageLine).toMatchObject({ quantity: '80', amount: '8.00' });
   });
 
   it('changes nothing when run again, and only the draft whose usage changed after late usage', async () => {
     await app.billing.run('2026-10', 'finance');
-    expect((await app.billing.run('2026-10', 'finance')).invoices).toEqual({ created: 0, updated: 0, unchanged: 1, finalized: 0 });
+    expect((await app.billing.run('2026-10', 'finance')).invoices).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 1,
+      finalized: 0,
+    });
     clock.set('2026-11-01T12:00:00Z');
     await ingestAll(app, [supportSession('acme', '2026-10-31T00:00:00Z', { duration_hours: 1 })]);
     await app.metering.stage.runUntilCaughtUp();
     clock.set('2026-11-02T00:00:00Z');
-    expect((await app.billing.run('2026-10', 'finance')).invoices).toEqual({ created: 0, updated: 1, unchanged: 0, finalized: 0 });
+    expect((await app.billing.run('2026-10', 'finance')).invoices).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 0,
+      finalized: 0,
+    });
     const [invoice] = await app.billing.list({}, 10);
-    expect((await app.billing.get(invoice?.id as string)).lines?.find((line) => line.chargeKey === 'premium_support')?.quantity).toBe('4.25');
+    expect(
+      (await app.billing.get(invoice?.id as string)).lines?.find((line) => line.chargeKey === 'premium_support')
+        ?.quantity,
+    ).toBe('4.25');
   });
 
   it('finalizes with consecutive numbers per legal entity, freezes the invoice and its usage, and emits it to the outbox', async () => {
@@ -102,23 +140,43 @@ describeEachStore('billing run', (stores) => {
     expect(final).toMatchObject({ status: 'finalized', number: 'US-000001', finalizedAt: '2026-11-02T00:00:00.000Z' });
     await expect(app.billing.finalize(final.id, 'finance')).rejects.toBeInstanceOf(ConflictError);
     await expect(db.query(`update invoices set total = 0 where id = $1`, [final.id])).rejects.toThrow(/cannot change/);
-    await expect(db.query(`delete from invoice_lines where invoice_id = $1`, [final.id])).rejects.toThrow(/cannot change/);
-    const invoiced = await db.query<{ n: number }>(`select count(*)::int as n from usage_records where invoice_id = $1`, [final.id]);
+    await expect(db.query(`delete from invoice_lines where invoice_id = $1`, [final.id])).rejects.toThrow(
+      /cannot change/,
+    );
+    const invoiced = await db.query<{ n: number }>(
+      `select count(*)::int as n from usage_records where invoice_id = $1`,
+      [final.id],
+    );
     expect(invoiced.rows[0]?.n).toBe(30 + 2 + 2);
-    const outbox = await db.query<{ topic: string; key: string; payload: { number: string; total: string } }>(`select topic, key, payload from outbox`);
-    expect(outbox.rows).toEqual([{ topic: 'invoice.finalized', key: final.id, payload: expect.objectContaining({ number: 'US-000001', total: '1072.02' }) }]);
+    const outbox = await db.query<{ topic: string; key: string; payload: { number: string; total: string } }>(
+      `select topic, key, payload from outbox`,
+    );
+    expect(outbox.rows).toEqual([
+      {
+        topic: 'invoice.finalized',
+        key: final.id,
+        payload: expect.objectContaining({ number: 'US-000001', total: '1072.02' }),
+      },
+    ]);
     // A finalized invoice is left alone by later runs.
-    expect((await app.billing.run('2026-10', 'finance')).invoices).toMatchObject({ finalized: 1, created: 0, updated: 0 });
+    expect((await app.billing.run('2026-10', 'finance')).invoices).toMatchObject({
+      finalized: 1,
+      created: 0,
+      updated: 0,
+    });
   });
 
   it('refuses a month that has not ended, a malformed period, and a second run at the same time', async () => {
     clock.set('2026-11-20T00:00:00Z');
-    await expect(app.billing.run('2026-11', 'finance')).rejects.toMatchObject({ errors: [{ path: '/period', message: expect.stringContaining('has not ended yet') }] });
+    await expect(app.billing.run('2026-11', 'finance')).rejects.toMatchObject({
+      errors: [{ path: '/period', message: expect.stringContaining('has not ended yet') }],
+    });
     await expect(app.billing.run('2026-13', 'finance')).rejects.toBeInstanceOf(ValidationError);
     const runs = await Promise.allSettled([app.billing.run('2026-10', 'a'), app.billing.run('2026-10', 'b')]);
     const refused = runs.filter((run) => run.status === 'rejected');
     // PostgreSQL runs both at once and refuses one; PGlite serializes them, so the second finds nothing to change.
-    if (stores.kind === 'postgres' && refused.length === 1) expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    if (stores.kind === 'postgres' && refused.length === 1)
+      expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
     else expect(refused).toEqual([]);
     expect((await db.query<{ n: number }>(`select count(*)::int as n from invoices`)).rows[0]?.n).toBe(1);
   });
@@ -150,13 +208,20 @@ describeEachStore('billing run', (stores) => {
     expect(lines.find((line) => line.kind === 'usage' && line.chargeKey === 'premium_support')?.quantity).toBe('9');
     await app.billing.finalize(november?.id as string, 'finance');
     expect((await app.billing.run('2026-11', 'finance')).invoices).toMatchObject({ finalized: 1 });
-    const marked = await db.query<{ invoice_id: string }>(`select u.invoice_id from usage_records u join raw_events r on r.seq = u.event_seq where r.id = $1`, [late.id]);
+    const marked = await db.query<{ invoice_id: string }>(
+      `select u.invoice_id from usage_records u join raw_events r on r.seq = u.event_seq where r.id = $1`,
+      [late.id],
+    );
     expect(marked.rows).toEqual([{ invoice_id: november?.id }]);
   });
 
   describe('late-usage policies', () => {
     /** Finalizes October (under `document`, when given), applies the changed catalog, then late usage, and bills November. */
-    async function lateAfterFinalizing(change: (subscription: Record<string, unknown>) => void, hours: number, document = referenceCatalogDocument()) {
+    async function lateAfterFinalizing(
+      change: (subscription: Record<string, unknown>) => void,
+      hours: number,
+      document = referenceCatalogDocument(),
+    ) {
       await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');
       await app.billing.run('2026-10', 'finance');
       const [october] = await app.billing.list({}, 10);
@@ -172,10 +237,18 @@ describeEachStore('billing run', (stores) => {
     it('memo: a separate document corrects the finalized invoice, taxed, and the next invoice has no adjustment', async () => {
       const { october, summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'memo'), 1);
       expect(summary).toMatchObject({ invoices: { created: 1 }, memos: { created: 1 }, reissued: [] });
-      const all = await Promise.all((await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)));
+      const all = await Promise.all(
+        (await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)),
+      );
       const memo = all.find((item) => item.document === 'memo');
       const november = all.find((item) => item.document === 'invoice');
-      expect(memo).toMatchObject({ correctsInvoice: october, periodStart: '2026-10-01T00:00:00.000Z', subtotal: '150.00', taxTotal: '10.88', total: '160.88' });
+      expect(memo).toMatchObject({
+        correctsInvoice: october,
+        periodStart: '2026-10-01T00:00:00.000Z',
+        subtotal: '150.00',
+        taxTotal: '10.88',
+        total: '160.88',
+      });
       expect(memo?.lines?.map((line) => line.kind)).toEqual(['adjustment', 'tax']);
       expect(november?.lines?.some((line) => line.kind === 'adjustment')).toBe(false);
       // Idempotent like invoices: the same run again changes nothing.
@@ -202,15 +275,27 @@ describeEachStore('billing run', (stores) => {
       expect(summary).toMatchObject({ memos: { created: 1 } });
       const [memo] = (await app.billing.list({ status: 'draft' }, 10)).filter((item) => item.document === 'memo');
       const lines = (await app.billing.get(memo?.id as string)).lines ?? [];
-      expect(lines.map((line) => [line.kind, line.amount])).toEqual([['adjustment', '150.00'], ['discount', '-15.00'], ['tax', '9.79']]);
+      expect(lines.map((line) => [line.kind, line.amount])).toEqual([
+        ['adjustment', '150.00'],
+        ['discount', '-15.00'],
+        ['tax', '9.79'],
+      ]);
     });
 
-    it('re-rates late usage of a percentage charge on all of the period\'s events (per-event fees included)', async () => {
+    it("re-rates late usage of a percentage charge on all of the period's events (per-event fees included)", async () => {
       const document = referenceCatalogDocument();
-      document.plans[0].charges.push({ key: 'support_fee', meter: 'support_hours', model: 'percentage', prices: { USD: { fixedFeePerEvent: '1' }, EUR: { fixedFeePerEvent: '1' } }, config: { rate: '10' } });
+      document.plans[0].charges.push({
+        key: 'support_fee',
+        meter: 'support_hours',
+        model: 'percentage',
+        prices: { USD: { fixedFeePerEvent: '1' }, EUR: { fixedFeePerEvent: '1' } },
+        config: { rate: '10' },
+      });
       await lateAfterFinalizing(() => undefined, 2, document);
       const [november] = await app.billing.list({ status: 'draft' }, 10);
-      const adjustment = (await app.billing.get(november?.id as string)).lines?.find((line) => line.kind === 'adjustment' && line.chargeKey === 'support_fee');
+      const adjustment = (await app.billing.get(november?.id as string)).lines?.find(
+        (line) => line.kind === 'adjustment' && line.chargeKey === 'support_fee',
+      );
       // October: 10 % of 3.25 + 2 events × 1 = 2.33; with the late 2 hours: 10 % of 5.25 + 3 × 1 = 3.53.
       expect(adjustment).toMatchObject({ quantity: '2', amount: '1.20' });
     });
@@ -222,21 +307,43 @@ describeEachStore('billing run', (stores) => {
       }, 1);
       expect(small.summary).toMatchObject({ memos: { created: 0 }, reissued: [] });
       const [november] = await app.billing.list({ status: 'draft' }, 10);
-      expect((await app.billing.get(november?.id as string)).lines?.find((line) => line.kind === 'adjustment')?.amount).toBe('150.00');
+      expect(
+        (await app.billing.get(november?.id as string)).lines?.find((line) => line.kind === 'adjustment')?.amount,
+      ).toBe('150.00');
     });
 
     it('reissue voids the finalized invoice (number kept) and drafts it again with the late usage; a posted one gets a memo', async () => {
-      const { october, summary } = await lateAfterFinalizing((subscription) => (subscription.latePolicy = 'reissue'), 1);
+      const { october, summary } = await lateAfterFinalizing(
+        (subscription) => (subscription.latePolicy = 'reissue'),
+        1,
+      );
       expect(summary.reissued).toEqual([{ voided: october, replacement: expect.stringMatching(/^inv_/) }]);
       const voided = await app.billing.get(october);
-      expect(voided).toMatchObject({ status: 'void', number: 'US-000001', voidedAt: '2026-12-02T00:00:00.000Z', total: '1072.02' });
+      expect(voided).toMatchObject({
+        status: 'void',
+        number: 'US-000001',
+        voidedAt: '2026-12-02T00:00:00.000Z',
+        total: '1072.02',
+      });
       const replacement = await app.billing.get(summary.reissued[0]?.replacement as string);
-      expect(replacement).toMatchObject({ status: 'draft', replacesInvoice: october, periodStart: '2026-10-01T00:00:00.000Z' });
-      expect(replacement.lines?.find((line) => line.chargeKey === 'premium_support')).toMatchObject({ quantity: '4.25', amount: '637.50' });
+      expect(replacement).toMatchObject({
+        status: 'draft',
+        replacesInvoice: october,
+        periodStart: '2026-10-01T00:00:00.000Z',
+      });
+      expect(replacement.lines?.find((line) => line.chargeKey === 'premium_support')).toMatchObject({
+        quantity: '4.25',
+        amount: '637.50',
+      });
       const [november] = (await app.billing.list({ status: 'draft' }, 10)).filter((item) => item.id !== replacement.id);
-      expect((await app.billing.get(november?.id as string)).lines?.some((line) => line.kind === 'adjustment')).toBe(false);
+      expect((await app.billing.get(november?.id as string)).lines?.some((line) => line.kind === 'adjustment')).toBe(
+        false,
+      );
       const outbox = await db.query<{ topic: string; key: string }>(`select topic, key from outbox order by id`);
-      expect(outbox.rows.map((row) => [row.topic, row.key])).toEqual([['invoice.finalized', october], ['invoice.voided', october]]);
+      expect(outbox.rows.map((row) => [row.topic, row.key])).toEqual([
+        ['invoice.finalized', october],
+        ['invoice.voided', october],
+      ]);
       // The replacement numbers next; the voided number stays used: no gap, no reuse.
       expect((await app.billing.finalize(replacement.id, 'finance')).number).toBe('US-000002');
     });
@@ -246,7 +353,9 @@ describeEachStore('billing run', (stores) => {
       const [october] = await app.billing.list({}, 10);
       await app.billing.finalize(october?.id as string, 'finance');
       await db.query(`update invoices set posted_at = now() where id = $1`, [october?.id]);
-      await expect(db.query(`update invoices set status = 'void' where id = $1`, [october?.id])).rejects.toThrow(/cannot change/);
+      await expect(db.query(`update invoices set status = 'void' where id = $1`, [october?.id])).rejects.toThrow(
+        /cannot change/,
+      );
       const document = referenceCatalogDocument();
       document.subscriptions[0].latePolicy = 'reissue';
       await app.catalog.apply(JSON.stringify(document), 'catalog.json', 'finance');

@@ -48,7 +48,11 @@ interface Planned {
   next: { period: Period; covered: Period } | undefined;
 }
 
-function plan(catalog: Catalog, month: Period, now: Date): { billable: Planned[]; pending: BillingRunSummary['pending'] } {
+function plan(
+  catalog: Catalog,
+  month: Period,
+  now: Date,
+): { billable: Planned[]; pending: BillingRunSummary['pending'] } {
   const billable: Planned[] = [];
   const pending: BillingRunSummary['pending'] = [];
   for (const subscription of catalog.subscriptions) {
@@ -59,18 +63,33 @@ function plan(catalog: Catalog, month: Period, now: Date): { billable: Planned[]
         continue;
       }
       const [next] = periodsStartingIn(subscription, period.end, new Date(period.end.getTime() + 1));
-      billable.push({ subscriptionKey: subscription.key, period, covered, first: covered.start.getTime() === start.getTime(), next });
+      billable.push({
+        subscriptionKey: subscription.key,
+        period,
+        covered,
+        first: covered.start.getTime() === start.getTime(),
+        next,
+      });
     }
   }
   return { billable, pending };
 }
 
-async function percentageValues(db: Queryable, lookup: CatalogLookup, planned: Pick<Planned, 'subscriptionKey' | 'covered'>): Promise<Map<string, string[]>> {
+async function percentageValues(
+  db: Queryable,
+  lookup: CatalogLookup,
+  planned: Pick<Planned, 'subscriptionKey' | 'covered'>,
+): Promise<Map<string, string[]>> {
   const charges = lookup.plan(lookup.subscription(planned.subscriptionKey)?.plan)?.charges ?? [];
   const values = new Map<string, string[]>();
-  const window: UsageWindow = { subscriptionKey: planned.subscriptionKey, start: planned.covered.start, end: planned.covered.end };
+  const window: UsageWindow = {
+    subscriptionKey: planned.subscriptionKey,
+    start: planned.covered.start,
+    end: planned.covered.end,
+  };
   for (const charge of charges) {
-    if (charge.model === 'percentage' && charge.meter && !values.has(charge.meter)) values.set(charge.meter, await eventValues(db, window, charge.meter));
+    if (charge.model === 'percentage' && charge.meter && !values.has(charge.meter))
+      values.set(charge.meter, await eventValues(db, window, charge.meter));
   }
   return values;
 }
@@ -81,25 +100,42 @@ async function percentageValues(db: Queryable, lookup: CatalogLookup, planned: P
  * time is refused, and a failure writes nothing. Running it again changes nothing, or only the drafts
  * whose usage changed; finalized invoices are never touched.
  */
-export async function runBilling(deps: BillingRunDependencies, periodText: unknown, actor: string): Promise<BillingRunSummary> {
+export async function runBilling(
+  deps: BillingRunDependencies,
+  periodText: unknown,
+  actor: string,
+): Promise<BillingRunSummary> {
   const month = typeof periodText === 'string' ? calendarMonth(periodText) : undefined;
-  if (!month) throw new ValidationError('invalid billing run', [{ path: '/period', message: 'must be a calendar month such as "2026-10"' }]);
+  if (!month)
+    throw new ValidationError('invalid billing run', [
+      { path: '/period', message: 'must be a calendar month such as "2026-10"' },
+    ]);
   const period = periodText as string;
   const startedAt = deps.clock.now();
   if (month.end > startedAt) {
-    throw new ValidationError('invalid billing run', [{ path: '/period', message: `${period} has not ended yet (it ends ${month.end.toISOString()}); bill it after that` }]);
+    throw new ValidationError('invalid billing run', [
+      {
+        path: '/period',
+        message: `${period} has not ended yet (it ends ${month.end.toISOString()}); bill it after that`,
+      },
+    ]);
   }
   const current = await deps.catalog.current();
   if (!current) throw new PreconditionFailedError('no catalog has been applied yet: there is nothing to bill');
   const { catalog, version } = current;
 
   return deps.db.transaction(async (tx) => {
-    if (!(await repository.tryLockPeriod(tx, period))) throw new ConflictError(`a billing run for ${period} is already running; wait for it to finish`);
+    if (!(await repository.tryLockPeriod(tx, period)))
+      throw new ConflictError(`a billing run for ${period} is already running; wait for it to finish`);
     // The month's aggregate hashes every usage record of the month: with the default 4 MB it spills to
     // disk in batches (measured: 1.7 s instead of 1.2 s for 1,000,000 records on PostgreSQL).
     await tx.query(`set local work_mem = '64MB'`);
     const { billable, pending } = plan(catalog, month, startedAt);
-    const windows = billable.map((planned) => ({ subscriptionKey: planned.subscriptionKey, start: planned.covered.start, end: planned.covered.end }));
+    const windows = billable.map((planned) => ({
+      subscriptionKey: planned.subscriptionKey,
+      start: planned.covered.start,
+      end: planned.covered.end,
+    }));
     const needs = new Set(catalog.meters.map((meter) => meter.aggregation));
     const aggregates = groupAggregates(await aggregateUsage(tx, windows, needs));
     const id = `run_${randomUUID()}`;
@@ -110,7 +146,10 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     const late = planLateUsage(billed, lookup, await lateAdjustments(tx, lookup, billed, needs));
     // An invoice an ERP already holds, or that other documents already corrected, is never voided: its
     // correction becomes a memo.
-    const kept = await unreissuableInvoices(tx, late.reissues.map((reissue) => reissue.invoiceId));
+    const kept = await unreissuableInvoices(
+      tx,
+      late.reissues.map((reissue) => reissue.invoiceId),
+    );
     late.memos.push(...late.reissues.filter((reissue) => kept.has(reissue.invoiceId)));
     const reissues = late.reissues.filter((reissue) => !kept.has(reissue.invoiceId));
     const adjustments = late.rollForward;
@@ -119,9 +158,18 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     const fees = await loadFeeLedger(
       tx,
       [...new Set([...billedKeys, ...reissues.map((reissue) => reissue.subscription.key)])],
-      [...billable, ...reissues].reduce((earliest, document) => (document.period.start < earliest ? document.period.start : earliest), month.start),
+      [...billable, ...reissues].reduce(
+        (earliest, document) => (document.period.start < earliest ? document.period.start : earliest),
+        month.start,
+      ),
     );
-    const draftInput = async (subscription: Subscription, customer: Customer, planned: Omit<Planned, 'subscriptionKey'>, byMeter: ReadonlyMap<string, MeterAggregate[]>, lateLines: readonly LineContent[]) => ({
+    const draftInput = async (
+      subscription: Subscription,
+      customer: Customer,
+      planned: Omit<Planned, 'subscriptionKey'>,
+      byMeter: ReadonlyMap<string, MeterAggregate[]>,
+      lateLines: readonly LineContent[],
+    ) => ({
       catalog,
       catalogVersion: version,
       subscription,
@@ -140,45 +188,116 @@ export async function runBilling(deps: BillingRunDependencies, periodText: unkno
     for (const reissue of reissues) {
       const customer = lookup.customer(reissue.subscription.customer);
       if (!customer) continue;
-      const window = { subscriptionKey: reissue.subscription.key, start: reissue.covered.start, end: reissue.covered.end };
-      const byMeter = groupAggregates(await aggregateUsage(tx, [window], needs)).get(repository.periodKey(reissue.subscription.key, reissue.covered.start.toISOString())) ?? new Map();
-      const [next] = periodsStartingIn(reissue.subscription, reissue.period.end, new Date(reissue.period.end.getTime() + 1));
+      const window = {
+        subscriptionKey: reissue.subscription.key,
+        start: reissue.covered.start,
+        end: reissue.covered.end,
+      };
+      const byMeter =
+        groupAggregates(await aggregateUsage(tx, [window], needs)).get(
+          repository.periodKey(reissue.subscription.key, reissue.covered.start.toISOString()),
+        ) ?? new Map();
+      const [next] = periodsStartingIn(
+        reissue.subscription,
+        reissue.period.end,
+        new Date(reissue.period.end.getTime() + 1),
+      );
       const first = reissue.covered.start.getTime() === new Date(reissue.subscription.start).getTime();
-      const input = await draftInput(reissue.subscription, customer, { period: reissue.period, covered: reissue.covered, next, first }, byMeter, []);
+      const input = await draftInput(
+        reissue.subscription,
+        customer,
+        { period: reissue.period, covered: reissue.covered, next, first },
+        byMeter,
+        [],
+      );
       const contents = draftContents(input);
       // The period after a reissued one sees the fee it bills ahead as drafted, like any draft's.
       fees.noteDraft(reissue.subscription.key, reissue.period.start, contents);
-      invoices.set(repository.periodKey(reissue.subscription.key, reissue.period.start.toISOString()), { header: input, contents, advanceFees: advanceFeeExpectations(input), replacesInvoiceId: reissue.invoiceId });
+      invoices.set(repository.periodKey(reissue.subscription.key, reissue.period.start.toISOString()), {
+        header: input,
+        contents,
+        advanceFees: advanceFeeExpectations(input),
+        replacesInvoiceId: reissue.invoiceId,
+      });
     }
     for (const planned of billable) {
       const subscription = lookup.subscription(planned.subscriptionKey);
       const customer = lookup.customer(subscription?.customer);
       if (!subscription || !customer) continue;
-      const byMeter = aggregates.get(repository.periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
+      const byMeter =
+        aggregates.get(repository.periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
       // Late usage goes on the subscription's first invoice of the run.
-      const input = await draftInput(subscription, customer, planned, byMeter, adjustments.get(planned.subscriptionKey) ?? []);
+      const input = await draftInput(
+        subscription,
+        customer,
+        planned,
+        byMeter,
+        adjustments.get(planned.subscriptionKey) ?? [],
+      );
       adjustments.delete(planned.subscriptionKey);
       const key = repository.periodKey(subscription.key, planned.period.start.toISOString());
-      invoices.set(key, { header: input, contents: draftContents(input), advanceFees: advanceFeeExpectations(input), replacesInvoiceId: invoices.get(key)?.replacesInvoiceId });
+      invoices.set(key, {
+        header: input,
+        contents: draftContents(input),
+        advanceFees: advanceFeeExpectations(input),
+        replacesInvoiceId: invoices.get(key)?.replacesInvoiceId,
+      });
     }
     const memos: PendingDocument[] = [];
     // Fees billed ahead for periods an ended subscription no longer reaches are given back by memo, in any month's run.
     for (const memo of mergeMemos(late.memos, await orphanedFeeMemos(tx, lookup, catalog.subscriptions))) {
       const customer = lookup.customer(memo.subscription.customer);
       if (!customer) continue;
-      const header = { catalog, catalogVersion: version, subscription: memo.subscription, customer, period: memo.period, covered: memo.covered };
-      memos.push({ header, contents: withDiscount(memo.lines, memo.subscription, customer.currency, memo.covered), correctsInvoiceId: memo.invoiceId });
+      const header = {
+        catalog,
+        catalogVersion: version,
+        subscription: memo.subscription,
+        customer,
+        period: memo.period,
+        covered: memo.covered,
+      };
+      memos.push({
+        header,
+        contents: withDiscount(memo.lines, memo.subscription, customer.currency, memo.covered),
+        correctsInvoiceId: memo.invoiceId,
+      });
     }
     // Earlier periods first (a memo corrects one): prepaid credit is drawn in period order.
-    const documents = [...invoices.values(), ...memos].sort((a, b) => a.header.covered.start.getTime() - b.header.covered.start.getTime());
-    const written = await writeDocuments(tx, documents, { lookup, runId: id, now: startedAt, finalizeAfter: new Date(startedAt.getTime() + deps.graceMs) });
-    const summary: BillingRunSummary = { id, period, catalogVersion: version, invoices: written.invoices, memos: written.memos, pending, totals: {}, reissued: [] };
+    const documents = [...invoices.values(), ...memos].sort(
+      (a, b) => a.header.covered.start.getTime() - b.header.covered.start.getTime(),
+    );
+    const written = await writeDocuments(tx, documents, {
+      lookup,
+      runId: id,
+      now: startedAt,
+      finalizeAfter: new Date(startedAt.getTime() + deps.graceMs),
+    });
+    const summary: BillingRunSummary = {
+      id,
+      period,
+      catalogVersion: version,
+      invoices: written.invoices,
+      memos: written.memos,
+      pending,
+      totals: {},
+      reissued: [],
+    };
     for (const document of written.written) {
-      summary.totals[document.draft.currency] = new Exact(summary.totals[document.draft.currency] ?? '0').plus(document.draft.total).toFixed();
-      if (document.created && document.replacesInvoiceId) summary.reissued.push({ voided: document.replacesInvoiceId, replacement: document.id });
+      summary.totals[document.draft.currency] = new Exact(summary.totals[document.draft.currency] ?? '0')
+        .plus(document.draft.total)
+        .toFixed();
+      if (document.created && document.replacesInvoiceId)
+        summary.reissued.push({ voided: document.replacesInvoiceId, replacement: document.id });
     }
     await repository.completeRun(tx, id, deps.clock.now(), { ...summary });
-    await recordAudit(tx, startedAt, [{ actor, action: 'billing.run', target: `period:${period}`, detail: { id, invoices: summary.invoices, totals: summary.totals } }]);
+    await recordAudit(tx, startedAt, [
+      {
+        actor,
+        action: 'billing.run',
+        target: `period:${period}`,
+        detail: { id, invoices: summary.invoices, totals: summary.totals },
+      },
+    ]);
     return summary;
   });
 }

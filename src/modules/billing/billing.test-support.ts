@@ -2,7 +2,13 @@ import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import type { TestStores } from '../../../test/harness/stores.js';
-import { apiRequest, ingestAll, meteringFixture, storageSnapshot, supportSession } from '../metering/metering.test-support.js';
+import {
+  apiRequest,
+  ingestAll,
+  meteringFixture,
+  storageSnapshot,
+  supportSession,
+} from '../metering/metering.test-support.js';
 
 /**
  * October 2026 for the reference catalog, metered: 30 API calls (20 us, 10 eu) of acme and its alias,
@@ -11,7 +17,11 @@ import { apiRequest, ingestAll, meteringFixture, storageSnapshot, supportSession
  */
 export async function meterOctober(app: App): Promise<void> {
   await ingestAll(app, [
-    ...Array.from({ length: 30 }, (_, i) => apiRequest(i % 2 ? 'acme' : 'acct_1001', `2026-10-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z`, { region: i % 3 ? 'us' : 'eu' })),
+    ...Array.from({ length: 30 }, (_, i) =>
+      apiRequest(i % 2 ? 'acme' : 'acct_1001', `2026-10-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z`, {
+        region: i % 3 ? 'us' : 'eu',
+      }),
+    ),
     storageSnapshot('acme', '2026-10-05T00:00:00Z', '120.5'),
     storageSnapshot('acme', '2026-10-20T00:00:00Z', 80),
     supportSession('acme', '2026-10-07T00:00:00Z', { duration_hours: '1.25' }),

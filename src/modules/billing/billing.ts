@@ -3,9 +3,22 @@ import type { Database } from '../../platform/database/database.js';
 import { NotFoundError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/index.js';
 import { runBilling, type BillingRunSummary } from './billing-run.js';
-import { findCredit, listCreditBalances, type CreditBalance, type CreditEntry, type CreditFilter } from './credit-balances.js';
+import {
+  findCredit,
+  listCreditBalances,
+  type CreditBalance,
+  type CreditEntry,
+  type CreditFilter,
+} from './credit-balances.js';
 import { cachedCatalogVersions, finalizeCurrent, finalizeDue, type FinalizeDueResult } from './finalize.js';
-import { findInvoice, findLineEvents, listInvoices, type Invoice, type InvoiceFilter, type LineEvent } from './invoice-queries.js';
+import {
+  findInvoice,
+  findLineEvents,
+  listInvoices,
+  type Invoice,
+  type InvoiceFilter,
+  type LineEvent,
+} from './invoice-queries.js';
 
 export interface Billing {
   /** Closes a calendar month ("2026-10"): drafts its invoices; see runBilling. */
@@ -36,7 +49,8 @@ export function createBilling({ db, catalog, clock, graceHours }: BillingDepende
     if (!invoice) throw new NotFoundError(`there is no invoice ${id}`);
     return invoice;
   };
-  const run = (period: unknown, actor: string) => runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor);
+  const run = (period: unknown, actor: string) =>
+    runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor);
   const finalizing = { db, clock, catalog, draftedCatalog: cachedCatalogVersions(catalog), redraw: run };
   return {
     run,

@@ -9,7 +9,8 @@ export interface CatalogLookup {
 }
 
 export function catalogLookup(catalog: Catalog): CatalogLookup {
-  const index = <T>(items: readonly T[], keyOf: (item: T) => string) => new Map(items.map((item) => [keyOf(item), item]));
+  const index = <T>(items: readonly T[], keyOf: (item: T) => string) =>
+    new Map(items.map((item) => [keyOf(item), item]));
   const subscriptions = index(catalog.subscriptions, (subscription) => subscription.key);
   const customers = index(catalog.customers, (customer) => customer.key);
   const plans = index(catalog.plans, (plan) => plan.key);

@@ -64,7 +64,14 @@ interface Usage {
 async function usageOf(db: Queryable, subscriptionKeys: readonly string[]): Promise<Map<string, Usage>> {
   const usage = new Map<string, Usage>();
   if (subscriptionKeys.length === 0) return usage;
-  const result = await db.query<{ subscription_key: string; credit_key: string; kind: string; status: string; amount: string; invoice: string }>(
+  const result = await db.query<{
+    subscription_key: string;
+    credit_key: string;
+    kind: string;
+    status: string;
+    amount: string;
+    invoice: string;
+  }>(
     `select i.subscription_key, l.credit_key, l.kind, i.status, sum(l.amount)::text as amount, min(i.id) as invoice
        from invoice_lines l join invoices i on i.id = l.invoice_id
       where l.credit_key is not null and i.status <> 'void' and i.subscription_key = any($1)
@@ -82,7 +89,13 @@ async function usageOf(db: Queryable, subscriptionKeys: readonly string[]): Prom
   return usage;
 }
 
-function balanceOf(subscription: Subscription, currency: string, credit: PrepaidCredit, usage: Usage | undefined, now: Date): CreditBalance {
+function balanceOf(
+  subscription: Subscription,
+  currency: string,
+  credit: PrepaidCredit,
+  usage: Usage | undefined,
+  now: Date,
+): CreditBalance {
   const drawn = usage?.drawn ?? new Exact(0);
   const pending = usage?.pending ?? new Exact(0);
   const remaining = Decimal.max(new Exact(credit.amount).minus(drawn).minus(pending), 0);
@@ -117,31 +130,71 @@ function balanceOf(subscription: Subscription, currency: string, credit: Prepaid
 }
 
 /** The balances of the catalog's credits matching the filter, by subscription then credit key; `limit` of them. */
-export async function listCreditBalances(db: Queryable, catalog: Catalog, filter: CreditFilter, now: Date, limit: number): Promise<CreditBalance[]> {
+export async function listCreditBalances(
+  db: Queryable,
+  catalog: Catalog,
+  filter: CreditFilter,
+  now: Date,
+  limit: number,
+): Promise<CreditBalance[]> {
   // Catalog rules make every subscription's customer exist; the fallback only satisfies the type.
   const currencies = new Map(catalog.customers.map((customer) => [customer.key, customer.currency]));
   const subscriptions = catalog.subscriptions
     .filter((subscription) => subscription.credits?.length)
-    .filter((subscription) => (filter.subscription === undefined || subscription.key === filter.subscription) && (filter.customer === undefined || subscription.customer === filter.customer));
-  const usage = await usageOf(db, subscriptions.map((subscription) => subscription.key));
+    .filter(
+      (subscription) =>
+        (filter.subscription === undefined || subscription.key === filter.subscription) &&
+        (filter.customer === undefined || subscription.customer === filter.customer),
+    );
+  const usage = await usageOf(
+    db,
+    subscriptions.map((subscription) => subscription.key),
+  );
   const balances = subscriptions.flatMap((subscription) =>
-    (subscription.credits ?? []).map((credit) => balanceOf(subscription, currencies.get(subscription.customer) ?? 'USD', credit, usage.get(`${subscription.key}/${credit.key}`), now)),
+    (subscription.credits ?? []).map((credit) =>
+      balanceOf(
+        subscription,
+        currencies.get(subscription.customer) ?? 'USD',
+        credit,
+        usage.get(`${subscription.key}/${credit.key}`),
+        now,
+      ),
+    ),
   );
   return balances
-    .filter((balance) => (filter.status === undefined || balance.status === filter.status) && (filter.after === undefined || balance.id > filter.after))
+    .filter(
+      (balance) =>
+        (filter.status === undefined || balance.status === filter.status) &&
+        (filter.after === undefined || balance.id > filter.after),
+    )
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .slice(0, limit);
 }
 
 /** One credit's balance and every document that used it, in period order; undefined when the catalog has no such credit. */
-export async function findCredit(db: Queryable, catalog: Catalog, subscriptionKey: string, creditKey: string, now: Date): Promise<(CreditBalance & { entries: CreditEntry[] }) | undefined> {
+export async function findCredit(
+  db: Queryable,
+  catalog: Catalog,
+  subscriptionKey: string,
+  creditKey: string,
+  now: Date,
+): Promise<(CreditBalance & { entries: CreditEntry[] }) | undefined> {
   const subscription = catalog.subscriptions.find((candidate) => candidate.key === subscriptionKey);
   const credit = subscription?.credits?.find((candidate) => candidate.key === creditKey);
   if (!subscription || !credit) return undefined;
   const currency = catalog.customers.find((customer) => customer.key === subscription.customer)?.currency ?? 'USD';
   const usage = await usageOf(db, [subscriptionKey]);
   const balance = balanceOf(subscription, currency, credit, usage.get(`${subscriptionKey}/${creditKey}`), now);
-  const result = await db.query<{ id: string; number: string | null; document: 'invoice' | 'memo'; status: InvoiceStatus; period_start: Date | string; period_end: Date | string; kind: 'commitment' | 'credit'; amount: string }>(
+  const result = await db.query<{
+    id: string;
+    number: string | null;
+    document: 'invoice' | 'memo';
+    status: InvoiceStatus;
+    period_start: Date | string;
+    period_end: Date | string;
+    kind: 'commitment' | 'credit';
+    amount: string;
+  }>(
     `select i.id, i.number, i.document, i.status, i.period_start, i.period_end, l.kind, l.amount::text as amount
        from invoice_lines l join invoices i on i.id = l.invoice_id
       where i.subscription_key = $1 and l.credit_key = $2
@@ -166,7 +219,10 @@ export async function findCredit(db: Queryable, catalog: Catalog, subscriptionKe
  * invoiced it; unused credits are left out. Takes the credits lock first: no document finalizes with
  * credit lines until the caller's transaction (a catalog apply) ends.
  */
-export async function finalizedCreditUse(db: Queryable, creditIds: readonly string[]): Promise<Map<string, { drawn: string; committed: boolean }>> {
+export async function finalizedCreditUse(
+  db: Queryable,
+  creditIds: readonly string[],
+): Promise<Map<string, { drawn: string; committed: boolean }>> {
   await lockCredits(db);
   const result = await db.query<{ id: string; drawn: string; committed: boolean }>(
     `select i.subscription_key || '/' || l.credit_key as id, coalesce(sum(-l.amount) filter (where l.kind = 'credit'), 0)::text as drawn,

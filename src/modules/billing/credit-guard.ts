@@ -18,19 +18,30 @@ export async function assertCreditsCover(tx: Queryable, catalog: CatalogService,
     [invoiceId],
   );
   if (draws.rows.length === 0) return;
-  const used = await finalizedCreditUse(tx, draws.rows.map((row) => `${row.subscription_key}/${row.credit_key}`));
+  const used = await finalizedCreditUse(
+    tx,
+    draws.rows.map((row) => `${row.subscription_key}/${row.credit_key}`),
+  );
   const current = await catalog.current(tx);
   const problems: FieldError[] = [];
   for (const row of draws.rows) {
     const id = `${row.subscription_key}/${row.credit_key}`;
-    const credit = current?.catalog.subscriptions.find((subscription) => subscription.key === row.subscription_key)?.credits?.find((candidate) => candidate.key === row.credit_key);
+    const credit = current?.catalog.subscriptions
+      .find((subscription) => subscription.key === row.subscription_key)
+      ?.credits?.find((candidate) => candidate.key === row.credit_key);
     const before = new Exact(used.get(id)?.drawn ?? '0');
     if (!credit) problems.push({ path: `credit ${id}`, message: 'the catalog no longer declares it' });
     else if (before.plus(row.drawn).greaterThan(credit.amount)) {
-      problems.push({ path: `credit ${id}`, message: `draws ${row.drawn} with ${before.toFixed()} already drawn by finalized documents, more than its ${credit.amount}` });
+      problems.push({
+        path: `credit ${id}`,
+        message: `draws ${row.drawn} with ${before.toFixed()} already drawn by finalized documents, more than its ${credit.amount}`,
+      });
     }
   }
   if (problems.length > 0) {
-    throw new ConflictError(`invoice ${invoiceId} was drafted before its prepaid credits changed; run billing for its period again, then finalize`, problems);
+    throw new ConflictError(
+      `invoice ${invoiceId} was drafted before its prepaid credits changed; run billing for its period again, then finalize`,
+      problems,
+    );
   }
 }

@@ -50,15 +50,34 @@ const contentHash = (draft: InvoiceDraft): string => {
  * a few statements: new ones inserted, drafts whose content changed rewritten, unchanged drafts left
  * alone. A period already finalized is never redrafted; its credit draws stay as they are.
  */
-export async function writeDocuments(tx: Queryable, documents: readonly PendingDocument[], context: WriteContext): Promise<WrittenDocuments> {
+export async function writeDocuments(
+  tx: Queryable,
+  documents: readonly PendingDocument[],
+  context: WriteContext,
+): Promise<WrittenDocuments> {
   const invoices = await repository.findInvoicesFor(
     tx,
-    documents.filter((pending) => !pending.correctsInvoiceId).map((pending) => ({ subscriptionKey: pending.header.subscription.key, periodStart: pending.header.period.start.toISOString() })),
+    documents
+      .filter((pending) => !pending.correctsInvoiceId)
+      .map((pending) => ({
+        subscriptionKey: pending.header.subscription.key,
+        periodStart: pending.header.period.start.toISOString(),
+      })),
   );
-  const withCredits = [...new Set(documents.filter((pending) => pending.header.subscription.credits?.length).map((pending) => pending.header.subscription.key))];
+  const withCredits = [
+    ...new Set(
+      documents
+        .filter((pending) => pending.header.subscription.credits?.length)
+        .map((pending) => pending.header.subscription.key),
+    ),
+  ];
   if (withCredits.length > 0) await repository.lockCredits(tx);
   const ledger = await loadCreditLedger(tx, withCredits);
-  const result: WrittenDocuments = { invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 }, memos: { created: 0, updated: 0, unchanged: 0 }, written: [] };
+  const result: WrittenDocuments = {
+    invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 },
+    memos: { created: 0, updated: 0, unchanged: 0 },
+    written: [],
+  };
   const inserts: repository.InvoiceWrite[] = [];
   const replaces: repository.InvoiceWrite[] = [];
   for (const pending of documents) {

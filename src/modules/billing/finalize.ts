@@ -47,7 +47,10 @@ interface LockedDraft {
 
 /** The next number of the legal entity's sequence, with its row locked until the transaction ends: no gaps. */
 async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
-  await db.query(`insert into invoice_sequences (legal_entity, last_number) values ($1, 0) on conflict (legal_entity) do nothing`, [legalEntity]);
+  await db.query(
+    `insert into invoice_sequences (legal_entity, last_number) values ($1, 0) on conflict (legal_entity) do nothing`,
+    [legalEntity],
+  );
   const result = await db.query<{ last_number: string }>(
     `update invoice_sequences set last_number = last_number + 1 where legal_entity = $1 returning last_number::text`,
     [legalEntity],
@@ -68,7 +71,11 @@ export interface FinalizeStore {
  * StaleUsageError), numbers it (next of its legal entity, consecutive), freezes it, and writes the
  * `invoice.finalized` message to the outbox, all in one transaction. A rollback gives the number back.
  */
-export async function finalizeInvoice({ db, clock, catalog, draftedCatalog }: FinalizeStore, id: string, actor: string): Promise<Invoice> {
+export async function finalizeInvoice(
+  { db, clock, catalog, draftedCatalog }: FinalizeStore,
+  id: string,
+  actor: string,
+): Promise<Invoice> {
   await db.transaction(async (tx) => {
     const locked = await tx.query<LockedDraft>(
       `select i.status, i.legal_entity, i.subscription_key, i.customer_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
@@ -78,7 +85,8 @@ export async function finalizeInvoice({ db, clock, catalog, draftedCatalog }: Fi
     );
     const row = locked.rows[0];
     if (!row) throw new NotFoundError(`there is no invoice ${id}`);
-    if (row.status !== 'draft') throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
+    if (row.status !== 'draft')
+      throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
     await assertAdjustmentsCurrent(tx, id);
     await assertAdvanceFeesCurrent(tx, id);
     await assertCreditsCover(tx, catalog, id);
@@ -93,10 +101,25 @@ export async function finalizeInvoice({ db, clock, catalog, draftedCatalog }: Fi
     });
     const now = clock.now();
     const number = await nextNumber(tx, row.legal_entity);
-    await tx.query(`update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`, [id, number, now]);
+    await tx.query(
+      `update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`,
+      [id, number, now],
+    );
     const invoice = (await findInvoice(tx, id)) as Invoice;
-    await tx.query(`insert into outbox (topic, key, payload, created_at) values ($1, $2, $3, $4)`, [INVOICE_FINALIZED_TOPIC, id, JSON.stringify(invoice), now]);
-    await recordAudit(tx, now, [{ actor, action: 'invoice.finalize', target: `invoice:${id}`, detail: { number, total: invoice.total, currency: invoice.currency } }]);
+    await tx.query(`insert into outbox (topic, key, payload, created_at) values ($1, $2, $3, $4)`, [
+      INVOICE_FINALIZED_TOPIC,
+      id,
+      JSON.stringify(invoice),
+      now,
+    ]);
+    await recordAudit(tx, now, [
+      {
+        actor,
+        action: 'invoice.finalize',
+        target: `invoice:${id}`,
+        detail: { number, total: invoice.total, currency: invoice.currency },
+      },
+    ]);
   });
   return (await findInvoice(db, id)) as Invoice;
 }
@@ -139,7 +162,10 @@ export interface FinalizeDueResult {
  * (the next billing run redrafts it), is skipped with the reason, never failing the others.
  */
 export async function finalizeDue(deps: FinalizeDependencies, actor: string): Promise<FinalizeDueResult> {
-  const due = await deps.db.query<{ id: string }>(`select id from invoices where status = 'draft' and finalize_after <= $1 order by period_start, finalize_after, id`, [deps.clock.now()]);
+  const due = await deps.db.query<{ id: string }>(
+    `select id from invoices where status = 'draft' and finalize_after <= $1 order by period_start, finalize_after, id`,
+    [deps.clock.now()],
+  );
   const result: FinalizeDueResult = { finalized: [], skipped: [] };
   for (const { id } of due.rows) {
     try {
@@ -147,7 +173,10 @@ export async function finalizeDue(deps: FinalizeDependencies, actor: string): Pr
       result.finalized.push(id);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      result.skipped.push({ id, reason: [error.message, ...error.errors.map((item) => `${item.path}: ${item.message}`)].join('; ') });
+      result.skipped.push({
+        id,
+        reason: [error.message, ...error.errors.map((item) => `${item.path}: ${item.message}`)].join('; '),
+      });
     }
   }
   return result;

@@ -5,7 +5,13 @@ import type { LineContent } from './invoice-draft.js';
 import { coveredShare, isoDay as day, type Period } from './periods.js';
 
 /** A flat fee for one period (prorated to the covered part), in advance or in arrears. */
-export function flatFeeLine(charge: Charge, currency: string, period: Period, covered: Period, timing: string): LineContent {
+export function flatFeeLine(
+  charge: Charge,
+  currency: string,
+  period: Period,
+  covered: Period,
+  timing: string,
+): LineContent {
   const proration = coveredShare(period, covered);
   const rated = rateCharge(charge, currency, { quantity: '0', proration });
   const partial = proration === '1' ? '' : `, ${day(covered.start)} to ${day(covered.end)}`;
@@ -31,7 +37,13 @@ export function flatFeeLine(charge: Charge, currency: string, period: Period, co
  * advance gets back the part it did not use. The line records what it assumed billed, which finalizing
  * checks (`already_billed`).
  */
-export function advanceFeeLine(charge: Charge, currency: string, period: Period, covered: Period, billed: FeeBilled): LineContent | undefined {
+export function advanceFeeLine(
+  charge: Charge,
+  currency: string,
+  period: Period,
+  covered: Period,
+  billed: FeeBilled,
+): LineContent | undefined {
   const fee = flatFeeLine(charge, currency, period, covered, 'in_advance');
   if (!billed.finalized) return fee;
   const difference = new Exact(fee.amount).minus(billed.finalized.amount);
@@ -41,7 +53,14 @@ export function advanceFeeLine(charge: Charge, currency: string, period: Period,
     kind: 'adjustment',
     description: `${charge.name ?? charge.key}: ${day(covered.start)} to ${day(covered.end)}, billed in advance on ${billed.finalized.numbers.join(', ')}: ${toMoney(new Exact(billed.finalized.amount), currency)} → ${fee.amount}`,
     amount: toMoney(difference, currency),
-    breakdown: [...fee.breakdown, { kind: 'already_billed', description: `billed in advance on ${billed.finalized.numbers.join(', ')}`, amount: toMoney(new Exact(billed.finalized.amount).negated(), currency) }],
+    breakdown: [
+      ...fee.breakdown,
+      {
+        kind: 'already_billed',
+        description: `billed in advance on ${billed.finalized.numbers.join(', ')}`,
+        amount: toMoney(new Exact(billed.finalized.amount).negated(), currency),
+      },
+    ],
     adjustsInvoiceId: billed.finalized.invoiceIds.at(-1),
   };
 }

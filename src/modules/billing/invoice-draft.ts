@@ -73,14 +73,15 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
   const aggregates = input.aggregates.get(meter.key) ?? [];
   const total = aggregates.find((aggregate) => aggregate.dimensions === null);
   const quantity = quantityOf(total, meter.aggregation);
-  const values = charge.model === 'percentage' ? input.eventValues.get(meter.key) ?? [] : undefined;
+  const values = charge.model === 'percentage' ? (input.eventValues.get(meter.key) ?? []) : undefined;
   const rated = rateCharge(charge, input.customer.currency, {
     quantity,
     eventValues: values,
     proration: coveredShare(input.period, input.covered),
   });
   if (new Exact(quantity).isZero() && new Exact(rated.exactAmount).isZero()) return undefined;
-  const unitPrice = rated.lines.length === 1 && rated.lines[0]?.kind === 'units' ? (rated.lines[0].unitPrice ?? null) : null;
+  const unitPrice =
+    rated.lines.length === 1 && rated.lines[0]?.kind === 'units' ? (rated.lines[0].unitPrice ?? null) : null;
   return {
     kind: 'usage',
     chargeKey: charge.key,
@@ -94,7 +95,10 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
     breakdown: rated.lines,
     groups: aggregates
       .filter((aggregate) => aggregate.dimensions !== null && Object.keys(aggregate.dimensions).length > 0)
-      .map((aggregate) => ({ dimensions: aggregate.dimensions as Record<string, unknown>, quantity: quantityOf(aggregate, meter.aggregation) })),
+      .map((aggregate) => ({
+        dimensions: aggregate.dimensions as Record<string, unknown>,
+        quantity: quantityOf(aggregate, meter.aggregation),
+      })),
   };
 }
 
@@ -102,7 +106,12 @@ function usageLine(input: DraftInput, charge: Charge, meter: Meter): LineContent
  * The contract's discount as a negative line after the lines it reduces (the period's usage and flat
  * fees, and late-usage adjustments), rounded once; the lines unchanged when there is no discount.
  */
-export function withDiscount(contents: readonly LineContent[], subscription: Subscription, currency: string, covered: Period): LineContent[] {
+export function withDiscount(
+  contents: readonly LineContent[],
+  subscription: Subscription,
+  currency: string,
+  covered: Period,
+): LineContent[] {
   const percent = subscription.overrides?.discountPercent;
   const base = contents.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
   if (percent === undefined || new Exact(percent).isZero() || base.isZero()) return [...contents];
@@ -140,12 +149,25 @@ export function draftContents(input: DraftInput): LineContent[] {
     const charge = contractCharge(planCharge, subscription.overrides);
     if (charge.model === 'flat') {
       const timing = chargeSettings(charge).timing;
-      if (timing === 'in_arrears') contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_arrears'));
+      if (timing === 'in_arrears')
+        contents.push(flatFeeLine(charge, currency, input.period, input.covered, 'in_arrears'));
       else {
         // This period's fee: on its own invoice when it is the first, or trued up when it was billed ahead.
         const own = input.feeBilled(charge.key, input.period);
-        if (input.first || own.finalized) contents.push(...optional(advanceFeeLine(charge, currency, input.period, input.covered, own)));
-        if (input.next) contents.push(...optional(advanceFeeLine(charge, currency, input.next.period, input.next.covered, input.feeBilled(charge.key, input.next.period))));
+        if (input.first || own.finalized)
+          contents.push(...optional(advanceFeeLine(charge, currency, input.period, input.covered, own)));
+        if (input.next)
+          contents.push(
+            ...optional(
+              advanceFeeLine(
+                charge,
+                currency,
+                input.next.period,
+                input.next.covered,
+                input.feeBilled(charge.key, input.next.period),
+              ),
+            ),
+          );
       }
       continue;
     }
@@ -172,7 +194,14 @@ export function advanceFeeExpectations(input: DraftInput): Record<string, string
     const charge = contractCharge(planCharge, input.subscription.overrides);
     if (charge.model !== 'flat' || chargeSettings(charge).timing !== 'in_advance') continue;
     const billed = input.feeBilled(charge.key, input.period);
-    if (billed.finalized || billed.drafted) expected[charge.key] = flatFeeLine(charge, input.customer.currency, input.period, input.covered, 'in_advance').amount;
+    if (billed.finalized || billed.drafted)
+      expected[charge.key] = flatFeeLine(
+        charge,
+        input.customer.currency,
+        input.period,
+        input.covered,
+        'in_advance',
+      ).amount;
   }
   return expected;
 }
@@ -192,7 +221,11 @@ export interface DraftHeader {
  * the catalog declares no rates), numbers the lines and totals them. Totals add rounded lines, so
  * lines always sum to the total.
  */
-export function completeDraft(header: DraftHeader, contents: readonly LineContent[], advanceFees: Record<string, string> = {}): InvoiceDraft {
+export function completeDraft(
+  header: DraftHeader,
+  contents: readonly LineContent[],
+  advanceFees: Record<string, string> = {},
+): InvoiceDraft {
   const { catalog, customer, covered } = header;
   const currency = customer.currency;
   const lines = [...contents];
@@ -213,7 +246,9 @@ export function completeDraft(header: DraftHeader, contents: readonly LineConten
       groups: [],
     });
   }
-  const taxTotal = lines.filter((line) => line.kind === 'tax').reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+  const taxTotal = lines
+    .filter((line) => line.kind === 'tax')
+    .reduce((sum, line) => sum.plus(line.amount), new Exact(0));
   return {
     subscriptionKey: header.subscription.key,
     customerKey: customer.key,

@@ -15,7 +15,9 @@ const SEQ = /^\d{1,18}$/;
 const LINE_NO = /^[1-9]\d{0,8}$/;
 
 /** The list parameters every caller (HTTP query, CLI options) shares, as strings, named as in the query. */
-export type InvoiceParams = Partial<Record<'customer' | 'status' | 'legal_entity' | 'from' | 'to' | 'after' | 'limit', string>>;
+export type InvoiceParams = Partial<
+  Record<'customer' | 'status' | 'legal_entity' | 'from' | 'to' | 'after' | 'limit', string>
+>;
 export type LineEventParams = Partial<Record<'after' | 'limit', string>>;
 
 export interface Page<T> {
@@ -37,12 +39,20 @@ export function pageSize(limit: string | undefined, path: string, errors: FieldE
  * Reads an invoice list filter, reporting every bad parameter at `pathOf(name)`: status is a closed
  * list, from/to are RFC 3339 (period start in [from, to)), after is an invoice id (paging).
  */
-export function parseInvoiceQuery(params: InvoiceParams, pathOf: (name: string) => string = queryPath): { filter: InvoiceFilter; limit: number } {
+export function parseInvoiceQuery(
+  params: InvoiceParams,
+  pathOf: (name: string) => string = queryPath,
+): { filter: InvoiceFilter; limit: number } {
   const errors: FieldError[] = [];
   const filter: InvoiceFilter = {};
   const { customer, status, legal_entity: legalEntity, from, to, after, limit } = params;
-  for (const [name, value] of [['customer', customer], ['legal_entity', legalEntity], ['after', after]] as const) {
-    if (value !== undefined && (value.length === 0 || value.length > MAX_TEXT)) errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
+  for (const [name, value] of [
+    ['customer', customer],
+    ['legal_entity', legalEntity],
+    ['after', after],
+  ] as const) {
+    if (value !== undefined && (value.length === 0 || value.length > MAX_TEXT))
+      errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
   }
   filter.customer = customer;
   filter.legalEntity = legalEntity;
@@ -51,12 +61,16 @@ export function parseInvoiceQuery(params: InvoiceParams, pathOf: (name: string) 
     if ((INVOICE_STATUSES as readonly string[]).includes(status)) filter.status = status as InvoiceStatus;
     else errors.push({ path: pathOf('status'), message: `must be one of ${INVOICE_STATUSES.join(', ')}` });
   }
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (value === undefined) continue;
     if (isRfc3339DateTime(value)) filter[name] = new Date(value);
     else errors.push({ path: pathOf(name), message: DATE_TIME_MESSAGE });
   }
-  if (filter.from && filter.to && filter.from >= filter.to) errors.push({ path: pathOf('to'), message: 'must be later than from' });
+  if (filter.from && filter.to && filter.from >= filter.to)
+    errors.push({ path: pathOf('to'), message: 'must be later than from' });
   const size = pageSize(limit, pathOf('limit'), errors);
   if (errors.length > 0) throw new ValidationError('invalid invoice filter', errors);
   return { filter, limit: size };
@@ -74,14 +88,19 @@ export function parseLineEventQuery(
 ): { lineNo: number; after: string; limit: number } {
   const errors: FieldError[] = [];
   if (!LINE_NO.test(line)) errors.push({ path: linePath, message: 'must be a line number (a positive integer)' });
-  if (params.after !== undefined && !SEQ.test(params.after)) errors.push({ path: pathOf('after'), message: 'must be an event seq (digits: the `next` of the previous page)' });
+  if (params.after !== undefined && !SEQ.test(params.after))
+    errors.push({ path: pathOf('after'), message: 'must be an event seq (digits: the `next` of the previous page)' });
   const size = pageSize(params.limit, pathOf('limit'), errors);
   if (errors.length > 0) throw new ValidationError('invalid line event query', errors);
   return { lineNo: Number(line), after: params.after ?? '0', limit: size };
 }
 
 /** One page and whether there is another: asks for one item more than the page holds. */
-export async function fetchPage<T>(limit: number, fetch: (limit: number) => Promise<T[]>, keyOf: (item: T) => string): Promise<Page<T>> {
+export async function fetchPage<T>(
+  limit: number,
+  fetch: (limit: number) => Promise<T[]>,
+  keyOf: (item: T) => string,
+): Promise<Page<T>> {
   const items = await fetch(limit + 1);
   const page = items.slice(0, limit);
   const last = page.at(-1);

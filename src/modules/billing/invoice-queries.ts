@@ -117,7 +117,15 @@ export async function listInvoices(db: Queryable, filter: InvoiceFilter, limit: 
       where ($1::text is null or customer_key = $1) and ($2::text is null or status = $2) and ($3::text is null or legal_entity = $3)
         and ($4::timestamptz is null or period_start >= $4) and ($5::timestamptz is null or period_start < $5) and ($6::text is null or id > $6)
       order by id limit $7`,
-    [filter.customer ?? null, filter.status ?? null, filter.legalEntity ?? null, filter.from ?? null, filter.to ?? null, filter.afterId ?? null, limit],
+    [
+      filter.customer ?? null,
+      filter.status ?? null,
+      filter.legalEntity ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+      filter.afterId ?? null,
+      limit,
+    ],
   );
   return result.rows.map(fromRow);
 }
@@ -137,8 +145,17 @@ export interface LineEvent {
  * The raw events behind a usage line (lineage), in log order, page by page: the usage records of the
  * line's subscription, meter and period joined to the events they came from.
  */
-export async function findLineEvents(db: Queryable, invoiceId: string, lineNo: number, afterSeq: string, limit: number): Promise<LineEvent[] | undefined> {
-  const line = await db.query<{ kind: string }>(`select kind from invoice_lines where invoice_id = $1 and line_no = $2`, [invoiceId, lineNo]);
+export async function findLineEvents(
+  db: Queryable,
+  invoiceId: string,
+  lineNo: number,
+  afterSeq: string,
+  limit: number,
+): Promise<LineEvent[] | undefined> {
+  const line = await db.query<{ kind: string }>(
+    `select kind from invoice_lines where invoice_id = $1 and line_no = $2`,
+    [invoiceId, lineNo],
+  );
   if (!line.rows[0]) return undefined;
   const result = await db.query<Record<string, unknown>>(
     `select r.seq::text, r.source, r.id, r.type, r.subject, r.time, u.value::text as value, u.dimensions

@@ -28,7 +28,11 @@ export interface LatePlan {
  * invoice (`roll_forward`, and any policy while the adjustments' total is below the materiality
  * threshold), into a memo correcting that invoice (`memo`), or into a regenerated invoice (`reissue`).
  */
-export function planLateUsage(subscriptions: readonly Subscription[], lookup: CatalogLookup, adjustments: ReadonlyMap<string, LateAdjustment[]>): LatePlan {
+export function planLateUsage(
+  subscriptions: readonly Subscription[],
+  lookup: CatalogLookup,
+  adjustments: ReadonlyMap<string, LateAdjustment[]>,
+): LatePlan {
   const plan: LatePlan = { rollForward: new Map(), memos: [], reissues: [] };
   for (const subscription of subscriptions) {
     // The contract's own terms win over its plan's; with neither, late usage rolls forward.
@@ -36,7 +40,8 @@ export function planLateUsage(subscriptions: readonly Subscription[], lookup: Ca
     const policy = subscription.latePolicy ?? terms?.latePolicy ?? 'roll_forward';
     const threshold = new Exact(subscription.lateMaterialityThreshold ?? terms?.lateMaterialityThreshold ?? '0');
     const byInvoice = new Map<string, LateAdjustment[]>();
-    for (const adjustment of adjustments.get(subscription.key) ?? []) byInvoice.set(adjustment.invoiceId, [...(byInvoice.get(adjustment.invoiceId) ?? []), adjustment]);
+    for (const adjustment of adjustments.get(subscription.key) ?? [])
+      byInvoice.set(adjustment.invoiceId, [...(byInvoice.get(adjustment.invoiceId) ?? []), adjustment]);
     for (const group of byInvoice.values()) {
       const first = group[0] as LateAdjustment;
       const lines = group.map((adjustment) => adjustment.line);
@@ -44,7 +49,14 @@ export function planLateUsage(subscriptions: readonly Subscription[], lookup: Ca
       if (policy === 'roll_forward' || amount.abs().lessThan(threshold)) {
         plan.rollForward.set(subscription.key, [...(plan.rollForward.get(subscription.key) ?? []), ...lines]);
       } else {
-        const correction = { subscription, invoiceId: first.invoiceId, number: first.number, period: first.period, covered: first.covered, lines };
+        const correction = {
+          subscription,
+          invoiceId: first.invoiceId,
+          number: first.number,
+          period: first.period,
+          covered: first.covered,
+          lines,
+        };
         (policy === 'memo' ? plan.memos : plan.reissues).push(correction);
       }
     }

@@ -40,7 +40,11 @@ async function findLateWindows(db: Queryable, subscriptionKeys: readonly string[
 }
 
 /** What a finalized invoice and the finalized adjustments to it billed for one charge. */
-export async function billedFor(db: Queryable, invoiceId: string, chargeKey: string): Promise<{ quantity: Exact; amount: Exact }> {
+export async function billedFor(
+  db: Queryable,
+  invoiceId: string,
+  chargeKey: string,
+): Promise<{ quantity: Exact; amount: Exact }> {
   const result = await db.query<{ quantity: string | null; amount: string | null }>(
     `select sum(l.quantity)::text as quantity, sum(l.amount)::text as amount
        from invoice_lines l join invoices i on i.id = l.invoice_id
@@ -75,7 +79,10 @@ export async function lateAdjustments(
   needs: ReadonlySet<Aggregation>,
 ): Promise<Map<string, LateAdjustment[]>> {
   const adjustments = new Map<string, LateAdjustment[]>();
-  const windows = await findLateWindows(db, subscriptions.map((subscription) => subscription.key));
+  const windows = await findLateWindows(
+    db,
+    subscriptions.map((subscription) => subscription.key),
+  );
   if (windows.length === 0) return adjustments;
   // One window per finalized period, however many of its meters have late usage: a window listed once per
   // meter would join its records once per meter, and every total would count them that many times.
@@ -100,11 +107,21 @@ export async function lateAdjustments(
         aggregate.periodStart === window.coveredStart.toISOString(),
     );
     const quantity = quantityOf(total, meter.aggregation);
-    const proration = coveredShare({ start: window.periodStart, end: window.periodEnd }, { start: window.coveredStart, end: window.coveredEnd });
+    const proration = coveredShare(
+      { start: window.periodStart, end: window.periodEnd },
+      { start: window.coveredStart, end: window.coveredEnd },
+    );
     const charges = plan.charges.map((charge) => contractCharge(charge, subscription.overrides));
     for (const charge of charges.filter((candidate) => candidate.meter === window.meterKey)) {
       // Percentage charges need each event of the period (free events, per-event fees and limits).
-      const values = charge.model === 'percentage' ? await eventValues(db, { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd }, meter.key) : undefined;
+      const values =
+        charge.model === 'percentage'
+          ? await eventValues(
+              db,
+              { subscriptionKey: window.subscriptionKey, start: window.coveredStart, end: window.coveredEnd },
+              meter.key,
+            )
+          : undefined;
       const billed = await billedFor(db, window.invoiceId, charge.key);
       const rated = reRate(
         rateCharge(charge, customer.currency, { quantity, proration, eventValues: values }),

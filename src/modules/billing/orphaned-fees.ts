@@ -7,7 +7,6 @@ import type { LineContent } from './invoice-draft.js';
 import type { PlannedMemo } from './late-usage-policy.js';
 import { isoDay as day } from './periods.js';
 
-
 interface OrphanRow {
   subscription_key: string;
   invoice_id: string;
@@ -30,7 +29,11 @@ interface OrphanRow {
  * giving back what finalized documents billed for the period, correcting the invoice that billed it;
  * once that memo is finalized the period nets to zero and nothing more is drafted.
  */
-export async function orphanedFeeMemos(db: Queryable, lookup: CatalogLookup, subscriptions: readonly Subscription[]): Promise<PlannedMemo[]> {
+export async function orphanedFeeMemos(
+  db: Queryable,
+  lookup: CatalogLookup,
+  subscriptions: readonly Subscription[],
+): Promise<PlannedMemo[]> {
   const ended = subscriptions.filter((subscription) => subscription.end !== undefined);
   if (ended.length === 0) return [];
   const result = await db.query<OrphanRow>(
@@ -71,7 +74,13 @@ export async function orphanedFeeMemos(db: Queryable, lookup: CatalogLookup, sub
       quantity: null,
       unitPrice: null,
       amount: toMoney(billed.negated(), customer.currency),
-      breakdown: [{ kind: 'already_billed', description: `billed in advance on ${number}`, amount: toMoney(billed.negated(), customer.currency) }],
+      breakdown: [
+        {
+          kind: 'already_billed',
+          description: `billed in advance on ${number}`,
+          amount: toMoney(billed.negated(), customer.currency),
+        },
+      ],
       groups: [],
       adjustsInvoiceId: carrier.invoice_id,
     };

@@ -15,7 +15,17 @@ const MONTHS: Readonly<Record<BillingPeriod, number>> = { month: 1, quarter: 3, 
 
 /** `date` moved by whole months, the day of month kept or clamped to the last day (Jan 31 + 1 → Feb 28). */
 function addMonths(date: Date, months: number): Date {
-  const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds()));
+  const target = new Date(
+    Date.UTC(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + months,
+      1,
+      date.getUTCHours(),
+      date.getUTCMinutes(),
+      date.getUTCSeconds(),
+      date.getUTCMilliseconds(),
+    ),
+  );
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(date.getUTCDate(), lastDay));
   return target;
@@ -34,7 +44,11 @@ function boundary(subscription: Subscription, k: number): Date {
  * schedule interval; `covered` is the part of it the subscription was active in (its start and end cut
  * the first and last), which prorates flat fees and commitments.
  */
-export function periodsStartingIn(subscription: Subscription, from: Date, to: Date): { period: Period; covered: Period }[] {
+export function periodsStartingIn(
+  subscription: Subscription,
+  from: Date,
+  to: Date,
+): { period: Period; covered: Period }[] {
   const start = new Date(subscription.start);
   const end = subscription.end ? new Date(subscription.end) : undefined;
   const found: { period: Period; covered: Period }[] = [];
@@ -43,7 +57,8 @@ export function periodsStartingIn(subscription: Subscription, from: Date, to: Da
   // interval early and skip what ends before the start. A run looks at one month of a subscription that
   // may be years old: begin two intervals before `from` rather than at the start (boundaries never run
   // ahead of whole months from the start, so none starting at or after `from` is skipped).
-  const monthsToFrom = (from.getUTCFullYear() - start.getUTCFullYear()) * 12 + (from.getUTCMonth() - start.getUTCMonth());
+  const monthsToFrom =
+    (from.getUTCFullYear() - start.getUTCFullYear()) * 12 + (from.getUTCMonth() - start.getUTCMonth());
   for (let k = Math.max(-1, Math.floor(monthsToFrom / MONTHS[subscription.billingPeriod]) - 2); ; k += 1) {
     const periodStart = boundary(subscription, k);
     const periodEnd = boundary(subscription, k + 1);
@@ -57,7 +72,9 @@ export function periodsStartingIn(subscription: Subscription, from: Date, to: Da
 
 /** The share of the period the subscription covered, exact decimal text: prorates flat fees, minimums and maximums. */
 export function coveredShare(period: Period, covered: Period): string {
-  return new Exact(covered.end.getTime() - covered.start.getTime()).dividedBy(period.end.getTime() - period.start.getTime()).toFixed();
+  return new Exact(covered.end.getTime() - covered.start.getTime())
+    .dividedBy(period.end.getTime() - period.start.getTime())
+    .toFixed();
 }
 
 /** A calendar month "2026-10" as [2026-10-01, 2026-11-01) UTC; undefined when malformed. */

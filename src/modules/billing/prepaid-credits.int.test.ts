@@ -29,10 +29,16 @@ describeEachStore('prepaid credits and commits', (stores) => {
     return app.billing.get(drafts[0]?.id as string);
   }
 
-  const linesOf = (invoice: Awaited<ReturnType<typeof onlyDraft>>) => (invoice.lines ?? []).map((line) => [line.kind, line.creditKey ?? line.chargeKey, line.amount]);
+  const linesOf = (invoice: Awaited<ReturnType<typeof onlyDraft>>) =>
+    (invoice.lines ?? []).map((line) => [line.kind, line.creditKey ?? line.chargeKey, line.amount]);
 
   it('invoices a commit once, draws it down invoice by invoice until it is used up, and shows the balance at every step', async () => {
-    await withAcme((subscription) => (subscription.credits = [{ key: 'fy26', name: 'FY26 commit', kind: 'commit', amount: '600', effectiveFrom: '2026-10-01T00:00:00Z' }]));
+    await withAcme(
+      (subscription) =>
+        (subscription.credits = [
+          { key: 'fy26', name: 'FY26 commit', kind: 'commit', amount: '600', effectiveFrom: '2026-10-01T00:00:00Z' },
+        ]),
+    );
     await app.billing.run('2026-10', 'finance');
     const october = await onlyDraft();
     expect(linesOf(october)).toEqual([
@@ -44,22 +50,41 @@ describeEachStore('prepaid credits and commits', (stores) => {
       ['credit', 'fy26', '-499.55'],
       ['tax', null, '79.75'],
     ]);
-    expect(october.lines?.[5]?.description).toBe('Prepaid commit FY26 commit: 499.55 applied, 100.45 of 600.00 USD left');
+    expect(october.lines?.[5]?.description).toBe(
+      'Prepaid commit FY26 commit: 499.55 applied, 100.45 of 600.00 USD left',
+    );
     expect(october).toMatchObject({ subtotal: '1100.00', total: '1179.75' });
     expect(await app.billing.credits({}, 10)).toEqual([
-      expect.objectContaining({ id: 'acme-growth-2026/fy26', kind: 'commit', amount: '600.00', drawn: '0.00', pending: '499.55', remaining: '100.45', status: 'active', invoicedOn: october.id }),
+      expect.objectContaining({
+        id: 'acme-growth-2026/fy26',
+        kind: 'commit',
+        amount: '600.00',
+        drawn: '0.00',
+        pending: '499.55',
+        remaining: '100.45',
+        status: 'active',
+        invoicedOn: october.id,
+      }),
     ]);
     // Running again redraws the same lines: the draft's own draw is replaced, never counted twice.
     expect((await app.billing.run('2026-10', 'finance')).invoices).toMatchObject({ unchanged: 1 });
     await app.billing.finalize(october.id, 'finance');
-    expect(await app.billing.credit('acme-growth-2026', 'fy26')).toMatchObject({ drawn: '499.55', pending: '0.00', remaining: '100.45' });
+    expect(await app.billing.credit('acme-growth-2026', 'fy26')).toMatchObject({
+      drawn: '499.55',
+      pending: '0.00',
+      remaining: '100.45',
+    });
 
     clock.set('2026-12-02T00:00:00Z');
     await app.billing.run('2026-11', 'finance');
     const november = await onlyDraft();
     // 9 support hours (1,350.00) and the December fee; the commit pays what is left of it and is not invoiced again.
-    expect(linesOf(november).filter(([kind]) => kind === 'commitment' || kind === 'credit')).toEqual([['credit', 'fy26', '-100.45']]);
-    expect(november.lines?.find((line) => line.kind === 'credit')?.description).toBe('Prepaid commit FY26 commit: 100.45 applied, 0.00 of 600.00 USD left');
+    expect(linesOf(november).filter(([kind]) => kind === 'commitment' || kind === 'credit')).toEqual([
+      ['credit', 'fy26', '-100.45'],
+    ]);
+    expect(november.lines?.find((line) => line.kind === 'credit')?.description).toBe(
+      'Prepaid commit FY26 commit: 100.45 applied, 0.00 of 600.00 USD left',
+    );
     const credit = await app.billing.credit('acme-growth-2026', 'fy26');
     expect(credit).toMatchObject({ drawn: '499.55', pending: '100.45', remaining: '0.00', status: 'exhausted' });
     expect(credit.entries.map((entry) => [entry.kind, entry.amount, entry.status, entry.number])).toEqual([
@@ -74,7 +99,13 @@ describeEachStore('prepaid credits and commits', (stores) => {
       (subscription) =>
         (subscription.credits = [
           { key: 'general', kind: 'grant', amount: '1000', priority: 5 },
-          { key: 'support', kind: 'grant', amount: '500', charges: ['premium_support'], expiresAt: '2026-11-01T00:00:00Z' },
+          {
+            key: 'support',
+            kind: 'grant',
+            amount: '500',
+            charges: ['premium_support'],
+            expiresAt: '2026-11-01T00:00:00Z',
+          },
         ]),
     );
     await app.billing.run('2026-10', 'finance');
@@ -93,7 +124,9 @@ describeEachStore('prepaid credits and commits', (stores) => {
     const november = await onlyDraft();
     expect(linesOf(november).filter(([kind]) => kind === 'credit')).toEqual([['credit', 'general', '-987.95']]);
     const balances = await app.billing.credits({ customer: 'acme' }, 10);
-    expect(balances.map((balance) => [balance.key, balance.status, balance.drawn, balance.pending, balance.remaining])).toEqual([
+    expect(
+      balances.map((balance) => [balance.key, balance.status, balance.drawn, balance.pending, balance.remaining]),
+    ).toEqual([
       ['general', 'exhausted', '12.05', '987.95', '0.00'],
       ['support', 'expired', '487.50', '0.00', '12.50'],
     ]);
@@ -129,7 +162,10 @@ describeEachStore('prepaid credits and commits', (stores) => {
     expect((await app.billing.run('2026-10', 'finance')).invoices).toMatchObject({ updated: 1 });
     const october = await onlyDraft();
     expect(october.lines?.find((line) => line.kind === 'credit')?.amount).toBe('-574.55');
-    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({ pending: '574.55', remaining: '25.45' });
+    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({
+      pending: '574.55',
+      remaining: '25.45',
+    });
     await app.billing.finalize(october.id, 'finance');
 
     await ingestAll(app, [supportSession('acme', '2026-10-31T12:00:00Z', { duration_hours: 1 })]);
@@ -159,12 +195,24 @@ describeEachStore('prepaid credits and commits', (stores) => {
     await app.billing.run('2026-10', 'finance');
     const october = await onlyDraft();
     await app.billing.finalize(october.id, 'finance');
-    await expect(db.query(`update invoice_lines set amount = -1 where invoice_id = $1 and kind = 'credit'`, [october.id])).rejects.toThrow(/cannot change/);
-    await expect(db.query(`insert into invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, amount) values ($1, 99, 'credit', 'x', now(), now(), -1)`, [october.id])).rejects.toThrow(/credit_lines_name_their_credit/);
     await expect(
-      db.query(`insert into invoice_lines (invoice_id, line_no, kind, credit_key, description, period_start, period_end, amount) values ($1, 99, 'credit', 'grant', 'x', now(), now(), -1)`, [october.id]),
+      db.query(`update invoice_lines set amount = -1 where invoice_id = $1 and kind = 'credit'`, [october.id]),
+    ).rejects.toThrow(/cannot change/);
+    await expect(
+      db.query(
+        `insert into invoice_lines (invoice_id, line_no, kind, description, period_start, period_end, amount) values ($1, 99, 'credit', 'x', now(), now(), -1)`,
+        [october.id],
+      ),
+    ).rejects.toThrow(/credit_lines_name_their_credit/);
+    await expect(
+      db.query(
+        `insert into invoice_lines (invoice_id, line_no, kind, credit_key, description, period_start, period_end, amount) values ($1, 99, 'credit', 'grant', 'x', now(), now(), -1)`,
+        [october.id],
+      ),
     ).rejects.toThrow(/lines of invoice .* \(finalized\) cannot change/);
-    await expect(db.query(`delete from invoice_lines where invoice_id = $1 and kind = 'credit'`, [october.id])).rejects.toThrow(/cannot change/);
+    await expect(
+      db.query(`delete from invoice_lines where invoice_id = $1 and kind = 'credit'`, [october.id]),
+    ).rejects.toThrow(/cannot change/);
   });
 
   it('refuses a catalog that removes, shrinks below what was drawn, or turns into a grant a credit finalized invoices used', async () => {
@@ -175,29 +223,47 @@ describeEachStore('prepaid credits and commits', (stores) => {
     await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '400' }]));
     await app.billing.run('2026-10', 'finance');
     await app.billing.finalize((await onlyDraft()).id, 'finance');
-    const refusal = await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '399.99', kind: 'grant' }])).then(
+    const refusal = await withAcme(
+      (subscription) => (subscription.credits = [{ ...commit, amount: '399.99', kind: 'grant' }]),
+    ).then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(refusal).toMatchObject({
       message: 'catalog.json changes prepaid credits that finalized invoices drew on',
       errors: [
-        { path: '/subscriptions/0/credits/0/amount', message: 'must be at least 400.00, what finalized invoices already drew' },
+        {
+          path: '/subscriptions/0/credits/0/amount',
+          message: 'must be at least 400.00, what finalized invoices already drew',
+        },
         { path: '/subscriptions/0/credits/0/kind', message: 'must stay "commit": a finalized invoice has invoiced it' },
       ],
     });
     await expect(withAcme((subscription) => delete subscription.credits)).rejects.toMatchObject({
-      errors: [{ path: '/subscriptions/0/credits', message: 'credit "fy26" was invoiced and drawn by finalized invoices (400.00): keep it, ended with expiresAt if need be, so their lines stay explained' }],
+      errors: [
+        {
+          path: '/subscriptions/0/credits',
+          message:
+            'credit "fy26" was invoiced and drawn by finalized invoices (400.00): keep it, ended with expiresAt if need be, so their lines stay explained',
+        },
+      ],
     });
     // Raising it, or ending it, is fine; so is the same catalog diffed without refusals.
-    await withAcme((subscription) => (subscription.credits = [{ ...commit, amount: '900', expiresAt: '2027-01-01T00:00:00Z' }]));
+    await withAcme(
+      (subscription) => (subscription.credits = [{ ...commit, amount: '900', expiresAt: '2027-01-01T00:00:00Z' }]),
+    );
     expect((await app.catalog.current())?.version).toBe(4);
   });
 
   it('invoices a commit added after its first period was finalized on the next invoice drafted, never on none', async () => {
     await app.billing.run('2026-10', 'finance');
     await app.billing.finalize((await onlyDraft()).id, 'finance');
-    await withAcme((subscription) => (subscription.credits = [{ key: 'late-commit', kind: 'commit', amount: '2000', effectiveFrom: '2026-10-01T00:00:00Z' }]));
+    await withAcme(
+      (subscription) =>
+        (subscription.credits = [
+          { key: 'late-commit', kind: 'commit', amount: '2000', effectiveFrom: '2026-10-01T00:00:00Z' },
+        ]),
+    );
     clock.set('2026-12-02T00:00:00Z');
     await app.billing.run('2026-11', 'finance');
     const november = await onlyDraft();
@@ -205,7 +271,11 @@ describeEachStore('prepaid credits and commits', (stores) => {
       ['commitment', 'late-commit', '2000.00'],
       ['credit', 'late-commit', '-1350.00'],
     ]);
-    expect(await app.billing.credit('acme-growth-2026', 'late-commit')).toMatchObject({ invoicedOn: november.id, pending: '1350.00', remaining: '650.00' });
+    expect(await app.billing.credit('acme-growth-2026', 'late-commit')).toMatchObject({
+      invoicedOn: november.id,
+      pending: '1350.00',
+      remaining: '650.00',
+    });
   });
 
   it('two runs of different months at once never overdraw a credit together', async () => {
@@ -213,8 +283,13 @@ describeEachStore('prepaid credits and commits', (stores) => {
     clock.set('2026-12-02T00:00:00Z');
     await Promise.all([app.billing.run('2026-10', 'a'), app.billing.run('2026-11', 'b')]);
     // October's usage costs 499.55 and November's 1,350.00: together they draw exactly the 600.00, whichever ran first.
-    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({ pending: '600.00', remaining: '0.00' });
-    const drawn = await db.query<{ total: string }>(`select sum(-amount)::text as total from invoice_lines where kind = 'credit'`);
+    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({
+      pending: '600.00',
+      remaining: '0.00',
+    });
+    const drawn = await db.query<{ total: string }>(
+      `select sum(-amount)::text as total from invoice_lines where kind = 'credit'`,
+    );
     expect(drawn.rows[0]?.total).toBe('600.00');
   });
 
@@ -225,7 +300,12 @@ describeEachStore('prepaid credits and commits', (stores) => {
     await withAcme((subscription) => (subscription.credits = [{ key: 'grant', kind: 'grant', amount: '100' }]));
     await expect(app.billing.finalize(october.id, 'finance')).rejects.toMatchObject({
       message: `invoice ${october.id} was drafted before its prepaid credits changed; run billing for its period again, then finalize`,
-      errors: [{ path: 'credit acme-growth-2026/grant', message: 'draws 499.55 with 0 already drawn by finalized documents, more than its 100' }],
+      errors: [
+        {
+          path: 'credit acme-growth-2026/grant',
+          message: 'draws 499.55 with 0 already drawn by finalized documents, more than its 100',
+        },
+      ],
     });
     // The grace period skips it rather than failing; a run redraws it and it finalizes.
     clock.set('2026-11-30T00:00:00Z');
@@ -249,12 +329,22 @@ describeEachStore('prepaid credits and commits', (stores) => {
     await app.metering.stage.runUntilCaughtUp();
     clock.set('2026-12-02T00:00:00Z');
     expect((await app.billing.run('2026-11', 'finance')).memos).toMatchObject({ created: 1 });
-    const documents = await Promise.all((await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)));
+    const documents = await Promise.all(
+      (await app.billing.list({ status: 'draft' }, 10)).map((item) => app.billing.get(item.id)),
+    );
     const memo = documents.find((document) => document.document === 'memo');
     const november = documents.find((document) => document.document === 'invoice');
     // October drew 499.55; of the 100.45 left, the memo (earlier period) takes its 100.45 of 150.00, November none.
-    expect(memo?.lines?.map((line) => [line.kind, line.amount])).toEqual([['adjustment', '150.00'], ['credit', '-100.45'], ['tax', '3.59']]);
+    expect(memo?.lines?.map((line) => [line.kind, line.amount])).toEqual([
+      ['adjustment', '150.00'],
+      ['credit', '-100.45'],
+      ['tax', '3.59'],
+    ]);
     expect(november?.lines?.some((line) => line.kind === 'credit')).toBe(false);
-    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({ drawn: '499.55', pending: '100.45', remaining: '0.00' });
+    expect(await app.billing.credit('acme-growth-2026', 'grant')).toMatchObject({
+      drawn: '499.55',
+      pending: '100.45',
+      remaining: '0.00',
+    });
   });
 });

@@ -42,7 +42,8 @@ export class CreditLedger {
   /** The credit's amount less what every other document drew. */
   available(subscriptionKey: string, credit: PrepaidCredit, document: DocumentKey): Exact {
     let drawn = new Exact(0);
-    for (const [other, amount] of this.use(subscriptionKey, credit.key).draws) if (other !== document) drawn = drawn.plus(amount);
+    for (const [other, amount] of this.use(subscriptionKey, credit.key).draws)
+      if (other !== document) drawn = drawn.plus(amount);
     return Decimal.max(new Exact(credit.amount).minus(drawn), 0);
   }
 }
@@ -51,7 +52,17 @@ export class CreditLedger {
 export async function loadCreditLedger(db: Queryable, subscriptionKeys: readonly string[]): Promise<CreditLedger> {
   const ledger = new CreditLedger();
   if (subscriptionKeys.length === 0) return ledger;
-  const result = await db.query<{ subscription_key: string; credit_key: string; kind: string; id: string; document: string; status: string; period_start: Date | string; corrects_invoice_id: string | null; amount: string }>(
+  const result = await db.query<{
+    subscription_key: string;
+    credit_key: string;
+    kind: string;
+    id: string;
+    document: string;
+    status: string;
+    period_start: Date | string;
+    corrects_invoice_id: string | null;
+    amount: string;
+  }>(
     `select i.subscription_key, l.credit_key, l.kind, i.id, i.document, i.status, i.period_start, i.corrects_invoice_id, sum(l.amount)::text as amount
        from invoice_lines l join invoices i on i.id = l.invoice_id
       where l.credit_key is not null and i.status <> 'void' and i.subscription_key = any($1)
@@ -91,7 +102,8 @@ function covers(subscription: Subscription, credit: PrepaidCredit, covered: Peri
 
 /** Lower priority first, then the one expiring first (never-expiring last), then by key. */
 function drawOrder(a: PrepaidCredit, b: PrepaidCredit): number {
-  const expiry = (credit: PrepaidCredit) => (credit.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(credit.expiresAt));
+  const expiry = (credit: PrepaidCredit) =>
+    credit.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(credit.expiresAt);
   return (a.priority ?? 0) - (b.priority ?? 0) || expiry(a) - expiry(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
@@ -101,7 +113,10 @@ const PAYABLE_KINDS: ReadonlySet<string> = new Set(['usage', 'adjustment', 'flat
  * What each line still costs once the contract discount is taken off (the discount line covers usage,
  * flat fees and adjustments alike); lines no credit pays are left out.
  */
-function payableLines(subscription: Subscription, contents: readonly LineContent[]): { chargeKey: string; unpaid: Exact }[] {
+function payableLines(
+  subscription: Subscription,
+  contents: readonly LineContent[],
+): { chargeKey: string; unpaid: Exact }[] {
   const discounted = contents.some((line) => line.kind === 'discount');
   const keep = new Exact(100).minus(discounted ? (subscription.overrides?.discountPercent ?? '0') : '0').dividedBy(100);
   return contents
@@ -151,7 +166,12 @@ export function prepaidLines(input: PrepaidInput): LineContent[] {
   const currency = customer.currency;
   const credits = [...(subscription.credits ?? [])].sort(drawOrder);
   const lines: LineContent[] = [];
-  const line = (credit: PrepaidCredit, kind: 'commitment' | 'credit', description: string, amount: string): LineContent => ({
+  const line = (
+    credit: PrepaidCredit,
+    kind: 'commitment' | 'credit',
+    description: string,
+    amount: string,
+  ): LineContent => ({
     kind,
     chargeKey: null,
     meterKey: null,
@@ -165,15 +185,29 @@ export function prepaidLines(input: PrepaidInput): LineContent[] {
     breakdown: [],
     groups: [],
   });
-  const label = (credit: PrepaidCredit) => `${credit.kind === 'commit' ? 'Prepaid commit' : 'Credit'} ${credit.name ?? credit.key}`;
+  const label = (credit: PrepaidCredit) =>
+    `${credit.kind === 'commit' ? 'Prepaid commit' : 'Credit'} ${credit.name ?? credit.key}`;
   for (const credit of credits) {
     const use = ledger.use(subscription.key, credit.key);
-    if (credit.kind === 'commit' && committable(subscription, credit, covered) && (use.committedOn === undefined || use.committedOn === document)) {
+    if (
+      credit.kind === 'commit' &&
+      committable(subscription, credit, covered) &&
+      (use.committedOn === undefined || use.committedOn === document)
+    ) {
       use.committedOn = document;
-      lines.push(line(credit, 'commitment', `${label(credit)}: ${toMoney(new Exact(credit.amount), currency)} ${currency} paid in advance`, toMoney(new Exact(credit.amount), currency)));
+      lines.push(
+        line(
+          credit,
+          'commitment',
+          `${label(credit)}: ${toMoney(new Exact(credit.amount), currency)} ${currency} paid in advance`,
+          toMoney(new Exact(credit.amount), currency),
+        ),
+      );
     }
   }
-  const usageCharges = new Set(input.plan.charges.filter((charge) => charge.model !== 'flat').map((charge) => charge.key));
+  const usageCharges = new Set(
+    input.plan.charges.filter((charge) => charge.model !== 'flat').map((charge) => charge.key),
+  );
   const payable = payableLines(subscription, input.contents);
   const digits = minorUnitDigits(currency) ?? 2;
   for (const credit of credits) {
@@ -187,7 +221,14 @@ export function prepaidLines(input: PrepaidInput): LineContent[] {
     if (draw.isZero()) continue;
     settle(paid, draw);
     const left = toMoney(available.minus(draw), currency);
-    lines.push(line(credit, 'credit', `${label(credit)}: ${toMoney(draw, currency)} applied, ${left} of ${toMoney(new Exact(credit.amount), currency)} ${currency} left`, toMoney(draw.negated(), currency)));
+    lines.push(
+      line(
+        credit,
+        'credit',
+        `${label(credit)}: ${toMoney(draw, currency)} applied, ${left} of ${toMoney(new Exact(credit.amount), currency)} ${currency} left`,
+        toMoney(draw.negated(), currency),
+      ),
+    );
   }
   return lines;
 }

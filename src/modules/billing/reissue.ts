@@ -32,7 +32,8 @@ export async function voidForReissue(db: Queryable, invoiceId: string, now: Date
     `update invoices set status = 'void', voided_at = $2, updated_at = $2 where id = $1 and status = 'finalized' and posted_at is null returning number`,
     [invoiceId, now],
   );
-  if (voided.rowCount !== 1) throw new Error(`invoice ${invoiceId} is not a finalized, unposted invoice; it cannot be voided`);
+  if (voided.rowCount !== 1)
+    throw new Error(`invoice ${invoiceId} is not a finalized, unposted invoice; it cannot be voided`);
   await db.query(`update usage_records set invoice_id = null where invoice_id = $1`, [invoiceId]);
   // A draft memo correcting it corrects what no longer stands: the new invoice bills that usage itself.
   await db.query(`delete from invoices where corrects_invoice_id = $1 and status = 'draft'`, [invoiceId]);

@@ -35,10 +35,19 @@ export async function lockCredits(db: Queryable): Promise<void> {
  * The non-void invoices of the given subscription periods, locked until the transaction ends, keyed by
  * subscription and period start (ISO): one statement for a whole run.
  */
-export async function findInvoicesFor(db: Queryable, periods: readonly { subscriptionKey: string; periodStart: string }[]): Promise<Map<string, ExistingDocument>> {
+export async function findInvoicesFor(
+  db: Queryable,
+  periods: readonly { subscriptionKey: string; periodStart: string }[],
+): Promise<Map<string, ExistingDocument>> {
   const found = new Map<string, ExistingDocument>();
   if (periods.length === 0) return found;
-  const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string; subscription_key: string; period_start: Date | string }>(
+  const result = await db.query<{
+    id: string;
+    status: InvoiceStatus;
+    content_hash: string;
+    subscription_key: string;
+    period_start: Date | string;
+  }>(
     `select i.id, i.status, i.content_hash, i.subscription_key, i.period_start
        from invoices i join unnest($1::text[], $2::timestamptz[]) as w(sub, ps) on i.subscription_key = w.sub and i.period_start = w.ps
       where i.document = 'invoice' and i.status <> 'void'
@@ -46,7 +55,11 @@ export async function findInvoicesFor(db: Queryable, periods: readonly { subscri
     [periods.map((period) => period.subscriptionKey), periods.map((period) => period.periodStart)],
   );
   for (const row of result.rows) {
-    found.set(periodKey(row.subscription_key, new Date(row.period_start).toISOString()), { id: row.id, status: row.status, contentHash: row.content_hash });
+    found.set(periodKey(row.subscription_key, new Date(row.period_start).toISOString()), {
+      id: row.id,
+      status: row.status,
+      contentHash: row.content_hash,
+    });
   }
   return found;
 }
@@ -118,9 +131,15 @@ const IDENTITY_COLUMNS: readonly Column[] = [
 ];
 
 /** `unnest($1::text[], …) as w(a, …)` over the columns, and its parameters for a chunk of writes. */
-function unnestWrites(columns: readonly Column[], chunk: readonly InvoiceWrite[]): { from: string; params: unknown[][] } {
+function unnestWrites(
+  columns: readonly Column[],
+  chunk: readonly InvoiceWrite[],
+): { from: string; params: unknown[][] } {
   const arrays = columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
-  return { from: `unnest(${arrays}) as w(${columns.map(([name]) => name).join(', ')})`, params: columns.map(([, , pick]) => chunk.map(pick)) };
+  return {
+    from: `unnest(${arrays}) as w(${columns.map(([name]) => name).join(', ')})`,
+    params: columns.map(([, , pick]) => chunk.map(pick)),
+  };
 }
 
 /** Inserts new drafts and their lines, a chunk of invoices per statement. */
@@ -145,7 +164,10 @@ export async function replaceDrafts(db: Queryable, writes: readonly InvoiceWrite
   for (const chunk of chunks(writes)) {
     await db.query(`delete from invoice_lines where invoice_id = any($1)`, [chunk.map((w) => w.id)]);
     const { from, params } = unnestWrites(columns, chunk);
-    await db.query(`update invoices i set ${assignments} from ${from} where i.id = w.id and i.status = 'draft'`, params);
+    await db.query(
+      `update invoices i set ${assignments} from ${from} where i.id = w.id and i.status = 'draft'`,
+      params,
+    );
   }
   await insertLines(db, writes);
 }
@@ -188,8 +210,17 @@ export interface BillingRunRecord {
 }
 
 /** Writes the run's final summary (the row exists from the start: invoices refer to it). */
-export async function completeRun(db: Queryable, id: string, finishedAt: Date, summary: Record<string, unknown>): Promise<void> {
-  await db.query(`update billing_runs set finished_at = $2, summary = $3 where id = $1`, [id, finishedAt, JSON.stringify(summary)]);
+export async function completeRun(
+  db: Queryable,
+  id: string,
+  finishedAt: Date,
+  summary: Record<string, unknown>,
+): Promise<void> {
+  await db.query(`update billing_runs set finished_at = $2, summary = $3 where id = $1`, [
+    id,
+    finishedAt,
+    JSON.stringify(summary),
+  ]);
 }
 
 export async function insertRun(db: Queryable, run: BillingRunRecord): Promise<void> {

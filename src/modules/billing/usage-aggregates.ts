@@ -60,9 +60,17 @@ interface AggregateRow {
  * Every aggregation of each meter in each window. `needs` lists the aggregations the caller will read
  * (the catalog's meters'): `uniqueCount` is "0" and `latest` null unless asked for.
  */
-export async function aggregateUsage(db: Queryable, windows: readonly UsageWindow[], needs: ReadonlySet<Aggregation>): Promise<MeterAggregate[]> {
+export async function aggregateUsage(
+  db: Queryable,
+  windows: readonly UsageWindow[],
+  needs: ReadonlySet<Aggregation>,
+): Promise<MeterAggregate[]> {
   if (windows.length === 0) return [];
-  const result = await db.query<AggregateRow>(aggregateSql(needs), [windows.map((w) => w.subscriptionKey), windows.map((w) => w.start), windows.map((w) => w.end)]);
+  const result = await db.query<AggregateRow>(aggregateSql(needs), [
+    windows.map((w) => w.subscriptionKey),
+    windows.map((w) => w.start),
+    windows.map((w) => w.end),
+  ]);
   return result.rows.map(fromAggregateRow);
 }
 
@@ -134,7 +142,13 @@ export async function aggregateInvoiced(
                                 and u.subscription_key = $1 and u.invoice_id is not null
       group by w.ordinal, w.ps, w.meter
       order by w.ordinal`,
-    [owner.subscriptionKey, owner.customerKey, windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)],
+    [
+      owner.subscriptionKey,
+      owner.customerKey,
+      windows.map((w) => w.meterKey),
+      windows.map((w) => w.start),
+      windows.map((w) => w.end),
+    ],
   );
   return result.rows.map((row) => fromAggregateRow({ ...row, dimensions: null, total: 1 }));
 }

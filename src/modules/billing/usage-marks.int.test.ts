@@ -26,16 +26,28 @@ describeEachStore('usage billed by finalization', (stores) => {
         [invoiceId],
       )
     ).rows[0];
-  const lines = async (id: string) => ((await app.billing.get(id)).lines ?? []).map((line) => ({ kind: line.kind, meter: line.meterKey, quantity: line.quantity, amount: line.amount }));
+  const lines = async (id: string) =>
+    ((await app.billing.get(id)).lines ?? []).map((line) => ({
+      kind: line.kind,
+      meter: line.meterKey,
+      quantity: line.quantity,
+      amount: line.amount,
+    }));
 
   it('draws a draft again when usage of its period is metered before it is finalized, and marks only what its lines bill', async () => {
     // Given October drafted with 10 requests of 100 tokens,
-    await ingestAndMeter(app, Array.from({ length: 10 }, (_, i) => llmRequest(octoberTime(i), 100)));
+    await ingestAndMeter(
+      app,
+      Array.from({ length: 10 }, (_, i) => llmRequest(octoberTime(i), 100)),
+    );
     await app.billing.run('2026-10', 'finance');
     const [draft] = await app.billing.list({ status: 'draft' }, 10);
     expect(draft?.total).toBe('17.50');
     // when 3 more October requests are metered during the grace period and the draft is finalized,
-    await ingestAndMeter(app, Array.from({ length: 3 }, (_, i) => llmRequest(octoberTime(20 + i), 100)));
+    await ingestAndMeter(
+      app,
+      Array.from({ length: 3 }, (_, i) => llmRequest(octoberTime(20 + i), 100)),
+    );
     const invoice = await app.billing.finalize(draft?.id as string, 'finance');
 
     // then the invoice bills all 13 (1300 tokens, 13 calls), and the records it marks add up to exactly its lines.
@@ -73,7 +85,10 @@ describeEachStore('usage billed by finalization', (stores) => {
   });
 
   it('re-rates late usage of two meters on one event type once each: 200 → 220 tokens and 20 → 22 calls', async () => {
-    await ingestAndMeter(app, Array.from({ length: 20 }, (_, i) => llmRequest(octoberTime(i), 10)));
+    await ingestAndMeter(
+      app,
+      Array.from({ length: 20 }, (_, i) => llmRequest(octoberTime(i), 10)),
+    );
     await app.billing.run('2026-10', 'finance');
     const [october] = await app.billing.list({ status: 'draft' }, 10);
     await app.billing.finalize(october?.id as string, 'finance');
@@ -82,7 +97,9 @@ describeEachStore('usage billed by finalization', (stores) => {
     clock.set('2026-12-02T00:00:00Z');
     await app.billing.run('2026-11', 'finance');
     const [november] = await app.billing.list({ status: 'draft' }, 10);
-    const adjustments = (await app.billing.get(november?.id as string)).lines?.filter((line) => line.kind === 'adjustment');
+    const adjustments = (await app.billing.get(november?.id as string)).lines?.filter(
+      (line) => line.kind === 'adjustment',
+    );
     expect(adjustments?.map((line) => [line.description, line.quantity, line.amount])).toEqual([
       ['calls: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 20 → 22 call', '2', '1.00'],
       ['tokens: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 200 → 220 token', '20', '0.25'],
@@ -94,9 +111,15 @@ describeEachStore('usage billed by finalization', (stores) => {
 
   it('corrects a period twice by memo: the second memo corrects the invoice, not the first memo, and counts each late record once', async () => {
     ({ app, clock } = await llmFixture(db, { latePolicy: 'memo' }));
-    await ingestAndMeter(app, Array.from({ length: 4 }, (_, i) => llmRequest(octoberTime(i), 10)));
+    await ingestAndMeter(
+      app,
+      Array.from({ length: 4 }, (_, i) => llmRequest(octoberTime(i), 10)),
+    );
     await app.billing.run('2026-10', 'finance');
-    const october = await app.billing.finalize((await app.billing.list({ status: 'draft' }, 10))[0]?.id as string, 'finance');
+    const october = await app.billing.finalize(
+      (await app.billing.list({ status: 'draft' }, 10))[0]?.id as string,
+      'finance',
+    );
     const memoFor = async (tokens: number) => {
       await ingestAndMeter(app, [llmRequest(octoberTime(10), tokens)]);
       await app.billing.run('2026-10', 'finance');
@@ -106,7 +129,11 @@ describeEachStore('usage billed by finalization', (stores) => {
     const first = await memoFor(20);
     const second = await memoFor(40);
     expect([first.correctsInvoice, second.correctsInvoice]).toEqual([october.id, october.id]);
-    expect((second.lines ?? []).filter((line) => line.kind === 'adjustment').map((line) => [line.description, line.quantity])).toEqual([
+    expect(
+      (second.lines ?? [])
+        .filter((line) => line.kind === 'adjustment')
+        .map((line) => [line.description, line.quantity]),
+    ).toEqual([
       ['calls: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 5 → 6 call', '1'],
       ['tokens: late usage for 2026-10-01 to 2026-11-01 (invoice US-000001), 60 → 100 token', '40'],
     ]);
@@ -119,11 +146,25 @@ describeEachStore('usage billed by finalization', (stores) => {
     const [draft] = await app.billing.list({ status: 'draft' }, 10);
     // Finalizing without drawing it again (the one attempt finalize makes before each draw) is refused.
     await ingestAndMeter(app, [llmRequest(octoberTime(1), 100)]);
-    await expect(finalizeInvoice({ db, clock, catalog: app.catalog, draftedCatalog: cachedCatalogVersions(app.catalog) }, draft?.id as string, 'finance')).rejects.toMatchObject({
+    await expect(
+      finalizeInvoice(
+        { db, clock, catalog: app.catalog, draftedCatalog: cachedCatalogVersions(app.catalog) },
+        draft?.id as string,
+        'finance',
+      ),
+    ).rejects.toMatchObject({
       message: `invoice ${draft?.id} was drafted before usage of its period changed; a billing run of 2026-10 draws it again`,
       errors: [
-        { path: 'line 1', message: 'drafted for 100 token of tokens in 2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, but the usage it bills now comes to 200 token' },
-        { path: 'line 2', message: 'drafted for 1 call of calls in 2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, but the usage it bills now comes to 2 call' },
+        {
+          path: 'line 1',
+          message:
+            'drafted for 100 token of tokens in 2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, but the usage it bills now comes to 200 token',
+        },
+        {
+          path: 'line 2',
+          message:
+            'drafted for 1 call of calls in 2026-10-01T00:00:00.000Z to 2026-11-01T00:00:00.000Z, but the usage it bills now comes to 2 call',
+        },
       ],
     });
     // Nothing changed: still a draft, no record marked, no number used.
@@ -145,7 +186,9 @@ describeEachStore('usage billed by finalization', (stores) => {
       await app.billing.run(period, 'finance');
       await ingestAndMeter(app, [llmRequest(octoberTime(2 + draws), 100)]);
     };
-    await expect(finalizeCurrent({ ...store, redraw }, draft?.id as string, 'finance')).rejects.toBeInstanceOf(StaleUsageError);
+    await expect(finalizeCurrent({ ...store, redraw }, draft?.id as string, 'finance')).rejects.toBeInstanceOf(
+      StaleUsageError,
+    );
     expect(draws).toBe(2);
     expect((await app.billing.get(draft?.id as string)).status).toBe('draft');
   });

@@ -11,7 +11,10 @@ export class StaleUsageError extends ConflictError {
     readonly runPeriod: string,
     errors: FieldError[],
   ) {
-    super(`invoice ${invoiceId} was drafted before usage of its period changed; a billing run of ${runPeriod} draws it again`, errors);
+    super(
+      `invoice ${invoiceId} was drafted before usage of its period changed; a billing run of ${runPeriod} draws it again`,
+      errors,
+    );
   }
 }
 
@@ -45,7 +48,8 @@ interface MeteredLine {
   billed_before: string;
 }
 
-const windowKey = (window: MeterWindow) => `${window.meterKey}\n${window.start.toISOString()}\n${window.end.toISOString()}`;
+const windowKey = (window: MeterWindow) =>
+  `${window.meterKey}\n${window.start.toISOString()}\n${window.end.toISOString()}`;
 
 /**
  * The meter windows a document bills and what each must come to: the line's quantity plus what other
@@ -79,7 +83,8 @@ async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDo
     for (const charge of plan?.charges ?? []) {
       if (charge.meter === undefined) continue;
       const window = { meterKey: charge.meter, start: document.coveredStart, end: document.coveredEnd };
-      if (!windows.has(windowKey(window))) windows.set(windowKey(window), { ...window, checks: [{ expected: new Exact(0) }] });
+      if (!windows.has(windowKey(window)))
+        windows.set(windowKey(window), { ...window, checks: [{ expected: new Exact(0) }] });
     }
   }
   return [...windows.values()];

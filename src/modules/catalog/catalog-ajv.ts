@@ -10,7 +10,13 @@ import ajvFormats from 'ajv-formats';
  * `else: { required: ['valuePath'] }`.
  */
 export function compileCatalogSchema(schema: object): ValidateFunction {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, ownProperties: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    ownProperties: true,
+    allowUnionTypes: true,
+  });
   ajvFormats.default(ajv, { mode: 'full', keywords: false });
   return ajv.compile(schema);
 }

@@ -57,7 +57,13 @@ describe('diffCatalogs', () => {
 
   it('reports added and removed objects per kind, keyed by code for legal entities', () => {
     const next = reference();
-    next.legalEntities.push({ code: 'UK', name: 'Example UK Ltd', currency: 'GBP', region: 'europe', erpTarget: 'bc-uk' });
+    next.legalEntities.push({
+      code: 'UK',
+      name: 'Example UK Ltd',
+      currency: 'GBP',
+      region: 'europe',
+      erpTarget: 'bc-uk',
+    });
     next.subscriptions = next.subscriptions.filter((subscription) => subscription.key !== 'globex-growth-2026');
     const diff = diffCatalogs(reference(), next);
     expect(diff.legalEntities).toEqual({ added: ['UK'], removed: [], changed: [] });
@@ -85,7 +91,7 @@ describe('diffCatalogs', () => {
     expect(diff.customers).toEqual(EMPTY_KIND);
   });
 
-  it('matches a plan\'s charges by key: a price change, an added and a removed charge', () => {
+  it("matches a plan's charges by key: a price change, an added and a removed charge", () => {
     const next = reference();
     const charges = next.plans[0]!.charges;
     charges[2]!.prices!.USD = '0.12';
@@ -118,7 +124,9 @@ describe('diffCatalogs', () => {
     const next = reference();
     next.meters[1]!.unit = 'GiB';
     next.customers[0]!.taxRegion = 'US-NY';
-    expect(JSON.stringify(diffCatalogs(reference(), next))).toBe(JSON.stringify(diffCatalogs(reference(), structuredClone(next))));
+    expect(JSON.stringify(diffCatalogs(reference(), next))).toBe(
+      JSON.stringify(diffCatalogs(reference(), structuredClone(next))),
+    );
   });
 
   it('does not change its inputs', () => {
@@ -135,7 +143,9 @@ describe('unannouncedMeterChanges', () => {
   function check(change: (next: Catalog) => void): string[] {
     const next = reference();
     change(next);
-    return unannouncedMeterChanges(reference(), next, diffCatalogs(reference(), next)).map((error) => `${error.path} ${error.message}`);
+    return unannouncedMeterChanges(reference(), next, diffCatalogs(reference(), next)).map(
+      (error) => `${error.path} ${error.message}`,
+    );
   }
 
   it('refuses a definition change without effectiveFrom, naming the meter and the fields', () => {
@@ -144,17 +154,25 @@ describe('unannouncedMeterChanges', () => {
       next.meters[2]!.aggregation = 'max';
     });
     expect(errors).toEqual([
-      expect.stringMatching(/^\/meters\/0\/effectiveFrom meter "api_calls" changes its definition \(groupBy\): state an effectiveFrom .* replay$/),
+      expect.stringMatching(
+        /^\/meters\/0\/effectiveFrom meter "api_calls" changes its definition \(groupBy\): state an effectiveFrom .* replay$/,
+      ),
       expect.stringMatching(/^\/meters\/2\/effectiveFrom meter "support_hours" changes its definition \(aggregation\)/),
     ]);
   });
 
   it('accepts a definition change with an effectiveFrom later than the previous one, and refuses an earlier or equal one', () => {
-    expect(check((next) => Object.assign(next.meters[0]!, { groupBy: [], effectiveFrom: '2026-12-01T00:00:00Z' }))).toEqual([]);
-    expect(check((next) => Object.assign(next.meters[1]!, { valuePath: 'usage.gb', effectiveFrom: '2026-06-01T00:00:00Z' }))).toEqual([]);
-    expect(check((next) => Object.assign(next.meters[1]!, { valuePath: 'usage.gb', effectiveFrom: '2026-01-01T01:00:00+01:00' }))).toEqual([
-      expect.stringContaining('later than its current 2026-01-01T00:00:00Z'),
-    ]);
+    expect(
+      check((next) => Object.assign(next.meters[0]!, { groupBy: [], effectiveFrom: '2026-12-01T00:00:00Z' })),
+    ).toEqual([]);
+    expect(
+      check((next) => Object.assign(next.meters[1]!, { valuePath: 'usage.gb', effectiveFrom: '2026-06-01T00:00:00Z' })),
+    ).toEqual([]);
+    expect(
+      check((next) =>
+        Object.assign(next.meters[1]!, { valuePath: 'usage.gb', effectiveFrom: '2026-01-01T01:00:00+01:00' }),
+      ),
+    ).toEqual([expect.stringContaining('later than its current 2026-01-01T00:00:00Z')]);
     expect(check((next) => Object.assign(next.meters[1]!, { valuePath: 'usage.gb' }))).toHaveLength(1);
   });
 

@@ -57,7 +57,9 @@ export function diffCatalogs(previous: Catalog | undefined, next: Catalog): Cata
 }
 
 export function isEmptyDiff(diff: CatalogDiff): boolean {
-  return CATALOG_KINDS.every((kind) => diff[kind].added.length === 0 && diff[kind].removed.length === 0 && diff[kind].changed.length === 0);
+  return CATALOG_KINDS.every(
+    (kind) => diff[kind].added.length === 0 && diff[kind].removed.length === 0 && diff[kind].changed.length === 0,
+  );
 }
 
 function byCodePoint(a: string, b: string): number {
@@ -113,10 +115,14 @@ function diffArray(old: unknown[], next: unknown[], path: string, changes: Field
   const nextKeys = keyedItems(next);
   if (oldKeys && nextKeys && old.length > 0 && next.length > 0) {
     const common = [...nextKeys.keys()].filter((key) => oldKeys.has(key));
-    const sameOrder = common.every((key, index) => index === 0 || (oldKeys.get(key) as number) > (oldKeys.get(common[index - 1] as string) as number));
+    const sameOrder = common.every(
+      (key, index) =>
+        index === 0 || (oldKeys.get(key) as number) > (oldKeys.get(common[index - 1] as string) as number),
+    );
     if (sameOrder) {
       // Removed items at their old index, kept ones at their new index, added ones at their new index.
-      for (const [key, index] of oldKeys) if (!nextKeys.has(key)) changes.push({ path: `${path}/${index}`, old: old[index] });
+      for (const [key, index] of oldKeys)
+        if (!nextKeys.has(key)) changes.push({ path: `${path}/${index}`, old: old[index] });
       for (const [key, index] of nextKeys) {
         const oldIndex = oldKeys.get(key);
         if (oldIndex === undefined) changes.push({ path: `${path}/${index}`, new: next[index] });

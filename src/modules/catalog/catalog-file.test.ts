@@ -26,7 +26,14 @@ describe('parseCatalogFile', () => {
   });
 
   it('refuses a YAML key repeated within one mapping, with its line and column', () => {
-    const text = ['apiVersion: meterbridge/v1', 'customers:', '  - key: acme', '    name: Acme', '    key: acme-2', ''].join('\n');
+    const text = [
+      'apiVersion: meterbridge/v1',
+      'customers:',
+      '  - key: acme',
+      '    name: Acme',
+      '    key: acme-2',
+      '',
+    ].join('\n');
     expect(parseErrors(text, 'catalog.yaml')).toEqual([
       { path: '', message: 'catalog.yaml:5:5: duplicate key: each key may appear once in a mapping' },
     ]);
@@ -40,7 +47,10 @@ describe('parseCatalogFile', () => {
   });
 
   it('holds a .json file to JSON syntax, with the line and column of the error', () => {
-    const errors = parseErrors('{\n  "apiVersion": "meterbridge/v1",\n}\n', 'catalog.json') as { path: string; message: string }[];
+    const errors = parseErrors('{\n  "apiVersion": "meterbridge/v1",\n}\n', 'catalog.json') as {
+      path: string;
+      message: string;
+    }[];
     expect(errors).toHaveLength(1);
     expect(errors[0]?.path).toBe('');
     expect(errors[0]?.message).toMatch(/^catalog\.json:3:1: /);
@@ -60,17 +70,23 @@ describe('parseCatalogFile', () => {
       lines.push(`a${level}: &a${level} [${Array.from({ length: 10 }, () => `*a${level - 1}`).join(', ')}]`);
     }
     const errors = parseErrors(lines.join('\n'), 'bomb.yaml') as { path: string; message: string }[];
-    expect(errors).toEqual([{ path: '', message: expect.stringMatching(/^bomb\.yaml: Excessive alias count/) as unknown as string }]);
+    expect(errors).toEqual([
+      { path: '', message: expect.stringMatching(/^bomb\.yaml: Excessive alias count/) as unknown as string },
+    ]);
   });
 });
 
 describe('loadCatalog', () => {
   it('returns the catalog of a valid file', () => {
-    expect(loadCatalog(referenceCatalogYaml(), 'catalog.yaml').customers.map((customer) => customer.key)).toEqual(['acme', 'globex']);
+    expect(loadCatalog(referenceCatalogYaml(), 'catalog.yaml').customers.map((customer) => customer.key)).toEqual([
+      'acme',
+      'globex',
+    ]);
   });
 
   it('refuses an invalid file whole, with every error', () => {
-    const text = 'apiVersion: meterbridge/v1\nmeters:\n  - key: api\n    eventType: e\n    aggregation: sum\n    unit: call\n    colour: red\n';
+    const text =
+      'apiVersion: meterbridge/v1\nmeters:\n  - key: api\n    eventType: e\n    aggregation: sum\n    unit: call\n    colour: red\n';
     expect(() => loadCatalog(text, 'catalog.yaml')).toThrow(ValidationError);
     try {
       loadCatalog(text, 'catalog.yaml');
@@ -84,11 +100,13 @@ describe('loadCatalog', () => {
   });
 
   it('refuses nesting past 64 levels before the yaml library builds anything, for YAML and JSON', () => {
-    expect(parseErrors(`apiVersion: meterbridge/v1\nplans: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, 'catalog.yaml')).toEqual([
-      { path: '', message: 'catalog.yaml:2: nests deeper than 64 levels of mappings and sequences' },
-    ]);
+    expect(
+      parseErrors(`apiVersion: meterbridge/v1\nplans: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, 'catalog.yaml'),
+    ).toEqual([{ path: '', message: 'catalog.yaml:2: nests deeper than 64 levels of mappings and sequences' }]);
     // Nested explicit keys cost the yaml library far more than linear time: 5,000 of them would take minutes.
-    expect(parseErrors(`${'? '.repeat(5_000)}x\n`, 'catalog.yaml')).toEqual([{ path: '', message: 'catalog.yaml:1: nests deeper than 64 levels of mappings and sequences' }]);
+    expect(parseErrors(`${'? '.repeat(5_000)}x\n`, 'catalog.yaml')).toEqual([
+      { path: '', message: 'catalog.yaml:1: nests deeper than 64 levels of mappings and sequences' },
+    ]);
     expect(parseErrors(`{"plans": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, 'catalog.json')).toEqual([
       { path: `/plans${'/0'.repeat(63)}`, message: 'nests deeper than 64 levels of objects and arrays' },
     ]);
@@ -105,4 +123,3 @@ describe('loadCatalog', () => {
     ]);
   });
 });
-

@@ -23,7 +23,10 @@ export function parseCatalogFile(text: string, fileName: string): unknown {
     const line = yamlTooDeepAt(text, MAX_JSON_DEPTH);
     if (line !== undefined) {
       throw new ValidationError(`${fileName} nests too deeply`, [
-        { path: '', message: `${fileName}:${line}: nests deeper than ${MAX_JSON_DEPTH} levels of mappings and sequences` },
+        {
+          path: '',
+          message: `${fileName}:${line}: nests deeper than ${MAX_JSON_DEPTH} levels of mappings and sequences`,
+        },
       ]);
     }
   }

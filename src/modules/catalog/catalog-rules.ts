@@ -23,7 +23,9 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
   const meters = firstByKey(catalog.meters, (meter) => meter.key, '/meters', 'key', report);
   const plans = firstByKey(catalog.plans, (plan) => plan.key, '/plans', 'key', report);
   firstByKey(catalog.subscriptions, (subscription) => subscription.key, '/subscriptions', 'key', report);
-  catalog.plans.forEach((plan, p) => firstByKey(plan.charges, (charge) => charge.key, `/plans/${p}/charges`, 'key', report));
+  catalog.plans.forEach((plan, p) =>
+    firstByKey(plan.charges, (charge) => charge.key, `/plans/${p}/charges`, 'key', report),
+  );
 
   const refersTo = (path: string, index: ReadonlyMap<string, number>, key: string, kind: string): boolean => {
     if (index.has(key)) return true;
@@ -31,7 +33,8 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
     return false;
   };
   const currency = (path: string, code: string | undefined): void => {
-    if (code !== undefined && !isIso4217Currency(code)) report(path, `"${code}" is not an active ISO 4217 currency code`);
+    if (code !== undefined && !isIso4217Currency(code))
+      report(path, `"${code}" is not an active ISO 4217 currency code`);
   };
 
   catalog.legalEntities.forEach((entity, e) => currency(`/legalEntities/${e}/currency`, entity.currency));
@@ -49,7 +52,8 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
     plan.charges.forEach((charge, h) => {
       const at = `/plans/${p}/charges/${h}`;
       if (charge.meter !== undefined) refersTo(`${at}/meter`, meters, charge.meter, 'meter');
-      else if (charge.model !== 'flat') report(`${at}/meter`, `is required: a "${charge.model}" charge prices a meter's usage`);
+      else if (charge.model !== 'flat')
+        report(`${at}/meter`, `is required: a "${charge.model}" charge prices a meter's usage`);
       for (const code of Object.keys(charge.prices ?? {})) currency(`${at}/prices/${escapePointerToken(code)}`, code);
       checkChargePricing(charge, at, report);
     });
@@ -60,7 +64,13 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
     if (customerKnown && planKnown) checkPricedCurrency(catalog, subscription, s, customers, plans, report);
     if (planKnown) checkOverrides(catalog.plans[plans.get(subscription.plan) ?? -1], subscription, s, report);
     if (planKnown && customerKnown) {
-      checkCredits(catalog.plans[plans.get(subscription.plan) ?? -1], catalog.customers[customers.get(subscription.customer) ?? -1], subscription, s, report);
+      checkCredits(
+        catalog.plans[plans.get(subscription.plan) ?? -1],
+        catalog.customers[customers.get(subscription.customer) ?? -1],
+        subscription,
+        s,
+        report,
+      );
     }
   });
 
@@ -72,7 +82,13 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
 type Report = (path: string, message: string) => void;
 
 /** Index of the first item per key; each later item with the same key is reported at its key's path. */
-function firstByKey<T>(items: readonly T[], keyOf: (item: T) => string, base: string, field: string, report: Report): Map<string, number> {
+function firstByKey<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  base: string,
+  field: string,
+  report: Report,
+): Map<string, number> {
   const first = new Map<string, number>();
   items.forEach((item, index) => {
     const key = keyOf(item);
@@ -141,7 +157,10 @@ function checkOverrides(plan: Plan | undefined, subscription: Subscription, s: n
   if (!overrides || !plan) return;
   const at = `/subscriptions/${s}/overrides`;
   const discount = overrides.discountPercent;
-  if (discount !== undefined && !(isDecimalText(discount) && !new Decimal(discount).isNegative() && new Decimal(discount).lessThanOrEqualTo(100))) {
+  if (
+    discount !== undefined &&
+    !(isDecimalText(discount) && !new Decimal(discount).isNegative() && new Decimal(discount).lessThanOrEqualTo(100))
+  ) {
     report(`${at}/discountPercent`, 'must be a percent as a decimal string from 0 to 100, such as "10"');
   }
   for (const key of Object.keys(overrides.charges ?? {})) {
@@ -156,7 +175,13 @@ function checkOverrides(plan: Plan | undefined, subscription: Subscription, s: n
  * A contract's prepaid credits: keys unique within it, an amount above 0 that the customer's currency can
  * state, a validity that overlaps the subscription, and charges its plan has.
  */
-function checkCredits(plan: Plan | undefined, customer: Customer | undefined, subscription: Subscription, s: number, report: Report): void {
+function checkCredits(
+  plan: Plan | undefined,
+  customer: Customer | undefined,
+  subscription: Subscription,
+  s: number,
+  report: Report,
+): void {
   const credits = subscription.credits ?? [];
   if (!plan || !customer) return;
   firstByKey(credits, (credit) => credit.key, `/subscriptions/${s}/credits`, 'key', report);
@@ -167,17 +192,27 @@ function checkCredits(plan: Plan | undefined, customer: Customer | undefined, su
     const amount = new Decimal(credit.amount);
     if (amount.isZero()) report(`${at}/amount`, 'must be more than 0');
     else if (digits !== undefined && amount.decimalPlaces() > digits) {
-      report(`${at}/amount`, `must have at most ${digits} decimal places: customer "${customer.key}" is billed in ${customer.currency}`);
+      report(
+        `${at}/amount`,
+        `must have at most ${digits} decimal places: customer "${customer.key}" is billed in ${customer.currency}`,
+      );
     }
     const from = Date.parse(credit.effectiveFrom ?? subscription.start);
-    if (credit.effectiveFrom !== undefined && from >= subscriptionEnd) report(`${at}/effectiveFrom`, `must be before the subscription ends (${subscription.end})`);
+    if (credit.effectiveFrom !== undefined && from >= subscriptionEnd)
+      report(`${at}/effectiveFrom`, `must be before the subscription ends (${subscription.end})`);
     if (credit.expiresAt !== undefined) {
       const until = Date.parse(credit.expiresAt);
-      if (until <= from) report(`${at}/expiresAt`, `must be after the credit takes effect (${credit.effectiveFrom ?? subscription.start})`);
-      else if (until <= Date.parse(subscription.start)) report(`${at}/expiresAt`, `must be after the subscription starts (${subscription.start})`);
+      if (until <= from)
+        report(
+          `${at}/expiresAt`,
+          `must be after the credit takes effect (${credit.effectiveFrom ?? subscription.start})`,
+        );
+      else if (until <= Date.parse(subscription.start))
+        report(`${at}/expiresAt`, `must be after the subscription starts (${subscription.start})`);
     }
     credit.charges?.forEach((key, k) => {
-      if (!plan.charges.some((charge) => charge.key === key)) report(`${at}/charges/${k}`, `plan "${plan.key}" has no charge "${key}"`);
+      if (!plan.charges.some((charge) => charge.key === key))
+        report(`${at}/charges/${k}`, `plan "${plan.key}" has no charge "${key}"`);
     });
   });
 }

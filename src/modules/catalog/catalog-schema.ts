@@ -1,4 +1,11 @@
-import { AGGREGATIONS, BILLING_PERIODS, CATALOG_API_VERSION, CHARGE_MODELS, CREDIT_KINDS, LATE_POLICIES } from './catalog.js';
+import {
+  AGGREGATIONS,
+  BILLING_PERIODS,
+  CATALOG_API_VERSION,
+  CHARGE_MODELS,
+  CREDIT_KINDS,
+  LATE_POLICIES,
+} from './catalog.js';
 
 // The JSON Schema (2020-12) of a catalog file. `schemas/catalog.schema.json` is this object written out for
 // editors; a test fails when the two drift apart. It lives in code because the published package ships
@@ -23,7 +30,8 @@ const PRICE = { type: ['string', 'object'], properties: { tiers: { type: 'array'
 export const CATALOG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'Meterbridge catalog',
-  description: 'Legal entities, customers, tax rates, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
+  description:
+    'Legal entities, customers, tax rates, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
   type: 'object',
   additionalProperties: false,
   required: ['apiVersion'],
@@ -61,7 +69,7 @@ export const CATALOG_SCHEMA = {
         name: TEXT,
         currency: CURRENCY,
         region: TEXT,
-        erpTarget: { ...TEXT, description: 'The ERP target holding this entity\'s ledger.' },
+        erpTarget: { ...TEXT, description: "The ERP target holding this entity's ledger." },
       },
     },
     customer: {
@@ -74,7 +82,12 @@ export const CATALOG_SCHEMA = {
         legalEntity: REF('legal entity'),
         currency: CURRENCY,
         taxRegion: TEXT,
-        aliases: { type: 'array', uniqueItems: true, items: TEXT, description: 'Event subjects that resolve to this customer.' },
+        aliases: {
+          type: 'array',
+          uniqueItems: true,
+          items: TEXT,
+          description: 'Event subjects that resolve to this customer.',
+        },
         externalIds: {
           type: 'object',
           additionalProperties: TEXT,
@@ -139,11 +152,16 @@ export const CATALOG_SCHEMA = {
           propertyNames: CURRENCY,
           additionalProperties: {
             ...PRICE,
-            description: 'The price in this currency: a decimal string (the unit price, flat amount or package price), or an object with the model\'s price fields (docs/pricing.md).',
+            description:
+              "The price in this currency: a decimal string (the unit price, flat amount or package price), or an object with the model's price fields (docs/pricing.md).",
           },
           description: 'Price per ISO 4217 currency.',
         },
-        config: { type: 'object', description: 'Currency-independent settings of the model: freeUnits, packageSize, rounding, quantityRounding, rate, freeEvents, timing (docs/pricing.md).' },
+        config: {
+          type: 'object',
+          description:
+            'Currency-independent settings of the model: freeUnits, packageSize, rounding, quantityRounding, rate, freeEvents, timing (docs/pricing.md).',
+        },
       },
     },
     plan: {
@@ -159,7 +177,11 @@ export const CATALOG_SCHEMA = {
         lateMaterialityThreshold: { $ref: '#/$defs/lateMaterialityThreshold' },
       },
     },
-    latePolicy: { enum: [...LATE_POLICIES], description: 'What late usage of a finalized period becomes (docs/late-usage.md); a subscription\'s own setting wins over its plan\'s.' },
+    latePolicy: {
+      enum: [...LATE_POLICIES],
+      description:
+        "What late usage of a finalized period becomes (docs/late-usage.md); a subscription's own setting wins over its plan's.",
+    },
     lateMaterialityThreshold: {
       type: 'string',
       pattern: '^\\d+(\\.\\d+)?$',
@@ -172,8 +194,16 @@ export const CATALOG_SCHEMA = {
       properties: {
         key: KEY,
         name: TEXT,
-        kind: { enum: [...CREDIT_KINDS], description: '"commit": paid up front, invoiced on the first invoice it covers; "grant": given, never invoiced.' },
-        amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', description: 'The credit in the customer\'s currency, a decimal string.' },
+        kind: {
+          enum: [...CREDIT_KINDS],
+          description:
+            '"commit": paid up front, invoiced on the first invoice it covers; "grant": given, never invoiced.',
+        },
+        amount: {
+          type: 'string',
+          pattern: '^\\d+(\\.\\d+)?$',
+          description: "The credit in the customer's currency, a decimal string.",
+        },
         effectiveFrom: DATE_TIME,
         expiresAt: DATE_TIME,
         charges: { type: 'array', uniqueItems: true, minItems: 1, items: REF('charge of the plan') },
@@ -195,12 +225,16 @@ export const CATALOG_SCHEMA = {
         overrides: {
           type: 'object',
           additionalProperties: false,
-          description: "What this contract prices differently from its plan (docs/pricing.md).",
+          description: 'What this contract prices differently from its plan (docs/pricing.md).',
           properties: {
-            discountPercent: { type: 'string', description: 'Percent off the period\'s usage and flat fees, a decimal string from 0 to 100.' },
+            discountPercent: {
+              type: 'string',
+              description: "Percent off the period's usage and flat fees, a decimal string from 0 to 100.",
+            },
             charges: {
               type: 'object',
-              description: 'By charge key of the plan: prices replacing the plan\'s, per currency given, and config settings merged over the plan\'s.',
+              description:
+                "By charge key of the plan: prices replacing the plan's, per currency given, and config settings merged over the plan's.",
               additionalProperties: {
                 type: 'object',
                 additionalProperties: false,
@@ -214,7 +248,11 @@ export const CATALOG_SCHEMA = {
         },
         latePolicy: { $ref: '#/$defs/latePolicy' },
         lateMaterialityThreshold: { $ref: '#/$defs/lateMaterialityThreshold' },
-        credits: { type: 'array', items: { $ref: '#/$defs/credit' }, description: 'Prepaid credits and commits drawn down by usage (docs/credits.md).' },
+        credits: {
+          type: 'array',
+          items: { $ref: '#/$defs/credit' },
+          description: 'Prepaid credits and commits drawn down by usage (docs/credits.md).',
+        },
       },
     },
   },

@@ -28,7 +28,11 @@ describeEachStore('catalog versions', (stores) => {
   let clock: ManualClock;
   let catalog: CatalogService;
   const versions = async () =>
-    (await db.query<{ version: number; applied_by: string }>('select version, applied_by from catalog_versions order by version')).rows;
+    (
+      await db.query<{ version: number; applied_by: string }>(
+        'select version, applied_by from catalog_versions order by version',
+      )
+    ).rows;
 
   beforeEach(async () => {
     db = await stores.fresh();
@@ -41,7 +45,9 @@ describeEachStore('catalog versions', (stores) => {
     const result = await catalog.apply(referenceCatalogYaml(), 'catalog.yaml', 'alice');
 
     const expected = loadCatalog(referenceCatalogYaml(), 'catalog.yaml');
-    const checksum = createHash('sha256').update(configure({ deterministic: true })(expected) as string).digest('hex');
+    const checksum = createHash('sha256')
+      .update(configure({ deterministic: true })(expected) as string)
+      .digest('hex');
     expect(result).toEqual({
       created: true,
       version: {
@@ -76,11 +82,18 @@ describeEachStore('catalog versions', (stores) => {
     clock.advance(60_000);
 
     const again = await catalog.apply(referenceCatalogYaml(), 'catalog.yaml', 'bob');
-    const reordered = await catalog.apply(referenceJson((document) => document.customers.reverse()), 'catalog.json', 'bob');
+    const reordered = await catalog.apply(
+      referenceJson((document) => document.customers.reverse()),
+      'catalog.json',
+      'bob',
+    );
 
     expect(again).toEqual({ created: false, version: first.version });
     expect(reordered).toEqual({ created: false, version: first.version });
-    expect(await catalog.diff(referenceCatalogYaml(), 'catalog.yaml')).toMatchObject({ baseVersion: 1, changed: false });
+    expect(await catalog.diff(referenceCatalogYaml(), 'catalog.yaml')).toMatchObject({
+      baseVersion: 1,
+      changed: false,
+    });
     expect(await versions()).toEqual([{ version: 1, applied_by: 'alice' }]);
   });
 
@@ -96,7 +109,11 @@ describeEachStore('catalog versions', (stores) => {
 
     const diff = {
       legalEntities: EMPTY_KIND,
-      customers: { added: [], removed: [], changed: [{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp' }] }] },
+      customers: {
+        added: [],
+        removed: [],
+        changed: [{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp' }] }],
+      },
       taxRates: EMPTY_KIND,
       meters: EMPTY_KIND,
       plans: EMPTY_KIND,
@@ -147,7 +164,12 @@ describeEachStore('catalog versions', (stores) => {
 
     expect(refusal).toBeInstanceOf(ConflictError);
     expect((refusal as ConflictError).errors).toEqual([
-      { path: '/meters/0/effectiveFrom', message: expect.stringMatching(/^meter "api_calls" changes its definition \(groupBy\): state an effectiveFrom .*replay$/) },
+      {
+        path: '/meters/0/effectiveFrom',
+        message: expect.stringMatching(
+          /^meter "api_calls" changes its definition \(groupBy\): state an effectiveFrom .*replay$/,
+        ),
+      },
     ]);
     expect((await catalog.diff(unannounced, 'catalog.json')).refusals).toEqual((refusal as ConflictError).errors);
     expect(await versions()).toHaveLength(1);
@@ -220,7 +242,9 @@ describeEachStore('catalog versions', (stores) => {
   it('refuses to update, delete or truncate a stored version', async () => {
     await catalog.apply(referenceCatalogYaml(), 'catalog.yaml', 'alice');
 
-    await expect(db.query(`update catalog_versions set applied_by = 'mallory'`)).rejects.toThrow(/catalog versions are immutable \(version 1\)/);
+    await expect(db.query(`update catalog_versions set applied_by = 'mallory'`)).rejects.toThrow(
+      /catalog versions are immutable \(version 1\)/,
+    );
     await expect(db.query('delete from catalog_versions')).rejects.toThrow(/catalog versions are immutable/);
     await expect(db.query('truncate catalog_versions')).rejects.toThrow(/catalog versions are immutable/);
     expect(await versions()).toEqual([{ version: 1, applied_by: 'alice' }]);

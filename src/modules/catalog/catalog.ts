@@ -6,7 +6,15 @@ export const CATALOG_API_VERSION = 'meterbridge/v1';
 export const AGGREGATIONS = ['sum', 'count', 'max', 'min', 'avg', 'unique_count', 'latest'] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
-export const CHARGE_MODELS = ['flat', 'per_unit', 'package', 'graduated', 'volume', 'percentage', 'graduated_percentage'] as const;
+export const CHARGE_MODELS = [
+  'flat',
+  'per_unit',
+  'package',
+  'graduated',
+  'volume',
+  'percentage',
+  'graduated_percentage',
+] as const;
 export type ChargeModel = (typeof CHARGE_MODELS)[number];
 
 export const BILLING_PERIODS = ['month', 'quarter', 'year'] as const;

@@ -93,12 +93,16 @@ export const CONFIG_FIELDS: Readonly<Record<ChargeModel, readonly string[]>> = {
 type RawPrice = string | Record<string, unknown>;
 type Report = (path: string, message: string) => void;
 
-
 function expanded(model: ChargeModel, raw: RawPrice): Record<string, unknown> {
   return typeof raw === 'string' ? { [PRICE_FIELDS[model][0] as string]: raw } : raw;
 }
 
-function checkAmount(value: unknown, path: string, report: Report, options: { positive?: boolean; percent?: boolean } = {}): boolean {
+function checkAmount(
+  value: unknown,
+  path: string,
+  report: Report,
+  options: { positive?: boolean; percent?: boolean } = {},
+): boolean {
   if (!isDecimal(value)) {
     report(path, 'must be a decimal string such as "0.25"');
     return false;
@@ -124,16 +128,22 @@ function checkTiers(tiers: unknown, path: string, percentage: boolean, report: R
       if (!last) report(`${at}/upTo`, 'only the last tier may be open-ended (upTo: null)');
     } else if (checkAmount(tier.upTo, `${at}/upTo`, report, { positive: true })) {
       const upTo = new Decimal(tier.upTo as string);
-      if (previous && upTo.lessThanOrEqualTo(previous)) report(`${at}/upTo`, `must be greater than the previous tier's upTo (${previous.toString()}): tiers are sorted and do not overlap`);
+      if (previous && upTo.lessThanOrEqualTo(previous))
+        report(
+          `${at}/upTo`,
+          `must be greater than the previous tier's upTo (${previous.toString()}): tiers are sorted and do not overlap`,
+        );
       previous = upTo;
       if (last) report(`${at}/upTo`, 'the last tier must be open-ended (upTo: null), so every quantity has a price');
     }
     if (percentage) {
       if (tier.rate === undefined) report(`${at}/rate`, 'is required: the percent of the amount within the tier');
       else checkAmount(tier.rate, `${at}/rate`, report, { percent: true });
-      if (tier.unitPrice !== undefined) report(`${at}/unitPrice`, 'is not allowed in a graduated_percentage tier (it has a rate)');
+      if (tier.unitPrice !== undefined)
+        report(`${at}/unitPrice`, 'is not allowed in a graduated_percentage tier (it has a rate)');
     } else {
-      if (tier.unitPrice === undefined && tier.flatFee === undefined) report(at, 'needs a unitPrice, a flatFee or both');
+      if (tier.unitPrice === undefined && tier.flatFee === undefined)
+        report(at, 'needs a unitPrice, a flatFee or both');
       if (tier.unitPrice !== undefined) checkAmount(tier.unitPrice, `${at}/unitPrice`, report);
       if (tier.rate !== undefined) report(`${at}/rate`, 'is allowed only in graduated_percentage tiers');
     }
@@ -145,7 +155,8 @@ function checkPrice(model: ChargeModel, raw: RawPrice, path: string, report: Rep
   const price = expanded(model, raw);
   const allowed = [...PRICE_FIELDS[model], 'minimum', 'maximum'];
   for (const field of Object.keys(price)) {
-    if (!allowed.includes(field)) report(`${path}/${field}`, `is not a price field of a ${model} charge (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(field))
+      report(`${path}/${field}`, `is not a price field of a ${model} charge (allowed: ${allowed.join(', ')})`);
   }
   const [main] = PRICE_FIELDS[model];
   if (main === 'tiers') checkTiers(price.tiers, `${path}/tiers`, model === 'graduated_percentage', report);
@@ -156,8 +167,15 @@ function checkPrice(model: ChargeModel, raw: RawPrice, path: string, report: Rep
   for (const field of ['fixedFeePerEvent', 'minPerEvent', 'maxPerEvent', 'minimum', 'maximum']) {
     if (price[field] !== undefined && allowed.includes(field)) checkAmount(price[field], `${path}/${field}`, report);
   }
-  for (const [low, high] of [['minPerEvent', 'maxPerEvent'], ['minimum', 'maximum']] as const) {
-    if (isDecimal(price[low]) && isDecimal(price[high]) && new Decimal(price[high] as string).lessThan(price[low] as string)) {
+  for (const [low, high] of [
+    ['minPerEvent', 'maxPerEvent'],
+    ['minimum', 'maximum'],
+  ] as const) {
+    if (
+      isDecimal(price[low]) &&
+      isDecimal(price[high]) &&
+      new Decimal(price[high] as string).lessThan(price[low] as string)
+    ) {
       report(`${path}/${high}`, `must not be below ${low} (${price[low] as string})`);
     }
   }
@@ -170,12 +188,20 @@ function checkQuantityRounding(value: unknown, path: string, report: Report): vo
   }
   const rounding = value as Record<string, unknown>;
   for (const field of Object.keys(rounding)) {
-    if (!['mode', 'precision', 'divideBy'].includes(field)) report(`${path}/${field}`, 'is not a rounding setting (allowed: mode, precision, divideBy)');
+    if (!['mode', 'precision', 'divideBy'].includes(field))
+      report(`${path}/${field}`, 'is not a rounding setting (allowed: mode, precision, divideBy)');
   }
-  if (!ROUNDING_MODES.includes(rounding.mode as QuantityRounding['mode'])) report(`${path}/mode`, `is required: one of ${ROUNDING_MODES.join(', ')}`);
+  if (!ROUNDING_MODES.includes(rounding.mode as QuantityRounding['mode']))
+    report(`${path}/mode`, `is required: one of ${ROUNDING_MODES.join(', ')}`);
   const precision = rounding.precision;
-  if (precision !== undefined && !(Number.isSafeInteger(precision) && Math.abs(precision as number) <= MAX_ROUNDING_PRECISION)) {
-    report(`${path}/precision`, `must be a whole number of decimal places from -${MAX_ROUNDING_PRECISION} to ${MAX_ROUNDING_PRECISION}`);
+  if (
+    precision !== undefined &&
+    !(Number.isSafeInteger(precision) && Math.abs(precision as number) <= MAX_ROUNDING_PRECISION)
+  ) {
+    report(
+      `${path}/precision`,
+      `must be a whole number of decimal places from -${MAX_ROUNDING_PRECISION} to ${MAX_ROUNDING_PRECISION}`,
+    );
   }
   if (rounding.divideBy !== undefined) checkAmount(rounding.divideBy, `${path}/divideBy`, report, { positive: true });
 }
@@ -184,23 +210,39 @@ function checkConfig(charge: Charge, path: string, report: Report): void {
   const config = charge.config ?? {};
   const allowed = CONFIG_FIELDS[charge.model];
   for (const field of Object.keys(config)) {
-    if (!allowed.includes(field)) report(`${path}/${field}`, `is not a setting of a ${charge.model} charge${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`);
+    if (!allowed.includes(field))
+      report(
+        `${path}/${field}`,
+        `is not a setting of a ${charge.model} charge${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+      );
   }
-  if (config.quantityRounding !== undefined && allowed.includes('quantityRounding')) checkQuantityRounding(config.quantityRounding, `${path}/quantityRounding`, report);
-  if (config.freeUnits !== undefined && allowed.includes('freeUnits')) checkAmount(config.freeUnits, `${path}/freeUnits`, report);
+  if (config.quantityRounding !== undefined && allowed.includes('quantityRounding'))
+    checkQuantityRounding(config.quantityRounding, `${path}/quantityRounding`, report);
+  if (config.freeUnits !== undefined && allowed.includes('freeUnits'))
+    checkAmount(config.freeUnits, `${path}/freeUnits`, report);
   if (charge.model === 'package') {
-    if (config.packageSize === undefined) report(`${path}/packageSize`, 'is required: how many units one package holds');
+    if (config.packageSize === undefined)
+      report(`${path}/packageSize`, 'is required: how many units one package holds');
     else checkAmount(config.packageSize, `${path}/packageSize`, report, { positive: true });
-    if (config.rounding !== undefined && config.rounding !== 'up' && config.rounding !== 'down') report(`${path}/rounding`, 'must be "up" or "down"');
+    if (config.rounding !== undefined && config.rounding !== 'up' && config.rounding !== 'down')
+      report(`${path}/rounding`, 'must be "up" or "down"');
   }
   if (charge.model === 'percentage') {
     if (config.rate === undefined) report(`${path}/rate`, 'is required: the percent of the summed amount');
     else checkAmount(config.rate, `${path}/rate`, report, { percent: true });
-    if (config.freeEvents !== undefined && !(Number.isSafeInteger(config.freeEvents) && (config.freeEvents as number) >= 0)) {
+    if (
+      config.freeEvents !== undefined &&
+      !(Number.isSafeInteger(config.freeEvents) && (config.freeEvents as number) >= 0)
+    ) {
       report(`${path}/freeEvents`, 'must be a whole number of events, 0 or more');
     }
   }
-  if (charge.model === 'flat' && config.timing !== undefined && config.timing !== 'in_advance' && config.timing !== 'in_arrears') {
+  if (
+    charge.model === 'flat' &&
+    config.timing !== undefined &&
+    config.timing !== 'in_advance' &&
+    config.timing !== 'in_arrears'
+  ) {
     report(`${path}/timing`, 'must be "in_advance" or "in_arrears"');
   }
 }
@@ -209,20 +251,29 @@ function checkConfig(charge: Charge, path: string, report: Report): void {
 export function checkChargePricing(charge: Charge, path: string, report: Report): void {
   const prices = charge.prices ?? {};
   if (Object.keys(prices).length === 0) report(`${path}/prices`, 'must price the charge in at least one currency');
-  for (const [code, raw] of Object.entries(prices)) checkPrice(charge.model, raw, `${path}/prices/${escapePointerToken(code)}`, report);
+  for (const [code, raw] of Object.entries(prices))
+    checkPrice(charge.model, raw, `${path}/prices/${escapePointerToken(code)}`, report);
   checkConfig(charge, `${path}/config`, report);
-  if (charge.model === 'flat' && charge.meter !== undefined) report(`${path}/meter`, 'is not allowed: a flat charge is a fixed fee, not priced by usage');
+  if (charge.model === 'flat' && charge.meter !== undefined)
+    report(`${path}/meter`, 'is not allowed: a flat charge is a fixed fee, not priced by usage');
 }
 
 const tiersOf = (raw: unknown): Tier[] =>
-  (raw as Record<string, string | null>[]).map((tier) => ({ upTo: tier.upTo ?? null, unitPrice: tier.unitPrice ?? '0', flatFee: tier.flatFee ?? '0' }));
+  (raw as Record<string, string | null>[]).map((tier) => ({
+    upTo: tier.upTo ?? null,
+    unitPrice: tier.unitPrice ?? '0',
+    flatFee: tier.flatFee ?? '0',
+  }));
 
 /** The charge's price in `currency`, normalized; undefined when the charge has no price in it. Assumes a valid catalog. */
 export function chargePrice(charge: Charge, currency: string): ChargePrice | undefined {
   const raw = charge.prices && Object.hasOwn(charge.prices, currency) ? charge.prices[currency] : undefined;
   if (raw === undefined) return undefined;
   const price = expanded(charge.model, raw) as Record<string, unknown>;
-  const limits = { minimum: (price.minimum as string | undefined) ?? null, maximum: (price.maximum as string | undefined) ?? null };
+  const limits = {
+    minimum: (price.minimum as string | undefined) ?? null,
+    maximum: (price.maximum as string | undefined) ?? null,
+  };
   switch (charge.model) {
     case 'flat':
       return { model: 'flat', amount: price.amount as string, ...limits };
@@ -244,7 +295,11 @@ export function chargePrice(charge: Charge, currency: string): ChargePrice | und
     case 'graduated_percentage':
       return {
         model: 'graduated_percentage',
-        tiers: (price.tiers as Record<string, string | null>[]).map((tier) => ({ upTo: tier.upTo ?? null, rate: tier.rate as string, flatFee: tier.flatFee ?? '0' })),
+        tiers: (price.tiers as Record<string, string | null>[]).map((tier) => ({
+          upTo: tier.upTo ?? null,
+          rate: tier.rate as string,
+          flatFee: tier.flatFee ?? '0',
+        })),
         ...limits,
       };
   }
@@ -255,7 +310,9 @@ export function chargeSettings(charge: Charge): ChargeSettings {
   const config = (charge.config ?? {}) as Record<string, unknown>;
   const rounding = config.quantityRounding as Partial<QuantityRounding> | undefined;
   return {
-    quantityRounding: rounding ? { mode: rounding.mode ?? 'round', precision: rounding.precision ?? 0, divideBy: rounding.divideBy ?? '1' } : null,
+    quantityRounding: rounding
+      ? { mode: rounding.mode ?? 'round', precision: rounding.precision ?? 0, divideBy: rounding.divideBy ?? '1' }
+      : null,
     freeUnits: (config.freeUnits as string | undefined) ?? '0',
     packageSize: (config.packageSize as string | undefined) ?? '1',
     rounding: (config.rounding as 'up' | 'down' | undefined) ?? 'up',
@@ -270,7 +327,8 @@ export function chargeSettings(charge: Charge): ChargeSettings {
  * currency given), its settings merged over the plan's.
  */
 export function contractCharge(charge: Charge, overrides: SubscriptionOverrides | undefined): Charge {
-  const override = overrides?.charges && Object.hasOwn(overrides.charges, charge.key) ? overrides.charges[charge.key] : undefined;
+  const override =
+    overrides?.charges && Object.hasOwn(overrides.charges, charge.key) ? overrides.charges[charge.key] : undefined;
   if (!override) return charge;
   return {
     ...charge,

@@ -10,7 +10,9 @@ export interface FinalizedCreditUse {
 
 /** The credits of a catalog that some subscription declares, as `subscription/credit` ids. */
 export function declaredCredits(catalog: Catalog): string[] {
-  return catalog.subscriptions.flatMap((subscription) => (subscription.credits ?? []).map((credit) => `${subscription.key}/${credit.key}`));
+  return catalog.subscriptions.flatMap((subscription) =>
+    (subscription.credits ?? []).map((credit) => `${subscription.key}/${credit.key}`),
+  );
 }
 
 /**
@@ -35,8 +37,16 @@ export function finalizedCreditChanges(next: Catalog, used: ReadonlyMap<string, 
       });
       continue;
     }
-    if (new Decimal(credit.amount).lessThan(use.drawn)) errors.push({ path: `/subscriptions/${s}/credits/${c}/amount`, message: `must be at least ${use.drawn}, what finalized invoices already drew` });
-    if (use.committed && credit.kind !== 'commit') errors.push({ path: `/subscriptions/${s}/credits/${c}/kind`, message: 'must stay "commit": a finalized invoice has invoiced it' });
+    if (new Decimal(credit.amount).lessThan(use.drawn))
+      errors.push({
+        path: `/subscriptions/${s}/credits/${c}/amount`,
+        message: `must be at least ${use.drawn}, what finalized invoices already drew`,
+      });
+    if (use.committed && credit.kind !== 'commit')
+      errors.push({
+        path: `/subscriptions/${s}/credits/${c}/kind`,
+        message: 'must stay "commit": a finalized invoice has invoiced it',
+      });
   }
   return errors;
 }

@@ -4,11 +4,18 @@ import { ISO_4217_MINOR_UNITS, isIso4217Currency, minorUnitDigits } from './iso-
 
 describe('ISO 4217', () => {
   it('knows each active currency and the digits of its minor unit', () => {
-    expect([minorUnitDigits('USD'), minorUnitDigits('EUR'), minorUnitDigits('JPY'), minorUnitDigits('KWD'), minorUnitDigits('CLF')]).toEqual([2, 2, 0, 3, 4]);
+    expect([
+      minorUnitDigits('USD'),
+      minorUnitDigits('EUR'),
+      minorUnitDigits('JPY'),
+      minorUnitDigits('KWD'),
+      minorUnitDigits('CLF'),
+    ]).toEqual([2, 2, 0, 3, 4]);
   });
 
   it('refuses withdrawn, non-money and malformed codes, and names inherited from Object', () => {
-    for (const code of ['HRK', 'SLL', 'XAU', 'XXX', 'usd', 'toString', '__proto__']) expect(isIso4217Currency(code), code).toBe(false);
+    for (const code of ['HRK', 'SLL', 'XAU', 'XXX', 'usd', 'toString', '__proto__'])
+      expect(isIso4217Currency(code), code).toBe(false);
     expect(minorUnitDigits('constructor')).toBeUndefined();
   });
 
@@ -24,7 +31,9 @@ describe('ISO 4217', () => {
     // Bulgaria joined the euro (BGN withdrawn, 2026); CUC left circulation in Cuba. Codes with no
     // minor unit (X.. precious metals, funds of the IMF, testing, "no currency") are not invoiceable.
     const published = Object.fromEntries(currencyCodes.data.map((currency) => [currency.code, currency.digits]));
-    const notInvoiceable = Object.keys(published).filter((code) => code.startsWith('X') && !['XAF', 'XCD', 'XOF', 'XPF'].includes(code));
+    const notInvoiceable = Object.keys(published).filter(
+      (code) => code.startsWith('X') && !['XAF', 'XCD', 'XOF', 'XPF'].includes(code),
+    );
     const expected: Record<string, number> = { ...published, XCG: 2 };
     for (const code of ['ANG', 'BGN', 'CUC', ...notInvoiceable]) delete expected[code];
     expect(ISO_4217_MINOR_UNITS).toEqual(expected);

@@ -11,7 +11,12 @@ export const METER_DEFINITION_FIELDS = ['eventType', 'filter', 'valuePath', 'agg
  * at the meter's `effectiveFrom` in the next document. With `inUse`, only those meters count (the others
  * have no usage yet); without it every meter is taken to have usage.
  */
-export function unannouncedMeterChanges(previous: Catalog, next: Catalog, diff: CatalogDiff, inUse?: ReadonlySet<string>): FieldError[] {
+export function unannouncedMeterChanges(
+  previous: Catalog,
+  next: Catalog,
+  diff: CatalogDiff,
+  inUse?: ReadonlySet<string>,
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const { key, changes } of diff.meters.changed) {
     // A meter nothing was derived with yet has no history to rewrite.
@@ -23,7 +28,10 @@ export function unannouncedMeterChanges(previous: Catalog, next: Catalog, diff: 
     const before = previous.meters.find((meter) => meter.key === key) as Meter;
     const index = next.meters.findIndex((meter) => meter.key === key);
     const after = next.meters[index] as Meter;
-    if (after.effectiveFrom !== undefined && (before.effectiveFrom === undefined || Date.parse(after.effectiveFrom) > Date.parse(before.effectiveFrom))) {
+    if (
+      after.effectiveFrom !== undefined &&
+      (before.effectiveFrom === undefined || Date.parse(after.effectiveFrom) > Date.parse(before.effectiveFrom))
+    ) {
       continue;
     }
     const since = before.effectiveFrom === undefined ? '' : ` later than its current ${before.effectiveFrom}`;

@@ -25,7 +25,10 @@ export interface CatalogVersion {
 
 // Versions stored before tax rates existed have no `taxRates` list nor diff: they declared none.
 function fromRowCatalogVersion(row: CatalogVersionRow): CatalogVersion {
-  const { document, diff } = row as { document: Partial<Catalog> & Omit<Catalog, 'taxRates'>; diff: Partial<CatalogDiff> & Omit<CatalogDiff, 'taxRates'> };
+  const { document, diff } = row as {
+    document: Partial<Catalog> & Omit<Catalog, 'taxRates'>;
+    diff: Partial<CatalogDiff> & Omit<CatalogDiff, 'taxRates'>;
+  };
   return {
     version: Number(row.version),
     appliedAt: new Date(row.applied_at).toISOString(),
@@ -44,19 +47,30 @@ export async function lockCatalog(db: Queryable): Promise<void> {
 }
 
 export async function findLatestVersion(db: Queryable): Promise<CatalogVersion | undefined> {
-  const result = await db.query<CatalogVersionRow>(`select ${COLUMNS} from catalog_versions order by version desc limit 1`);
+  const result = await db.query<CatalogVersionRow>(
+    `select ${COLUMNS} from catalog_versions order by version desc limit 1`,
+  );
   return result.rows[0] && fromRowCatalogVersion(result.rows[0]);
 }
 
 export async function findVersion(db: Queryable, version: number): Promise<CatalogVersion | undefined> {
-  const result = await db.query<CatalogVersionRow>(`select ${COLUMNS} from catalog_versions where version = $1`, [version]);
+  const result = await db.query<CatalogVersionRow>(`select ${COLUMNS} from catalog_versions where version = $1`, [
+    version,
+  ]);
   return result.rows[0] && fromRowCatalogVersion(result.rows[0]);
 }
 
 export async function insertVersion(db: Queryable, version: CatalogVersion): Promise<void> {
   await db.query(
     `insert into catalog_versions (version, applied_at, applied_by, document, checksum, diff) values ($1, $2, $3, $4, $5, $6)`,
-    [version.version, version.appliedAt, version.appliedBy, JSON.stringify(version.catalog), version.checksum, JSON.stringify(version.diff)],
+    [
+      version.version,
+      version.appliedAt,
+      version.appliedBy,
+      JSON.stringify(version.catalog),
+      version.checksum,
+      JSON.stringify(version.diff),
+    ],
   );
 }
 

@@ -12,15 +12,22 @@ const KEY_PATTERN = $defs.legalEntity.properties.code.pattern;
 const DATE_TIME = 'must be an RFC 3339 date-time with a time zone, such as "2026-01-01T00:00:00Z"';
 
 const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
-  [KEY_PATTERN, 'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)'],
+  [
+    KEY_PATTERN,
+    'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)',
+  ],
   [$defs.currency.pattern, 'must be a three-letter ISO 4217 currency code such as "USD"'],
   [$defs.dateTime.pattern, DATE_TIME],
   [$defs.lateMaterialityThreshold.pattern, 'must be an amount as a decimal string, 0 or more, such as "5.00"'],
-  [$defs.dataPath.pattern, 'must be a dot path into the event\'s data: segments of letters, digits, "_" or "-" joined by "." (such as "usage.input_tokens")'],
+  [
+    $defs.dataPath.pattern,
+    'must be a dot path into the event\'s data: segments of letters, digits, "_" or "-" joined by "." (such as "usage.input_tokens")',
+  ],
 ]);
 
 const FORBIDDEN_SEGMENT = 'must not use "__proto__", "constructor" or "prototype" as a segment';
-const DECIMAL_TYPE = 'must be a decimal string such as "0.002" (quote it, a number would be read as a float) or an object of price fields';
+const DECIMAL_TYPE =
+  'must be a decimal string such as "0.002" (quote it, a number would be read as a float) or an object of price fields';
 // Ajv names schema paths from the referenced definition (the charge), not from the root.
 const PRICE_TYPE_PATH = '#/properties/prices/additionalProperties/type';
 const FILTER_CONDITION = 'must be a string, number, boolean or null, or { in: [...] } listing at least one of them';
@@ -39,8 +46,12 @@ export function schemaFieldErrors(errors: readonly ErrorObject[]): FieldError[] 
 /** The filter condition's anyOf is the schema's only one: its branch errors are replaced by one message. */
 function isBranchOf(error: ErrorObject, alternative: ErrorObject): boolean {
   if (error === alternative) return false;
-  const samePlace = error.instancePath === alternative.instancePath || error.instancePath.startsWith(`${alternative.instancePath}/`);
-  return samePlace && (error.schemaPath.startsWith(`${alternative.schemaPath}/`) || error.schemaPath.startsWith(FILTER_SCALAR_DEF));
+  const samePlace =
+    error.instancePath === alternative.instancePath || error.instancePath.startsWith(`${alternative.instancePath}/`);
+  return (
+    samePlace &&
+    (error.schemaPath.startsWith(`${alternative.schemaPath}/`) || error.schemaPath.startsWith(FILTER_SCALAR_DEF))
+  );
 }
 
 function describe(error: ErrorObject): FieldError {
@@ -60,12 +71,15 @@ function describe(error: ErrorObject): FieldError {
     case 'const':
       return { path, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'enum':
-      return { path, message: `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}` };
+      return {
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`,
+      };
     case 'type':
       if (error.schemaPath === PRICE_TYPE_PATH) return { path, message: DECIMAL_TYPE };
       return { path, message: `must be ${[params.type].flat().join(' or ')}` };
     case 'pattern':
-      return { path, message: PATTERN_MESSAGES.get(String(params.pattern)) ?? (error.message ?? 'is invalid') };
+      return { path, message: PATTERN_MESSAGES.get(String(params.pattern)) ?? error.message ?? 'is invalid' };
     case 'not':
       return { path, message: FORBIDDEN_SEGMENT };
     case 'format':
@@ -82,4 +96,3 @@ function describe(error: ErrorObject): FieldError {
   }
   return { path, message: error.message ?? 'is invalid' };
 }
-

@@ -72,7 +72,10 @@ function checkAppliedBy(appliedBy: string): void {
   const trimmed = appliedBy.trim();
   if (trimmed.length === 0 || trimmed.length > MAX_APPLIED_BY_LENGTH || trimmed !== appliedBy) {
     throw new ValidationError('invalid catalog apply', [
-      { path: '/appliedBy', message: `must name who applies the catalog: 1-${MAX_APPLIED_BY_LENGTH} characters without surrounding spaces` },
+      {
+        path: '/appliedBy',
+        message: `must name who applies the catalog: 1-${MAX_APPLIED_BY_LENGTH} characters without surrounding spaces`,
+      },
     ]);
   }
 }
@@ -82,7 +85,9 @@ function refuseHistoryChanges(meterErrors: FieldError[], creditErrors: FieldErro
   if (meterErrors.length === 0 && creditErrors.length === 0) return;
   const reasons = [
     ...(meterErrors.length > 0
-      ? [`changes the definition of ${meterErrors.length} meter${meterErrors.length > 1 ? 's' : ''} without a later effectiveFrom; usage already derived would be reinterpreted silently`]
+      ? [
+          `changes the definition of ${meterErrors.length} meter${meterErrors.length > 1 ? 's' : ''} without a later effectiveFrom; usage already derived would be reinterpreted silently`,
+        ]
       : []),
     ...(creditErrors.length > 0 ? ['changes prepaid credits that finalized invoices drew on'] : []),
   ];
@@ -91,7 +96,12 @@ function refuseHistoryChanges(meterErrors: FieldError[], creditErrors: FieldErro
 
 export function createCatalog({ db, clock, metersInUse, creditsInUse }: CatalogDependencies): CatalogService {
   const inUse = (tx: Queryable, diff: CatalogDiff) =>
-    metersInUse && diff.meters.changed.length > 0 ? metersInUse(tx, diff.meters.changed.map((change) => change.key)) : Promise.resolve(undefined);
+    metersInUse && diff.meters.changed.length > 0
+      ? metersInUse(
+          tx,
+          diff.meters.changed.map((change) => change.key),
+        )
+      : Promise.resolve(undefined);
   const creditErrors = async (tx: Queryable, previous: Catalog, next: Catalog): Promise<FieldError[]> => {
     const ids = declaredCredits(previous);
     if (!creditsInUse || ids.length === 0) return [];
@@ -107,7 +117,8 @@ export function createCatalog({ db, clock, metersInUse, creditsInUse }: CatalogD
     meterHistory: () => repository.findMeterHistory(db),
 
     async get(version, tx = db) {
-      const found = Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(tx, version) : undefined;
+      const found =
+        Number.isSafeInteger(version) && version > 0 ? await repository.findVersion(tx, version) : undefined;
       if (!found) throw new NotFoundError(`there is no catalog version ${version}`);
       return found;
     },
@@ -118,7 +129,10 @@ export function createCatalog({ db, clock, metersInUse, creditsInUse }: CatalogD
       const plan = current.catalog.plans.find((candidate) => candidate.key === planKey);
       if (!plan) throw new NotFoundError(`catalog version ${current.version} has no plan ${JSON.stringify(planKey)}`);
       const charge = plan.charges.find((candidate) => candidate.key === chargeKey);
-      if (!charge) throw new NotFoundError(`plan ${JSON.stringify(planKey)} of catalog version ${current.version} has no charge ${JSON.stringify(chargeKey)}`);
+      if (!charge)
+        throw new NotFoundError(
+          `plan ${JSON.stringify(planKey)} of catalog version ${current.version} has no charge ${JSON.stringify(chargeKey)}`,
+        );
       return charge;
     },
 

@@ -15,8 +15,17 @@ describe('validateCatalog: the reference catalog', () => {
       ['EU', 'EUR', 'sap-eu'],
     ]);
     expect(result.catalog.meters.map((meter) => meter.allowNegative)).toEqual([false, false, false]);
-    expect(result.catalog.plans[0]?.charges[1]?.prices?.USD).toEqual({ tiers: [{ upTo: '1000000', unitPrice: '0' }, { upTo: null, unitPrice: '0.002' }] });
-    expect(result.catalog.customers[0]?.externalIds).toEqual({ crm: '0015g00000AcmeX', billing: 'cus_Acme01', erp: 'C-10042' });
+    expect(result.catalog.plans[0]?.charges[1]?.prices?.USD).toEqual({
+      tiers: [
+        { upTo: '1000000', unitPrice: '0' },
+        { upTo: null, unitPrice: '0.002' },
+      ],
+    });
+    expect(result.catalog.customers[0]?.externalIds).toEqual({
+      crm: '0015g00000AcmeX',
+      billing: 'cus_Acme01',
+      erp: 'C-10042',
+    });
     expect(result.catalog.taxRates).toEqual([
       { region: 'US-CA', rate: '7.25', name: 'California sales tax' },
       { region: 'DE', rate: '19', name: 'Umsatzsteuer' },
@@ -52,14 +61,27 @@ describe('validateCatalog: the reference catalog', () => {
   it('accepts a file with only its apiVersion as an empty catalog', () => {
     expect(validateCatalog({ apiVersion: 'meterbridge/v1' })).toEqual({
       ok: true,
-      catalog: { apiVersion: 'meterbridge/v1', legalEntities: [], customers: [], taxRates: [], meters: [], plans: [], subscriptions: [] },
+      catalog: {
+        apiVersion: 'meterbridge/v1',
+        legalEntities: [],
+        customers: [],
+        taxRates: [],
+        meters: [],
+        plans: [],
+        subscriptions: [],
+      },
     });
   });
 
   it('accepts back-to-back subscriptions of one customer to one plan', () => {
     const document = reference();
     document.subscriptions[0].end = '2026-06-01T00:00:00Z';
-    document.subscriptions.push({ ...document.subscriptions[0], key: 'acme-renewal', start: '2026-06-01T00:00:00Z', end: undefined });
+    document.subscriptions.push({
+      ...document.subscriptions[0],
+      key: 'acme-renewal',
+      start: '2026-06-01T00:00:00Z',
+      end: undefined,
+    });
     delete document.subscriptions[2].end;
     expect(validateCatalog(document).ok).toBe(true);
   });
@@ -67,7 +89,9 @@ describe('validateCatalog: the reference catalog', () => {
 
 describe('validateCatalog: structure', () => {
   it('refuses another apiVersion, and a missing one', () => {
-    expect(errorsOf({ ...reference(), apiVersion: 'meterbridge/v2' })).toEqual([{ path: '/apiVersion', message: 'must be "meterbridge/v1"' }]);
+    expect(errorsOf({ ...reference(), apiVersion: 'meterbridge/v2' })).toEqual([
+      { path: '/apiVersion', message: 'must be "meterbridge/v1"' },
+    ]);
     const { apiVersion: _apiVersion, ...rest } = reference();
     expect(errorsOf(rest)).toEqual([{ path: '/apiVersion', message: 'is required' }]);
   });
@@ -86,7 +110,10 @@ describe('validateCatalog: structure', () => {
     expect(errorsOf(document)).toEqual([
       { path: '/version', message: 'is not allowed' },
       { path: '/customers/1/email', message: 'is not allowed' },
-      { path: '/meters/0/filter/status', message: 'must be a string, number, boolean or null, or { in: [...] } listing at least one of them' },
+      {
+        path: '/meters/0/filter/status',
+        message: 'must be a string, number, boolean or null, or { in: [...] } listing at least one of them',
+      },
       { path: '/plans/0/charges/2/tiers', message: 'is not allowed' },
       { path: '/subscriptions/0/trial', message: 'is not allowed' },
     ]);
@@ -98,7 +125,8 @@ describe('validateCatalog: structure', () => {
     document.meters[0].groupBy = ['region', 'constructor'];
     document.meters[2].filter = { 'meta.__proto__.x': 'premium', 'tier name': 'premium' };
     document.meters[2].valuePath = 'duration hours';
-    const syntax = 'must be a dot path into the event\'s data: segments of letters, digits, "_" or "-" joined by "." (such as "usage.input_tokens")';
+    const syntax =
+      'must be a dot path into the event\'s data: segments of letters, digits, "_" or "-" joined by "." (such as "usage.input_tokens")';
     const forbidden = 'must not use "__proto__", "constructor" or "prototype" as a segment';
     expect(errorsOf(document)).toEqual([
       { path: '/meters/0/groupBy/1', message: forbidden },
@@ -126,7 +154,9 @@ describe('validateCatalog: structure', () => {
   it('requires valuePath unless the aggregation is count', () => {
     const document = reference();
     delete document.meters[1].valuePath;
-    expect(errorsOf(document)).toEqual([{ path: '/meters/1/valuePath', message: 'is required unless aggregation is "count"' }]);
+    expect(errorsOf(document)).toEqual([
+      { path: '/meters/1/valuePath', message: 'is required unless aggregation is "count"' },
+    ]);
   });
 
   it('refuses malformed currencies, amounts, enums, times and anchor days', () => {
@@ -140,14 +170,25 @@ describe('validateCatalog: structure', () => {
     document.subscriptions[1].billingPeriod = 'week';
     expect(errorsOf(document)).toEqual([
       { path: '/legalEntities/0/currency', message: 'must be a three-letter ISO 4217 currency code such as "USD"' },
-      { path: '/meters/1/aggregation', message: 'must be one of "sum", "count", "max", "min", "avg", "unique_count", "latest"' },
+      {
+        path: '/meters/1/aggregation',
+        message: 'must be one of "sum", "count", "max", "min", "avg", "unique_count", "latest"',
+      },
       {
         path: '/plans/0/charges/0/model',
-        message: 'must be one of "flat", "per_unit", "package", "graduated", "volume", "percentage", "graduated_percentage"',
+        message:
+          'must be one of "flat", "per_unit", "package", "graduated", "volume", "percentage", "graduated_percentage"',
       },
       { path: '/plans/0/charges/2/prices/eur', message: 'must be a three-letter ISO 4217 currency code such as "USD"' },
-      { path: '/plans/0/charges/2/prices/USD', message: 'must be a decimal string such as "0.002" (quote it, a number would be read as a float) or an object of price fields' },
-      { path: '/subscriptions/0/start', message: 'must be an RFC 3339 date-time with a time zone, such as "2026-01-01T00:00:00Z"' },
+      {
+        path: '/plans/0/charges/2/prices/USD',
+        message:
+          'must be a decimal string such as "0.002" (quote it, a number would be read as a float) or an object of price fields',
+      },
+      {
+        path: '/subscriptions/0/start',
+        message: 'must be an RFC 3339 date-time with a time zone, such as "2026-01-01T00:00:00Z"',
+      },
       { path: '/subscriptions/0/anchorDay', message: 'must be <= 28' },
       { path: '/subscriptions/1/billingPeriod', message: 'must be one of "month", "quarter", "year"' },
     ]);
@@ -175,7 +216,8 @@ describe('validateCatalog: structure', () => {
     expect(errorsOf(document)).toEqual([
       {
         path: '/customers/0/key',
-        message: 'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)',
+        message:
+          'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)',
       },
       { path: '/customers/1/aliases/1', message: 'repeats /customers/1/aliases/0' },
     ]);
@@ -201,7 +243,10 @@ describe('validateCatalog: hostile values', () => {
     document.plans[0].charges[1].prices.USD.tiers[1].unitPrice = `0.${'0'.repeat(10)}${'2'.repeat(61)}`;
     expect(errorsOf(document)).toEqual([
       { path: '/taxRates/0/rate', message: 'has 61 significant digits; at most 60 can be held exactly' },
-      { path: '/plans/0/charges/1/prices/USD/tiers/1/unitPrice', message: 'has 61 significant digits; at most 60 can be held exactly' },
+      {
+        path: '/plans/0/charges/1/prices/USD/tiers/1/unitPrice',
+        message: 'has 61 significant digits; at most 60 can be held exactly',
+      },
     ]);
   });
 });

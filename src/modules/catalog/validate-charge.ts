@@ -32,11 +32,20 @@ export function validateCharge(charge: unknown, base = ''): Charge {
   if (errors.length === 0) {
     const valid = charge as Charge;
     for (const code of Object.keys(valid.prices ?? {})) {
-      if (!isIso4217Currency(code)) errors.push({ path: `/prices/${escapePointerToken(code)}`, message: `"${code}" is not an active ISO 4217 currency code` });
+      if (!isIso4217Currency(code))
+        errors.push({
+          path: `/prices/${escapePointerToken(code)}`,
+          message: `"${code}" is not an active ISO 4217 currency code`,
+        });
     }
     checkChargePricing(valid, '', (path, message) => errors.push({ path, message }));
-    if (valid.meter === undefined && valid.model !== 'flat') errors.push({ path: '/meter', message: `is required: a "${valid.model}" charge prices a meter's usage` });
+    if (valid.meter === undefined && valid.model !== 'flat')
+      errors.push({ path: '/meter', message: `is required: a "${valid.model}" charge prices a meter's usage` });
   }
-  if (errors.length > 0) throw new ValidationError('invalid charge', errors.map((error) => ({ ...error, path: `${base}${error.path}` })));
+  if (errors.length > 0)
+    throw new ValidationError(
+      'invalid charge',
+      errors.map((error) => ({ ...error, path: `${base}${error.path}` })),
+    );
   return charge as Charge;
 }

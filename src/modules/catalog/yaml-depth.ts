@@ -78,7 +78,15 @@ export function yamlTooDeepAt(text: string, maxDepth: number): number | undefine
       continue;
     }
     const kind = token[0];
-    if (kind === ' ' || kind === '\t' || kind === '#' || kind === '%' || token === '\ufeff' || (MARKERS.has(token) && token !== SCALAR)) continue;
+    if (
+      kind === ' ' ||
+      kind === '\t' ||
+      kind === '#' ||
+      kind === '%' ||
+      token === '\ufeff' ||
+      (MARKERS.has(token) && token !== SCALAR)
+    )
+      continue;
     if (token === '---' || token === '...') {
       open.length = 0;
       flow = 0;

@@ -1,4 +1,9 @@
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldError } from '../../platform/errors.js';
+import {
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type FieldError,
+} from '../../platform/errors.js';
 import { findInexactNumbers } from '../../platform/json-numbers.js';
 import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
 import type { BodyItem } from './ingestion.js';
@@ -79,7 +84,9 @@ export function parseEventsBody(body: Buffer, mediaType: EventMediaType, maxBatc
   const text = decode(body, 'body');
   const parsed = parseJson(text);
   if (mediaType === 'application/cloudevents+json' && Array.isArray(parsed)) {
-    throw new ValidationError('application/cloudevents+json carries one event; send arrays as application/cloudevents-batch+json');
+    throw new ValidationError(
+      'application/cloudevents+json carries one event; send arrays as application/cloudevents-batch+json',
+    );
   }
   if (mediaType === 'application/cloudevents-batch+json' && !Array.isArray(parsed)) {
     throw new ValidationError('application/cloudevents-batch+json must be a JSON array of events');

@@ -24,29 +24,60 @@ describe('csvRecordToEvent', () => {
   it('maps attribute columns and defaults specversion to 1.0 when the column is absent', () => {
     expect(convert([...base, 'subject', 'time'], [...baseCells, 'customer-1', '2026-10-15T12:00:00Z'])).toEqual({
       ok: true,
-      event: { specversion: '1.0', id: 'e1', source: 'src', type: 'api.request', subject: 'customer-1', time: '2026-10-15T12:00:00Z' },
+      event: {
+        specversion: '1.0',
+        id: 'e1',
+        source: 'src',
+        type: 'api.request',
+        subject: 'customer-1',
+        time: '2026-10-15T12:00:00Z',
+      },
     });
   });
 
   it('refuses a number cell JSON would round, and rounded numbers in a data column of JSON, at their paths', () => {
     expect(convert([...base, 'data.n'], [...baseCells, '12345678901234567890'])).toEqual({
       ok: false,
-      errors: [{ path: '/data/n', message: expect.stringMatching(/^is the number 12345678901234567890, which JSON cannot carry exactly/) }],
+      errors: [
+        {
+          path: '/data/n',
+          message: expect.stringMatching(/^is the number 12345678901234567890, which JSON cannot carry exactly/),
+        },
+      ],
     });
     expect(convert([...base, 'data'], [...baseCells, '{"a": [0.10000000000000000001]}'])).toEqual({
       ok: false,
       errors: [{ path: '/data/a/0', message: expect.stringMatching(/cannot carry exactly/) }],
     });
-    expect(convert([...base, 'data.n'], [...baseCells, '3.141592653589793'])).toMatchObject({ ok: true, event: { data: { n: 3.141592653589793 } } });
+    expect(convert([...base, 'data.n'], [...baseCells, '3.141592653589793'])).toMatchObject({
+      ok: true,
+      event: { data: { n: 3.141592653589793 } },
+    });
   });
 
   it('keeps a specversion cell as written, and reads an empty one as absent (1.0)', () => {
-    expect(convert([...base, 'specversion'], [...baseCells, '0.3'])).toMatchObject({ ok: true, event: { specversion: '0.3' } });
-    expect(convert([...base, 'specversion'], [...baseCells, ''])).toMatchObject({ ok: true, event: { specversion: '1.0' } });
+    expect(convert([...base, 'specversion'], [...baseCells, '0.3'])).toMatchObject({
+      ok: true,
+      event: { specversion: '0.3' },
+    });
+    expect(convert([...base, 'specversion'], [...baseCells, ''])).toMatchObject({
+      ok: true,
+      event: { specversion: '1.0' },
+    });
   });
 
   it('types data cells: strict decimal numbers, true/false, empty cells omitted, anything else a string', () => {
-    const names = [...base, 'data.tokens', 'data.price', 'data.exp', 'data.negative', 'data.cached', 'data.streamed', 'data.note', 'data.model'];
+    const names = [
+      ...base,
+      'data.tokens',
+      'data.price',
+      'data.exp',
+      'data.negative',
+      'data.cached',
+      'data.streamed',
+      'data.note',
+      'data.model',
+    ];
     const result = convert(names, [...baseCells, '10', '0.25', '1.5e3', '-3', 'true', 'false', '', 'small']);
     expect(result).toEqual({
       ok: true,
@@ -68,8 +99,14 @@ describe('csvRecordToEvent', () => {
   });
 
   it('builds nested objects from dot paths', () => {
-    const result = convert([...base, 'data.usage.tokens', 'data.usage.model', 'data.region', 'data.usage.cost.usd'], [...baseCells, '12', 'large', 'eu', '0.5']);
-    expect(result.ok && result.event.data).toEqual({ usage: { tokens: 12, model: 'large', cost: { usd: 0.5 } }, region: 'eu' });
+    const result = convert(
+      [...base, 'data.usage.tokens', 'data.usage.model', 'data.region', 'data.usage.cost.usd'],
+      [...baseCells, '12', 'large', 'eu', '0.5'],
+    );
+    expect(result.ok && result.event.data).toEqual({
+      usage: { tokens: 12, model: 'large', cost: { usd: 0.5 } },
+      region: 'eu',
+    });
   });
 
   it('gives an object holding only the non-empty cells, and no nested object for an all-empty branch', () => {
@@ -95,7 +132,10 @@ describe('csvRecordToEvent', () => {
 
   it('rejects a record whose data column is not valid JSON, naming /data', () => {
     const result = convert([...base, 'data'], [...baseCells, '{tokens: 10}']);
-    expect(result).toEqual({ ok: false, errors: [{ path: '/data', message: expect.stringMatching(/^is not valid JSON: /) }] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ path: '/data', message: expect.stringMatching(/^is not valid JSON: /) }],
+    });
   });
 
   it('passes JSON that is not an object on, for envelope validation to reject like any', () => {
@@ -106,19 +146,33 @@ describe('csvRecordToEvent', () => {
   it('turns unknown columns into string extension attributes, validated like any', () => {
     const result = convert([...base, 'region', 'Bad-Name'], [...baseCells, 'eu', 'x']);
     expect(result).toMatchObject({ ok: true, event: { region: 'eu', 'Bad-Name': 'x' } });
-    const checked = validateEnvelope(result.ok && result.event, { now: new Date(), maxEventBytes: 65536, maxFutureSeconds: 300 });
+    const checked = validateEnvelope(result.ok && result.event, {
+      now: new Date(),
+      maxEventBytes: 65536,
+      maxFutureSeconds: 300,
+    });
     expect(checked).toMatchObject({ ok: false, errors: [{ path: '/Bad-Name' }] });
   });
 
   it('turns a __proto__ path into an own key that validation refuses, never into a prototype', () => {
     const result = convert([...base, 'data.__proto__.polluted'], [...baseCells, 'yes']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const checked = validateEnvelope(result.ok && result.event, { now: new Date(), maxEventBytes: 65536, maxFutureSeconds: 300 });
-    expect(checked).toMatchObject({ ok: false, errors: [{ path: '/data/__proto__', message: 'key "__proto__" is not allowed' }] });
+    const checked = validateEnvelope(result.ok && result.event, {
+      now: new Date(),
+      maxEventBytes: 65536,
+      maxFutureSeconds: 300,
+    });
+    expect(checked).toMatchObject({
+      ok: false,
+      errors: [{ path: '/data/__proto__', message: 'key "__proto__" is not allowed' }],
+    });
   });
 
   it('trims header names', () => {
-    expect(convert([' id', 'source ', ' type ', ' data.tokens'], [...baseCells, '5'])).toMatchObject({ ok: true, event: { id: 'e1', data: { tokens: 5 } } });
+    expect(convert([' id', 'source ', ' type ', ' data.tokens'], [...baseCells, '5'])).toMatchObject({
+      ok: true,
+      event: { id: 'e1', data: { tokens: 5 } },
+    });
   });
 });
 

@@ -7,10 +7,7 @@ const DECIMAL_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 const DATA_PREFIX = 'data.';
 const REQUIRED_COLUMNS = ['id', 'source', 'type'];
 
-type Column =
-  | { kind: 'attribute'; name: string }
-  | { kind: 'data-json' }
-  | { kind: 'data-field'; path: string[] };
+type Column = { kind: 'attribute'; name: string } | { kind: 'data-json' } | { kind: 'data-field'; path: string[] };
 
 /** A checked CSV header: what each column contributes to the event. */
 export interface CsvHeader {
@@ -30,7 +27,11 @@ function findPathClashes(paths: ReadonlyArray<readonly string[]>): FieldError[] 
   const errors: FieldError[] = [];
   for (const leaf of joined) {
     const nested = joined.find((other) => other.startsWith(`${leaf}.`));
-    if (nested) errors.push({ path: `column "data.${nested}"`, message: `nests inside column "data.${leaf}", which already holds a value` });
+    if (nested)
+      errors.push({
+        path: `column "data.${nested}"`,
+        message: `nests inside column "data.${leaf}", which already holds a value`,
+      });
   }
   return errors;
 }
@@ -52,13 +53,17 @@ export function compileCsvHeader(names: readonly string[]): CsvHeader {
     if (name === 'data') columns.push({ kind: 'data-json' });
     else if (name.startsWith(DATA_PREFIX)) {
       const path = name.slice(DATA_PREFIX.length).split('.');
-      if (path.some((segment) => segment === '')) errors.push({ path: `${where} "${name}"`, message: 'has an empty segment in its data path' });
+      if (path.some((segment) => segment === ''))
+        errors.push({ path: `${where} "${name}"`, message: 'has an empty segment in its data path' });
       columns.push({ kind: 'data-field', path });
     } else columns.push({ kind: 'attribute', name });
   });
   const fieldPaths = columns.flatMap((column) => (column.kind === 'data-field' ? [column.path] : []));
   if (seen.has('data') && fieldPaths.length > 0) {
-    errors.push({ path: 'column "data"', message: 'use either one "data" column holding a JSON object or "data.<field>" columns, not both' });
+    errors.push({
+      path: 'column "data"',
+      message: 'use either one "data" column holding a JSON object or "data.<field>" columns, not both',
+    });
   }
   errors.push(...findPathClashes(fieldPaths));
   for (const required of REQUIRED_COLUMNS) {

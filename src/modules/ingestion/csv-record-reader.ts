@@ -71,7 +71,9 @@ function fromLatin1(text: string): string {
 
 /** The record as written: csv-parse's raw text also carries the blank lines it skipped before it. */
 function recordText(raw: string | undefined): string {
-  return fromLatin1(raw ?? '').replace(/^[\r\n]+/, '').replace(/[\r\n]$/, '');
+  return fromLatin1(raw ?? '')
+    .replace(/^[\r\n]+/, '')
+    .replace(/[\r\n]$/, '');
 }
 
 /** csv-parse counts lines up to where it stands (the record's end, or the error); we report where the record starts. */
@@ -115,7 +117,11 @@ interface SkippedRecord {
  * Streams a CSV file with a header line as batches, one item per record. An unusable header, or a
  * record over `maxLineBytes` (an unclosed quote, most likely), stops the read: it throws.
  */
-export async function* readCsvRecords(path: string, batch: BatchCollector, maxLineBytes: number): AsyncGenerator<EventFileBatch> {
+export async function* readCsvRecords(
+  path: string,
+  batch: BatchCollector,
+  maxLineBytes: number,
+): AsyncGenerator<EventFileBatch> {
   const input = new CsvInput();
   // csv-parse reports bad records here, synchronously and possibly ahead of the records already
   // parsed but not yet read, and sometimes twice for one record; they are merged by start line
@@ -125,13 +131,20 @@ export async function* readCsvRecords(path: string, batch: BatchCollector, maxLi
     const text = recordText(raw);
     const line = startLine(Number(error?.lines), text);
     if (error?.code === 'CSV_MAX_RECORD_SIZE') {
-      throw new ValidationError(`the CSV record at line ${line} is longer than ${maxLineBytes} bytes (an unclosed quote?); nothing after it was read`);
+      throw new ValidationError(
+        `the CSV record at line ${line} is longer than ${maxLineBytes} bytes (an unclosed quote?); nothing after it was read`,
+      );
     }
     const problem = fromLatin1(error?.message ?? 'unknown error');
     if (error?.records === 0) throw new ValidationError(`the CSV header at line ${line} cannot be parsed: ${problem}`);
     const last = skipped[skipped.length - 1];
     if (last?.line === line) last.raw = text;
-    else skipped.push({ line, raw: text, errors: [{ path: '', message: `line ${line} is not a valid CSV record: ${problem}` }] });
+    else
+      skipped.push({
+        line,
+        raw: text,
+        errors: [{ path: '', message: `line ${line} is not a valid CSV record: ${problem}` }],
+      });
     return undefined;
   };
   const release = function* (beforeLine: number) {
@@ -180,7 +193,8 @@ function readHeader(cells: readonly string[], line: number): CsvHeader {
   try {
     return compileCsvHeader(names);
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`the CSV header at line ${line} cannot be used`, error.errors);
+    if (error instanceof ValidationError)
+      throw new ValidationError(`the CSV header at line ${line} cannot be used`, error.errors);
     throw error;
   }
 }

@@ -7,10 +7,22 @@ import type { ValidEvent } from './ingestion.js';
 import { findHostileContent } from './hostile-content.js';
 
 // Sorted keys make the hash independent of the order a producer happened to write attributes in.
-const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: Error }) as (value: unknown) => string;
+const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: Error }) as (
+  value: unknown,
+) => string;
 const isRfc3339 = (formats.fullFormats['date-time'] as { validate: (value: string) => boolean }).validate;
 
-const CORE_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data']);
+const CORE_ATTRIBUTES = new Set([
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'subject',
+  'time',
+  'datacontenttype',
+  'dataschema',
+  'data',
+]);
 // CloudEvents 1.0: extension names are lower-case ASCII letters and digits; 20 characters is the spec's advice.
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json(?:\s*;.*)?$/i;
@@ -28,12 +40,19 @@ export interface EnvelopeContext {
 
 export type EnvelopeResult = { ok: true; event: ValidEvent } | { ok: false; id?: string; errors: FieldError[] };
 
-function requiredString(raw: Record<string, unknown>, name: string, maxLength: number, errors: FieldError[]): string | undefined {
+function requiredString(
+  raw: Record<string, unknown>,
+  name: string,
+  maxLength: number,
+  errors: FieldError[],
+): string | undefined {
   const value = raw[name];
   if (value === undefined || value === null) errors.push({ path: `/${name}`, message: 'is required' });
-  else if (typeof value !== 'string') errors.push({ path: `/${name}`, message: `must be a string, got ${describe(value)}` });
+  else if (typeof value !== 'string')
+    errors.push({ path: `/${name}`, message: `must be a string, got ${describe(value)}` });
   else if (value.trim() === '') errors.push({ path: `/${name}`, message: 'must not be empty' });
-  else if (value.length > maxLength) errors.push({ path: `/${name}`, message: `must be at most ${maxLength} characters, got ${value.length}` });
+  else if (value.length > maxLength)
+    errors.push({ path: `/${name}`, message: `must be at most ${maxLength} characters, got ${value.length}` });
   else return value;
   return undefined;
 }
@@ -53,7 +72,10 @@ function checkTime(raw: Record<string, unknown>, context: EnvelopeContext, error
   const value = raw.time;
   if (value === undefined) return context.now.toISOString();
   if (typeof value !== 'string' || !isRfc3339(value)) {
-    errors.push({ path: '/time', message: `must be an RFC 3339 timestamp such as 2026-10-01T12:00:00Z, got ${describe(value)}` });
+    errors.push({
+      path: '/time',
+      message: `must be an RFC 3339 timestamp such as 2026-10-01T12:00:00Z, got ${describe(value)}`,
+    });
     return '';
   }
   const unplaceable = unplaceableTimeProblem(value);
@@ -63,7 +85,10 @@ function checkTime(raw: Record<string, unknown>, context: EnvelopeContext, error
   }
   const ahead = (Date.parse(value) - context.now.getTime()) / 1000;
   if (ahead > context.maxFutureSeconds) {
-    errors.push({ path: '/time', message: `is ${Math.round(ahead)} s in the future; at most ${context.maxFutureSeconds} s is allowed` });
+    errors.push({
+      path: '/time',
+      message: `is ${Math.round(ahead)} s in the future; at most ${context.maxFutureSeconds} s is allowed`,
+    });
   }
   return value;
 }
@@ -75,9 +100,19 @@ function checkExtensions(raw: Record<string, unknown>, errors: FieldError[]): Va
     if (name === 'data_base64') {
       errors.push({ path: '/data_base64', message: 'binary data is not supported: send data as a JSON object' });
     } else if (!EXTENSION_NAME.test(name)) {
-      errors.push({ path: `/${name}`, message: 'is not a CloudEvents attribute; extension names are 1-20 lower-case letters or digits' });
-    } else if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isInteger(value))) {
-      errors.push({ path: `/${name}`, message: `extension attributes must be a string, boolean or integer, got ${describe(value)}` });
+      errors.push({
+        path: `/${name}`,
+        message: 'is not a CloudEvents attribute; extension names are 1-20 lower-case letters or digits',
+      });
+    } else if (
+      typeof value !== 'string' &&
+      typeof value !== 'boolean' &&
+      !(typeof value === 'number' && Number.isInteger(value))
+    ) {
+      errors.push({
+        path: `/${name}`,
+        message: `extension attributes must be a string, boolean or integer, got ${describe(value)}`,
+      });
     } else {
       extensions ??= {};
       extensions[name] = value;
@@ -100,7 +135,8 @@ export function validateEnvelope(raw: unknown, context: EnvelopeContext): Envelo
 
   const specversion = record.specversion;
   if (specversion === undefined) errors.push({ path: '/specversion', message: 'is required' });
-  else if (specversion !== '1.0') errors.push({ path: '/specversion', message: `must be "1.0", got ${describe(specversion)}` });
+  else if (specversion !== '1.0')
+    errors.push({ path: '/specversion', message: `must be "1.0", got ${describe(specversion)}` });
   const id = requiredString(record, 'id', MAX_ID_LENGTH, errors);
   const source = requiredString(record, 'source', MAX_ATTRIBUTE_LENGTH, errors);
   const type = requiredString(record, 'type', MAX_ID_LENGTH, errors);
@@ -108,7 +144,10 @@ export function validateEnvelope(raw: unknown, context: EnvelopeContext): Envelo
   const time = checkTime(record, context, errors);
   const datacontenttype = optionalString(record, 'datacontenttype', errors);
   if (datacontenttype !== null && !JSON_MEDIA_TYPE.test(datacontenttype)) {
-    errors.push({ path: '/datacontenttype', message: `must be a JSON media type (data is a JSON object), got ${JSON.stringify(datacontenttype)}` });
+    errors.push({
+      path: '/datacontenttype',
+      message: `must be a JSON media type (data is a JSON object), got ${JSON.stringify(datacontenttype)}`,
+    });
   }
   const dataschema = optionalString(record, 'dataschema', errors);
   const data = record.data;
@@ -121,7 +160,11 @@ export function validateEnvelope(raw: unknown, context: EnvelopeContext): Envelo
   const canonical = canonicalJson(record);
   const bytes = Buffer.byteLength(canonical);
   if (bytes > context.maxEventBytes) {
-    return { ok: false, id, errors: [{ path: '', message: `event is ${bytes} bytes; the limit is ${context.maxEventBytes}` }] };
+    return {
+      ok: false,
+      id,
+      errors: [{ path: '', message: `event is ${bytes} bytes; the limit is ${context.maxEventBytes}` }],
+    };
   }
   const version = dataschema === null ? null : SCHEMA_VERSION_SUFFIX.exec(dataschema);
   return {

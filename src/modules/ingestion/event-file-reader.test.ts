@@ -20,7 +20,8 @@ function file(content: string | Buffer, extension: string): string {
 async function readAll(path: string, options: Partial<ReadEventFileOptions> = {}): Promise<EventFileBatch[]> {
   const batches: EventFileBatch[] = [];
   const format = options.format ?? eventFileFormat(path) ?? 'ndjson';
-  for await (const batch of readEventFile(path, { format, batchSize: 1000, maxLineBytes: 1024 * 1024, ...options })) batches.push(batch);
+  for await (const batch of readEventFile(path, { format, batchSize: 1000, maxLineBytes: 1024 * 1024, ...options }))
+    batches.push(batch);
   return batches;
 }
 
@@ -30,7 +31,9 @@ async function items(path: string, options: Partial<ReadEventFileOptions> = {}) 
 }
 
 function summary(item: BodyItem) {
-  return 'value' in item ? { line: item.line, value: item.value } : { line: item.line, errors: item.parseErrors.map((error) => error.message) };
+  return 'value' in item
+    ? { line: item.line, value: item.value }
+    : { line: item.line, errors: item.parseErrors.map((error) => error.message) };
 }
 
 describe('eventFileFormat', () => {
@@ -53,7 +56,11 @@ describe('readEventFile: NDJSON', () => {
   });
 
   it('reports a malformed line and an invalid UTF-8 line by number and reads on', async () => {
-    const content = Buffer.concat([Buffer.from('{"id":"a"}\n{"id": oops\n'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]), Buffer.from('{"id":"d"}')]);
+    const content = Buffer.concat([
+      Buffer.from('{"id":"a"}\n{"id": oops\n'),
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]),
+      Buffer.from('{"id":"d"}'),
+    ]);
     expect(await items(file(content, 'ndjson'))).toEqual([
       { line: 1, value: { id: 'a' }, raw: '{"id":"a"}' },
       { line: 2, errors: [expect.stringMatching(/^line 2 is not valid JSON: /)], raw: '{"id": oops' },
@@ -105,7 +112,11 @@ describe('readEventFile: CSV', () => {
   it('reads records with their line numbers, data cells typed, and the record text', async () => {
     const path = file(`${header}\ne1,src,t,10\ne2,src,t,\n`, 'csv');
     expect(await items(path)).toEqual([
-      { line: 2, value: { specversion: '1.0', id: 'e1', source: 'src', type: 't', data: { tokens: 10 } }, raw: 'e1,src,t,10' },
+      {
+        line: 2,
+        value: { specversion: '1.0', id: 'e1', source: 'src', type: 't', data: { tokens: 10 } },
+        raw: 'e1,src,t,10',
+      },
       { line: 3, value: { specversion: '1.0', id: 'e2', source: 'src', type: 't', data: {} }, raw: 'e2,src,t,' },
     ]);
   });
@@ -113,7 +124,11 @@ describe('readEventFile: CSV', () => {
   it('reads a data column of JSON, rejecting a record whose JSON is bad', async () => {
     const path = file('id,source,type,data\ne1,src,t,"{""tokens"": 5}"\ne2,src,t,{oops}\n', 'csv');
     expect(await items(path)).toEqual([
-      { line: 2, value: { specversion: '1.0', id: 'e1', source: 'src', type: 't', data: { tokens: 5 } }, raw: 'e1,src,t,"{""tokens"": 5}"' },
+      {
+        line: 2,
+        value: { specversion: '1.0', id: 'e1', source: 'src', type: 't', data: { tokens: 5 } },
+        raw: 'e1,src,t,"{""tokens"": 5}"',
+      },
       { line: 3, errors: [expect.stringMatching(/^is not valid JSON/)], raw: 'e2,src,t,{oops}' },
     ]);
   });
@@ -121,7 +136,11 @@ describe('readEventFile: CSV', () => {
   it('rejects records with the wrong number of columns, by line, and reads on', async () => {
     const path = file(`${header}\ne1,src,t,1,extra\ne2,src\ne3,src,t,3\n`, 'csv');
     expect(await items(path)).toEqual([
-      { line: 2, errors: [expect.stringMatching(/^line 2 is not a valid CSV record: Invalid Record Length/)], raw: 'e1,src,t,1,extra' },
+      {
+        line: 2,
+        errors: [expect.stringMatching(/^line 2 is not a valid CSV record: Invalid Record Length/)],
+        raw: 'e1,src,t,1,extra',
+      },
       { line: 3, errors: [expect.stringMatching(/^line 3 is not a valid CSV record/)], raw: 'e2,src' },
       { line: 4, value: expect.objectContaining({ id: 'e3' }), raw: 'e3,src,t,3' },
     ]);
@@ -131,7 +150,11 @@ describe('readEventFile: CSV', () => {
     const path = file(`${header}\ne1,src,t,1\ne2,s"r"c,t,2\ne3,src,t,3\n`, 'csv');
     const result = await items(path);
     expect(result.map(({ line }) => line)).toEqual([2, 3, 4]);
-    expect(result[1]).toEqual({ line: 3, errors: [expect.stringMatching(/^line 3 is not a valid CSV record: Invalid Opening Quote/)], raw: expect.stringMatching(/^e2,s"r/) });
+    expect(result[1]).toEqual({
+      line: 3,
+      errors: [expect.stringMatching(/^line 3 is not a valid CSV record: Invalid Opening Quote/)],
+      raw: expect.stringMatching(/^e2,s"r/),
+    });
     expect(result[2]).toMatchObject({ line: 4, value: { id: 'e3' } });
   });
 
@@ -139,20 +162,32 @@ describe('readEventFile: CSV', () => {
     const path = file(`${header}\ne1,src,t,1\ne2,src,"t,2\ne3,src,t,3\n`, 'csv');
     expect(await items(path)).toEqual([
       { line: 2, value: expect.objectContaining({ id: 'e1' }), raw: 'e1,src,t,1' },
-      { line: 3, errors: [expect.stringMatching(/^line 3 is not a valid CSV record: Quote Not Closed/)], raw: 'e2,src,"t,2\ne3,src,t,3' },
+      {
+        line: 3,
+        errors: [expect.stringMatching(/^line 3 is not a valid CSV record: Quote Not Closed/)],
+        raw: 'e2,src,"t,2\ne3,src,t,3',
+      },
     ]);
   });
 
   it('numbers lines right with CRLF line ends, a byte order mark, blank lines and a quoted line break', async () => {
     const content = `\ufeff${header},data.note\r\n\r\ne1,src,t,1,"two\r\nlines"\r\n\r\ne2,src,t,2,x\r\n`;
     expect(await items(file(content, 'csv'))).toEqual([
-      { line: 3, value: expect.objectContaining({ id: 'e1', data: { tokens: 1, note: 'two\nlines' } }), raw: 'e1,src,t,1,"two\nlines"' },
+      {
+        line: 3,
+        value: expect.objectContaining({ id: 'e1', data: { tokens: 1, note: 'two\nlines' } }),
+        raw: 'e1,src,t,1,"two\nlines"',
+      },
       { line: 6, value: expect.objectContaining({ id: 'e2' }), raw: 'e2,src,t,2,x' },
     ]);
   });
 
   it('rejects a record with invalid UTF-8 and reads on', async () => {
-    const content = Buffer.concat([Buffer.from(`${header}\ne1,src,t,`), Buffer.from([0xff]), Buffer.from('\ne2,src,t,2\n')]);
+    const content = Buffer.concat([
+      Buffer.from(`${header}\ne1,src,t,`),
+      Buffer.from([0xff]),
+      Buffer.from('\ne2,src,t,2\n'),
+    ]);
     expect(await items(file(content, 'csv'))).toEqual([
       { line: 2, errors: ['line 2 is not valid UTF-8'], raw: 'e1,src,t,\ufffd' },
       { line: 3, value: expect.objectContaining({ id: 'e2' }), raw: 'e2,src,t,2' },
@@ -160,7 +195,9 @@ describe('readEventFile: CSV', () => {
   });
 
   it('keeps bad records in file order among good ones across batches', async () => {
-    const rows = Array.from({ length: 30 }, (_, index) => (index % 7 === 3 ? `bad${index}` : `e${index},src,t,${index}`));
+    const rows = Array.from({ length: 30 }, (_, index) =>
+      index % 7 === 3 ? `bad${index}` : `e${index},src,t,${index}`,
+    );
     const batches = await readAll(file(`${header}\n${rows.join('\n')}\n`, 'csv'), { batchSize: 4 });
     expect(batches.every((batch) => batch.items.length <= 4)).toBe(true);
     const lines = batches.flatMap((batch) => batch.items.map((item) => item.line));
@@ -170,16 +207,23 @@ describe('readEventFile: CSV', () => {
   it('stops with a header error naming every problem', async () => {
     const error = await readAll(file('id,type,data,data.x\ne1,t,{},1\n', 'csv')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
-    expect(error).toMatchObject({ message: 'the CSV header at line 1 cannot be used', errors: [{ path: 'column "data"' }, { path: 'column "source"' }] });
+    expect(error).toMatchObject({
+      message: 'the CSV header at line 1 cannot be used',
+      errors: [{ path: 'column "data"' }, { path: 'column "source"' }],
+    });
   });
 
   it('stops when the header row itself cannot be parsed', async () => {
-    await expect(readAll(file('id,so"urce,type\ne1,src,t\n', 'csv'))).rejects.toThrow(/^the CSV header at line 1 cannot be parsed: Invalid Opening Quote/);
+    await expect(readAll(file('id,so"urce,type\ne1,src,t\n', 'csv'))).rejects.toThrow(
+      /^the CSV header at line 1 cannot be parsed: Invalid Opening Quote/,
+    );
   });
 
   it('stops when a record outgrows the limit, as an unclosed quote would make it', async () => {
     const path = file(`${header}\ne1,src,"t,1\n${'e,src,t,1\n'.repeat(200)}`, 'csv');
-    await expect(readAll(path, { maxLineBytes: 500 })).rejects.toThrow('the CSV record at line 2 is longer than 500 bytes (an unclosed quote?)');
+    await expect(readAll(path, { maxLineBytes: 500 })).rejects.toThrow(
+      'the CSV record at line 2 is longer than 500 bytes (an unclosed quote?)',
+    );
   });
 
   it('yields nothing for a file with only a header', async () => {

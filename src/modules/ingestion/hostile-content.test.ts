@@ -7,7 +7,9 @@ describe('findHostileContent', () => {
   });
 
   it('names every forbidden key with its JSON Pointer, escaping ~ and /', () => {
-    const value = JSON.parse('{"__proto__": {}, "data": {"a/b": {"constructor": 1}, "list": [{"prototype": 2}]}, "x~y": {"__proto__": 3}}');
+    const value = JSON.parse(
+      '{"__proto__": {}, "data": {"a/b": {"constructor": 1}, "list": [{"prototype": 2}]}, "x~y": {"__proto__": 3}}',
+    );
     expect(findHostileContent(value)).toEqual([
       { path: '/__proto__', message: 'key "__proto__" is not allowed' },
       { path: '/data/a~1b/constructor', message: 'key "constructor" is not allowed' },
@@ -30,7 +32,10 @@ describe('findHostileContent', () => {
     expect(findHostileContent(value)).toEqual([
       { path: '/id', message: expect.stringMatching(/lone UTF-16 surrogate/) },
       { path: '/data/note', message: expect.stringMatching(/U\+0000/) },
-      { path: '/data/k\u0000', message: expect.stringMatching(/^the key "k\\u0000" must not contain the character U\+0000/) },
+      {
+        path: '/data/k\u0000',
+        message: expect.stringMatching(/^the key "k\\u0000" must not contain the character U\+0000/),
+      },
     ]);
   });
 
@@ -38,7 +43,9 @@ describe('findHostileContent', () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     for (const attribute of ['data', 'id', 'specversion']) {
       const errors = findHostileContent(JSON.parse(`{"${attribute}": ${deep}}`));
-      expect(errors).toEqual([{ path: `/${attribute}${'/0'.repeat(63)}`, message: 'nests deeper than 64 levels of objects and arrays' }]);
+      expect(errors).toEqual([
+        { path: `/${attribute}${'/0'.repeat(63)}`, message: 'nests deeper than 64 levels of objects and arrays' },
+      ]);
     }
   });
 });

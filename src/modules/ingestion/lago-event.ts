@@ -96,14 +96,23 @@ function properties(record: Record<string, unknown>, errors: LagoFieldErrors): R
 function amount(record: Record<string, unknown>, errors: LagoFieldErrors): string | null {
   const value = own(record, 'precise_total_amount_cents');
   if (value === undefined || value === null) return null;
-  const spelled = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const spelled =
+    typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : '';
   if (SIGNED_DECIMAL.test(spelled)) return spelled;
   addError(errors, 'precise_total_amount_cents', 'value_is_invalid');
   return null;
 }
 
 // The fields a Lago event maps to a CloudEvent; the others are dropped, as Lago drops them.
-const MAPPED_FIELDS = ['transaction_id', 'code', 'external_subscription_id', 'external_customer_id', 'timestamp', 'properties', 'precise_total_amount_cents'];
+const MAPPED_FIELDS = [
+  'transaction_id',
+  'code',
+  'external_subscription_id',
+  'external_customer_id',
+  'timestamp',
+  'properties',
+  'precise_total_amount_cents',
+];
 
 /** Errors at paths of the Lago event itself, under their field, the path inside the field kept in the message. */
 function byLagoField(errors: readonly FieldError[]): LagoFieldErrors {
@@ -130,7 +139,11 @@ export function fromLagoEvent(raw: unknown): LagoEventMapping {
   const record = raw as Record<string, unknown>;
   // Before any field is read: a lone surrogate in a subject would make encodeURIComponent throw, and
   // deep or hostile properties must not reach the batch's conflict check, which serializes them.
-  const hostile = findHostileContent(Object.fromEntries(MAPPED_FIELDS.filter((field) => Object.hasOwn(record, field)).map((field) => [field, record[field]])));
+  const hostile = findHostileContent(
+    Object.fromEntries(
+      MAPPED_FIELDS.filter((field) => Object.hasOwn(record, field)).map((field) => [field, record[field]]),
+    ),
+  );
   if (hostile.length > 0) return { ok: false, errors: byLagoField(hostile) };
   const errors: LagoFieldErrors = {};
   const transactionId = requiredText(record, 'transaction_id', errors);
@@ -147,7 +160,8 @@ export function fromLagoEvent(raw: unknown): LagoEventMapping {
   const preciseTotalAmountCents = amount(record, errors);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const subjectField: LagoSubjectField = externalSubscriptionId !== null ? 'external_subscription_id' : 'external_customer_id';
+  const subjectField: LagoSubjectField =
+    externalSubscriptionId !== null ? 'external_subscription_id' : 'external_customer_id';
   const subject = (externalSubscriptionId ?? externalCustomerId) as string;
   const kind = subjectField === 'external_subscription_id' ? 'subscription' : 'customer';
   const source = `lago/${kind}/${encodeURIComponent(subject)}`;
@@ -215,7 +229,12 @@ export function toLagoFieldErrors(errors: readonly FieldError[], subjectField: L
   const details: LagoFieldErrors = {};
   for (const { path, message } of errors) {
     const [, attribute = '', ...rest] = path.split('/');
-    const field = attribute === '' ? 'properties' : attribute === 'subject' || attribute === 'source' ? subjectField : (FIELD_OF_ATTRIBUTE.get(attribute) ?? 'event');
+    const field =
+      attribute === ''
+        ? 'properties'
+        : attribute === 'subject' || attribute === 'source'
+          ? subjectField
+          : (FIELD_OF_ATTRIBUTE.get(attribute) ?? 'event');
     const inner = rest.length > 0 ? `/${rest.join('/')}` : '';
     addError(details, field, inner === '' ? message : `${inner}: ${message}`);
   }

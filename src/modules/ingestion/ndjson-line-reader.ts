@@ -11,7 +11,11 @@ const RAW_PREFIX_BYTES = 256;
  * Streams an NDJSON file as batches, one item per non-blank line. A line over `maxLineBytes` is
  * rejected without being held: only its first bytes are kept, to show.
  */
-export async function* readNdjsonLines(path: string, batch: BatchCollector, maxLineBytes: number): AsyncGenerator<EventFileBatch> {
+export async function* readNdjsonLines(
+  path: string,
+  batch: BatchCollector,
+  maxLineBytes: number,
+): AsyncGenerator<EventFileBatch> {
   let parts: Buffer[] = [];
   let partBytes = 0;
   let oversized: Buffer | undefined;

@@ -21,7 +21,8 @@ export function unparsableLine(line: number, problem: string): BodyItem {
 /** The event on one line (or why there is none); undefined for a blank line, which carries no event. */
 export function parseNdjsonLine(bytes: Buffer, line: number): NdjsonLine | undefined {
   const text = decodeUtf8(bytes)?.trim();
-  if (text === undefined) return { item: unparsableLine(line, 'is not valid UTF-8'), raw: bytes.toString('utf8').trim(), decoded: false };
+  if (text === undefined)
+    return { item: unparsableLine(line, 'is not valid UTF-8'), raw: bytes.toString('utf8').trim(), decoded: false };
   if (text === '') return undefined;
   let value: unknown;
   try {

@@ -41,7 +41,10 @@ interface RawEventRow {
  * path is its own parameter (placeholders from `firstPathParam`), read with one `#>` per row.
  */
 function columns(pathCount: number, firstPathParam: number, withData: boolean): string {
-  const picked = Array.from({ length: pathCount }, (_, i) => `(raw_events.data #> $${firstPathParam + i}::text[])::text`);
+  const picked = Array.from(
+    { length: pathCount },
+    (_, i) => `(raw_events.data #> $${firstPathParam + i}::text[])::text`,
+  );
   return `seq::text, tx_id::text, source, id, type, subject, time, ${withData ? 'data' : 'null::jsonb as data'}, schema_version, received_at,
     ${picked.length > 0 ? `array[${picked.join(', ')}]` : `'{}'::text[]`} as picked`;
 }
@@ -78,7 +81,8 @@ select ${columns(paths, 7, withData)}
  order by raw_events.seq
  limit $6`;
 
-const readBySeq = (paths: number, withData: boolean) => `select ${columns(paths, 2, withData)} from raw_events where raw_events.seq = any($1::bigint[]) order by raw_events.seq`;
+const readBySeq = (paths: number, withData: boolean) =>
+  `select ${columns(paths, 2, withData)} from raw_events where raw_events.seq = any($1::bigint[]) order by raw_events.seq`;
 
 function fromRowRawEvent(row: RawEventRow): RawEvent {
   return {
@@ -131,7 +135,11 @@ export async function readRawEventsInTimeRange(
 }
 
 /** The events with these seqs, in seq order (missing seqs are left out). */
-export async function readRawEventsBySeq(db: Queryable, seqs: readonly string[], { paths = [], withData = true }: ReadOptions = {}): Promise<RawEvent[]> {
+export async function readRawEventsBySeq(
+  db: Queryable,
+  seqs: readonly string[],
+  { paths = [], withData = true }: ReadOptions = {},
+): Promise<RawEvent[]> {
   const result = await db.query<RawEventRow>(readBySeq(paths.length, withData), [seqs, ...pathParams(paths)]);
   return result.rows.map(fromRowRawEvent);
 }

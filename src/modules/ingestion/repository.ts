@@ -11,7 +11,20 @@ export function eventKey(source: string, id: string): string {
   return `${source}\u0000${id}`;
 }
 
-const COLUMNS = ['source', 'id', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'schema_version', 'data', 'extensions', 'payload_hash', 'received_at'];
+const COLUMNS = [
+  'source',
+  'id',
+  'type',
+  'subject',
+  'time',
+  'datacontenttype',
+  'dataschema',
+  'schema_version',
+  'data',
+  'extensions',
+  'payload_hash',
+  'received_at',
+];
 
 // The path for batches holding known keys, one statement per batch: arrays travel as parameters and
 // `unnest` turns them back into rows. In both paths the unique (source, id) index is the only judge
@@ -49,10 +62,18 @@ function rowValues({ event, schemaVersion }: EventToStore): Array<string | numbe
  * is the cheapest way in. A unique violation rolls the whole COPY back, and the batch goes again
  * through INSERT ... ON CONFLICT, which skips the known keys row by row.
  */
-export async function insertNewEvents(db: Database, rows: readonly EventToStore[], receivedAt: Date): Promise<Set<string>> {
+export async function insertNewEvents(
+  db: Database,
+  rows: readonly EventToStore[],
+  receivedAt: Date,
+): Promise<Set<string>> {
   const received = receivedAt.toISOString();
   try {
-    await db.copyIn('raw_events', COLUMNS, rows.map((row) => `${copyTextRow([...rowValues(row), received])}\n`).join(''));
+    await db.copyIn(
+      'raw_events',
+      COLUMNS,
+      rows.map((row) => `${copyTextRow([...rowValues(row), received])}\n`).join(''),
+    );
     return new Set(rows.map(({ event }) => eventKey(event.source, event.id)));
   } catch (error) {
     if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
@@ -61,9 +82,15 @@ export async function insertNewEvents(db: Database, rows: readonly EventToStore[
 }
 
 /** The row-by-row path alone; the one usable inside a transaction (COPY runs on its own connection). */
-export async function insertSkippingKnown(db: Queryable, rows: readonly EventToStore[], received: string): Promise<Set<string>> {
+export async function insertSkippingKnown(
+  db: Queryable,
+  rows: readonly EventToStore[],
+  received: string,
+): Promise<Set<string>> {
   const columns: unknown[][] = Array.from({ length: 11 }, () => new Array(rows.length));
-  rows.forEach((row, index) => rowValues(row).forEach((value, column) => ((columns[column] as unknown[])[index] = value)));
+  rows.forEach((row, index) =>
+    rowValues(row).forEach((value, column) => ((columns[column] as unknown[])[index] = value)),
+  );
   const result = await db.query<{ source: string; id: string }>(INSERT_NEW_ROWS, [...columns, received]);
   return new Set(result.rows.map((row) => eventKey(row.source, row.id)));
 }

@@ -83,14 +83,19 @@ function markFirsts(candidates: readonly Candidate[]): { firsts: Candidate[]; ha
 }
 
 /** Everything not inserted is a duplicate; one whose content differs from the original is also a conflict. */
-function classify(candidates: readonly Candidate[], hashOfFirst: Map<string, string>, { inserted, storedHashes }: Stored) {
+function classify(
+  candidates: readonly Candidate[],
+  hashOfFirst: Map<string, string>,
+  { inserted, storedHashes }: Stored,
+) {
   const conflicts: Conflict[] = [];
   let duplicates = 0;
   for (const candidate of candidates) {
     const key = eventKey(candidate.event.source, candidate.event.id);
     if (candidate.first && inserted.has(key)) continue;
     duplicates += 1;
-    if ((storedHashes.get(key) ?? hashOfFirst.get(key)) !== candidate.event.payloadHash) conflicts.push(conflictOf(candidate));
+    if ((storedHashes.get(key) ?? hashOfFirst.get(key)) !== candidate.event.payloadHash)
+      conflicts.push(conflictOf(candidate));
   }
   return { duplicates, conflicts };
 }
@@ -116,7 +121,11 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
     const envelopes: Array<{ index: number; event: ValidEvent }> = [];
     items.forEach((item, index) => {
       if ('parseErrors' in item) return reject(index, undefined, item.parseErrors);
-      const checked = validateEnvelope(item.value, { now, maxEventBytes: limits.maxEventBytes, maxFutureSeconds: limits.maxFutureSeconds });
+      const checked = validateEnvelope(item.value, {
+        now,
+        maxEventBytes: limits.maxEventBytes,
+        maxFutureSeconds: limits.maxFutureSeconds,
+      });
       if (!checked.ok) return reject(index, checked.id, checked.errors);
       typeOf.set(index, checked.event.type);
       envelopes.push({ index, event: checked.event });
@@ -129,12 +138,22 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
     envelopes.forEach(({ index, event }, position) => {
       const schema = resolved.get(schemaRequestKey(requests[position] as (typeof requests)[number]));
       if (!schema || schema.status === 'unknown_type') {
-        if (limits.unknownTypes === 'reject') reject(index, event.id, [{ path: '/type', message: `no schema is registered for event type ${JSON.stringify(event.type)}` }]);
+        if (limits.unknownTypes === 'reject')
+          reject(index, event.id, [
+            { path: '/type', message: `no schema is registered for event type ${JSON.stringify(event.type)}` },
+          ]);
         else candidates.push({ index, event, schemaVersion: null });
       } else if (schema.status === 'unknown_version') {
-        reject(index, event.id, [{ path: '/dataschema', message: `event type ${JSON.stringify(event.type)} has no schema version ${event.requestedSchemaVersion}; the latest is ${schema.latest}` }]);
+        reject(index, event.id, [
+          {
+            path: '/dataschema',
+            message: `event type ${JSON.stringify(event.type)} has no schema version ${event.requestedSchemaVersion}; the latest is ${schema.latest}`,
+          },
+        ]);
       } else if (event.dataschema !== null && event.requestedSchemaVersion === null) {
-        reject(index, event.id, [{ path: '/dataschema', message: 'must name a registered schema version: a URI ending in /<version>' }]);
+        reject(index, event.id, [
+          { path: '/dataschema', message: 'must name a registered schema version: a URI ending in /<version>' },
+        ]);
       } else {
         const errors = schema.validate(event.data ?? {});
         if (errors.length > 0) reject(index, event.id, errors);
@@ -145,7 +164,12 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
   }
 
   /** Stores the new events; the hashes of what was already stored tell retries from conflicts. */
-  async function store(target: Database | Queryable, firsts: readonly Candidate[], now: Date, inTransaction: boolean): Promise<Stored> {
+  async function store(
+    target: Database | Queryable,
+    firsts: readonly Candidate[],
+    now: Date,
+    inTransaction: boolean,
+  ): Promise<Stored> {
     const inserted =
       firsts.length === 0
         ? new Set<string>()
@@ -153,12 +177,23 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
           ? await insertSkippingKnown(target, firsts, now.toISOString())
           : await insertNewEvents(target as Database, firsts, now);
     const known = firsts.filter(({ event }) => !inserted.has(eventKey(event.source, event.id)));
-    const storedHashes = known.length > 0 ? await findPayloadHashes(target, known.map(({ event }) => event)) : new Map<string, string>();
+    const storedHashes =
+      known.length > 0
+        ? await findPayloadHashes(
+            target,
+            known.map(({ event }) => event),
+          )
+        : new Map<string, string>();
     return { inserted, storedHashes };
   }
 
   /** All-or-nothing including conflicts: the batch is stored in a transaction that a conflict rolls back. */
-  async function storeUnlessConflicting(candidates: readonly Candidate[], firsts: readonly Candidate[], hashOfFirst: Map<string, string>, now: Date) {
+  async function storeUnlessConflicting(
+    candidates: readonly Candidate[],
+    firsts: readonly Candidate[],
+    hashOfFirst: Map<string, string>,
+    now: Date,
+  ) {
     try {
       return await db.transaction(async (tx) => {
         const stored = await store(tx, firsts, now, true);
@@ -167,7 +202,8 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
         return { stored, verdict };
       });
     } catch (error) {
-      if (error instanceof AbortBatch) return { stored: undefined, verdict: { duplicates: 0, conflicts: error.conflicts } };
+      if (error instanceof AbortBatch)
+        return { stored: undefined, verdict: { duplicates: 0, conflicts: error.conflicts } };
       throw error;
     }
   }
@@ -176,7 +212,10 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
     async ingest(items, options = {}) {
       const now = clock.now();
       const { candidates, rejected, typeOf } = await check(items, now);
-      const outcomes: Array<{ type: string; outcome: Outcome }> = rejected.map(({ index }) => ({ type: typeOf.get(index) ?? UNPARSEABLE_TYPE, outcome: 'rejected' }));
+      const outcomes: Array<{ type: string; outcome: Outcome }> = rejected.map(({ index }) => ({
+        type: typeOf.get(index) ?? UNPARSEABLE_TYPE,
+        outcome: 'rejected',
+      }));
       const finish = (result: IngestResult): IngestResult => {
         observer?.observeBatch(items.length, outcomes);
         result.rejected.sort((a, b) => a.index - b.index);
@@ -189,14 +228,23 @@ export function createIngestion(deps: IngestionDependencies): Ingestion {
       const { stored, verdict } =
         options.atomic && options.conflictsAbort
           ? await storeUnlessConflicting(candidates, firsts, hashOfFirst, now)
-          : await store(db, firsts, now, false).then((result) => ({ stored: result, verdict: classify(candidates, hashOfFirst, result) }));
+          : await store(db, firsts, now, false).then((result) => ({
+              stored: result,
+              verdict: classify(candidates, hashOfFirst, result),
+            }));
       if (!stored) return finish({ accepted: 0, duplicates: 0, rejected, conflicts: verdict.conflicts });
 
       for (const candidate of candidates) {
-        const accepted = candidate.first === true && stored.inserted.has(eventKey(candidate.event.source, candidate.event.id));
+        const accepted =
+          candidate.first === true && stored.inserted.has(eventKey(candidate.event.source, candidate.event.id));
         outcomes.push({ type: candidate.event.type, outcome: accepted ? 'accepted' : 'duplicate' });
       }
-      return finish({ accepted: stored.inserted.size, duplicates: verdict.duplicates, rejected, conflicts: verdict.conflicts });
+      return finish({
+        accepted: stored.inserted.size,
+        duplicates: verdict.duplicates,
+        rejected,
+        conflicts: verdict.conflicts,
+      });
     },
   };
 }

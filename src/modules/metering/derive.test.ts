@@ -32,22 +32,49 @@ describe('deriveEvent', () => {
   });
 
   it('attributes by subject or alias to the subscription active at the event time', () => {
-    const derivation = deriveEvent(indexOf(), { ...support('acct_1002', '2026-10-01T00:00:00Z', 2), values: picked('2') });
+    const derivation = deriveEvent(indexOf(), {
+      ...support('acct_1002', '2026-10-01T00:00:00Z', 2),
+      values: picked('2'),
+    });
     expect(derivation.telemetry).toBe(false);
-    expect(derivation.usage).toEqual([expect.objectContaining({ customerKey: 'acme', subscriptionKey: 'acme-growth-2026', value: '2', legalEntity: 'US', currency: 'USD' })]);
+    expect(derivation.usage).toEqual([
+      expect.objectContaining({
+        customerKey: 'acme',
+        subscriptionKey: 'acme-growth-2026',
+        value: '2',
+        legalEntity: 'US',
+        currency: 'USD',
+      }),
+    ]);
   });
 
   it('refuses to choose between two subscriptions that both charge the meter', () => {
     const index = indexOf((document) => {
-      document.plans.push({ key: 'support-addon', name: 'Support add-on', charges: [{ key: 'hours', meter: 'support_hours', model: 'per_unit', prices: { USD: '100', EUR: '90' } }] });
-      document.subscriptions.push({ key: 'acme-support', customer: 'acme', plan: 'support-addon', start: '2026-09-01T00:00:00Z', billingPeriod: 'month' });
+      document.plans.push({
+        key: 'support-addon',
+        name: 'Support add-on',
+        charges: [{ key: 'hours', meter: 'support_hours', model: 'per_unit', prices: { USD: '100', EUR: '90' } }],
+      });
+      document.subscriptions.push({
+        key: 'acme-support',
+        customer: 'acme',
+        plan: 'support-addon',
+        start: '2026-09-01T00:00:00Z',
+        billingPeriod: 'month',
+      });
     });
     const derivation = deriveEvent(index, { ...support('acme', '2026-10-01T00:00:00Z', 2), values: picked('2') });
     expect(derivation.exceptions).toEqual([
-      expect.objectContaining({ reason: 'ambiguous_subscription', customerKey: 'acme', detail: expect.stringContaining('acme-growth-2026, acme-support') }),
+      expect.objectContaining({
+        reason: 'ambiguous_subscription',
+        customerKey: 'acme',
+        detail: expect.stringContaining('acme-growth-2026, acme-support'),
+      }),
     ]);
     // Before the add-on started only one subscription was active.
-    expect(deriveEvent(index, { ...support('acme', '2026-08-01T00:00:00Z', 2), values: picked('2') }).usage).toHaveLength(1);
+    expect(
+      deriveEvent(index, { ...support('acme', '2026-08-01T00:00:00Z', 2), values: picked('2') }).usage,
+    ).toHaveLength(1);
   });
 
   it('allows negative values only where the meter says so', () => {

@@ -9,12 +9,17 @@ export type MeterableEvent = Pick<RawEvent, 'seq' | 'type' | 'subject' | 'time' 
   values: readonly (string | null)[];
 };
 
-type Attribution = { customer: Customer; span: SubscriptionSpan } | { reason: ExceptionReason; detail: string; customer?: Customer };
+type Attribution =
+  { customer: Customer; span: SubscriptionSpan } | { reason: ExceptionReason; detail: string; customer?: Customer };
 
 function attribute(index: MeteringIndex, event: MeterableEvent, meter: Meter): Attribution {
   if (event.subject === null) return { reason: 'unknown_subject', detail: 'the event has no subject' };
   const customer = index.customerFor(event.subject);
-  if (!customer) return { reason: 'unknown_subject', detail: `subject ${JSON.stringify(event.subject)} is no customer's key or alias` };
+  if (!customer)
+    return {
+      reason: 'unknown_subject',
+      detail: `subject ${JSON.stringify(event.subject)} is no customer's key or alias`,
+    };
   const timeMs = event.time.getTime();
   const active = index.subscriptionsOf(customer.key).filter((span) => span.startMs <= timeMs && timeMs < span.endMs);
   const charging = active.filter((span) => span.meters.has(meter.key));
@@ -23,11 +28,19 @@ function attribute(index: MeteringIndex, event: MeterableEvent, meter: Meter): A
   const candidates = charging.length > 0 ? charging : active;
   const at = event.time.toISOString();
   if (candidates.length === 0) {
-    return { reason: 'no_active_subscription', detail: `customer ${customer.key} has no subscription active at ${at}`, customer };
+    return {
+      reason: 'no_active_subscription',
+      detail: `customer ${customer.key} has no subscription active at ${at}`,
+      customer,
+    };
   }
   if (candidates.length > 1) {
     const keys = candidates.map((span) => span.subscription.key).join(', ');
-    return { reason: 'ambiguous_subscription', detail: `customer ${customer.key} has ${candidates.length} subscriptions active at ${at} for meter ${meter.key}: ${keys}`, customer };
+    return {
+      reason: 'ambiguous_subscription',
+      detail: `customer ${customer.key} has ${candidates.length} subscriptions active at ${at} for meter ${meter.key}: ${keys}`,
+      customer,
+    };
   }
   return { customer, span: candidates[0] as SubscriptionSpan };
 }
@@ -48,12 +61,21 @@ function measure(index: MeteringIndex, event: MeterableEvent, meter: Meter): Mea
   }
   if (reading.kind === 'other') return { reason: 'non_numeric_value', detail: `${where} ${reading.why}` };
   if (reading.negative && !meter.allowNegative) {
-    return { reason: 'negative_value', detail: `${where} is ${reading.text} and meter ${meter.key} does not allow negative values` };
+    return {
+      reason: 'negative_value',
+      detail: `${where} is ${reading.text} and meter ${meter.key} does not allow negative values`,
+    };
   }
   return { value: reading.text, distinctKey: null };
 }
 
-function exception(event: MeterableEvent, meter: Meter, reason: ExceptionReason, detail: string, customer?: Customer): ExceptionDraft {
+function exception(
+  event: MeterableEvent,
+  meter: Meter,
+  reason: ExceptionReason,
+  detail: string,
+  customer?: Customer,
+): ExceptionDraft {
   return {
     eventSeq: event.seq,
     meterKey: meter.key,
@@ -81,12 +103,19 @@ function beyondHorizon(event: MeterableEvent, options: DeriveOptions): string | 
   return `the event arrived ${days} days after its time, beyond the ${Math.round(options.horizonMs / 86_400_000)}-day horizon: a person must accept it (reprocess with acceptBeyondHorizon) or ignore it`;
 }
 
-function deriveForMeter(index: MeteringIndex, event: MeterableEvent, read: DataReader, definition: MeterDefinition, options: DeriveOptions): UsageDraft | ExceptionDraft {
+function deriveForMeter(
+  index: MeteringIndex,
+  event: MeterableEvent,
+  read: DataReader,
+  definition: MeterDefinition,
+  options: DeriveOptions,
+): UsageDraft | ExceptionDraft {
   const meter = definition.meter;
   const tooLate = beyondHorizon(event, options);
   if (tooLate) return exception(event, meter, 'beyond_horizon', tooLate);
   const attribution = attribute(index, event, meter);
-  if ('reason' in attribution) return exception(event, meter, attribution.reason, attribution.detail, attribution.customer);
+  if ('reason' in attribution)
+    return exception(event, meter, attribution.reason, attribution.detail, attribution.customer);
   const measured = measure(index, event, meter);
   if ('reason' in measured) return exception(event, meter, measured.reason, measured.detail, attribution.customer);
   const { customer, span } = attribution;
@@ -112,13 +141,18 @@ function deriveForMeter(index: MeteringIndex, event: MeterableEvent, read: DataR
  * event's time reads it, a usage record or an exception; telemetry when none does. Pure: the same
  * event and catalog always give the same result (replay relies on it).
  */
-export function deriveEvent(index: MeteringIndex, event: MeterableEvent, options: DeriveOptions = { horizonMs: DEFAULT_HORIZON_DAYS * 86_400_000 }): Derivation {
+export function deriveEvent(
+  index: MeteringIndex,
+  event: MeterableEvent,
+  options: DeriveOptions = { horizonMs: DEFAULT_HORIZON_DAYS * 86_400_000 },
+): Derivation {
   const derivation: Derivation = { usage: [], exceptions: [], telemetry: true };
   const timeMs = event.time.getTime();
   const read = pickedReader(index.pathPositions, event.values);
   for (const definitions of index.metersFor(event.type)) {
     const definition = definitionAt(definitions, timeMs);
-    if (!definition || definition.meter.eventType !== event.type || !matchesFilter(read, definition.meter.filter)) continue;
+    if (!definition || definition.meter.eventType !== event.type || !matchesFilter(read, definition.meter.filter))
+      continue;
     derivation.telemetry = false;
     const result = deriveForMeter(index, event, read, definition, options);
     if ('reason' in result) derivation.exceptions.push(result);

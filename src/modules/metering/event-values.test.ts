@@ -4,12 +4,22 @@ import { dimensionsOf, matchesFilter, MAX_VALUE_TEXT, pickedReader, readValue } 
 /** A reader as the database would pick these paths from `data`: JSON text, or null where missing. */
 function readerOf(data: Record<string, unknown>) {
   const paths = Object.keys(data);
-  return pickedReader(new Map(paths.map((path, i) => [path, i])), paths.map((path) => JSON.stringify(data[path])));
+  return pickedReader(
+    new Map(paths.map((path, i) => [path, i])),
+    paths.map((path) => JSON.stringify(data[path])),
+  );
 }
 
 describe('pickedReader', () => {
   it('parses each picked JSON text once; a path the database found missing reads as undefined', () => {
-    const read = pickedReader(new Map([['a', 0], ['b', 1], ['c', 2]]), ['{"x":1}', null, 'null']);
+    const read = pickedReader(
+      new Map([
+        ['a', 0],
+        ['b', 1],
+        ['c', 2],
+      ]),
+      ['{"x":1}', null, 'null'],
+    );
     expect(read('a')).toEqual({ x: 1 });
     expect(read('a')).toBe(read('a'));
     expect(read('b')).toBeUndefined();
@@ -35,7 +45,11 @@ describe('matchesFilter', () => {
 
 describe('readValue', () => {
   it('reads JSON numbers and decimal strings exactly, as text', () => {
-    expect(readValue('12345678901234567890.123456789')).toMatchObject({ kind: 'decimal', text: '12345678901234567890.123456789', negative: false });
+    expect(readValue('12345678901234567890.123456789')).toMatchObject({
+      kind: 'decimal',
+      text: '12345678901234567890.123456789',
+      negative: false,
+    });
     expect(readValue('"0.1"')).toMatchObject({ kind: 'decimal', text: '0.1' });
     expect(readValue('1e3')).toMatchObject({ kind: 'decimal', text: '1e3' });
     expect(readValue('-2')).toMatchObject({ kind: 'decimal', negative: true });
@@ -50,20 +64,33 @@ describe('readValue', () => {
     expect(readValue('true')).toMatchObject({ kind: 'other', why: 'is true, not a number' });
     expect(readValue('{"a": 1}')).toMatchObject({ kind: 'other', why: 'is an object, not a number' });
     expect(readValue('[1]')).toMatchObject({ kind: 'other', why: 'is an array, not a number' });
-    expect(readValue(`"${'9'.repeat(MAX_VALUE_TEXT + 1)}"`)).toMatchObject({ kind: 'other', why: `has more than ${MAX_VALUE_TEXT} characters` });
+    expect(readValue(`"${'9'.repeat(MAX_VALUE_TEXT + 1)}"`)).toMatchObject({
+      kind: 'other',
+      why: `has more than ${MAX_VALUE_TEXT} characters`,
+    });
   });
 
   it('refuses a value with more significant digits than pricing computes with, rather than have billing round it', () => {
     expect(readValue(`"1.${'0'.repeat(58)}1"`)).toMatchObject({ kind: 'decimal' });
-    expect(readValue(`"1.${'0'.repeat(59)}1"`)).toMatchObject({ kind: 'other', why: 'has 61 significant digits; at most 60 can be held exactly' });
+    expect(readValue(`"1.${'0'.repeat(59)}1"`)).toMatchObject({
+      kind: 'other',
+      why: 'has 61 significant digits; at most 60 can be held exactly',
+    });
     expect(readValue(`1${'0'.repeat(150)}`)).toMatchObject({ kind: 'decimal' });
-    expect(readValue(`0.${'1'.repeat(61)}e5`)).toMatchObject({ kind: 'other', why: 'has 61 significant digits; at most 60 can be held exactly' });
+    expect(readValue(`0.${'1'.repeat(61)}e5`)).toMatchObject({
+      kind: 'other',
+      why: 'has 61 significant digits; at most 60 can be held exactly',
+    });
   });
 });
 
 describe('dimensionsOf', () => {
   it('keeps each group-by path, null when missing', () => {
-    expect(dimensionsOf(readerOf({ region: 'eu', 'a.b': 1 }), ['region', 'a.b', 'zone'])).toEqual({ region: 'eu', 'a.b': 1, zone: null });
+    expect(dimensionsOf(readerOf({ region: 'eu', 'a.b': 1 }), ['region', 'a.b', 'zone'])).toEqual({
+      region: 'eu',
+      'a.b': 1,
+      zone: null,
+    });
     expect(dimensionsOf(readerOf({}), undefined)).toEqual({});
   });
 });

@@ -51,7 +51,9 @@ export function readValue(jsonText: string | null): ValueReading {
   if (jsonText === null || jsonText === 'null') return { kind: 'missing' };
   if (jsonText.startsWith('"')) {
     const text = JSON.parse(jsonText) as string;
-    return DECIMAL.test(text) ? decimal(text, jsonText) : { kind: 'other', json: jsonText, why: 'is a string that is not a decimal number' };
+    return DECIMAL.test(text)
+      ? decimal(text, jsonText)
+      : { kind: 'other', json: jsonText, why: 'is a string that is not a decimal number' };
   }
   if (DECIMAL.test(jsonText)) return decimal(jsonText, jsonText);
   const kind = jsonText.startsWith('{') ? 'an object' : jsonText.startsWith('[') ? 'an array' : `${jsonText}`;

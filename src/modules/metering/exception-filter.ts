@@ -15,9 +15,16 @@ export interface ExceptionQuery {
 }
 
 /** The filter parameters every caller (HTTP query, CLI options) shares, as strings. */
-export type ExceptionParams = Partial<Record<'status' | 'reason' | 'meter' | 'customer' | 'subject' | 'type' | 'from' | 'to' | 'after' | 'limit', string>>;
+export type ExceptionParams = Partial<
+  Record<'status' | 'reason' | 'meter' | 'customer' | 'subject' | 'type' | 'from' | 'to' | 'after' | 'limit', string>
+>;
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], path: string, errors: FieldError[]): T | undefined {
+function oneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  path: string,
+  errors: FieldError[],
+): T | undefined {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   errors.push({ path, message: `must be one of ${allowed.join(', ')}` });
   return undefined;
@@ -27,7 +34,10 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], path: str
  * Reads a filter for exceptions, reporting every bad parameter at `pathOf(name)`. Statuses and reasons
  * are closed lists; times are RFC 3339 (event time, [from, to)); `after` is an exception id (paging).
  */
-export function parseExceptionQuery(params: ExceptionParams, pathOf: (name: string) => string = (name) => `/query/${name}`): ExceptionQuery {
+export function parseExceptionQuery(
+  params: ExceptionParams,
+  pathOf: (name: string) => string = (name) => `/query/${name}`,
+): ExceptionQuery {
   const errors: FieldError[] = [];
   const filter: ExceptionFilter = {};
   const { status, reason, from, to, after, limit, type, ...keys } = params;
@@ -35,18 +45,23 @@ export function parseExceptionQuery(params: ExceptionParams, pathOf: (name: stri
   if (reason !== undefined) filter.reason = oneOf<ExceptionReason>(reason, EXCEPTION_REASONS, pathOf('reason'), errors);
   for (const [name, value] of Object.entries({ ...keys, type })) {
     if (value === undefined) continue;
-    if (value.length === 0 || value.length > MAX_TEXT) errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
+    if (value.length === 0 || value.length > MAX_TEXT)
+      errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
   }
   filter.meter = keys.meter;
   filter.customer = keys.customer;
   filter.subject = keys.subject;
   filter.eventType = type;
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (value === undefined) continue;
     if (isRfc3339DateTime(value)) filter[name] = new Date(value);
     else errors.push({ path: pathOf(name), message: DATE_TIME_MESSAGE });
   }
-  if (filter.from && filter.to && filter.from >= filter.to) errors.push({ path: pathOf('to'), message: 'must be later than from' });
+  if (filter.from && filter.to && filter.from >= filter.to)
+    errors.push({ path: pathOf('to'), message: 'must be later than from' });
   if (after !== undefined) {
     if (ID.test(after)) filter.afterId = after;
     else errors.push({ path: pathOf('after'), message: 'must be an exception id (a positive integer)' });
@@ -54,7 +69,8 @@ export function parseExceptionQuery(params: ExceptionParams, pathOf: (name: stri
   let pageSize = DEFAULT_EXCEPTION_PAGE;
   if (limit !== undefined) {
     pageSize = /^\d{1,4}$/.test(limit) ? Number(limit) : 0;
-    if (pageSize < 1 || pageSize > MAX_EXCEPTION_PAGE) errors.push({ path: pathOf('limit'), message: `must be an integer from 1 to ${MAX_EXCEPTION_PAGE}` });
+    if (pageSize < 1 || pageSize > MAX_EXCEPTION_PAGE)
+      errors.push({ path: pathOf('limit'), message: `must be an integer from 1 to ${MAX_EXCEPTION_PAGE}` });
   }
   if (errors.length > 0) throw new ValidationError('invalid exception filter', errors);
   return { filter, limit: pageSize };
@@ -63,18 +79,23 @@ export function parseExceptionQuery(params: ExceptionParams, pathOf: (name: stri
 /** One exception id given by a caller (a URL segment, say). */
 export function parseExceptionId(id: unknown, path: string): string {
   const text = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : id;
-  if (typeof text !== 'string' || !ID.test(text)) throw new ValidationError('invalid exception id', [{ path, message: 'must be an exception id (a positive integer)' }]);
+  if (typeof text !== 'string' || !ID.test(text))
+    throw new ValidationError('invalid exception id', [
+      { path, message: 'must be an exception id (a positive integer)' },
+    ]);
   return text;
 }
 
 /** Exception ids given by a caller: positive integers, no repeats, at most MAX_EXCEPTION_PAGE. */
 export function parseExceptionIds(ids: readonly unknown[], path: string): string[] {
   const errors: FieldError[] = [];
-  if (ids.length === 0 || ids.length > MAX_EXCEPTION_PAGE) errors.push({ path, message: `must list 1-${MAX_EXCEPTION_PAGE} exception ids` });
+  if (ids.length === 0 || ids.length > MAX_EXCEPTION_PAGE)
+    errors.push({ path, message: `must list 1-${MAX_EXCEPTION_PAGE} exception ids` });
   const seen = new Set<string>();
   ids.forEach((id, i) => {
     const text = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : id;
-    if (typeof text !== 'string' || !ID.test(text)) errors.push({ path: `${path}/${i}`, message: 'must be an exception id (a positive integer)' });
+    if (typeof text !== 'string' || !ID.test(text))
+      errors.push({ path: `${path}/${i}`, message: 'must be an exception id (a positive integer)' });
     else if (seen.has(text)) errors.push({ path: `${path}/${i}`, message: `repeats exception ${text}` });
     else seen.add(text);
   });

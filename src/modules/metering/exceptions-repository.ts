@@ -84,7 +84,14 @@ function fromRow(row: ExceptionRow): MeteringException {
     detail: row.detail,
     status: row.status,
     meter: row.meter_key,
-    event: { seq: row.event_seq, source: row.source, id: row.event_id, type: row.event_type, subject: row.subject, time: new Date(row.event_time).toISOString() },
+    event: {
+      seq: row.event_seq,
+      source: row.source,
+      id: row.event_id,
+      type: row.event_type,
+      subject: row.subject,
+      time: new Date(row.event_time).toISOString(),
+    },
     customer: row.customer_key,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -94,7 +101,11 @@ function fromRow(row: ExceptionRow): MeteringException {
 }
 
 /** Exceptions matching the filter in id order, with their event's identity (lineage). */
-export async function findExceptions(db: Queryable, filter: ExceptionFilter, limit: number): Promise<MeteringException[]> {
+export async function findExceptions(
+  db: Queryable,
+  filter: ExceptionFilter,
+  limit: number,
+): Promise<MeteringException[]> {
   const result = await db.query<ExceptionRow>(
     `select e.id::text, e.reason, e.detail, e.status, e.meter_key, e.event_seq::text, r.source, r.id as event_id, e.event_type,
             e.subject, e.event_time, e.customer_key, e.created_at, e.updated_at, e.resolution, e.resolved_by
@@ -114,15 +125,26 @@ export interface LockedException {
 }
 
 /** Ids, event seqs and meters of matching exceptions, locked for the rest of the transaction. */
-export async function lockExceptions(db: Queryable, filter: ExceptionFilter, limit: number): Promise<LockedException[]> {
+export async function lockExceptions(
+  db: Queryable,
+  filter: ExceptionFilter,
+  limit: number,
+): Promise<LockedException[]> {
   const result = await db.query<{ id: string; event_seq: string; meter_key: string; status: ExceptionStatus }>(
     `select e.id::text, e.event_seq::text, e.meter_key, e.status from metering_exceptions e ${WHERE} order by e.id limit $11 for update`,
     [...filterParams(filter), limit],
   );
-  return result.rows.map((row) => ({ id: row.id, eventSeq: row.event_seq, meterKey: row.meter_key, status: row.status }));
+  return result.rows.map((row) => ({
+    id: row.id,
+    eventSeq: row.event_seq,
+    meterKey: row.meter_key,
+    status: row.status,
+  }));
 }
 
-export async function countExceptions(db: Queryable): Promise<{ status: ExceptionStatus; reason: ExceptionReason; count: number }[]> {
+export async function countExceptions(
+  db: Queryable,
+): Promise<{ status: ExceptionStatus; reason: ExceptionReason; count: number }[]> {
   const result = await db.query<{ status: ExceptionStatus; reason: ExceptionReason; count: string }>(
     `select status, reason, count(*)::text as count from metering_exceptions group by status, reason order by status, reason`,
   );

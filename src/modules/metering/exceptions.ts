@@ -37,7 +37,10 @@ export interface ExceptionsService {
    * Derives the open exceptions matching `filter` (or with these ids) again under the current catalog;
    * audited. `acceptBeyondHorizon`: a person accepts events that arrived beyond the horizon.
    */
-  reprocess(selection: { filter?: ExceptionFilter; ids?: readonly unknown[]; acceptBeyondHorizon?: boolean }, actor: string): Promise<ReprocessResult>;
+  reprocess(
+    selection: { filter?: ExceptionFilter; ids?: readonly unknown[]; acceptBeyondHorizon?: boolean },
+    actor: string,
+  ): Promise<ReprocessResult>;
   counts(): Promise<{ status: string; reason: string; count: number }[]>;
 }
 
@@ -49,7 +52,11 @@ export interface ExceptionsDependencies {
 }
 
 /** Explicit ids must all exist and be open: naming one that is not is a mistake worth an error. */
-async function lockOpenExceptions(tx: Queryable, ids: readonly string[], verb: string): Promise<repository.LockedException[]> {
+async function lockOpenExceptions(
+  tx: Queryable,
+  ids: readonly string[],
+  verb: string,
+): Promise<repository.LockedException[]> {
   const found = await repository.lockExceptions(tx, { ids }, ids.length);
   const missing = ids.filter((id) => !found.some((row) => row.id === id));
   if (missing.length > 0) throw new NotFoundError(`there is no exception ${missing.join(', ')}`);
@@ -65,7 +72,9 @@ async function lockOpenExceptions(tx: Queryable, ids: readonly string[], verb: s
 
 function checkReason(reason: unknown): string {
   if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON) {
-    throw new ValidationError('an ignore needs a reason', [{ path: '/reason', message: `must say why, in 1-${MAX_REASON} characters` }]);
+    throw new ValidationError('an ignore needs a reason', [
+      { path: '/reason', message: `must say why, in 1-${MAX_REASON} characters` },
+    ]);
   }
   return reason.trim();
 }
@@ -96,7 +105,12 @@ export function createExceptions({ db, indexSource, clock, horizonMs }: Exceptio
         await recordAudit(
           tx,
           now,
-          found.map((row) => ({ actor, action: 'exception.ignore', target: `exception:${row.id}`, detail: { reason: why, meter: row.meterKey, eventSeq: row.eventSeq } })),
+          found.map((row) => ({
+            actor,
+            action: 'exception.ignore',
+            target: `exception:${row.id}`,
+            detail: { reason: why, meter: row.meterKey, eventSeq: row.eventSeq },
+          })),
         );
       });
       return repository.findExceptions(db, { ids: wanted }, wanted.length);
@@ -104,13 +118,20 @@ export function createExceptions({ db, indexSource, clock, horizonMs }: Exceptio
 
     async reprocess(selection, actor) {
       const index = await indexSource.current();
-      if (!index) throw new PreconditionFailedError('no catalog has been applied yet: there is nothing to derive usage with');
+      if (!index)
+        throw new PreconditionFailedError('no catalog has been applied yet: there is nothing to derive usage with');
       const ids = selection.ids ? parseExceptionIds(selection.ids, '/ids') : undefined;
       if (ids) await db.transaction((tx) => lockOpenExceptions(tx, ids, 'reprocessed'));
       const base: ExceptionFilter = { ...selection.filter, ids, status: 'open' };
-      const scope = { filter: selection.filter ?? null, ids: ids ?? null, acceptBeyondHorizon: selection.acceptBeyondHorizon === true };
+      const scope = {
+        filter: selection.filter ?? null,
+        ids: ids ?? null,
+        acceptBeyondHorizon: selection.acceptBeyondHorizon === true,
+      };
       // Written first, so that changes a crash cuts short still have their entry.
-      await recordAudit(db, clock.now(), [{ actor, action: 'exception.reprocess.start', target: 'exceptions', detail: scope }]);
+      await recordAudit(db, clock.now(), [
+        { actor, action: 'exception.reprocess.start', target: 'exceptions', detail: scope },
+      ]);
       const summary = emptySummary();
       let selected = 0;
       let afterId: string | undefined;
@@ -120,7 +141,10 @@ export function createExceptions({ db, indexSource, clock, horizonMs }: Exceptio
           await lockCursor(tx, METERING_STAGE, now);
           const rows = await repository.lockExceptions(tx, { ...base, afterId }, MAX_EXCEPTION_PAGE);
           const keys = new Set(rows.map((row) => `${row.eventSeq}\n${row.meterKey}`));
-          const events = await readRawEventsBySeq(tx, [...new Set(rows.map((row) => row.eventSeq))], { paths: index.dataPaths, withData: false });
+          const events = await readRawEventsBySeq(tx, [...new Set(rows.map((row) => row.eventSeq))], {
+            paths: index.dataPaths,
+            withData: false,
+          });
           const result = await rederive(tx, index, events, {
             inScope: (meterKey, _customers, eventSeq) => keys.has(`${eventSeq}\n${meterKey}`),
             resolution: 'reprocessed',
@@ -135,9 +159,16 @@ export function createExceptions({ db, indexSource, clock, horizonMs }: Exceptio
         if (page.rows < MAX_EXCEPTION_PAGE || !page.last) break;
         afterId = page.last;
       }
-      const result: ReprocessResult = { ...summary, selected, stillOpen: selected - summary.exceptions.resolved, catalogVersion: index.version };
+      const result: ReprocessResult = {
+        ...summary,
+        selected,
+        stillOpen: selected - summary.exceptions.resolved,
+        catalogVersion: index.version,
+      };
       const { invoiced: _listed, ...counts } = result;
-      await recordAudit(db, clock.now(), [{ actor, action: 'exception.reprocess', target: 'exceptions', detail: { ...counts, ...scope } }]);
+      await recordAudit(db, clock.now(), [
+        { actor, action: 'exception.reprocess', target: 'exceptions', detail: { ...counts, ...scope } },
+      ]);
       return result;
     },
 

@@ -4,7 +4,14 @@ export type { MeteringLag } from './metering-metrics.js';
 export type { ReplayProgress, ReplayRequest, ReplayResult } from './replay.js';
 export type { ExceptionsService, ExceptionPage, ReprocessResult } from './exceptions.js';
 export type { MeteringException, ExceptionFilter } from './exceptions-repository.js';
-export { parseExceptionQuery, parseExceptionIds, EXCEPTION_STATUSES, MAX_EXCEPTION_PAGE, type ExceptionParams, type ExceptionQuery } from './exception-filter.js';
+export {
+  parseExceptionQuery,
+  parseExceptionIds,
+  EXCEPTION_STATUSES,
+  MAX_EXCEPTION_PAGE,
+  type ExceptionParams,
+  type ExceptionQuery,
+} from './exception-filter.js';
 export { EXCEPTION_REASONS, type ExceptionReason } from './usage.js';
 export type { InvoicedChange, RederiveSummary } from './rederive.js';
 export type { TelemetryTally } from './repository.js';

@@ -68,7 +68,12 @@ export function definitionAt(definitions: readonly MeterDefinition[], timeMs: nu
 }
 
 function subscriptionSpans(catalog: Catalog): Map<string, SubscriptionSpan[]> {
-  const planMeters = new Map(catalog.plans.map((plan) => [plan.key, new Set(plan.charges.flatMap((charge) => (charge.meter ? [charge.meter] : [])))]));
+  const planMeters = new Map(
+    catalog.plans.map((plan) => [
+      plan.key,
+      new Set(plan.charges.flatMap((charge) => (charge.meter ? [charge.meter] : []))),
+    ]),
+  );
   const spans = new Map<string, SubscriptionSpan[]>();
   for (const subscription of catalog.subscriptions) {
     const list = spans.get(subscription.customer) ?? [];
@@ -83,7 +88,11 @@ function subscriptionSpans(catalog: Catalog): Map<string, SubscriptionSpan[]> {
   return spans;
 }
 
-export function buildMeteringIndex(version: number, catalog: Catalog, history: readonly MeterHistoryEntry[]): MeteringIndex {
+export function buildMeteringIndex(
+  version: number,
+  catalog: Catalog,
+  history: readonly MeterHistoryEntry[],
+): MeteringIndex {
   const byType = new Map<string, MeterDefinition[][]>();
   const paths = new Set<string>();
   for (const meter of catalog.meters) {

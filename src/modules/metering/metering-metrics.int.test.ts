@@ -12,7 +12,11 @@ describeEachStore('metering metrics', (stores) => {
   it('reports lag in events and seconds, outcomes, and the acceptance-to-usage delay', async () => {
     const db = await stores.fresh();
     const { app, clock } = await meteringFixture(db);
-    await ingestAll(app, [apiRequest('acme', '2026-10-01T00:00:00Z'), apiRequest('acme', '2026-10-01T00:00:01Z', { status: 500 }), supportSession('x', '2026-10-01T00:00:00Z', { duration_hours: 1 })]);
+    await ingestAll(app, [
+      apiRequest('acme', '2026-10-01T00:00:00Z'),
+      apiRequest('acme', '2026-10-01T00:00:01Z', { status: 500 }),
+      supportSession('x', '2026-10-01T00:00:00Z', { duration_hours: 1 }),
+    ]);
     clock.advance(30_000);
     let text = await app.metrics.metrics();
     expect(metricValue(text, 'meterbridge_metering_lag_events')).toBe(3);

@@ -24,7 +24,7 @@ export function createMeteringMetrics(registry: Registry, lag: () => Promise<Met
   });
   const delay = new Histogram({
     name: 'meterbridge_metering_delay_seconds',
-    help: 'Time from an event\'s acceptance to its usage record being committed.',
+    help: "Time from an event's acceptance to its usage record being committed.",
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });

@@ -53,8 +53,26 @@ describeEachStore('metering stage', (stores) => {
 
     const id = (i: number) => events[i]?.id;
     expect(await usageRows(db)).toEqual([
-      expect.objectContaining({ meter_key: 'api_calls', event_id: id(0), customer_key: 'acme', subscription_key: 'acme-growth-2026', legal_entity: 'US', currency: 'USD', value: null, dimensions: { region: 'us' }, catalog_version: 1 }),
-      expect.objectContaining({ meter_key: 'storage_gb', event_id: id(2), customer_key: 'globex', subscription_key: 'globex-growth-2026', legal_entity: 'EU', currency: 'EUR', value: '12345678901234567890.123456789' }),
+      expect.objectContaining({
+        meter_key: 'api_calls',
+        event_id: id(0),
+        customer_key: 'acme',
+        subscription_key: 'acme-growth-2026',
+        legal_entity: 'US',
+        currency: 'USD',
+        value: null,
+        dimensions: { region: 'us' },
+        catalog_version: 1,
+      }),
+      expect.objectContaining({
+        meter_key: 'storage_gb',
+        event_id: id(2),
+        customer_key: 'globex',
+        subscription_key: 'globex-growth-2026',
+        legal_entity: 'EU',
+        currency: 'EUR',
+        value: '12345678901234567890.123456789',
+      }),
       expect.objectContaining({ meter_key: 'support_hours', event_id: id(11), customer_key: 'acme', value: '1.25' }),
     ]);
     expect((await exceptionRows(db)).map((e) => [e.event_id, e.reason, e.status])).toEqual([
@@ -79,7 +97,9 @@ describeEachStore('metering stage', (stores) => {
   });
 
   it('never meters an event twice: re-runs, restarts and two workers at once add nothing', async () => {
-    const events = Array.from({ length: 250 }, (_, i) => apiRequest(i % 2 ? 'acme' : 'acct_1002', `2026-10-10T10:${String(i % 60).padStart(2, '0')}:00Z`));
+    const events = Array.from({ length: 250 }, (_, i) =>
+      apiRequest(i % 2 ? 'acme' : 'acct_1002', `2026-10-10T10:${String(i % 60).padStart(2, '0')}:00Z`),
+    );
     await ingestAll(app, events.slice(0, 100));
     await newStage(40).runUntilCaughtUp();
     await ingestAll(app, events.slice(100));
@@ -90,7 +110,9 @@ describeEachStore('metering stage', (stores) => {
       'select count(*)::int as records, count(distinct event_seq)::int as events from usage_records',
     );
     expect(counted.rows[0]).toEqual({ records: 250, events: 250 });
-    const cursor = await db.query<{ events_processed: number }>(`select events_processed::int from stage_cursors where stage = 'metering'`);
+    const cursor = await db.query<{ events_processed: number }>(
+      `select events_processed::int from stage_cursors where stage = 'metering'`,
+    );
     expect(cursor.rows[0]?.events_processed).toBe(250);
   });
 
@@ -98,7 +120,12 @@ describeEachStore('metering stage', (stores) => {
     const bare = await stores.fresh();
     const other = await createApp(testConfig(), { db: bare, clock });
     await ingestAll(other, [apiRequest('acme', '2026-10-10T10:00:00Z')]);
-    const stage = createMeteringStage({ db: bare, indexSource: createMeteringIndexSource(other.catalog), clock, horizonMs: TEN_YEARS });
+    const stage = createMeteringStage({
+      db: bare,
+      indexSource: createMeteringIndexSource(other.catalog),
+      clock,
+      horizonMs: TEN_YEARS,
+    });
     expect(await stage.runBatch()).toMatchObject({ events: 0, catalogVersion: undefined });
     expect((await bare.query('select count(*)::int as n from telemetry_counts')).rows[0]).toEqual({ n: 0 });
   });
@@ -114,23 +141,38 @@ describeEachStore('metering stage', (stores) => {
       event('com.example.storage.snapshot', 'acme', '2026-06-01T00:00:00Z', { usage: { gigabytes: 8, gb_v2: 80 } }),
     ]);
     await newStage().runUntilCaughtUp();
-    expect((await usageRows(db)).map((r) => [r.value, r.catalog_version, r.meter_effective_from && new Date(r.meter_effective_from as string).toISOString()])).toEqual([
+    expect(
+      (await usageRows(db)).map((r) => [
+        r.value,
+        r.catalog_version,
+        r.meter_effective_from && new Date(r.meter_effective_from as string).toISOString(),
+      ]),
+    ).toEqual([
       ['7', 2, '2026-01-01T00:00:00.000Z'],
       ['80', 2, '2026-06-01T00:00:00.000Z'],
     ]);
   });
 
   it('holds events that arrive beyond the horizon as exceptions, until a person accepts them', async () => {
-    const events = [supportSession('acme', '2026-08-01T00:00:00Z', { duration_hours: 1 }), supportSession('acme', '2026-08-04T00:00:00Z', { duration_hours: 2 })];
+    const events = [
+      supportSession('acme', '2026-08-01T00:00:00Z', { duration_hours: 1 }),
+      supportSession('acme', '2026-08-04T00:00:00Z', { duration_hours: 2 }),
+    ];
     await ingestAll(app, events);
     await newStage(2000, 90 * 86_400_000).runUntilCaughtUp();
     const held = await exceptionRows(db);
     expect(held.map((row) => [row.event_id, row.reason])).toEqual([[events[0]?.id, 'beyond_horizon']]);
-    expect(held[0]?.detail).toBe('the event arrived 92 days after its time, beyond the 90-day horizon: a person must accept it (reprocess with acceptBeyondHorizon) or ignore it');
+    expect(held[0]?.detail).toBe(
+      'the event arrived 92 days after its time, beyond the 90-day horizon: a person must accept it (reprocess with acceptBeyondHorizon) or ignore it',
+    );
     expect((await usageRows(db)).map((row) => row.value)).toEqual(['2']);
     // Reprocessing alone changes nothing; accepting it turns it into usage.
     expect(await app.metering.exceptions.reprocess({}, 'alice')).toMatchObject({ selected: 1, stillOpen: 1 });
-    expect(await app.metering.exceptions.reprocess({ acceptBeyondHorizon: true }, 'alice')).toMatchObject({ selected: 1, stillOpen: 0, usage: { created: 1 } });
+    expect(await app.metering.exceptions.reprocess({ acceptBeyondHorizon: true }, 'alice')).toMatchObject({
+      selected: 1,
+      stillOpen: 0,
+      usage: { created: 1 },
+    });
   });
 
   it('falls back to row-by-row inserts, keeping what exists, should a batch meet a record already there', async () => {

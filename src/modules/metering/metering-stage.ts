@@ -62,7 +62,14 @@ function telemetryTallies(events: readonly RawEvent[]): repository.TelemetryTall
   return [...tallies.values()];
 }
 
-export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAULT_METERING_BATCH, observer, horizonMs }: MeteringStageDependencies): MeteringStage {
+export function createMeteringStage({
+  db,
+  indexSource,
+  clock,
+  batchSize = DEFAULT_METERING_BATCH,
+  observer,
+  horizonMs,
+}: MeteringStageDependencies): MeteringStage {
   const empty = (catalogVersion: number | undefined, staleCatalog = false): MeteringBatch => ({
     events: 0,
     usage: 0,
@@ -82,8 +89,12 @@ export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAUL
       const cursor = await repository.lockCursor(tx, METERING_STAGE, clock.now());
       // A catalog apply checks, under this same lock, which meters have usage; once it has committed,
       // no batch may still derive with the version before it.
-      if (!(await indexSource.isCurrent(tx, index))) return { batch: empty(index.version, true), records: [] as UsageDraft[] };
-      const events = await readRawEventsAfter(tx, cursor.position, batchSize, { paths: index.dataPaths, withData: false });
+      if (!(await indexSource.isCurrent(tx, index)))
+        return { batch: empty(index.version, true), records: [] as UsageDraft[] };
+      const events = await readRawEventsAfter(tx, cursor.position, batchSize, {
+        paths: index.dataPaths,
+        withData: false,
+      });
       const last = events.at(-1);
       if (!last) return { batch: empty(index.version), records: [] as UsageDraft[] };
       const records: UsageDraft[] = [];
@@ -100,7 +111,13 @@ export function createMeteringStage({ db, indexSource, clock, batchSize = DEFAUL
       const opened = await repository.insertExceptions(tx, exceptions, now);
       await repository.addTelemetry(tx, telemetryTallies(telemetry));
       await repository.advanceCursor(tx, METERING_STAGE, last.cursor, events.length, now);
-      const batch: MeteringBatch = { ...empty(index.version), events: events.length, usage, exceptions: opened, telemetry: telemetry.length };
+      const batch: MeteringBatch = {
+        ...empty(index.version),
+        events: events.length,
+        usage,
+        exceptions: opened,
+        telemetry: telemetry.length,
+      };
       return { batch, records };
     });
     const committedAt = clock.now().getTime();

@@ -14,7 +14,11 @@ export async function meteringFixture(db: Database): Promise<{ app: App; clock: 
 }
 
 /** Reference-scenario events by kind; `data` and attributes override the defaults. */
-export function apiRequest(subject: string | undefined, time: string, data: Record<string, unknown> = {}): Record<string, unknown> {
+export function apiRequest(
+  subject: string | undefined,
+  time: string,
+  data: Record<string, unknown> = {},
+): Record<string, unknown> {
   return event('com.example.api.request', subject, time, { status: 200, billable: true, region: 'us', ...data });
 }
 
@@ -26,8 +30,20 @@ export function supportSession(subject: string, time: string, data: Record<strin
   return event('com.example.support.session', subject, time, { tier: 'premium', ...data });
 }
 
-export function event(type: string, subject: string | undefined, time: string, data: Record<string, unknown>): Record<string, unknown> {
-  const value: Record<string, unknown> = { specversion: '1.0', id: randomUUID(), source: 'test/product', type, time, data };
+export function event(
+  type: string,
+  subject: string | undefined,
+  time: string,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const value: Record<string, unknown> = {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'test/product',
+    type,
+    time,
+    data,
+  };
   if (subject !== undefined) value.subject = subject;
   return value;
 }
@@ -35,7 +51,8 @@ export function event(type: string, subject: string | undefined, time: string, d
 /** Ingests events; throws unless every one is accepted. */
 export async function ingestAll(app: App, events: readonly Record<string, unknown>[]): Promise<void> {
   const result = await app.ingestion.ingest(events.map((value) => ({ value })));
-  if (result.accepted !== events.length) throw new Error(`ingested ${result.accepted} of ${events.length}: ${JSON.stringify(result)}`);
+  if (result.accepted !== events.length)
+    throw new Error(`ingested ${result.accepted} of ${events.length}: ${JSON.stringify(result)}`);
 }
 
 export async function usageRows(db: Database): Promise<Record<string, unknown>[]> {

@@ -31,12 +31,21 @@ export interface MeteringDependencies {
   horizonDays?: number;
 }
 
-export function createMetering({ db, catalog, clock, metrics, batchSize, horizonDays = DEFAULT_HORIZON_DAYS }: MeteringDependencies): Metering {
+export function createMetering({
+  db,
+  catalog,
+  clock,
+  metrics,
+  batchSize,
+  horizonDays = DEFAULT_HORIZON_DAYS,
+}: MeteringDependencies): Metering {
   const horizonMs = horizonDays * 86_400_000;
   const indexSource = createMeteringIndexSource(catalog);
   const lag = async (): Promise<MeteringLag> => {
     const behind = await lagBehind(db, await readCursor(db, METERING_STAGE), LAG_COUNT_CAP);
-    const seconds = behind.oldestReceivedAt ? Math.max(0, (clock.now().getTime() - behind.oldestReceivedAt.getTime()) / 1000) : 0;
+    const seconds = behind.oldestReceivedAt
+      ? Math.max(0, (clock.now().getTime() - behind.oldestReceivedAt.getTime()) / 1000)
+      : 0;
     return { events: behind.events, seconds };
   };
   const observer = metrics ? createMeteringMetrics(metrics, lag) : undefined;
@@ -54,6 +63,8 @@ export function createMetering({ db, catalog, clock, metrics, batchSize, horizon
  * For the catalog: which of these meters have usage already (their definition then only changes with a
  * later effectiveFrom). Serialized with the metering stage, in the caller's transaction.
  */
-export function meteringMetersInUse(clock: Clock): (db: Queryable, meterKeys: readonly string[]) => Promise<ReadonlySet<string>> {
+export function meteringMetersInUse(
+  clock: Clock,
+): (db: Queryable, meterKeys: readonly string[]) => Promise<ReadonlySet<string>> {
   return (db, meterKeys) => metersInUse(db, METERING_STAGE, meterKeys, clock.now());
 }

@@ -4,7 +4,16 @@ import type { ExceptionDraft, ExceptionReason, UsageDraft } from './usage.js';
 /** A usage record as stored, with what re-derivation compares (and the invoice that froze it, if any). */
 export type StoredUsage = Pick<
   UsageDraft,
-  'eventSeq' | 'meterKey' | 'customerKey' | 'subscriptionKey' | 'legalEntity' | 'currency' | 'value' | 'distinctKey' | 'dimensions' | 'meterEffectiveFrom'
+  | 'eventSeq'
+  | 'meterKey'
+  | 'customerKey'
+  | 'subscriptionKey'
+  | 'legalEntity'
+  | 'currency'
+  | 'value'
+  | 'distinctKey'
+  | 'dimensions'
+  | 'meterEffectiveFrom'
 > & { invoiceId: string | null };
 
 export type ExceptionStatus = 'open' | 'resolved' | 'ignored';
@@ -83,10 +92,20 @@ export async function updateUsage(db: Queryable, record: UsageDraft, derivedAt: 
 }
 
 export async function deleteUsage(db: Queryable, eventSeq: string, meterKey: string): Promise<void> {
-  await db.query(`delete from usage_records where event_seq = $1 and meter_key = $2 and invoice_id is null`, [eventSeq, meterKey]);
+  await db.query(`delete from usage_records where event_seq = $1 and meter_key = $2 and invoice_id is null`, [
+    eventSeq,
+    meterKey,
+  ]);
 }
 
-export async function closeExceptions(db: Queryable, ids: readonly string[], status: 'resolved' | 'ignored', resolution: string, by: string, now: Date): Promise<string[]> {
+export async function closeExceptions(
+  db: Queryable,
+  ids: readonly string[],
+  status: 'resolved' | 'ignored',
+  resolution: string,
+  by: string,
+  now: Date,
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const result = await db.query<{ id: string }>(
     `update metering_exceptions set status = $2, resolution = $3, resolved_by = $4, updated_at = $5

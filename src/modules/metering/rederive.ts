@@ -84,25 +84,40 @@ const keyOf = (eventSeq: string, meterKey: string) => `${eventSeq}\n${meterKey}`
  * exceptions are never touched — what would change on an invoice is reported instead. An unchanged
  * record is left exactly as it is, so deriving twice changes nothing the second time.
  */
-export async function rederive(tx: Queryable, index: MeteringIndex, events: readonly MeterableEvent[], options: RederiveOptions): Promise<RederiveSummary> {
+export async function rederive(
+  tx: Queryable,
+  index: MeteringIndex,
+  events: readonly MeterableEvent[],
+  options: RederiveOptions,
+): Promise<RederiveSummary> {
   const summary = emptySummary();
   summary.events = events.length;
   if (events.length === 0) return summary;
   const seqs = events.map((event) => event.seq);
   const storedUsage = new Map((await repository.loadUsageOf(tx, seqs)).map((r) => [keyOf(r.eventSeq, r.meterKey), r]));
-  const storedExceptions = new Map((await repository.loadExceptionsOf(tx, seqs)).map((e) => [keyOf(e.eventSeq, e.meterKey), e]));
+  const storedExceptions = new Map(
+    (await repository.loadExceptionsOf(tx, seqs)).map((e) => [keyOf(e.eventSeq, e.meterKey), e]),
+  );
   const derivedUsage = new Map<string, UsageDraft>();
   const derivedExceptions = new Map<string, ExceptionDraft>();
   for (const event of events) {
     const derivation = deriveEvent(index, event, options.derive);
     for (const record of derivation.usage) derivedUsage.set(keyOf(record.eventSeq, record.meterKey), record);
-    for (const exception of derivation.exceptions) derivedExceptions.set(keyOf(exception.eventSeq, exception.meterKey), exception);
+    for (const exception of derivation.exceptions)
+      derivedExceptions.set(keyOf(exception.eventSeq, exception.meterKey), exception);
   }
 
   const toInsert: UsageDraft[] = [];
   const toOpen: ExceptionDraft[] = [];
   const toResolve: string[] = [];
-  const keys = [...new Set([...storedUsage.keys(), ...storedExceptions.keys(), ...derivedUsage.keys(), ...derivedExceptions.keys()])].sort();
+  const keys = [
+    ...new Set([
+      ...storedUsage.keys(),
+      ...storedExceptions.keys(),
+      ...derivedUsage.keys(),
+      ...derivedExceptions.keys(),
+    ]),
+  ].sort();
   for (const key of keys) {
     const [eventSeq, meterKey] = key.split('\n') as [string, string];
     const stored = storedUsage.get(key);
@@ -117,7 +132,14 @@ export async function rederive(tx: Queryable, index: MeteringIndex, events: read
       if (!record || !sameRecord(stored, record)) {
         summary.invoicedChanges += 1;
         if (summary.invoiced.length < MAX_LISTED_INVOICED_CHANGES) {
-          summary.invoiced.push({ eventSeq, meterKey, invoiceId: stored.invoiceId, change: record ? 'update' : 'remove', invoicedValue: stored.value, derivedValue: record?.value ?? null });
+          summary.invoiced.push({
+            eventSeq,
+            meterKey,
+            invoiceId: stored.invoiceId,
+            change: record ? 'update' : 'remove',
+            invoicedValue: stored.value,
+            derivedValue: record?.value ?? null,
+          });
         }
       } else summary.usage.unchanged += 1;
       continue;
@@ -142,17 +164,25 @@ export async function rederive(tx: Queryable, index: MeteringIndex, events: read
       if (!exception) {
         toOpen.push(problem);
         summary.exceptions.opened += 1;
-      } else if (exception.status !== 'open' || exception.reason !== problem.reason || exception.detail !== problem.detail) {
+      } else if (
+        exception.status !== 'open' ||
+        exception.reason !== problem.reason ||
+        exception.detail !== problem.detail
+      ) {
         await repository.reopenException(tx, exception.id, problem, options.now);
         summary.exceptions[exception.status === 'open' ? 'updated' : 'opened'] += 1;
       }
     } else if (exception?.status === 'open') {
       // No meter reads the event any more: nothing is left to fix.
-      summary.exceptions.resolved += (await repository.closeExceptions(tx, [exception.id], 'resolved', 'not_metered', options.actor, options.now)).length;
+      summary.exceptions.resolved += (
+        await repository.closeExceptions(tx, [exception.id], 'resolved', 'not_metered', options.actor, options.now)
+      ).length;
     }
   }
   await insertUsage(tx, toInsert, options.now);
   await insertExceptions(tx, toOpen, options.now);
-  summary.exceptions.resolved += (await repository.closeExceptions(tx, toResolve, 'resolved', options.resolution, options.actor, options.now)).length;
+  summary.exceptions.resolved += (
+    await repository.closeExceptions(tx, toResolve, 'resolved', options.resolution, options.actor, options.now)
+  ).length;
   return summary;
 }

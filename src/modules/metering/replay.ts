@@ -46,7 +46,11 @@ function checkRequest(request: ReplayRequest): { from: Date; to: Date } {
   const more: FieldError[] = [];
   for (const name of ['customer', 'meter'] as const) {
     const value = request[name];
-    if (value !== undefined && !KEY.test(value)) more.push({ path: `/${name}`, message: 'must be a catalog key (a letter or digit, then letters, digits, . _ : @ -; at most 200)' });
+    if (value !== undefined && !KEY.test(value))
+      more.push({
+        path: `/${name}`,
+        message: 'must be a catalog key (a letter or digit, then letters, digits, . _ : @ -; at most 200)',
+      });
   }
   if (!range || more.length > 0) throw new ValidationError('invalid replay request', [...errors, ...more]);
   return range;
@@ -76,7 +80,8 @@ export async function replayUsage(
 ): Promise<ReplayResult> {
   const { from, to } = checkRequest(request);
   const index = await indexSource.current();
-  if (!index) throw new PreconditionFailedError('no catalog has been applied yet: there is nothing to derive usage with');
+  if (!index)
+    throw new PreconditionFailedError('no catalog has been applied yet: there is nothing to derive usage with');
   const total = await countEvents(db, from, to);
   const target = `usage:${from.toISOString()}..${to.toISOString()}`;
   const scope = { customer: request.customer ?? null, meter: request.meter ?? null, catalogVersion: index.version };
@@ -84,7 +89,8 @@ export async function replayUsage(
   await recordAudit(db, clock.now(), [{ actor: request.actor, action: 'usage.replay.start', target, detail: scope }]);
   const summary = emptySummary();
   const inScope = (meterKey: string, customers: readonly (string | null | undefined)[]) =>
-    (request.meter === undefined || meterKey === request.meter) && (request.customer === undefined || customers.includes(request.customer));
+    (request.meter === undefined || meterKey === request.meter) &&
+    (request.customer === undefined || customers.includes(request.customer));
   let afterSeq = '0';
   onProgress?.({ done: 0, total });
   for (;;) {
@@ -92,8 +98,17 @@ export async function replayUsage(
       const now = clock.now();
       const cursor = await lockCursor(tx, METERING_STAGE, now);
       if (!cursor.position) return { summary: emptySummary(), last: undefined };
-      const events = await readRawEventsInTimeRange(tx, { from, to, afterSeq, upTo: cursor.position }, pageSize, { paths: index.dataPaths, withData: false });
-      const pageSummary = await rederive(tx, index, events, { inScope, resolution: 'replayed', actor: request.actor, now, derive: { horizonMs } });
+      const events = await readRawEventsInTimeRange(tx, { from, to, afterSeq, upTo: cursor.position }, pageSize, {
+        paths: index.dataPaths,
+        withData: false,
+      });
+      const pageSummary = await rederive(tx, index, events, {
+        inScope,
+        resolution: 'replayed',
+        actor: request.actor,
+        now,
+        derive: { horizonMs },
+      });
       return { summary: pageSummary, last: events.at(-1)?.seq };
     });
     addSummaries(summary, page.summary);

@@ -13,7 +13,10 @@ export interface StageCursor {
  * waits here, so batches never overlap (and the unique keys catch anything that slips past).
  */
 export async function lockCursor(db: Queryable, stage: string, now: Date): Promise<StageCursor> {
-  await db.query(`insert into stage_cursors (stage, updated_at) values ($1, $2) on conflict (stage) do nothing`, [stage, now]);
+  await db.query(`insert into stage_cursors (stage, updated_at) values ($1, $2) on conflict (stage) do nothing`, [
+    stage,
+    now,
+  ]);
   const result = await db.query<{ tx_id: string | null; seq: string | null; events_processed: string }>(
     `select tx_id::text, seq::text, events_processed::text from stage_cursors where stage = $1 for update`,
     [stage],
@@ -26,12 +29,21 @@ export async function lockCursor(db: Queryable, stage: string, now: Date): Promi
 }
 
 export async function readCursor(db: Queryable, stage: string): Promise<RawEventCursor | null> {
-  const result = await db.query<{ tx_id: string | null; seq: string | null }>(`select tx_id::text, seq::text from stage_cursors where stage = $1`, [stage]);
+  const result = await db.query<{ tx_id: string | null; seq: string | null }>(
+    `select tx_id::text, seq::text from stage_cursors where stage = $1`,
+    [stage],
+  );
   const row = result.rows[0];
   return row?.tx_id && row.seq ? { txId: row.tx_id, seq: row.seq } : null;
 }
 
-export async function advanceCursor(db: Queryable, stage: string, position: RawEventCursor, events: number, now: Date): Promise<void> {
+export async function advanceCursor(
+  db: Queryable,
+  stage: string,
+  position: RawEventCursor,
+  events: number,
+  now: Date,
+): Promise<void> {
   await db.query(
     `update stage_cursors set tx_id = $2::xid8, seq = $3::bigint, events_processed = events_processed + $4, updated_at = $5 where stage = $1`,
     [stage, position.txId, position.seq, events, now],
@@ -72,8 +84,20 @@ export async function insertUsage(db: Queryable, records: readonly UsageDraft[],
 }
 
 const USAGE_COLUMNS = [
-  'event_seq', 'meter_key', 'event_time', 'received_at', 'customer_key', 'subscription_key', 'legal_entity',
-  'currency', 'value', 'distinct_key', 'dimensions', 'catalog_version', 'meter_effective_from', 'derived_at',
+  'event_seq',
+  'meter_key',
+  'event_time',
+  'received_at',
+  'customer_key',
+  'subscription_key',
+  'legal_entity',
+  'currency',
+  'value',
+  'distinct_key',
+  'dimensions',
+  'catalog_version',
+  'meter_effective_from',
+  'derived_at',
 ] as const;
 
 const UNIQUE_VIOLATION = '23505';
@@ -90,8 +114,20 @@ export async function copyUsage(tx: Transaction, records: readonly UsageDraft[],
   const rows = records
     .map((r) =>
       copyTextRow([
-        r.eventSeq, r.meterKey, r.eventTime.toISOString(), r.receivedAt.toISOString(), r.customerKey, r.subscriptionKey, r.legalEntity,
-        r.currency, r.value, r.distinctKey, JSON.stringify(r.dimensions), r.catalogVersion, r.meterEffectiveFrom, derived,
+        r.eventSeq,
+        r.meterKey,
+        r.eventTime.toISOString(),
+        r.receivedAt.toISOString(),
+        r.customerKey,
+        r.subscriptionKey,
+        r.legalEntity,
+        r.currency,
+        r.value,
+        r.distinctKey,
+        JSON.stringify(r.dimensions),
+        r.catalogVersion,
+        r.meterEffectiveFrom,
+        derived,
       ]),
     )
     .join('\n');
@@ -114,7 +150,11 @@ select e.event_seq, e.meter_key, e.reason, e.detail, e.event_type, e.subject, e.
        as e(event_seq, meter_key, reason, detail, event_type, subject, customer_key, event_time)
     on conflict (event_seq, meter_key) do nothing`;
 
-export async function insertExceptions(db: Queryable, exceptions: readonly ExceptionDraft[], now: Date): Promise<number> {
+export async function insertExceptions(
+  db: Queryable,
+  exceptions: readonly ExceptionDraft[],
+  now: Date,
+): Promise<number> {
   if (exceptions.length === 0) return 0;
   const result = await db.query(INSERT_EXCEPTIONS, [
     exceptions.map((e) => e.eventSeq),
@@ -152,11 +192,19 @@ export async function listTelemetry(db: Queryable): Promise<TelemetryTally[]> {
   const result = await db.query<{ event_type: string; events: string; last_event_time: Date | string }>(
     `select event_type, events::text, last_event_time from telemetry_counts order by event_type`,
   );
-  return result.rows.map((row) => ({ eventType: row.event_type, events: Number(row.events), lastEventTime: new Date(row.last_event_time) }));
+  return result.rows.map((row) => ({
+    eventType: row.event_type,
+    events: Number(row.events),
+    lastEventTime: new Date(row.last_event_time),
+  }));
 }
 
 /** How far the log runs ahead of a position: events not yet read, and the oldest one's acceptance time. */
-export async function lagBehind(db: Queryable, position: RawEventCursor | null, cap: number): Promise<{ events: number; oldestReceivedAt: Date | null }> {
+export async function lagBehind(
+  db: Queryable,
+  position: RawEventCursor | null,
+  cap: number,
+): Promise<{ events: number; oldestReceivedAt: Date | null }> {
   const result = await db.query<{ events: string; oldest: Date | string | null }>(
     `select count(*)::text as events, min(received_at) as oldest from (
        select received_at from raw_events
@@ -172,7 +220,12 @@ export async function lagBehind(db: Queryable, position: RawEventCursor | null, 
  * Which of these meters have usage records or exceptions. Takes the stage's cursor first, so that a
  * catalog apply asking this waits for a batch in flight and no batch starts until the apply commits.
  */
-export async function metersInUse(db: Queryable, stage: string, meterKeys: readonly string[], now: Date): Promise<ReadonlySet<string>> {
+export async function metersInUse(
+  db: Queryable,
+  stage: string,
+  meterKeys: readonly string[],
+  now: Date,
+): Promise<ReadonlySet<string>> {
   await lockCursor(db, stage, now);
   const result = await db.query<{ key: string }>(
     `select key from unnest($1::text[]) as k(key)

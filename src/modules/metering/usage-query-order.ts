@@ -21,7 +21,8 @@ export function compareGroupValues(a: unknown, b: unknown): number {
   const kinds = rank(a) - rank(b);
   if (kinds !== 0) return kinds;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const [left, right] = typeof a === 'string' && typeof b === 'string' ? [a, b] : [JSON.stringify(a) ?? '', JSON.stringify(b) ?? ''];
+  const [left, right] =
+    typeof a === 'string' && typeof b === 'string' ? [a, b] : [JSON.stringify(a) ?? '', JSON.stringify(b) ?? ''];
   return left < right ? -1 : left > right ? 1 : 0;
 }
 

@@ -3,7 +3,14 @@
 import type { Meter } from '../catalog/index.js';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
 import type { UsageQuery, UsageQueryLimits } from './usage-query.js';
-import { countWindows, formatInstant, isKnownTimeZone, parseInstant, USAGE_WINDOWS, type UsageWindow } from './usage-window.js';
+import {
+  countWindows,
+  formatInstant,
+  isKnownTimeZone,
+  parseInstant,
+  USAGE_WINDOWS,
+  type UsageWindow,
+} from './usage-window.js';
 
 /** Group names every meter has: the record's attribution columns. A meter's own groupBy paths come after. */
 export const ATTRIBUTION_GROUPS = ['customer', 'subscription', 'legal_entity', 'currency'] as const;
@@ -43,7 +50,8 @@ export function parseUsageQuery(
   };
   const known = new Set<string>(USAGE_QUERY_PARAMETERS);
   for (const name of Object.keys(params)) {
-    if (!known.has(name) && params[name] !== undefined) fail(name, `is not a parameter of a usage query; they are ${USAGE_QUERY_PARAMETERS.join(', ')}`);
+    if (!known.has(name) && params[name] !== undefined)
+      fail(name, `is not a parameter of a usage query; they are ${USAGE_QUERY_PARAMETERS.join(', ')}`);
   }
   // Every parameter read below passed this: present (when required) and of a sane length.
   const read = (name: (typeof USAGE_QUERY_PARAMETERS)[number], required: boolean): string | undefined => {
@@ -57,11 +65,15 @@ export function parseUsageQuery(
   const meterKey = read('meter', true);
   const meter = meterKey === undefined ? undefined : meters.find((candidate) => candidate.key === meterKey);
   if (meterKey !== undefined && !meter) {
-    fail('meter', `the current catalog has no meter ${quoted(meterKey)}; its meters are ${listed(meters.map((m) => m.key)) || 'none'}`);
+    fail(
+      'meter',
+      `the current catalog has no meter ${quoted(meterKey)}; its meters are ${listed(meters.map((m) => m.key)) || 'none'}`,
+    );
   }
 
   let customer = read('customer', false);
-  if (customer !== undefined && customer.length > MAX_KEY_LENGTH) customer = fail('customer', `must be at most ${MAX_KEY_LENGTH} characters`);
+  if (customer !== undefined && customer.length > MAX_KEY_LENGTH)
+    customer = fail('customer', `must be at most ${MAX_KEY_LENGTH} characters`);
 
   const instant = (name: 'from' | 'to'): number | undefined => {
     const text = read(name, true);
@@ -71,33 +83,57 @@ export function parseUsageQuery(
   };
   const from = instant('from');
   const to = instant('to');
-  if (from !== undefined && to !== undefined && from >= to) fail('to', 'must be later than from: the range is [from, to)');
+  if (from !== undefined && to !== undefined && from >= to)
+    fail('to', 'must be later than from: the range is [from, to)');
 
   const windowText = read('window', false);
-  const window = windowText === undefined || (USAGE_WINDOWS as readonly string[]).includes(windowText) ? ((windowText ?? null) as UsageWindow | null) : undefined;
-  if (window === undefined) fail('window', `must be one of ${USAGE_WINDOWS.join(', ')} (or absent for one window over [from, to))`);
+  const window =
+    windowText === undefined || (USAGE_WINDOWS as readonly string[]).includes(windowText)
+      ? ((windowText ?? null) as UsageWindow | null)
+      : undefined;
+  if (window === undefined)
+    fail('window', `must be one of ${USAGE_WINDOWS.join(', ')} (or absent for one window over [from, to))`);
 
   const tzText = read('tz', false);
   const tz = tzText === undefined ? 'UTC' : isKnownTimeZone(tzText) ? tzText : undefined;
-  if (tz === undefined) fail('tz', `${quoted(tzText as string)} is not an IANA time zone name (such as Europe/Berlin) or UTC`);
+  if (tz === undefined)
+    fail('tz', `${quoted(tzText as string)} is not an IANA time zone name (such as Europe/Berlin) or UTC`);
 
   const groupBy = parseGroupBy(read('group_by', false), meter, (message) => fail('group_by', message));
 
   if (from !== undefined && to !== undefined && from < to && window !== undefined && tz !== undefined) {
     const windows = countWindows(from, to, window, tz);
     if (windows > maxWindows) {
-      fail('window', `[from, to) cut into ${window} windows is ${windows} windows; at most ${maxWindows} are answered: narrow the range or use a longer window`);
+      fail(
+        'window',
+        `[from, to) cut into ${window} windows is ${windows} windows; at most ${maxWindows} are answered: narrow the range or use a longer window`,
+      );
     }
   }
 
-  if (errors.length > 0 || !meter || from === undefined || to === undefined || window === undefined || tz === undefined || !groupBy) {
+  if (
+    errors.length > 0 ||
+    !meter ||
+    from === undefined ||
+    to === undefined ||
+    window === undefined ||
+    tz === undefined ||
+    !groupBy
+  ) {
     throw new ValidationError('the usage query is invalid', errors);
   }
-  return { meter, query: { customer: customer ?? null, from: formatInstant(from), to: formatInstant(to), window, tz, groupBy } };
+  return {
+    meter,
+    query: { customer: customer ?? null, from: formatInstant(from), to: formatInstant(to), window, tz, groupBy },
+  };
 }
 
 /** The comma-separated group names, each allowed for the meter and named once; undefined when refused. */
-function parseGroupBy(text: string | undefined, meter: Meter | undefined, fail: (message: string) => undefined): string[] | undefined {
+function parseGroupBy(
+  text: string | undefined,
+  meter: Meter | undefined,
+  fail: (message: string) => undefined,
+): string[] | undefined {
   if (text === undefined) return [];
   const names = text.split(',');
   const allowed = [...ATTRIBUTION_GROUPS, ...(meter?.groupBy ?? [])];
@@ -106,7 +142,8 @@ function parseGroupBy(text: string | undefined, meter: Meter | undefined, fail: 
   for (const name of names) {
     if (name === '') problems.push('has an empty name (a leading, trailing or doubled comma)');
     else if (seen.has(name)) problems.push(`names ${quoted(name)} more than once`);
-    else if (meter && !allowed.includes(name)) problems.push(`${quoted(name)} is not a group of meter ${meter.key}; its groups are ${listed(allowed)}`);
+    else if (meter && !allowed.includes(name))
+      problems.push(`${quoted(name)} is not a group of meter ${meter.key}; its groups are ${listed(allowed)}`);
     seen.add(name);
   }
   // Each problem once, and a bounded number of them: a hostile list cannot flood the response.

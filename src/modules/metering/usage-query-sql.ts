@@ -13,7 +13,12 @@ export interface UsageStatement {
 }
 
 // Interpolated into SQL: closed sets chosen by the code, never text from the request.
-const STEP: Record<UsageWindow, string> = { minute: "interval '1 minute'", hour: "interval '1 hour'", day: "interval '1 day'", month: "interval '1 month'" };
+const STEP: Record<UsageWindow, string> = {
+  minute: "interval '1 minute'",
+  hour: "interval '1 hour'",
+  day: "interval '1 day'",
+  month: "interval '1 month'",
+};
 
 const ATTRIBUTION_COLUMN: Readonly<Record<string, string>> = {
   customer: 'customer_key',
@@ -73,7 +78,9 @@ export function usageStatement(meter: Meter, query: UsageQuery): UsageStatement 
   const groupSql = query.groupBy.map((name) => {
     const column = Object.hasOwn(ATTRIBUTION_COLUMN, name) ? ATTRIBUTION_COLUMN[name] : undefined;
     // A dimension the event lacked and a JSON null are one group: both read as null.
-    return column ? `to_jsonb(${column})::text` : `coalesce(dimensions -> ${parameter(name)}::text, 'null'::jsonb)::text`;
+    return column
+      ? `to_jsonb(${column})::text`
+      : `coalesce(dimensions -> ${parameter(name)}::text, 'null'::jsonb)::text`;
   });
   const groups = groupSql.map((_, index) => `g${index}`);
   const conditions = ['meter_key = $1', `event_time >= ${FROM}`, `event_time < ${TO}`];
@@ -86,7 +93,8 @@ export function usageStatement(meter: Meter, query: UsageQuery): UsageStatement 
       from usage_records where ${conditions.join(' and ')}
     ),
     agg as (select ${['ws', ...groups, `${AGGREGATE[meter.aggregation]} as v`].join(', ')} from rec group by ${['ws', ...groups].join(', ')})`;
-  const utc = (column: string, alias = column) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as ${alias}`;
+  const utc = (column: string, alias = column) =>
+    `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as ${alias}`;
 
   if (!countsEmptyWindows(meter.aggregation)) {
     return {

@@ -36,8 +36,17 @@ export async function insertUsage(db: Queryable, records: readonly UsageFixture[
          currency, value, distinct_key, dimensions, catalog_version, derived_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, 1, $4)`,
       [
-        seq, record.meter, record.time, receivedAt, customer, record.subscription ?? `${customer}-sub`, record.legalEntity ?? 'US',
-        record.currency ?? 'USD', record.value === undefined ? '1' : record.value, record.distinctKey ?? null, JSON.stringify(record.dimensions ?? {}),
+        seq,
+        record.meter,
+        record.time,
+        receivedAt,
+        customer,
+        record.subscription ?? `${customer}-sub`,
+        record.legalEntity ?? 'US',
+        record.currency ?? 'USD',
+        record.value === undefined ? '1' : record.value,
+        record.distinctKey ?? null,
+        JSON.stringify(record.dimensions ?? {}),
       ],
     );
     seqs.push(seq);
@@ -47,5 +56,13 @@ export async function insertUsage(db: Queryable, records: readonly UsageFixture[
 
 /** A meter as the catalog would hold it; only key, aggregation, groupBy and unit matter to a query. */
 export function testMeter(key: string, aggregation: Aggregation, groupBy?: string[]): Meter {
-  return { key, eventType: 'com.example.test', aggregation, unit: 'unit', allowNegative: false, ...(aggregation === 'count' ? {} : { valuePath: 'v' }), ...(groupBy ? { groupBy } : {}) };
+  return {
+    key,
+    eventType: 'com.example.test',
+    aggregation,
+    unit: 'unit',
+    allowNegative: false,
+    ...(aggregation === 'count' ? {} : { valuePath: 'v' }),
+    ...(groupBy ? { groupBy } : {}),
+  };
 }

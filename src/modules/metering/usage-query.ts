@@ -9,7 +9,12 @@ import { formatInstant } from './usage-window.js';
 import type { UsageWindow } from './usage-window.js';
 
 export { USAGE_WINDOWS, type UsageWindow } from './usage-window.js';
-export { ATTRIBUTION_GROUPS, DEFAULT_USAGE_QUERY_LIMITS, USAGE_QUERY_PARAMETERS, parseUsageQuery } from './usage-query-params.js';
+export {
+  ATTRIBUTION_GROUPS,
+  DEFAULT_USAGE_QUERY_LIMITS,
+  USAGE_QUERY_PARAMETERS,
+  parseUsageQuery,
+} from './usage-query-params.js';
 
 /** A validated usage query (see `parseUsageQuery`); instants are ISO 8601 in UTC. */
 export interface UsageQuery {
@@ -72,14 +77,18 @@ export async function queryUsage(db: Queryable, meter: Meter, query: UsageQuery)
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     if (code === INVALID_PARAMETER_VALUE && /time zone/.test(message ?? '')) {
-      throw new ValidationError('the usage query is invalid', [{ path: '/query/tz', message: `the database does not know the time zone ${JSON.stringify(query.tz)}` }]);
+      throw new ValidationError('the usage query is invalid', [
+        { path: '/query/tz', message: `the database does not know the time zone ${JSON.stringify(query.tz)}` },
+      ]);
     }
     throw error;
   }
   const usage = rows.map((row) => ({
     windowStart: isoOf(row.ws),
     windowEnd: isoOf(row.we),
-    groups: Object.fromEntries(statement.groupNames.map((name, index) => [name, JSON.parse(row[`g${index}`] ?? 'null') as unknown])),
+    groups: Object.fromEntries(
+      statement.groupNames.map((name, index) => [name, JSON.parse(row[`g${index}`] ?? 'null') as unknown]),
+    ),
     value: row.value,
   }));
   return {

@@ -31,18 +31,35 @@ function daysInMonth(year: number, month: number): number {
 export function parseInstant(text: string): { ok: true; micros: number } | { ok: false; message: string } {
   const match = RFC_3339.exec(text);
   if (!match) return { ok: false, message: 'must be an RFC 3339 date-time with a zone, such as 2026-10-01T00:00:00Z' };
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const fraction = (match[7] ?? '').padEnd(6, '0').slice(0, 6);
   const offsetSign = match[9] === '-' ? -1 : 1;
   const offsetHours = Number(match[10] ?? 0);
   const offsetMinutes = Number(match[11] ?? 0);
   const valid =
-    year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
-  if (!valid) return { ok: false, message: 'is not a valid date-time (a field is out of range; leap seconds are not accepted)' };
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
+  if (!valid)
+    return { ok: false, message: 'is not a valid date-time (a field is out of range; leap seconds are not accepted)' };
   const offset = offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000;
   const micros = (utcMillis(year, month, day, hour, minute, second) - offset) * 1000 + Number(fraction);
-  if (micros < MIN_INSTANT || micros > MAX_INSTANT) return { ok: false, message: 'must lie within the years 0001 to 9999 (UTC)' };
+  if (micros < MIN_INSTANT || micros > MAX_INSTANT)
+    return { ok: false, message: 'must lie within the years 0001 to 9999 (UTC)' };
   return { ok: true, micros };
 }
 
@@ -69,7 +86,14 @@ function wallTime(micros: number, timeZone: string): WallTime {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(timeZone, format);
   }
@@ -96,10 +120,12 @@ export function countWindows(from: number, to: number, window: UsageWindow | nul
   }
   const first = wallTime(from, timeZone);
   const last = wallTime(to, timeZone);
-  const lastStartsWindow = (last.micros - utcMillis(last.year, last.month, window === 'day' ? last.day : 1) * 1000) === 0;
+  const lastStartsWindow = last.micros - utcMillis(last.year, last.month, window === 'day' ? last.day : 1) * 1000 === 0;
   const spanned =
     window === 'day'
-      ? Math.round((utcMillis(last.year, last.month, last.day) - utcMillis(first.year, first.month, first.day)) / 86_400_000)
+      ? Math.round(
+          (utcMillis(last.year, last.month, last.day) - utcMillis(first.year, first.month, first.day)) / 86_400_000,
+        )
       : (last.year - first.year) * 12 + (last.month - first.month);
   return spanned + (lastStartsWindow ? 0 : 1);
 }

@@ -24,12 +24,21 @@ const percentOf = (amount: Exact, rate: string) => amount.times(rate).dividedBy(
 function withoutLimits(usage: PercentageUsage, price: PercentagePrice, settings: ChargeSettings): RatingLine[] {
   const { total, values } = usage;
   const freeCap = exact(settings.freeUnits);
-  const firstFree = values && settings.freeEvents > 0 ? values.slice(0, settings.freeEvents).reduce((sum, value) => sum.plus(value), exact(0)) : undefined;
+  const firstFree =
+    values && settings.freeEvents > 0
+      ? values.slice(0, settings.freeEvents).reduce((sum, value) => sum.plus(value), exact(0))
+      : undefined;
   let freeAmount = firstFree ?? Exact.min(freeCap, total);
   if (firstFree && freeCap.greaterThan(0)) freeAmount = Exact.min(firstFree, freeCap);
   const charged = Exact.max(0, total.minus(freeAmount));
   const lines: RatingLine[] = [
-    { kind: 'percentage', description: `${settings.rate}% of ${text(charged)} (${text(total)} less ${text(Exact.min(freeAmount, total))} free)`, quantity: text(charged), rate: settings.rate, amount: text(percentOf(charged, settings.rate)) },
+    {
+      kind: 'percentage',
+      description: `${settings.rate}% of ${text(charged)} (${text(total)} less ${text(Exact.min(freeAmount, total))} free)`,
+      quantity: text(charged),
+      rate: settings.rate,
+      amount: text(percentOf(charged, settings.rate)),
+    },
   ];
   const fee = exact(price.fixedFeePerEvent);
   if (fee.isZero()) return lines;
@@ -42,7 +51,13 @@ function withoutLimits(usage: PercentageUsage, price: PercentagePrice, settings:
   const freeEvents = limits.length > 0 ? Math.min(...limits) : 0;
   const count = usage.count ?? 0;
   const paying = total.isZero() ? 0 : Math.max(0, count - freeEvents);
-  lines.push({ kind: 'event_fees', description: `${paying} event(s) × ${price.fixedFeePerEvent} fixed fee (${count - paying} free)`, quantity: String(paying), unitPrice: price.fixedFeePerEvent, amount: text(fee.times(paying)) });
+  lines.push({
+    kind: 'event_fees',
+    description: `${paying} event(s) × ${price.fixedFeePerEvent} fixed fee (${count - paying} free)`,
+    quantity: String(paying),
+    unitPrice: price.fixedFeePerEvent,
+    amount: text(fee.times(paying)),
+  });
   return lines;
 }
 
@@ -84,27 +99,56 @@ function withLimits(values: readonly Exact[], price: PercentagePrice, settings: 
     fees = fees.plus(price.fixedFeePerEvent);
     held = held.plus(fee);
   }
-  const lines: RatingLine[] = [{ kind: 'percentage', description: `${settings.rate}% of each of ${paying} paying event(s)`, rate: settings.rate, amount: text(rated) }];
-  if (!fees.isZero()) lines.push({ kind: 'event_fees', description: `${paying} event(s) × ${price.fixedFeePerEvent} fixed fee`, quantity: String(paying), unitPrice: price.fixedFeePerEvent, amount: text(fees) });
+  const lines: RatingLine[] = [
+    {
+      kind: 'percentage',
+      description: `${settings.rate}% of each of ${paying} paying event(s)`,
+      rate: settings.rate,
+      amount: text(rated),
+    },
+  ];
+  if (!fees.isZero())
+    lines.push({
+      kind: 'event_fees',
+      description: `${paying} event(s) × ${price.fixedFeePerEvent} fixed fee`,
+      quantity: String(paying),
+      unitPrice: price.fixedFeePerEvent,
+      amount: text(fees),
+    });
   const adjustment = held.minus(rated).minus(fees);
   if (!adjustment.isZero()) {
     const range = `[${price.minPerEvent ?? '0'}, ${price.maxPerEvent ?? '∞'}]`;
-    lines.push({ kind: 'per_event_limits', description: `each event's fee held within ${range}`, amount: text(adjustment) });
+    lines.push({
+      kind: 'per_event_limits',
+      description: `each event's fee held within ${range}`,
+      amount: text(adjustment),
+    });
   }
   return lines;
 }
 
-export function percentageLines(usage: PercentageUsage, price: PercentagePrice, settings: ChargeSettings): RatingLine[] {
+export function percentageLines(
+  usage: PercentageUsage,
+  price: PercentagePrice,
+  settings: ChargeSettings,
+): RatingLine[] {
   const perEvent = price.minPerEvent !== null || price.maxPerEvent !== null;
   return perEvent ? withLimits(usage.values ?? [], price, settings) : withoutLimits(usage, price, settings);
 }
 
 /** Why the usage is not enough to price this percentage charge, or undefined when it is. */
-export function missingPercentageInput(usage: PercentageUsage, price: PercentagePrice, settings: ChargeSettings): string | undefined {
+export function missingPercentageInput(
+  usage: PercentageUsage,
+  price: PercentagePrice,
+  settings: ChargeSettings,
+): string | undefined {
   if (usage.values) return undefined;
-  if (price.minPerEvent !== null || price.maxPerEvent !== null) return 'each event\'s value is needed: the charge holds every event\'s fee within a minimum or maximum';
-  if (settings.freeEvents > 0) return 'each event\'s value is needed: the first events are free';
-  if (!exact(price.fixedFeePerEvent).isZero() && exact(settings.freeUnits).greaterThan(0)) return 'each event\'s value is needed: the free amount decides how many events pay the fixed fee';
-  if (!exact(price.fixedFeePerEvent).isZero() && usage.count === undefined) return 'the number of events is needed for the fixed fee per event';
+  if (price.minPerEvent !== null || price.maxPerEvent !== null)
+    return "each event's value is needed: the charge holds every event's fee within a minimum or maximum";
+  if (settings.freeEvents > 0) return "each event's value is needed: the first events are free";
+  if (!exact(price.fixedFeePerEvent).isZero() && exact(settings.freeUnits).greaterThan(0))
+    return "each event's value is needed: the free amount decides how many events pay the fixed fee";
+  if (!exact(price.fixedFeePerEvent).isZero() && usage.count === undefined)
+    return 'the number of events is needed for the fixed fee per event';
   return undefined;
 }

@@ -26,6 +26,11 @@ export function roundQuantity(quantity: Exact, rounding: QuantityRounding | null
 /** How the rounding reads in a line's description: "÷ 1000, rounded up to whole units". */
 export function describeRounding(rounding: QuantityRounding): string {
   const how = { round: 'rounded', ceil: 'rounded up', floor: 'rounded down' }[rounding.mode];
-  const places = rounding.precision === 0 ? 'whole units' : rounding.precision > 0 ? `${rounding.precision} decimal place(s)` : `a multiple of ${exact(10).pow(-rounding.precision).toFixed()}`;
+  const places =
+    rounding.precision === 0
+      ? 'whole units'
+      : rounding.precision > 0
+        ? `${rounding.precision} decimal place(s)`
+        : `a multiple of ${exact(10).pow(-rounding.precision).toFixed()}`;
   return `${exact(rounding.divideBy).equals(1) ? '' : `÷ ${rounding.divideBy}, `}${how} to ${places}`;
 }

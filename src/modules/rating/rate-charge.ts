@@ -10,7 +10,11 @@ import { graduatedLines, graduatedPercentageLines, volumeLines } from './tiers.j
 
 const MAX_EVENT_VALUES = 100_000;
 
-function packageLines(quantity: Exact, price: Extract<ChargePrice, { model: 'package' }>, settings: ChargeSettings): RatingLine[] {
+function packageLines(
+  quantity: Exact,
+  price: Extract<ChargePrice, { model: 'package' }>,
+  settings: ChargeSettings,
+): RatingLine[] {
   const size = exact(settings.packageSize);
   const whole = quantity.dividedBy(size);
   const packages = settings.rounding === 'up' ? whole.ceil() : whole.floor();
@@ -31,15 +35,36 @@ function billableOf(quantity: Exact, freeUnits: string): Exact {
   return quantity.isNegative() ? quantity : Exact.max(0, quantity.minus(freeUnits));
 }
 
-function usageLines(price: ChargePrice, settings: ChargeSettings, quantity: Exact, usage: PercentageUsage, proration: Exact): RatingLine[] {
+function usageLines(
+  price: ChargePrice,
+  settings: ChargeSettings,
+  quantity: Exact,
+  usage: PercentageUsage,
+  proration: Exact,
+): RatingLine[] {
   const billable = billableOf(quantity, settings.freeUnits);
   switch (price.model) {
     case 'flat': {
       const prorated = proration.equals(1) ? '' : ` × ${text(proration)} of the period`;
-      return [{ kind: 'flat_fee', description: `flat fee ${price.amount}${prorated}`, unitPrice: price.amount, amount: text(proration.times(price.amount)) }];
+      return [
+        {
+          kind: 'flat_fee',
+          description: `flat fee ${price.amount}${prorated}`,
+          unitPrice: price.amount,
+          amount: text(proration.times(price.amount)),
+        },
+      ];
     }
     case 'per_unit':
-      return [{ kind: 'units', description: `${text(billable)} × ${price.unitPrice}`, quantity: text(billable), unitPrice: price.unitPrice, amount: text(billable.times(price.unitPrice)) }];
+      return [
+        {
+          kind: 'units',
+          description: `${text(billable)} × ${price.unitPrice}`,
+          quantity: text(billable),
+          unitPrice: price.unitPrice,
+          amount: text(billable.times(price.unitPrice)),
+        },
+      ];
     case 'package':
       return packageLines(billable, price, settings);
     case 'graduated':
@@ -56,22 +81,37 @@ function usageLines(price: ChargePrice, settings: ChargeSettings, quantity: Exac
 const sum = (lines: readonly RatingLine[]) => lines.reduce((total, line) => total.plus(line.amount), exact(0));
 
 /** A period's lines: usage, then the maximum (a cap) and the minimum (a shortfall), both prorated. */
-function periodLines(price: ChargePrice, settings: ChargeSettings, quantity: Exact, usage: PercentageUsage, proration: Exact): RatingLine[] {
+function periodLines(
+  price: ChargePrice,
+  settings: ChargeSettings,
+  quantity: Exact,
+  usage: PercentageUsage,
+  proration: Exact,
+): RatingLine[] {
   const lines = usageLines(price, settings, quantity, usage, proration);
   if (price.maximum !== null) {
     const cap = proration.times(price.maximum);
     const over = sum(lines).minus(cap);
-    if (over.greaterThan(0)) lines.push({ kind: 'maximum', description: `capped at the maximum ${text(cap)}`, amount: text(over.negated()) });
+    if (over.greaterThan(0))
+      lines.push({ kind: 'maximum', description: `capped at the maximum ${text(cap)}`, amount: text(over.negated()) });
   }
   if (price.minimum !== null) {
     const floor = proration.times(price.minimum);
     const short = floor.minus(sum(lines));
-    if (short.greaterThan(0)) lines.push({ kind: 'minimum_shortfall', description: `shortfall to the minimum ${text(floor)}`, amount: text(short) });
+    if (short.greaterThan(0))
+      lines.push({
+        kind: 'minimum_shortfall',
+        description: `shortfall to the minimum ${text(floor)}`,
+        amount: text(short),
+      });
   }
   return lines;
 }
 
-function readInput(charge: Charge, input: RatingInput): { quantity: Exact; values?: Exact[]; alreadyBilled?: Exact; proration: Exact } {
+function readInput(
+  charge: Charge,
+  input: RatingInput,
+): { quantity: Exact; values?: Exact[]; alreadyBilled?: Exact; proration: Exact } {
   const errors: FieldError[] = [];
   const decimal = (value: unknown, path: string, check?: (value: Exact) => string | undefined): Exact | undefined => {
     if (!isDecimalText(value) || value.length > 100) {
@@ -88,8 +128,13 @@ function readInput(charge: Charge, input: RatingInput): { quantity: Exact; value
   const quantity = decimal(input.quantity, '/quantity', charge.model === 'per_unit' ? undefined : nonNegative);
   let values: Exact[] | undefined;
   if (input.eventValues !== undefined) {
-    if (charge.model !== 'percentage') errors.push({ path: '/eventValues', message: `only a percentage charge uses per-event values, not a ${charge.model} one` });
-    else if (input.eventValues.length > MAX_EVENT_VALUES) errors.push({ path: '/eventValues', message: `must list at most ${MAX_EVENT_VALUES} values` });
+    if (charge.model !== 'percentage')
+      errors.push({
+        path: '/eventValues',
+        message: `only a percentage charge uses per-event values, not a ${charge.model} one`,
+      });
+    else if (input.eventValues.length > MAX_EVENT_VALUES)
+      errors.push({ path: '/eventValues', message: `must list at most ${MAX_EVENT_VALUES} values` });
     else {
       const read = input.eventValues.map((value, i) => decimal(value, `/eventValues/${i}`, nonNegative));
       // Summed only when every value could be read: a refused value is its own error, not a wrong sum.
@@ -104,10 +149,16 @@ function readInput(charge: Charge, input: RatingInput): { quantity: Exact; value
   }
   let alreadyBilled: Exact | undefined;
   if (input.alreadyBilled !== undefined) {
-    if (charge.model === 'flat' || charge.model === 'percentage') errors.push({ path: '/alreadyBilled', message: `a ${charge.model} charge is not re-rated by quantity` });
+    if (charge.model === 'flat' || charge.model === 'percentage')
+      errors.push({ path: '/alreadyBilled', message: `a ${charge.model} charge is not re-rated by quantity` });
     else alreadyBilled = decimal(input.alreadyBilled, '/alreadyBilled', nonNegative);
   }
-  const proration = input.proration === undefined ? exact(1) : decimal(input.proration, '/proration', (value) => (value.isNegative() || value.greaterThan(1) ? 'must be from 0 to 1' : undefined));
+  const proration =
+    input.proration === undefined
+      ? exact(1)
+      : decimal(input.proration, '/proration', (value) =>
+          value.isNegative() || value.greaterThan(1) ? 'must be from 0 to 1' : undefined,
+        );
   if (errors.length > 0 || !quantity || !proration) throw new ValidationError('cannot rate this usage', errors);
   return { quantity, values, alreadyBilled, proration };
 }
@@ -119,7 +170,10 @@ function readInput(charge: Charge, input: RatingInput): { quantity: Exact; value
  */
 export function rateCharge(charge: Charge, currency: string, input: RatingInput): RatingResult {
   const price = chargePrice(charge, currency);
-  if (!price) throw new NotFoundError(`charge ${charge.key} has no ${currency} price (it is priced in ${Object.keys(charge.prices ?? {}).join(', ') || 'no currency'})`);
+  if (!price)
+    throw new NotFoundError(
+      `charge ${charge.key} has no ${currency} price (it is priced in ${Object.keys(charge.prices ?? {}).join(', ') || 'no currency'})`,
+    );
   const settings = chargeSettings(charge);
   const { quantity, values, alreadyBilled, proration } = readInput(charge, input);
   const usage: PercentageUsage = { total: quantity, values, count: values?.length ?? input.eventCount };

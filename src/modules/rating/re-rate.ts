@@ -16,7 +16,10 @@ export interface AlreadyBilled {
 export function reRate(current: RatingResult, billed: AlreadyBilled, description: string): RatingResult {
   return {
     ...current,
-    lines: [...current.lines, { kind: 'already_billed', description, quantity: billed.quantity, amount: text(exact(billed.amount).negated()) }],
+    lines: [
+      ...current.lines,
+      { kind: 'already_billed', description, quantity: billed.quantity, amount: text(exact(billed.amount).negated()) },
+    ],
     exactAmount: text(exact(current.exactAmount).minus(billed.amount)),
     amount: toMoney(exact(current.amount).minus(billed.amount), current.currency),
   };

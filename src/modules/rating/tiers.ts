@@ -27,7 +27,11 @@ function reached(quantity: Exact, tiers: readonly { upTo: string | null }[]): { 
     .map((range) => ({ range, units: Exact.max(0, Exact.min(quantity, range.upTo ?? quantity).minus(range.from)) }));
 }
 
-const bounds = (range: TierRange) => ({ tier: range.index + 1, from: text(range.from), upTo: range.upTo ? text(range.upTo) : null });
+const bounds = (range: TierRange) => ({
+  tier: range.index + 1,
+  from: text(range.from),
+  upTo: range.upTo ? text(range.upTo) : null,
+});
 
 /** Graduated: each reached tier prices its own units at its unit price, plus its flat fee once. */
 export function graduatedLines(quantity: Exact, tiers: readonly Tier[]): RatingLine[] {
@@ -35,10 +39,22 @@ export function graduatedLines(quantity: Exact, tiers: readonly Tier[]): RatingL
     const tier = tiers[range.index] as Tier;
     const lines: RatingLine[] = [];
     if (units.greaterThan(0)) {
-      lines.push({ kind: 'tier_units', description: `tier ${range.index + 1}: ${text(units)} × ${tier.unitPrice}`, quantity: text(units), unitPrice: tier.unitPrice, ...bounds(range), amount: text(units.times(tier.unitPrice)) });
+      lines.push({
+        kind: 'tier_units',
+        description: `tier ${range.index + 1}: ${text(units)} × ${tier.unitPrice}`,
+        quantity: text(units),
+        unitPrice: tier.unitPrice,
+        ...bounds(range),
+        amount: text(units.times(tier.unitPrice)),
+      });
     }
     if (!exact(tier.flatFee).isZero()) {
-      lines.push({ kind: 'tier_flat_fee', description: `tier ${range.index + 1} flat fee`, ...bounds(range), amount: tier.flatFee });
+      lines.push({
+        kind: 'tier_flat_fee',
+        description: `tier ${range.index + 1} flat fee`,
+        ...bounds(range),
+        amount: tier.flatFee,
+      });
     }
     return lines;
   });
@@ -47,12 +63,27 @@ export function graduatedLines(quantity: Exact, tiers: readonly Tier[]): RatingL
 /** Volume: the tier the whole quantity falls in prices every unit, plus only that tier's flat fee. */
 export function volumeLines(quantity: Exact, tiers: readonly Tier[]): RatingLine[] {
   const all = ranges(tiers);
-  const range = all.find((candidate) => candidate.upTo === null || quantity.lessThanOrEqualTo(candidate.upTo)) as TierRange;
+  const range = all.find(
+    (candidate) => candidate.upTo === null || quantity.lessThanOrEqualTo(candidate.upTo),
+  ) as TierRange;
   const tier = tiers[range.index] as Tier;
   const lines: RatingLine[] = [
-    { kind: 'tier_units', description: `tier ${range.index + 1}: all ${text(quantity)} × ${tier.unitPrice}`, quantity: text(quantity), unitPrice: tier.unitPrice, ...bounds(range), amount: text(quantity.times(tier.unitPrice)) },
+    {
+      kind: 'tier_units',
+      description: `tier ${range.index + 1}: all ${text(quantity)} × ${tier.unitPrice}`,
+      quantity: text(quantity),
+      unitPrice: tier.unitPrice,
+      ...bounds(range),
+      amount: text(quantity.times(tier.unitPrice)),
+    },
   ];
-  if (!exact(tier.flatFee).isZero()) lines.push({ kind: 'tier_flat_fee', description: `tier ${range.index + 1} flat fee`, ...bounds(range), amount: tier.flatFee });
+  if (!exact(tier.flatFee).isZero())
+    lines.push({
+      kind: 'tier_flat_fee',
+      description: `tier ${range.index + 1} flat fee`,
+      ...bounds(range),
+      amount: tier.flatFee,
+    });
   return lines;
 }
 
@@ -61,9 +92,22 @@ export function graduatedPercentageLines(amount: Exact, tiers: readonly Percenta
   return reached(amount, tiers).flatMap(({ range, units }) => {
     const tier = tiers[range.index] as PercentageTier;
     const lines: RatingLine[] = [
-      { kind: 'percentage', description: `tier ${range.index + 1}: ${tier.rate}% of ${text(units)}`, quantity: text(units), rate: tier.rate, ...bounds(range), amount: text(units.times(tier.rate).dividedBy(100)) },
+      {
+        kind: 'percentage',
+        description: `tier ${range.index + 1}: ${tier.rate}% of ${text(units)}`,
+        quantity: text(units),
+        rate: tier.rate,
+        ...bounds(range),
+        amount: text(units.times(tier.rate).dividedBy(100)),
+      },
     ];
-    if (!exact(tier.flatFee).isZero()) lines.push({ kind: 'tier_flat_fee', description: `tier ${range.index + 1} flat fee`, ...bounds(range), amount: tier.flatFee });
+    if (!exact(tier.flatFee).isZero())
+      lines.push({
+        kind: 'tier_flat_fee',
+        description: `tier ${range.index + 1} flat fee`,
+        ...bounds(range),
+        amount: tier.flatFee,
+      });
     return lines;
   });
 }

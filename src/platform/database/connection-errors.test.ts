@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../errors.js';
-import { DatabaseUnavailableError, isConnectionError, isTransientUnavailability, translateConnectionError } from './connection-errors.js';
+import {
+  DatabaseUnavailableError,
+  isConnectionError,
+  isTransientUnavailability,
+  translateConnectionError,
+} from './connection-errors.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
 describe('isConnectionError', () => {
   it.each([
-    ['admin_shutdown (a terminated backend, a restart)', withCode('57P01', 'terminating connection due to administrator command')],
+    [
+      'admin_shutdown (a terminated backend, a restart)',
+      withCode('57P01', 'terminating connection due to administrator command'),
+    ],
     ['crash_shutdown', withCode('57P02')],
     ['cannot_connect_now (starting up)', withCode('57P03', 'the database system is starting up')],
     ['too_many_connections', withCode('53300')],
@@ -19,7 +27,10 @@ describe('isConnectionError', () => {
     ['pg on a connect timeout', new Error('Connection terminated due to connection timeout')],
     ['pg-pool on a connect timeout', new Error('timeout exceeded when trying to connect')],
     ['pg on a client that already failed', new Error('Client has encountered a connection error and is not queryable')],
-    ['every address of a host refusing', Object.assign(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]), {})],
+    [
+      'every address of a host refusing',
+      Object.assign(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]), {}),
+    ],
   ])('is true for %s', (_label, error) => {
     expect(isConnectionError(error)).toBe(true);
   });

@@ -12,7 +12,17 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 const SESSION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 // Class 08 is "connection exception" as a whole.
 const CONNECTION_CLASS = '08';
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ECONNABORTED']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 // What `pg` says when a socket ends under it, a checked-out client is no longer usable, or a
 // connection attempt outlives `connectionTimeoutMillis`; these errors carry no code.
 const DRIVER_MESSAGES = [/^Connection terminated/, /is not queryable/, /^timeout exceeded when trying to connect/];
@@ -47,7 +57,9 @@ function reasonOf(cause: unknown): string {
   const code = codeOf(cause);
   if (code) return code;
   const message = (cause as { message?: unknown }).message;
-  return typeof message === 'string' && DRIVER_MESSAGES.some((pattern) => pattern.test(message)) ? message : 'connection failed';
+  return typeof message === 'string' && DRIVER_MESSAGES.some((pattern) => pattern.test(message))
+    ? message
+    : 'connection failed';
 }
 
 /** The database cannot be reached right now; `cause` keeps the driver's error for the logs. */
@@ -58,7 +70,11 @@ export class DatabaseUnavailableError extends ServiceUnavailableError {
   constructor(cause: unknown) {
     // The driver's message names host and port; the reason alone says enough to a client.
     const reason = reasonOf(cause);
-    super(`the database is unavailable (${reason}); retry after ${DATABASE_RETRY_AFTER_SECONDS} s`, DATABASE_RETRY_AFTER_SECONDS, { cause });
+    super(
+      `the database is unavailable (${reason}); retry after ${DATABASE_RETRY_AFTER_SECONDS} s`,
+      DATABASE_RETRY_AFTER_SECONDS,
+      { cause },
+    );
     this.reason = reason;
   }
 }

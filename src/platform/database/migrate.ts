@@ -57,7 +57,10 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
         continue;
       }
       await tx.exec(migration.sql);
-      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.name);
     }
   });
@@ -66,9 +69,7 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
 
 /** Names of migrations shipped with this build but not yet applied to the store (readiness check). */
 export async function pendingMigrations(db: Database, migrations = loadMigrations()): Promise<string[]> {
-  const exists = await db.query<{ present: boolean }>(
-    `select to_regclass('schema_migrations') is not null as present`,
-  );
+  const exists = await db.query<{ present: boolean }>(`select to_regclass('schema_migrations') is not null as present`);
   if (!exists.rows[0]?.present) return migrations.map((migration) => migration.name);
   const done = new Set(
     (await db.query<{ version: number }>('select version from schema_migrations')).rows.map((row) => row.version),

@@ -41,7 +41,9 @@ export async function openStore(location: StoreLocation): Promise<Database> {
     try {
       return await openPostgresDatabase({ connectionString: location.databaseUrl });
     } catch (error) {
-      throw new FailedDependencyError(`cannot open the store at ${redacted(location.databaseUrl)}: ${startupReason(error)}`);
+      throw new FailedDependencyError(
+        `cannot open the store at ${redacted(location.databaseUrl)}: ${startupReason(error)}`,
+      );
     }
   }
   const dataDir = resolve(location.dataDir);

@@ -38,7 +38,12 @@ function wrapDirect(pglite: PGlite): Queryable {
   };
 }
 
-async function copyInto(target: PGliteQueryable, table: string, columns: readonly string[], rows: string): Promise<number> {
+async function copyInto(
+  target: PGliteQueryable,
+  table: string,
+  columns: readonly string[],
+  rows: string,
+): Promise<number> {
   const result = await target.query(copyStatement(table, columns, "'/dev/blob'"), [], { blob: new Blob([rows]) });
   return result.affectedRows ?? 0;
 }
@@ -68,7 +73,10 @@ export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInsta
     kind: 'pglite',
     query: direct.query,
     exec: direct.exec,
-    transaction: (work) => pglite.transaction((tx) => work({ ...wrap(tx), copyIn: (table, columns, rows) => copyInto(tx, table, columns, rows) })),
+    transaction: (work) =>
+      pglite.transaction((tx) =>
+        work({ ...wrap(tx), copyIn: (table, columns, rows) => copyInto(tx, table, columns, rows) }),
+      ),
     copyIn: (table, columns, rows) => copyInto(pglite, table, columns, rows),
     close: async () => {
       if (ownsInstance) await pglite.close();

@@ -20,10 +20,20 @@ describe('embedded store on a worker thread', () => {
   afterAll(() => db.close());
 
   it('answers queries with typed rows and row counts', async () => {
-    const inserted = await db.query(`insert into items (id, body) values ($1, $2), ($3, $4)`, ['a', '{"n": 1}', 'b', null]);
+    const inserted = await db.query(`insert into items (id, body) values ($1, $2), ($3, $4)`, [
+      'a',
+      '{"n": 1}',
+      'b',
+      null,
+    ]);
     expect(inserted.rowCount).toBe(2);
-    const { rows } = await db.query<{ id: string; body: unknown; at: Date }>('select id, body, at from items order by id');
-    expect(rows.map(({ id, body }) => ({ id, body }))).toEqual([{ id: 'a', body: { n: 1 } }, { id: 'b', body: null }]);
+    const { rows } = await db.query<{ id: string; body: unknown; at: Date }>(
+      'select id, body, at from items order by id',
+    );
+    expect(rows.map(({ id, body }) => ({ id, body }))).toEqual([
+      { id: 'a', body: { n: 1 } },
+      { id: 'b', body: null },
+    ]);
     expect(rows[0]?.at).toBeInstanceOf(Date);
   });
 
@@ -57,9 +67,13 @@ describe('embedded store on a worker thread', () => {
   });
 
   it('is not left aborted by failed SQL that opened its own transaction block', async () => {
-    await expect(db.exec(`begin; insert into items (id) values ('g'); select 1 / 0`)).rejects.toMatchObject({ code: '22012' });
+    await expect(db.exec(`begin; insert into items (id) values ('g'); select 1 / 0`)).rejects.toMatchObject({
+      code: '22012',
+    });
     // The one connection answers the next statement and transaction, and the block's row is gone.
-    expect((await db.query<{ n: number }>(`select count(*)::int as n from items where id = 'g'`)).rows).toEqual([{ n: 0 }]);
+    expect((await db.query<{ n: number }>(`select count(*)::int as n from items where id = 'g'`)).rows).toEqual([
+      { n: 0 },
+    ]);
     await db.transaction((tx) => tx.query(`insert into items (id) values ('h')`));
     expect((await db.query<{ id: string }>(`select id from items where id = 'h'`)).rows).toEqual([{ id: 'h' }]);
   });
@@ -94,7 +108,9 @@ describe('embedded store on a worker thread', () => {
   });
 
   it('refuses a second opening of the same data directory, naming the process that holds it', async () => {
-    await expect(openStore({ dataDir: join(dir, 'store') })).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));
+    await expect(openStore({ dataDir: join(dir, 'store') })).rejects.toThrow(
+      new RegExp(`in use by process ${process.pid}`),
+    );
   });
 });
 

@@ -43,7 +43,10 @@ function toError(serialized: SerializedError): Error {
  */
 export async function openPGliteWorkerDatabase(options: { dataDir: string; initSql?: string }): Promise<Database> {
   const pgliteEntry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const worker = new Worker(PGLITE_WORKER_SOURCE, { eval: true, workerData: { pgliteEntry, dataDir: options.dataDir, initSql: options.initSql } });
+  const worker = new Worker(PGLITE_WORKER_SOURCE, {
+    eval: true,
+    workerData: { pgliteEntry, dataDir: options.dataDir, initSql: options.initSql },
+  });
   const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let nextTxn = 1;
@@ -100,12 +103,19 @@ export async function openPGliteWorkerDatabase(options: { dataDir: string; initS
       try {
         const result = await work({
           ...queryable(txn),
-          copyIn: async (table, columns, rows) => (await send({ op: 'copy', sql: copyStatement(table, columns, "'/dev/blob'"), params: [], rows, txn })).rowCount ?? 0,
+          copyIn: async (table, columns, rows) =>
+            (await send({ op: 'copy', sql: copyStatement(table, columns, "'/dev/blob'"), params: [], rows, txn }))
+              .rowCount ?? 0,
         });
         // PostgreSQL answers COMMIT of an aborted transaction (a statement failed, its error caught) with
         // a silent ROLLBACK, which PGlite does not report: any statement there fails (25P02) instead.
         await send({ op: 'query', sql: 'select 1', txn }).catch((error: unknown) => {
-          throw Object.assign(new Error('the transaction was rolled back at commit: a statement in it had failed, and its error was caught'), { cause: error });
+          throw Object.assign(
+            new Error(
+              'the transaction was rolled back at commit: a statement in it had failed, and its error was caught',
+            ),
+            { cause: error },
+          );
         });
         await send({ op: 'exec', sql: 'commit', txn, ends: true });
         return result;

@@ -47,7 +47,8 @@ export async function checkOut(pool: pg.Pool): Promise<HeldConnection> {
     },
     release(failure) {
       client.off('error', onError);
-      const connectionFailed = failure !== undefined && (failure instanceof DatabaseUnavailableError || isConnectionError(failure));
+      const connectionFailed =
+        failure !== undefined && (failure instanceof DatabaseUnavailableError || isConnectionError(failure));
       const broken = lost ?? discarded ?? (connectionFailed ? failure : undefined);
       // pg closes a client released with an error instead of pooling it again.
       client.release(broken === undefined ? undefined : broken instanceof Error ? broken : new Error(String(broken)));

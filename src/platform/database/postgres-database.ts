@@ -48,7 +48,12 @@ function wrap(client: pg.Pool | pg.PoolClient, held?: HeldConnection): Queryable
   };
 }
 
-async function copyThrough(held: HeldConnection, table: string, columns: readonly string[], rows: string): Promise<number> {
+async function copyThrough(
+  held: HeldConnection,
+  table: string,
+  columns: readonly string[],
+  rows: string,
+): Promise<number> {
   try {
     const stream = held.client.query(copyFrom(copyStatement(table, columns, 'stdin')));
     await pipeline(Readable.from([rows]), stream);
@@ -91,7 +96,10 @@ async function commit(held: HeldConnection): Promise<void> {
   } catch (error) {
     throw failureOf(error, held);
   }
-  if (command === 'ROLLBACK') throw new Error('the transaction was rolled back at commit: a statement in it had failed, and its error was caught');
+  if (command === 'ROLLBACK')
+    throw new Error(
+      'the transaction was rolled back at commit: a statement in it had failed, and its error was caught',
+    );
 }
 
 export async function openPostgresDatabase(options: PostgresOptions): Promise<Database> {
@@ -126,7 +134,10 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
       const held = await begin(pool);
       let failure: unknown;
       try {
-        const result = await work({ ...wrap(held.client, held), copyIn: (table, columns, rows) => copyThrough(held, table, columns, rows) });
+        const result = await work({
+          ...wrap(held.client, held),
+          copyIn: (table, columns, rows) => copyThrough(held, table, columns, rows),
+        });
         // A commit cut off before its answer may or may not have committed: the caller gets a 503
         // either way. An event batch retried after one is safe (dedup on source and id).
         await commit(held);
@@ -135,7 +146,8 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
         failure = error;
         // A connection that is gone rolled back on the server with it; one that cannot even roll
         // back is discarded rather than returned to the pool in an unknown state.
-        if (!held.lost) await held.client.query('rollback').catch((rollbackError: unknown) => held.discard(rollbackError));
+        if (!held.lost)
+          await held.client.query('rollback').catch((rollbackError: unknown) => held.discard(rollbackError));
         // Statements already report a lost connection as such; what `work` itself threw stays as is.
         throw translateConnectionError(error);
       } finally {

@@ -27,7 +27,8 @@ describeEachStore('transactions after a failed statement', (stores) => {
 
     await expect(db.exec('begin; insert into probe values (1); select 1 / 0')).rejects.toMatchObject({ code: '22012' });
 
-    for (let i = 0; i < 5; i += 1) expect((await db.query('select count(*)::int as n from probe')).rows).toEqual([{ n: 0 }]);
+    for (let i = 0; i < 5; i += 1)
+      expect((await db.query('select count(*)::int as n from probe')).rows).toEqual([{ n: 0 }]);
     await db.transaction((tx) => tx.query('insert into probe values (2)'));
     expect((await db.query('select id from probe')).rows).toEqual([{ id: 2 }]);
   });

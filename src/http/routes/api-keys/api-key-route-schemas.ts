@@ -9,7 +9,11 @@ export const apiKeySchema = {
     role: { type: 'string', enum: [...ROLES] },
     name: { type: ['string', 'null'], description: 'The label given when the key was created.' },
     createdAt: { type: 'string', format: 'date-time' },
-    revokedAt: { type: ['string', 'null'], format: 'date-time', description: 'When it stopped authenticating; null while active.' },
+    revokedAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'When it stopped authenticating; null while active.',
+    },
   },
 } as const;
 

@@ -13,7 +13,8 @@ describeEachStore('API keys over HTTP', (stores) => {
   const clock = new ManualClock('2026-10-01T00:00:00Z');
   const revoke = (id: string, key?: string | null) => t.request(`/v1/api-keys/${id}/revoke`, { method: 'POST', key });
   const snapshot = async () => ({
-    keys: (await t.app.db.query('select id, key_hash, role, name, created_at, revoked_at from api_keys order by id')).rows,
+    keys: (await t.app.db.query('select id, key_hash, role, name, created_at, revoked_at from api_keys order by id'))
+      .rows,
     audit: (await t.app.db.query('select * from audit_log order by id')).rows,
   });
 
@@ -55,12 +56,20 @@ describeEachStore('API keys over HTTP', (stores) => {
     const response = await revoke(id);
 
     expect(response.status).toBe(200);
-    expect(await readJson(response)).toEqual({ id, role: 'read', name: null, createdAt: '2026-10-01T00:00:00.000Z', revokedAt: '2026-10-02T08:30:00.000Z' });
+    expect(await readJson(response)).toEqual({
+      id,
+      role: 'read',
+      name: null,
+      createdAt: '2026-10-01T00:00:00.000Z',
+      revokedAt: '2026-10-02T08:30:00.000Z',
+    });
     await expectProblem(await t.request('/v1/invoices', { key: read }), 401, /unknown or revoked/);
     const listed = await readJson(await t.request('/v1/api-keys'));
     expect(listed.items.find((key: { id: string }) => key.id === id).revokedAt).toBe('2026-10-02T08:30:00.000Z');
     const adminId = (await t.app.access.authenticate(t.adminKey))?.id;
-    const audit = await t.app.db.query<{ actor: string; action: string; target: string }>('select actor, action, target from audit_log');
+    const audit = await t.app.db.query<{ actor: string; action: string; target: string }>(
+      'select actor, action, target from audit_log',
+    );
     expect(audit.rows).toEqual([{ actor: `api-key:${adminId}`, action: 'api-key.revoke', target: `api-key:${id}` }]);
   });
 
@@ -70,7 +79,11 @@ describeEachStore('API keys over HTTP', (stores) => {
     expect((await revoke(id)).status).toBe(200);
     const before = await snapshot();
 
-    const body = await expectProblem(await revoke(id), 409, new RegExp(`^API key ${id} was already revoked at 2026-10-01T00:00:00.000Z$`));
+    const body = await expectProblem(
+      await revoke(id),
+      409,
+      new RegExp(`^API key ${id} was already revoked at 2026-10-01T00:00:00.000Z$`),
+    );
 
     expect(body).toMatchObject({ type: 'urn:meterbridge:problem:conflict', instance: `/v1/api-keys/${id}/revoke` });
     expect(await snapshot()).toEqual(before);
@@ -80,7 +93,11 @@ describeEachStore('API keys over HTTP', (stores) => {
     await t.keyFor('read');
     const before = await snapshot();
 
-    const unknown = await expectProblem(await revoke('key_000000000000'), 404, /^there is no API key key_000000000000$/);
+    const unknown = await expectProblem(
+      await revoke('key_000000000000'),
+      404,
+      /^there is no API key key_000000000000$/,
+    );
     expect(unknown.type).toBe('urn:meterbridge:problem:not-found');
     // SQL-looking but well-formed ids are just unknown ids.
     await expectProblem(await revoke('key_1--'), 404, /^there is no API key key_1--$/);
@@ -99,11 +116,17 @@ describeEachStore('API keys over HTTP', (stores) => {
     ];
     for (const id of malformed) {
       const body = await expectProblem(await revoke(id), 400, /^invalid API key id$/);
-      expect(body.errors, id).toEqual([{ path: '/params/id', message: expect.stringMatching(/^must be an API key id/) }]);
+      expect(body.errors, id).toEqual([
+        { path: '/params/id', message: expect.stringMatching(/^must be an API key id/) },
+      ]);
       expect(body.type).toBe('urn:meterbridge:problem:validation');
     }
     // A NUL character is refused before any route looks at the id, like in every parameter (hostile input, issue 10).
-    const nul = await expectProblem(await revoke('key_abc%00'), 400, /^the request is refused: \/params\/id must not contain the character U\+0000/);
+    const nul = await expectProblem(
+      await revoke('key_abc%00'),
+      400,
+      /^the request is refused: \/params\/id must not contain the character U\+0000/,
+    );
     expect(nul.errors).toEqual([{ path: '/params/id', message: expect.stringMatching(/U\+0000/) }]);
     await expectProblem(await revoke(`key_${'a'.repeat(2000)}`), 414, /.+/);
     // A slash inside the id is another path: no such route.
@@ -115,7 +138,11 @@ describeEachStore('API keys over HTTP', (stores) => {
     const adminId = (await t.app.access.authenticate(t.adminKey))?.id as string;
     await t.keyFor('finance');
 
-    await expectProblem(await revoke(adminId), 409, new RegExp(`^API key ${adminId} is the last active admin key; .*Create another admin key first`));
+    await expectProblem(
+      await revoke(adminId),
+      409,
+      new RegExp(`^API key ${adminId} is the last active admin key; .*Create another admin key first`),
+    );
     expect((await t.request('/v1/api-keys')).status).toBe(200);
 
     // Given a second admin key, the first one may revoke itself; from then on it is refused.
@@ -131,15 +158,25 @@ describeEachStore('API keys over HTTP', (stores) => {
     const before = await snapshot();
     for (const role of ['ingest', 'read', 'finance'] as const) {
       const key = await t.keyFor(role);
-      await expectProblem(await t.request('/v1/api-keys', { key }), 403, new RegExp(`has role "${role}", which does not grant "admin"`));
-      await expectProblem(await revoke(victim.id, key), 403, new RegExp(`has role "${role}", which does not grant "admin"`));
+      await expectProblem(
+        await t.request('/v1/api-keys', { key }),
+        403,
+        new RegExp(`has role "${role}", which does not grant "admin"`),
+      );
+      await expectProblem(
+        await revoke(victim.id, key),
+        403,
+        new RegExp(`has role "${role}", which does not grant "admin"`),
+      );
       // Not even its own key.
       const own = (await t.app.access.authenticate(key))?.id as string;
       await expectProblem(await revoke(own, key), 403, /does not grant "admin"/);
     }
     await expectProblem(await t.request('/v1/api-keys', { key: null }), 401, /.+/);
     await expectProblem(await revoke(victim.id, null), 401, /.+/);
-    expect((await snapshot()).keys.filter((key) => key.revoked_at !== null)).toEqual(before.keys.filter((key) => key.revoked_at !== null));
+    expect((await snapshot()).keys.filter((key) => key.revoked_at !== null)).toEqual(
+      before.keys.filter((key) => key.revoked_at !== null),
+    );
     expect((await snapshot()).audit).toEqual([]);
     expect(await t.app.access.authenticate(victim.key)).toBeDefined();
   });

@@ -11,7 +11,8 @@ export function registerListApiKeys(app: FastifyInstance, deps: HttpDependencies
       onRequest: requirePermission(deps.access, 'admin'),
       schema: {
         summary: 'List API keys, revoked ones included',
-        description: 'Oldest first, not paged (keys are few). Never shows a key\'s secret or hash: the secret is shown once, when the key is created.',
+        description:
+          "Oldest first, not paged (keys are few). Never shows a key's secret or hash: the secret is shown once, when the key is created.",
         tags: ['api-keys'],
         security: [{ bearer: [] }],
         response: {

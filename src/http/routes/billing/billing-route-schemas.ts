@@ -3,7 +3,8 @@ import { INVOICE_STATUSES, MAX_PAGE } from '../../../modules/billing/index.js';
 // Shapes only for the query strings: the billing module's invoice-filter.ts checks the values, so every bad one is reported
 // with its path; the schemas refuse only parameters that do not exist.
 const text = (description: string) => ({ type: 'string', description }) as const;
-const money = (description: string) => ({ type: 'string', description: `${description} Exact decimal, as a string.` }) as const;
+const money = (description: string) =>
+  ({ type: 'string', description: `${description} Exact decimal, as a string.` }) as const;
 const instant = { type: 'string', format: 'date-time' } as const;
 const count = { type: 'integer', minimum: 0 } as const;
 
@@ -45,7 +46,8 @@ export const billingRunSummarySchema = {
     catalogVersion: { type: 'integer', description: 'The catalog version the invoices were drafted with.' },
     invoices: {
       type: 'object',
-      description: 'What happened to each invoice of the month: drafted, redrafted, left as it was, or left alone because it is final.',
+      description:
+        'What happened to each invoice of the month: drafted, redrafted, left as it was, or left alone because it is final.',
       required: ['created', 'updated', 'unchanged', 'finalized'],
       properties: { created: count, updated: count, unchanged: count, finalized: count },
     },
@@ -58,14 +60,26 @@ export const billingRunSummarySchema = {
     reissued: {
       type: 'array',
       description: 'Finalized invoices voided and drafted again with their late usage (reissue policy).',
-      items: { type: 'object', required: ['voided', 'replacement'], properties: { voided: { type: 'string' }, replacement: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['voided', 'replacement'],
+        properties: { voided: { type: 'string' }, replacement: { type: 'string' } },
+      },
     },
     pending: {
       type: 'array',
       description: 'Subscription periods that start in the month but have not ended yet: a later run bills them.',
-      items: { type: 'object', required: ['subscription', 'periodEnd'], properties: { subscription: { type: 'string' }, periodEnd: instant } },
+      items: {
+        type: 'object',
+        required: ['subscription', 'periodEnd'],
+        properties: { subscription: { type: 'string' }, periodEnd: instant },
+      },
     },
-    totals: { type: 'object', description: 'Totals of the invoices created or updated, per currency (exact decimal strings).', additionalProperties: { type: 'string' } },
+    totals: {
+      type: 'object',
+      description: 'Totals of the invoices created or updated, per currency (exact decimal strings).',
+      additionalProperties: { type: 'string' },
+    },
   },
 } as const;
 
@@ -88,39 +102,74 @@ const breakdownSchema = {
 
 export const invoiceLineSchema = {
   type: 'object',
-  required: ['lineNo', 'kind', 'chargeKey', 'meterKey', 'creditKey', 'description', 'periodStart', 'periodEnd', 'quantity', 'unitPrice', 'amount', 'breakdown', 'groups'],
+  required: [
+    'lineNo',
+    'kind',
+    'chargeKey',
+    'meterKey',
+    'creditKey',
+    'description',
+    'periodStart',
+    'periodEnd',
+    'quantity',
+    'unitPrice',
+    'amount',
+    'breakdown',
+    'groups',
+  ],
   properties: {
     lineNo: { type: 'integer', minimum: 1 },
     kind: {
       type: 'string',
       enum: ['usage', 'flat_fee', 'discount', 'adjustment', 'commitment', 'credit', 'tax'],
-      description: 'usage and flat_fee bill the period; adjustment re-rates late usage of a finalized period; commitment invoices a prepaid commit, credit draws prepaid credit down; tax last.',
+      description:
+        'usage and flat_fee bill the period; adjustment re-rates late usage of a finalized period; commitment invoices a prepaid commit, credit draws prepaid credit down; tax last.',
     },
-    creditKey: { type: ['string', 'null'], description: 'Commitment and credit lines: the contract\'s prepaid credit (its balance is at /v1/credits).' },
+    creditKey: {
+      type: ['string', 'null'],
+      description: "Commitment and credit lines: the contract's prepaid credit (its balance is at /v1/credits).",
+    },
     chargeKey: { type: ['string', 'null'] },
-    meterKey: { type: ['string', 'null'], description: 'The meter of a usage line: its events are at /v1/invoices/{id}/lines/{line}/events.' },
+    meterKey: {
+      type: ['string', 'null'],
+      description: 'The meter of a usage line: its events are at /v1/invoices/{id}/lines/{line}/events.',
+    },
     description: { type: 'string' },
     periodStart: instant,
     periodEnd: instant,
-    quantity: { type: ['string', 'null'], description: 'Exact decimal, as a string (the taxable base, on a tax line).' },
+    quantity: {
+      type: ['string', 'null'],
+      description: 'Exact decimal, as a string (the taxable base, on a tax line).',
+    },
     unitPrice: { type: ['string', 'null'], description: 'Exact decimal, as a string.' },
-    amount: money('Rounded to the currency\'s minor unit.'),
+    amount: money("Rounded to the currency's minor unit."),
     breakdown: { type: 'array', items: breakdownSchema },
     groups: {
       type: 'array',
       description: 'The quantity per dimension values, for charges grouped by dimensions.',
-      items: { type: 'object', required: ['dimensions', 'quantity'], properties: { dimensions: { type: 'object', additionalProperties: true }, quantity: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['dimensions', 'quantity'],
+        properties: { dimensions: { type: 'object', additionalProperties: true }, quantity: { type: 'string' } },
+      },
     },
   },
 } as const;
 
 const invoiceProperties = {
   id: { type: 'string' },
-  document: { type: 'string', enum: ['invoice', 'memo'], description: 'An invoice bills a period; a memo corrects a finalized invoice (late usage).' },
+  document: {
+    type: 'string',
+    enum: ['invoice', 'memo'],
+    description: 'An invoice bills a period; a memo corrects a finalized invoice (late usage).',
+  },
   correctsInvoice: { type: ['string', 'null'], description: 'A memo: the invoice it corrects.' },
   replacesInvoice: { type: ['string', 'null'], description: 'A reissued invoice: the voided one it replaces.' },
   voidedAt: { type: ['string', 'null'], format: 'date-time' },
-  number: { type: ['string', 'null'], description: 'Given at finalization: <legal entity>-<6 digits>, consecutive per legal entity.' },
+  number: {
+    type: ['string', 'null'],
+    description: 'Given at finalization: <legal entity>-<6 digits>, consecutive per legal entity.',
+  },
   status: { type: 'string', enum: [...INVOICE_STATUSES] },
   subscription: { type: 'string' },
   customer: { type: 'string' },
@@ -128,8 +177,16 @@ const invoiceProperties = {
   currency: { type: 'string' },
   periodStart: instant,
   periodEnd: instant,
-  coveredStart: { ...instant, description: 'The part of the period the subscription was active in starts here (later than periodStart when it started inside the period).' },
-  coveredEnd: { ...instant, description: 'The part of the period the subscription was active in ends here (earlier than periodEnd when it ended or changed plan inside the period).' },
+  coveredStart: {
+    ...instant,
+    description:
+      'The part of the period the subscription was active in starts here (later than periodStart when it started inside the period).',
+  },
+  coveredEnd: {
+    ...instant,
+    description:
+      'The part of the period the subscription was active in ends here (earlier than periodEnd when it ended or changed plan inside the period).',
+  },
   subtotal: money('Sum of the lines before tax.'),
   taxTotal: money('Sum of the tax lines.'),
   total: money('What the customer owes.'),
@@ -142,7 +199,11 @@ const invoiceProperties = {
 } as const;
 const invoiceRequired = Object.keys(invoiceProperties);
 
-export const invoiceSummarySchema = { type: 'object', required: invoiceRequired, properties: invoiceProperties } as const;
+export const invoiceSummarySchema = {
+  type: 'object',
+  required: invoiceRequired,
+  properties: invoiceProperties,
+} as const;
 
 export const invoiceSchema = {
   type: 'object',
@@ -175,7 +236,10 @@ export const lineEventPageSchema = {
           type: { type: 'string' },
           subject: { type: ['string', 'null'] },
           time: instant,
-          value: { type: ['string', 'null'], description: 'The event\'s metered value (exact decimal); null for a count meter without a value path.' },
+          value: {
+            type: ['string', 'null'],
+            description: "The event's metered value (exact decimal); null for a count meter without a value path.",
+          },
           dimensions: { type: 'object', additionalProperties: true },
         },
       },

@@ -38,7 +38,11 @@ const balanceProperties = {
   amount: money('The credit.'),
   effectiveFrom: instant,
   expiresAt: { type: ['string', 'null'], format: 'date-time' },
-  charges: { type: ['array', 'null'], items: { type: 'string' }, description: 'Charges it pays; null: every usage charge.' },
+  charges: {
+    type: ['array', 'null'],
+    items: { type: 'string' },
+    description: 'Charges it pays; null: every usage charge.',
+  },
   priority: { type: 'integer', description: 'Lower draws first.' },
   drawn: money('Drawn by finalized invoices and memos.'),
   pending: money('Drawn by drafts.'),
@@ -47,7 +51,11 @@ const balanceProperties = {
   invoicedOn: { type: ['string', 'null'], description: 'A commit: the invoice with its commitment line.' },
 } as const;
 
-export const creditBalanceSchema = { type: 'object', required: Object.keys(balanceProperties), properties: balanceProperties } as const;
+export const creditBalanceSchema = {
+  type: 'object',
+  required: Object.keys(balanceProperties),
+  properties: balanceProperties,
+} as const;
 
 export const creditPageSchema = {
   type: 'object',
@@ -65,7 +73,8 @@ export const creditDetailSchema = {
     ...balanceProperties,
     entries: {
       type: 'array',
-      description: 'Every document that invoiced or drew the credit, in period order; void ones are listed and not counted.',
+      description:
+        'Every document that invoiced or drew the credit, in period order; void ones are listed and not counted.',
       items: {
         type: 'object',
         required: ['invoice', 'number', 'document', 'status', 'periodStart', 'periodEnd', 'kind', 'amount'],

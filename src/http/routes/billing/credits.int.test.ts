@@ -17,7 +17,15 @@ const GLOBEX = 'globex-growth-2026';
  * is not drawn: its quarter has not ended.
  */
 const ACME_CREDITS = [
-  { key: 'a-commit', name: 'FY26 storage commit', kind: 'commit', amount: '600', effectiveFrom: '2026-10-01T00:00:00Z', charges: ['storage'], priority: 0 },
+  {
+    key: 'a-commit',
+    name: 'FY26 storage commit',
+    kind: 'commit',
+    amount: '600',
+    effectiveFrom: '2026-10-01T00:00:00Z',
+    charges: ['storage'],
+    priority: 0,
+  },
   { key: 'b-support', kind: 'grant', amount: '400', charges: ['premium_support'], priority: 1 },
   { key: 'c-future', kind: 'grant', amount: '100', effectiveFrom: '2027-01-01T00:00:00Z', priority: 3 },
   { key: 'd-expired', kind: 'grant', amount: '100', expiresAt: '2026-10-15T00:00:00Z', priority: 2 },
@@ -53,7 +61,9 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
 
   it("lists every credit's balance, matching the draft's commitment and credit lines", async () => {
     const invoice = await get(`/v1/invoices/${invoiceId}`);
-    expect(invoice.lines.map((line: Json) => [line.lineNo, line.kind, line.chargeKey, line.creditKey, line.amount])).toEqual([
+    expect(
+      invoice.lines.map((line: Json) => [line.lineNo, line.kind, line.chargeKey, line.creditKey, line.amount]),
+    ).toEqual([
       [1, 'flat_fee', 'platform_fee', null, '500.00'],
       [2, 'usage', 'api', null, '0.00'],
       [3, 'usage', 'storage', null, '12.05'],
@@ -170,10 +180,35 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
 
   it('moves what a draft drew from pending to drawn once it is finalized, and lists its entries', async () => {
     const detail = await get(`/v1/credits/${ACME}/a-commit`);
-    expect(detail).toMatchObject({ id: `${ACME}/a-commit`, drawn: '0.00', pending: '12.05', remaining: '587.95', status: 'active', invoicedOn: invoiceId });
+    expect(detail).toMatchObject({
+      id: `${ACME}/a-commit`,
+      drawn: '0.00',
+      pending: '12.05',
+      remaining: '587.95',
+      status: 'active',
+      invoicedOn: invoiceId,
+    });
     expect(detail.entries).toEqual([
-      { invoice: invoiceId, number: null, document: 'invoice', status: 'draft', periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-11-01T00:00:00.000Z', kind: 'commitment', amount: '600.00' },
-      { invoice: invoiceId, number: null, document: 'invoice', status: 'draft', periodStart: '2026-10-01T00:00:00.000Z', periodEnd: '2026-11-01T00:00:00.000Z', kind: 'credit', amount: '12.05' },
+      {
+        invoice: invoiceId,
+        number: null,
+        document: 'invoice',
+        status: 'draft',
+        periodStart: '2026-10-01T00:00:00.000Z',
+        periodEnd: '2026-11-01T00:00:00.000Z',
+        kind: 'commitment',
+        amount: '600.00',
+      },
+      {
+        invoice: invoiceId,
+        number: null,
+        document: 'invoice',
+        status: 'draft',
+        periodStart: '2026-10-01T00:00:00.000Z',
+        periodEnd: '2026-11-01T00:00:00.000Z',
+        kind: 'credit',
+        amount: '12.05',
+      },
     ]);
 
     expect((await t.request(`/v1/invoices/${invoiceId}/finalize`, { method: 'POST' })).status).toBe(200);
@@ -183,16 +218,34 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
       ['commitment', '600.00', 'finalized', 'US-000001'],
       ['credit', '12.05', 'finalized', 'US-000001'],
     ]);
-    expect(await get(`/v1/credits/${ACME}/d-expired`)).toMatchObject({ drawn: '87.50', pending: '0.00', remaining: '12.50', status: 'expired' });
+    expect(await get(`/v1/credits/${ACME}/d-expired`)).toMatchObject({
+      drawn: '87.50',
+      pending: '0.00',
+      remaining: '12.50',
+      status: 'expired',
+    });
 
     // A credit no invoice has used has a balance and no entries.
-    expect(await get(`/v1/credits/${ACME}/c-future`)).toMatchObject({ status: 'scheduled', remaining: '100.00', entries: [] });
-    expect(await get(`/v1/credits/${GLOBEX}/g-grant`)).toMatchObject({ currency: 'EUR', remaining: '10.00', entries: [] });
+    expect(await get(`/v1/credits/${ACME}/c-future`)).toMatchObject({
+      status: 'scheduled',
+      remaining: '100.00',
+      entries: [],
+    });
+    expect(await get(`/v1/credits/${GLOBEX}/g-grant`)).toMatchObject({
+      currency: 'EUR',
+      remaining: '10.00',
+      entries: [],
+    });
   });
 
   it('filters by subscription, customer and status, together or alone', async () => {
     expect(await ids(`?subscription=${GLOBEX}`)).toEqual([`${GLOBEX}/g-grant`]);
-    expect(await ids('?customer=acme')).toEqual([`${ACME}/a-commit`, `${ACME}/b-support`, `${ACME}/c-future`, `${ACME}/d-expired`]);
+    expect(await ids('?customer=acme')).toEqual([
+      `${ACME}/a-commit`,
+      `${ACME}/b-support`,
+      `${ACME}/c-future`,
+      `${ACME}/d-expired`,
+    ]);
     expect(await ids('?status=active')).toEqual([`${ACME}/a-commit`, `${GLOBEX}/g-grant`]);
     expect(await ids('?status=exhausted')).toEqual([`${ACME}/b-support`]);
     expect(await ids('?status=scheduled')).toEqual([`${ACME}/c-future`]);
@@ -224,8 +277,13 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
     // An exact last page says so; filters and paging combine.
     expect(await get('/v1/credits?limit=5')).toMatchObject({ next: null });
     expect(await get('/v1/credits?limit=4')).toMatchObject({ next: `${ACME}/d-expired` });
-    expect(await ids(`?customer=acme&limit=1&after=${encodeURIComponent(`${ACME}/b-support`)}`)).toEqual([`${ACME}/c-future`]);
-    expect(await get(`/v1/credits?after=${encodeURIComponent(`${GLOBEX}/g-grant`)}`)).toEqual({ items: [], next: null });
+    expect(await ids(`?customer=acme&limit=1&after=${encodeURIComponent(`${ACME}/b-support`)}`)).toEqual([
+      `${ACME}/c-future`,
+    ]);
+    expect(await get(`/v1/credits?after=${encodeURIComponent(`${GLOBEX}/g-grant`)}`)).toEqual({
+      items: [],
+      next: null,
+    });
     // `after` need not be a credit that exists: it is a position.
     expect(await ids('?after=b')).toEqual([`${GLOBEX}/g-grant`]);
   });
@@ -244,7 +302,11 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
     });
 
     it('answers 400 listing every bad list parameter at /query/<name>', async () => {
-      const body = await expectProblem(await t.request(`/v1/credits?subscription=&customer=${'x'.repeat(501)}&status=used&after=&limit=0`), 400, /invalid credit filter/);
+      const body = await expectProblem(
+        await t.request(`/v1/credits?subscription=&customer=${'x'.repeat(501)}&status=used&after=&limit=0`),
+        400,
+        /invalid credit filter/,
+      );
       expect(body.errors).toEqual([
         { path: '/query/subscription', message: 'must be 1-500 characters' },
         { path: '/query/customer', message: 'must be 1-500 characters' },
@@ -254,11 +316,19 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
       ]);
       for (const limit of ['0', '1001', 'abc', '-1', '1.5', '', '%201']) {
         const bad = await expectProblem(await t.request(`/v1/credits?limit=${limit}`), 400, /invalid credit filter/);
-        expect(bad.errors, `limit=${limit}`).toEqual([{ path: '/query/limit', message: 'must be an integer from 1 to 1000' }]);
+        expect(bad.errors, `limit=${limit}`).toEqual([
+          { path: '/query/limit', message: 'must be an integer from 1 to 1000' },
+        ]);
       }
       for (const status of ['ACTIVE', 'draft', ' active', "active' or 1=1--"]) {
-        const bad = await expectProblem(await t.request(`/v1/credits?status=${encodeURIComponent(status)}`), 400, /invalid credit filter/);
-        expect(bad.errors, status).toEqual([{ path: '/query/status', message: 'must be one of scheduled, active, exhausted, expired' }]);
+        const bad = await expectProblem(
+          await t.request(`/v1/credits?status=${encodeURIComponent(status)}`),
+          400,
+          /invalid credit filter/,
+        );
+        expect(bad.errors, status).toEqual([
+          { path: '/query/status', message: 'must be one of scheduled, active, exhausted, expired' },
+        ]);
       }
       expect((await t.request('/v1/credits?limit=1000')).status).toBe(200);
       expect((await t.request('/v1/credits?limit=1')).status).toBe(200);
@@ -273,8 +343,16 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
     });
 
     it('answers 404 with a problem for an unknown subscription or credit', async () => {
-      await expectProblem(await t.request(`/v1/credits/${ACME}/nope`), 404, new RegExp(`^subscription ${ACME} has no credit nope in the current catalog$`));
-      await expectProblem(await t.request('/v1/credits/nope/a-commit'), 404, /^subscription nope has no credit a-commit in the current catalog$/);
+      await expectProblem(
+        await t.request(`/v1/credits/${ACME}/nope`),
+        404,
+        new RegExp(`^subscription ${ACME} has no credit nope in the current catalog$`),
+      );
+      await expectProblem(
+        await t.request('/v1/credits/nope/a-commit'),
+        404,
+        /^subscription nope has no credit a-commit in the current catalog$/,
+      );
       // A credit of another subscription is not this one's.
       await expectProblem(await t.request(`/v1/credits/${GLOBEX}/a-commit`), 404, /has no credit a-commit/);
       await expectProblem(await t.request(`/v1/credits/${ACME}/A-COMMIT`), 404, /has no credit A-COMMIT/);
@@ -296,7 +374,10 @@ describeEachStore('prepaid credit balances over HTTP', (stores) => {
         '💳'.repeat(100),
       ];
       for (const segment of hostile) {
-        for (const path of [`/v1/credits/${encodeURIComponent(segment)}/a-commit`, `/v1/credits/${ACME}/${encodeURIComponent(segment)}`]) {
+        for (const path of [
+          `/v1/credits/${encodeURIComponent(segment)}/a-commit`,
+          `/v1/credits/${ACME}/${encodeURIComponent(segment)}`,
+        ]) {
           await expectProblem(await t.request(path), 404, /in the current catalog/);
         }
       }
@@ -362,8 +443,15 @@ describeEachStore('prepaid credit balances over HTTP, with no catalog applied', 
     const list = await t.request('/v1/credits');
     expect(list.status).toBe(200);
     expect(await readJson(list)).toEqual({ items: [], next: null });
-    expect(await readJson(await t.request(`/v1/credits?subscription=${ACME}&status=active&limit=1`))).toEqual({ items: [], next: null });
-    await expectProblem(await t.request(`/v1/credits/${ACME}/a-commit`), 404, new RegExp(`^subscription ${ACME} has no credit a-commit in the current catalog$`));
+    expect(await readJson(await t.request(`/v1/credits?subscription=${ACME}&status=active&limit=1`))).toEqual({
+      items: [],
+      next: null,
+    });
+    await expectProblem(
+      await t.request(`/v1/credits/${ACME}/a-commit`),
+      404,
+      new RegExp(`^subscription ${ACME} has no credit a-commit in the current catalog$`),
+    );
     // Validation still applies without a catalog.
     await expectProblem(await t.request('/v1/credits?limit=0'), 400, /invalid credit filter/);
   });

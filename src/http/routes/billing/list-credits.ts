@@ -12,7 +12,8 @@ export function registerListCredits(app: FastifyInstance, deps: HttpDependencies
       onRequest: requirePermission(deps.access, 'read'),
       schema: {
         summary: "Balances of the contracts' prepaid credits and commits",
-        description: 'Each credit of the current catalog with what finalized and draft documents drew and what is left, by id (subscription/credit).',
+        description:
+          'Each credit of the current catalog with what finalized and draft documents drew and what is left, by id (subscription/credit).',
         tags: ['billing'],
         security: [{ bearer: [] }],
         querystring: creditQuerystring,
@@ -25,7 +26,11 @@ export function registerListCredits(app: FastifyInstance, deps: HttpDependencies
     },
     async (request) => {
       const { filter, limit } = parseCreditQuery(request.query);
-      return fetchPage(limit, (size) => deps.billing.credits(filter, size), (credit) => credit.id);
+      return fetchPage(
+        limit,
+        (size) => deps.billing.credits(filter, size),
+        (credit) => credit.id,
+      );
     },
   );
 }

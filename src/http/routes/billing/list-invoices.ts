@@ -12,7 +12,8 @@ export function registerListInvoices(app: FastifyInstance, deps: HttpDependencie
       onRequest: requirePermission(deps.access, 'read'),
       schema: {
         summary: 'List invoices in id order, filtered and paged',
-        description: 'Invoices without their lines (GET /v1/invoices/{id} has them). Page on with `after` set to the `next` of the previous page.',
+        description:
+          'Invoices without their lines (GET /v1/invoices/{id} has them). Page on with `after` set to the `next` of the previous page.',
         tags: ['billing'],
         security: [{ bearer: [] }],
         querystring: invoiceQuerystring,
@@ -25,7 +26,11 @@ export function registerListInvoices(app: FastifyInstance, deps: HttpDependencie
     },
     async (request) => {
       const { filter, limit } = parseInvoiceQuery(request.query);
-      return fetchPage(limit, (size) => deps.billing.list(filter, size), (invoice) => invoice.id);
+      return fetchPage(
+        limit,
+        (size) => deps.billing.list(filter, size),
+        (invoice) => invoice.id,
+      );
     },
   );
 }

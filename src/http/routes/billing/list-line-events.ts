@@ -13,7 +13,7 @@ export function registerListLineEvents(app: FastifyInstance, deps: HttpDependenc
       schema: {
         summary: 'The raw events behind a usage line (lineage), in log order, paged',
         description:
-          'The events whose usage a usage line bills: of a draft, the usage not yet invoiced; of a final invoice, exactly the usage it froze. Their values add up to the line\'s quantity (sum meters) or their number is it (count meters). Other lines have none. Page on with `after` set to the `next` of the previous page.',
+          "The events whose usage a usage line bills: of a draft, the usage not yet invoiced; of a final invoice, exactly the usage it froze. Their values add up to the line's quantity (sum meters) or their number is it (count meters). Other lines have none. Page on with `after` set to the `next` of the previous page.",
         tags: ['billing'],
         security: [{ bearer: [] }],
         params: {
@@ -35,7 +35,11 @@ export function registerListLineEvents(app: FastifyInstance, deps: HttpDependenc
     },
     async (request) => {
       const { lineNo, after, limit } = parseLineEventQuery(request.params.line, request.query, '/params/line');
-      return fetchPage(limit, (size) => deps.billing.lineEvents(request.params.id, lineNo, after, size), (event) => event.seq);
+      return fetchPage(
+        limit,
+        (size) => deps.billing.lineEvents(request.params.id, lineNo, after, size),
+        (event) => event.seq,
+      );
     },
   );
 }

@@ -20,7 +20,9 @@ export function registerPostBillingRun(app: FastifyInstance, deps: HttpDependenc
           type: 'object',
           additionalProperties: false,
           required: ['period'],
-          properties: { period: { type: 'string', description: 'The calendar month, such as "2026-10"; it must have ended.' } },
+          properties: {
+            period: { type: 'string', description: 'The calendar month, such as "2026-10"; it must have ended.' },
+          },
         },
         response: {
           201: { ...billingRunSummarySchema, description: 'What the run drafted.' },

@@ -21,10 +21,18 @@ export function registerPostInvoicesFinalizeDue(app: FastifyInstance, deps: Http
             description: 'The invoices this call finalized, and the due drafts it left.',
             required: ['finalized', 'skipped'],
             properties: {
-              finalized: { type: 'array', items: { type: 'string' }, description: 'Invoice ids, in the order they were finalized.' },
+              finalized: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'Invoice ids, in the order they were finalized.',
+              },
               skipped: {
                 type: 'array',
-                items: { type: 'object', required: ['id', 'reason'], properties: { id: { type: 'string' }, reason: { type: 'string' } } },
+                items: {
+                  type: 'object',
+                  required: ['id', 'reason'],
+                  properties: { id: { type: 'string' }, reason: { type: 'string' } },
+                },
                 description: 'Due drafts not finalized, with why.',
               },
             },

@@ -16,7 +16,11 @@ export const CATALOG_MEDIA_TYPES = Object.keys(FILE_NAME_OF_MEDIA_TYPE);
  * A content type parser that hands the route the file's text, untouched: the catalog module parses it,
  * so duplicate keys and `__proto__` are refused the same way as from the CLI, with line and column.
  */
-export function parseCatalogFileBody(request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void): void {
+export function parseCatalogFileBody(
+  request: FastifyRequest,
+  body: string | Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+): void {
   try {
     catalogFileName(request.headers['content-type']);
     const text = decodeUtf8(typeof body === 'string' ? Buffer.from(body) : body);
@@ -31,7 +35,9 @@ export function catalogFileName(header: string | undefined): string {
   const essence = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const fileName = Object.hasOwn(FILE_NAME_OF_MEDIA_TYPE, essence) ? FILE_NAME_OF_MEDIA_TYPE[essence] : undefined;
   if (fileName === undefined) {
-    throw new UnsupportedMediaTypeError(`content type ${JSON.stringify(header ?? '')} is not accepted; use one of ${CATALOG_MEDIA_TYPES.join(', ')}`);
+    throw new UnsupportedMediaTypeError(
+      `content type ${JSON.stringify(header ?? '')} is not accepted; use one of ${CATALOG_MEDIA_TYPES.join(', ')}`,
+    );
   }
   const charset = nonUtf8Charset(header);
   if (charset !== undefined) throw new UnsupportedMediaTypeError(`only UTF-8 is accepted, got ${charset}`);

@@ -19,7 +19,8 @@ const kindDiffSchema = {
           key: { type: 'string' },
           changes: {
             type: 'array',
-            description: '`path` is a JSON Pointer inside the object; `old` is absent for an added field, `new` for a removed one.',
+            description:
+              '`path` is a JSON Pointer inside the object; `old` is absent for an added field, `new` for a removed one.',
             items: { type: 'object', required: ['path'], properties: { path: { type: 'string' }, old: {}, new: {} } },
           },
         },
@@ -40,7 +41,7 @@ const versionProperties = {
   version: { type: 'integer' },
   appliedAt: { type: 'string', format: 'date-time' },
   appliedBy: { type: 'string' },
-  checksum: { type: 'string', description: 'SHA-256 (hex) of the catalog\'s canonical JSON.' },
+  checksum: { type: 'string', description: "SHA-256 (hex) of the catalog's canonical JSON." },
 } as const;
 
 export const currentCatalogSchema = {
@@ -59,7 +60,10 @@ export const appliedCatalogSchema = {
   type: 'object',
   required: ['created', 'version', 'appliedAt', 'appliedBy', 'checksum', 'diff'],
   properties: {
-    created: { type: 'boolean', description: 'false when the file changed nothing and the current version is answered.' },
+    created: {
+      type: 'boolean',
+      description: 'false when the file changed nothing and the current version is answered.',
+    },
     ...versionProperties,
     diff: catalogDiffSchema,
   },
@@ -69,19 +73,30 @@ export const catalogDiffResultSchema = {
   type: 'object',
   required: ['baseVersion', 'changed', 'diff', 'refusals'],
   properties: {
-    baseVersion: { type: ['integer', 'null'], description: 'The version compared against; null before the first apply.' },
+    baseVersion: {
+      type: ['integer', 'null'],
+      description: 'The version compared against; null before the first apply.',
+    },
     changed: { type: 'boolean', description: 'false when applying the file would create no new version.' },
     diff: catalogDiffSchema,
     refusals: {
       type: 'array',
-      description: 'Why an apply would be refused although the file is valid (meter definitions changed without a later effectiveFrom).',
-      items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+      description:
+        'Why an apply would be refused although the file is valid (meter definitions changed without a later effectiveFrom).',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
 } as const;
 
 // The body reaches validation as the file's text, whatever its media type: the catalog module parses it.
-const catalogFileText = { type: 'string', description: 'The catalog file (docs/catalog.md), UTF-8; JSON is read as strict JSON.' } as const;
+const catalogFileText = {
+  type: 'string',
+  description: 'The catalog file (docs/catalog.md), UTF-8; JSON is read as strict JSON.',
+} as const;
 
 export const catalogFileBodySchema = {
   content: Object.fromEntries(CATALOG_MEDIA_TYPES.map((mediaType) => [mediaType, { schema: catalogFileText }])),
@@ -100,7 +115,12 @@ export const catalogObjectParams = {
   required: ['kind', 'key'],
   properties: {
     ...catalogKindParams.properties,
-    key: { type: 'string', minLength: 1, maxLength: 256, description: 'The object\'s key (a legal entity\'s code, a tax rate\'s region).' },
+    key: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      description: "The object's key (a legal entity's code, a tax rate's region).",
+    },
   },
 } as const;
 

@@ -18,8 +18,10 @@ describeEachStore('catalog over HTTP', (stores) => {
   const clock = new ManualClock(NOW);
   const send = (path: string, text: string, contentType: string, key?: string | null) =>
     t.request(path, { method: 'POST', body: text, headers: { 'content-type': contentType }, key });
-  const apply = (text: string, contentType = 'application/yaml', key?: string | null) => send('/v1/catalog', text, contentType, key);
-  const diff = (text: string, contentType = 'application/yaml', key?: string | null) => send('/v1/catalog/diff', text, contentType, key);
+  const apply = (text: string, contentType = 'application/yaml', key?: string | null) =>
+    send('/v1/catalog', text, contentType, key);
+  const diff = (text: string, contentType = 'application/yaml', key?: string | null) =>
+    send('/v1/catalog/diff', text, contentType, key);
 
   // A fresh database per test: catalog versions are state every test here depends on.
   beforeEach(async () => {
@@ -76,7 +78,11 @@ describeEachStore('catalog over HTTP', (stores) => {
       expect(response.status).toBe(201);
       const body = await readJson(response);
       expect(body).toMatchObject({ created: true, version: 2, appliedAt: '2026-11-02T00:00:00.000Z' });
-      expect(body.diff.customers).toEqual({ added: [], removed: [], changed: [{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp.' }] }] });
+      expect(body.diff.customers).toEqual({
+        added: [],
+        removed: [],
+        changed: [{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp.' }] }],
+      });
     });
 
     it('refuses a definition change without a later effectiveFrom for a meter with usage (409; diff lists it), not for one without', async () => {
@@ -86,32 +92,53 @@ describeEachStore('catalog over HTTP', (stores) => {
       await t.app.ingestion.ingest([{ value: supportSession('acme', '2026-10-05T00:00:00Z', { duration_hours: 1 }) }]);
       await t.app.metering.stage.runUntilCaughtUp();
       // storage_gb has no usage yet: its history is empty, so there is nothing to rewrite.
-      expect((await readJson(await diff(YAML.replace('valuePath: usage.gigabytes', 'valuePath: usage.gb')))).refusals).toEqual([]);
+      expect(
+        (await readJson(await diff(YAML.replace('valuePath: usage.gigabytes', 'valuePath: usage.gb')))).refusals,
+      ).toEqual([]);
       const preview = await readJson(await diff(changed));
       expect(preview.changed).toBe(true);
       expect(preview.refusals).toEqual([expect.objectContaining({ path: expect.stringContaining('/meters/') })]);
 
-      const body = await expectProblem(await apply(changed), 409, /changes the definition of 1 meter without a later effectiveFrom/);
+      const body = await expectProblem(
+        await apply(changed),
+        409,
+        /changes the definition of 1 meter without a later effectiveFrom/,
+      );
       expect(body.errors).toEqual(preview.refusals);
       expect((await readJson(await t.request('/v1/catalog'))).version).toBe(1);
     });
 
     it('refuses a YAML file with a duplicate key with 400 naming file:line:column', async () => {
-      const duplicated = YAML.replace('apiVersion: meterbridge/v1\n', 'apiVersion: meterbridge/v1\napiVersion: meterbridge/v1\n');
+      const duplicated = YAML.replace(
+        'apiVersion: meterbridge/v1\n',
+        'apiVersion: meterbridge/v1\napiVersion: meterbridge/v1\n',
+      );
       const body = await expectProblem(await apply(duplicated), 400, /catalog\.yaml cannot be parsed/);
-      expect(body.errors).toEqual([{ path: '', message: expect.stringMatching(/^catalog\.yaml:\d+:\d+: duplicate key/) }]);
+      expect(body.errors).toEqual([
+        { path: '', message: expect.stringMatching(/^catalog\.yaml:\d+:\d+: duplicate key/) },
+      ]);
       await expectProblem(await diff(duplicated), 400, /catalog\.yaml cannot be parsed/);
       await expectProblem(await t.request('/v1/catalog'), 404, /no catalog has been applied yet/);
     });
 
     it('refuses invalid JSON with 400 naming catalog.json, and a duplicate JSON key with its line and column', async () => {
       // V8's messages for some syntax errors carry no position, so only the file name is certain here.
-      const syntax = await expectProblem(await apply('{\n  "apiVersion": meterbridge\n}', 'application/json'), 400, /catalog\.json is not valid JSON/);
+      const syntax = await expectProblem(
+        await apply('{\n  "apiVersion": meterbridge\n}', 'application/json'),
+        400,
+        /catalog\.json is not valid JSON/,
+      );
       expect(syntax.errors).toEqual([{ path: '', message: expect.stringMatching(/^catalog\.json(:\d+:\d+)?: /) }]);
 
       const duplicated = JSON_TEXT.replace('{"apiVersion"', '{"customers":[],"apiVersion"');
-      const body = await expectProblem(await apply(duplicated, 'application/json'), 400, /catalog\.json cannot be parsed/);
-      expect(body.errors).toEqual([{ path: '', message: expect.stringMatching(/^catalog\.json:1:\d+: duplicate key/) }]);
+      const body = await expectProblem(
+        await apply(duplicated, 'application/json'),
+        400,
+        /catalog\.json cannot be parsed/,
+      );
+      expect(body.errors).toEqual([
+        { path: '', message: expect.stringMatching(/^catalog\.json:1:\d+: duplicate key/) },
+      ]);
     });
 
     it('refuses a catalog with dangling references with 400 listing every error with its path', async () => {
@@ -119,8 +146,14 @@ describeEachStore('catalog over HTTP', (stores) => {
       const body = await expectProblem(await apply(dangling), 400, /catalog\.yaml is not a valid catalog/);
       expect(body.errors).toEqual(
         expect.arrayContaining([
-          { path: '/subscriptions/0/plan', message: expect.stringContaining('"enterprise", which the catalog does not declare') },
-          { path: '/customers/1/legalEntity', message: expect.stringContaining('"APAC", which the catalog does not declare') },
+          {
+            path: '/subscriptions/0/plan',
+            message: expect.stringContaining('"enterprise", which the catalog does not declare'),
+          },
+          {
+            path: '/customers/1/legalEntity',
+            message: expect.stringContaining('"APAC", which the catalog does not declare'),
+          },
         ]),
       );
       await expectProblem(await t.request('/v1/catalog'), 404, /no catalog has been applied yet/);
@@ -141,8 +174,15 @@ describeEachStore('catalog over HTTP', (stores) => {
     });
 
     it('refuses a body that is not UTF-8 with 400', async () => {
-      const latin1 = Buffer.concat([Buffer.from(YAML.replace('name: Acme Corporation', 'name: Acme ')), Buffer.from([0xe9, 0x0a])]);
-      const response = await t.request('/v1/catalog', { method: 'POST', body: latin1, headers: { 'content-type': 'application/yaml' } });
+      const latin1 = Buffer.concat([
+        Buffer.from(YAML.replace('name: Acme Corporation', 'name: Acme ')),
+        Buffer.from([0xe9, 0x0a]),
+      ]);
+      const response = await t.request('/v1/catalog', {
+        method: 'POST',
+        body: latin1,
+        headers: { 'content-type': 'application/yaml' },
+      });
       await expectProblem(response, 400, /not valid UTF-8/);
     });
 
@@ -155,7 +195,11 @@ describeEachStore('catalog over HTTP', (stores) => {
     it('needs admin to diff or apply: read, ingest and finance keys get 403, no key 401', async () => {
       for (const role of ['read', 'ingest', 'finance'] as const) {
         const key = await t.keyFor(role);
-        await expectProblem(await apply(YAML, 'application/yaml', key), 403, new RegExp(`role "${role}", which does not grant "admin"`));
+        await expectProblem(
+          await apply(YAML, 'application/yaml', key),
+          403,
+          new RegExp(`role "${role}", which does not grant "admin"`),
+        );
         await expectProblem(await diff(YAML, 'application/yaml', key), 403, /does not grant "admin"/);
       }
       await expectProblem(await apply(YAML, 'application/yaml', null), 401, /API key/);
@@ -176,8 +220,17 @@ describeEachStore('catalog over HTTP', (stores) => {
       const response = await t.request('/v1/catalog');
       expect(response.status).toBe(200);
       const body = await readJson(response);
-      expect(body).toEqual({ version: 1, appliedAt: applied.appliedAt, appliedBy: applied.appliedBy, checksum: applied.checksum, catalog: expect.any(Object) });
-      expect(body.catalog).toMatchObject({ apiVersion: 'meterbridge/v1', customers: [{ key: 'acme' }, { key: 'globex' }] });
+      expect(body).toEqual({
+        version: 1,
+        appliedAt: applied.appliedAt,
+        appliedBy: applied.appliedBy,
+        checksum: applied.checksum,
+        catalog: expect.any(Object),
+      });
+      expect(body.catalog).toMatchObject({
+        apiVersion: 'meterbridge/v1',
+        customers: [{ key: 'acme' }, { key: 'globex' }],
+      });
       expect(body.catalog.meters[0].allowNegative).toBe(false);
     });
 
@@ -188,7 +241,9 @@ describeEachStore('catalog over HTTP', (stores) => {
       expect(first).toMatchObject({ version: 1, catalog: { customers: [{ name: 'Acme Corporation' }, {}] } });
       expect(first.diff.customers.added).toEqual(['acme', 'globex']);
       const second = await readJson(await t.request('/v1/catalog/versions/2'));
-      expect(second.diff.customers.changed).toEqual([{ key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp.' }] }]);
+      expect(second.diff.customers.changed).toEqual([
+        { key: 'acme', changes: [{ path: '/name', old: 'Acme Corporation', new: 'Acme Corp.' }] },
+      ]);
       expect((await readJson(await t.request('/v1/catalog'))).version).toBe(2);
       await expectProblem(await t.request('/v1/catalog/versions/3'), 404, /there is no catalog version 3/);
       await expectProblem(await t.request('/v1/catalog/versions/0'), 400, /params is invalid/);
@@ -210,23 +265,41 @@ describeEachStore('catalog over HTTP', (stores) => {
         version: 1,
         kind: 'customers',
         key: 'acme',
-        object: expect.objectContaining({ key: 'acme', name: 'Acme Corporation', legalEntity: 'US', aliases: ['acct_1001', 'acct_1002'] }),
+        object: expect.objectContaining({
+          key: 'acme',
+          name: 'Acme Corporation',
+          legalEntity: 'US',
+          aliases: ['acct_1001', 'acct_1002'],
+        }),
       });
-      expect(await readJson(await t.request('/v1/catalog/legal-entities/EU'))).toMatchObject({ key: 'EU', object: { code: 'EU', currency: 'EUR' } });
+      expect(await readJson(await t.request('/v1/catalog/legal-entities/EU'))).toMatchObject({
+        key: 'EU',
+        object: { code: 'EU', currency: 'EUR' },
+      });
       expect(await readJson(await t.request('/v1/catalog/tax-rates/US-CA'))).toEqual({
         version: 1,
         kind: 'tax-rates',
         key: 'US-CA',
         object: { region: 'US-CA', rate: '7.25', name: 'California sales tax' },
       });
-      expect(await readJson(await t.request('/v1/catalog/plans/growth'))).toMatchObject({ object: { charges: [{ key: 'platform_fee' }, {}, {}, {}] } });
+      expect(await readJson(await t.request('/v1/catalog/plans/growth'))).toMatchObject({
+        object: { charges: [{ key: 'platform_fee' }, {}, {}, {}] },
+      });
     });
 
     it('answers 404 naming the kind and key for a missing object, and for an unknown kind', async () => {
       await apply(YAML);
-      await expectProblem(await t.request('/v1/catalog/customers/nobody'), 404, /catalog version 1 has no customers object "nobody"/);
+      await expectProblem(
+        await t.request('/v1/catalog/customers/nobody'),
+        404,
+        /catalog version 1 has no customers object "nobody"/,
+      );
       await expectProblem(await t.request('/v1/catalog/meters/acme'), 404, /has no meters object "acme"/);
-      await expectProblem(await t.request('/v1/catalog/widgets'), 404, /no catalog kind "widgets"; the kinds are legal-entities, customers, tax-rates, meters, plans, subscriptions/);
+      await expectProblem(
+        await t.request('/v1/catalog/widgets'),
+        404,
+        /no catalog kind "widgets"; the kinds are legal-entities, customers, tax-rates, meters, plans, subscriptions/,
+      );
       await expectProblem(await t.request('/v1/catalog/tax-rates/GB'), 404, /has no tax-rates object "GB"/);
       await expectProblem(await t.request('/v1/catalog/legalEntities/US'), 404, /no catalog kind "legalEntities"/);
       await expectProblem(await t.request('/v1/catalog/__proto__'), 404, /no catalog kind "__proto__"/);
@@ -235,7 +308,12 @@ describeEachStore('catalog over HTTP', (stores) => {
     it('needs read: an ingest key gets 403, no key 401, a read key reads', async () => {
       await apply(YAML);
       const ingestKey = await t.keyFor('ingest');
-      for (const path of ['/v1/catalog', '/v1/catalog/versions/1', '/v1/catalog/customers', '/v1/catalog/customers/acme']) {
+      for (const path of [
+        '/v1/catalog',
+        '/v1/catalog/versions/1',
+        '/v1/catalog/customers',
+        '/v1/catalog/customers/acme',
+      ]) {
         await expectProblem(await t.request(path, { key: ingestKey }), 403, /does not grant "read"/);
         await expectProblem(await t.request(path, { key: null }), 401, /API key/);
       }
@@ -257,9 +335,18 @@ describeEachStore('catalog over HTTP', (stores) => {
     ];
     for (const [path, method] of operations) {
       const operation = document.paths[path]?.[method];
-      expect(operation, `${method} ${path}`).toMatchObject({ tags: ['catalog'], security: [{ bearer: [] }], summary: expect.any(String) });
+      expect(operation, `${method} ${path}`).toMatchObject({
+        tags: ['catalog'],
+        security: [{ bearer: [] }],
+        summary: expect.any(String),
+      });
     }
-    expect(Object.keys(document.paths['/v1/catalog'].post.requestBody.content)).toEqual(['application/yaml', 'application/x-yaml', 'text/yaml', 'application/json']);
+    expect(Object.keys(document.paths['/v1/catalog'].post.requestBody.content)).toEqual([
+      'application/yaml',
+      'application/x-yaml',
+      'text/yaml',
+      'application/json',
+    ]);
     expect(document.paths['/v1/catalog'].post.responses).toHaveProperty('409');
   });
 });

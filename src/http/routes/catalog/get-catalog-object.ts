@@ -32,7 +32,8 @@ export function registerGetCatalogObject(app: FastifyInstance, deps: HttpDepende
       if (!kind) throw unknownKind(urlKind);
       const current = await currentCatalogVersion(deps.catalog);
       const found = current.catalog[kind].find((object) => objectKey(kind, object) === key);
-      if (!found) throw new NotFoundError(`catalog version ${current.version} has no ${urlKind} object ${JSON.stringify(key)}`);
+      if (!found)
+        throw new NotFoundError(`catalog version ${current.version} has no ${urlKind} object ${JSON.stringify(key)}`);
       return { version: current.version, kind: urlKind, key, object: found };
     },
   );

@@ -8,7 +8,9 @@ import { currentCatalogVersion } from './current-catalog-version.js';
 import { CATALOG_URL_KINDS, fromApiCatalogKind } from './to-api-catalog.js';
 
 export function unknownKind(urlKind: string): NotFoundError {
-  return new NotFoundError(`there is no catalog kind ${JSON.stringify(urlKind)}; the kinds are ${CATALOG_URL_KINDS.join(', ')}`);
+  return new NotFoundError(
+    `there is no catalog kind ${JSON.stringify(urlKind)}; the kinds are ${CATALOG_URL_KINDS.join(', ')}`,
+  );
 }
 
 export function registerListCatalogObjects(app: FastifyInstance, deps: HttpDependencies): void {

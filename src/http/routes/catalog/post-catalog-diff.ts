@@ -13,7 +13,8 @@ export function registerPostCatalogDiff(app: FastifyInstance, deps: HttpDependen
       onRequest: requirePermission(deps.access, 'admin'),
       schema: {
         summary: 'Compare a catalog file with the current version, changing nothing',
-        description: 'Validates the file as `POST /v1/catalog` would and answers what applying it would change, and why an apply would be refused.',
+        description:
+          'Validates the file as `POST /v1/catalog` would and answers what applying it would change, and why an apply would be refused.',
         tags: ['catalog'],
         security: [{ bearer: [] }],
         body: catalogFileBodySchema,

@@ -1,7 +1,19 @@
-import { CATALOG_KINDS, type ApplyCatalogResult, type CatalogDiffResult, type CatalogKind, type CatalogVersion } from '../../../modules/catalog/index.js';
+import {
+  CATALOG_KINDS,
+  type ApplyCatalogResult,
+  type CatalogDiffResult,
+  type CatalogKind,
+  type CatalogVersion,
+} from '../../../modules/catalog/index.js';
 
 export function toApiCurrentCatalog(version: CatalogVersion) {
-  return { version: version.version, appliedAt: version.appliedAt, appliedBy: version.appliedBy, checksum: version.checksum, catalog: version.catalog };
+  return {
+    version: version.version,
+    appliedAt: version.appliedAt,
+    appliedBy: version.appliedBy,
+    checksum: version.checksum,
+    catalog: version.catalog,
+  };
 }
 
 export function toApiCatalogVersion(version: CatalogVersion) {
@@ -9,12 +21,24 @@ export function toApiCatalogVersion(version: CatalogVersion) {
 }
 
 export function toApiAppliedCatalog({ created, version }: ApplyCatalogResult) {
-  return { created, version: version.version, appliedAt: version.appliedAt, appliedBy: version.appliedBy, checksum: version.checksum, diff: version.diff };
+  return {
+    created,
+    version: version.version,
+    appliedAt: version.appliedAt,
+    appliedBy: version.appliedBy,
+    checksum: version.checksum,
+    diff: version.diff,
+  };
 }
 
 // null rather than an absent field: a client can tell "compared with nothing" without a schema lookup.
 export function toApiCatalogDiffResult(result: CatalogDiffResult) {
-  return { baseVersion: result.baseVersion ?? null, changed: result.changed, diff: result.diff, refusals: result.refusals };
+  return {
+    baseVersion: result.baseVersion ?? null,
+    changed: result.changed,
+    diff: result.diff,
+    refusals: result.refusals,
+  };
 }
 
 /** URL segments are kebab-case; the catalog's own kinds are the document's camelCase keys. */

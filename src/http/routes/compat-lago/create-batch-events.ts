@@ -23,7 +23,11 @@ export function registerCreateLagoBatchEvents(app: FastifyInstance, deps: LagoCo
       description: `Drop-in for Lago's POST /api/v1/events/batch, up to ${maxEvents} events. All-or-nothing: if any event is invalid, nothing is stored and the 422 lists every invalid event by its index. Each event maps to a CloudEvent as in POST /compat/lago/api/v1/events. Unlike Lago, events that are exact retries of stored ones are answered as stored (idempotent retry). A transaction_id reused with other content, within the batch or against a stored event, is 422 value_already_exist at its index; in the latter case the batch's new events are kept, so resending the corrected batch is safe.`,
       tags: ['compat'],
       security: [{ bearer: [] }],
-      body: { type: 'object', required: ['events'], properties: { events: { type: 'array', maxItems: maxEvents, items: lagoEventInputSchema } } },
+      body: {
+        type: 'object',
+        required: ['events'],
+        properties: { events: { type: 'array', maxItems: maxEvents, items: lagoEventInputSchema } },
+      },
       response: {
         200: {
           type: 'object',
@@ -37,8 +41,12 @@ export function registerCreateLagoBatchEvents(app: FastifyInstance, deps: LagoCo
     handler: async (request, reply) => {
       const body = request.body;
       // Lago answers a missing or empty list with no_events, not with a 400.
-      const raws = body !== null && typeof body === 'object' && Object.hasOwn(body, 'events') ? (body as Record<string, unknown>).events : undefined;
-      if (!Array.isArray(raws) || raws.length === 0) return reply.status(422).send(lagoValidationError({ events: ['no_events'] }));
+      const raws =
+        body !== null && typeof body === 'object' && Object.hasOwn(body, 'events')
+          ? (body as Record<string, unknown>).events
+          : undefined;
+      if (!Array.isArray(raws) || raws.length === 0)
+        return reply.status(422).send(lagoValidationError({ events: ['no_events'] }));
       if (raws.length > maxEvents) return reply.status(422).send(lagoValidationError({ events: ['too_many_events'] }));
       const receivedAt = deps.clock.now();
       const outcome = await ingestLagoEvents(deps.ingestion, raws);

@@ -13,7 +13,8 @@ import {
 
 /** Rails' `params.require(:event)`: absent, null, "" and {} all count as missing. */
 function requiredEvent(body: unknown): unknown {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, 'event')) return undefined;
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, 'event'))
+    return undefined;
   const event = (body as Record<string, unknown>).event;
   if (event === null || event === '') return undefined;
   if (typeof event === 'object' && !Array.isArray(event) && Object.keys(event).length === 0) return undefined;
@@ -48,7 +49,9 @@ export function registerCreateLagoEvent(app: FastifyInstance, deps: LagoCompatDe
       const receivedAt = deps.clock.now();
       const outcome = await ingestLagoEvents(deps.ingestion, [raw]);
       if (!outcome.ok) return reply.status(422).send(lagoValidationError(outcome.errors.get(0) ?? {}));
-      return reply.status(200).send({ event: toApiLagoEvent(outcome.events[0] as (typeof outcome.events)[number], receivedAt) });
+      return reply
+        .status(200)
+        .send({ event: toApiLagoEvent(outcome.events[0] as (typeof outcome.events)[number], receivedAt) });
     },
   });
 }

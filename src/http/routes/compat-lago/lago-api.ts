@@ -60,12 +60,15 @@ export async function ingestLagoEvents(ingestion: Ingestion, raws: readonly unkn
   for (const index of findConflictsInBatch(mappings)) errors.set(index, alreadyExists());
 
   const items: BodyItem[] = mappings.map((mapping, index) =>
-    mapping.ok && !errors.has(index) ? { value: mapping.event.cloudEvent } : { parseErrors: [{ path: '', message: 'not a valid Lago event' }] },
+    mapping.ok && !errors.has(index)
+      ? { value: mapping.event.cloudEvent }
+      : { parseErrors: [{ path: '', message: 'not a valid Lago event' }] },
   );
   const result = await ingestion.ingest(items, { atomic: true, conflictsAbort: true });
   for (const rejection of result.rejected) {
     const mapping = mappings[rejection.index];
-    if (mapping?.ok && !errors.has(rejection.index)) errors.set(rejection.index, toLagoFieldErrors(rejection.errors, mapping.event.subjectField));
+    if (mapping?.ok && !errors.has(rejection.index))
+      errors.set(rejection.index, toLagoFieldErrors(rejection.errors, mapping.event.subjectField));
   }
   // A reused id with other content keeps the stored original (a retry with the same content is a duplicate, not a conflict).
   for (const conflict of result.conflicts) errors.set(conflict.index, alreadyExists());
@@ -117,21 +120,46 @@ export function toLagoError(problem: Problem): LagoErrorBody {
   if (problem.status === 401) return { status: 401, error: 'Unauthorized' };
   if (problem.status === 403) return { status: 403, error: 'Forbidden', code: 'forbidden' };
   if (problem.status >= 500) return { status: problem.status, error: problem.title };
-  return { status: problem.status, error: problem.detail === problem.title ? problem.title : `${problem.title}: ${problem.detail}` };
+  return {
+    status: problem.status,
+    error: problem.detail === problem.title ? problem.title : `${problem.title}: ${problem.detail}`,
+  };
 }
 
 export const lagoEventObjectSchema = {
   type: 'object',
-  required: ['lago_id', 'transaction_id', 'lago_customer_id', 'code', 'timestamp', 'properties', 'lago_subscription_id', 'external_subscription_id', 'created_at'],
+  required: [
+    'lago_id',
+    'transaction_id',
+    'lago_customer_id',
+    'code',
+    'timestamp',
+    'properties',
+    'lago_subscription_id',
+    'external_subscription_id',
+    'created_at',
+  ],
   properties: {
-    lago_id: { type: 'string', format: 'uuid', description: 'Derived from (external id, transaction_id): a retry answers with the same id.' },
+    lago_id: {
+      type: 'string',
+      format: 'uuid',
+      description: 'Derived from (external id, transaction_id): a retry answers with the same id.',
+    },
     transaction_id: { type: 'string' },
-    lago_customer_id: { type: ['string', 'null'], format: 'uuid', description: 'Always null: the customer is not resolved at ingestion.' },
+    lago_customer_id: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: 'Always null: the customer is not resolved at ingestion.',
+    },
     code: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
     precise_total_amount_cents: { type: ['string', 'null'] },
     properties: { type: 'object', additionalProperties: true },
-    lago_subscription_id: { type: ['string', 'null'], format: 'uuid', description: 'Always null: the subscription is not resolved at ingestion.' },
+    lago_subscription_id: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: 'Always null: the subscription is not resolved at ingestion.',
+    },
     external_subscription_id: { type: ['string', 'null'] },
     external_customer_id: { type: 'string', description: 'Echoed when sent (older Lago clients).' },
     created_at: { type: 'string', format: 'date-time' },
@@ -143,12 +171,28 @@ export const lagoEventInputSchema = {
   required: ['transaction_id', 'code'],
   properties: {
     transaction_id: { type: 'string', description: 'Becomes the CloudEvent id; unique per external_subscription_id.' },
-    external_subscription_id: { type: 'string', description: 'Becomes the subject, and the source lago/subscription/<id>.' },
-    external_customer_id: { type: 'string', description: 'Used as the subject (source lago/customer/<id>) when there is no external_subscription_id.' },
+    external_subscription_id: {
+      type: 'string',
+      description: 'Becomes the subject, and the source lago/subscription/<id>.',
+    },
+    external_customer_id: {
+      type: 'string',
+      description: 'Used as the subject (source lago/customer/<id>) when there is no external_subscription_id.',
+    },
     code: { type: 'string', description: 'Becomes the CloudEvent type.' },
-    timestamp: { type: ['integer', 'number', 'string'], description: 'Unix seconds (integer, float or numeric string); the receipt time when absent.' },
-    properties: { type: 'object', additionalProperties: true, description: 'Becomes the CloudEvent data, validated against the schema registered for code.' },
-    precise_total_amount_cents: { type: ['string', 'null'], description: 'Kept as the CloudEvent extension totalamountcents.' },
+    timestamp: {
+      type: ['integer', 'number', 'string'],
+      description: 'Unix seconds (integer, float or numeric string); the receipt time when absent.',
+    },
+    properties: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Becomes the CloudEvent data, validated against the schema registered for code.',
+    },
+    precise_total_amount_cents: {
+      type: ['string', 'null'],
+      description: 'Kept as the CloudEvent extension totalamountcents.',
+    },
   },
 } as const;
 
@@ -161,7 +205,8 @@ export const lagoErrorSchema = {
 
 export const lagoValidationErrorSchema = {
   type: 'object',
-  description: "Lago's validation error: error_details maps each field to its error codes (keyed by event index in a batch).",
+  description:
+    "Lago's validation error: error_details maps each field to its error codes (keyed by event index in a batch).",
   required: ['status', 'error', 'code', 'error_details'],
   properties: {
     status: { type: 'integer', enum: [422] },

@@ -22,7 +22,11 @@ export async function registerLagoCompatRoutes(app: FastifyInstance, deps: LagoC
     scope.removeAllContentTypeParsers();
     // The shared JSON parser checks the body's encoding, nesting and numbers; the content of each event
     // (keys such as "__proto__", NUL characters) is checked per event, so Lago answers a 422 naming the field.
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: deps.config.ingestion.maxBodyBytes }, jsonBodyParser({ contentChecked: 'route' }));
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: deps.config.ingestion.maxBodyBytes },
+      jsonBodyParser({ contentChecked: 'route' }),
+    );
     scope.setErrorHandler(lagoErrorHandler(deps.logger));
     registerCreateLagoEvent(scope, deps);
     registerCreateLagoBatchEvents(scope, deps);

@@ -13,9 +13,17 @@ export function registerListSchemas(app: FastifyInstance, deps: HttpDependencies
         summary: 'List the schema versions of an event type',
         tags: ['schemas'],
         security: [{ bearer: [] }],
-        params: { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 256 } } },
+        params: {
+          type: 'object',
+          required: ['type'],
+          properties: { type: { type: 'string', minLength: 1, maxLength: 256 } },
+        },
         response: {
-          200: { type: 'object', required: ['versions'], properties: { versions: { type: 'array', items: schemaSummarySchema } } },
+          200: {
+            type: 'object',
+            required: ['versions'],
+            properties: { versions: { type: 'array', items: schemaSummarySchema } },
+          },
           404: problemResponse('No schema registered for this type.'),
           ...authProblemResponses,
         },

@@ -11,7 +11,7 @@ export function registerPutSchema(app: FastifyInstance, deps: HttpDependencies):
     {
       onRequest: requirePermission(deps.access, 'admin'),
       schema: {
-        summary: 'Register a JSON Schema for an event type\'s data',
+        summary: "Register a JSON Schema for an event type's data",
         description:
           'Versions are immutable: re-sending the same schema is a no-op (200), a different one is a 409. A new version must be backward compatible with the previous one unless ?compatibility=none; the 409 lists each breaking change.',
         tags: ['schemas'],

@@ -22,16 +22,28 @@ const v2 = {
   required: ['model', 'tokens'],
 };
 
-const schemaPath = (version: number | string, type = TYPE) => `/v1/event-types/${encodeURIComponent(type)}/schemas/${version}`;
+const schemaPath = (version: number | string, type = TYPE) =>
+  `/v1/event-types/${encodeURIComponent(type)}/schemas/${version}`;
 
 describeEachStore('event type schemas over HTTP', (stores) => {
   let t: TestApp;
   const clock = new ManualClock(NOW);
-  const put = (version: number | string, schema: unknown, options: { type?: string; query?: string; key?: string } = {}) =>
-    t.request(`${schemaPath(version, options.type)}${options.query ?? ''}`, { method: 'PUT', json: schema, key: options.key });
+  const put = (
+    version: number | string,
+    schema: unknown,
+    options: { type?: string; query?: string; key?: string } = {},
+  ) =>
+    t.request(`${schemaPath(version, options.type)}${options.query ?? ''}`, {
+      method: 'PUT',
+      json: schema,
+      key: options.key,
+    });
   const postEvents = (events: unknown[]) => t.request('/v1/events', { method: 'POST', json: events });
   const schemaVersionOf = async (id: string) => {
-    const { rows } = await t.app.db.query<{ schema_version: number | null }>('select schema_version from raw_events where id = $1', [id]);
+    const { rows } = await t.app.db.query<{ schema_version: number | null }>(
+      'select schema_version from raw_events where id = $1',
+      [id],
+    );
     expect(rows).toHaveLength(1);
     return rows[0]?.schema_version;
   };
@@ -59,7 +71,11 @@ describeEachStore('event type schemas over HTTP', (stores) => {
     it('answers 200 with the original registration when the same schema is sent again, even with its keys reordered', async () => {
       const first = await readJson(await put(1, v1));
       clock.set('2026-12-01T00:00:00Z');
-      const reordered = { required: ['model', 'tokens'], properties: { tokens: v1.properties.tokens, model: v1.properties.model }, type: 'object' };
+      const reordered = {
+        required: ['model', 'tokens'],
+        properties: { tokens: v1.properties.tokens, model: v1.properties.model },
+        type: 'object',
+      };
 
       const again = await put(1, reordered);
 
@@ -104,7 +120,12 @@ describeEachStore('event type schemas over HTTP', (stores) => {
         expect.arrayContaining([
           { path: '/properties/model/type', message: expect.stringContaining('must be one of "array"') },
           { path: '/properties/tokens/colour', message: expect.stringContaining('unknown keyword "colour"') },
-          { path: '/properties/region/$ref', message: expect.stringContaining('remote reference "https://example.com/schemas/region.json" is not allowed') },
+          {
+            path: '/properties/region/$ref',
+            message: expect.stringContaining(
+              'remote reference "https://example.com/schemas/region.json" is not allowed',
+            ),
+          },
         ]),
       );
       expect((await t.request(`/v1/event-types/${TYPE}/schemas`)).status).toBe(404);
@@ -127,7 +148,9 @@ describeEachStore('event type schemas over HTTP', (stores) => {
     it('refuses a schema over 256 KiB with 400, and a body over the 1 MiB request limit with 413', async () => {
       const large = { type: 'object', properties: { pad: { type: 'string', description: 'x'.repeat(300 * 1024) } } };
       const body = await expectProblem(await put(1, large), 400, /not a valid JSON Schema/);
-      expect(body.errors).toEqual([{ path: '', message: expect.stringMatching(/a schema may be at most 262144 bytes/) }]);
+      expect(body.errors).toEqual([
+        { path: '', message: expect.stringMatching(/a schema may be at most 262144 bytes/) },
+      ]);
 
       const huge = { type: 'object', properties: { pad: { type: 'string', description: 'x'.repeat(1100 * 1024) } } };
       await expectProblem(await put(1, huge), 413, /.+/);
@@ -142,7 +165,11 @@ describeEachStore('event type schemas over HTTP', (stores) => {
         required: ['model', 'region'],
       };
 
-      const body = await expectProblem(await put(2, breaking), 409, /version 2 is not backward compatible with version 1 \(3 breaking changes\)/);
+      const body = await expectProblem(
+        await put(2, breaking),
+        409,
+        /version 2 is not backward compatible with version 1 \(3 breaking changes\)/,
+      );
 
       expect(body.errors).toHaveLength(3);
       expect(body.errors).toEqual(
@@ -171,8 +198,14 @@ describeEachStore('event type schemas over HTTP', (stores) => {
     });
 
     it('refuses an unknown compatibility value and unknown query parameters with 400', async () => {
-      const body = await expectProblem(await put(1, v1, { query: '?compatibility=forward' }), 400, /querystring is invalid/);
-      expect(body.errors).toEqual([{ path: '/compatibility', message: expect.stringContaining('must be equal to one of the allowed values') }]);
+      const body = await expectProblem(
+        await put(1, v1, { query: '?compatibility=forward' }),
+        400,
+        /querystring is invalid/,
+      );
+      expect(body.errors).toEqual([
+        { path: '/compatibility', message: expect.stringContaining('must be equal to one of the allowed values') },
+      ]);
       await expectProblem(await put(1, v1, { query: '?compat=none' }), 400, /querystring is invalid/);
       expect((await t.request(`/v1/event-types/${TYPE}/schemas`)).status).toBe(404);
     });
@@ -194,7 +227,9 @@ describeEachStore('event type schemas over HTTP', (stores) => {
       // 400 from the params schema, or 414 from the router's parameter length limit: either way nothing is stored.
       const response = await put(1, v1, { type: 'x'.repeat(257) });
       expect([400, 414]).toContain(response.status);
-      expect((await t.request('/v1/events', { method: 'POST', json: [cloudEvent({ type: 'x'.repeat(257) })] })).status).toBe(400);
+      expect(
+        (await t.request('/v1/events', { method: 'POST', json: [cloudEvent({ type: 'x'.repeat(257) })] })).status,
+      ).toBe(400);
     });
 
     // Known bug: Fastify's default maxParamLength (100) answers 414 for any type of 101-256 characters,
@@ -208,7 +243,11 @@ describeEachStore('event type schemas over HTTP', (stores) => {
 
     it('needs an admin key: read, ingest and finance keys get 403, no key 401', async () => {
       for (const role of ['read', 'ingest', 'finance'] as const) {
-        await expectProblem(await put(1, v1, { key: await t.keyFor(role) }), 403, new RegExp(`role "${role}", which does not grant "admin"`));
+        await expectProblem(
+          await put(1, v1, { key: await t.keyFor(role) }),
+          403,
+          new RegExp(`role "${role}", which does not grant "admin"`),
+        );
       }
       await expectProblem(await t.request(schemaPath(1), { method: 'PUT', json: v1, key: null }), 401, /API key/);
       expect((await t.request(`/v1/event-types/${TYPE}/schemas`)).status).toBe(404);
@@ -236,7 +275,11 @@ describeEachStore('event type schemas over HTTP', (stores) => {
     });
 
     it('answers 404 problem for a type with no schema', async () => {
-      await expectProblem(await t.request('/v1/event-types/never.registered/schemas'), 404, /no schema is registered for event type "never.registered"/);
+      await expectProblem(
+        await t.request('/v1/event-types/never.registered/schemas'),
+        404,
+        /no schema is registered for event type "never.registered"/,
+      );
     });
 
     it('reads one version with its schema', async () => {
@@ -244,7 +287,13 @@ describeEachStore('event type schemas over HTTP', (stores) => {
       await put(2, v2);
       const response = await t.request(schemaPath(1));
       expect(response.status).toBe(200);
-      expect(await readJson(response)).toEqual({ eventType: TYPE, version: 1, compatibility: 'backward', createdAt: '2026-11-01T00:00:00.000Z', schema: v1 });
+      expect(await readJson(response)).toEqual({
+        eventType: TYPE,
+        version: 1,
+        compatibility: 'backward',
+        createdAt: '2026-11-01T00:00:00.000Z',
+        schema: v1,
+      });
     });
 
     it('answers 404 problem for a version that does not exist', async () => {
@@ -256,7 +305,11 @@ describeEachStore('event type schemas over HTTP', (stores) => {
     it('needs read: an ingest key gets 403, a read key reads', async () => {
       await put(1, v1);
       const ingestKey = await t.keyFor('ingest');
-      await expectProblem(await t.request(`/v1/event-types/${TYPE}/schemas`, { key: ingestKey }), 403, /does not grant "read"/);
+      await expectProblem(
+        await t.request(`/v1/event-types/${TYPE}/schemas`, { key: ingestKey }),
+        403,
+        /does not grant "read"/,
+      );
       await expectProblem(await t.request(schemaPath(1), { key: ingestKey }), 403, /does not grant "read"/);
       const readKey = await t.keyFor('read');
       expect((await t.request(`/v1/event-types/${TYPE}/schemas`, { key: readKey })).status).toBe(200);
@@ -299,7 +352,11 @@ describeEachStore('event type schemas over HTTP', (stores) => {
       const response = await postEvents([
         cloudEvent({ id: 'v1-uri', dataschema: 'https://example.com/schemas/api.request/1', data }),
         cloudEvent({ id: 'v1-prefixed', dataschema: 'https://example.com/schemas/api.request/v1', data }),
-        cloudEvent({ id: 'v1-valid', dataschema: 'https://example.com/schemas/api.request/v1', data: { model: 'small', tokens: 2 } }),
+        cloudEvent({
+          id: 'v1-valid',
+          dataschema: 'https://example.com/schemas/api.request/v1',
+          data: { model: 'small', tokens: 2 },
+        }),
       ]);
 
       // Then both events with a fractional tokens fail v1, which v2 would have accepted.
@@ -315,24 +372,40 @@ describeEachStore('event type schemas over HTTP', (stores) => {
 
     it('rejects at /dataschema an event naming a version that does not exist', async () => {
       await put(1, v1);
-      const response = await postEvents([cloudEvent({ id: 'v3', dataschema: 'https://example.com/schemas/api.request/3' })]);
+      const response = await postEvents([
+        cloudEvent({ id: 'v3', dataschema: 'https://example.com/schemas/api.request/3' }),
+      ]);
       expect(response.status).toBe(400);
       expect((await readJson(response)).rejected).toEqual([
-        { index: 0, id: 'v3', errors: [{ path: '/dataschema', message: 'event type "api.request" has no schema version 3; the latest is 1' }] },
+        {
+          index: 0,
+          id: 'v3',
+          errors: [
+            { path: '/dataschema', message: 'event type "api.request" has no schema version 3; the latest is 1' },
+          ],
+        },
       ]);
     });
 
     it('rejects at /dataschema an event of a registered type whose dataschema names no version', async () => {
       await put(1, v1);
-      const response = await postEvents([cloudEvent({ id: 'no-version', dataschema: 'https://example.com/schemas/api.request/latest' })]);
+      const response = await postEvents([
+        cloudEvent({ id: 'no-version', dataschema: 'https://example.com/schemas/api.request/latest' }),
+      ]);
       expect(response.status).toBe(400);
       expect((await readJson(response)).rejected).toEqual([
-        { index: 0, id: 'no-version', errors: [{ path: '/dataschema', message: expect.stringContaining('must name a registered schema version') }] },
+        {
+          index: 0,
+          id: 'no-version',
+          errors: [{ path: '/dataschema', message: expect.stringContaining('must name a registered schema version') }],
+        },
       ]);
     });
 
     it('accepts events of an unknown type as telemetry, with no schema version', async () => {
-      const response = await postEvents([cloudEvent({ id: 'telemetry', type: 'no.schema.yet', data: { anything: ['goes'] } })]);
+      const response = await postEvents([
+        cloudEvent({ id: 'telemetry', type: 'no.schema.yet', data: { anything: ['goes'] } }),
+      ]);
       expect(response.status).toBe(200);
       expect(await readJson(response)).toMatchObject({ accepted: 1, rejected: [] });
       expect(await schemaVersionOf('telemetry')).toBeNull();
@@ -340,7 +413,9 @@ describeEachStore('event type schemas over HTTP', (stores) => {
 
     it('applies a schema registered after its type was used as telemetry to the very next event', async () => {
       // Given the type was seen without a schema (the process now remembers it as unknown).
-      expect(await readJson(await postEvents([cloudEvent({ id: 'before', data: { model: 7 } })]))).toMatchObject({ accepted: 1 });
+      expect(await readJson(await postEvents([cloudEvent({ id: 'before', data: { model: 7 } })]))).toMatchObject({
+        accepted: 1,
+      });
       expect(await schemaVersionOf('before')).toBeNull();
 
       // When this process registers a schema for it.
@@ -361,7 +436,9 @@ describeEachStore('event type schemas over HTTP', (stores) => {
       // Given a second process on the same store that has seen the type without a schema.
       const other = await createApp(testConfig(), { db: t.app.db, clock });
       try {
-        const before = await other.ingestion.ingest([{ value: cloudEvent({ id: 'other-before', data: { model: 7 } }) }]);
+        const before = await other.ingestion.ingest([
+          { value: cloudEvent({ id: 'other-before', data: { model: 7 } }) },
+        ]);
         expect(before.accepted).toBe(1);
 
         // When this process registers a schema, and the other's cache entry has had time to expire.
@@ -392,14 +469,21 @@ describeEachStore('event ingestion with unknownTypes: reject', (stores) => {
 
     const response = await t.request('/v1/events', {
       method: 'POST',
-      json: [cloudEvent({ id: 'unknown', type: 'no.schema' }), cloudEvent({ id: 'known', data: { model: 'small', tokens: 1 } })],
+      json: [
+        cloudEvent({ id: 'unknown', type: 'no.schema' }),
+        cloudEvent({ id: 'known', data: { model: 'small', tokens: 1 } }),
+      ],
     });
 
     expect(response.status).toBe(207);
     const body = await readJson(response);
     expect(body.accepted).toBe(1);
     expect(body.rejected).toEqual([
-      { index: 0, id: 'unknown', errors: [{ path: '/type', message: 'no schema is registered for event type "no.schema"' }] },
+      {
+        index: 0,
+        id: 'unknown',
+        errors: [{ path: '/type', message: 'no schema is registered for event type "no.schema"' }],
+      },
     ]);
   });
 });

@@ -25,7 +25,12 @@ export const ingestResultSchema = {
       items: {
         type: 'object',
         required: ['index', 'source', 'id', 'message'],
-        properties: { index: { type: 'integer' }, source: { type: 'string' }, id: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          index: { type: 'integer' },
+          source: { type: 'string' },
+          id: { type: 'string' },
+          message: { type: 'string' },
+        },
       },
     },
   },

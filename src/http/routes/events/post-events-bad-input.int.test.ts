@@ -16,19 +16,26 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
     t.request('/v1/events', { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body });
   const postEvents = (events: unknown) => post(JSON.stringify(events));
 
-
   async function expectRejected(event: unknown, errors: Array<{ path: string; message: string | RegExp }>) {
     const response = await postEvents([event]);
     expect(response.status).toBe(400);
     const body = await readJson(response);
     expect(body.accepted).toBe(0);
     expect(body.rejected).toHaveLength(1);
-    expect(body.rejected[0].errors).toEqual(errors.map(({ path, message }) => ({ path, message: typeof message === 'string' ? message : expect.stringMatching(message) })));
+    expect(body.rejected[0].errors).toEqual(
+      errors.map(({ path, message }) => ({
+        path,
+        message: typeof message === 'string' ? message : expect.stringMatching(message),
+      })),
+    );
   }
 
   beforeAll(async () => {
     // Small limits so oversize cases stay cheap to send.
-    t = await startTestApp(stores, { clock, config: testConfig({}, { maxEventBytes: 2048, maxBodyBytes: 64 * 1024, maxBatchEvents: 50 }) });
+    t = await startTestApp(stores, {
+      clock,
+      config: testConfig({}, { maxEventBytes: 2048, maxBodyBytes: 64 * 1024, maxBatchEvents: 50 }),
+    });
   });
   afterAll(() => t.close());
   beforeEach(async () => {
@@ -41,14 +48,30 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
   });
 
   it('refuses a content type it does not accept with 415', async () => {
-    await expectProblem(await post(JSON.stringify(cloudEvent()), 'text/plain'), 415, /content type "text\/plain" is not accepted/);
+    await expectProblem(
+      await post(JSON.stringify(cloudEvent()), 'text/plain'),
+      415,
+      /content type "text\/plain" is not accepted/,
+    );
     await expectProblem(await post(JSON.stringify(cloudEvent()), null), 415, /is not accepted/);
-    await expectProblem(await post(JSON.stringify(cloudEvent()), 'application/json; charset=latin1'), 415, /only UTF-8/);
+    await expectProblem(
+      await post(JSON.stringify(cloudEvent()), 'application/json; charset=latin1'),
+      415,
+      /only UTF-8/,
+    );
   });
 
   it('refuses an array sent as a single CloudEvent and an object sent as a batch', async () => {
-    await expectProblem(await post(JSON.stringify([cloudEvent()]), 'application/cloudevents+json'), 400, /carries one event/);
-    await expectProblem(await post(JSON.stringify(cloudEvent()), 'application/cloudevents-batch+json'), 400, /must be a JSON array/);
+    await expectProblem(
+      await post(JSON.stringify([cloudEvent()]), 'application/cloudevents+json'),
+      400,
+      /carries one event/,
+    );
+    await expectProblem(
+      await post(JSON.stringify(cloudEvent()), 'application/cloudevents-batch+json'),
+      400,
+      /must be a JSON array/,
+    );
   });
 
   it('refuses an empty body and an empty batch', async () => {
@@ -58,7 +81,11 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
   });
 
   it('refuses a body over the byte limit with 413', async () => {
-    await expectProblem(await post(JSON.stringify([cloudEvent({ data: { pad: 'x'.repeat(70 * 1024) } })])), 413, /body/i);
+    await expectProblem(
+      await post(JSON.stringify([cloudEvent({ data: { pad: 'x'.repeat(70 * 1024) } })])),
+      413,
+      /body/i,
+    );
   });
 
   it('refuses a batch over the event limit with 413', async () => {
@@ -69,10 +96,19 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
   });
 
   it('rejects an event over the event size limit, and only that event', async () => {
-    const response = await postEvents([cloudEvent({ id: 'small' }), cloudEvent({ id: 'big', data: { pad: 'x'.repeat(3000) } })]);
+    const response = await postEvents([
+      cloudEvent({ id: 'small' }),
+      cloudEvent({ id: 'big', data: { pad: 'x'.repeat(3000) } }),
+    ]);
     expect(response.status).toBe(207);
     const body = await readJson(response);
-    expect(body.rejected).toEqual([{ index: 1, id: 'big', errors: [{ path: '', message: expect.stringMatching(/^event is \d+ bytes; the limit is 2048$/) }] }]);
+    expect(body.rejected).toEqual([
+      {
+        index: 1,
+        id: 'big',
+        errors: [{ path: '', message: expect.stringMatching(/^event is \d+ bytes; the limit is 2048$/) }],
+      },
+    ]);
     expect(await countRawEvents(t.app.db)).toBe(before + 1);
   });
 
@@ -92,7 +128,9 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
 
   it('rejects a non-string id and an id over 256 characters', async () => {
     await expectRejected(cloudEvent({ id: 12345 }), [{ path: '/id', message: 'must be a string, got number 12345' }]);
-    await expectRejected(cloudEvent({ id: 'x'.repeat(257) }), [{ path: '/id', message: 'must be at most 256 characters, got 257' }]);
+    await expectRejected(cloudEvent({ id: 'x'.repeat(257) }), [
+      { path: '/id', message: 'must be at most 256 characters, got 257' },
+    ]);
   });
 
   it('rejects data that is not an object', async () => {
@@ -105,15 +143,18 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
     for (const time of ['2026-13-01T00:00:00Z', '2026-10-01 12:00:00', '2026-02-30T00:00:00Z', 1730000000]) {
       await expectRejected(cloudEvent({ time }), [{ path: '/time', message: /must be an RFC 3339 timestamp/ }]);
     }
-    await expectRejected(cloudEvent({ time: '2026-11-01T00:10:00Z' }), [{ path: '/time', message: 'is 600 s in the future; at most 300 s is allowed' }]);
+    await expectRejected(cloudEvent({ time: '2026-11-01T00:10:00Z' }), [
+      { path: '/time', message: 'is 600 s in the future; at most 300 s is allowed' },
+    ]);
     // Within the allowed skew is fine.
     expect((await postEvents([cloudEvent({ time: '2026-11-01T00:04:00Z' })])).status).toBe(200);
   });
 
   it('rejects __proto__, constructor and prototype keys anywhere in an event', async () => {
-    await expectRejected(JSON.parse('{"specversion":"1.0","id":"p1","source":"s","type":"t","data":{"__proto__":{"admin":true}}}'), [
-      { path: '/data/__proto__', message: 'key "__proto__" is not allowed' },
-    ]);
+    await expectRejected(
+      JSON.parse('{"specversion":"1.0","id":"p1","source":"s","type":"t","data":{"__proto__":{"admin":true}}}'),
+      [{ path: '/data/__proto__', message: 'key "__proto__" is not allowed' }],
+    );
     await expectRejected(cloudEvent({ data: { nested: { constructor: { prototype: { x: 1 } } } } }), [
       { path: '/data/nested/constructor', message: 'key "constructor" is not allowed' },
     ]);
@@ -124,13 +165,21 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
   });
 
   it('rejects numbers too large to represent instead of storing them as null', async () => {
-    const response = await post('[{"specversion":"1.0","id":"big-number","source":"s","type":"t","data":{"tokens":1e999}}]');
+    const response = await post(
+      '[{"specversion":"1.0","id":"big-number","source":"s","type":"t","data":{"tokens":1e999}}]',
+    );
     expect(response.status).toBe(400);
-    expect((await readJson(response)).rejected[0].errors).toEqual([{ path: '/data/tokens', message: 'is a number too large to represent' }]);
+    expect((await readJson(response)).rejected[0].errors).toEqual([
+      { path: '/data/tokens', message: 'is a number too large to represent' },
+    ]);
   });
 
   it('refuses a JSON body that is not valid UTF-8', async () => {
-    const body = Buffer.concat([Buffer.from('[{"specversion":"1.0","id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","source":"s","type":"t"}]')]);
+    const body = Buffer.concat([
+      Buffer.from('[{"specversion":"1.0","id":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","source":"s","type":"t"}]'),
+    ]);
     await expectProblem(await post(body), 400, /not valid UTF-8/);
   });
 
@@ -142,8 +191,12 @@ describeEachStore('POST /v1/events with bad input', (stores) => {
   });
 
   it('rejects a non-JSON datacontenttype and non-object items', async () => {
-    await expectRejected(cloudEvent({ datacontenttype: 'text/xml' }), [{ path: '/datacontenttype', message: /must be a JSON media type/ }]);
-    await expectRejected('just a string', [{ path: '', message: 'an event must be a JSON object, got string "just a string"' }]);
+    await expectRejected(cloudEvent({ datacontenttype: 'text/xml' }), [
+      { path: '/datacontenttype', message: /must be a JSON media type/ },
+    ]);
+    await expectRejected('just a string', [
+      { path: '', message: 'an event must be a JSON object, got string "just a string"' },
+    ]);
   });
 
   it('changed nothing for any of the bad requests above', async () => {

@@ -42,12 +42,20 @@ describeEachStore('POST /v1/events', (stores) => {
   it('answers per event: accepted, duplicate and rejected in one 207 response of the documented shape', async () => {
     const repeated = cloudEvent({ id: 'mix-dup' });
     await post(repeated);
-    const batch = [cloudEvent({ id: 'mix-1' }), cloudEvent({ id: 'mix-2' }), cloudEvent({ id: 'mix-3' }), repeated, cloudEvent({ id: 'e5', time: 'yesterday' })];
+    const batch = [
+      cloudEvent({ id: 'mix-1' }),
+      cloudEvent({ id: 'mix-2' }),
+      cloudEvent({ id: 'mix-3' }),
+      repeated,
+      cloudEvent({ id: 'e5', time: 'yesterday' }),
+    ];
     const response = await post(batch, 'application/cloudevents-batch+json');
     expect(response.status).toBe(207);
     const body = await readJson(response);
     expect(body).toMatchObject({ accepted: 3, duplicates: 1, conflicts: [] });
-    expect(body.rejected).toEqual([{ index: 4, id: 'e5', errors: [{ path: '/time', message: expect.stringContaining('RFC 3339') }] }]);
+    expect(body.rejected).toEqual([
+      { index: 4, id: 'e5', errors: [{ path: '/time', message: expect.stringContaining('RFC 3339') }] },
+    ]);
   });
 
   it('answers 400 with the outcome body when every event is rejected, and stores nothing', async () => {
@@ -65,7 +73,8 @@ describeEachStore('POST /v1/events', (stores) => {
     expect((await post(cloudEvent({ id: 'json-object' }))).status).toBe(200);
     const array = await post([cloudEvent({ id: 'json-a' }), cloudEvent({ id: 'json-b' })]);
     expect(await readJson(array)).toMatchObject({ accepted: 2 });
-    const ndjson = [cloudEvent({ id: 'nd-1' }), cloudEvent({ id: 'nd-2' })].map((e) => JSON.stringify(e)).join('\n') + '\n\n';
+    const ndjson =
+      [cloudEvent({ id: 'nd-1' }), cloudEvent({ id: 'nd-2' })].map((e) => JSON.stringify(e)).join('\n') + '\n\n';
     const response = await post(ndjson, 'application/x-ndjson');
     expect(response.status).toBe(200);
     expect(await readJson(response)).toMatchObject({ accepted: 2 });
@@ -73,7 +82,9 @@ describeEachStore('POST /v1/events', (stores) => {
 
   it('accepts JSON and NDJSON bodies that start with a UTF-8 byte order mark', async () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-    expect((await post(Buffer.concat([bom, Buffer.from(JSON.stringify(cloudEvent({ id: 'bom-json' })))]))).status).toBe(200);
+    expect((await post(Buffer.concat([bom, Buffer.from(JSON.stringify(cloudEvent({ id: 'bom-json' })))]))).status).toBe(
+      200,
+    );
     const ndjson = Buffer.concat([bom, Buffer.from(`${JSON.stringify(cloudEvent({ id: 'bom-nd' }))}\n`)]);
     expect((await post(ndjson, 'application/x-ndjson')).status).toBe(200);
   });
@@ -98,7 +109,9 @@ describeEachStore('POST /v1/events', (stores) => {
     expect(await readJson(await post(original))).toEqual({ accepted: 0, duplicates: 1, rejected: [], conflicts: [] });
     const changed = await readJson(await post({ ...original, data: { tokens: 999 } }));
     expect(changed).toMatchObject({ accepted: 0, duplicates: 1 });
-    expect(changed.conflicts).toEqual([{ index: 0, source: 'test/product', id: 'dedup-1', message: expect.stringContaining('original is kept') }]);
+    expect(changed.conflicts).toEqual([
+      { index: 0, source: 'test/product', id: 'dedup-1', message: expect.stringContaining('original is kept') },
+    ]);
     const { rows } = await t.app.db.query<{ data: unknown }>(`select data from raw_events where id = 'dedup-1'`);
     expect(rows).toEqual([{ data: { tokens: 1 } }]);
     // The same id from another source is another event.
@@ -107,7 +120,15 @@ describeEachStore('POST /v1/events', (stores) => {
 
   it('treats attribute order as irrelevant when telling a retry from a conflict', async () => {
     await post(cloudEvent({ id: 'order-1', data: { a: 1, b: 2 } }));
-    const reordered = JSON.stringify({ data: { b: 2, a: 1 }, time: '2026-10-15T12:00:00Z', subject: 'customer-1', type: 'api.request', source: 'test/product', id: 'order-1', specversion: '1.0' });
+    const reordered = JSON.stringify({
+      data: { b: 2, a: 1 },
+      time: '2026-10-15T12:00:00Z',
+      subject: 'customer-1',
+      type: 'api.request',
+      source: 'test/product',
+      id: 'order-1',
+      specversion: '1.0',
+    });
     expect(await readJson(await post(reordered))).toEqual({ accepted: 0, duplicates: 1, rejected: [], conflicts: [] });
   });
 

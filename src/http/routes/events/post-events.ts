@@ -30,7 +30,10 @@ export function registerPostEvents(app: FastifyInstance, deps: HttpDependencies)
         207: { ...ingestResultSchema, description: 'Some events rejected; the others were stored.' },
         400: {
           description: 'Every event rejected (outcome body), or the body itself is unusable (problem).',
-          content: { 'application/json': { schema: ingestResultSchema }, 'application/problem+json': { schema: problemSchema } },
+          content: {
+            'application/json': { schema: ingestResultSchema },
+            'application/problem+json': { schema: problemSchema },
+          },
         },
         413: problemResponse('Body or batch over the limit.'),
         415: problemResponse('Unsupported content type.'),
@@ -38,7 +41,11 @@ export function registerPostEvents(app: FastifyInstance, deps: HttpDependencies)
       },
     },
     handler: async (request, reply) => {
-      const items = parseEventsBody(bodyBuffer(request.body), eventMediaType(request.headers['content-type']), maxBatchEvents);
+      const items = parseEventsBody(
+        bodyBuffer(request.body),
+        eventMediaType(request.headers['content-type']),
+        maxBatchEvents,
+      );
       const result = await deps.ingestion.ingest(items);
       return reply.status(ingestStatus(result) as 200).send(result);
     },

@@ -9,7 +9,10 @@ import { ManualClock } from '../../../platform/clock.js';
 
 const NOW = '2026-11-01T00:00:00Z';
 // The reference catalog with acct_9999 as another alias of acme: the fix for an unknown subject.
-const WITH_ALIAS = referenceCatalogYaml().replace('aliases: [acct_1001, acct_1002]', 'aliases: [acct_1001, acct_1002, acct_9999]');
+const WITH_ALIAS = referenceCatalogYaml().replace(
+  'aliases: [acct_1001, acct_1002]',
+  'aliases: [acct_1001, acct_1002, acct_9999]',
+);
 
 describeEachStore('metering exceptions over HTTP', (stores) => {
   let t: TestApp;
@@ -17,9 +20,18 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
   const post = (path: string, json: unknown, key?: string | null) => t.request(path, { method: 'POST', json, key });
   const list = async (query = '') => readJson(await t.request(`/v1/exceptions${query}`));
   const auditRows = async () =>
-    (await t.app.db.query<{ actor: string; action: string; target: string; detail: Json }>('select actor, action, target, detail from audit_log order by id')).rows;
+    (
+      await t.app.db.query<{ actor: string; action: string; target: string; detail: Json }>(
+        'select actor, action, target, detail from audit_log order by id',
+      )
+    ).rows;
   const usageOf = async (subjectEventId: string) =>
-    (await t.app.db.query(`select u.meter_key, u.customer_key from usage_records u join raw_events r on r.seq = u.event_seq where r.id = $1`, [subjectEventId])).rows;
+    (
+      await t.app.db.query(
+        `select u.meter_key, u.customer_key from usage_records u join raw_events r on r.seq = u.event_seq where r.id = $1`,
+        [subjectEventId],
+      )
+    ).rows;
 
   // Given: the reference catalog and four metered events — two unknown subjects, a negative value, one good.
   const events = [
@@ -39,8 +51,13 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     await ingestAll(t.app, events);
     await t.app.metering.stage.runUntilCaughtUp();
     const page = await list();
-    const idOf = (event: Record<string, unknown>) => page.items.find((item: Json) => item.event.id === event.id)?.id as string;
-    ids = { unknown9999: idOf(events[0] as Record<string, unknown>), unknown8888: idOf(events[1] as Record<string, unknown>), negative: idOf(events[2] as Record<string, unknown>) };
+    const idOf = (event: Record<string, unknown>) =>
+      page.items.find((item: Json) => item.event.id === event.id)?.id as string;
+    ids = {
+      unknown9999: idOf(events[0] as Record<string, unknown>),
+      unknown8888: idOf(events[1] as Record<string, unknown>),
+      negative: idOf(events[2] as Record<string, unknown>),
+    };
   });
   afterEach(() => t.close());
 
@@ -59,14 +76,25 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
         detail: 'subject "acct_9999" is no customer\'s key or alias',
         status: 'open',
         meter: 'api_calls',
-        event: { seq: expect.stringMatching(/^\d+$/), source: 'test/product', id: events[0]?.id, type: 'com.example.api.request', subject: 'acct_9999', time: '2026-10-10T10:00:00.000Z' },
+        event: {
+          seq: expect.stringMatching(/^\d+$/),
+          source: 'test/product',
+          id: events[0]?.id,
+          type: 'com.example.api.request',
+          subject: 'acct_9999',
+          time: '2026-10-10T10:00:00.000Z',
+        },
         customer: null,
         createdAt: '2026-11-01T00:00:00.000Z',
         updatedAt: '2026-11-01T00:00:00.000Z',
         resolution: null,
         resolvedBy: null,
       });
-      expect(await readJson(await t.request(`/v1/exceptions/${ids.negative}`))).toMatchObject({ id: ids.negative, reason: 'negative_value', customer: 'acme' });
+      expect(await readJson(await t.request(`/v1/exceptions/${ids.negative}`))).toMatchObject({
+        id: ids.negative,
+        reason: 'negative_value',
+        customer: 'acme',
+      });
     });
 
     it('filters by reason, meter, subject, type, customer and event time, and pages with after/next', async () => {
@@ -87,18 +115,27 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     });
 
     it('answers 400 listing every bad parameter, and for an unknown parameter', async () => {
-      const response = await t.request('/v1/exceptions?status=closed&reason=late&from=yesterday&to=2026-13-01T00:00:00Z&after=abc&limit=0&meter=');
+      const response = await t.request(
+        '/v1/exceptions?status=closed&reason=late&from=yesterday&to=2026-13-01T00:00:00Z&after=abc&limit=0&meter=',
+      );
       const body = await expectProblem(response, 400, /invalid exception filter/);
       expect(body.errors).toEqual([
         { path: '/query/status', message: 'must be one of open, resolved, ignored' },
-        { path: '/query/reason', message: expect.stringMatching(/^must be one of unknown_subject, no_active_subscription, /) },
+        {
+          path: '/query/reason',
+          message: expect.stringMatching(/^must be one of unknown_subject, no_active_subscription, /),
+        },
         { path: '/query/meter', message: 'must be 1-500 characters' },
         { path: '/query/from', message: expect.stringMatching(/RFC 3339/) },
         { path: '/query/to', message: expect.stringMatching(/RFC 3339/) },
         { path: '/query/after', message: 'must be an exception id (a positive integer)' },
         { path: '/query/limit', message: 'must be an integer from 1 to 1000' },
       ]);
-      const range = await expectProblem(await t.request('/v1/exceptions?from=2026-10-12T00:00:00Z&to=2026-10-11T00:00:00Z'), 400, /invalid exception filter/);
+      const range = await expectProblem(
+        await t.request('/v1/exceptions?from=2026-10-12T00:00:00Z&to=2026-10-11T00:00:00Z'),
+        400,
+        /invalid exception filter/,
+      );
       expect(range.errors).toEqual([{ path: '/query/to', message: 'must be later than from' }]);
       await expectProblem(await t.request('/v1/exceptions?limit=1001'), 400, /invalid exception filter/);
       const unknown = await expectProblem(await t.request('/v1/exceptions?state=open'), 400, /querystring is invalid/);
@@ -116,7 +153,13 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     it('turns an exception whose cause is fixed into usage, resolved as reprocessed, and audits it', async () => {
       // Nothing fixed yet: selected, still open, nothing created.
       const before = await readJson(await post('/v1/exceptions/reprocess', { ids: [ids.unknown9999] }));
-      expect(before).toMatchObject({ selected: 1, stillOpen: 1, catalogVersion: 1, usage: { created: 0 }, exceptions: { resolved: 0 } });
+      expect(before).toMatchObject({
+        selected: 1,
+        stillOpen: 1,
+        catalogVersion: 1,
+        usage: { created: 0 },
+        exceptions: { resolved: 0 },
+      });
 
       await t.app.catalog.apply(WITH_ALIAS, 'catalog.yaml', 'test');
       clock.set('2026-11-02T00:00:00Z');
@@ -144,7 +187,13 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
         actor: `api-key:${adminKeyId}`,
         action: 'exception.reprocess',
         target: 'exceptions',
-        detail: expect.objectContaining({ selected: 2, stillOpen: 1, catalogVersion: 2, ids: null, filter: { reason: 'unknown_subject' } }),
+        detail: expect.objectContaining({
+          selected: 2,
+          stillOpen: 1,
+          catalogVersion: 2,
+          ids: null,
+          filter: { reason: 'unknown_subject' },
+        }),
       });
     });
 
@@ -159,22 +208,38 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     });
 
     it('answers 400 for ids and a filter together, a bad filter, bad ids, and unknown fields', async () => {
-      const both = await expectProblem(await post('/v1/exceptions/reprocess', { ids: [ids.negative], filter: { reason: 'negative_value' } }), 400, /either ids or a filter, not both/);
+      const both = await expectProblem(
+        await post('/v1/exceptions/reprocess', { ids: [ids.negative], filter: { reason: 'negative_value' } }),
+        400,
+        /either ids or a filter, not both/,
+      );
       expect(both.errors).toEqual([{ path: '/filter', message: 'cannot be combined with /ids' }]);
-      const filter = await expectProblem(await post('/v1/exceptions/reprocess', { filter: { reason: 'late', from: 'monday', meter: '' } }), 400, /invalid exception filter/);
+      const filter = await expectProblem(
+        await post('/v1/exceptions/reprocess', { filter: { reason: 'late', from: 'monday', meter: '' } }),
+        400,
+        /invalid exception filter/,
+      );
       expect(filter.errors).toEqual([
         { path: '/filter/reason', message: expect.stringMatching(/^must be one of /) },
         { path: '/filter/meter', message: 'must be 1-500 characters' },
         { path: '/filter/from', message: expect.stringMatching(/RFC 3339/) },
       ]);
-      const idErrors = await expectProblem(await post('/v1/exceptions/reprocess', { ids: ['x', 1, 1, 0] }), 400, /invalid exception ids/);
+      const idErrors = await expectProblem(
+        await post('/v1/exceptions/reprocess', { ids: ['x', 1, 1, 0] }),
+        400,
+        /invalid exception ids/,
+      );
       expect(idErrors.errors).toEqual([
         { path: '/ids/0', message: 'must be an exception id (a positive integer)' },
         { path: '/ids/2', message: 'repeats exception 1' },
         { path: '/ids/3', message: 'must be an exception id (a positive integer)' },
       ]);
       await expectProblem(await post('/v1/exceptions/reprocess', { ids: [] }), 400, /invalid exception ids/);
-      const status = await expectProblem(await post('/v1/exceptions/reprocess', { filter: { status: 'ignored' } }), 400, /body is invalid/);
+      const status = await expectProblem(
+        await post('/v1/exceptions/reprocess', { filter: { status: 'ignored' } }),
+        400,
+        /body is invalid/,
+      );
       expect(status.errors).toEqual([{ path: '/filter', message: 'must NOT have additional properties' }]);
       await expectProblem(await post('/v1/exceptions/reprocess', { all: true }), 400, /body is invalid/);
       expect((await list('?status=open')).items).toHaveLength(3);
@@ -183,7 +248,11 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     it('answers 412 before any catalog is applied', async () => {
       const bare = await startTestApp(stores, { clock });
       try {
-        await expectProblem(await bare.request('/v1/exceptions/reprocess', { method: 'POST', json: {} }), 412, /no catalog has been applied yet/);
+        await expectProblem(
+          await bare.request('/v1/exceptions/reprocess', { method: 'POST', json: {} }),
+          412,
+          /no catalog has been applied yet/,
+        );
       } finally {
         await bare.close();
       }
@@ -194,7 +263,11 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     it('closes exceptions as ignored with the reason, audits each, and refuses to ignore them again (409)', async () => {
       const finance = await t.keyFor('finance');
       const financeId = (await t.app.access.authenticate(finance))?.id;
-      const response = await post('/v1/exceptions/ignore', { ids: [Number(ids.unknown8888), ids.negative], reason: '  test traffic from a load test  ' }, finance);
+      const response = await post(
+        '/v1/exceptions/ignore',
+        { ids: [Number(ids.unknown8888), ids.negative], reason: '  test traffic from a load test  ' },
+        finance,
+      );
       expect(response.status).toBe(200);
       const ignored = await readJson(response);
       expect(ignored.map((item: Json) => [item.id, item.status, item.resolution, item.resolvedBy])).toEqual([
@@ -202,11 +275,25 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
         [ids.negative, 'ignored', 'test traffic from a load test', `api-key:${financeId}`],
       ]);
       expect((await auditRows()).filter((row) => row.action === 'exception.ignore')).toEqual([
-        { actor: `api-key:${financeId}`, action: 'exception.ignore', target: `exception:${ids.unknown8888}`, detail: expect.objectContaining({ reason: 'test traffic from a load test', meter: 'api_calls' }) },
-        { actor: `api-key:${financeId}`, action: 'exception.ignore', target: `exception:${ids.negative}`, detail: expect.objectContaining({ reason: 'test traffic from a load test', meter: 'support_hours' }) },
+        {
+          actor: `api-key:${financeId}`,
+          action: 'exception.ignore',
+          target: `exception:${ids.unknown8888}`,
+          detail: expect.objectContaining({ reason: 'test traffic from a load test', meter: 'api_calls' }),
+        },
+        {
+          actor: `api-key:${financeId}`,
+          action: 'exception.ignore',
+          target: `exception:${ids.negative}`,
+          detail: expect.objectContaining({ reason: 'test traffic from a load test', meter: 'support_hours' }),
+        },
       ]);
 
-      const again = await expectProblem(await post('/v1/exceptions/ignore', { ids: [ids.unknown9999, ids.negative], reason: 'again' }), 409, /only open exceptions can be ignored/);
+      const again = await expectProblem(
+        await post('/v1/exceptions/ignore', { ids: [ids.unknown9999, ids.negative], reason: 'again' }),
+        409,
+        /only open exceptions can be ignored/,
+      );
       expect(again.errors).toEqual([{ path: '/ids/1', message: `exception ${ids.negative} is ignored` }]);
       // All or none: the open one in the refused request stays open.
       expect((await list('?status=open')).items.map((item: Json) => item.id)).toEqual([ids.unknown9999]);
@@ -215,7 +302,11 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     });
 
     it('answers 404 naming the unknown ids, changing nothing', async () => {
-      await expectProblem(await post('/v1/exceptions/ignore', { ids: [ids.negative, '999998', 999999], reason: 'noise' }), 404, /there is no exception 999998, 999999/);
+      await expectProblem(
+        await post('/v1/exceptions/ignore', { ids: [ids.negative, '999998', 999999], reason: 'noise' }),
+        404,
+        /there is no exception 999998, 999999/,
+      );
       expect((await list('?status=open')).items).toHaveLength(3);
       expect(await auditRows()).toEqual([]);
     });
@@ -228,10 +319,21 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
       ]);
       const reasonError = [{ path: '/reason', message: 'must say why, in 1-1000 characters' }];
       for (const reason of ['', '   ', 'x'.repeat(1001)]) {
-        const body = await expectProblem(await post('/v1/exceptions/ignore', { ids: [ids.negative], reason }), 400, /an ignore needs a reason/);
+        const body = await expectProblem(
+          await post('/v1/exceptions/ignore', { ids: [ids.negative], reason }),
+          400,
+          /an ignore needs a reason/,
+        );
         expect(body.errors).toEqual(reasonError);
       }
-      const bad = await expectProblem(await post('/v1/exceptions/ignore', { ids: [ids.negative, 1.5, 'abc', true, ids.negative, -3], reason: 'noise' }), 400, /invalid exception ids/);
+      const bad = await expectProblem(
+        await post('/v1/exceptions/ignore', {
+          ids: [ids.negative, 1.5, 'abc', true, ids.negative, -3],
+          reason: 'noise',
+        }),
+        400,
+        /invalid exception ids/,
+      );
       expect(bad.errors).toEqual([
         { path: '/ids/1', message: 'must be an exception id (a positive integer)' },
         { path: '/ids/2', message: 'must be an exception id (a positive integer)' },
@@ -239,13 +341,29 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
         { path: '/ids/4', message: `repeats exception ${ids.negative}` },
         { path: '/ids/5', message: 'must be an exception id (a positive integer)' },
       ]);
-      const empty = await expectProblem(await post('/v1/exceptions/ignore', { ids: [], reason: 'noise' }), 400, /invalid exception ids/);
+      const empty = await expectProblem(
+        await post('/v1/exceptions/ignore', { ids: [], reason: 'noise' }),
+        400,
+        /invalid exception ids/,
+      );
       expect(empty.errors).toEqual([{ path: '/ids', message: 'must list 1-1000 exception ids' }]);
       const tooMany = Array.from({ length: 1001 }, (_, i) => i + 1);
-      await expectProblem(await post('/v1/exceptions/ignore', { ids: tooMany, reason: 'noise' }), 400, /invalid exception ids/);
-      const extra = await expectProblem(await post('/v1/exceptions/ignore', { ids: [ids.negative], reason: 'noise', by: 'me' }), 400, /body is invalid/);
+      await expectProblem(
+        await post('/v1/exceptions/ignore', { ids: tooMany, reason: 'noise' }),
+        400,
+        /invalid exception ids/,
+      );
+      const extra = await expectProblem(
+        await post('/v1/exceptions/ignore', { ids: [ids.negative], reason: 'noise', by: 'me' }),
+        400,
+        /body is invalid/,
+      );
       expect(extra.errors).toEqual([{ path: '', message: 'must NOT have additional properties' }]);
-      await expectProblem(await post('/v1/exceptions/ignore', { ids: ids.negative, reason: 'noise' }), 400, /body is invalid/);
+      await expectProblem(
+        await post('/v1/exceptions/ignore', { ids: ids.negative, reason: 'noise' }),
+        400,
+        /body is invalid/,
+      );
       expect((await list('?status=open')).items).toHaveLength(3);
       expect(await auditRows()).toEqual([]);
     });
@@ -256,14 +374,28 @@ describeEachStore('metering exceptions over HTTP', (stores) => {
     const routes: { path: string; method: string; json?: unknown; permission: 'read' | 'finance' }[] = [
       { path: '/v1/exceptions', method: 'GET', permission: 'read' },
       { path: `/v1/exceptions/${ids.negative}`, method: 'GET', permission: 'read' },
-      { path: '/v1/exceptions/ignore', method: 'POST', json: { ids: [ids.negative], reason: 'noise' }, permission: 'finance' },
+      {
+        path: '/v1/exceptions/ignore',
+        method: 'POST',
+        json: { ids: [ids.negative], reason: 'noise' },
+        permission: 'finance',
+      },
       { path: '/v1/exceptions/reprocess', method: 'POST', json: { ids: [ids.negative] }, permission: 'finance' },
     ];
     for (const { path, method, json, permission } of routes) {
       await expectProblem(await t.request(path, { method, json, key: null }), 401, /API key/);
       await expectProblem(await t.request(path, { method, json, key: 'mb_not_a_key' }), 401, /unknown or revoked/);
-      await expectProblem(await t.request(path, { method, json, key: keys.ingest }), 403, new RegExp(`role "ingest", which does not grant "${permission}"`));
-      if (permission === 'finance') await expectProblem(await t.request(path, { method, json, key: keys.read }), 403, /role "read", which does not grant "finance"/);
+      await expectProblem(
+        await t.request(path, { method, json, key: keys.ingest }),
+        403,
+        new RegExp(`role "ingest", which does not grant "${permission}"`),
+      );
+      if (permission === 'finance')
+        await expectProblem(
+          await t.request(path, { method, json, key: keys.read }),
+          403,
+          /role "read", which does not grant "finance"/,
+        );
       else expect((await t.request(path, { method, key: keys.read })).status, path).toBe(200);
     }
     expect((await list('?status=open')).items).toHaveLength(3);

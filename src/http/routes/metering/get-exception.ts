@@ -10,7 +10,7 @@ export function registerGetException(app: FastifyInstance, deps: HttpDependencie
     {
       onRequest: requirePermission(deps.access, 'read'),
       schema: {
-        summary: 'Read one metering exception with its event\'s identity',
+        summary: "Read one metering exception with its event's identity",
         tags: ['metering'],
         security: [{ bearer: [] }],
         params: {

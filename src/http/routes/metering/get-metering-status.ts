@@ -14,16 +14,24 @@ export function registerGetMeteringStatus(app: FastifyInstance, deps: HttpDepend
         tags: ['metering'],
         security: [{ bearer: [] }],
         response: {
-          200: { ...meteringStatusSchema, description: 'The metering stage\'s state now.' },
+          200: { ...meteringStatusSchema, description: "The metering stage's state now." },
           ...authProblemResponses,
         },
       },
     },
     async () => {
-      const [lag, telemetry, exceptions] = await Promise.all([deps.metering.lag(), deps.metering.telemetry(), deps.metering.exceptions.counts()]);
+      const [lag, telemetry, exceptions] = await Promise.all([
+        deps.metering.lag(),
+        deps.metering.telemetry(),
+        deps.metering.exceptions.counts(),
+      ]);
       return {
         lag,
-        telemetry: telemetry.map((tally) => ({ eventType: tally.eventType, events: tally.events, lastEventTime: tally.lastEventTime.toISOString() })),
+        telemetry: telemetry.map((tally) => ({
+          eventType: tally.eventType,
+          events: tally.events,
+          lastEventTime: tally.lastEventTime.toISOString(),
+        })),
         exceptions,
       };
     },

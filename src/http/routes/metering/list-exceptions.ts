@@ -12,7 +12,8 @@ export function registerListExceptions(app: FastifyInstance, deps: HttpDependenc
       onRequest: requirePermission(deps.access, 'read'),
       schema: {
         summary: 'List metering exceptions, oldest first, filtered and paged',
-        description: 'Events a meter matched but that could not become usage, with why. Page on with `after` set to the `next` of the previous page.',
+        description:
+          'Events a meter matched but that could not become usage, with why. Page on with `after` set to the `next` of the previous page.',
         tags: ['metering'],
         security: [{ bearer: [] }],
         querystring: exceptionQuerystring,

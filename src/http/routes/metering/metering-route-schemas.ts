@@ -10,8 +10,8 @@ const filterProperties = {
   reason: text(`One of ${EXCEPTION_REASONS.join(', ')}.`),
   meter: text('Meter key.'),
   customer: text('Customer key (known only when the subject was attributed).'),
-  subject: text('The event\'s subject as sent.'),
-  type: text('The event\'s type.'),
+  subject: text("The event's subject as sent."),
+  type: text("The event's type."),
   from: text('RFC 3339 date-time with a zone: event time at or after.'),
   to: text('RFC 3339 date-time with a zone: event time before (later than from).'),
 } as const;
@@ -47,7 +47,19 @@ export const exceptionIdsBody = {
 
 export const exceptionSchema = {
   type: 'object',
-  required: ['id', 'reason', 'detail', 'status', 'meter', 'event', 'customer', 'createdAt', 'updatedAt', 'resolution', 'resolvedBy'],
+  required: [
+    'id',
+    'reason',
+    'detail',
+    'status',
+    'meter',
+    'event',
+    'customer',
+    'createdAt',
+    'updatedAt',
+    'resolution',
+    'resolvedBy',
+  ],
   properties: {
     id: { type: 'string', description: 'A positive integer, as a string (a bigint).' },
     reason: { type: 'string', enum: [...EXCEPTION_REASONS] },
@@ -70,7 +82,10 @@ export const exceptionSchema = {
     customer: { type: ['string', 'null'] },
     createdAt: instant,
     updatedAt: instant,
-    resolution: { type: ['string', 'null'], description: 'How it closed: reprocessed, replayed, not_metered, or the reason it was ignored with.' },
+    resolution: {
+      type: ['string', 'null'],
+      description: 'How it closed: reprocessed, replayed, not_metered, or the reason it was ignored with.',
+    },
     resolvedBy: { type: ['string', 'null'], description: 'Who closed it.' },
   },
 } as const;
@@ -151,7 +166,11 @@ export const meteringStatusSchema = {
       required: ['events', 'seconds'],
       properties: {
         events: { ...count, description: 'Accepted events the stage has not read yet (counted up to 1,000,000).' },
-        seconds: { type: 'number', minimum: 0, description: 'How long the oldest of them has waited; 0 when caught up.' },
+        seconds: {
+          type: 'number',
+          minimum: 0,
+          description: 'How long the oldest of them has waited; 0 when caught up.',
+        },
       },
     },
     telemetry: {
@@ -169,7 +188,11 @@ export const meteringStatusSchema = {
       items: {
         type: 'object',
         required: ['status', 'reason', 'count'],
-        properties: { status: { type: 'string', enum: [...EXCEPTION_STATUSES] }, reason: { type: 'string', enum: [...EXCEPTION_REASONS] }, count },
+        properties: {
+          status: { type: 'string', enum: [...EXCEPTION_STATUSES] },
+          reason: { type: 'string', enum: [...EXCEPTION_REASONS] },
+          count,
+        },
       },
     },
   },

@@ -14,13 +14,20 @@ interface ReprocessBody {
 }
 
 /** The selection the module takes; ids and a filter together would be ambiguous (and or or?), so neither wins. */
-function selectionOf(body: ReprocessBody): { ids?: unknown[]; filter?: ExceptionFilter; acceptBeyondHorizon?: boolean } {
+function selectionOf(body: ReprocessBody): {
+  ids?: unknown[];
+  filter?: ExceptionFilter;
+  acceptBeyondHorizon?: boolean;
+} {
   const { ids, filter, acceptBeyondHorizon } = body;
   if (ids !== undefined && filter !== undefined) {
-    throw new ValidationError('give either ids or a filter, not both', [{ path: '/filter', message: 'cannot be combined with /ids' }]);
+    throw new ValidationError('give either ids or a filter, not both', [
+      { path: '/filter', message: 'cannot be combined with /ids' },
+    ]);
   }
   if (ids !== undefined) return { ids, acceptBeyondHorizon };
-  if (filter !== undefined) return { filter: parseExceptionQuery(filter, (name) => `/filter/${name}`).filter, acceptBeyondHorizon };
+  if (filter !== undefined)
+    return { filter: parseExceptionQuery(filter, (name) => `/filter/${name}`).filter, acceptBeyondHorizon };
   return { acceptBeyondHorizon };
 }
 
@@ -46,7 +53,10 @@ export function registerPostExceptionsReprocess(app: FastifyInstance, deps: Http
           properties: {
             ids: exceptionIdsBody,
             filter: exceptionFilterBody,
-            acceptBeyondHorizon: { type: 'boolean', description: 'A person accepts events that arrived beyond the horizon (audited).' },
+            acceptBeyondHorizon: {
+              type: 'boolean',
+              description: 'A person accepts events that arrived beyond the horizon (audited).',
+            },
           },
         },
         response: {

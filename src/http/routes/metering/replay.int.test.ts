@@ -19,10 +19,13 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
   const clock = new ManualClock(NOW);
   const replay = (json: unknown, key?: string | null) => t.request('/v1/replays', { method: 'POST', json, key });
   const usage = async () =>
-    (await t.app.db.query<{ event_id: string; customer_key: string; invoice_id: string | null }>(
-      `select r.id as event_id, u.customer_key, u.invoice_id from usage_records u join raw_events r on r.seq = u.event_seq order by u.event_seq, u.meter_key`,
-    )).rows;
-  const seqOf = async (eventId: string) => (await t.app.db.query<{ seq: string }>('select seq::text from raw_events where id = $1', [eventId])).rows[0]?.seq;
+    (
+      await t.app.db.query<{ event_id: string; customer_key: string; invoice_id: string | null }>(
+        `select r.id as event_id, u.customer_key, u.invoice_id from usage_records u join raw_events r on r.seq = u.event_seq order by u.event_seq, u.meter_key`,
+      )
+    ).rows;
+  const seqOf = async (eventId: string) =>
+    (await t.app.db.query<{ seq: string }>('select seq::text from raw_events where id = $1', [eventId])).rows[0]?.seq;
 
   // Given: October events for acme (two aliases), an unknown subject, an unmetered type, and a September one.
   const events = {
@@ -63,7 +66,9 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
     });
 
     it('re-derives under a changed catalog, leaves an invoiced record alone and lists it, and a second run changes nothing', async () => {
-      await t.app.db.query(`update usage_records set invoice_id = 'inv-1' where event_seq = $1`, [await seqOf(id('invoiced'))]);
+      await t.app.db.query(`update usage_records set invoice_id = 'inv-1' where event_seq = $1`, [
+        await seqOf(id('invoiced')),
+      ]);
       await t.app.catalog.apply(CHANGED, 'catalog.yaml', 'test');
       clock.set('2026-11-02T00:00:00Z');
 
@@ -77,7 +82,16 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
         events: 5,
         usage: { created: 1, updated: 1, removed: 0, unchanged: 1 },
         exceptions: { opened: 0, updated: 0, resolved: 1 },
-        invoiced: [{ eventSeq: await seqOf(id('invoiced')), meterKey: 'api_calls', invoiceId: 'inv-1', change: 'update', invoicedValue: null, derivedValue: null }],
+        invoiced: [
+          {
+            eventSeq: await seqOf(id('invoiced')),
+            meterKey: 'api_calls',
+            invoiceId: 'inv-1',
+            change: 'update',
+            invoicedValue: null,
+            derivedValue: null,
+          },
+        ],
         invoicedChanges: 1,
       });
       expect(await usage()).toEqual([
@@ -88,15 +102,30 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
         { event_id: id('september'), customer_key: 'acme', invoice_id: null },
       ]);
       const [exception] = (await readJson(await t.request('/v1/exceptions'))).items;
-      expect(exception).toMatchObject({ status: 'resolved', resolution: 'replayed', updatedAt: '2026-11-02T00:00:00.000Z' });
+      expect(exception).toMatchObject({
+        status: 'resolved',
+        resolution: 'replayed',
+        updatedAt: '2026-11-02T00:00:00.000Z',
+      });
 
       // Deterministic: the second run finds nothing to create, update, remove, open or resolve.
       const second = await readJson(await replay(OCTOBER));
-      expect(second).toMatchObject({ usage: { created: 0, updated: 0, removed: 0, unchanged: 3 }, exceptions: { opened: 0, updated: 0, resolved: 0 }, invoicedChanges: 1 });
+      expect(second).toMatchObject({
+        usage: { created: 0, updated: 0, removed: 0, unchanged: 3 },
+        exceptions: { opened: 0, updated: 0, resolved: 0 },
+        invoicedChanges: 1,
+      });
 
       const adminKeyId = (await t.app.access.authenticate(t.adminKey))?.id;
-      const audit = await t.app.db.query<{ actor: string; action: string; target: string; detail: Json }>(`select actor, action, target, detail from audit_log order by id`);
-      expect(audit.rows.map((row) => row.action)).toEqual(['usage.replay.start', 'usage.replay', 'usage.replay.start', 'usage.replay']);
+      const audit = await t.app.db.query<{ actor: string; action: string; target: string; detail: Json }>(
+        `select actor, action, target, detail from audit_log order by id`,
+      );
+      expect(audit.rows.map((row) => row.action)).toEqual([
+        'usage.replay.start',
+        'usage.replay',
+        'usage.replay.start',
+        'usage.replay',
+      ]);
       expect(audit.rows[1]).toEqual({
         actor: `api-key:${adminKeyId}`,
         action: 'usage.replay',
@@ -108,12 +137,27 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
     it('touches only the meter or customer asked for', async () => {
       await t.app.catalog.apply(CHANGED, 'catalog.yaml', 'test');
       const otherMeter = await readJson(await replay({ ...OCTOBER, meter: 'support_hours' }));
-      expect(otherMeter).toMatchObject({ meter: 'support_hours', events: 5, usage: { created: 0, updated: 0, removed: 0, unchanged: 0 }, exceptions: { resolved: 0 } });
+      expect(otherMeter).toMatchObject({
+        meter: 'support_hours',
+        events: 5,
+        usage: { created: 0, updated: 0, removed: 0, unchanged: 0 },
+        exceptions: { resolved: 0 },
+      });
       const globex = await readJson(await replay({ ...OCTOBER, customer: 'globex' }));
       // Both acct_1002 records move to globex; the unknown subject becomes acme's, so it waits.
-      expect(globex).toMatchObject({ customer: 'globex', usage: { created: 0, updated: 2, unchanged: 0 }, exceptions: { resolved: 0 } });
-      expect((await usage()).filter((row) => row.customer_key === 'globex').map((row) => row.event_id)).toEqual([id('invoiced'), id('moving')]);
-      expect(await readJson(await replay({ ...OCTOBER, customer: 'acme' }))).toMatchObject({ usage: { created: 1, updated: 0, unchanged: 1 }, exceptions: { resolved: 1 } });
+      expect(globex).toMatchObject({
+        customer: 'globex',
+        usage: { created: 0, updated: 2, unchanged: 0 },
+        exceptions: { resolved: 0 },
+      });
+      expect((await usage()).filter((row) => row.customer_key === 'globex').map((row) => row.event_id)).toEqual([
+        id('invoiced'),
+        id('moving'),
+      ]);
+      expect(await readJson(await replay({ ...OCTOBER, customer: 'acme' }))).toMatchObject({
+        usage: { created: 1, updated: 0, unchanged: 1 },
+        exceptions: { resolved: 1 },
+      });
     });
 
     it('answers 400 for a missing, malformed or empty range, a bad key and an unknown field', async () => {
@@ -122,13 +166,21 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
         { path: '/from', message: "must have required property 'from'" },
         { path: '/to', message: "must have required property 'to'" },
       ]);
-      const malformed = await expectProblem(await replay({ from: 'yesterday', to: '2026-10-32T00:00:00Z', meter: 'no spaces' }), 400, /invalid replay request/);
+      const malformed = await expectProblem(
+        await replay({ from: 'yesterday', to: '2026-10-32T00:00:00Z', meter: 'no spaces' }),
+        400,
+        /invalid replay request/,
+      );
       expect(malformed.errors).toEqual([
         { path: '/from', message: expect.stringMatching(/RFC 3339/) },
         { path: '/to', message: expect.stringMatching(/RFC 3339/) },
         { path: '/meter', message: expect.stringMatching(/^must be a catalog key/) },
       ]);
-      const backwards = await expectProblem(await replay({ from: OCTOBER.to, to: OCTOBER.from }), 400, /invalid replay request/);
+      const backwards = await expectProblem(
+        await replay({ from: OCTOBER.to, to: OCTOBER.from }),
+        400,
+        /invalid replay request/,
+      );
       expect(backwards.errors).toEqual([{ path: '/to', message: 'must be later than from (the range is [from, to))' }]);
       const extra = await expectProblem(await replay({ ...OCTOBER, actor: 'me' }), 400, /body is invalid/);
       expect(extra.errors).toEqual([{ path: '', message: 'must NOT have additional properties' }]);
@@ -138,7 +190,11 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
     it('answers 412 before any catalog is applied', async () => {
       const bare = await startTestApp(stores, { clock });
       try {
-        await expectProblem(await bare.request('/v1/replays', { method: 'POST', json: OCTOBER }), 412, /no catalog has been applied yet/);
+        await expectProblem(
+          await bare.request('/v1/replays', { method: 'POST', json: OCTOBER }),
+          412,
+          /no catalog has been applied yet/,
+        );
       } finally {
         await bare.close();
       }
@@ -147,7 +203,11 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
     it('needs an admin key (401 / 403)', async () => {
       await expectProblem(await replay(OCTOBER, null), 401, /API key/);
       for (const role of ['ingest', 'read', 'finance'] as const) {
-        await expectProblem(await replay(OCTOBER, await t.keyFor(role)), 403, new RegExp(`role "${role}", which does not grant "admin"`));
+        await expectProblem(
+          await replay(OCTOBER, await t.keyFor(role)),
+          403,
+          new RegExp(`role "${role}", which does not grant "admin"`),
+        );
       }
     });
   });
@@ -162,14 +222,21 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
       });
 
       // Two events accepted now and read 90 s later are 90 s behind.
-      await ingestAll(t.app, [apiRequest('acct_1001', '2026-10-20T00:00:00Z'), apiRequest('acct_1001', '2026-10-21T00:00:00Z')]);
+      await ingestAll(t.app, [
+        apiRequest('acct_1001', '2026-10-20T00:00:00Z'),
+        apiRequest('acct_1001', '2026-10-21T00:00:00Z'),
+      ]);
       clock.set('2026-11-01T00:01:30Z');
       expect((await readJson(await t.request('/v1/metering/status'))).lag).toEqual({ events: 2, seconds: 90 });
     });
 
     it('needs a read key (401 / 403)', async () => {
       await expectProblem(await t.request('/v1/metering/status', { key: null }), 401, /API key/);
-      await expectProblem(await t.request('/v1/metering/status', { key: await t.keyFor('ingest') }), 403, /does not grant "read"/);
+      await expectProblem(
+        await t.request('/v1/metering/status', { key: await t.keyFor('ingest') }),
+        403,
+        /does not grant "read"/,
+      );
     });
   });
 
@@ -185,7 +252,11 @@ describeEachStore('replays and metering status over HTTP', (stores) => {
     ];
     for (const [path, method, statuses] of operations) {
       const operation = document.paths[path]?.[method];
-      expect(operation, `${method} ${path}`).toMatchObject({ tags: ['metering'], security: [{ bearer: [] }], summary: expect.any(String) });
+      expect(operation, `${method} ${path}`).toMatchObject({
+        tags: ['metering'],
+        security: [{ bearer: [] }],
+        summary: expect.any(String),
+      });
       expect(Object.keys(operation.responses).sort(), `${method} ${path}`).toEqual(statuses);
     }
   });

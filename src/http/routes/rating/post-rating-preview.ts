@@ -17,18 +17,24 @@ interface PreviewBody extends RatingInput {
 
 type RatingPreview = RatingResult & { charge: { key: string; model: string } };
 
-
 /** The charge to price: written inline, or named by plan and charge key; exactly one of the two. */
 async function previewCharge(body: PreviewBody, catalog: CatalogService): Promise<Charge> {
   const inline = body.charge !== undefined;
   const named = body.plan !== undefined || body.chargeKey !== undefined;
   if (inline && named) {
-    throw new ValidationError('give either charge or plan and chargeKey, not both', [{ path: '/charge', message: 'must not be given with plan or chargeKey' }]);
+    throw new ValidationError('give either charge or plan and chargeKey, not both', [
+      { path: '/charge', message: 'must not be given with plan or chargeKey' },
+    ]);
   }
   if (inline) return validateCharge(body.charge, '/charge');
-  if (!named) throw new ValidationError('name the charge to price', [{ path: '/charge', message: 'is required unless plan and chargeKey name a charge of the current catalog' }]);
-  if (body.plan === undefined) throw new ValidationError('name the charge to price', [{ path: '/plan', message: 'is required with chargeKey' }]);
-  if (body.chargeKey === undefined) throw new ValidationError('name the charge to price', [{ path: '/chargeKey', message: 'is required with plan' }]);
+  if (!named)
+    throw new ValidationError('name the charge to price', [
+      { path: '/charge', message: 'is required unless plan and chargeKey name a charge of the current catalog' },
+    ]);
+  if (body.plan === undefined)
+    throw new ValidationError('name the charge to price', [{ path: '/plan', message: 'is required with chargeKey' }]);
+  if (body.chargeKey === undefined)
+    throw new ValidationError('name the charge to price', [{ path: '/chargeKey', message: 'is required with plan' }]);
   return catalog.charge(body.plan, body.chargeKey);
 }
 
@@ -41,15 +47,19 @@ export function registerPostRatingPreview(app: FastifyInstance, deps: HttpDepend
       schema: {
         summary: 'Price usage of one charge, with the steps that explain the amount',
         description:
-          'The charge is written inline (exactly as in a catalog plan) or named by plan and chargeKey in the current catalog version. The same rating the billing run uses: exact lines, their exact sum, and that sum rounded once to the currency\'s minor unit, half away from zero. Nothing is stored.',
+          "The charge is written inline (exactly as in a catalog plan) or named by plan and chargeKey in the current catalog version. The same rating the billing run uses: exact lines, their exact sum, and that sum rounded once to the currency's minor unit, half away from zero. Nothing is stored.",
         tags: ['rating'],
         security: [{ bearer: [] }],
         body: ratingPreviewBody,
         response: {
           200: { ...ratingPreviewSchema, description: 'The price and its breakdown.' },
-          400: problemResponse('Malformed JSON, an invalid charge or usage, or both charge and plan; `errors` lists each problem with its body path.'),
+          400: problemResponse(
+            'Malformed JSON, an invalid charge or usage, or both charge and plan; `errors` lists each problem with its body path.',
+          ),
           ...authProblemResponses,
-          404: problemResponse('No catalog applied yet, no such plan or charge, or the charge has no price in the currency.'),
+          404: problemResponse(
+            'No catalog applied yet, no such plan or charge, or the charge has no price in the currency.',
+          ),
           413: problemResponse('The body is over the 1 MiB limit.'),
         },
       },

@@ -4,7 +4,8 @@ import type { RatingLineKind } from '../../../modules/rating/index.js';
 // Shapes only: validateCharge and rateCharge check the values, so every bad one is reported with its
 // body path; the schema refuses only fields that do not exist or have the wrong type.
 const text = (description: string) => ({ type: 'string', description }) as const;
-const decimal = (description: string) => ({ type: 'string', description: `${description} A decimal string such as "1500" or "0.25".` }) as const;
+const decimal = (description: string) =>
+  ({ type: 'string', description: `${description} A decimal string such as "1500" or "0.25".` }) as const;
 
 /** The most per-event values one preview prices: the rating engine's own limit, refused here before any work. */
 export const MAX_PREVIEW_EVENT_VALUES = 100_000;
@@ -16,19 +17,23 @@ export const ratingPreviewBody = {
   properties: {
     charge: {
       type: 'object',
-      description: 'One charge exactly as written in a catalog plan (key, model, prices, config; meter is not looked up). Not with plan.',
+      description:
+        'One charge exactly as written in a catalog plan (key, model, prices, config; meter is not looked up). Not with plan.',
     },
     plan: text('Key of a plan of the current catalog version; with chargeKey, instead of charge.'),
     chargeKey: text('Key of a charge of that plan.'),
-    currency: text('ISO 4217 code of one of the charge\'s prices.'),
-    quantity: decimal('Units of the charge\'s meter in the period; for percentage models, the summed amount.'),
+    currency: text("ISO 4217 code of one of the charge's prices."),
+    quantity: decimal("Units of the charge's meter in the period; for percentage models, the summed amount."),
     eventValues: {
       type: 'array',
       maxItems: MAX_PREVIEW_EVENT_VALUES,
       items: { type: 'string' },
       description: `Percentage models: each event's value (decimal strings, at most ${MAX_PREVIEW_EVENT_VALUES}); they must sum to quantity.`,
     },
-    eventCount: { type: 'integer', description: 'Percentage models without eventValues: how many events the quantity sums.' },
+    eventCount: {
+      type: 'integer',
+      description: 'Percentage models without eventValues: how many events the quantity sums.',
+    },
     alreadyBilled: decimal('Quantity billed earlier in the period: the result is what the new total costs beyond it.'),
     proration: decimal('Share of the period covered, 0-1 (default 1): scales flat fees, minimums and maximums.'),
   },
@@ -67,7 +72,18 @@ const ratingLineSchema = {
 
 export const ratingPreviewSchema = {
   type: 'object',
-  required: ['charge', 'model', 'currency', 'quantity', 'ratedQuantity', 'billableQuantity', 'lines', 'exactAmount', 'amount', 'rounding'],
+  required: [
+    'charge',
+    'model',
+    'currency',
+    'quantity',
+    'ratedQuantity',
+    'billableQuantity',
+    'lines',
+    'exactAmount',
+    'amount',
+    'rounding',
+  ],
   properties: {
     charge: {
       type: 'object',
@@ -77,12 +93,14 @@ export const ratingPreviewSchema = {
     model: { type: 'string', enum: [...CHARGE_MODELS] },
     currency: { type: 'string' },
     quantity: text('The quantity as given (as metered).'),
-    ratedQuantity: text("The quantity priced: converted and rounded by the charge's quantityRounding, else the quantity."),
+    ratedQuantity: text(
+      "The quantity priced: converted and rounded by the charge's quantityRounding, else the quantity.",
+    ),
     quantityRounding: text('How the charge rounded the quantity, when it does ("÷ 1000, rounded up to whole units").'),
     billableQuantity: text('Quantity priced after free units.'),
     lines: { type: 'array', items: ratingLineSchema, description: 'The exact steps that explain the amount.' },
     exactAmount: text('Sum of the lines, exact.'),
-    amount: text('The exact amount rounded once to the currency\'s minor unit.'),
+    amount: text("The exact amount rounded once to the currency's minor unit."),
     rounding: text('How amount was rounded: half_away_from_zero.'),
   },
 } as const;

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError } from '../../../platform/database/connection-errors.js';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DatabaseUnavailableError,
+} from '../../../platform/database/connection-errors.js';
 import { pendingMigrations } from '../../../platform/database/migrate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
 
@@ -40,11 +43,21 @@ async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
  * (store reachable, schema current), so a load balancer sends traffic elsewhere meanwhile.
  */
 export function registerHealth(app: FastifyInstance, deps: HttpDependencies): void {
-  app.get('/healthz', { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: healthSchema } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness', tags: ['operations'], response: { 200: healthSchema } } },
+    async () => ({ status: 'ok' }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: database reachable and migrations current', tags: ['operations'], response: { 200: healthSchema, 503: healthSchema } } },
+    {
+      schema: {
+        summary: 'Readiness: database reachable and migrations current',
+        tags: ['operations'],
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+    },
     async (_request, reply) => {
       let database = 'ok';
       let migrations = 'ok';
@@ -60,7 +73,9 @@ export function registerHealth(app: FastifyInstance, deps: HttpDependencies): vo
         reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       }
       const ready = database === 'ok' && migrations === 'ok';
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: { database, migrations } });
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ status: ready ? 'ok' : 'unavailable', checks: { database, migrations } });
     },
   );
 }

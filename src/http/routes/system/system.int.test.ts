@@ -9,7 +9,8 @@ const SCHEMA_URL = '/v1/event-types/api.request/schemas/1';
 
 describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
   let t: TestApp;
-  const putSchemaText = (body: string) => t.request(SCHEMA_URL, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+  const putSchemaText = (body: string) =>
+    t.request(SCHEMA_URL, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
 
   beforeEach(async () => {
     t = await startTestApp(stores);
@@ -35,7 +36,10 @@ describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
     const response = await t.request('/readyz', { key: null });
 
     expect(response.status).toBe(503);
-    expect(await readJson(response)).toEqual({ status: 'unavailable', checks: { database: 'ok', migrations: 'pending: 0001_init.sql' } });
+    expect(await readJson(response)).toEqual({
+      status: 'unavailable',
+      checks: { database: 'ok', migrations: 'pending: 0001_init.sql' },
+    });
   });
 
   it('serves Prometheus text with the ingestion, HTTP and prefixed process metrics', async () => {
@@ -52,7 +56,9 @@ describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
     expect(text).toMatch(/^# TYPE meterbridge_ingest_batch_size histogram$/m);
     expect(text).toMatch(/^meterbridge_ingest_batch_size_count 1$/m);
     expect(text).toMatch(/^# TYPE meterbridge_http_request_duration_seconds histogram$/m);
-    expect(text).toMatch(/^meterbridge_http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} 1$/m);
+    expect(text).toMatch(
+      /^meterbridge_http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} 1$/m,
+    );
     expect(text).toMatch(/^meterbridge_process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^meterbridge_nodejs_heap_size_used_bytes \d/m);
     const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]);
@@ -125,12 +131,20 @@ describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
   });
 
   it('answers an unknown route with a 404 problem naming it without its query', async () => {
-    const body = await expectProblem(await t.request('/v1/nothing-here?secret=1', { key: null }), 404, /^no route GET \/v1\/nothing-here$/);
+    const body = await expectProblem(
+      await t.request('/v1/nothing-here?secret=1', { key: null }),
+      404,
+      /^no route GET \/v1\/nothing-here$/,
+    );
     expect(body.instance).toBe('/v1/nothing-here');
   });
 
   it('answers a known path with a method it does not serve with a 404 or 405 problem', async () => {
-    for (const [method, path] of [['DELETE', '/v1/events'], ['PATCH', '/healthz'], ['POST', SCHEMA_URL]]) {
+    for (const [method, path] of [
+      ['DELETE', '/v1/events'],
+      ['PATCH', '/healthz'],
+      ['POST', SCHEMA_URL],
+    ]) {
       const response = await t.request(path as string, { method });
       expect([404, 405], `${method} ${path}`).toContain(response.status);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
@@ -145,7 +159,11 @@ describeEachStore('operations endpoints and HTTP edge cases', (stores) => {
 
   it('refuses __proto__ anywhere in a schema PUT body with a 400 problem and stores nothing', async () => {
     await expectProblem(await putSchemaText('{"type": "object", "__proto__": {"type": "string"}}'), 400, /.+/);
-    await expectProblem(await putSchemaText('{"type": "object", "properties": {"__proto__": {"type": "string"}}}'), 400, /.+/);
+    await expectProblem(
+      await putSchemaText('{"type": "object", "properties": {"__proto__": {"type": "string"}}}'),
+      400,
+      /.+/,
+    );
     expect((await t.request(SCHEMA_URL)).status).toBe(404);
   });
 

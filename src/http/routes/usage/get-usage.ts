@@ -15,12 +15,12 @@ const usageQuerystring = {
   additionalProperties: false,
   properties: {
     meter: text('Key of a meter in the current catalog (required).'),
-    customer: text('Only this customer\'s usage.'),
+    customer: text("Only this customer's usage."),
     from: text('RFC 3339 date-time with a zone; the range is [from, to) (required).'),
     to: text('RFC 3339 date-time with a zone, later than from (required).'),
     window: text(`${USAGE_WINDOWS.join(', ')}; absent: one window over [from, to).`),
     tz: text('IANA time zone the windows align to (default UTC).'),
-    group_by: text('Comma-separated: customer, subscription, legal_entity, currency, or the meter\'s groupBy paths.'),
+    group_by: text("Comma-separated: customer, subscription, legal_entity, currency, or the meter's groupBy paths."),
   },
 } as const;
 
@@ -48,7 +48,11 @@ const usageResultSchema = {
         properties: {
           windowStart: instant,
           windowEnd: instant,
-          groups: { type: 'object', additionalProperties: true, description: 'One value per groupBy name; a dimension keeps its JSON value, null when absent.' },
+          groups: {
+            type: 'object',
+            additionalProperties: true,
+            description: 'One value per groupBy name; a dimension keeps its JSON value, null when absent.',
+          },
           value: { type: 'string', description: 'Exact decimal, never a float.' },
         },
       },
@@ -62,7 +66,7 @@ export function registerGetUsage(app: FastifyInstance, deps: HttpDependencies): 
     {
       onRequest: requirePermission(deps.access, 'read'),
       schema: {
-        summary: 'Query a meter\'s usage by window and group',
+        summary: "Query a meter's usage by window and group",
         tags: ['usage'],
         security: [{ bearer: [] }],
         querystring: usageQuerystring,
