@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { referenceCatalogYaml } from '../src/modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../test/fixtures/reference-catalog.js';
 import { generateEvents } from './event-generator.js';
 
 /** Customers generated into the reference catalog, each with one alias and one `growth` subscription. */

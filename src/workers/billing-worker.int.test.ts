@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachStore } from '../../test/harness/stores.js';
-import { apiRequest, ingestAll, meteringFixture } from '../modules/metering/metering.test-support.js';
+import { apiRequest, ingestAll, meteringFixture } from '../../test/fixtures/metering.js';
 import { startBillingWorker } from './billing-worker.js';
 
 describeEachStore('billing worker', (stores) => {

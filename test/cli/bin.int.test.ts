@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { referenceCatalogYaml } from '../../src/modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../fixtures/reference-catalog.js';
 import { cloudEvent } from '../harness/events.js';
 import { describeEachStore, POSTGRES_TEST_URL } from '../harness/stores.js';
 

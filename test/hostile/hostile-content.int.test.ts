@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { referenceCatalogYaml } from '../../src/modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../fixtures/reference-catalog.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { cloudEvent } from '../harness/events.js';
 import { expectProblem } from '../harness/expect-problem.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { referenceCatalogYaml } from '../../src/modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../fixtures/reference-catalog.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { operationName, readOperations, type ApiOperation } from '../harness/openapi-operations.js';
 import { describeEachStore } from '../harness/stores.js';

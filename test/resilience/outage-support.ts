@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino, type Logger } from 'pino';
-import { referenceCatalogYaml } from '../../src/modules/catalog/reference-catalog.test-support.js';
-import { apiRequest } from '../../src/modules/metering/metering.test-support.js';
+import { referenceCatalogYaml } from '../fixtures/reference-catalog.js';
+import { apiRequest } from '../fixtures/metering.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
 import { openPostgresDatabase } from '../../src/platform/database/postgres-database.js';

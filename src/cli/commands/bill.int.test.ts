@@ -3,12 +3,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
-import {
-  apiRequest,
-  ingestAll,
-  meteringFixture,
-  supportSession,
-} from '../../modules/metering/metering.test-support.js';
+import { apiRequest, ingestAll, meteringFixture, supportSession } from '../../../test/fixtures/metering.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';

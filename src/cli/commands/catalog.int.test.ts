@@ -6,8 +6,8 @@ import { runCommand, type CommandRun } from '../../../test/harness/run-command.j
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { testConfig } from '../../../test/harness/test-app.js';
 import { createApp } from '../../main.js';
-import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
-import { apiRequest, ingestAll } from '../../modules/metering/metering.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
+import { apiRequest, ingestAll } from '../../../test/fixtures/metering.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { catalogCommand } from './catalog.js';

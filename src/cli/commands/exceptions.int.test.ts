@@ -3,7 +3,7 @@ import { beforeEach, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp, type App } from '../../main.js';
-import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
 import {
   apiRequest,
   exceptionRows,
@@ -11,7 +11,7 @@ import {
   meteringFixture,
   supportSession,
   usageRows,
-} from '../../modules/metering/metering.test-support.js';
+} from '../../../test/fixtures/metering.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';

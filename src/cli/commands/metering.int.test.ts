@@ -10,7 +10,7 @@ import {
   meteringFixture,
   supportSession,
   usageRows,
-} from '../../modules/metering/metering.test-support.js';
+} from '../../../test/fixtures/metering.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { createApp } from '../../main.js';
-import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
 import type { Database } from '../../platform/database/database.js';
 import { catalogCommand } from './catalog.js';
 import { priceCommand } from './price.js';

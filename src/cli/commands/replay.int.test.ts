@@ -3,14 +3,8 @@ import { runCommand, type CommandRun } from '../../../test/harness/run-command.j
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { testConfig } from '../../../test/harness/test-app.js';
 import { createApp, type App } from '../../main.js';
-import { referenceCatalogYaml } from '../../modules/catalog/reference-catalog.test-support.js';
-import {
-  apiRequest,
-  exceptionRows,
-  ingestAll,
-  meteringFixture,
-  usageRows,
-} from '../../modules/metering/metering.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
+import { apiRequest, exceptionRows, ingestAll, meteringFixture, usageRows } from '../../../test/fixtures/metering.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { buildCli } from '../cli.js';

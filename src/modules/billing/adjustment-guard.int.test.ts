@@ -3,8 +3,8 @@ import { describeEachStore } from '../../../test/harness/stores.js';
 import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { ingestAll, supportSession } from '../metering/metering.test-support.js';
-import { freshOctober } from './billing.test-support.js';
+import { ingestAll, supportSession } from '../../../test/fixtures/metering.js';
+import { freshOctober } from '../../../test/fixtures/october-billing.js';
 
 describeEachStore('late-usage adjustments drafted twice', (stores) => {
   let db: Database;

@@ -4,9 +4,9 @@ import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
-import { ingestAll, supportSession } from '../metering/metering.test-support.js';
-import { freshOctober } from './billing.test-support.js';
-import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
+import { ingestAll, supportSession } from '../../../test/fixtures/metering.js';
+import { freshOctober } from '../../../test/fixtures/october-billing.js';
+import { referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
 import { Exact } from '../rating/index.js';
 
 describeEachStore('billing run', (stores) => {

@@ -3,9 +3,9 @@ import { describeEachStore } from '../../../test/harness/stores.js';
 import type { App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
-import { ingestAll, supportSession } from '../metering/metering.test-support.js';
-import { freshOctober } from './billing.test-support.js';
+import { referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
+import { ingestAll, supportSession } from '../../../test/fixtures/metering.js';
+import { freshOctober } from '../../../test/fixtures/october-billing.js';
 
 describeEachStore('prepaid credits and commits', (stores) => {
   let db: Database;

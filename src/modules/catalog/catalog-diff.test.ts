@@ -3,7 +3,7 @@ import type { Catalog } from './catalog.js';
 import { diffCatalogs, isEmptyDiff } from './catalog-diff.js';
 import { loadCatalog } from './load-catalog.js';
 import { unannouncedMeterChanges } from './meter-changes.js';
-import { referenceCatalogYaml } from './reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
 
 function reference(): Catalog {
   return loadCatalog(referenceCatalogYaml(), 'catalog.yaml');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../platform/errors.js';
 import { parseCatalogFile } from './catalog-file.js';
 import { loadCatalog } from './load-catalog.js';
-import { referenceCatalogYaml } from './reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
 
 function parseErrors(text: string, fileName: string): unknown[] {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogErrorsOf, referenceCatalogDocument } from './reference-catalog.test-support.js';
+import { catalogErrorsOf, referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
 import { validateCatalog } from './validate-catalog.js';
 
 const reference = referenceCatalogDocument;

@@ -8,7 +8,7 @@ import { migrate } from '../../platform/database/migrate.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { parseCatalogFile } from './catalog-file.js';
 import { loadCatalog } from './load-catalog.js';
-import { referenceCatalogYaml } from './reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
 import { createCatalog, type CatalogService } from './service.js';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

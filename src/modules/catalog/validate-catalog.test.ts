@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateCatalog } from './validate-catalog.js';
-import { catalogErrorsOf, referenceCatalogDocument } from './reference-catalog.test-support.js';
+import { catalogErrorsOf, referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
 
 const reference = referenceCatalogDocument;
 const errorsOf = catalogErrorsOf;

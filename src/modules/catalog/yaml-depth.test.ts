@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { referenceCatalogYaml } from './reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../test/fixtures/reference-catalog.js';
 import { yamlTooDeepAt } from './yaml-depth.js';
 
 /** The nesting of a parsed value: what the token count must agree with. */

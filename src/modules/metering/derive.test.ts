@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../catalog/index.js';
-import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
+import { referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
 import { deriveEvent, type MeterableEvent } from './derive.js';
 import { buildMeteringIndex } from './metering-index.js';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachStore } from '../../../test/harness/stores.js';
-import { apiRequest, ingestAll, meteringFixture, supportSession } from './metering.test-support.js';
+import { apiRequest, ingestAll, meteringFixture, supportSession } from '../../../test/fixtures/metering.js';
 
 const metricValue = (text: string, name: string): number => {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));

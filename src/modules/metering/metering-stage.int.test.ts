@@ -4,7 +4,7 @@ import { testConfig } from '../../../test/harness/test-app.js';
 import { createApp, type App } from '../../main.js';
 import type { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
+import { referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
 import { createMeteringIndexSource } from './index-source.js';
 import { createMeteringStage, type MeteringStage } from './metering-stage.js';
 import {
@@ -16,7 +16,7 @@ import {
   storageSnapshot,
   supportSession,
   usageRows,
-} from './metering.test-support.js';
+} from '../../../test/fixtures/metering.js';
 
 describeEachStore('metering stage', (stores) => {
   let db: Database;

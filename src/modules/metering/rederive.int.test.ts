@@ -3,7 +3,7 @@ import { describeEachStore } from '../../../test/harness/stores.js';
 import type { App } from '../../main.js';
 import type { Database } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
-import { referenceCatalogDocument } from '../catalog/reference-catalog.test-support.js';
+import { referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
 import {
   apiRequest,
   exceptionRows,
@@ -11,7 +11,7 @@ import {
   meteringFixture,
   supportSession,
   usageRows,
-} from './metering.test-support.js';
+} from '../../../test/fixtures/metering.js';
 
 type Doc = ReturnType<typeof referenceCatalogDocument>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
 import { parseUsageQuery } from './usage-query.js';
-import { testMeter } from './usage-query.test-support.js';
+import { testMeter } from '../../../test/fixtures/usage-records.js';
 
 const METERS = [testMeter('api_calls', 'count', ['region', 'plan.tier']), testMeter('storage_gb', 'max')];
 const VALID = { meter: 'api_calls', from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };

@@ -4,7 +4,7 @@ import type { Aggregation } from '../catalog/index.js';
 import type { Database } from '../../platform/database/database.js';
 import { migrate } from '../../platform/database/migrate.js';
 import { queryUsage, type UsageQuery } from './usage-query.js';
-import { insertUsage, testMeter, type UsageFixture } from './usage-query.test-support.js';
+import { insertUsage, testMeter, type UsageFixture } from '../../../test/fixtures/usage-records.js';
 
 const FROM = '2026-10-01T00:00:00.000Z';
 const TO = '2026-10-02T00:00:00.000Z';

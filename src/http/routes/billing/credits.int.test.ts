@@ -3,8 +3,8 @@ import { expectProblem } from '../../../../test/harness/expect-problem.js';
 import { readJson, type Json } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
-import { referenceCatalogDocument } from '../../../modules/catalog/reference-catalog.test-support.js';
-import { meterOctober } from '../../../modules/billing/billing.test-support.js';
+import { referenceCatalogDocument } from '../../../../test/fixtures/reference-catalog.js';
+import { meterOctober } from '../../../../test/fixtures/october-billing.js';
 import { ManualClock } from '../../../platform/clock.js';
 
 const ACME = 'acme-growth-2026';

@@ -3,13 +3,8 @@ import { expectProblem } from '../../../../test/harness/expect-problem.js';
 import { readJson, type Json } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
-import { referenceCatalogYaml } from '../../../modules/catalog/reference-catalog.test-support.js';
-import {
-  apiRequest,
-  ingestAll,
-  storageSnapshot,
-  supportSession,
-} from '../../../modules/metering/metering.test-support.js';
+import { referenceCatalogYaml } from '../../../../test/fixtures/reference-catalog.js';
+import { apiRequest, ingestAll, storageSnapshot, supportSession } from '../../../../test/fixtures/metering.js';
 import { Exact } from '../../../modules/rating/index.js';
 import { ManualClock } from '../../../platform/clock.js';
 

@@ -3,7 +3,7 @@ import { expectProblem } from '../../../../test/harness/expect-problem.js';
 import { readJson } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
-import { referenceCatalogYaml } from '../../../modules/catalog/reference-catalog.test-support.js';
+import { referenceCatalogYaml } from '../../../../test/fixtures/reference-catalog.js';
 
 // Stripe's documented graduated table: 5 units at 7, the next 5 at 6.5, the rest at 6.
 const STRIPE_GRADUATED = {

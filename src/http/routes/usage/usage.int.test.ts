@@ -3,8 +3,8 @@ import { expectProblem } from '../../../../test/harness/expect-problem.js';
 import { readJson } from '../../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
-import { referenceCatalogYaml } from '../../../modules/catalog/reference-catalog.test-support.js';
-import { insertUsage } from '../../../modules/metering/usage-query.test-support.js';
+import { referenceCatalogYaml } from '../../../../test/fixtures/reference-catalog.js';
+import { insertUsage } from '../../../../test/fixtures/usage-records.js';
 
 const RANGE = 'from=2026-10-01T00:00:00Z&to=2026-10-01T03:00:00Z';
 
