@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Exact } from '../modules/rating/index.js';
 import {
   decimalPrecisionProblem,
   findImpreciseDecimals,
@@ -7,6 +6,7 @@ import {
   MAX_SIGNIFICANT_DIGITS,
   significantDigits,
 } from './decimal-text.js';
+import { Exact } from './money.js';
 
 const digits = (count: number) => `0.${'1'.repeat(count)}`;
 

@@ -1,6 +1,7 @@
 import type { App } from '../../src/main.js';
-import { Exact, rateCharge } from '../../src/modules/rating/index.js';
+import { rateCharge } from '../../src/modules/rating/index.js';
 import type { Database } from '../../src/platform/database/database.js';
+import { Exact } from '../../src/platform/money.js';
 
 interface WindowLine {
   invoice_id: string;

@@ -3,7 +3,6 @@ import type { Config } from '../../config/index.js';
 import { createApp } from '../../main.js';
 import {
   CREDIT_STATUSES,
-  fetchPage,
   parseCreditQuery,
   type CreditBalance,
   type CreditEntry,
@@ -12,6 +11,7 @@ import {
 import { withStoreOptions } from '../options.js';
 import { formatTable, printPage } from '../print-page.js';
 import { optionPath, withApp, without, type OpenApp } from '../with-app.js';
+import { fetchPage } from '../../platform/paging.js';
 
 export interface CreditsCommandDependencies {
   openApp?: OpenApp;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
-import { fetchPage, parseInvoiceQuery, parseLineEventQuery, type InvoiceParams } from '../../modules/billing/index.js';
+import { parseInvoiceQuery, parseLineEventQuery, type InvoiceParams } from '../../modules/billing/index.js';
 import { createApp, type App } from '../../main.js';
 import type { Invoice, LineEvent } from '../../modules/billing/index.js';
 import { ConflictError, isAppError, ValidationError, type FieldError } from '../../platform/errors.js';
@@ -8,6 +8,7 @@ import { withStoreOptions } from '../options.js';
 import { printPage } from '../print-page.js';
 import { optionPath, withApp, without } from '../with-app.js';
 import { cliActor } from './replay.js';
+import { fetchPage } from '../../platform/paging.js';
 
 export interface InvoicesCommandDependencies {
   /** Opens the application for a configuration; tests bind it to their own database. */

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
-import { Exact, toMoney } from '../rating/index.js';
 import { billedFor } from './late-usage.js';
+import { Exact, toMoney } from '../../platform/money.js';
 
 /**
  * Refuses to finalize a document whose late-usage adjustments were drafted against a billed total that

@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
-import { Exact, toMoney } from '../rating/index.js';
 import { FEE_LINE, finalizedFeeBilled } from './advance-fees.js';
 import { isoDay as day } from './periods.js';
+import { Exact, toMoney } from '../../platform/money.js';
 
 /**
  * Refuses to finalize a document whose in-advance fees would not add up: a fee line that assumed another

@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/database/database.js';
-import { Exact } from '../rating/index.js';
 import type { LineContent } from './invoice-draft.js';
 import type { Period } from './periods.js';
 import type { InvoiceStatus } from './repository.js';
+import { Exact } from '../../platform/money.js';
 
 // In-advance flat fees are billed one period ahead (and the first period on its own invoice). What a
 // period's fee comes to can change after it was billed — the subscription ends or changes plan inside

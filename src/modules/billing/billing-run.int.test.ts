@@ -7,7 +7,7 @@ import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { ingestAll, supportSession } from '../../../test/fixtures/metering.js';
 import { freshOctober } from '../../../test/fixtures/october-billing.js';
 import { referenceCatalogDocument } from '../../../test/fixtures/reference-catalog.js';
-import { Exact } from '../rating/index.js';
+import { Exact } from '../../platform/money.js';
 
 describeEachStore('billing run', (stores) => {
   let db: Database;

@@ -4,7 +4,6 @@ import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
 import type { Catalog, CatalogService, Customer, Subscription } from '../catalog/index.js';
-import { Exact } from '../rating/index.js';
 import { catalogLookup, type CatalogLookup } from './catalog-lookup.js';
 import { writeDocuments, type PendingDocument } from './document-writes.js';
 import { loadFeeLedger } from './advance-fees.js';
@@ -16,6 +15,7 @@ import { planLateUsage } from './late-usage-policy.js';
 import { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 import * as repository from './repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
+import { Exact } from '../../platform/money.js';
 
 export interface BillingRunSummary {
   id: string;

@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
 import type { Queryable } from '../../platform/database/database.js';
 import type { Catalog, CreditKind, PrepaidCredit, Subscription } from '../catalog/index.js';
-import { Exact, toMoney } from '../rating/index.js';
 import { lockCredits, type InvoiceStatus } from './repository.js';
+import { Exact, toMoney } from '../../platform/money.js';
 
 export const CREDIT_STATUSES = ['scheduled', 'active', 'exhausted', 'expired'] as const;
 export type CreditStatus = (typeof CREDIT_STATUSES)[number];

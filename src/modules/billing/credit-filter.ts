@@ -1,6 +1,6 @@
 import { ValidationError, type FieldError } from '../../platform/errors.js';
+import { checkFilterTexts, pageSize, queryPath } from '../../platform/paging.js';
 import { CREDIT_STATUSES, type CreditFilter, type CreditStatus } from './credit-balances.js';
-import { MAX_TEXT, pageSize, queryPath } from './invoice-filter.js';
 
 /** The credit list parameters every caller (HTTP query, CLI options) shares, as strings, named as in the query. */
 export type CreditParams = Partial<Record<'subscription' | 'customer' | 'status' | 'after' | 'limit', string>>;
@@ -12,14 +12,15 @@ export function parseCreditQuery(
 ): { filter: CreditFilter; limit: number } {
   const errors: FieldError[] = [];
   const { subscription, customer, status, after, limit } = params;
-  for (const [name, value] of [
-    ['subscription', subscription],
-    ['customer', customer],
-    ['after', after],
-  ] as const) {
-    if (value !== undefined && (value.length === 0 || value.length > MAX_TEXT))
-      errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
-  }
+  checkFilterTexts(
+    [
+      ['subscription', subscription],
+      ['customer', customer],
+      ['after', after],
+    ],
+    pathOf,
+    errors,
+  );
   if (status !== undefined && !(CREDIT_STATUSES as readonly string[]).includes(status))
     errors.push({ path: pathOf('status'), message: `must be one of ${CREDIT_STATUSES.join(', ')}` });
   const size = pageSize(limit, pathOf('limit'), errors);

@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/index.js';
-import { Exact } from '../rating/index.js';
 import { finalizedCreditUse } from './credit-balances.js';
+import { Exact } from '../../platform/money.js';
 
 /**
  * Refuses to finalize a document whose credit lines, with what finalized documents already drew, would

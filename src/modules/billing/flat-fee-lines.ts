@@ -1,8 +1,9 @@
 import type { Charge } from '../catalog/index.js';
-import { Exact, rateCharge, toMoney } from '../rating/index.js';
+import { rateCharge } from '../rating/index.js';
 import type { FeeBilled } from './advance-fees.js';
 import type { LineContent } from './invoice-draft.js';
 import { coveredShare, isoDay as day, type Period } from './periods.js';
+import { Exact, toMoney } from '../../platform/money.js';
 
 /** A flat fee for one period (prorated to the covered part), in advance or in arrears. */
 export function flatFeeLine(

@@ -14,13 +14,9 @@ export type { Invoice, InvoiceFilter, InvoiceLine, LineEvent } from './invoice-q
 export { calendarMonth, periodsStartingIn, type Period } from './periods.js';
 export type { InvoiceStatus } from './repository.js';
 export {
-  DEFAULT_PAGE,
-  fetchPage,
   INVOICE_STATUSES,
-  MAX_PAGE,
   parseInvoiceQuery,
   parseLineEventQuery,
   type InvoiceParams,
   type LineEventParams,
-  type Page,
 } from './invoice-filter.js';

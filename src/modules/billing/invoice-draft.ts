@@ -1,10 +1,11 @@
 import type { Catalog, Charge, Customer, Meter, Subscription } from '../catalog/index.js';
 import { chargeSettings, contractCharge } from '../catalog/index.js';
-import { Exact, rateCharge, toMoney, type RatingLine } from '../rating/index.js';
+import { rateCharge, type RatingLine } from '../rating/index.js';
 import type { FeeBilledLookup } from './advance-fees.js';
 import { advanceFeeLine, flatFeeLine } from './flat-fee-lines.js';
 import { coveredShare, type Period } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
+import { Exact, toMoney } from '../../platform/money.js';
 
 export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'commitment' | 'credit' | 'tax';
 

@@ -1,4 +1,5 @@
 import { ValidationError, type FieldError } from '../../platform/errors.js';
+import { checkFilterTexts, pageSize, queryPath } from '../../platform/paging.js';
 import { DATE_TIME_MESSAGE, isRfc3339DateTime } from '../../platform/time-range.js';
 import type { InvoiceFilter } from './invoice-queries.js';
 import type { InvoiceStatus } from './repository.js';
@@ -7,9 +8,6 @@ import type { InvoiceStatus } from './repository.js';
 // every bad value reported together, each at its caller's own path.
 
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'finalized', 'void'];
-export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
-export const MAX_TEXT = 500;
 /** Event seqs and line numbers are bigints / integers in the store: digits, no sign, within a bigint. */
 const SEQ = /^\d{1,18}$/;
 const LINE_NO = /^[1-9]\d{0,8}$/;
@@ -19,21 +17,6 @@ export type InvoiceParams = Partial<
   Record<'customer' | 'status' | 'legal_entity' | 'from' | 'to' | 'after' | 'limit', string>
 >;
 export type LineEventParams = Partial<Record<'after' | 'limit', string>>;
-
-export interface Page<T> {
-  items: T[];
-  /** Pass as `after` for the next page; null on the last one. */
-  next: string | null;
-}
-
-export const queryPath = (name: string) => `/query/${name}`;
-
-export function pageSize(limit: string | undefined, path: string, errors: FieldError[]): number {
-  if (limit === undefined) return DEFAULT_PAGE;
-  const size = /^\d{1,4}$/.test(limit) ? Number(limit) : 0;
-  if (size < 1 || size > MAX_PAGE) errors.push({ path, message: `must be an integer from 1 to ${MAX_PAGE}` });
-  return size;
-}
 
 /**
  * Reads an invoice list filter, reporting every bad parameter at `pathOf(name)`: status is a closed
@@ -46,14 +29,15 @@ export function parseInvoiceQuery(
   const errors: FieldError[] = [];
   const filter: InvoiceFilter = {};
   const { customer, status, legal_entity: legalEntity, from, to, after, limit } = params;
-  for (const [name, value] of [
-    ['customer', customer],
-    ['legal_entity', legalEntity],
-    ['after', after],
-  ] as const) {
-    if (value !== undefined && (value.length === 0 || value.length > MAX_TEXT))
-      errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
-  }
+  checkFilterTexts(
+    [
+      ['customer', customer],
+      ['legal_entity', legalEntity],
+      ['after', after],
+    ],
+    pathOf,
+    errors,
+  );
   filter.customer = customer;
   filter.legalEntity = legalEntity;
   filter.afterId = after;
@@ -93,16 +77,4 @@ export function parseLineEventQuery(
   const size = pageSize(params.limit, pathOf('limit'), errors);
   if (errors.length > 0) throw new ValidationError('invalid line event query', errors);
   return { lineNo: Number(line), after: params.after ?? '0', limit: size };
-}
-
-/** One page and whether there is another: asks for one item more than the page holds. */
-export async function fetchPage<T>(
-  limit: number,
-  fetch: (limit: number) => Promise<T[]>,
-  keyOf: (item: T) => string,
-): Promise<Page<T>> {
-  const items = await fetch(limit + 1);
-  const page = items.slice(0, limit);
-  const last = page.at(-1);
-  return { items: page, next: items.length > limit && last ? keyOf(last) : null };
 }

@@ -1,9 +1,9 @@
 import type { Subscription } from '../catalog/index.js';
-import { Exact } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import type { LateAdjustment } from './late-usage.js';
 import type { Period } from './periods.js';
+import { Exact } from '../../platform/money.js';
 
 /** A correction of one finalized invoice: its adjustments (a memo) or the invoice to regenerate (reissue). */
 export interface PlannedMemo {

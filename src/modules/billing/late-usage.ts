@@ -1,10 +1,11 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { contractCharge, type Aggregation, type Subscription } from '../catalog/index.js';
-import { Exact, rateCharge, reRate } from '../rating/index.js';
+import { rateCharge, reRate } from '../rating/index.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import { coveredShare, type Period } from './periods.js';
 import { aggregateUsage, eventValues, quantityOf } from './usage-aggregates.js';
+import { Exact } from '../../platform/money.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
 interface LateWindow {

@@ -1,11 +1,11 @@
 import type { Queryable } from '../../platform/database/database.js';
 import type { Subscription } from '../catalog/index.js';
-import { Exact, toMoney } from '../rating/index.js';
 import { FEE_LINE } from './advance-fees.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import type { LineContent } from './invoice-draft.js';
 import type { PlannedMemo } from './late-usage-policy.js';
 import { isoDay as day } from './periods.js';
+import { Exact, toMoney } from '../../platform/money.js';
 
 interface OrphanRow {
   subscription_key: string;

@@ -1,5 +1,5 @@
 import type { BillingPeriod, Subscription } from '../catalog/index.js';
-import { Exact } from '../rating/index.js';
+import { Exact } from '../../platform/money.js';
 
 // Billing periods of a subscription. Boundaries are anchored on the subscription: every 1, 3 or 12
 // months from its start (same day and time of day, the day clamped to the month's length), or, with

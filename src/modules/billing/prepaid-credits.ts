@@ -1,9 +1,10 @@
 import { Decimal } from 'decimal.js';
 import type { Queryable } from '../../platform/database/database.js';
-import { minorUnitDigits, type Customer, type Plan, type PrepaidCredit, type Subscription } from '../catalog/index.js';
-import { Exact, toMoney } from '../rating/index.js';
+import { type Customer, type Plan, type PrepaidCredit, type Subscription } from '../catalog/index.js';
 import type { LineContent } from './invoice-draft.js';
 import type { Period } from './periods.js';
+import { Exact, toMoney } from '../../platform/money.js';
+import { minorUnitDigits } from '../../platform/iso-4217.js';
 
 // A credit's balance is its amount less the `credit` lines of documents that are not void, and a commit is
 // invoiced by exactly one `commitment` line: the invoices are the ledger. A billing run loads what every

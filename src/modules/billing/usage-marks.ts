@@ -1,8 +1,8 @@
 import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
 import type { Catalog } from '../catalog/index.js';
-import { Exact } from '../rating/index.js';
 import { aggregateInvoiced, quantityOf, type MeterWindow } from './usage-aggregates.js';
+import { Exact } from '../../platform/money.js';
 
 /** A draft whose usage changed after it was drafted: the billing run of `runPeriod` draws it again. */
 export class StaleUsageError extends ConflictError {

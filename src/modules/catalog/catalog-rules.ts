@@ -4,7 +4,7 @@ import { isDecimalText } from '../../platform/decimal-text.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Catalog, Customer, Plan, Subscription, TaxRate } from './catalog.js';
 import { checkChargePricing, contractCharge } from './charge-pricing.js';
-import { isIso4217Currency, minorUnitDigits } from './iso-4217.js';
+import { isIso4217Currency, minorUnitDigits } from '../../platform/iso-4217.js';
 
 // The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, tax
 // rates from 0 to 100 percent covering every customer's tax region (once any is declared), one customer

@@ -43,7 +43,6 @@ export { parseCatalogFile } from './catalog-file.js';
 export { validateCatalog, type ValidateCatalogResult } from './validate-catalog.js';
 export { validateCharge } from './validate-charge.js';
 export { loadCatalog } from './load-catalog.js';
-export { ISO_4217_MINOR_UNITS, isIso4217Currency, minorUnitDigits } from './iso-4217.js';
 export {
   CATALOG_KINDS,
   diffCatalogs,

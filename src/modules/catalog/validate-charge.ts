@@ -6,7 +6,7 @@ import type { Charge } from './catalog.js';
 import { compileCatalogSchema } from './catalog-ajv.js';
 import { CATALOG_SCHEMA } from './catalog-schema.js';
 import { checkChargePricing } from './charge-pricing.js';
-import { isIso4217Currency } from './iso-4217.js';
+import { isIso4217Currency } from '../../platform/iso-4217.js';
 import { schemaFieldErrors } from './schema-errors.js';
 
 let compiled: ValidateFunction | undefined;

@@ -1,12 +1,12 @@
 import { ValidationError, type FieldError } from '../../platform/errors.js';
+import { checkFilterTexts, MAX_PAGE, pageSize, queryPath } from '../../platform/paging.js';
 import { DATE_TIME_MESSAGE, isRfc3339DateTime } from '../../platform/time-range.js';
 import type { ExceptionFilter } from './exceptions-repository.js';
 import { EXCEPTION_REASONS, type ExceptionReason } from './usage.js';
 
 export const EXCEPTION_STATUSES = ['open', 'resolved', 'ignored'] as const;
-export const MAX_EXCEPTION_PAGE = 1000;
-export const DEFAULT_EXCEPTION_PAGE = 100;
-const MAX_TEXT = 500;
+/** Exceptions page like every list; ids given at once (ignore, resolve) are bounded by the same size. */
+export const MAX_EXCEPTION_PAGE = MAX_PAGE;
 const ID = /^[1-9]\d{0,17}$/;
 
 export interface ExceptionQuery {
@@ -36,18 +36,14 @@ function oneOf<T extends string>(
  */
 export function parseExceptionQuery(
   params: ExceptionParams,
-  pathOf: (name: string) => string = (name) => `/query/${name}`,
+  pathOf: (name: string) => string = queryPath,
 ): ExceptionQuery {
   const errors: FieldError[] = [];
   const filter: ExceptionFilter = {};
   const { status, reason, from, to, after, limit, type, ...keys } = params;
   if (status !== undefined) filter.status = oneOf(status, EXCEPTION_STATUSES, pathOf('status'), errors);
   if (reason !== undefined) filter.reason = oneOf<ExceptionReason>(reason, EXCEPTION_REASONS, pathOf('reason'), errors);
-  for (const [name, value] of Object.entries({ ...keys, type })) {
-    if (value === undefined) continue;
-    if (value.length === 0 || value.length > MAX_TEXT)
-      errors.push({ path: pathOf(name), message: `must be 1-${MAX_TEXT} characters` });
-  }
+  checkFilterTexts(Object.entries({ ...keys, type }), pathOf, errors);
   filter.meter = keys.meter;
   filter.customer = keys.customer;
   filter.subject = keys.subject;
@@ -66,14 +62,9 @@ export function parseExceptionQuery(
     if (ID.test(after)) filter.afterId = after;
     else errors.push({ path: pathOf('after'), message: 'must be an exception id (a positive integer)' });
   }
-  let pageSize = DEFAULT_EXCEPTION_PAGE;
-  if (limit !== undefined) {
-    pageSize = /^\d{1,4}$/.test(limit) ? Number(limit) : 0;
-    if (pageSize < 1 || pageSize > MAX_EXCEPTION_PAGE)
-      errors.push({ path: pathOf('limit'), message: `must be an integer from 1 to ${MAX_EXCEPTION_PAGE}` });
-  }
+  const size = pageSize(limit, pathOf('limit'), errors);
   if (errors.length > 0) throw new ValidationError('invalid exception filter', errors);
-  return { filter, limit: pageSize };
+  return { filter, limit: size };
 }
 
 /** One exception id given by a caller (a URL segment, say). */

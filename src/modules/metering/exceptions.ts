@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Queryable } from '../../platform/database/database.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../../platform/errors.js';
+import { fetchPage, type Page } from '../../platform/paging.js';
 import { recordAudit } from '../audit/index.js';
 import { readRawEventsBySeq } from '../ingestion/index.js';
 import { MAX_EXCEPTION_PAGE, parseExceptionId, parseExceptionIds, type ExceptionQuery } from './exception-filter.js';
@@ -14,11 +15,7 @@ import { lockCursor } from './repository.js';
 
 const MAX_REASON = 1000;
 
-export interface ExceptionPage {
-  items: MeteringException[];
-  /** Pass as `after` for the next page; null on the last one. */
-  next: string | null;
-}
+export type ExceptionPage = Page<MeteringException>;
 
 export interface ReprocessResult extends RederiveSummary {
   /** Open exceptions selected for another try. */
@@ -88,9 +85,11 @@ export function createExceptions({ db, indexSource, clock, horizonMs }: Exceptio
 
   return {
     async list({ filter, limit }) {
-      const items = await repository.findExceptions(db, filter, limit + 1);
-      const page = items.slice(0, limit);
-      return { items: page, next: items.length > limit ? (page.at(-1)?.id ?? null) : null };
+      return fetchPage(
+        limit,
+        (size) => repository.findExceptions(db, filter, size),
+        (exception) => exception.id,
+      );
     },
 
     get,

@@ -1,5 +1,5 @@
 import type { ChargePrice, ChargeSettings } from '../catalog/index.js';
-import { Exact, exact, text } from './money.js';
+import { Exact, exact, text } from '../../platform/money.js';
 import type { RatingLine } from './rating.js';
 
 type PercentagePrice = Extract<ChargePrice, { model: 'percentage' }>;

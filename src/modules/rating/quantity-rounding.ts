@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { QuantityRounding } from '../catalog/index.js';
-import { exact, type Exact } from './money.js';
+import { exact, type Exact } from '../../platform/money.js';
 
 const MODES: Record<QuantityRounding['mode'], Decimal.Rounding> = {
   // Half away from zero, like money: 2.5 → 3, -2.5 → -3.

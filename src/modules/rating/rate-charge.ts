@@ -1,7 +1,7 @@
 import { chargePrice, chargeSettings, type Charge, type ChargePrice, type ChargeSettings } from '../catalog/index.js';
 import { isDecimalText } from '../../platform/decimal-text.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../platform/errors.js';
-import { Exact, exact, ROUNDING_MODE, text, toMoney } from './money.js';
+import { Exact, exact, ROUNDING_MODE, text, toMoney } from '../../platform/money.js';
 import { missingPercentageInput, percentageLines, type PercentageUsage } from './percentage.js';
 import type { RatingInput, RatingLine, RatingResult } from './rating.js';
 import { describeRounding, roundQuantity } from './quantity-rounding.js';

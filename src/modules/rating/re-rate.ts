@@ -1,4 +1,4 @@
-import { exact, text, toMoney } from './money.js';
+import { exact, text, toMoney } from '../../platform/money.js';
 import type { RatingResult } from './rating.js';
 
 /** What documents already billed for a charge in one period: the summed quantity and the (rounded) amounts. */

@@ -1,5 +1,5 @@
 import type { PercentageTier, Tier } from '../catalog/index.js';
-import { Exact, exact, text } from './money.js';
+import { Exact, exact, text } from '../../platform/money.js';
 import type { RatingLine } from './rating.js';
 
 // Tier walks. A tier holds the units above the previous tier's upTo up to and including its own

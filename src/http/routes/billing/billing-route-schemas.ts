@@ -1,4 +1,5 @@
-import { INVOICE_STATUSES, MAX_PAGE } from '../../../modules/billing/index.js';
+import { INVOICE_STATUSES } from '../../../modules/billing/index.js';
+import { MAX_PAGE } from '../../../platform/paging.js';
 
 // Shapes only for the query strings: the billing module's invoice-filter.ts checks the values, so every bad one is reported
 // with its path; the schemas refuse only parameters that do not exist.

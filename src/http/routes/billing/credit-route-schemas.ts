@@ -1,4 +1,5 @@
-import { CREDIT_STATUSES, MAX_PAGE } from '../../../modules/billing/index.js';
+import { CREDIT_STATUSES } from '../../../modules/billing/index.js';
+import { MAX_PAGE } from '../../../platform/paging.js';
 
 // Shapes only for the query string: the billing module's credit-filter.ts checks the values, so every bad
 // one is reported with its path; the schema refuses only parameters that do not exist.

@@ -5,8 +5,8 @@ import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../../test/harness/test-app.js';
 import { referenceCatalogYaml } from '../../../../test/fixtures/reference-catalog.js';
 import { apiRequest, ingestAll, storageSnapshot, supportSession } from '../../../../test/fixtures/metering.js';
-import { Exact } from '../../../modules/rating/index.js';
 import { ManualClock } from '../../../platform/clock.js';
+import { Exact } from '../../../platform/money.js';
 
 const HOUR = 3_600_000;
 

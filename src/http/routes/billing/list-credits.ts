@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { fetchPage, parseCreditQuery, type CreditParams } from '../../../modules/billing/index.js';
+import { parseCreditQuery, type CreditParams } from '../../../modules/billing/index.js';
 import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
 import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { creditPageSchema, creditQuerystring } from './credit-route-schemas.js';
+import { fetchPage } from '../../../platform/paging.js';
 
 export function registerListCredits(app: FastifyInstance, deps: HttpDependencies): void {
   app.get<{ Querystring: CreditParams }>(

@@ -3,7 +3,8 @@ import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
 import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { invoicePageSchema, invoiceQuerystring } from './billing-route-schemas.js';
-import { fetchPage, parseInvoiceQuery, type InvoiceParams } from '../../../modules/billing/index.js';
+import { parseInvoiceQuery, type InvoiceParams } from '../../../modules/billing/index.js';
+import { fetchPage } from '../../../platform/paging.js';
 
 export function registerListInvoices(app: FastifyInstance, deps: HttpDependencies): void {
   app.get<{ Querystring: InvoiceParams }>(

@@ -3,7 +3,8 @@ import { requirePermission } from '../../authenticate.js';
 import type { HttpDependencies } from '../../http-dependencies.js';
 import { authProblemResponses, problemResponse } from '../../problem-schema.js';
 import { lineEventPageSchema, lineEventQuerystring } from './billing-route-schemas.js';
-import { fetchPage, parseLineEventQuery, type LineEventParams } from '../../../modules/billing/index.js';
+import { parseLineEventQuery, type LineEventParams } from '../../../modules/billing/index.js';
+import { fetchPage } from '../../../platform/paging.js';
 
 export function registerListLineEvents(app: FastifyInstance, deps: HttpDependencies): void {
   app.get<{ Params: { id: string; line: string }; Querystring: LineEventParams }>(

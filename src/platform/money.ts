@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
-import { minorUnitDigits } from '../catalog/index.js';
+import { minorUnitDigits } from './iso-4217.js';
 
 /**
- * The decimal type of all rating arithmetic: 60 significant digits, so products of prices with many
+ * The decimal type of all money and quantity arithmetic: 60 significant digits, so products of prices with many
  * places and large quantities stay exact, and the few divisions (packages, percentages, proration)
  * carry far more digits than any currency. Rounding to money happens once per invoice line, half away
  * from zero (commercial rounding: 0.125 -> 0.13, -0.125 -> -0.13).
