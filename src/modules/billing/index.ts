@@ -1,22 +1,29 @@
-export { createBilling, type Billing, type BillingDependencies } from './billing.js';
-export type { BillingRunSummary } from './billing-run.js';
+// The billing module's one public door.
+export { createBilling, type Billing, type BillingDependencies } from './service.js';
 export {
   CREDIT_STATUSES,
-  finalizedCreditUse,
+  INVOICE_FINALIZED_TOPIC,
+  INVOICE_VOIDED_TOPIC,
+  type BillingRunSummary,
   type CreditBalance,
   type CreditEntry,
   type CreditFilter,
   type CreditStatus,
-} from './credit-balances.js';
-export { parseCreditQuery, type CreditParams } from './credit-filter.js';
-export { INVOICE_FINALIZED_TOPIC, type FinalizeDueResult } from './finalize.js';
-export type { Invoice, InvoiceFilter, InvoiceLine, LineEvent } from './invoice-queries.js';
-export { calendarMonth, periodsStartingIn, type Period } from './periods.js';
-export type { InvoiceStatus } from './repository.js';
+  type FinalizeDueResult,
+  type Invoice,
+  type InvoiceFilter,
+  type InvoiceLine,
+  type InvoiceStatus,
+  type LineEvent,
+  type Period,
+} from './billing.js';
+export { finalizedCreditUse } from './credits/credit-balances.js';
+export { parseCreditQuery, type CreditParams } from './credits/credit-filter.js';
+export { calendarMonth, periodsStartingIn } from './invoicing/periods.js';
 export {
   INVOICE_STATUSES,
   parseInvoiceQuery,
   parseLineEventQuery,
   type InvoiceParams,
   type LineEventParams,
-} from './invoice-filter.js';
+} from './invoicing/invoice-filter.js';

@@ -1,0 +1,141 @@
+import type { Queryable } from '../../../platform/database/database.js';
+import { Exact } from '../../../platform/money.js';
+import type { InvoiceStatus } from '../billing.js';
+import type { LineContent } from '../billing.js';
+import type { Period } from '../billing.js';
+import { type FeeBilled, type FeeBilledLookup } from '../billing.js';
+
+// In-advance flat fees are billed one period ahead (and the first period on its own invoice). What a
+// period's fee comes to can change after it was billed — the subscription ends or changes plan inside
+// it — so every line billing a fee period is cumulative: the fee as the catalog now has it, less what
+// finalized documents already billed for that period. Fee lines are flat-fee lines and fee adjustments:
+// lines with a charge and no meter.
+
+/** A line of a non-void document that bills (part of) a fee period. */
+interface FeeLine {
+  subscriptionKey: string;
+  /** The billed invoice period of the document: a document's own lines are left out when it is redrafted. */
+  documentPeriodStart: number;
+  invoiceId: string;
+  number: string | null;
+  status: InvoiceStatus;
+  chargeKey: string;
+  start: number;
+  end: number;
+  amount: string;
+}
+
+export interface FeeLedger {
+  /** The lookup for the invoice of a subscription's period starting at `periodStart` (its own lines left out). */
+  forInvoice(subscriptionKey: string, periodStart: Date): FeeBilledLookup;
+  /** Adds the fee lines of a draft the run has just drafted (not yet written), so later documents see them. */
+  noteDraft(subscriptionKey: string, periodStart: Date, contents: readonly LineContent[]): void;
+}
+
+const isFeeLine = (line: Pick<LineContent, 'kind' | 'meterKey' | 'chargeKey'>) =>
+  (line.kind === 'flat_fee' || line.kind === 'adjustment') && line.meterKey === null && line.chargeKey !== null;
+
+export const FEE_LINE = `l.kind in ('flat_fee', 'adjustment') and l.meter_key is null and l.charge_key is not null`;
+
+/** Fee lines of non-void documents of the subscriptions that overlap [from, ∞). */
+export async function loadFeeLedger(
+  db: Queryable,
+  subscriptionKeys: readonly string[],
+  from: Date,
+): Promise<FeeLedger> {
+  const result =
+    subscriptionKeys.length === 0
+      ? { rows: [] }
+      : await db.query<Record<string, unknown>>(
+          `select i.subscription_key, i.period_start as document_period_start, i.document, i.id, i.number, i.status,
+                  l.charge_key, l.period_start, l.period_end, l.amount::text as amount
+             from invoice_lines l join invoices i on i.id = l.invoice_id
+            where i.subscription_key = any($1) and i.status <> 'void' and ${FEE_LINE} and l.period_end > $2`,
+          [subscriptionKeys, from],
+        );
+  const bySubscription = new Map<string, FeeLine[]>();
+  const add = (line: FeeLine) => {
+    const lines = bySubscription.get(line.subscriptionKey);
+    if (lines) lines.push(line);
+    else bySubscription.set(line.subscriptionKey, [line]);
+  };
+  for (const row of result.rows) {
+    add({
+      subscriptionKey: row.subscription_key as string,
+      // A memo never bills a fee period; its lines would not be its own invoice's.
+      documentPeriodStart:
+        row.document === 'invoice' ? new Date(row.document_period_start as string).getTime() : Number.NaN,
+      invoiceId: row.id as string,
+      number: (row.number as string | null) ?? null,
+      status: row.status as InvoiceStatus,
+      chargeKey: row.charge_key as string,
+      start: new Date(row.period_start as string).getTime(),
+      end: new Date(row.period_end as string).getTime(),
+      amount: row.amount as string,
+    });
+  }
+  return {
+    noteDraft: (subscriptionKey, periodStart, contents) => {
+      for (const line of contents.filter(isFeeLine)) {
+        add({
+          subscriptionKey,
+          documentPeriodStart: periodStart.getTime(),
+          invoiceId: '',
+          number: null,
+          status: 'draft',
+          chargeKey: line.chargeKey as string,
+          start: new Date(line.periodStart).getTime(),
+          end: new Date(line.periodEnd).getTime(),
+          amount: line.amount,
+        });
+      }
+    },
+    forInvoice: (subscriptionKey, periodStart) => {
+      const lines = (bySubscription.get(subscriptionKey) ?? []).filter(
+        (line) => line.documentPeriodStart !== periodStart.getTime(),
+      );
+      return (chargeKey, period) =>
+        summarize(lines.filter((line) => line.chargeKey === chargeKey && overlaps(line, period)));
+    },
+  };
+}
+
+/** Fee periods never overlap one another, so a line overlapping a period bills that period's fee. */
+const overlaps = (line: { start: number; end: number }, period: Period) =>
+  line.start < period.end.getTime() && line.end > period.start.getTime();
+
+function summarize(lines: readonly FeeLine[]): FeeBilled {
+  const finalized = lines.filter((line) => line.status === 'finalized');
+  return {
+    drafted: lines.some((line) => line.status === 'draft'),
+    finalized:
+      finalized.length === 0
+        ? undefined
+        : {
+            amount: finalized.reduce((sum, line) => sum.plus(line.amount), new Exact(0)).toFixed(),
+            invoiceIds: [...new Set(finalized.map((line) => line.invoiceId))],
+            numbers: [...new Set(finalized.map((line) => line.number ?? line.invoiceId))],
+          },
+  };
+}
+
+/**
+ * What finalized documents other than `invoiceId` billed for the charge's fee over [start, end): the
+ * finalization guard's reading of the same ledger.
+ */
+export async function finalizedFeeBilled(
+  db: Queryable,
+  subscriptionKey: string,
+  invoiceId: string,
+  chargeKey: string,
+  period: Period,
+): Promise<Exact> {
+  const result = await db.query<{ amount: string | null }>(
+    `select sum(l.amount)::text as amount
+       from invoice_lines l join invoices i on i.id = l.invoice_id
+      where i.subscription_key = $1 and i.id <> $2 and i.status = 'finalized' and ${FEE_LINE}
+        and l.charge_key = $3 and l.period_start < $5 and l.period_end > $4`,
+    [subscriptionKey, invoiceId, chargeKey, period.start, period.end],
+  );
+  return new Exact(result.rows[0]?.amount ?? '0');
+}

@@ -1,0 +1,116 @@
+import type { Queryable } from '../../../platform/database/database.js';
+import { type FieldError } from '../../../platform/errors.js';
+import type { Catalog } from '../../catalog/index.js';
+import { aggregateInvoiced, quantityOf, type MeterWindow } from './usage-aggregates.js';
+import { Exact } from '../../../platform/money.js';
+import { StaleUsageError } from '../billing.js';
+
+/** The document being finalized, as far as marking its usage goes. */
+export interface MarkedDocument {
+  id: string;
+  subscriptionKey: string;
+  /** The subscription's customer: every record of the subscription has it, and usage is indexed by it. */
+  customerKey: string;
+  document: 'invoice' | 'memo';
+  coveredStart: Date;
+  coveredEnd: Date;
+  runPeriod: string;
+}
+
+interface BilledWindow extends MeterWindow {
+  /**
+   * What every finalized document, this one included, bills of the window once this one is final: one
+   * expectation per line (each charge of the meter has its own), or one of 0 for a charge without a line.
+   */
+  checks: { expected: Exact; line?: number }[];
+}
+
+interface MeteredLine {
+  line_no: number;
+  meter_key: string;
+  period_start: Date | string;
+  period_end: Date | string;
+  quantity: string;
+  /** What other finalized documents bill of the line's charge in its window. */
+  billed_before: string;
+}
+
+const windowKey = (window: MeterWindow) =>
+  `${window.meterKey}\n${window.start.toISOString()}\n${window.end.toISOString()}`;
+
+/**
+ * The meter windows a document bills and what each must come to: the line's quantity plus what other
+ * finalized documents bill of its charge in the window (nothing, for a period's own invoice; the period's
+ * invoice and earlier corrections, for an adjustment). Usage a document bills that another already bills
+ * — a memo of an invoice voided and issued again since, say — then fails the check instead of billing
+ * twice. An invoice also answers for every metered charge of its plan in its covered part, even one
+ * without a line (its quantity was 0 when drafted).
+ */
+async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<BilledWindow[]> {
+  const lines = await tx.query<MeteredLine>(
+    `select l.line_no, l.meter_key, l.period_start, l.period_end, l.quantity::text as quantity,
+            (select coalesce(sum(o.quantity), 0) from invoice_lines o join invoices d on d.id = o.invoice_id
+              where d.status = 'finalized' and d.id <> l.invoice_id and d.subscription_key = $2 and o.charge_key = l.charge_key
+                and o.kind in ('usage', 'adjustment') and o.period_start = l.period_start and o.period_end = l.period_end)::text as billed_before
+       from invoice_lines l
+      where l.invoice_id = $1 and l.kind in ('usage', 'adjustment') and l.meter_key is not null and l.quantity is not null
+      order by l.line_no`,
+    [document.id, document.subscriptionKey],
+  );
+  const windows = new Map<string, BilledWindow>();
+  for (const row of lines.rows) {
+    const window = { meterKey: row.meter_key, start: new Date(row.period_start), end: new Date(row.period_end) };
+    const known = windows.get(windowKey(window)) ?? { ...window, checks: [] };
+    known.checks.push({ expected: new Exact(row.quantity).plus(row.billed_before), line: row.line_no });
+    windows.set(windowKey(window), known);
+  }
+  if (document.document === 'invoice') {
+    const subscription = catalog.subscriptions.find((candidate) => candidate.key === document.subscriptionKey);
+    const plan = catalog.plans.find((candidate) => candidate.key === subscription?.plan);
+    for (const charge of plan?.charges ?? []) {
+      if (charge.meter === undefined) continue;
+      const window = { meterKey: charge.meter, start: document.coveredStart, end: document.coveredEnd };
+      if (!windows.has(windowKey(window)))
+        windows.set(windowKey(window), { ...window, checks: [{ expected: new Exact(0) }] });
+    }
+  }
+  return [...windows.values()];
+}
+
+/**
+ * Marks the usage records a finalizing document bills as billed by it — every record not yet on an
+ * invoice in each window it bills — and proves that they come to exactly what its lines say. Usage metered
+ * after the draft (events of the period that arrived during the grace period, say) would otherwise be
+ * marked billed while no line bills it: lost revenue. Then StaleUsageError, and the caller's transaction
+ * rolls back; the draft must be drawn again. A record metered after the marking statement stays unmarked,
+ * and the next run bills it as late usage, so nothing committed meanwhile is lost either.
+ */
+export async function markBilledUsage(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<void> {
+  const windows = await billedWindows(tx, catalog, document);
+  if (windows.length === 0) return;
+  const columns = [windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)];
+  await tx.query(
+    `update usage_records u set invoice_id = $1
+       from unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) as w(meter, ps, pe)
+      where u.meter_key = w.meter and u.customer_key = $3 and u.event_time >= w.ps and u.event_time < w.pe
+        and u.subscription_key = $2 and u.invoice_id is null`,
+    [document.id, document.subscriptionKey, document.customerKey, ...columns],
+  );
+  const invoiced = await aggregateInvoiced(tx, document, windows);
+  const problems: FieldError[] = [];
+  windows.forEach((window, index) => {
+    // The draft's own catalog version defines every meter its lines name.
+    const meter = catalog.meters.find((candidate) => candidate.key === window.meterKey);
+    if (!meter) return;
+    const actual = new Exact(quantityOf(invoiced[index], meter.aggregation));
+    const span = `${window.start.toISOString()} to ${window.end.toISOString()}`;
+    for (const { expected, line } of window.checks) {
+      if (actual.equals(expected)) continue;
+      problems.push({
+        path: line === undefined ? `meter ${meter.key}` : `line ${line}`,
+        message: `drafted for ${expected.toFixed()} ${meter.unit} of ${meter.key} in ${span}, but the usage it bills now comes to ${actual.toFixed()} ${meter.unit}`,
+      });
+    }
+  });
+  if (problems.length > 0) throw new StaleUsageError(document.id, document.runPeriod, problems);
+}
