@@ -1,38 +1,41 @@
-import { createRequire } from 'node:module';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../package-root.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 import { copyStatement } from './copy-statement.js';
-import { PGLITE_WORKER_SOURCE } from './pglite-worker-source.js';
-
-interface SerializedError {
-  message: string;
-  code?: string;
-  detail?: string;
-  constraint?: string;
-}
-
-interface Reply {
-  id: number;
-  ok: boolean;
-  rows?: unknown[];
-  rowCount?: number;
-  error?: SerializedError;
-}
-
-interface Statement {
-  op: 'query' | 'exec' | 'copy' | 'close';
-  /** COPY text rows, for `copy`. */
-  rows?: string;
-  sql?: string;
-  params?: readonly unknown[];
-  /** The transaction this statement belongs to; `begins`/`ends` open and close it in the worker. */
-  txn?: number;
-  begins?: boolean;
-  ends?: boolean;
-}
+import type {
+  PGliteWorkerData,
+  ReadyMessage,
+  Reply,
+  Request,
+  SerializedError,
+  Statement,
+  SuccessReply,
+} from './pglite-worker-protocol.js';
 
 function toError(serialized: SerializedError): Error {
   return Object.assign(new Error(serialized.message), serialized);
+}
+
+/**
+ * The thread's module, compiled. Compiled code (dist/, the bin) runs the worker beside it. Node 20
+ * cannot run TypeScript in a worker, so the sources (under vitest) run the build's copy, which
+ * `npm test` compiles first; a missing or older copy would test code that is not the source's.
+ */
+function workerModule(): URL {
+  const beside = new URL('./pglite-worker.js', import.meta.url);
+  if (import.meta.url.endsWith('.js')) return beside;
+  const source = fileURLToPath(new URL('./pglite-worker.ts', import.meta.url));
+  const built = join(packageRoot(), 'dist', 'src', 'platform', 'database', 'pglite-worker.js');
+  if (!existsSync(built)) {
+    throw new Error(`the embedded database thread runs ${built}, which is missing: run \`npm run build\``);
+  }
+  if (statSync(built).mtimeMs < statSync(source).mtimeMs) {
+    throw new Error(`the embedded database thread runs ${built}, which is older than ${source}: run \`npm run build\``);
+  }
+  return pathToFileURL(built);
 }
 
 /**
@@ -41,21 +44,16 @@ function toError(serialized: SerializedError): Error {
  * orders statements, and a transaction holds it from `begin` to `commit`. Statements are posted at
  * once, never held back on this side, so the worker never idles waiting for this thread's event loop.
  */
-export async function openPGliteWorkerDatabase(options: { dataDir: string; initSql?: string }): Promise<Database> {
-  const pgliteEntry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const worker = new Worker(PGLITE_WORKER_SOURCE, {
-    eval: true,
-    workerData: { pgliteEntry, dataDir: options.dataDir, initSql: options.initSql },
-  });
-  const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+export async function openPGliteWorkerDatabase(options: PGliteWorkerData): Promise<Database> {
+  const workerData: PGliteWorkerData = { dataDir: options.dataDir, initSql: options.initSql };
+  const worker = new Worker(workerModule(), { workerData });
+  const pending = new Map<number, { resolve: (reply: SuccessReply) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let nextTxn = 1;
   let failure: Error | undefined;
 
   await new Promise<void>((resolve, reject) => {
-    worker.once('message', (message: { ready: boolean; error?: SerializedError }) =>
-      message.ready ? resolve() : reject(toError(message.error as SerializedError)),
-    );
+    worker.once('message', (message: ReadyMessage) => (message.ready ? resolve() : reject(toError(message.error))));
     worker.once('error', reject);
   });
   worker.on('message', (reply: Reply) => {
@@ -63,7 +61,7 @@ export async function openPGliteWorkerDatabase(options: { dataDir: string; initS
     pending.delete(reply.id);
     if (!waiter) return;
     if (reply.ok) waiter.resolve(reply);
-    else waiter.reject(toError(reply.error as SerializedError));
+    else waiter.reject(toError(reply.error));
   });
   // A dead worker fails every waiting and future call instead of leaving them hanging.
   const fail = (error: Error) => {
@@ -74,12 +72,12 @@ export async function openPGliteWorkerDatabase(options: { dataDir: string; initS
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`the embedded database thread exited (code ${code})`)));
 
-  const send = (statement: Statement): Promise<Reply> => {
+  const send = (statement: Statement): Promise<SuccessReply> => {
     if (failure) return Promise.reject(failure);
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, ...statement });
+      worker.postMessage({ id, ...statement } satisfies Request);
     });
   };
   const queryable = (txn?: number): Queryable => ({
