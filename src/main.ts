@@ -1,7 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/index.js';
-import { buildServer } from './http/server.js';
 import { createAccess, type Access } from './modules/access/index.js';
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
@@ -87,8 +85,4 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       if (!options.db) await db.close();
     },
   };
-}
-
-export async function createHttpServer(app: App): Promise<FastifyInstance> {
-  return buildServer(app);
 }

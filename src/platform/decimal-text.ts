@@ -7,7 +7,7 @@ import { walkJson } from './json-walk.js';
  * boundary (catalog files, API bodies): digits with an optional sign and fraction, no exponent — so a
  * YAML or JSON float never passes for money.
  */
-export const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
 /**
  * The most significant digits a decimal may have: the precision of the arithmetic that prices it

@@ -25,9 +25,9 @@ export function textProblem(text: string): string | undefined {
 }
 
 /** `__proto__` anywhere, and `prototype` inside `constructor`: what turns a merge into prototype pollution. */
-export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
-export interface HostileJsonOptions {
+interface HostileJsonOptions {
   /** Keys refused wherever they appear (besides `constructor.prototype`, always refused). */
   forbiddenKeys?: ReadonlySet<string>;
   base?: string;

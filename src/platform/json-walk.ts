@@ -6,14 +6,14 @@ import { escapePointerToken } from './json-pointer.js';
 // content, decimal precision) is a visitor of this one walk, so none of them recurses on hostile input.
 
 /** What a visitor says about one string, key or number: a message to report at its path, or nothing. */
-export interface JsonVisitor {
+interface JsonVisitor {
   text?(value: string): string | undefined;
   /** An object key; reported at the path of the member it names (its value is then not walked). */
   key?(key: string, parentKey: string | undefined): string | undefined;
   number?(value: number): string | undefined;
 }
 
-export interface JsonWalkOptions {
+interface JsonWalkOptions {
   /** Containers deeper than this are reported and not entered; the root container is level 1. */
   maxDepth: number;
   /** Prefix of every reported path (a JSON Pointer), such as "/charge". */

@@ -4,9 +4,9 @@ import type { FieldError } from './errors.js';
 // `after`, and the key of the next page. One size rule for every list, so clients page them all alike.
 
 export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
+const DEFAULT_PAGE = 100;
 /** The longest text a list filter takes (a key, an id): longer cannot match and is refused. */
-export const MAX_FILTER_TEXT = 500;
+const MAX_FILTER_TEXT = 500;
 
 export interface Page<T> {
   items: T[];

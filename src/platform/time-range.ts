@@ -28,7 +28,7 @@ export function isRfc3339DateTime(value: unknown): value is string {
   );
 }
 
-export interface TimeRange {
+interface TimeRange {
   from: Date;
   to: Date;
 }

@@ -5,7 +5,8 @@ import {
   DEFAULT_INGESTION_LIMITS,
   DEFAULT_METERING_SETTINGS,
 } from '../../src/config/index.js';
-import { createApp, createHttpServer, type App } from '../../src/main.js';
+import { buildServer } from '../../src/http/server.js';
+import { createApp, type App } from '../../src/main.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
 import type { TestStores } from './stores.js';
@@ -44,7 +45,7 @@ export async function startTestApp(
   const app = await createApp(options.config ?? testConfig(), { db, clock: options.clock });
   const bootstrapped = await app.access.bootstrap();
   if (!bootstrapped) throw new Error('test store was not new');
-  const server = await createHttpServer(app);
+  const server = await buildServer(app);
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
   const request: TestApp['request'] = (path, init = {}) => {
     const { key, json, headers, ...rest } = init;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { createApp, createHttpServer } from '../../main.js';
+import { buildServer } from '../../http/server.js';
+import { createApp } from '../../main.js';
 import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
 import { startBillingWorker } from '../../workers/billing-worker.js';
@@ -26,7 +27,7 @@ export function serveCommand(): Command {
       installProcessGuards(logger);
       const app = await createApp(config, { logger });
       let address: string;
-      const server = await createHttpServer(app);
+      const server = await buildServer(app);
       try {
         address = await server.listen({ host: config.host, port: config.port });
       } catch (error) {

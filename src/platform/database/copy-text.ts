@@ -6,7 +6,7 @@
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-export function copyTextValue(value: string | number | null | undefined): string {
+function copyTextValue(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '\\N';
   const text = String(value);
   return NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (character) => ESCAPES[character] as string) : text;

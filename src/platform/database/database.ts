@@ -13,7 +13,7 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-export type DatabaseKind = 'pglite' | 'postgres';
+type DatabaseKind = 'pglite' | 'postgres';
 
 /** A statement source inside one transaction: queries, and COPY that commits or rolls back with it. */
 export interface Transaction extends Queryable {

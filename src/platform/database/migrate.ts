@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { Database } from './database.js';
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;
 }
 
-export interface MigrationResult {
+interface MigrationResult {
   applied: string[];
   alreadyApplied: number;
 }
@@ -18,11 +18,11 @@ const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 // Any fixed number: every process migrating the same database takes the same lock.
 const MIGRATION_LOCK_KEY = 7_240_415_001;
 
-export function migrationsDir(): string {
+function migrationsDir(): string {
   return join(packageRoot(), 'migrations');
 }
 
-export function loadMigrations(dir = migrationsDir()): Migration[] {
+function loadMigrations(dir = migrationsDir()): Migration[] {
   return readdirSync(dir)
     .filter((file) => FILE_PATTERN.test(file))
     .sort()

@@ -7,7 +7,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { openPGliteWorkerDatabase } from './pglite-worker-database.js';
 import { openPostgresDatabase } from './postgres-database.js';
 
-export interface StoreLocation {
+interface StoreLocation {
   databaseUrl?: string;
   dataDir: string;
 }

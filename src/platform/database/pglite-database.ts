@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.js';
 import { copyStatement } from './copy-statement.js';
 
@@ -48,25 +47,13 @@ async function copyInto(
   return result.affectedRows ?? 0;
 }
 
-export interface PGliteOptions {
-  /** File-backed data directory; `undefined` keeps the store in memory (tests only). */
-  dataDir?: string;
-  /** Statements run once after opening, e.g. `SET search_path` for an isolated test schema. */
-  initSql?: string;
-}
-
 /**
- * Embedded PostgreSQL (WASM) in this process. PGlite is a single connection: its own `transaction`
- * serializes work and rolls back on any failure, so an aborted statement never poisons later queries.
+ * Embedded PostgreSQL (WASM) in this process, on an already open PGlite instance (shared across the
+ * tests of one file). PGlite is a single connection: its own `transaction` serializes work and rolls
+ * back on any failure, so an aborted statement never poisons later queries. `close` leaves the
+ * instance open: it belongs to the caller.
  */
-export async function openPGliteDatabase(options: PGliteOptions = {}): Promise<Database> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir);
-  return pgliteDatabase(pglite, options.initSql, true);
-}
-
-/** Wraps an already open PGlite instance (shared across the tests of one file). */
-export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInstance = false): Promise<Database> {
+export async function pgliteDatabase(pglite: PGlite, initSql?: string): Promise<Database> {
   if (initSql) await pglite.exec(initSql);
   const direct = wrapDirect(pglite);
   return {
@@ -78,8 +65,6 @@ export async function pgliteDatabase(pglite: PGlite, initSql?: string, ownsInsta
         work({ ...wrap(tx), copyIn: (table, columns, rows) => copyInto(tx, table, columns, rows) }),
       ),
     copyIn: (table, columns, rows) => copyInto(pglite, table, columns, rows),
-    close: async () => {
-      if (ownsInstance) await pglite.close();
-    },
+    close: async () => undefined,
   };
 }

@@ -11,7 +11,7 @@ import { checkOut, isStatementError, type HeldConnection } from './postgres-conn
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => value);
 
-export interface PostgresOptions {
+interface PostgresOptions {
   connectionString: string;
   /** Pool size; each concurrent transaction holds one connection. */
   maxConnections?: number;
