@@ -6,10 +6,16 @@ import { runBilling } from './invoicing/billing-run.js';
 import { findCredit, listCreditBalances } from './credits/credit-balances.js';
 import { cachedCatalogVersions, finalizeCurrent, finalizeDue } from './invoicing/finalize.js';
 import { findInvoice, findLineEvents, listInvoices } from './invoicing/invoice-queries.js';
-import type { Invoice, InvoiceFilter, LineEvent } from './billing.js';
-import type { BillingRunSummary } from './billing.js';
-import type { FinalizeDueResult } from './billing.js';
-import type { CreditBalance, CreditEntry, CreditFilter } from './billing.js';
+import type {
+  Invoice,
+  InvoiceFilter,
+  LineEvent,
+  BillingRunSummary,
+  FinalizeDueResult,
+  CreditBalance,
+  CreditEntry,
+  CreditFilter,
+} from './billing.js';
 
 export interface Billing {
   /** Closes a calendar month ("2026-10"): drafts its invoices; see runBilling. */

@@ -3,8 +3,7 @@ import type { Queryable } from '../../../platform/database/database.js';
 import type { Catalog, PrepaidCredit, Subscription } from '../../catalog/index.js';
 import { lockCredits } from '../invoicing/invoice-repository.js';
 import { Exact, toMoney } from '../../../platform/money.js';
-import type { InvoiceStatus } from '../billing.js';
-import { type CreditBalance, type CreditEntry, type CreditFilter, type CreditStatus } from '../billing.js';
+import type { InvoiceStatus, CreditBalance, CreditEntry, CreditFilter, CreditStatus } from '../billing.js';
 
 interface Usage {
   drawn: Exact;

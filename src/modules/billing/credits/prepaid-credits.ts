@@ -3,8 +3,7 @@ import type { Queryable } from '../../../platform/database/database.js';
 import { type Customer, type Plan, type PrepaidCredit, type Subscription } from '../../catalog/index.js';
 import { Exact, toMoney } from '../../../platform/money.js';
 import { minorUnitDigits } from '../../../platform/iso-4217.js';
-import type { LineContent } from '../billing.js';
-import type { Period } from '../billing.js';
+import type { LineContent, Period } from '../billing.js';
 
 // A credit's balance is its amount less the `credit` lines of documents that are not void, and a commit is
 // invoiced by exactly one `commitment` line: the invoices are the ledger. A billing run loads what every

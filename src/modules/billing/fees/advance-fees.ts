@@ -1,9 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import { Exact } from '../../../platform/money.js';
-import type { InvoiceStatus } from '../billing.js';
-import type { LineContent } from '../billing.js';
-import type { Period } from '../billing.js';
-import { type FeeBilled, type FeeBilledLookup } from '../billing.js';
+import type { InvoiceStatus, LineContent, Period, FeeBilled, FeeBilledLookup } from '../billing.js';
 
 // In-advance flat fees are billed one period ahead (and the first period on its own invoice). What a
 // period's fee comes to can change after it was billed — the subscription ends or changes plan inside

@@ -2,9 +2,7 @@ import type { Charge } from '../../catalog/index.js';
 import { rateCharge } from '../../rating/index.js';
 import { coveredShare, isoDay as day } from '../invoicing/periods.js';
 import { Exact, toMoney } from '../../../platform/money.js';
-import type { LineContent } from '../billing.js';
-import type { FeeBilled } from '../billing.js';
-import type { Period } from '../billing.js';
+import type { LineContent, FeeBilled, Period } from '../billing.js';
 
 /** A flat fee for one period (prorated to the covered part), in advance or in arrears. */
 export function flatFeeLine(

@@ -4,8 +4,7 @@ import { FEE_LINE } from './advance-fees.js';
 import type { CatalogLookup } from '../invoicing/catalog-lookup.js';
 import { isoDay as day } from '../invoicing/periods.js';
 import { Exact, toMoney } from '../../../platform/money.js';
-import type { LineContent } from '../billing.js';
-import type { PlannedMemo } from '../billing.js';
+import type { LineContent, PlannedMemo } from '../billing.js';
 
 interface OrphanRow {
   subscription_key: string;

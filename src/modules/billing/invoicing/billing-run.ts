@@ -16,9 +16,7 @@ import { calendarMonth, periodsStartingIn } from './periods.js';
 import * as repository from './invoice-repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
 import { Exact } from '../../../platform/money.js';
-import type { LineContent } from '../billing.js';
-import type { Period } from '../billing.js';
-import { type BillingRunSummary } from '../billing.js';
+import type { LineContent, Period, BillingRunSummary } from '../billing.js';
 
 export interface BillingRunDependencies {
   db: Database;

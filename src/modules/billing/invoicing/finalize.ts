@@ -2,15 +2,14 @@ import type { Clock } from '../../../platform/clock.js';
 import type { Database, Queryable } from '../../../platform/database/database.js';
 import { ConflictError, NotFoundError } from '../../../platform/errors.js';
 import { recordAudit } from '../../audit/index.js';
+import { enqueue } from '../../outbox/index.js';
 import type { Catalog, CatalogService } from '../../catalog/index.js';
 import { assertAdjustmentsCurrent } from '../late-usage/adjustment-guard.js';
 import { assertAdvanceFeesCurrent } from '../fees/advance-fee-guard.js';
 import { assertCreditsCover } from '../credits/credit-guard.js';
 import { findInvoice } from './invoice-queries.js';
 import { markBilledUsage } from './usage-marks.js';
-import type { Invoice } from '../billing.js';
-import { StaleUsageError } from '../billing.js';
-import { type FinalizeDueResult, INVOICE_FINALIZED_TOPIC } from '../billing.js';
+import { type Invoice, StaleUsageError, type FinalizeDueResult, INVOICE_FINALIZED_TOPIC } from '../billing.js';
 
 /** The catalog version a draft was drawn with, read in the caller's transaction. */
 export type DraftedCatalog = (version: number, tx: Queryable) => Promise<Catalog>;
@@ -107,12 +106,7 @@ export async function finalizeInvoice(
       [id, number, now],
     );
     const invoice = (await findInvoice(tx, id)) as Invoice;
-    await tx.query(`insert into outbox (topic, key, payload, created_at) values ($1, $2, $3, $4)`, [
-      INVOICE_FINALIZED_TOPIC,
-      id,
-      JSON.stringify(invoice),
-      now,
-    ]);
+    await enqueue(tx, { topic: INVOICE_FINALIZED_TOPIC, key: id, payload: invoice, createdAt: now });
     await recordAudit(tx, now, [
       {
         actor,

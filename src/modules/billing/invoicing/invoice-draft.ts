@@ -1,13 +1,18 @@
-import type { Catalog, Charge, Customer, Meter, Subscription } from '../../catalog/index.js';
-import { chargeSettings, contractCharge } from '../../catalog/index.js';
+import {
+  type Catalog,
+  type Charge,
+  type Customer,
+  type Meter,
+  type Subscription,
+  chargeSettings,
+  contractCharge,
+} from '../../catalog/index.js';
 import { rateCharge } from '../../rating/index.js';
 import { advanceFeeLine, flatFeeLine } from '../fees/flat-fee-lines.js';
 import { coveredShare } from './periods.js';
 import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
 import { Exact, toMoney } from '../../../platform/money.js';
-import type { FeeBilledLookup } from '../billing.js';
-import type { Period } from '../billing.js';
-import { type DraftHeader, type InvoiceDraft, type LineContent } from '../billing.js';
+import type { FeeBilledLookup, Period, DraftHeader, InvoiceDraft, LineContent } from '../billing.js';
 
 /** What a billing run knows about one subscription period when it drafts the invoice. */
 export interface DraftInput {

@@ -1,8 +1,7 @@
 import { ValidationError, type FieldError } from '../../../platform/errors.js';
 import { checkFilterTexts, pageSize, queryPath } from '../../../platform/paging.js';
 import { DATE_TIME_MESSAGE, isRfc3339DateTime } from '../../../platform/time-range.js';
-import type { InvoiceStatus } from '../billing.js';
-import type { InvoiceFilter } from '../billing.js';
+import type { InvoiceStatus, InvoiceFilter } from '../billing.js';
 
 // Invoice list filters and line-event paging as callers give them (HTTP query strings, CLI options):
 // every bad value reported together, each at its caller's own path.

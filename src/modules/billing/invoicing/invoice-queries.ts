@@ -1,6 +1,5 @@
 import type { Queryable } from '../../../platform/database/database.js';
-import type { InvoiceStatus } from '../billing.js';
-import { type Invoice, type InvoiceFilter, type InvoiceLine, type LineEvent } from '../billing.js';
+import type { InvoiceStatus, Invoice, InvoiceFilter, InvoiceLine, LineEvent } from '../billing.js';
 
 const iso = (value: unknown) => new Date(value as string).toISOString();
 

@@ -1,6 +1,5 @@
 import type { Queryable } from '../../../platform/database/database.js';
-import type { InvoiceDraft } from '../billing.js';
-import { type InvoiceStatus } from '../billing.js';
+import type { InvoiceDraft, InvoiceStatus } from '../billing.js';
 
 /**
  * Takes the period's billing lock for the rest of the transaction; false when another run holds it.

@@ -5,8 +5,7 @@ import type { CatalogLookup } from '../invoicing/catalog-lookup.js';
 import { coveredShare } from '../invoicing/periods.js';
 import { aggregateUsage, eventValues, quantityOf } from '../invoicing/usage-aggregates.js';
 import { Exact } from '../../../platform/money.js';
-import type { LineContent } from '../billing.js';
-import { type LateAdjustment } from '../billing.js';
+import type { LineContent, LateAdjustment } from '../billing.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
 interface LateWindow {

@@ -1,9 +1,7 @@
 import type { Subscription } from '../../catalog/index.js';
 import type { CatalogLookup } from '../invoicing/catalog-lookup.js';
 import { Exact } from '../../../platform/money.js';
-import type { LineContent } from '../billing.js';
-import type { LateAdjustment } from '../billing.js';
-import { type PlannedMemo } from '../billing.js';
+import type { LineContent, LateAdjustment, PlannedMemo } from '../billing.js';
 
 export interface LatePlan {
   /** Adjustment lines for the subscription's next invoice. */

@@ -1,3 +1,4 @@
+import { enqueue } from '../../outbox/index.js';
 import type { Queryable } from '../../../platform/database/database.js';
 import { INVOICE_VOIDED_TOPIC } from '../billing.js';
 
@@ -36,10 +37,10 @@ export async function voidForReissue(db: Queryable, invoiceId: string, now: Date
   await db.query(`update usage_records set invoice_id = null where invoice_id = $1`, [invoiceId]);
   // A draft memo correcting it corrects what no longer stands: the new invoice bills that usage itself.
   await db.query(`delete from invoices where corrects_invoice_id = $1 and status = 'draft'`, [invoiceId]);
-  await db.query(`insert into outbox (topic, key, payload, created_at) values ($1, $2, $3, $4)`, [
-    INVOICE_VOIDED_TOPIC,
-    invoiceId,
-    JSON.stringify({ id: invoiceId, number: voided.rows[0]?.number, reason: 'reissued with late usage' }),
-    now,
-  ]);
+  await enqueue(db, {
+    topic: INVOICE_VOIDED_TOPIC,
+    key: invoiceId,
+    payload: { id: invoiceId, number: voided.rows[0]?.number, reason: 'reissued with late usage' },
+    createdAt: now,
+  });
 }
