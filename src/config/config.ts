@@ -1,4 +1,5 @@
 import type { IngestionLimits } from '../modules/ingestion/index.js';
+import { defaultConfig } from './settings.js';
 
 export type { IngestionLimits };
 
@@ -22,8 +23,6 @@ export interface BillingSettings {
   graceHours: number;
 }
 
-export const DEFAULT_BILLING_SETTINGS: BillingSettings = Object.freeze({ graceHours: 72 });
-
 /** The metering stage as `serve` runs it. */
 export interface MeteringSettings {
   /** Whether `serve` runs the metering worker in its process (run it elsewhere with `meterbridge metering run`). */
@@ -36,17 +35,10 @@ export interface MeteringSettings {
   horizonDays: number;
 }
 
-export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze({
-  worker: true,
-  batchSize: 2000,
-  pollIntervalMs: 100,
-  horizonDays: 90,
-});
+// Each default is stated once, in SETTINGS; these are the sections it fills, for callers (and tests)
+// that build a configuration of their own.
+const DEFAULTS = defaultConfig();
 
-export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze({
-  unknownTypes: 'accept',
-  maxEventBytes: 64 * 1024,
-  maxBodyBytes: 10 * 1024 * 1024,
-  maxBatchEvents: 10_000,
-  maxFutureSeconds: 300,
-});
+export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze(DEFAULTS.ingestion);
+export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze(DEFAULTS.metering);
+export const DEFAULT_BILLING_SETTINGS: BillingSettings = Object.freeze(DEFAULTS.billing);

@@ -7,4 +7,4 @@ export {
   type MeteringSettings,
 } from './config.js';
 export { loadConfig, type ConfigSources } from './load-config.js';
-export { SETTINGS, type SettingKey } from './settings.js';
+export { CONFIG_FILE, SETTINGS, type SettingKey } from './settings.js';

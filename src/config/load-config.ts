@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, type FieldError } from '../platform/errors.js';
-import {
-  DEFAULT_BILLING_SETTINGS,
-  DEFAULT_INGESTION_LIMITS,
-  DEFAULT_METERING_SETTINGS,
-  type Config,
-} from './config.js';
-import { SETTINGS, type SettingKey } from './settings.js';
+import type { Config } from './config.js';
+import { CONFIG_FILE, defaultConfig, SETTINGS, type SettingKey } from './settings.js';
 
 export interface ConfigSources {
   /** Parsed command-line options, keyed by setting key (commander's camelCase names). */
@@ -70,19 +65,11 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
   const errors: FieldError[] = [];
-  const fileName = sources.file ?? env.MB_CONFIG;
+  const fileName = sources.file ?? env[CONFIG_FILE.env];
   const file = fileName ? readFile(fileName, errors) : {};
   if (fileName) errors.push(...unknownFileSettings(file, fileName));
 
-  const config: Config = {
-    dataDir: './.meterbridge',
-    host: '127.0.0.1',
-    port: 8080,
-    logLevel: 'info',
-    ingestion: { ...DEFAULT_INGESTION_LIMITS },
-    metering: { ...DEFAULT_METERING_SETTINGS },
-    billing: { ...DEFAULT_BILLING_SETTINGS },
-  };
+  const config = defaultConfig();
 
   for (const setting of SETTINGS) {
     const candidates: Array<[string, unknown]> = [

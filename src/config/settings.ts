@@ -25,12 +25,29 @@ export interface Setting {
   key: SettingKey;
   /** Command-line flag (commander's camelCase option name is `key`). */
   flag: string;
+  /** The flag's value as `--help` names it. */
+  argument: string;
+  /** What the setting does, for `--help`, which adds the env name and the default. */
+  description: string;
   env: string;
-  /** Dotted path in the optional config file. */
+  /** Dotted path in the optional config file; its section groups the flags of the commands that take them. */
   filePath: string;
+  /**
+   * The value when no source gives one, written as a flag, env or file would carry it and parsed like
+   * them; none when the setting stays absent unless configured (the database URL, the admin key).
+   */
+  default?: string | number;
   parse: Parser;
   apply: (config: Config, value: unknown) => void;
 }
+
+/** The configuration file is named by a flag or the environment, never by another file. */
+export const CONFIG_FILE = {
+  flag: '--config',
+  argument: '<file>',
+  description: 'YAML or JSON configuration file',
+  env: 'MB_CONFIG',
+} as const;
 
 const text: Parser = (raw) =>
   typeof raw === 'string' && raw.trim() !== '' ? { value: raw.trim() } : { error: 'must be a non-empty string' };
@@ -44,6 +61,11 @@ function integer(min: number, max: number): Parser {
     }
     return { value };
   };
+}
+
+/** `a, b or c`, as help text lists a setting's choices. */
+function listed(choices: readonly string[]): string {
+  return choices.length < 2 ? choices.join('') : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
 }
 
 function oneOf(...choices: string[]): Parser {
@@ -66,10 +88,14 @@ const adminKey: Parser = (raw) => {
   return (parsed.value as string).length >= 32 ? parsed : { error: 'must be at least 32 characters long' };
 };
 
+const LOG_LEVELS: readonly Config['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export const SETTINGS: readonly Setting[] = [
   {
     key: 'databaseUrl',
     flag: '--database-url',
+    argument: '<url>',
+    description: 'PostgreSQL server URL; default is the embedded store',
     env: 'MB_DATABASE_URL',
     filePath: 'database.url',
     parse: databaseUrl,
@@ -78,38 +104,52 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: 'dataDir',
     flag: '--data-dir',
+    argument: '<dir>',
+    description: 'embedded store directory',
     env: 'MB_DATA_DIR',
     filePath: 'database.dataDir',
+    default: './.meterbridge',
     parse: text,
     apply: (c, v) => (c.dataDir = v as string),
   },
   {
     key: 'host',
     flag: '--host',
+    argument: '<host>',
+    description: 'listen address',
     env: 'MB_HOST',
     filePath: 'server.host',
+    default: '127.0.0.1',
     parse: text,
     apply: (c, v) => (c.host = v as string),
   },
   {
     key: 'port',
     flag: '--port',
+    argument: '<port>',
+    description: 'listen port',
     env: 'MB_PORT',
     filePath: 'server.port',
+    default: 8080,
     parse: integer(0, 65535),
     apply: (c, v) => (c.port = v as number),
   },
   {
     key: 'logLevel',
     flag: '--log-level',
+    argument: '<level>',
+    description: listed(LOG_LEVELS),
     env: 'MB_LOG_LEVEL',
     filePath: 'log.level',
-    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    default: 'info',
+    parse: oneOf(...LOG_LEVELS),
     apply: (c, v) => (c.logLevel = v as Config['logLevel']),
   },
   {
     key: 'bootstrapAdminKey',
     flag: '--bootstrap-admin-key',
+    argument: '<key>',
+    description: 'administrator key registered on a new store instead of a generated one (32 characters or more)',
     env: 'MB_BOOTSTRAP_ADMIN_KEY',
     filePath: 'auth.bootstrapAdminKey',
     parse: adminKey,
@@ -118,81 +158,125 @@ export const SETTINGS: readonly Setting[] = [
   {
     key: 'unknownTypes',
     flag: '--unknown-types',
+    argument: '<policy>',
+    description: 'events of types with no schema: accept (as telemetry) or reject',
     env: 'MB_UNKNOWN_TYPES',
     filePath: 'ingestion.unknownTypes',
+    default: 'accept',
     parse: oneOf('accept', 'reject'),
     apply: (c, v) => (c.ingestion.unknownTypes = v as 'accept' | 'reject'),
   },
   {
     key: 'maxEventBytes',
     flag: '--max-event-bytes',
+    argument: '<n>',
+    description: 'largest event accepted',
     env: 'MB_MAX_EVENT_BYTES',
     filePath: 'ingestion.maxEventBytes',
+    default: 64 * 1024,
     parse: integer(256, 16 * 1024 * 1024),
     apply: (c, v) => (c.ingestion.maxEventBytes = v as number),
   },
   {
     key: 'maxBodyBytes',
     flag: '--max-body-bytes',
+    argument: '<n>',
+    description: 'largest request body accepted',
     env: 'MB_MAX_BODY_BYTES',
     filePath: 'ingestion.maxBodyBytes',
+    default: 10 * 1024 * 1024,
     parse: integer(1024, 1024 * 1024 * 1024),
     apply: (c, v) => (c.ingestion.maxBodyBytes = v as number),
   },
   {
     key: 'maxBatchEvents',
     flag: '--max-batch-events',
+    argument: '<n>',
+    description: 'most events per request',
     env: 'MB_MAX_BATCH_EVENTS',
     filePath: 'ingestion.maxBatchEvents',
+    default: 10_000,
     parse: integer(1, 1_000_000),
     apply: (c, v) => (c.ingestion.maxBatchEvents = v as number),
   },
   {
     key: 'maxFutureSeconds',
     flag: '--max-future-seconds',
+    argument: '<n>',
+    description: 'how far ahead an event time may be',
     env: 'MB_MAX_FUTURE_SECONDS',
     filePath: 'ingestion.maxFutureSeconds',
+    default: 300,
     parse: integer(0, 7 * 24 * 3600),
     apply: (c, v) => (c.ingestion.maxFutureSeconds = v as number),
   },
   {
     key: 'meteringWorker',
     flag: '--metering-worker',
+    argument: '<on|off>',
+    description: 'run the metering stage in this process',
     env: 'MB_METERING_WORKER',
     filePath: 'metering.worker',
+    default: 'on',
     parse: oneOf('on', 'off'),
     apply: (c, v) => (c.metering.worker = v === 'on'),
   },
   {
     key: 'meteringBatchSize',
     flag: '--metering-batch-size',
+    argument: '<n>',
+    description: 'raw events per metering batch',
     env: 'MB_METERING_BATCH_SIZE',
     filePath: 'metering.batchSize',
+    default: 2000,
     parse: integer(1, 100_000),
     apply: (c, v) => (c.metering.batchSize = v as number),
   },
   {
     key: 'meteringPollMs',
     flag: '--metering-poll-ms',
+    argument: '<ms>',
+    description: 'how often an idle metering worker looks for new events',
     env: 'MB_METERING_POLL_MS',
     filePath: 'metering.pollIntervalMs',
+    default: 100,
     parse: integer(10, 60_000),
     apply: (c, v) => (c.metering.pollIntervalMs = v as number),
   },
   {
     key: 'meteringHorizonDays',
     flag: '--metering-horizon-days',
+    argument: '<days>',
+    description: 'events arriving later than this after their time are held as exceptions',
     env: 'MB_METERING_HORIZON_DAYS',
     filePath: 'metering.horizonDays',
+    default: 90,
     parse: integer(1, 3660),
     apply: (c, v) => (c.metering.horizonDays = v as number),
   },
   {
     key: 'billingGraceHours',
     flag: '--billing-grace-hours',
+    argument: '<hours>',
+    description: 'how long a draft invoice waits before it finalizes on its own',
     env: 'MB_BILLING_GRACE_HOURS',
     filePath: 'billing.graceHours',
+    default: 72,
     parse: integer(0, 24 * 366),
     apply: (c, v) => (c.billing.graceHours = v as number),
   },
 ];
+
+/** A new configuration holding every default: what `loadConfig` starts from. */
+export function defaultConfig(): Config {
+  // Filled in below: every setting of Config that is not optional has a default.
+  const config = { ingestion: {}, metering: {}, billing: {} } as Config;
+  for (const setting of SETTINGS) {
+    if (setting.default === undefined) continue;
+    const parsed = setting.parse(setting.default);
+    // A default its own parser refuses is a mistake in this table, not in anyone's configuration.
+    if ('error' in parsed) throw new Error(`the default of ${setting.key} ${parsed.error}`);
+    setting.apply(config, parsed.value);
+  }
+  return config;
+}

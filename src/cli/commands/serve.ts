@@ -11,14 +11,14 @@ import {
   withBillingOptions,
   withIngestionOptions,
   withMeteringOptions,
+  withServerOptions,
   withStoreOptions,
 } from '../options.js';
 
 export function serveCommand(): Command {
-  const command = new Command('serve')
-    .description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL')
-    .option('--host <host>', 'listen address (env MB_HOST, default 127.0.0.1)')
-    .option('--port <port>', 'listen port (env MB_PORT, default 8080)');
+  const command = withServerOptions(
+    new Command('serve').description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL'),
+  );
   return withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))).action(
     async (options) => {
       const config = configFrom(options);
