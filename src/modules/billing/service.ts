@@ -5,7 +5,8 @@ import type { CatalogService } from '../catalog/index.js';
 import { runBilling } from './invoicing/billing-run.js';
 import { findCredit, listCreditBalances } from './credits/credit-balances.js';
 import { cachedCatalogVersions, finalizeCurrent, finalizeDue } from './invoicing/finalize.js';
-import { findInvoice, findLineEvents, listInvoices } from './invoicing/invoice-queries.js';
+import { findInvoice, listInvoices } from './invoicing/invoice-queries.js';
+import { findLineEvents } from './invoicing/line-lineage.js';
 import type {
   Invoice,
   InvoiceFilter,

@@ -39,6 +39,8 @@ export { compileCsvHeader, csvRecordToEvent, type CsvHeader, type CsvEventResult
 export {
   readRawEventsAfter,
   readRawEventsBySeq,
+  countRawEventsAfter,
+  countRawEventsInTimeRange,
   readRawEventsInTimeRange,
   type RawEvent,
   type RawEventCursor,

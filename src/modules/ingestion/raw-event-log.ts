@@ -143,3 +143,35 @@ export async function readRawEventsBySeq(
   const result = await db.query<RawEventRow>(readBySeq(paths.length, withData), [seqs, ...pathParams(paths)]);
   return result.rows.map(fromRowRawEvent);
 }
+
+/**
+ * How far the log runs ahead of a position (from the start when null): events not yet read, counted up
+ * to `cap`, and the oldest one's acceptance time.
+ */
+export async function countRawEventsAfter(
+  db: Queryable,
+  position: RawEventCursor | null,
+  cap: number,
+): Promise<{ events: number; oldestReceivedAt: Date | null }> {
+  const result = await db.query<{ events: string; oldest: Date | string | null }>(
+    `select count(*)::text as events, min(received_at) as oldest from (
+       select received_at from raw_events
+        where $1::xid8 is null or (tx_id, seq) > ($1::xid8, $2::bigint)
+        order by tx_id, seq limit $3) ahead`,
+    [position?.txId ?? null, position?.seq ?? null, cap],
+  );
+  const row = result.rows[0];
+  return { events: Number(row?.events ?? 0), oldestReceivedAt: row?.oldest ? new Date(row.oldest) : null };
+}
+
+/** How many events with a time in [from, to) the log holds at or before a position. */
+export async function countRawEventsInTimeRange(
+  db: Queryable,
+  range: { from: Date; to: Date; upTo: RawEventCursor },
+): Promise<number> {
+  const result = await db.query<{ n: string }>(
+    `select count(*)::text as n from raw_events where time >= $1 and time < $2 and (tx_id, seq) <= ($3::xid8, $4::bigint)`,
+    [range.from, range.to, range.upTo.txId, range.upTo.seq],
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import { readRawEventsBySeq, type RawEvent } from '../ingestion/index.js';
 import type { ExceptionStatus } from './rederive-repository.js';
 import type { ExceptionReason } from './usage.js';
 
@@ -65,8 +66,6 @@ interface ExceptionRow {
   status: ExceptionStatus;
   meter_key: string;
   event_seq: string;
-  source: string;
-  event_id: string;
   event_type: string;
   subject: string | null;
   event_time: Date | string;
@@ -77,7 +76,10 @@ interface ExceptionRow {
   resolved_by: string | null;
 }
 
-function fromRow(row: ExceptionRow): MeteringException {
+/** The identity of an exception's event, which the raw event log keeps. */
+type EventIdentity = Pick<RawEvent, 'source' | 'id'>;
+
+function fromRow(row: ExceptionRow, event: EventIdentity): MeteringException {
   return {
     id: row.id,
     reason: row.reason,
@@ -86,8 +88,8 @@ function fromRow(row: ExceptionRow): MeteringException {
     meter: row.meter_key,
     event: {
       seq: row.event_seq,
-      source: row.source,
-      id: row.event_id,
+      source: event.source,
+      id: event.id,
       type: row.event_type,
       subject: row.subject,
       time: new Date(row.event_time).toISOString(),
@@ -107,14 +109,21 @@ export async function findExceptions(
   limit: number,
 ): Promise<MeteringException[]> {
   const result = await db.query<ExceptionRow>(
-    `select e.id::text, e.reason, e.detail, e.status, e.meter_key, e.event_seq::text, r.source, r.id as event_id, e.event_type,
+    `select e.id::text, e.reason, e.detail, e.status, e.meter_key, e.event_seq::text, e.event_type,
             e.subject, e.event_time, e.customer_key, e.created_at, e.updated_at, e.resolution, e.resolved_by
-       from metering_exceptions e join raw_events r on r.seq = e.event_seq
+       from metering_exceptions e
      ${WHERE}
       order by e.id limit $11`,
     [...filterParams(filter), limit],
   );
-  return result.rows.map(fromRow);
+  const seqs = [...new Set(result.rows.map((row) => row.event_seq))];
+  const events = new Map((await readRawEventsBySeq(db, seqs, { withData: false })).map((event) => [event.seq, event]));
+  return result.rows.map((row) => {
+    // Raw events are never deleted (a trigger refuses it), so every exception's event is there.
+    const event = events.get(row.event_seq);
+    if (!event) throw new Error(`exception ${row.id} names event ${row.event_seq}, which the log does not hold`);
+    return fromRow(row, event);
+  });
 }
 
 export interface LockedException {

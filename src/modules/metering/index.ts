@@ -24,3 +24,20 @@ export {
   type UsageRow,
   type UsageWindow,
 } from './usage-query.js';
+export {
+  aggregateUsage,
+  aggregateInvoiced,
+  eventValues,
+  quantityOf,
+  markUsageBilled,
+  releaseBilledUsage,
+  metersWithUnbilledUsage,
+  findLineRecords,
+  type SubscriptionWindow,
+  type MeterWindow,
+  type MeterAggregate,
+  type BillingDocument,
+  type UnbilledMeter,
+  type LineRecord,
+  type LineRecordsQuery,
+} from './billing-usage-repository.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { readRawEventsAfter, type RawEvent } from '../ingestion/index.js';
+import { countRawEventsAfter, readRawEventsAfter, type RawEvent } from '../ingestion/index.js';
 import { deriveEvent } from './derive.js';
 import type { MeteringIndexSource } from './index-source.js';
 import * as repository from './repository.js';
@@ -136,7 +136,7 @@ export function createMeteringStage({
         batches.push(batch);
         if (batch.events >= batchSize || batch.staleCatalog) continue;
         if (batch.catalogVersion === undefined || Date.now() > deadline) return batches;
-        const behind = await repository.lagBehind(db, await repository.readCursor(db, METERING_STAGE), 1);
+        const behind = await countRawEventsAfter(db, await repository.readCursor(db, METERING_STAGE), 1);
         if (behind.events === 0) return batches;
         await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_OPEN_TRANSACTIONS_MS));
       }

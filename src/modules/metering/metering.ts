@@ -8,7 +8,8 @@ import { createMeteringIndexSource, type MeteringIndexSource } from './index-sou
 import { createMeteringMetrics, LAG_COUNT_CAP, type MeteringLag } from './metering-metrics.js';
 import { createMeteringStage, METERING_STAGE, type MeteringStage } from './metering-stage.js';
 import { replayUsage, type ReplayProgress, type ReplayRequest, type ReplayResult } from './replay.js';
-import { lagBehind, listTelemetry, metersInUse, readCursor, type TelemetryTally } from './repository.js';
+import { listTelemetry, metersInUse, readCursor, type TelemetryTally } from './repository.js';
+import { countRawEventsAfter } from '../ingestion/index.js';
 import type { Queryable } from '../../platform/database/database.js';
 
 export interface Metering {
@@ -42,7 +43,7 @@ export function createMetering({
   const horizonMs = horizonDays * 86_400_000;
   const indexSource = createMeteringIndexSource(catalog);
   const lag = async (): Promise<MeteringLag> => {
-    const behind = await lagBehind(db, await readCursor(db, METERING_STAGE), LAG_COUNT_CAP);
+    const behind = await countRawEventsAfter(db, await readCursor(db, METERING_STAGE), LAG_COUNT_CAP);
     const seconds = behind.oldestReceivedAt
       ? Math.max(0, (clock.now().getTime() - behind.oldestReceivedAt.getTime()) / 1000)
       : 0;

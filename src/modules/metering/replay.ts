@@ -3,7 +3,7 @@ import type { Database } from '../../platform/database/database.js';
 import { PreconditionFailedError, ValidationError, type FieldError } from '../../platform/errors.js';
 import { readTimeRange } from '../../platform/time-range.js';
 import { recordAudit } from '../audit/index.js';
-import { readRawEventsInTimeRange } from '../ingestion/index.js';
+import { countRawEventsInTimeRange, readRawEventsInTimeRange } from '../ingestion/index.js';
 import type { MeteringIndexSource } from './index-source.js';
 import { METERING_STAGE } from './metering-stage.js';
 import { addSummaries, emptySummary, rederive, type RederiveSummary } from './rederive.js';
@@ -59,12 +59,7 @@ function checkRequest(request: ReplayRequest): { from: Date; to: Date } {
 /** The events a replay of [from, to) will read: those in range the stage has passed. */
 async function countEvents(db: Database, from: Date, to: Date): Promise<number> {
   const cursor = await readCursor(db, METERING_STAGE);
-  if (!cursor) return 0;
-  const result = await db.query<{ n: string }>(
-    `select count(*)::text as n from raw_events where time >= $1 and time < $2 and (tx_id, seq) <= ($3::xid8, $4::bigint)`,
-    [from, to, cursor.txId, cursor.seq],
-  );
-  return Number(result.rows[0]?.n ?? 0);
+  return cursor ? countRawEventsInTimeRange(db, { from, to, upTo: cursor }) : 0;
 }
 
 /**

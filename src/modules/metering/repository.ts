@@ -199,23 +199,6 @@ export async function listTelemetry(db: Queryable): Promise<TelemetryTally[]> {
   }));
 }
 
-/** How far the log runs ahead of a position: events not yet read, and the oldest one's acceptance time. */
-export async function lagBehind(
-  db: Queryable,
-  position: RawEventCursor | null,
-  cap: number,
-): Promise<{ events: number; oldestReceivedAt: Date | null }> {
-  const result = await db.query<{ events: string; oldest: Date | string | null }>(
-    `select count(*)::text as events, min(received_at) as oldest from (
-       select received_at from raw_events
-        where $1::xid8 is null or (tx_id, seq) > ($1::xid8, $2::bigint)
-        order by tx_id, seq limit $3) ahead`,
-    [position?.txId ?? null, position?.seq ?? null, cap],
-  );
-  const row = result.rows[0];
-  return { events: Number(row?.events ?? 0), oldestReceivedAt: row?.oldest ? new Date(row.oldest) : null };
-}
-
 /**
  * Which of these meters have usage records or exceptions. Takes the stage's cursor first, so that a
  * catalog apply asking this waits for a batch in flight and no batch starts until the apply commits.

@@ -14,7 +14,7 @@ import { unreissuableInvoices, voidForReissue } from '../late-usage/reissue.js';
 import { planLateUsage } from '../late-usage/late-usage-policy.js';
 import { calendarMonth, periodsStartingIn } from './periods.js';
 import * as repository from './invoice-repository.js';
-import { aggregateUsage, eventValues, type MeterAggregate, type UsageWindow } from './usage-aggregates.js';
+import { aggregateUsage, eventValues, type MeterAggregate, type SubscriptionWindow } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
 import type { LineContent, Period, BillingRunSummary } from '../billing.js';
 
@@ -68,7 +68,7 @@ async function percentageValues(
 ): Promise<Map<string, string[]>> {
   const charges = lookup.plan(lookup.subscription(planned.subscriptionKey)?.plan)?.charges ?? [];
   const values = new Map<string, string[]>();
-  const window: UsageWindow = {
+  const window: SubscriptionWindow = {
     subscriptionKey: planned.subscriptionKey,
     start: planned.covered.start,
     end: planned.covered.end,

@@ -10,7 +10,7 @@ import {
 import { rateCharge } from '../../rating/index.js';
 import { advanceFeeLine, flatFeeLine } from '../fees/flat-fee-lines.js';
 import { coveredShare } from './periods.js';
-import { quantityOf, type MeterAggregate } from './usage-aggregates.js';
+import { quantityOf, type MeterAggregate } from '../../metering/index.js';
 import { Exact, toMoney } from '../../../platform/money.js';
 import type { FeeBilledLookup, Period, DraftHeader, InvoiceDraft, LineContent } from '../billing.js';
 

@@ -227,3 +227,51 @@ export async function insertRun(db: Queryable, run: BillingRunRecord): Promise<v
     [run.id, run.period, run.startedAt, run.finishedAt, run.actor, JSON.stringify(run.summary)],
   );
 }
+
+/** A finalized invoice's period: where late usage for it is looked for. */
+export interface FinalizedPeriod {
+  invoiceId: string;
+  number: string;
+  subscriptionKey: string;
+  periodStart: Date;
+  periodEnd: Date;
+  coveredStart: Date;
+  coveredEnd: Date;
+}
+
+interface FinalizedPeriodRow {
+  id: string;
+  number: string;
+  subscription_key: string;
+  period_start: Date | string;
+  period_end: Date | string;
+  covered_start: Date | string;
+  covered_end: Date | string;
+}
+
+/** The finalized invoices (not memos) of these subscriptions, by subscription then covered start. */
+export async function findFinalizedPeriods(
+  db: Queryable,
+  subscriptionKeys: readonly string[],
+): Promise<FinalizedPeriod[]> {
+  const result = await db.query<FinalizedPeriodRow>(
+    `select id, number, subscription_key, period_start, period_end, covered_start, covered_end
+       from invoices
+      where status = 'finalized' and document = 'invoice' and subscription_key = any($1)
+      order by subscription_key, covered_start, id`,
+    [subscriptionKeys],
+  );
+  return result.rows.map(fromRowFinalizedPeriod);
+}
+
+function fromRowFinalizedPeriod(row: FinalizedPeriodRow): FinalizedPeriod {
+  return {
+    invoiceId: row.id,
+    number: row.number,
+    subscriptionKey: row.subscription_key,
+    periodStart: new Date(row.period_start),
+    periodEnd: new Date(row.period_end),
+    coveredStart: new Date(row.covered_start),
+    coveredEnd: new Date(row.covered_end),
+  };
+}

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import { type FieldError } from '../../../platform/errors.js';
 import type { Catalog } from '../../catalog/index.js';
-import { aggregateInvoiced, quantityOf, type MeterWindow } from './usage-aggregates.js';
+import { aggregateInvoiced, markUsageBilled, quantityOf, type MeterWindow } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
 import { StaleUsageError } from '../billing.js';
 
@@ -88,14 +88,7 @@ async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDo
 export async function markBilledUsage(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<void> {
   const windows = await billedWindows(tx, catalog, document);
   if (windows.length === 0) return;
-  const columns = [windows.map((w) => w.meterKey), windows.map((w) => w.start), windows.map((w) => w.end)];
-  await tx.query(
-    `update usage_records u set invoice_id = $1
-       from unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) as w(meter, ps, pe)
-      where u.meter_key = w.meter and u.customer_key = $3 and u.event_time >= w.ps and u.event_time < w.pe
-        and u.subscription_key = $2 and u.invoice_id is null`,
-    [document.id, document.subscriptionKey, document.customerKey, ...columns],
-  );
+  await markUsageBilled(tx, document, windows);
   const invoiced = await aggregateInvoiced(tx, document, windows);
   const problems: FieldError[] = [];
   windows.forEach((window, index) => {

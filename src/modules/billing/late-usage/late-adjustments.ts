@@ -3,41 +3,27 @@ import { contractCharge, type Aggregation, type Subscription } from '../../catal
 import { rateCharge, reRate } from '../../rating/index.js';
 import type { CatalogLookup } from '../invoicing/catalog-lookup.js';
 import { coveredShare } from '../invoicing/periods.js';
-import { aggregateUsage, eventValues, quantityOf } from '../invoicing/usage-aggregates.js';
+import { aggregateUsage, eventValues, metersWithUnbilledUsage, quantityOf } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
 import type { LineContent, LateAdjustment } from '../billing.js';
+import { findFinalizedPeriods, type FinalizedPeriod } from '../invoicing/invoice-repository.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
-interface LateWindow {
-  invoiceId: string;
-  number: string;
-  subscriptionKey: string;
+interface LateWindow extends FinalizedPeriod {
   meterKey: string;
-  periodStart: Date;
-  periodEnd: Date;
-  coveredStart: Date;
-  coveredEnd: Date;
 }
 
 async function findLateWindows(db: Queryable, subscriptionKeys: readonly string[]): Promise<LateWindow[]> {
-  const result = await db.query<Record<string, unknown>>(
-    `select distinct i.id, i.number, i.subscription_key, u.meter_key, i.period_start, i.period_end, i.covered_start, i.covered_end
-       from invoices i
-       join usage_records u on u.subscription_key = i.subscription_key and u.event_time >= i.covered_start and u.event_time < i.covered_end
-      where i.status = 'finalized' and i.document = 'invoice' and i.subscription_key = any($1) and u.invoice_id is null
-      order by i.subscription_key, i.covered_start, u.meter_key`,
-    [subscriptionKeys],
+  const periods = await findFinalizedPeriods(db, subscriptionKeys);
+  const unbilled = await metersWithUnbilledUsage(
+    db,
+    periods.map((period) => ({
+      subscriptionKey: period.subscriptionKey,
+      start: period.coveredStart,
+      end: period.coveredEnd,
+    })),
   );
-  return result.rows.map((row) => ({
-    invoiceId: row.id as string,
-    number: row.number as string,
-    subscriptionKey: row.subscription_key as string,
-    meterKey: row.meter_key as string,
-    periodStart: new Date(row.period_start as string),
-    periodEnd: new Date(row.period_end as string),
-    coveredStart: new Date(row.covered_start as string),
-    coveredEnd: new Date(row.covered_end as string),
-  }));
+  return unbilled.map(({ index, meterKey }) => ({ ...(periods[index] as FinalizedPeriod), meterKey }));
 }
 
 /** What a finalized invoice and the finalized adjustments to it billed for one charge. */

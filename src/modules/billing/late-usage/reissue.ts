@@ -1,3 +1,4 @@
+import { releaseBilledUsage } from '../../metering/index.js';
 import { enqueue } from '../../outbox/index.js';
 import type { Queryable } from '../../../platform/database/database.js';
 import { INVOICE_VOIDED_TOPIC } from '../billing.js';
@@ -34,7 +35,7 @@ export async function voidForReissue(db: Queryable, invoiceId: string, now: Date
   );
   if (voided.rowCount !== 1)
     throw new Error(`invoice ${invoiceId} is not a finalized, unposted invoice; it cannot be voided`);
-  await db.query(`update usage_records set invoice_id = null where invoice_id = $1`, [invoiceId]);
+  await releaseBilledUsage(db, invoiceId);
   // A draft memo correcting it corrects what no longer stands: the new invoice bills that usage itself.
   await db.query(`delete from invoices where corrects_invoice_id = $1 and status = 'draft'`, [invoiceId]);
   await enqueue(db, {

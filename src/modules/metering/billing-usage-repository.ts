@@ -1,8 +1,12 @@
-import type { Queryable } from '../../../platform/database/database.js';
-import type { Aggregation } from '../../catalog/index.js';
+import type { Queryable } from '../../platform/database/database.js';
+import type { Aggregation } from '../catalog/index.js';
+
+// Billing's door onto usage records: the aggregates it prices, the values percentage charges need, the
+// marks that say which invoice bills a record, and the records behind a line. Billing passes its windows
+// in; it never names this module's tables.
 
 /** A subscription's period whose usage a billing run reads: events in [start, end). */
-export interface UsageWindow {
+export interface SubscriptionWindow {
   subscriptionKey: string;
   start: Date;
   end: Date;
@@ -62,7 +66,7 @@ interface AggregateRow {
  */
 export async function aggregateUsage(
   db: Queryable,
-  windows: readonly UsageWindow[],
+  windows: readonly SubscriptionWindow[],
   needs: ReadonlySet<Aggregation>,
 ): Promise<MeterAggregate[]> {
   if (windows.length === 0) return [];
@@ -104,7 +108,7 @@ export function quantityOf(aggregate: MeterAggregate | undefined, aggregation: A
 }
 
 /** Each event's value in event order, for percentage charges (their free events and per-event limits). */
-export async function eventValues(db: Queryable, window: UsageWindow, meterKey: string): Promise<string[]> {
+export async function eventValues(db: Queryable, window: SubscriptionWindow, meterKey: string): Promise<string[]> {
   const result = await db.query<{ value: string }>(
     `select value::text as value from usage_records
       where subscription_key = $1 and meter_key = $2 and event_time >= $3 and event_time < $4 and value is not null
@@ -151,4 +155,106 @@ export async function aggregateInvoiced(
     ],
   );
   return result.rows.map((row) => fromAggregateRow({ ...row, dimensions: null, total: 1 }));
+}
+
+/** The document that bills records, and whose subscription (and customer, for the index) they belong to. */
+export interface BillingDocument {
+  id: string;
+  subscriptionKey: string;
+  customerKey: string;
+}
+
+/** Marks every record of these windows not yet on an invoice as billed by the document (in its transaction). */
+export async function markUsageBilled(
+  tx: Queryable,
+  document: BillingDocument,
+  windows: readonly MeterWindow[],
+): Promise<void> {
+  if (windows.length === 0) return;
+  await tx.query(
+    `update usage_records u set invoice_id = $1
+       from unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) as w(meter, ps, pe)
+      where u.meter_key = w.meter and u.customer_key = $3 and u.event_time >= w.ps and u.event_time < w.pe
+        and u.subscription_key = $2 and u.invoice_id is null`,
+    [
+      document.id,
+      document.subscriptionKey,
+      document.customerKey,
+      windows.map((w) => w.meterKey),
+      windows.map((w) => w.start),
+      windows.map((w) => w.end),
+    ],
+  );
+}
+
+/**
+ * Gives the records a voided invoice billed back to no invoice, for the invoice issued in its place. The
+ * table's trigger allows it only while that invoice is void.
+ */
+export async function releaseBilledUsage(tx: Queryable, invoiceId: string): Promise<void> {
+  await tx.query(`update usage_records set invoice_id = null where invoice_id = $1`, [invoiceId]);
+}
+
+/** A meter with records on no invoice in the window at `index` of the windows asked about. */
+export interface UnbilledMeter {
+  index: number;
+  meterKey: string;
+}
+
+/**
+ * The meters with records on no invoice in each window, in window order then meter: usage that arrived
+ * after the invoice of its period was finalized.
+ */
+export async function metersWithUnbilledUsage(
+  db: Queryable,
+  windows: readonly SubscriptionWindow[],
+): Promise<UnbilledMeter[]> {
+  if (windows.length === 0) return [];
+  const result = await db.query<{ ordinal: string; meter_key: string }>(
+    `select distinct w.ordinal::text, u.meter_key
+       from unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) with ordinality as w(sub, ps, pe, ordinal)
+       join usage_records u on u.subscription_key = w.sub and u.event_time >= w.ps and u.event_time < w.pe
+      where u.invoice_id is null
+      order by 1, 2`,
+    [windows.map((w) => w.subscriptionKey), windows.map((w) => w.start), windows.map((w) => w.end)],
+  );
+  return result.rows.map((row) => ({ index: Number(row.ordinal) - 1, meterKey: row.meter_key }));
+}
+
+/** One usage record behind an invoice line: its event's position in the log, its value and dimensions. */
+export interface LineRecord {
+  eventSeq: string;
+  value: string | null;
+  dimensions: Record<string, unknown>;
+}
+
+/** Which records of a meter window a line stands for, and where a page starts. */
+export interface LineRecordsQuery {
+  subscriptionKey: string;
+  meterKey: string;
+  start: Date;
+  end: Date;
+  /** The document whose marked records these are; null for a draft's records, which no invoice bills yet. */
+  billedBy: string | null;
+  afterSeq: string;
+  limit: number;
+}
+
+interface LineRecordRow {
+  event_seq: string;
+  value: string | null;
+  dimensions: Record<string, unknown>;
+}
+
+/** A page of the records behind a line, in log order. */
+export async function findLineRecords(db: Queryable, query: LineRecordsQuery): Promise<LineRecord[]> {
+  // Ordered by the column, not the select list's text of it (which shares its name and would sort as text).
+  const result = await db.query<LineRecordRow>(
+    `select event_seq::text, value::text as value, dimensions from usage_records
+      where subscription_key = $1 and meter_key = $2 and event_time >= $3 and event_time < $4
+        and invoice_id is not distinct from $5::text and event_seq > $6::bigint
+      order by usage_records.event_seq limit $7`,
+    [query.subscriptionKey, query.meterKey, query.start, query.end, query.billedBy, query.afterSeq, query.limit],
+  );
+  return result.rows.map((row) => ({ eventSeq: row.event_seq, value: row.value, dimensions: row.dimensions }));
 }
