@@ -23,6 +23,3 @@ export async function withApp<T>(
 export function without(options: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).filter(([name]) => !names.includes(name)));
 }
-
-/** Where a bad option is reported: `--legal-entity` for the `legal_entity` parameter. */
-export const optionPath = (name: string): string => `--${name.replace(/_/g, '-')}`;

@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
 import type { BillingRunSummary } from '../../modules/billing/index.js';
+import { byOption, cliActor } from '../cli-actor.js';
+import { asOptionErrors } from '../option-errors.js';
 import { configFrom, withStoreOptions } from '../options.js';
-import { asOptionErrors, cliActor } from './replay.js';
 
 const HELP = `
 Closes a calendar month: drafts the invoice of every subscription period that starts in it and has
@@ -45,7 +46,7 @@ export function billCommand(dependencies: BillCommandDependencies = {}): Command
     .description('draft (or redraft) the invoices of a calendar month that has ended')
     // Not a required option: the module checks it, with the same message as over HTTP.
     .option('--period <month>', 'the calendar month, such as 2026-10 (required)')
-    .option('--by <name>', 'who bills, kept in the audit log (default: cli:<login name>)')
+    .addOption(byOption('who bills'))
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', HELP);
   return withStoreOptions(command).action(async (options: Record<string, unknown>) => {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
 import { CATALOG_KINDS, type CatalogDiff, type CatalogService, type FieldChange } from '../../modules/catalog/index.js';
 import { ValidationError } from '../../platform/errors.js';
+import { loginName } from '../cli-actor.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 export interface CatalogCommandDependencies {
@@ -63,14 +63,6 @@ async function readCatalogFile(file: string): Promise<string> {
   }
 }
 
-function defaultAppliedBy(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function withCatalog<T>(
   options: Record<string, unknown>,
   openApp: (config: Readonly<Config>) => Promise<App>,
@@ -125,7 +117,7 @@ export function catalogCommand(dependencies: CatalogCommandDependencies = {}): C
         const { file, by, ...storeOptions } = options as { file: string; by?: string } & Record<string, unknown>;
         const text = await readCatalogFile(file);
         const result = await withCatalog(storeOptions, openApp, (service) =>
-          service.apply(text, file, by ?? defaultAppliedBy()),
+          service.apply(text, file, by ?? loginName()),
         );
         if (!result.created) {
           console.log(`unchanged, version ${result.version.version}`);

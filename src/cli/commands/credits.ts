@@ -10,7 +10,8 @@ import {
 } from '../../modules/billing/index.js';
 import { withStoreOptions } from '../options.js';
 import { formatTable, printPage } from '../print-page.js';
-import { optionPath, withApp, without, type OpenApp } from '../with-app.js';
+import { optionPath } from '../option-errors.js';
+import { withApp, without, type OpenApp } from '../with-app.js';
 import { fetchPage } from '../../platform/paging.js';
 
 export interface CreditsCommandDependencies {

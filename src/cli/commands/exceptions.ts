@@ -8,10 +8,12 @@ import {
   type MeteringException,
 } from '../../modules/metering/index.js';
 import { ValidationError } from '../../platform/errors.js';
+import { byOption, cliActor } from '../cli-actor.js';
+import { formatRederiveSummary } from '../format-rederive-summary.js';
+import { asOptionErrors, optionPath, pointerAsOption } from '../option-errors.js';
 import { printPage } from '../print-page.js';
 import { withStoreOptions } from '../options.js';
 import { withApp } from '../with-app.js';
-import { asOptionErrors, cliActor, formatRederiveSummary } from './replay.js';
 
 export interface ExceptionsCommandDependencies {
   /** Opens the application for a configuration; tests bind it to their own database. */
@@ -55,7 +57,7 @@ function idErrors(ids: readonly string[]) {
     asOptionErrors(error, (path) => {
       const index = /^\/ids\/(\d+)$/.exec(path)?.[1];
       if (index !== undefined) return `ID ${JSON.stringify(ids[Number(index)])}`;
-      return path === '/ids' ? 'ID...' : path.replace(/^\/(\w+)$/, '--$1');
+      return path === '/ids' ? 'ID...' : pointerAsOption(path);
     });
 }
 
@@ -89,7 +91,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
       .action(async (options: Record<string, unknown>) => {
         const paramNames = [...FILTER_OPTIONS, 'status', 'after', 'limit'];
         // Checked before the store opens: a typo costs no start-up.
-        const query = parseExceptionQuery(filterParams(options, paramNames), (name) => `--${name}`);
+        const query = parseExceptionQuery(filterParams(options, paramNames), optionPath);
         const storeOptions = Object.fromEntries(
           Object.entries(options).filter(([name]) => !paramNames.includes(name) && name !== 'json'),
         );
@@ -102,7 +104,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
     withStoreOptions(new Command('ignore').description('close open exceptions as ignored, with a reason (audited)'))
       .argument('<ids...>', 'exception ids')
       .option('--reason <text>', 'why they need no fix, 1-1000 characters (required)')
-      .option('--by <name>', 'who ignores them, kept in the audit log (default: cli:<login name>)')
+      .addOption(byOption('who ignores them'))
       .action(async (ids: string[], options: Record<string, unknown>) => {
         const { reason, by, ...storeOptions } = options as { reason?: string; by?: string } & Record<string, unknown>;
         const toErrors = idErrors(ids);
@@ -127,7 +129,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
       ),
     )
       .argument('[ids...]', 'exception ids (default: every open exception matching the filter options)')
-      .option('--by <name>', 'who reprocesses, kept in the audit log (default: cli:<login name>)')
+      .addOption(byOption('who reprocesses'))
       .option(
         '--accept-beyond-horizon',
         'accept events that arrived beyond the horizon (a decision kept in the audit log)',
@@ -159,7 +161,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
         try {
           if (ids.length > 0) selection = { ids: parseExceptionIds(ids, '/ids') };
           else if (Object.keys(params).length > 0)
-            selection = { filter: parseExceptionQuery(params, (name) => `--${name}`).filter };
+            selection = { filter: parseExceptionQuery(params, optionPath).filter };
         } catch (error) {
           throw toErrors(error);
         }

@@ -4,10 +4,11 @@ import { parseInvoiceQuery, parseLineEventQuery, type InvoiceParams } from '../.
 import { createApp, type App } from '../../main.js';
 import type { Invoice, LineEvent } from '../../modules/billing/index.js';
 import { ConflictError, isAppError, ValidationError, type FieldError } from '../../platform/errors.js';
+import { byOption, cliActor } from '../cli-actor.js';
+import { optionPath } from '../option-errors.js';
 import { withStoreOptions } from '../options.js';
 import { printPage } from '../print-page.js';
-import { optionPath, withApp, without } from '../with-app.js';
-import { cliActor } from './replay.js';
+import { withApp, without } from '../with-app.js';
 import { fetchPage } from '../../platform/paging.js';
 
 export interface InvoicesCommandDependencies {
@@ -175,7 +176,7 @@ function finalizeCommand(openApp: (config: Readonly<Config>) => Promise<App>): C
   )
     .argument('[ids...]', 'invoice ids')
     .option('--due', 'every draft whose grace period has passed')
-    .option('--by <name>', 'who finalizes, kept in the audit log (default: cli:<login name>)')
+    .addOption(byOption('who finalizes'))
     .addHelpText('after', FINALIZE_HELP)
     .action(async (ids: string[], options: Record<string, unknown>) => {
       const { due, by } = options as { due?: boolean; by?: string };

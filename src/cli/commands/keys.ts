@@ -2,10 +2,10 @@ import { Command, Option } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp } from '../../main.js';
 import { parseApiKeyId, ROLES, type ApiKeySummary } from '../../modules/access/index.js';
+import { byOption, cliActor } from '../cli-actor.js';
 import { withStoreOptions } from '../options.js';
 import { formatTable } from '../print-page.js';
 import { withApp, type OpenApp } from '../with-app.js';
-import { cliActor } from './replay.js';
 
 export interface KeysCommandDependencies {
   openApp?: OpenApp;
@@ -54,7 +54,7 @@ function revokeCommand(openApp: OpenApp): Command {
     new Command('revoke').description('revoke an API key: it stops authenticating at once (audited)'),
   )
     .argument('<id>', 'key id (ID in `keys list`), not the key itself')
-    .option('--by <name>', 'who revokes, kept in the audit log (default: cli:<login name>)')
+    .addOption(byOption('who revokes'))
     .addHelpText('after', REVOKE_HELP)
     .action(async (id: string, options: Record<string, unknown>) => {
       const { by, ...storeOptions } = options as { by?: string } & Record<string, unknown>;

@@ -5,9 +5,9 @@ import { createApp, type App } from '../../main.js';
 import { parseCatalogFile, validateCharge, type CatalogService, type Charge } from '../../modules/catalog/index.js';
 import { rateCharge, type RatingInput, type RatingResult } from '../../modules/rating/index.js';
 import { findImpreciseDecimals } from '../../platform/decimal-text.js';
-import { isAppError, ValidationError, type FieldError } from '../../platform/errors.js';
+import { ValidationError, type FieldError } from '../../platform/errors.js';
+import { asOptionErrors } from '../option-errors.js';
 import { configFrom, withStoreOptions } from '../options.js';
-import { asOptionErrors } from './replay.js';
 
 const HELP = `
 Prices usage of one charge for one period, with the steps that explain the amount: the same rating the
@@ -41,7 +41,7 @@ export interface PriceCommandDependencies {
 }
 
 /** The combinations commander cannot express: exactly one way to name the charge, the required values. */
-function optionErrors(options: PriceOptions): FieldError[] {
+function priceOptionErrors(options: PriceOptions): FieldError[] {
   const errors: FieldError[] = [];
   const named = options.plan !== undefined || options.charge !== undefined;
   if (options.file !== undefined && named)
@@ -145,7 +145,7 @@ const OPTION_OF_FIELD: Record<string, string> = {
 };
 
 /** The rating engine names its input's fields as JSON Pointers (`/alreadyBilled`); here they are options. */
-function optionPath(path: string, events: EventValues | undefined, eventsOption: string): string {
+function ratingPathAsOption(path: string, events: EventValues | undefined, eventsOption: string): string {
   const value = /^\/eventValues\/(\d+)$/.exec(path);
   if (value && events) return events.source(Number(value[1]));
   if (path === '/eventValues') return eventsOption;
@@ -215,7 +215,7 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
       alreadyBilled,
       proration,
     };
-    const errors = optionErrors(options);
+    const errors = priceOptionErrors(options);
     if (errors.length > 0) throw new ValidationError('invalid options', errors);
     const events = await readEventValues(options);
     const charge =
@@ -237,7 +237,7 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
       result = rateCharge(charge, currency ?? '', input);
     } catch (error) {
       const eventsOption = eventValuesFile !== undefined ? '--event-values-file' : '--event-values';
-      throw isAppError(error) ? asOptionErrors(error, (path) => optionPath(path, events, eventsOption)) : error;
+      throw asOptionErrors(error, (path) => ratingPathAsOption(path, events, eventsOption));
     }
     if (json) console.log(JSON.stringify(result, null, 2));
     else for (const line of formatRating(result)) console.log(line);

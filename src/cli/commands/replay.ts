@@ -1,10 +1,11 @@
-import { userInfo } from 'node:os';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
-import type { ReplayProgress, ReplayResult, RederiveSummary } from '../../modules/metering/index.js';
-import { ConflictError, isAppError, ValidationError } from '../../platform/errors.js';
+import type { ReplayProgress, ReplayResult } from '../../modules/metering/index.js';
+import { byOption, cliActor } from '../cli-actor.js';
+import { formatRederiveSummary } from '../format-rederive-summary.js';
+import { asOptionErrors } from '../option-errors.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 const HELP = `
@@ -19,56 +20,6 @@ Exit status: 0 the replay ran (see the summary); 1 it did not (every error liste
 export interface ReplayCommandDependencies {
   /** Opens the application for a configuration; tests bind it to their own database. */
   openApp?: (config: Readonly<Config>) => Promise<App>;
-}
-
-/** Who a change made from the command line is audited as: --by, or the login name. */
-export function cliActor(by: string | undefined): string {
-  if (by !== undefined) return by;
-  try {
-    return `cli:${userInfo().username || 'unknown'}`;
-  } catch {
-    return 'cli:unknown';
-  }
-}
-
-/**
- * The module names fields as JSON Pointers (`/from`); on the command line they are options (`--from`),
- * or whatever `rename` makes of them.
- */
-export function asOptionErrors(
-  error: unknown,
-  rename: (path: string) => string = (path) => path.replace(/^\/(\w+)$/, '--$1'),
-): unknown {
-  if (!isAppError(error)) return error;
-  const renamed = error.errors.map((item) => ({ ...item, path: rename(item.path) }));
-  if (error instanceof ValidationError) return new ValidationError(error.message, renamed);
-  if (error instanceof ConflictError) return new ConflictError(error.message, renamed);
-  return error;
-}
-
-function show(value: string | null): string {
-  return value ?? '(none)';
-}
-
-/** What a replay or reprocess changed, as lines an operator reads. */
-export function formatRederiveSummary(summary: RederiveSummary): string[] {
-  const { usage, exceptions } = summary;
-  const lines = [
-    `usage: ${usage.created} created, ${usage.updated} updated, ${usage.removed} removed, ${usage.unchanged} unchanged`,
-    `exceptions: ${exceptions.opened} opened, ${exceptions.updated} updated, ${exceptions.resolved} resolved`,
-  ];
-  if (summary.invoicedChanges === 0) return lines;
-  lines.push(`invoiced: ${summary.invoicedChanges} invoiced record(s) would change and were left as invoiced:`);
-  for (const change of summary.invoiced) {
-    const values =
-      change.change === 'update' ? `, value ${show(change.invoicedValue)} -> ${show(change.derivedValue)}` : '';
-    lines.push(
-      `  event ${change.eventSeq}, meter ${change.meterKey}, invoice ${change.invoiceId}: ${change.change}${values}`,
-    );
-  }
-  const unlisted = summary.invoicedChanges - summary.invoiced.length;
-  if (unlisted > 0) lines.push(`  ... and ${unlisted} more`);
-  return lines;
 }
 
 function formatReplay(result: ReplayResult): string[] {
@@ -116,7 +67,7 @@ export function replayCommand(dependencies: ReplayCommandDependencies = {}): Com
     .option('--to <time>', 'RFC 3339 date-time with a zone: events before (required)')
     .option('--customer <key>', 'only usage of this customer')
     .option('--meter <key>', 'only this meter')
-    .option('--by <name>', 'who replays, kept in the audit log (default: cli:<login name>)')
+    .addOption(byOption('who replays'))
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress bar (there is none either when stderr is not a terminal)')
     .addHelpText('after', HELP);
