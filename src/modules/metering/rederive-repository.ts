@@ -28,43 +28,76 @@ export interface StoredException {
   status: ExceptionStatus;
 }
 
+// Rows as both drivers return them (timestamps as Date or text); numerics and bigints are selected as text.
+interface StoredUsageRow {
+  event_seq: string;
+  meter_key: string;
+  customer_key: string;
+  subscription_key: string;
+  legal_entity: string;
+  currency: string;
+  value: string | null;
+  distinct_key: string | null;
+  dimensions: Record<string, unknown>;
+  meter_effective_from: Date | string | null;
+  invoice_id: string | null;
+}
+
+function fromRowStoredUsage(row: StoredUsageRow): StoredUsage {
+  return {
+    eventSeq: row.event_seq,
+    meterKey: row.meter_key,
+    customerKey: row.customer_key,
+    subscriptionKey: row.subscription_key,
+    legalEntity: row.legal_entity,
+    currency: row.currency,
+    value: row.value,
+    distinctKey: row.distinct_key,
+    dimensions: row.dimensions,
+    meterEffectiveFrom: row.meter_effective_from ? new Date(row.meter_effective_from).toISOString() : null,
+    invoiceId: row.invoice_id,
+  };
+}
+
 export async function loadUsageOf(db: Queryable, eventSeqs: readonly string[]): Promise<StoredUsage[]> {
-  const result = await db.query<Record<string, unknown>>(
+  const result = await db.query<StoredUsageRow>(
     `select event_seq::text, meter_key, customer_key, subscription_key, legal_entity, currency, value::text as value,
             distinct_key, dimensions, meter_effective_from, invoice_id
        from usage_records where event_seq = any($1::bigint[])`,
     [eventSeqs],
   );
-  return result.rows.map((row) => ({
-    eventSeq: row.event_seq as string,
-    meterKey: row.meter_key as string,
-    customerKey: row.customer_key as string,
-    subscriptionKey: row.subscription_key as string,
-    legalEntity: row.legal_entity as string,
-    currency: row.currency as string,
-    value: row.value as string | null,
-    distinctKey: row.distinct_key as string | null,
-    dimensions: row.dimensions as Record<string, unknown>,
-    meterEffectiveFrom: row.meter_effective_from ? new Date(row.meter_effective_from as string).toISOString() : null,
-    invoiceId: row.invoice_id as string | null,
-  }));
+  return result.rows.map(fromRowStoredUsage);
+}
+
+interface StoredExceptionRow {
+  id: string;
+  event_seq: string;
+  meter_key: string;
+  reason: ExceptionReason;
+  detail: string;
+  customer_key: string | null;
+  status: ExceptionStatus;
+}
+
+function fromRowStoredException(row: StoredExceptionRow): StoredException {
+  return {
+    id: row.id,
+    eventSeq: row.event_seq,
+    meterKey: row.meter_key,
+    reason: row.reason,
+    detail: row.detail,
+    customerKey: row.customer_key,
+    status: row.status,
+  };
 }
 
 export async function loadExceptionsOf(db: Queryable, eventSeqs: readonly string[]): Promise<StoredException[]> {
-  const result = await db.query<Record<string, unknown>>(
+  const result = await db.query<StoredExceptionRow>(
     `select id::text, event_seq::text, meter_key, reason, detail, customer_key, status
        from metering_exceptions where event_seq = any($1::bigint[])`,
     [eventSeqs],
   );
-  return result.rows.map((row) => ({
-    id: row.id as string,
-    eventSeq: row.event_seq as string,
-    meterKey: row.meter_key as string,
-    reason: row.reason as ExceptionReason,
-    detail: row.detail as string,
-    customerKey: row.customer_key as string | null,
-    status: row.status as ExceptionStatus,
-  }));
+  return result.rows.map(fromRowStoredException);
 }
 
 /** Rewrites a record that is not invoiced (the trigger refuses the others). */
