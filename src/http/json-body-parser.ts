@@ -41,7 +41,7 @@ export interface JsonBodyOptions {
 }
 
 /** Parses and checks a JSON body; throws a ValidationError (400) naming every refused value. */
-export function parseJsonBody(bytes: Buffer, options: JsonBodyOptions = {}): unknown {
+function parseJsonBody(bytes: Buffer, options: JsonBodyOptions = {}): unknown {
   if (bytes.length === 0) throw new ValidationError('the request body is empty: send a JSON document');
   const text = decodeUtf8(bytes);
   if (text === undefined) throw new ValidationError('the body is not valid UTF-8');

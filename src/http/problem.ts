@@ -121,7 +121,7 @@ export function toClientErrorProblem(
   return problem(400, `the request is not valid HTTP/1.1${error.reason ? `: ${String(error.reason)}` : ''}`);
 }
 
-export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   // Plain JSON serialization: a route's response schema describes its success bodies, not problems.
   return reply
     .status(body.status)

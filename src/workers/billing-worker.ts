@@ -2,7 +2,7 @@ import type { App } from '../main.js';
 import { startStageLoop, type StageLoop } from './stage-loop.js';
 
 /** Who finalizes drafts whose grace period passed, in the audit log. */
-export const GRACE_PERIOD_ACTOR = 'system:grace-period';
+const GRACE_PERIOD_ACTOR = 'system:grace-period';
 const CHECK_EVERY_MS = 60_000;
 
 /** Finalizes draft invoices once their grace period has passed, checking once a minute (tests check sooner). */

@@ -48,9 +48,9 @@ export interface QuantityRounding {
   divideBy: string;
 }
 
-export const ROUNDING_MODES: readonly QuantityRounding['mode'][] = ['round', 'ceil', 'floor'];
+const ROUNDING_MODES: readonly QuantityRounding['mode'][] = ['round', 'ceil', 'floor'];
 /** Places a quantity may be rounded to, either way: 10^18 units is beyond any meter's period total. */
-export const MAX_ROUNDING_PRECISION = 18;
+const MAX_ROUNDING_PRECISION = 18;
 
 /** Currency-independent settings of a charge (`config`), normalized. */
 export interface ChargeSettings {

@@ -27,7 +27,7 @@ export interface RederiveSummary {
   invoicedChanges: number;
 }
 
-export const MAX_LISTED_INVOICED_CHANGES = 1000;
+const MAX_LISTED_INVOICED_CHANGES = 1000;
 
 export function emptySummary(): RederiveSummary {
   return {

@@ -17,7 +17,7 @@ function rank(value: unknown): number {
 }
 
 /** Compares two group values: by kind, then naturally (strings by UTF-16 code units, as a C collation would for ASCII). */
-export function compareGroupValues(a: unknown, b: unknown): number {
+function compareGroupValues(a: unknown, b: unknown): number {
   const kinds = rank(a) - rank(b);
   if (kinds !== 0) return kinds;
   if (typeof a === 'number' && typeof b === 'number') return a - b;

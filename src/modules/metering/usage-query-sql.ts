@@ -39,7 +39,7 @@ const AGGREGATE: Record<Aggregation, string> = {
 };
 
 /** Aggregations that answer 0 for a window without records; the others answer no row. */
-export function countsEmptyWindows(aggregation: Aggregation): boolean {
+function countsEmptyWindows(aggregation: Aggregation): boolean {
   return aggregation === 'count' || aggregation === 'unique_count';
 }
 

@@ -101,7 +101,7 @@ const breakdownSchema = {
   },
 } as const;
 
-export const invoiceLineSchema = {
+const invoiceLineSchema = {
   type: 'object',
   required: [
     'lineNo',
@@ -200,7 +200,7 @@ const invoiceProperties = {
 } as const;
 const invoiceRequired = Object.keys(invoiceProperties);
 
-export const invoiceSummarySchema = {
+const invoiceSummarySchema = {
   type: 'object',
   required: invoiceRequired,
   properties: invoiceProperties,

@@ -52,7 +52,7 @@ const balanceProperties = {
   invoicedOn: { type: ['string', 'null'], description: 'A commit: the invoice with its commitment line.' },
 } as const;
 
-export const creditBalanceSchema = {
+const creditBalanceSchema = {
   type: 'object',
   required: Object.keys(balanceProperties),
   properties: balanceProperties,

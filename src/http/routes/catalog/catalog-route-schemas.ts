@@ -29,7 +29,7 @@ const kindDiffSchema = {
   },
 } as const;
 
-export const catalogDiffSchema = {
+const catalogDiffSchema = {
   type: 'object',
   description: 'What changed, per kind, object by object (everything is added for version 1).',
   required: [...CATALOG_KINDS],

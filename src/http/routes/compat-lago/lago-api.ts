@@ -196,14 +196,14 @@ export const lagoEventInputSchema = {
   },
 } as const;
 
-export const lagoErrorSchema = {
+const lagoErrorSchema = {
   type: 'object',
   description: "Lago's error shape.",
   required: ['status', 'error'],
   properties: { status: { type: 'integer' }, error: { type: 'string' }, code: { type: 'string' } },
 } as const;
 
-export const lagoValidationErrorSchema = {
+const lagoValidationErrorSchema = {
   type: 'object',
   description:
     "Lago's validation error: error_details maps each field to its error codes (keyed by event index in a batch).",

@@ -7,7 +7,7 @@ import { bodyBuffer } from '../../raw-body-scope.js';
 import { cloudEventSchema, ingestResultSchema } from './ingest-result-schema.js';
 
 /** 200 when every event was stored or already known, 207 when some were rejected, 400 when all were. */
-export function ingestStatus(result: IngestResult): number {
+function ingestStatus(result: IngestResult): number {
   if (result.rejected.length === 0) return 200;
   return result.accepted + result.duplicates > 0 ? 207 : 400;
 }

@@ -8,7 +8,7 @@ const decimal = (description: string) =>
   ({ type: 'string', description: `${description} A decimal string such as "1500" or "0.25".` }) as const;
 
 /** The most per-event values one preview prices: the rating engine's own limit, refused here before any work. */
-export const MAX_PREVIEW_EVENT_VALUES = 100_000;
+const MAX_PREVIEW_EVENT_VALUES = 100_000;
 
 export const ratingPreviewBody = {
   type: 'object',
