@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp, type App } from '../../main.js';
 import type { BillingRunSummary } from '../../modules/billing/index.js';
 import { byOption, cliActor } from '../cli-actor.js';
 import { asOptionErrors } from '../option-errors.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStoreOptions } from '../options.js';
+import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const HELP = `
 Closes a calendar month: drafts the invoice of every subscription period that starts in it and has
@@ -14,11 +13,6 @@ yet are listed as pending: a later run bills them. Drafts finalize once their gr
 (\`meterbridge invoices finalize --due\`), or earlier by hand. The run is audited with --by.
 
 Exit status: 0 the run completed (see the summary); 1 it did not (every error listed).`;
-
-export interface BillCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
-}
 
 /** What a billing run did, as lines an operator reads. */
 export function formatBillingRun(summary: BillingRunSummary): string[] {
@@ -40,8 +34,8 @@ export function formatBillingRun(summary: BillingRunSummary): string[] {
   ];
 }
 
-export function billCommand(dependencies: BillCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function billCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   const command = new Command('bill')
     .description('draft (or redraft) the invoices of a calendar month that has ended')
     // Not a required option: the module checks it, with the same message as over HTTP.
@@ -54,15 +48,11 @@ export function billCommand(dependencies: BillCommandDependencies = {}): Command
       string,
       unknown
     >;
-    const app = await openApp(configFrom(storeOptions));
-    let summary: BillingRunSummary;
-    try {
-      summary = await app.billing.run(period, cliActor(by));
-    } catch (error) {
-      throw asOptionErrors(error);
-    } finally {
-      await app.close();
-    }
+    const summary = await withApp(storeOptions, openApp, (app) =>
+      app.billing.run(period, cliActor(by)).catch((error: unknown) => {
+        throw asOptionErrors(error);
+      }),
+    );
     if (json) console.log(JSON.stringify(summary, null, 2));
     else for (const line of formatBillingRun(summary)) console.log(line);
   });

@@ -1,16 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp, type App } from '../../main.js';
-import { CATALOG_KINDS, type CatalogDiff, type CatalogService, type FieldChange } from '../../modules/catalog/index.js';
+import { CATALOG_KINDS, type CatalogDiff, type FieldChange } from '../../modules/catalog/index.js';
 import { ValidationError } from '../../platform/errors.js';
 import { loginName } from '../cli-actor.js';
-import { configFrom, withStoreOptions } from '../options.js';
-
-export interface CatalogCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
-}
+import { withStoreOptions } from '../options.js';
+import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const DIFF_HELP = `
 Compares FILE with the current catalog version and prints, per kind, the objects added (+), removed (-)
@@ -63,21 +57,8 @@ async function readCatalogFile(file: string): Promise<string> {
   }
 }
 
-async function withCatalog<T>(
-  options: Record<string, unknown>,
-  openApp: (config: Readonly<Config>) => Promise<App>,
-  work: (catalog: CatalogService) => Promise<T>,
-): Promise<T> {
-  const app = await openApp(configFrom(options));
-  try {
-    return await work(app.catalog);
-  } finally {
-    await app.close();
-  }
-}
-
-export function catalogCommand(dependencies: CatalogCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function catalogCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   const catalog = new Command('catalog').description('show and apply changes to the versioned catalog');
 
   catalog.addCommand(
@@ -89,7 +70,7 @@ export function catalogCommand(dependencies: CatalogCommandDependencies = {}): C
       .action(async (options: Record<string, unknown>) => {
         const { file, ...storeOptions } = options as { file: string } & Record<string, unknown>;
         const text = await readCatalogFile(file);
-        const result = await withCatalog(storeOptions, openApp, (service) => service.diff(text, file));
+        const result = await withApp(storeOptions, openApp, (app) => app.catalog.diff(text, file));
         const base =
           result.baseVersion === undefined
             ? 'an empty catalog (no version applied yet)'
@@ -116,9 +97,7 @@ export function catalogCommand(dependencies: CatalogCommandDependencies = {}): C
       .action(async (options: Record<string, unknown>) => {
         const { file, by, ...storeOptions } = options as { file: string; by?: string } & Record<string, unknown>;
         const text = await readCatalogFile(file);
-        const result = await withCatalog(storeOptions, openApp, (service) =>
-          service.apply(text, file, by ?? loginName()),
-        );
+        const result = await withApp(storeOptions, openApp, (app) => app.catalog.apply(text, file, by ?? loginName()));
         if (!result.created) {
           console.log(`unchanged, version ${result.version.version}`);
           return;

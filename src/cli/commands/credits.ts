@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp } from '../../main.js';
 import {
   CREDIT_STATUSES,
   parseCreditQuery,
@@ -11,12 +9,8 @@ import {
 import { withStoreOptions } from '../options.js';
 import { formatTable, printPage } from '../print-page.js';
 import { optionPath } from '../option-errors.js';
-import { withApp, without, type OpenApp } from '../with-app.js';
+import { openConfiguredApp, withApp, without, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 import { fetchPage } from '../../platform/paging.js';
-
-export interface CreditsCommandDependencies {
-  openApp?: OpenApp;
-}
 
 const LIST_OPTIONS = ['subscription', 'customer', 'status', 'after', 'limit'] as const;
 
@@ -105,8 +99,8 @@ function showCommand(openApp: OpenApp): Command {
     });
 }
 
-export function creditsCommand(dependencies: CreditsCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function creditsCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   return new Command('credits')
     .description('prepaid credit and commit balances')
     .addCommand(listCommand(openApp))

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp, type App } from '../../main.js';
+import type { App } from '../../main.js';
 import {
   parseExceptionIds,
   parseExceptionQuery,
@@ -13,12 +12,7 @@ import { formatRederiveSummary } from '../format-rederive-summary.js';
 import { asOptionErrors, optionPath, pointerAsOption } from '../option-errors.js';
 import { printPage } from '../print-page.js';
 import { withStoreOptions } from '../options.js';
-import { withApp } from '../with-app.js';
-
-export interface ExceptionsCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
-}
+import { openConfiguredApp, withApp, without, type AppCommandDependencies } from '../with-app.js';
 
 const FILTER_OPTIONS = ['reason', 'meter', 'customer', 'subject', 'type', 'from', 'to'] as const;
 
@@ -77,8 +71,8 @@ function exceptionRows(items: readonly MeteringException[]): string[][] {
   ];
 }
 
-export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function exceptionsCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   const exceptions = new Command('exceptions').description('list, ignore and reprocess metering exceptions');
 
   exceptions.addCommand(
@@ -92,9 +86,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
         const paramNames = [...FILTER_OPTIONS, 'status', 'after', 'limit'];
         // Checked before the store opens: a typo costs no start-up.
         const query = parseExceptionQuery(filterParams(options, paramNames), optionPath);
-        const storeOptions = Object.fromEntries(
-          Object.entries(options).filter(([name]) => !paramNames.includes(name) && name !== 'json'),
-        );
+        const storeOptions = without(options, [...paramNames, 'json']);
         const page = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.list(query));
         printPage(page, { json: options.json, empty: 'no exceptions match', rows: exceptionRows });
       }),
@@ -143,13 +135,7 @@ export function exceptionsCommand(dependencies: ExceptionsCommandDependencies = 
           json?: boolean;
           acceptBeyondHorizon?: boolean;
         };
-        const storeOptions = Object.fromEntries(
-          Object.entries(options).filter(
-            ([name]) =>
-              !(FILTER_OPTIONS as readonly string[]).includes(name) &&
-              !['by', 'json', 'acceptBeyondHorizon'].includes(name),
-          ),
-        );
+        const storeOptions = without(options, [...FILTER_OPTIONS, 'by', 'json', 'acceptBeyondHorizon']);
         const toErrors = idErrors(ids);
         if (ids.length > 0 && Object.keys(params).length > 0) {
           throw new ValidationError(

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Config } from '../../config/index.js';
-import { createApp, type App } from '../../main.js';
+import type { App } from '../../main.js';
 import {
   EVENT_FILE_FORMATS,
   eventFileFormat,
@@ -16,6 +16,7 @@ import {
 } from '../../modules/ingestion/index.js';
 import { isAppError, ValidationError } from '../../platform/errors.js';
 import { configFrom, withIngestionOptions, withStoreOptions } from '../options.js';
+import { openConfiguredApp, withConfiguredApp, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 
 const DEFAULT_BATCH_SIZE = 1000;
 
@@ -51,11 +52,6 @@ Exit status:
   2  some lines were rejected (see the rejects file)
   1  the load stopped: the file is missing, unreadable or holds no events, the CSV header is unusable,
      or the store failed (what was stored stays stored; run again to resume)`;
-
-export interface IngestCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
-}
 
 interface LoadPlan {
   file: string;
@@ -230,26 +226,27 @@ async function load(app: App, plan: LoadPlan, rejects: RejectsFile, totals: Tota
   }
 }
 
-async function runIngest(
-  file: string,
-  options: Record<string, unknown>,
-  openApp: (config: Readonly<Config>) => Promise<App>,
-): Promise<void> {
+async function runIngest(file: string, options: Record<string, unknown>, openApp: OpenApp): Promise<void> {
   const { format, batchSize, rejects: rejectsOption, progress, ...configOptions } = options;
   const config = configFrom(configOptions);
   const plan = await planLoad(file, { format, batchSize, rejects: rejectsOption, progress }, config);
-  const app = await openApp(config).catch((error: unknown) => {
-    throw isAppError(error) ? error : new Error(`cannot open the store: ${errorMessage(error)}`);
-  });
+  // The store's own errors say what to do; any other failure to open it is named as such.
+  const openStore: OpenApp = (storeConfig) =>
+    openApp(storeConfig).catch((error: unknown) => {
+      throw isAppError(error) ? error : new Error(`cannot open the store: ${errorMessage(error)}`);
+    });
   const rejects = new RejectsFile(plan.rejectsPath);
   const totals: Totals = { accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, lastLine: 0 };
-  const started = performance.now();
-  try {
-    await load(app, plan, rejects, totals, started);
-  } finally {
-    await rejects.close();
-    await app.close();
-  }
+  // Timed from the store being open: the rate printed is the load's, not the start-up's.
+  const started = await withConfiguredApp(config, openStore, async (app) => {
+    const loadStarted = performance.now();
+    try {
+      await load(app, plan, rejects, totals, loadStarted);
+    } finally {
+      await rejects.close();
+    }
+    return loadStarted;
+  });
   const events = totals.accepted + totals.duplicates + totals.rejected;
   if (events === 0)
     throw new Error(
@@ -266,8 +263,8 @@ async function runIngest(
   if (totals.rejected > 0) process.exitCode = 2;
 }
 
-export function ingestCommand(dependencies: IngestCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function ingestCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   const command = new Command('ingest')
     .description(
       'bulk-load an NDJSON or CSV file of events through the same validation, deduplication and storage as the HTTP API',

@@ -1,20 +1,14 @@
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
 import { parseInvoiceQuery, parseLineEventQuery, type InvoiceParams } from '../../modules/billing/index.js';
-import { createApp, type App } from '../../main.js';
+import type { App } from '../../main.js';
 import type { Invoice, LineEvent } from '../../modules/billing/index.js';
 import { ConflictError, isAppError, ValidationError, type FieldError } from '../../platform/errors.js';
 import { byOption, cliActor } from '../cli-actor.js';
 import { optionPath } from '../option-errors.js';
 import { withStoreOptions } from '../options.js';
 import { printPage } from '../print-page.js';
-import { withApp, without } from '../with-app.js';
+import { openConfiguredApp, withApp, without, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 import { fetchPage } from '../../platform/paging.js';
-
-export interface InvoicesCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
-}
 
 const LIST_OPTIONS = ['customer', 'status', 'legalEntity', 'from', 'to', 'after', 'limit'] as const;
 
@@ -128,7 +122,7 @@ async function finalizeEach(
   return { done, failures };
 }
 
-function listCommand(openApp: (config: Readonly<Config>) => Promise<App>): Command {
+function listCommand(openApp: OpenApp): Command {
   return withStoreOptions(new Command('list').description('list invoices, filtered and paged'))
     .option('--customer <key>', 'customer key')
     .option('--status <status>', 'draft, finalized or void')
@@ -159,7 +153,7 @@ function listCommand(openApp: (config: Readonly<Config>) => Promise<App>): Comma
     });
 }
 
-function showCommand(openApp: (config: Readonly<Config>) => Promise<App>): Command {
+function showCommand(openApp: OpenApp): Command {
   return withStoreOptions(new Command('show').description('show one invoice with its lines and totals'))
     .argument('<id>', 'invoice id')
     .option('--json', 'print the invoice as JSON')
@@ -170,7 +164,7 @@ function showCommand(openApp: (config: Readonly<Config>) => Promise<App>): Comma
     });
 }
 
-function finalizeCommand(openApp: (config: Readonly<Config>) => Promise<App>): Command {
+function finalizeCommand(openApp: OpenApp): Command {
   return withStoreOptions(
     new Command('finalize').description('finalize drafts: number, freeze and queue them for the ERP (audited)'),
   )
@@ -211,7 +205,7 @@ function finalizeCommand(openApp: (config: Readonly<Config>) => Promise<App>): C
     });
 }
 
-function eventsCommand(openApp: (config: Readonly<Config>) => Promise<App>): Command {
+function eventsCommand(openApp: OpenApp): Command {
   return withStoreOptions(new Command('events').description('list the raw events behind a usage line (lineage), paged'))
     .argument('<id>', 'invoice id')
     .argument('<line>', 'line number (NO in `invoices show`)')
@@ -237,8 +231,8 @@ function eventsCommand(openApp: (config: Readonly<Config>) => Promise<App>): Com
     });
 }
 
-export function invoicesCommand(dependencies: InvoicesCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function invoicesCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   return new Command('invoices')
     .description('list, show, trace and finalize invoices')
     .addCommand(listCommand(openApp))

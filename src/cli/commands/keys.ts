@@ -1,15 +1,9 @@
 import { Command, Option } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp } from '../../main.js';
 import { parseApiKeyId, ROLES, type ApiKeySummary } from '../../modules/access/index.js';
 import { byOption, cliActor } from '../cli-actor.js';
 import { withStoreOptions } from '../options.js';
 import { formatTable } from '../print-page.js';
-import { withApp, type OpenApp } from '../with-app.js';
-
-export interface KeysCommandDependencies {
-  openApp?: OpenApp;
-}
+import { openConfiguredApp, withApp, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 
 const REVOKE_HELP = `
 The key stops authenticating at once (401 from its next request); it stays listed, as revoked.
@@ -67,8 +61,8 @@ function revokeCommand(openApp: OpenApp): Command {
     });
 }
 
-export function keysCommand(dependencies: KeysCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function keysCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   return new Command('keys')
     .description('create, list and revoke API keys')
     .addCommand(createCommand(openApp))

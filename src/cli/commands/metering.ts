@@ -1,11 +1,11 @@
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
 import { createApp, type App } from '../../main.js';
 import type { MeteringBatch } from '../../modules/metering/index.js';
 import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
-import { configFrom, withMeteringOptions, withStoreOptions } from '../options.js';
+import { withMeteringOptions, withStoreOptions } from '../options.js';
+import { withApp, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 
 const RUN_HELP = `
 Runs the metering stage in this process: raw events become usage records, exceptions or telemetry.
@@ -18,9 +18,7 @@ Exit status: 0 stopped cleanly or caught up; 1 it could not run (no catalog yet 
 // transactions older than every running one, so another client's open transaction holds them back.
 const ONCE_GRACE_MS = 5000;
 
-export interface MeteringCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
+export interface MeteringCommandDependencies extends AppCommandDependencies {
   /** Resolves with the signal's name when the worker should stop; tests stop it themselves. */
   untilStopped?: () => Promise<string>;
 }
@@ -108,9 +106,10 @@ function formatStatus(status: MeteringStatus): string[] {
 }
 
 export function meteringCommand(dependencies: MeteringCommandDependencies = {}): Command {
-  const openApp =
+  const openApp: OpenApp =
     dependencies.openApp ??
-    ((config: Readonly<Config>) => createApp(config, { logger: createLogger(config.logLevel) }));
+    // The worker logs what it does (the other commands open the app silent).
+    ((config) => createApp(config, { logger: createLogger(config.logLevel) }));
   const untilStopped = dependencies.untilStopped ?? untilSignal;
   const metering = new Command('metering').description('run the metering stage and see how it is doing');
 
@@ -124,13 +123,7 @@ export function meteringCommand(dependencies: MeteringCommandDependencies = {}):
       .addHelpText('after', RUN_HELP)
       .action(async (options: Record<string, unknown>) => {
         const { once, ...configOptions } = options;
-        const app = await openApp(configFrom(configOptions));
-        try {
-          if (once) await runOnce(app);
-          else await runWorker(app, untilStopped);
-        } finally {
-          await app.close();
-        }
+        await withApp(configOptions, openApp, (app) => (once ? runOnce(app) : runWorker(app, untilStopped)));
       }),
   );
 
@@ -143,13 +136,7 @@ export function meteringCommand(dependencies: MeteringCommandDependencies = {}):
       .option('--json', 'print the status as JSON')
       .action(async (options: Record<string, unknown>) => {
         const { json, ...storeOptions } = options;
-        const app = await openApp(configFrom(storeOptions));
-        let status: MeteringStatus;
-        try {
-          status = await readStatus(app);
-        } finally {
-          await app.close();
-        }
+        const status = await withApp(storeOptions, openApp, readStatus);
         if (json) console.log(JSON.stringify(status, null, 2));
         else for (const line of formatStatus(status)) console.log(line);
       }),

@@ -3,6 +3,7 @@ import { migrate } from '../../platform/database/migrate.js';
 import { openStore } from '../../platform/database/open-store.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
+// Not through withApp: opening the App migrates the store, which would leave this command nothing to report.
 export function migrateCommand(): Command {
   return withStoreOptions(new Command('migrate').description('apply pending database migrations and exit')).action(
     async (options) => {

@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp, type App } from '../../main.js';
-import { parseCatalogFile, validateCharge, type CatalogService, type Charge } from '../../modules/catalog/index.js';
+import { parseCatalogFile, validateCharge, type Charge } from '../../modules/catalog/index.js';
 import { rateCharge, type RatingInput, type RatingResult } from '../../modules/rating/index.js';
 import { findImpreciseDecimals } from '../../platform/decimal-text.js';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
 import { asOptionErrors } from '../option-errors.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStoreOptions } from '../options.js';
+import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const HELP = `
 Prices usage of one charge for one period, with the steps that explain the amount: the same rating the
@@ -33,11 +32,6 @@ interface PriceOptions {
   alreadyBilled?: string;
   proration?: string;
   json?: boolean;
-}
-
-export interface PriceCommandDependencies {
-  /** Opens the application for a configuration (only --plan needs one); tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
 }
 
 /** The combinations commander cannot express: exactly one way to name the charge, the required values. */
@@ -165,8 +159,9 @@ export function formatRating(result: RatingResult): string[] {
   ];
 }
 
-export function priceCommand(dependencies: PriceCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+/** Only --plan opens the store (to read the current catalog), for as long as reading it takes. */
+export function priceCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   const command = new Command('price')
     .description('price usage of one charge, with the breakdown that explains the amount')
     // Not required options: they are checked together, so that every problem is reported at once.
@@ -221,7 +216,7 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
     const charge =
       file !== undefined
         ? await readChargeFile(file)
-        : await withCatalog(storeOptions, openApp, (catalog) => catalog.charge(plan ?? '', chargeKey ?? ''));
+        : await withApp(storeOptions, openApp, (app) => app.catalog.charge(plan ?? '', chargeKey ?? ''));
     const input: RatingInput = {
       quantity: quantity ?? '',
       eventValues: events?.values,
@@ -242,18 +237,4 @@ export function priceCommand(dependencies: PriceCommandDependencies = {}): Comma
     if (json) console.log(JSON.stringify(result, null, 2));
     else for (const line of formatRating(result)) console.log(line);
   });
-}
-
-/** Opens the store only for as long as reading the current catalog takes. */
-async function withCatalog<T>(
-  options: Record<string, unknown>,
-  openApp: (config: Readonly<Config>) => Promise<App>,
-  work: (catalog: CatalogService) => Promise<T>,
-): Promise<T> {
-  const app = await openApp(configFrom(options));
-  try {
-    return await work(app.catalog);
-  } finally {
-    await app.close();
-  }
 }

@@ -1,12 +1,11 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import type { Config } from '../../config/index.js';
-import { createApp, type App } from '../../main.js';
 import type { ReplayProgress, ReplayResult } from '../../modules/metering/index.js';
 import { byOption, cliActor } from '../cli-actor.js';
 import { formatRederiveSummary } from '../format-rederive-summary.js';
 import { asOptionErrors } from '../option-errors.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStoreOptions } from '../options.js';
+import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const HELP = `
 Derives the usage of events whose time is in [--from, --to) again from the raw event log under the
@@ -16,11 +15,6 @@ A second run of the same replay changes nothing. Invoiced records are never chan
 change on them is listed. Exceptions someone ignored stay ignored. The replay is audited with --by.
 
 Exit status: 0 the replay ran (see the summary); 1 it did not (every error listed).`;
-
-export interface ReplayCommandDependencies {
-  /** Opens the application for a configuration; tests bind it to their own database. */
-  openApp?: (config: Readonly<Config>) => Promise<App>;
-}
 
 function formatReplay(result: ReplayResult): string[] {
   const scope = [
@@ -58,8 +52,8 @@ function startProgress(enabled: boolean): { update(progress: ReplayProgress): vo
   };
 }
 
-export function replayCommand(dependencies: ReplayCommandDependencies = {}): Command {
-  const openApp = dependencies.openApp ?? ((config: Readonly<Config>) => createApp(config));
+export function replayCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
   const command = new Command('replay')
     .description('derive the usage of a time range again from the raw events under the current catalog')
     // Not required options: the module checks them, so that every problem is reported together.
@@ -90,20 +84,19 @@ export function replayCommand(dependencies: ReplayCommandDependencies = {}): Com
       json?: boolean;
       progress?: boolean;
     } & Record<string, unknown>;
-    const app = await openApp(configFrom(storeOptions));
-    const progress = startProgress(showProgress !== false && !json);
-    let result: ReplayResult;
-    try {
-      result = await app.metering.replay(
-        { from: from ?? '', to: to ?? '', customer, meter, actor: cliActor(by) },
-        (update) => progress.update(update),
-      );
-    } catch (error) {
-      throw asOptionErrors(error);
-    } finally {
-      progress.stop();
-      await app.close();
-    }
+    const result = await withApp(storeOptions, openApp, async (app) => {
+      const progress = startProgress(showProgress !== false && !json);
+      try {
+        return await app.metering.replay(
+          { from: from ?? '', to: to ?? '', customer, meter, actor: cliActor(by) },
+          (update) => progress.update(update),
+        );
+      } catch (error) {
+        throw asOptionErrors(error);
+      } finally {
+        progress.stop();
+      }
+    });
     if (json) console.log(JSON.stringify(result, null, 2));
     else for (const line of formatReplay(result)) console.log(line);
   });
