@@ -3,6 +3,7 @@ import type { BillingRunSummary } from '../../modules/billing/index.js';
 import { byOption, cliActor } from '../cli-actor.js';
 import { asOptionErrors } from '../option-errors.js';
 import { withStoreOptions } from '../options.js';
+import { printResult } from '../print-result.js';
 import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const HELP = `
@@ -53,7 +54,6 @@ export function billCommand(dependencies: AppCommandDependencies = {}): Command 
         throw asOptionErrors(error);
       }),
     );
-    if (json) console.log(JSON.stringify(summary, null, 2));
-    else for (const line of formatBillingRun(summary)) console.log(line);
+    printResult(summary, json, formatBillingRun);
   });
 }

@@ -7,7 +7,9 @@ import {
   type CreditParams,
 } from '../../modules/billing/index.js';
 import { withStoreOptions } from '../options.js';
-import { formatTable, printPage } from '../print-page.js';
+import { pickOptions } from '../pick-options.js';
+import { formatTable, printPage, withPageOptions } from '../print-page.js';
+import { printResult } from '../print-result.js';
 import { optionPath } from '../option-errors.js';
 import { openConfiguredApp, withApp, without, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 import { fetchPage } from '../../platform/paging.js';
@@ -49,23 +51,30 @@ function entryRows(entries: readonly CreditEntry[]): string[][] {
   ];
 }
 
+/** A credit as an operator reads it: what it is, its balance, then the invoices that drew on it. */
+function formatCredit(credit: CreditBalance & { entries: readonly CreditEntry[] }): string[] {
+  return [
+    `${credit.kind} ${credit.id}${credit.name ? ` (${credit.name})` : ''}  ${credit.status}`,
+    `amount ${credit.amount} ${credit.currency}, effective ${credit.effectiveFrom}, expires ${credit.expiresAt ?? 'never'}, pays ${credit.charges?.join(', ') ?? 'every usage charge'}`,
+    `drawn ${credit.drawn}, pending ${credit.pending}, remaining ${credit.remaining} ${credit.currency}`,
+    '',
+    ...(credit.entries.length === 0 ? ['no invoice has used it yet'] : formatTable(entryRows(credit.entries))),
+  ];
+}
+
 function listCommand(openApp: OpenApp): Command {
-  return withStoreOptions(new Command('list').description('balances of prepaid credits and commits'))
+  const command = withStoreOptions(new Command('list').description('balances of prepaid credits and commits'))
     .option('--subscription <key>', 'subscription key')
     .option('--customer <key>', 'customer key')
-    .option('--status <status>', CREDIT_STATUSES.join(', '))
-    .option('--after <id>', 'the page after this credit id (subscription/credit)')
-    .option('--limit <n>', 'page size, 1-1000 (default 100)')
-    .option('--json', 'print the page as JSON ({ items, next })')
+    .option('--status <status>', CREDIT_STATUSES.join(', '));
+  return withPageOptions(command, {
+    flag: '--after <id>',
+    description: 'the page after this credit id (subscription/credit)',
+  })
     .addHelpText('after', HELP)
     .action(async (options: Record<string, unknown>) => {
-      const params = Object.fromEntries(
-        Object.entries(options).filter(
-          ([name, value]) => value !== undefined && (LIST_OPTIONS as readonly string[]).includes(name),
-        ),
-      );
       // Checked before the store opens: a typo costs no start-up.
-      const { filter, limit } = parseCreditQuery(params as CreditParams, optionPath);
+      const { filter, limit } = parseCreditQuery(pickOptions(options, LIST_OPTIONS) as CreditParams, optionPath);
       const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) =>
         fetchPage(
           limit,
@@ -84,18 +93,7 @@ function showCommand(openApp: OpenApp): Command {
     .option('--json', 'print the credit as JSON')
     .action(async (subscription: string, key: string, options: Record<string, unknown>) => {
       const credit = await withApp(without(options, ['json']), openApp, (app) => app.billing.credit(subscription, key));
-      if (options.json) {
-        console.log(JSON.stringify(credit, null, 2));
-        return;
-      }
-      const lines = [
-        `${credit.kind} ${credit.id}${credit.name ? ` (${credit.name})` : ''}  ${credit.status}`,
-        `amount ${credit.amount} ${credit.currency}, effective ${credit.effectiveFrom}, expires ${credit.expiresAt ?? 'never'}, pays ${credit.charges?.join(', ') ?? 'every usage charge'}`,
-        `drawn ${credit.drawn}, pending ${credit.pending}, remaining ${credit.remaining} ${credit.currency}`,
-        '',
-        ...(credit.entries.length === 0 ? ['no invoice has used it yet'] : formatTable(entryRows(credit.entries))),
-      ];
-      for (const line of lines) console.log(line);
+      printResult(credit, options.json, formatCredit);
     });
 }
 

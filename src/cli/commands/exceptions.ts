@@ -10,7 +10,9 @@ import { ValidationError } from '../../platform/errors.js';
 import { byOption, cliActor } from '../cli-actor.js';
 import { formatRederiveSummary } from '../format-rederive-summary.js';
 import { asOptionErrors, optionPath, pointerAsOption } from '../option-errors.js';
-import { printPage } from '../print-page.js';
+import { pickOptions } from '../pick-options.js';
+import { printPage, withPageOptions } from '../print-page.js';
+import { printResult } from '../print-result.js';
 import { withStoreOptions } from '../options.js';
 import { openConfiguredApp, withApp, without, type AppCommandDependencies } from '../with-app.js';
 
@@ -38,11 +40,6 @@ function withFilterOptions(command: Command): Command {
     .option('--type <type>', "the event's type")
     .option('--from <time>', 'event time at or after (RFC 3339)')
     .option('--to <time>', 'event time before (RFC 3339)');
-}
-
-/** The filter options as the module's parameters, named by their option in every error. */
-function filterParams(options: Record<string, unknown>, names: readonly string[]): ExceptionParams {
-  return Object.fromEntries(names.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
 }
 
 /** Ids are named by what was typed, not by position: `ID "x": must be an exception id`. */
@@ -76,16 +73,17 @@ export function exceptionsCommand(dependencies: AppCommandDependencies = {}): Co
   const exceptions = new Command('exceptions').description('list, ignore and reprocess metering exceptions');
 
   exceptions.addCommand(
-    withStoreOptions(withFilterOptions(new Command('list').description('list metering exceptions, filtered and paged')))
-      .option('--status <status>', 'open, resolved or ignored')
-      .option('--after <id>', 'the page after this exception id')
-      .option('--limit <n>', 'page size, 1-1000 (default 100)')
-      .option('--json', 'print the page as JSON ({ items, next })')
+    withPageOptions(
+      withStoreOptions(
+        withFilterOptions(new Command('list').description('list metering exceptions, filtered and paged')),
+      ).option('--status <status>', 'open, resolved or ignored'),
+      { flag: '--after <id>', description: 'the page after this exception id' },
+    )
       .addHelpText('after', LIST_HELP)
       .action(async (options: Record<string, unknown>) => {
         const paramNames = [...FILTER_OPTIONS, 'status', 'after', 'limit'];
         // Checked before the store opens: a typo costs no start-up.
-        const query = parseExceptionQuery(filterParams(options, paramNames), optionPath);
+        const query = parseExceptionQuery(pickOptions(options, paramNames) as ExceptionParams, optionPath);
         const storeOptions = without(options, [...paramNames, 'json']);
         const page = await withApp(storeOptions, openApp, (app) => app.metering.exceptions.list(query));
         printPage(page, { json: options.json, empty: 'no exceptions match', rows: exceptionRows });
@@ -129,7 +127,7 @@ export function exceptionsCommand(dependencies: AppCommandDependencies = {}): Co
       .option('--json', 'print the result as JSON')
       .addHelpText('after', REPROCESS_HELP)
       .action(async (ids: string[], options: Record<string, unknown>) => {
-        const params = filterParams(options, FILTER_OPTIONS);
+        const params = pickOptions(options, FILTER_OPTIONS) as ExceptionParams;
         const { by, json, acceptBeyondHorizon } = options as {
           by?: string;
           json?: boolean;
@@ -154,14 +152,10 @@ export function exceptionsCommand(dependencies: AppCommandDependencies = {}): Co
         const result = await withApp(storeOptions, openApp, (app) =>
           app.metering.exceptions.reprocess({ ...selection, acceptBeyondHorizon }, cliActor(by)),
         );
-        if (json) {
-          console.log(JSON.stringify(result, null, 2));
-          return;
-        }
-        console.log(
-          `selected ${result.selected} open exception(s) under catalog version ${result.catalogVersion}: ${result.exceptions.resolved} resolved, ${result.stillOpen} still open`,
-        );
-        for (const line of formatRederiveSummary(result)) console.log(line);
+        printResult(result, json, (reprocessed) => [
+          `selected ${reprocessed.selected} open exception(s) under catalog version ${reprocessed.catalogVersion}: ${reprocessed.exceptions.resolved} resolved, ${reprocessed.stillOpen} still open`,
+          ...formatRederiveSummary(reprocessed),
+        ]);
       }),
   );
   return exceptions;

@@ -6,7 +6,9 @@ import { ConflictError, isAppError, ValidationError, type FieldError } from '../
 import { byOption, cliActor } from '../cli-actor.js';
 import { optionPath } from '../option-errors.js';
 import { withStoreOptions } from '../options.js';
-import { printPage } from '../print-page.js';
+import { pickOptions } from '../pick-options.js';
+import { formatTable, printPage, withPageOptions } from '../print-page.js';
+import { printResult } from '../print-result.js';
 import { openConfiguredApp, withApp, without, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 import { fetchPage } from '../../platform/paging.js';
 
@@ -27,19 +29,6 @@ const EVENTS_HELP = `
 Lists the raw events behind a usage line (its lineage) in log order: their values add up to the line's
 quantity (sum meters), or their number is it (count meters). Other lines have none.`;
 
-/** Cells padded to the widest of their column; `right` columns (numbers) to the right. */
-function alignedTable(rows: readonly string[][], right: ReadonlySet<number>): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) =>
-        right.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 function invoiceRows(items: readonly Invoice[]): string[][] {
   return [
     ['ID', 'NUMBER', 'STATUS', 'CUSTOMER', 'ENTITY', 'PERIOD START', 'TOTAL'],
@@ -58,7 +47,7 @@ function invoiceRows(items: readonly Invoice[]): string[][] {
 /** An invoice as an operator reads it: who and when, its lines as a table, then its totals. */
 export function formatInvoice(invoice: Invoice): string[] {
   const lines = invoice.lines ?? [];
-  const table = alignedTable(
+  const table = formatTable(
     [
       ['NO', 'KIND', 'DESCRIPTION', 'QUANTITY', 'AMOUNT'],
       ...lines.map((line) => [String(line.lineNo), line.kind, line.description, line.quantity ?? '', line.amount]),
@@ -123,25 +112,22 @@ async function finalizeEach(
 }
 
 function listCommand(openApp: OpenApp): Command {
-  return withStoreOptions(new Command('list').description('list invoices, filtered and paged'))
+  const command = withStoreOptions(new Command('list').description('list invoices, filtered and paged'))
     .option('--customer <key>', 'customer key')
     .option('--status <status>', 'draft, finalized or void')
     .option('--legal-entity <key>', 'legal entity')
     .option('--from <time>', 'period start at or after (RFC 3339)')
-    .option('--to <time>', 'period start before (RFC 3339)')
-    .option('--after <id>', 'the page after this invoice id')
-    .option('--limit <n>', 'page size, 1-1000 (default 100)')
-    .option('--json', 'print the page as JSON ({ items, next })')
+    .option('--to <time>', 'period start before (RFC 3339)');
+  return withPageOptions(command, { flag: '--after <id>', description: 'the page after this invoice id' })
     .addHelpText('after', LIST_HELP)
     .action(async (options: Record<string, unknown>) => {
-      const { legalEntity, ...rest } = options;
-      const params = Object.fromEntries(
-        Object.entries({ ...rest, legal_entity: legalEntity }).filter(
-          ([name, value]) => value !== undefined && [...LIST_OPTIONS, 'legal_entity'].includes(name),
-        ),
-      );
+      // The module takes the HTTP query's parameter names.
+      const { legalEntity, ...params } = pickOptions(options, LIST_OPTIONS);
       // Checked before the store opens: a typo costs no start-up.
-      const { filter, limit } = parseInvoiceQuery(params as InvoiceParams, optionPath);
+      const { filter, limit } = parseInvoiceQuery(
+        { ...params, legal_entity: legalEntity } as InvoiceParams,
+        optionPath,
+      );
       const page = await withApp(without(options, [...LIST_OPTIONS, 'json']), openApp, (app) =>
         fetchPage(
           limit,
@@ -159,8 +145,7 @@ function showCommand(openApp: OpenApp): Command {
     .option('--json', 'print the invoice as JSON')
     .action(async (id: string, options: Record<string, unknown>) => {
       const invoice = await withApp(without(options, ['json']), openApp, (app) => app.billing.get(id));
-      if (options.json) console.log(JSON.stringify(invoice, null, 2));
-      else for (const line of formatInvoice(invoice)) console.log(line);
+      printResult(invoice, options.json, formatInvoice);
     });
 }
 
@@ -206,12 +191,12 @@ function finalizeCommand(openApp: OpenApp): Command {
 }
 
 function eventsCommand(openApp: OpenApp): Command {
-  return withStoreOptions(new Command('events').description('list the raw events behind a usage line (lineage), paged'))
+  const command = withStoreOptions(
+    new Command('events').description('list the raw events behind a usage line (lineage), paged'),
+  )
     .argument('<id>', 'invoice id')
-    .argument('<line>', 'line number (NO in `invoices show`)')
-    .option('--after <seq>', 'the page after this event seq')
-    .option('--limit <n>', 'page size, 1-1000 (default 100)')
-    .option('--json', 'print the page as JSON ({ items, next })')
+    .argument('<line>', 'line number (NO in `invoices show`)');
+  return withPageOptions(command, { flag: '--after <seq>', description: 'the page after this event seq' })
     .addHelpText('after', EVENTS_HELP)
     .action(async (id: string, line: string, options: Record<string, unknown>) => {
       const { after, limit: size } = options as { after?: string; limit?: string };

@@ -5,6 +5,7 @@ import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger } from '../../platform/logger.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
 import { withMeteringOptions, withStoreOptions } from '../options.js';
+import { printResult } from '../print-result.js';
 import { withApp, type AppCommandDependencies, type OpenApp } from '../with-app.js';
 
 const RUN_HELP = `
@@ -137,8 +138,7 @@ export function meteringCommand(dependencies: MeteringCommandDependencies = {}):
       .action(async (options: Record<string, unknown>) => {
         const { json, ...storeOptions } = options;
         const status = await withApp(storeOptions, openApp, readStatus);
-        if (json) console.log(JSON.stringify(status, null, 2));
-        else for (const line of formatStatus(status)) console.log(line);
+        printResult(status, json, formatStatus);
       }),
   );
   return metering;

@@ -6,6 +6,7 @@ import { findImpreciseDecimals } from '../../platform/decimal-text.js';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
 import { asOptionErrors } from '../option-errors.js';
 import { withStoreOptions } from '../options.js';
+import { printResult } from '../print-result.js';
 import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const HELP = `
@@ -234,7 +235,6 @@ export function priceCommand(dependencies: AppCommandDependencies = {}): Command
       const eventsOption = eventValuesFile !== undefined ? '--event-values-file' : '--event-values';
       throw asOptionErrors(error, (path) => ratingPathAsOption(path, events, eventsOption));
     }
-    if (json) console.log(JSON.stringify(result, null, 2));
-    else for (const line of formatRating(result)) console.log(line);
+    printResult(result, json, formatRating);
   });
 }

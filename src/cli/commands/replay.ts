@@ -5,6 +5,7 @@ import { byOption, cliActor } from '../cli-actor.js';
 import { formatRederiveSummary } from '../format-rederive-summary.js';
 import { asOptionErrors } from '../option-errors.js';
 import { withStoreOptions } from '../options.js';
+import { printResult } from '../print-result.js';
 import { openConfiguredApp, withApp, type AppCommandDependencies } from '../with-app.js';
 
 const HELP = `
@@ -97,7 +98,6 @@ export function replayCommand(dependencies: AppCommandDependencies = {}): Comman
         progress.stop();
       }
     });
-    if (json) console.log(JSON.stringify(result, null, 2));
-    else for (const line of formatReplay(result)) console.log(line);
+    printResult(result, json, formatReplay);
   });
 }
