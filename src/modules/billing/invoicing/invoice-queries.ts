@@ -1,11 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { InvoiceStatus, Invoice, InvoiceFilter, InvoiceLine } from '../billing.js';
-
-// Rows as both drivers return them: timestamps as Date (PGlite) or Date / text, numerics read as text,
-// bigint counters as number or text; the mappers make them the API's shapes.
-type Timestamp = Date | string;
-
-const iso = (value: Timestamp) => new Date(value).toISOString();
+import { iso, type Timestamp } from '../timestamp.js';
 
 const INVOICE_COLUMNS = `id, document, corrects_invoice_id, replaces_invoice_id, voided_at, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
   covered_start, covered_end, subtotal::text, tax_total::text, total::text, catalog_version, billing_run_id, created_at, updated_at, finalize_after, finalized_at`;
