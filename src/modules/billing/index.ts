@@ -17,7 +17,7 @@ export {
   type LineEvent,
   type Period,
 } from './billing.js';
-export { finalizedCreditUse } from './credits/credit-balances.js';
+export { finalizedCreditUse } from './credits/credit-repository.js';
 export { parseCreditQuery, type CreditParams } from './credits/credit-filter.js';
 export { calendarMonth, periodsStartingIn } from './invoicing/periods.js';
 export {

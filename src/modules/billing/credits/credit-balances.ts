@@ -1,9 +1,9 @@
 import { Decimal } from 'decimal.js';
 import type { Queryable } from '../../../platform/database/database.js';
 import type { Catalog, PrepaidCredit, Subscription } from '../../catalog/index.js';
-import { lockCredits } from '../invoicing/invoice-repository.js';
 import { Exact, toMoney } from '../../../platform/money.js';
-import type { InvoiceStatus, CreditBalance, CreditEntry, CreditFilter, CreditStatus } from '../billing.js';
+import type { CreditBalance, CreditEntry, CreditFilter, CreditStatus } from '../billing.js';
+import { findCreditLines, findCreditTotals } from './credit-repository.js';
 
 interface Usage {
   drawn: Exact;
@@ -13,27 +13,12 @@ interface Usage {
 
 async function usageOf(db: Queryable, subscriptionKeys: readonly string[]): Promise<Map<string, Usage>> {
   const usage = new Map<string, Usage>();
-  if (subscriptionKeys.length === 0) return usage;
-  const result = await db.query<{
-    subscription_key: string;
-    credit_key: string;
-    kind: string;
-    status: string;
-    amount: string;
-    invoice: string;
-  }>(
-    `select i.subscription_key, l.credit_key, l.kind, i.status, sum(l.amount)::text as amount, min(i.id) as invoice
-       from invoice_lines l join invoices i on i.id = l.invoice_id
-      where l.credit_key is not null and i.status <> 'void' and i.subscription_key = any($1)
-      group by i.subscription_key, l.credit_key, l.kind, i.status`,
-    [subscriptionKeys],
-  );
-  for (const row of result.rows) {
-    const key = `${row.subscription_key}/${row.credit_key}`;
+  for (const total of await findCreditTotals(db, subscriptionKeys)) {
+    const key = `${total.subscriptionKey}/${total.creditKey}`;
     const entry = usage.get(key) ?? { drawn: new Exact(0), pending: new Exact(0), invoicedOn: null };
-    if (row.kind === 'commitment') entry.invoicedOn = row.invoice;
-    else if (row.status === 'draft') entry.pending = entry.pending.plus(new Exact(row.amount).negated());
-    else entry.drawn = entry.drawn.plus(new Exact(row.amount).negated());
+    if (total.kind === 'commitment') entry.invoicedOn = total.invoiceId;
+    else if (total.status === 'draft') entry.pending = entry.pending.plus(new Exact(total.amount).negated());
+    else entry.drawn = entry.drawn.plus(new Exact(total.amount).negated());
     usage.set(key, entry);
   }
   return usage;
@@ -135,52 +120,11 @@ export async function findCredit(
   const currency = catalog.customers.find((customer) => customer.key === subscription.customer)?.currency ?? 'USD';
   const usage = await usageOf(db, [subscriptionKey]);
   const balance = balanceOf(subscription, currency, credit, usage.get(`${subscriptionKey}/${creditKey}`), now);
-  const result = await db.query<{
-    id: string;
-    number: string | null;
-    document: 'invoice' | 'memo';
-    status: InvoiceStatus;
-    period_start: Date | string;
-    period_end: Date | string;
-    kind: 'commitment' | 'credit';
-    amount: string;
-  }>(
-    `select i.id, i.number, i.document, i.status, i.period_start, i.period_end, l.kind, l.amount::text as amount
-       from invoice_lines l join invoices i on i.id = l.invoice_id
-      where i.subscription_key = $1 and l.credit_key = $2
-      order by i.period_start, i.created_at, l.line_no`,
-    [subscriptionKey, creditKey],
+  const entries = (await findCreditLines(db, subscriptionKey, creditKey)).map(
+    ({ lineAmount, ...entry }): CreditEntry => ({
+      ...entry,
+      amount: toMoney(new Exact(lineAmount).abs(), balance.currency),
+    }),
   );
-  const entries = result.rows.map((row) => ({
-    invoice: row.id,
-    number: row.number,
-    document: row.document,
-    status: row.status,
-    periodStart: new Date(row.period_start).toISOString(),
-    periodEnd: new Date(row.period_end).toISOString(),
-    kind: row.kind,
-    amount: toMoney(new Exact(row.amount).abs(), balance.currency),
-  }));
   return { ...balance, entries };
-}
-
-/**
- * What finalized documents drew from each of these credits (`subscription/credit`) and whether one
- * invoiced it; unused credits are left out. Takes the credits lock first: no document finalizes with
- * credit lines until the caller's transaction (a catalog apply) ends.
- */
-export async function finalizedCreditUse(
-  db: Queryable,
-  creditIds: readonly string[],
-): Promise<Map<string, { drawn: string; committed: boolean }>> {
-  await lockCredits(db);
-  const result = await db.query<{ id: string; drawn: string; committed: boolean }>(
-    `select i.subscription_key || '/' || l.credit_key as id, coalesce(sum(-l.amount) filter (where l.kind = 'credit'), 0)::text as drawn,
-            bool_or(l.kind = 'commitment') as committed
-       from invoice_lines l join invoices i on i.id = l.invoice_id
-      where l.credit_key is not null and i.status = 'finalized' and i.subscription_key || '/' || l.credit_key = any($1)
-      group by 1`,
-    [creditIds],
-  );
-  return new Map(result.rows.map((row) => [row.id, { drawn: row.drawn, committed: row.committed }]));
 }

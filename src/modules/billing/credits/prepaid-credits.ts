@@ -4,6 +4,7 @@ import { type Customer, type Plan, type PrepaidCredit, type Subscription } from 
 import { Exact, toMoney } from '../../../platform/money.js';
 import { minorUnitDigits } from '../../../platform/iso-4217.js';
 import type { LineContent, Period } from '../billing.js';
+import { findDocumentCreditUses } from './credit-repository.js';
 
 // A credit's balance is its amount less the `credit` lines of documents that are not void, and a commit is
 // invoiced by exactly one `commitment` line: the invoices are the ledger. A billing run loads what every
@@ -51,34 +52,16 @@ export class CreditLedger {
 /** Loads the draws and commitments of every non-void document of the subscriptions. */
 export async function loadCreditLedger(db: Queryable, subscriptionKeys: readonly string[]): Promise<CreditLedger> {
   const ledger = new CreditLedger();
-  if (subscriptionKeys.length === 0) return ledger;
-  const result = await db.query<{
-    subscription_key: string;
-    credit_key: string;
-    kind: string;
-    id: string;
-    document: string;
-    status: string;
-    period_start: Date | string;
-    corrects_invoice_id: string | null;
-    amount: string;
-  }>(
-    `select i.subscription_key, l.credit_key, l.kind, i.id, i.document, i.status, i.period_start, i.corrects_invoice_id, sum(l.amount)::text as amount
-       from invoice_lines l join invoices i on i.id = l.invoice_id
-      where l.credit_key is not null and i.status <> 'void' and i.subscription_key = any($1)
-      group by i.subscription_key, l.credit_key, l.kind, i.id, i.document, i.status, i.period_start, i.corrects_invoice_id`,
-    [subscriptionKeys],
-  );
-  for (const row of result.rows) {
+  for (const found of await findDocumentCreditUses(db, subscriptionKeys)) {
     const document =
-      row.document === 'invoice'
-        ? invoiceDocument(new Date(row.period_start).toISOString())
-        : row.status === 'draft' && row.corrects_invoice_id
-          ? memoDocument(row.corrects_invoice_id)
-          : `id:${row.id}`;
-    const use = ledger.use(row.subscription_key, row.credit_key);
-    if (row.kind === 'commitment') use.committedOn = document;
-    else use.draws.set(document, new Exact(row.amount).negated());
+      found.document === 'invoice'
+        ? invoiceDocument(found.periodStart.toISOString())
+        : found.status === 'draft' && found.correctsInvoiceId
+          ? memoDocument(found.correctsInvoiceId)
+          : `id:${found.invoiceId}`;
+    const use = ledger.use(found.subscriptionKey, found.creditKey);
+    if (found.kind === 'commitment') use.committedOn = document;
+    else use.draws.set(document, new Exact(found.amount).negated());
   }
   return ledger;
 }

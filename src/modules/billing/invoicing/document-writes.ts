@@ -4,6 +4,7 @@ import type { Queryable } from '../../../platform/database/database.js';
 import type { CatalogLookup } from './catalog-lookup.js';
 import { completeDraft } from './invoice-draft.js';
 import { invoiceDocument, loadCreditLedger, memoDocument, prepaidLines } from '../credits/prepaid-credits.js';
+import { lockCredits } from '../credits/credit-repository.js';
 import * as repository from './invoice-repository.js';
 import type { DraftHeader, InvoiceDraft, LineContent } from '../billing.js';
 
@@ -72,7 +73,7 @@ export async function writeDocuments(
         .map((pending) => pending.header.subscription.key),
     ),
   ];
-  if (withCredits.length > 0) await repository.lockCredits(tx);
+  if (withCredits.length > 0) await lockCredits(tx);
   const ledger = await loadCreditLedger(tx, withCredits);
   const result: WrittenDocuments = {
     invoices: { created: 0, updated: 0, unchanged: 0, finalized: 0 },

@@ -21,15 +21,6 @@ export interface ExistingDocument {
 }
 
 /**
- * Serializes everything that draws on or judges prepaid credit (billing runs of any month, finalizing a
- * document with credit lines, a catalog apply changing used credits) until the transaction ends: two
- * runs of different months would otherwise each see the whole balance and overdraw it together.
- */
-export async function lockCredits(db: Queryable): Promise<void> {
-  await db.query(`select pg_advisory_xact_lock(hashtextextended('credits:' || current_schema(), 0))`);
-}
-
-/**
  * The non-void invoices of the given subscription periods, locked until the transaction ends, keyed by
  * subscription and period start (ISO): one statement for a whole run.
  */
