@@ -1,6 +1,7 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import { Exact } from '../../../platform/money.js';
 import type { InvoiceStatus, LineContent, Period, FeeBilled, FeeBilledLookup } from '../billing.js';
+import { findFeeLines } from './fee-repository.js';
 
 // In-advance flat fees are billed one period ahead (and the first period on its own invoice). What a
 // period's fee comes to can change after it was billed — the subscription ends or changes plan inside
@@ -29,10 +30,8 @@ export interface FeeLedger {
   noteDraft(subscriptionKey: string, periodStart: Date, contents: readonly LineContent[]): void;
 }
 
-const isFeeLine = (line: Pick<LineContent, 'kind' | 'meterKey' | 'chargeKey'>) =>
+const isFeeLine = (line: LineContent): line is LineContent & { chargeKey: string } =>
   (line.kind === 'flat_fee' || line.kind === 'adjustment') && line.meterKey === null && line.chargeKey !== null;
-
-export const FEE_LINE = `l.kind in ('flat_fee', 'adjustment') and l.meter_key is null and l.charge_key is not null`;
 
 /** Fee lines of non-void documents of the subscriptions that overlap [from, ∞). */
 export async function loadFeeLedger(
@@ -40,35 +39,24 @@ export async function loadFeeLedger(
   subscriptionKeys: readonly string[],
   from: Date,
 ): Promise<FeeLedger> {
-  const result =
-    subscriptionKeys.length === 0
-      ? { rows: [] }
-      : await db.query<Record<string, unknown>>(
-          `select i.subscription_key, i.period_start as document_period_start, i.document, i.id, i.number, i.status,
-                  l.charge_key, l.period_start, l.period_end, l.amount::text as amount
-             from invoice_lines l join invoices i on i.id = l.invoice_id
-            where i.subscription_key = any($1) and i.status <> 'void' and ${FEE_LINE} and l.period_end > $2`,
-          [subscriptionKeys, from],
-        );
   const bySubscription = new Map<string, FeeLine[]>();
   const add = (line: FeeLine) => {
     const lines = bySubscription.get(line.subscriptionKey);
     if (lines) lines.push(line);
     else bySubscription.set(line.subscriptionKey, [line]);
   };
-  for (const row of result.rows) {
+  for (const line of await findFeeLines(db, subscriptionKeys, from)) {
     add({
-      subscriptionKey: row.subscription_key as string,
+      subscriptionKey: line.subscriptionKey,
       // A memo never bills a fee period; its lines would not be its own invoice's.
-      documentPeriodStart:
-        row.document === 'invoice' ? new Date(row.document_period_start as string).getTime() : Number.NaN,
-      invoiceId: row.id as string,
-      number: (row.number as string | null) ?? null,
-      status: row.status as InvoiceStatus,
-      chargeKey: row.charge_key as string,
-      start: new Date(row.period_start as string).getTime(),
-      end: new Date(row.period_end as string).getTime(),
-      amount: row.amount as string,
+      documentPeriodStart: line.document === 'invoice' ? line.documentPeriodStart.getTime() : Number.NaN,
+      invoiceId: line.invoiceId,
+      number: line.number,
+      status: line.status,
+      chargeKey: line.chargeKey,
+      start: line.start.getTime(),
+      end: line.end.getTime(),
+      amount: line.amount,
     });
   }
   return {
@@ -80,7 +68,7 @@ export async function loadFeeLedger(
           invoiceId: '',
           number: null,
           status: 'draft',
-          chargeKey: line.chargeKey as string,
+          chargeKey: line.chargeKey,
           start: new Date(line.periodStart).getTime(),
           end: new Date(line.periodEnd).getTime(),
           amount: line.amount,
@@ -114,25 +102,4 @@ function summarize(lines: readonly FeeLine[]): FeeBilled {
             numbers: [...new Set(finalized.map((line) => line.number ?? line.invoiceId))],
           },
   };
-}
-
-/**
- * What finalized documents other than `invoiceId` billed for the charge's fee over [start, end): the
- * finalization guard's reading of the same ledger.
- */
-export async function finalizedFeeBilled(
-  db: Queryable,
-  subscriptionKey: string,
-  invoiceId: string,
-  chargeKey: string,
-  period: Period,
-): Promise<Exact> {
-  const result = await db.query<{ amount: string | null }>(
-    `select sum(l.amount)::text as amount
-       from invoice_lines l join invoices i on i.id = l.invoice_id
-      where i.subscription_key = $1 and i.id <> $2 and i.status = 'finalized' and ${FEE_LINE}
-        and l.charge_key = $3 and l.period_start < $5 and l.period_end > $4`,
-    [subscriptionKey, invoiceId, chargeKey, period.start, period.end],
-  );
-  return new Exact(result.rows[0]?.amount ?? '0');
 }

@@ -1,25 +1,10 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { Subscription } from '../../catalog/index.js';
-import { FEE_LINE } from './advance-fees.js';
+import { findOrphanedFeeLines, type OrphanedFeeLine, type SubscriptionEnd } from './fee-repository.js';
 import type { CatalogLookup } from '../invoicing/catalog-lookup.js';
 import { isoDay as day } from '../invoicing/periods.js';
 import { Exact, toMoney } from '../../../platform/money.js';
 import type { LineContent, PlannedMemo } from '../billing.js';
-
-interface OrphanRow {
-  subscription_key: string;
-  invoice_id: string;
-  number: string | null;
-  document: string;
-  period_start: Date | string;
-  period_end: Date | string;
-  covered_start: Date | string;
-  covered_end: Date | string;
-  charge_key: string;
-  fee_start: Date | string;
-  fee_end: Date | string;
-  amount: string;
-}
 
 /**
  * Fee periods a subscription no longer reaches: billed ahead on a finalized invoice, then the
@@ -33,41 +18,31 @@ export async function orphanedFeeMemos(
   lookup: CatalogLookup,
   subscriptions: readonly Subscription[],
 ): Promise<PlannedMemo[]> {
-  const ended = subscriptions.filter((subscription) => subscription.end !== undefined);
-  if (ended.length === 0) return [];
-  const result = await db.query<OrphanRow>(
-    `select i.subscription_key, coalesce(i.corrects_invoice_id, i.id) as invoice_id, c.number, i.document,
-            c.period_start, c.period_end, c.covered_start, c.covered_end,
-            l.charge_key, l.period_start as fee_start, l.period_end as fee_end, l.amount::text as amount
-       from invoice_lines l
-       join invoices i on i.id = l.invoice_id
-       join invoices c on c.id = coalesce(i.corrects_invoice_id, i.id)
-       join unnest($1::text[], $2::timestamptz[]) as e(subscription_key, ends_at) on e.subscription_key = i.subscription_key
-      where i.status = 'finalized' and ${FEE_LINE} and l.period_start >= e.ends_at
-      order by i.subscription_key, l.charge_key, l.period_start, i.finalized_at`,
-    [ended.map((subscription) => subscription.key), ended.map((subscription) => subscription.end)],
+  const ended: SubscriptionEnd[] = subscriptions.flatMap((subscription) =>
+    subscription.end === undefined ? [] : [{ subscriptionKey: subscription.key, endsAt: subscription.end }],
   );
+  if (ended.length === 0) return [];
   // Fee periods never overlap, so a period's lines (the fee billed ahead and any correction) share its start.
-  const periods = new Map<string, OrphanRow[]>();
-  for (const row of result.rows) {
-    const key = `${row.subscription_key}\n${row.charge_key}\n${new Date(row.fee_start).toISOString()}`;
-    periods.set(key, [...(periods.get(key) ?? []), row]);
+  const periods = new Map<string, OrphanedFeeLine[]>();
+  for (const line of await findOrphanedFeeLines(db, ended)) {
+    const key = `${line.subscriptionKey}\n${line.chargeKey}\n${line.feeStart.toISOString()}`;
+    periods.set(key, [...(periods.get(key) ?? []), line]);
   }
   const memos = new Map<string, PlannedMemo>();
-  for (const rows of periods.values()) {
-    const billed = rows.reduce((sum, row) => sum.plus(row.amount), new Exact(0));
-    const carrier = rows.find((row) => row.document === 'invoice') ?? (rows[0] as OrphanRow);
-    const subscription = lookup.subscription(carrier.subscription_key);
+  for (const lines of periods.values()) {
+    const billed = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0));
+    const carrier = lines.find((line) => line.document === 'invoice') ?? (lines[0] as OrphanedFeeLine);
+    const subscription = lookup.subscription(carrier.subscriptionKey);
     const customer = lookup.customer(subscription?.customer);
     if (billed.isZero() || !subscription || !customer) continue;
-    const start = new Date(carrier.fee_start);
-    const end = new Date(carrier.fee_end);
-    const number = carrier.number ?? carrier.invoice_id;
+    const start = carrier.feeStart;
+    const end = carrier.feeEnd;
+    const number = carrier.number ?? carrier.invoiceId;
     const line: LineContent = {
       kind: 'adjustment',
-      chargeKey: carrier.charge_key,
+      chargeKey: carrier.chargeKey,
       meterKey: null,
-      description: `${carrier.charge_key}: ${day(start)} to ${day(end)}, billed in advance on ${number}; the subscription ended ${day(new Date(subscription.end as string))}`,
+      description: `${carrier.chargeKey}: ${day(start)} to ${day(end)}, billed in advance on ${number}; the subscription ended ${day(new Date(subscription.end as string))}`,
       periodStart: start.toISOString(),
       periodEnd: end.toISOString(),
       quantity: null,
@@ -81,18 +56,18 @@ export async function orphanedFeeMemos(
         },
       ],
       groups: [],
-      adjustsInvoiceId: carrier.invoice_id,
+      adjustsInvoiceId: carrier.invoiceId,
     };
-    const memo = memos.get(carrier.invoice_id) ?? {
+    const memo = memos.get(carrier.invoiceId) ?? {
       subscription,
-      invoiceId: carrier.invoice_id,
+      invoiceId: carrier.invoiceId,
       number,
-      period: { start: new Date(carrier.period_start), end: new Date(carrier.period_end) },
-      covered: { start: new Date(carrier.covered_start), end: new Date(carrier.covered_end) },
+      period: carrier.period,
+      covered: carrier.covered,
       lines: [],
     };
     memo.lines.push(line);
-    memos.set(carrier.invoice_id, memo);
+    memos.set(carrier.invoiceId, memo);
   }
   return [...memos.values()];
 }
