@@ -10,7 +10,8 @@ import { loadFeeLedger } from '../fees/advance-fees.js';
 import { advanceFeeExpectations, draftContents, withDiscount } from './invoice-draft.js';
 import { lateAdjustments } from '../late-usage/late-adjustments.js';
 import { mergeMemos, orphanedFeeMemos } from '../fees/orphaned-fees.js';
-import { unreissuableInvoices, voidForReissue } from '../late-usage/reissue.js';
+import { voidForReissue } from '../late-usage/reissue.js';
+import { findUnreissuableInvoices } from '../late-usage/late-usage-repository.js';
 import { planLateUsage } from '../late-usage/late-usage-policy.js';
 import { calendarMonth, periodsStartingIn } from './periods.js';
 import * as repository from './invoice-repository.js';
@@ -132,7 +133,7 @@ export async function runBilling(
     const late = planLateUsage(billed, lookup, await lateAdjustments(tx, lookup, billed, needs));
     // An invoice an ERP already holds, or that other documents already corrected, is never voided: its
     // correction becomes a memo.
-    const kept = await unreissuableInvoices(
+    const kept = await findUnreissuableInvoices(
       tx,
       late.reissues.map((reissue) => reissue.invoiceId),
     );

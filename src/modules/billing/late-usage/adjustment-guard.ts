@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../../platform/errors.js';
-import { billedFor } from './late-adjustments.js';
+import { billedFor, findAdjustmentAssumptions, lockInvoices } from './late-usage-repository.js';
 import { Exact, toMoney } from '../../../platform/money.js';
 
 /**
@@ -12,44 +12,27 @@ import { Exact, toMoney } from '../../../platform/money.js';
  * two such finalizations at once are serialized and the second sees what the first wrote.
  */
 export async function assertAdjustmentsCurrent(tx: Queryable, invoiceId: string): Promise<void> {
-  const assumed = await tx.query<{
-    line_no: number;
-    adjusts_invoice_id: string;
-    number: string | null;
-    status: string;
-    currency: string;
-    charge_key: string;
-    quantity: string | null;
-    amount: string | null;
-  }>(
-    `select l.line_no, l.adjusts_invoice_id, a.number, a.status, a.currency, l.charge_key, b.item->>'quantity' as quantity, b.item->>'amount' as amount
-       from invoice_lines l
-       join invoices a on a.id = l.adjusts_invoice_id
-       cross join lateral jsonb_array_elements(l.breakdown) as b(item)
-      where l.invoice_id = $1 and l.kind = 'adjustment' and l.meter_key is not null and b.item->>'kind' = 'already_billed'
-      order by l.line_no`,
-    [invoiceId],
-  );
-  if (assumed.rows.length === 0) return;
-  const adjusted = [...new Set(assumed.rows.map((row) => row.adjusts_invoice_id))].sort();
-  await tx.query(`select id from invoices where id = any($1) order by id for update`, [adjusted]);
+  const assumed = await findAdjustmentAssumptions(tx, invoiceId);
+  if (assumed.length === 0) return;
+  await lockInvoices(tx, [...new Set(assumed.map((line) => line.adjustsInvoiceId))].sort());
   const problems: FieldError[] = [];
-  for (const row of assumed.rows) {
+  for (const line of assumed) {
+    const adjusted = line.number ?? line.adjustsInvoiceId;
     // A corrected invoice voided since (issued again with the late usage) is corrected by its replacement.
-    if (row.status !== 'finalized') {
+    if (line.status !== 'finalized') {
       problems.push({
-        path: `line ${row.line_no}`,
-        message: `adjusts invoice ${row.number ?? row.adjusts_invoice_id}, which is ${row.status} now`,
+        path: `line ${line.lineNo}`,
+        message: `adjusts invoice ${adjusted}, which is ${line.status} now`,
       });
       continue;
     }
-    const billed = await billedFor(tx, row.adjusts_invoice_id, row.charge_key);
-    const assumedAmount = new Exact(row.amount ?? '0').negated();
-    const assumedQuantity = new Exact(row.quantity ?? '0');
+    const billed = await billedFor(tx, line.adjustsInvoiceId, line.chargeKey);
+    const assumedAmount = new Exact(line.amount ?? '0').negated();
+    const assumedQuantity = new Exact(line.quantity ?? '0');
     if (billed.amount.equals(assumedAmount) && billed.quantity.equals(assumedQuantity)) continue;
     problems.push({
-      path: `line ${row.line_no}`,
-      message: `adjusts ${row.charge_key} of invoice ${row.number ?? row.adjusts_invoice_id} as billed ${assumedQuantity.toFixed()} for ${toMoney(assumedAmount, row.currency)}, but finalized documents now bill ${billed.quantity.toFixed()} for ${toMoney(billed.amount, row.currency)}`,
+      path: `line ${line.lineNo}`,
+      message: `adjusts ${line.chargeKey} of invoice ${adjusted} as billed ${assumedQuantity.toFixed()} for ${toMoney(assumedAmount, line.currency)}, but finalized documents now bill ${billed.quantity.toFixed()} for ${toMoney(billed.amount, line.currency)}`,
     });
   }
   if (problems.length > 0) {

@@ -6,7 +6,7 @@ import { coveredShare } from '../invoicing/periods.js';
 import { aggregateUsage, eventValues, metersWithUnbilledUsage, quantityOf } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
 import type { LineContent, LateAdjustment } from '../billing.js';
-import { findFinalizedPeriods, type FinalizedPeriod } from '../invoicing/invoice-repository.js';
+import { billedFor, findFinalizedPeriods, type FinalizedPeriod } from './late-usage-repository.js';
 
 /** Usage that arrived after its period's invoice was finalized: not on any invoice yet. */
 interface LateWindow extends FinalizedPeriod {
@@ -24,23 +24,6 @@ async function findLateWindows(db: Queryable, subscriptionKeys: readonly string[
     })),
   );
   return unbilled.map(({ index, meterKey }) => ({ ...(periods[index] as FinalizedPeriod), meterKey }));
-}
-
-/** What a finalized invoice and the finalized adjustments to it billed for one charge. */
-export async function billedFor(
-  db: Queryable,
-  invoiceId: string,
-  chargeKey: string,
-): Promise<{ quantity: Exact; amount: Exact }> {
-  const result = await db.query<{ quantity: string | null; amount: string | null }>(
-    `select sum(l.quantity)::text as quantity, sum(l.amount)::text as amount
-       from invoice_lines l join invoices i on i.id = l.invoice_id
-      where l.charge_key = $2 and l.kind in ('usage', 'adjustment') and i.status = 'finalized'
-        and ((l.invoice_id = $1 and l.kind = 'usage') or l.adjusts_invoice_id = $1)`,
-    [invoiceId, chargeKey],
-  );
-  const row = result.rows[0];
-  return { quantity: new Exact(row?.quantity ?? '0'), amount: new Exact(row?.amount ?? '0') };
 }
 
 /**
