@@ -14,7 +14,8 @@ import { voidForReissue } from '../late-usage/reissue.js';
 import { findUnreissuableInvoices } from '../late-usage/late-usage-repository.js';
 import { planLateUsage } from '../late-usage/late-usage-policy.js';
 import { calendarMonth, periodsStartingIn } from './periods.js';
-import * as repository from './invoice-repository.js';
+import { periodKey } from './invoice-repository.js';
+import { completeRun, insertRun, raiseRunWorkMem, tryLockPeriod } from './run-repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type SubscriptionWindow } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
 import type { LineContent, Period, BillingRunSummary } from '../billing.js';
@@ -112,11 +113,9 @@ export async function runBilling(
   const { catalog, version } = current;
 
   return deps.db.transaction(async (tx) => {
-    if (!(await repository.tryLockPeriod(tx, period)))
+    if (!(await tryLockPeriod(tx, period)))
       throw new ConflictError(`a billing run for ${period} is already running; wait for it to finish`);
-    // The month's aggregate hashes every usage record of the month: with the default 4 MB it spills to
-    // disk in batches (measured: 1.7 s instead of 1.2 s for 1,000,000 records on PostgreSQL).
-    await tx.query(`set local work_mem = '64MB'`);
+    await raiseRunWorkMem(tx);
     const { billable, pending } = plan(catalog, month, startedAt);
     const windows = billable.map((planned) => ({
       subscriptionKey: planned.subscriptionKey,
@@ -126,7 +125,7 @@ export async function runBilling(
     const needs = new Set(catalog.meters.map((meter) => meter.aggregation));
     const aggregates = groupAggregates(await aggregateUsage(tx, windows, needs));
     const id = `run_${randomUUID()}`;
-    await repository.insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
+    await insertRun(tx, { id, period, startedAt, finishedAt: startedAt, actor, summary: {} });
     const lookup = catalogLookup(catalog);
     const billedKeys = new Set(billable.map((planned) => planned.subscriptionKey));
     const billed = catalog.subscriptions.filter((subscription) => billedKeys.has(subscription.key));
@@ -182,7 +181,7 @@ export async function runBilling(
       };
       const byMeter =
         groupAggregates(await aggregateUsage(tx, [window], needs)).get(
-          repository.periodKey(reissue.subscription.key, reissue.covered.start.toISOString()),
+          periodKey(reissue.subscription.key, reissue.covered.start.toISOString()),
         ) ?? new Map();
       const [next] = periodsStartingIn(
         reissue.subscription,
@@ -200,7 +199,7 @@ export async function runBilling(
       const contents = draftContents(input);
       // The period after a reissued one sees the fee it bills ahead as drafted, like any draft's.
       fees.noteDraft(reissue.subscription.key, reissue.period.start, contents);
-      invoices.set(repository.periodKey(reissue.subscription.key, reissue.period.start.toISOString()), {
+      invoices.set(periodKey(reissue.subscription.key, reissue.period.start.toISOString()), {
         header: input,
         contents,
         advanceFees: advanceFeeExpectations(input),
@@ -212,7 +211,7 @@ export async function runBilling(
       const customer = lookup.customer(subscription?.customer);
       if (!subscription || !customer) continue;
       const byMeter =
-        aggregates.get(repository.periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
+        aggregates.get(periodKey(planned.subscriptionKey, planned.covered.start.toISOString())) ?? new Map();
       // Late usage goes on the subscription's first invoice of the run.
       const input = await draftInput(
         subscription,
@@ -222,7 +221,7 @@ export async function runBilling(
         adjustments.get(planned.subscriptionKey) ?? [],
       );
       adjustments.delete(planned.subscriptionKey);
-      const key = repository.periodKey(subscription.key, planned.period.start.toISOString());
+      const key = periodKey(subscription.key, planned.period.start.toISOString());
       invoices.set(key, {
         header: input,
         contents: draftContents(input),
@@ -276,7 +275,7 @@ export async function runBilling(
       if (document.created && document.replacesInvoiceId)
         summary.reissued.push({ voided: document.replacesInvoiceId, replacement: document.id });
     }
-    await repository.completeRun(tx, id, deps.clock.now(), { ...summary });
+    await completeRun(tx, id, deps.clock.now(), { ...summary });
     await recordAudit(tx, startedAt, [
       {
         actor,
@@ -293,7 +292,7 @@ export async function runBilling(
 function groupAggregates(rows: readonly MeterAggregate[]): Map<string, Map<string, MeterAggregate[]>> {
   const grouped = new Map<string, Map<string, MeterAggregate[]>>();
   for (const aggregate of rows) {
-    const key = repository.periodKey(aggregate.subscriptionKey, aggregate.periodStart);
+    const key = periodKey(aggregate.subscriptionKey, aggregate.periodStart);
     const byMeter = grouped.get(key) ?? new Map<string, MeterAggregate[]>();
     byMeter.set(aggregate.meterKey, [...(byMeter.get(aggregate.meterKey) ?? []), aggregate]);
     grouped.set(key, byMeter);

@@ -9,6 +9,7 @@ import { assertAdvanceFeesCurrent } from '../fees/advance-fee-guard.js';
 import { assertCreditsCover } from '../credits/credit-guard.js';
 import { findInvoice } from './invoice-queries.js';
 import { markBilledUsage } from './usage-marks.js';
+import { findDueDrafts, lockDraft, markFinalized, nextSequenceValue } from './finalize-repository.js';
 import { type Invoice, StaleUsageError, type FinalizeDueResult, INVOICE_FINALIZED_TOPIC } from '../billing.js';
 
 /** The catalog version a draft was drawn with, read in the caller's transaction. */
@@ -33,29 +34,9 @@ export function cachedCatalogVersions(catalog: CatalogService): DraftedCatalog {
   };
 }
 
-interface LockedDraft {
-  status: string;
-  legal_entity: string;
-  subscription_key: string;
-  customer_key: string;
-  document: 'invoice' | 'memo';
-  covered_start: Date | string;
-  covered_end: Date | string;
-  catalog_version: number;
-  run_period: string;
-}
-
-/** The next number of the legal entity's sequence, with its row locked until the transaction ends: no gaps. */
+/** The next number of the legal entity's sequence: consecutive, six digits at least. */
 async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
-  await db.query(
-    `insert into invoice_sequences (legal_entity, last_number) values ($1, 0) on conflict (legal_entity) do nothing`,
-    [legalEntity],
-  );
-  const result = await db.query<{ last_number: string }>(
-    `update invoice_sequences set last_number = last_number + 1 where legal_entity = $1 returning last_number::text`,
-    [legalEntity],
-  );
-  return `${legalEntity}-${(result.rows[0]?.last_number ?? '0').padStart(6, '0')}`;
+  return `${legalEntity}-${(await nextSequenceValue(db, legalEntity)).padStart(6, '0')}`;
 }
 
 /** What finalizing one draft reads and writes. */
@@ -77,34 +58,25 @@ export async function finalizeInvoice(
   actor: string,
 ): Promise<Invoice> {
   await db.transaction(async (tx) => {
-    const locked = await tx.query<LockedDraft>(
-      `select i.status, i.legal_entity, i.subscription_key, i.customer_key, i.document, i.covered_start, i.covered_end, i.catalog_version, r.period as run_period
-         from invoices i join billing_runs r on r.id = i.billing_run_id
-        where i.id = $1 for update of i`,
-      [id],
-    );
-    const row = locked.rows[0];
-    if (!row) throw new NotFoundError(`there is no invoice ${id}`);
-    if (row.status !== 'draft')
-      throw new ConflictError(`invoice ${id} is ${row.status}; only a draft can be finalized`);
+    const draft = await lockDraft(tx, id);
+    if (!draft) throw new NotFoundError(`there is no invoice ${id}`);
+    if (draft.status !== 'draft')
+      throw new ConflictError(`invoice ${id} is ${draft.status}; only a draft can be finalized`);
     await assertAdjustmentsCurrent(tx, id);
     await assertAdvanceFeesCurrent(tx, id);
     await assertCreditsCover(tx, catalog, id);
-    await markBilledUsage(tx, await draftedCatalog(row.catalog_version, tx), {
+    await markBilledUsage(tx, await draftedCatalog(draft.catalogVersion, tx), {
       id,
-      subscriptionKey: row.subscription_key,
-      customerKey: row.customer_key,
-      document: row.document,
-      coveredStart: new Date(row.covered_start),
-      coveredEnd: new Date(row.covered_end),
-      runPeriod: row.run_period,
+      subscriptionKey: draft.subscriptionKey,
+      customerKey: draft.customerKey,
+      document: draft.document,
+      coveredStart: draft.coveredStart,
+      coveredEnd: draft.coveredEnd,
+      runPeriod: draft.runPeriod,
     });
     const now = clock.now();
-    const number = await nextNumber(tx, row.legal_entity);
-    await tx.query(
-      `update invoices set status = 'finalized', number = $2, finalized_at = $3, updated_at = $3 where id = $1`,
-      [id, number, now],
-    );
+    const number = await nextNumber(tx, draft.legalEntity);
+    await markFinalized(tx, id, number, now);
     const invoice = (await findInvoice(tx, id)) as Invoice;
     await enqueue(tx, { topic: INVOICE_FINALIZED_TOPIC, key: id, payload: invoice, createdAt: now });
     await recordAudit(tx, now, [
@@ -151,12 +123,9 @@ export async function finalizeCurrent(deps: FinalizeDependencies, id: string, ac
  * (the next billing run redrafts it), is skipped with the reason, never failing the others.
  */
 export async function finalizeDue(deps: FinalizeDependencies, actor: string): Promise<FinalizeDueResult> {
-  const due = await deps.db.query<{ id: string }>(
-    `select id from invoices where status = 'draft' and finalize_after <= $1 order by period_start, finalize_after, id`,
-    [deps.clock.now()],
-  );
+  const due = await findDueDrafts(deps.db, deps.clock.now());
   const result: FinalizeDueResult = { finalized: [], skipped: [] };
-  for (const { id } of due.rows) {
+  for (const id of due) {
     try {
       await finalizeCurrent(deps, id, actor);
       result.finalized.push(id);

@@ -1,23 +1,30 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { InvoiceDraft, InvoiceStatus } from '../billing.js';
+import type { Timestamp } from '../timestamp.js';
 
-/**
- * Takes the period's billing lock for the rest of the transaction; false when another run holds it.
- * Advisory locks are per database, so the key names the schema too: stores in other schemas of the
- * same database never block each other.
- */
-export async function tryLockPeriod(db: Queryable, period: string): Promise<boolean> {
-  const result = await db.query<{ locked: boolean }>(
-    `select pg_try_advisory_xact_lock(hashtextextended('billing-run:' || current_schema() || ':' || $1, 0)) as locked`,
-    [period],
-  );
-  return result.rows[0]?.locked === true;
-}
+// Documents and their lines as a billing run drafts them: the documents it may redraft, locked, and the
+// writes of new and redrafted ones, a chunk of documents per statement.
 
+/** A document a run finds already drafted (or finalized) for what it is about to draft. */
 export interface ExistingDocument {
   id: string;
   status: InvoiceStatus;
   contentHash: string;
+}
+
+interface ExistingDocumentRow {
+  id: string;
+  status: InvoiceStatus;
+  content_hash: string;
+}
+
+function fromRowExistingDocument(row: ExistingDocumentRow): ExistingDocument {
+  return { id: row.id, status: row.status, contentHash: row.content_hash };
+}
+
+interface PeriodInvoiceRow extends ExistingDocumentRow {
+  subscription_key: string;
+  period_start: Timestamp;
 }
 
 /**
@@ -30,13 +37,7 @@ export async function findInvoicesFor(
 ): Promise<Map<string, ExistingDocument>> {
   const found = new Map<string, ExistingDocument>();
   if (periods.length === 0) return found;
-  const result = await db.query<{
-    id: string;
-    status: InvoiceStatus;
-    content_hash: string;
-    subscription_key: string;
-    period_start: Date | string;
-  }>(
+  const result = await db.query<PeriodInvoiceRow>(
     `select i.id, i.status, i.content_hash, i.subscription_key, i.period_start
        from invoices i join unnest($1::text[], $2::timestamptz[]) as w(sub, ps) on i.subscription_key = w.sub and i.period_start = w.ps
       where i.document = 'invoice' and i.status <> 'void'
@@ -44,11 +45,7 @@ export async function findInvoicesFor(
     [periods.map((period) => period.subscriptionKey), periods.map((period) => period.periodStart)],
   );
   for (const row of result.rows) {
-    found.set(periodKey(row.subscription_key, new Date(row.period_start).toISOString()), {
-      id: row.id,
-      status: row.status,
-      contentHash: row.content_hash,
-    });
+    found.set(periodKey(row.subscription_key, new Date(row.period_start).toISOString()), fromRowExistingDocument(row));
   }
   return found;
 }
@@ -57,12 +54,12 @@ export const periodKey = (subscriptionKey: string, periodStart: string): string 
 
 /** The draft memo correcting an invoice, if a run drafted one that is not finalized yet. */
 export async function findDraftMemo(db: Queryable, correctsInvoiceId: string): Promise<ExistingDocument | undefined> {
-  const result = await db.query<{ id: string; status: InvoiceStatus; content_hash: string }>(
+  const result = await db.query<ExistingDocumentRow>(
     `select id, status, content_hash from invoices where document = 'memo' and corrects_invoice_id = $1 and status = 'draft' for update`,
     [correctsInvoiceId],
   );
   const row = result.rows[0];
-  return row && { id: row.id, status: row.status, contentHash: row.content_hash };
+  return row && fromRowExistingDocument(row);
 }
 
 export interface InvoiceWrite {
@@ -187,34 +184,4 @@ async function insertLines(db: Queryable, writes: readonly InvoiceWrite[]): Prom
       ],
     );
   }
-}
-
-export interface BillingRunRecord {
-  id: string;
-  period: string;
-  startedAt: Date;
-  finishedAt: Date;
-  actor: string;
-  summary: Record<string, unknown>;
-}
-
-/** Writes the run's final summary (the row exists from the start: invoices refer to it). */
-export async function completeRun(
-  db: Queryable,
-  id: string,
-  finishedAt: Date,
-  summary: Record<string, unknown>,
-): Promise<void> {
-  await db.query(`update billing_runs set finished_at = $2, summary = $3 where id = $1`, [
-    id,
-    finishedAt,
-    JSON.stringify(summary),
-  ]);
-}
-
-export async function insertRun(db: Queryable, run: BillingRunRecord): Promise<void> {
-  await db.query(
-    `insert into billing_runs (id, period, started_at, finished_at, actor, summary) values ($1, $2, $3, $4, $5, $6)`,
-    [run.id, run.period, run.startedAt, run.finishedAt, run.actor, JSON.stringify(run.summary)],
-  );
 }

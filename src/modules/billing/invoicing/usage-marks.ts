@@ -4,6 +4,7 @@ import type { Catalog } from '../../catalog/index.js';
 import { aggregateInvoiced, markUsageBilled, quantityOf, type MeterWindow } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
 import { StaleUsageError } from '../billing.js';
+import { findMeteredLines } from './finalize-repository.js';
 
 /** The document being finalized, as far as marking its usage goes. */
 export interface MarkedDocument {
@@ -25,16 +26,6 @@ interface BilledWindow extends MeterWindow {
   checks: { expected: Exact; line?: number }[];
 }
 
-interface MeteredLine {
-  line_no: number;
-  meter_key: string;
-  period_start: Date | string;
-  period_end: Date | string;
-  quantity: string;
-  /** What other finalized documents bill of the line's charge in its window. */
-  billed_before: string;
-}
-
 const windowKey = (window: MeterWindow) =>
   `${window.meterKey}\n${window.start.toISOString()}\n${window.end.toISOString()}`;
 
@@ -47,21 +38,11 @@ const windowKey = (window: MeterWindow) =>
  * without a line (its quantity was 0 when drafted).
  */
 async function billedWindows(tx: Queryable, catalog: Catalog, document: MarkedDocument): Promise<BilledWindow[]> {
-  const lines = await tx.query<MeteredLine>(
-    `select l.line_no, l.meter_key, l.period_start, l.period_end, l.quantity::text as quantity,
-            (select coalesce(sum(o.quantity), 0) from invoice_lines o join invoices d on d.id = o.invoice_id
-              where d.status = 'finalized' and d.id <> l.invoice_id and d.subscription_key = $2 and o.charge_key = l.charge_key
-                and o.kind in ('usage', 'adjustment') and o.period_start = l.period_start and o.period_end = l.period_end)::text as billed_before
-       from invoice_lines l
-      where l.invoice_id = $1 and l.kind in ('usage', 'adjustment') and l.meter_key is not null and l.quantity is not null
-      order by l.line_no`,
-    [document.id, document.subscriptionKey],
-  );
   const windows = new Map<string, BilledWindow>();
-  for (const row of lines.rows) {
-    const window = { meterKey: row.meter_key, start: new Date(row.period_start), end: new Date(row.period_end) };
+  for (const line of await findMeteredLines(tx, document.id, document.subscriptionKey)) {
+    const window = { meterKey: line.meterKey, start: line.start, end: line.end };
     const known = windows.get(windowKey(window)) ?? { ...window, checks: [] };
-    known.checks.push({ expected: new Exact(row.quantity).plus(row.billed_before), line: row.line_no });
+    known.checks.push({ expected: new Exact(line.quantity).plus(line.billedBefore), line: line.lineNo });
     windows.set(windowKey(window), known);
   }
   if (document.document === 'invoice') {
