@@ -103,8 +103,10 @@ function payableLines(
   const discounted = contents.some((line) => line.kind === 'discount');
   const keep = new Exact(100).minus(discounted ? (subscription.overrides?.discountPercent ?? '0') : '0').dividedBy(100);
   return contents
-    .filter((line) => PAYABLE_KINDS.has(line.kind) && line.chargeKey !== null)
-    .map((line) => ({ chargeKey: line.chargeKey as string, unpaid: new Exact(line.amount).times(keep) }));
+    .filter(
+      (line): line is LineContent & { chargeKey: string } => PAYABLE_KINDS.has(line.kind) && line.chargeKey !== null,
+    )
+    .map((line) => ({ chargeKey: line.chargeKey, unpaid: new Exact(line.amount).times(keep) }));
 }
 
 /**

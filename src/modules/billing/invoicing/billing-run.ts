@@ -93,12 +93,12 @@ export async function runBilling(
   periodText: unknown,
   actor: string,
 ): Promise<BillingRunSummary> {
-  const month = typeof periodText === 'string' ? calendarMonth(periodText) : undefined;
-  if (!month)
+  const period = typeof periodText === 'string' ? periodText : undefined;
+  const month = period === undefined ? undefined : calendarMonth(period);
+  if (period === undefined || !month)
     throw new ValidationError('invalid billing run', [
       { path: '/period', message: 'must be a calendar month such as "2026-10"' },
     ]);
-  const period = periodText as string;
   const startedAt = deps.clock.now();
   if (month.end > startedAt) {
     throw new ValidationError('invalid billing run', [
