@@ -1,4 +1,5 @@
 import type { FieldError } from './errors.js';
+import { DATE_TIME_MESSAGE, isRfc3339DateTime } from './time-range.js';
 
 // Keyset paging as every list (HTTP query strings, CLI options) offers it: `limit` items after the key
 // `after`, and the key of the next page. One size rule for every list, so clients page them all alike.
@@ -47,4 +48,37 @@ export async function fetchPage<T>(
   const page = items.slice(0, limit);
   const last = page.at(-1);
   return { items: page, next: items.length > limit && last ? keyOf(last) : null };
+}
+
+/** A closed-list filter value (a status, a reason), or undefined with an error at `path`. */
+export function oneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  path: string,
+  errors: FieldError[],
+): T | undefined {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  errors.push({ path, message: `must be one of ${allowed.join(', ')}` });
+  return undefined;
+}
+
+/**
+ * The optional time range [from, to) of a list filter: each given time RFC 3339, and `from` before `to`;
+ * every problem added to `errors` at `pathOf(name)`.
+ */
+export function filterTimes(
+  times: { from?: string; to?: string },
+  pathOf: (name: string) => string,
+  errors: FieldError[],
+): { from?: Date; to?: Date } {
+  const range: { from?: Date; to?: Date } = {};
+  for (const name of ['from', 'to'] as const) {
+    const value = times[name];
+    if (value === undefined) continue;
+    if (isRfc3339DateTime(value)) range[name] = new Date(value);
+    else errors.push({ path: pathOf(name), message: DATE_TIME_MESSAGE });
+  }
+  if (range.from && range.to && range.from >= range.to)
+    errors.push({ path: pathOf('to'), message: 'must be later than from' });
+  return range;
 }

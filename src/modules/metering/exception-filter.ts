@@ -1,6 +1,5 @@
 import { ValidationError, type FieldError } from '../../platform/errors.js';
-import { checkFilterTexts, MAX_PAGE, pageSize, queryPath } from '../../platform/paging.js';
-import { DATE_TIME_MESSAGE, isRfc3339DateTime } from '../../platform/time-range.js';
+import { checkFilterTexts, filterTimes, MAX_PAGE, oneOf, pageSize, queryPath } from '../../platform/paging.js';
 import type { ExceptionFilter } from './exceptions-repository.js';
 import { EXCEPTION_REASONS, type ExceptionReason } from './usage.js';
 
@@ -18,17 +17,6 @@ export interface ExceptionQuery {
 export type ExceptionParams = Partial<
   Record<'status' | 'reason' | 'meter' | 'customer' | 'subject' | 'type' | 'from' | 'to' | 'after' | 'limit', string>
 >;
-
-function oneOf<T extends string>(
-  value: string,
-  allowed: readonly T[],
-  path: string,
-  errors: FieldError[],
-): T | undefined {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  errors.push({ path, message: `must be one of ${allowed.join(', ')}` });
-  return undefined;
-}
 
 /**
  * Reads a filter for exceptions, reporting every bad parameter at `pathOf(name)`. Statuses and reasons
@@ -48,16 +36,7 @@ export function parseExceptionQuery(
   filter.customer = keys.customer;
   filter.subject = keys.subject;
   filter.eventType = type;
-  for (const [name, value] of [
-    ['from', from],
-    ['to', to],
-  ] as const) {
-    if (value === undefined) continue;
-    if (isRfc3339DateTime(value)) filter[name] = new Date(value);
-    else errors.push({ path: pathOf(name), message: DATE_TIME_MESSAGE });
-  }
-  if (filter.from && filter.to && filter.from >= filter.to)
-    errors.push({ path: pathOf('to'), message: 'must be later than from' });
+  Object.assign(filter, filterTimes({ from, to }, pathOf, errors));
   if (after !== undefined) {
     if (ID.test(after)) filter.afterId = after;
     else errors.push({ path: pathOf('after'), message: 'must be an exception id (a positive integer)' });

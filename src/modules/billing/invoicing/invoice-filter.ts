@@ -1,6 +1,5 @@
 import { ValidationError, type FieldError } from '../../../platform/errors.js';
-import { checkFilterTexts, pageSize, queryPath } from '../../../platform/paging.js';
-import { DATE_TIME_MESSAGE, isRfc3339DateTime } from '../../../platform/time-range.js';
+import { checkFilterTexts, filterTimes, oneOf, pageSize, queryPath } from '../../../platform/paging.js';
 import type { InvoiceStatus, InvoiceFilter } from '../billing.js';
 
 // Invoice list filters and line-event paging as callers give them (HTTP query strings, CLI options):
@@ -40,20 +39,8 @@ export function parseInvoiceQuery(
   filter.customer = customer;
   filter.legalEntity = legalEntity;
   filter.afterId = after;
-  if (status !== undefined) {
-    if ((INVOICE_STATUSES as readonly string[]).includes(status)) filter.status = status as InvoiceStatus;
-    else errors.push({ path: pathOf('status'), message: `must be one of ${INVOICE_STATUSES.join(', ')}` });
-  }
-  for (const [name, value] of [
-    ['from', from],
-    ['to', to],
-  ] as const) {
-    if (value === undefined) continue;
-    if (isRfc3339DateTime(value)) filter[name] = new Date(value);
-    else errors.push({ path: pathOf(name), message: DATE_TIME_MESSAGE });
-  }
-  if (filter.from && filter.to && filter.from >= filter.to)
-    errors.push({ path: pathOf('to'), message: 'must be later than from' });
+  if (status !== undefined) filter.status = oneOf(status, INVOICE_STATUSES, pathOf('status'), errors);
+  Object.assign(filter, filterTimes({ from, to }, pathOf, errors));
   const size = pageSize(limit, pathOf('limit'), errors);
   if (errors.length > 0) throw new ValidationError('invalid invoice filter', errors);
   return { filter, limit: size };
