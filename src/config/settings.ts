@@ -1,3 +1,4 @@
+import { DEFAULT_HORIZON_DAYS, DEFAULT_METERING_BATCH } from '../modules/metering/index.js';
 import type { Config } from './config.js';
 
 export type SettingKey =
@@ -228,7 +229,7 @@ export const SETTINGS: readonly Setting[] = [
     description: 'raw events per metering batch',
     env: 'MB_METERING_BATCH_SIZE',
     filePath: 'metering.batchSize',
-    default: 2000,
+    default: DEFAULT_METERING_BATCH,
     parse: integer(1, 100_000),
     apply: (c, v) => (c.metering.batchSize = v as number),
   },
@@ -250,7 +251,7 @@ export const SETTINGS: readonly Setting[] = [
     description: 'events arriving later than this after their time are held as exceptions',
     env: 'MB_METERING_HORIZON_DAYS',
     filePath: 'metering.horizonDays',
-    default: 90,
+    default: DEFAULT_HORIZON_DAYS,
     parse: integer(1, 3660),
     apply: (c, v) => (c.metering.horizonDays = v as number),
   },

@@ -1,4 +1,5 @@
 export { createMetering, meteringMetersInUse, type Metering, type MeteringDependencies } from './metering.js';
+export { DEFAULT_HORIZON_DAYS } from './derive.js';
 export { METERING_STAGE, DEFAULT_METERING_BATCH, type MeteringBatch, type MeteringStage } from './metering-stage.js';
 export type { MeteringLag } from './metering-metrics.js';
 export type { ReplayProgress, ReplayRequest, ReplayResult } from './replay.js';
