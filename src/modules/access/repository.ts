@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { ApiKeyIdentity, ApiKeySummary, Role } from './access.js';
 
 interface ApiKeyRow {
@@ -8,8 +9,8 @@ interface ApiKeyRow {
 }
 
 interface ApiKeySummaryRow extends ApiKeyRow {
-  created_at: Date | string;
-  revoked_at: Date | string | null;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
 }
 
 // Only these columns are ever read for a listing: the hash stays in the table.

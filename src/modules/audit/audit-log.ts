@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 
 /** One hand-made change to billing state: who, what, on which object, with what details. */
 export interface AuditEntry {
@@ -35,7 +36,7 @@ export async function recordAudit(db: Queryable, at: Date, entries: readonly Aud
 export async function listAudit(db: Queryable, options: { target?: string; limit: number }): Promise<AuditRecord[]> {
   const result = await db.query<{
     id: string;
-    at: Date | string;
+    at: Timestamp;
     actor: string;
     action: string;
     target: string;

@@ -1,10 +1,11 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { Catalog, Meter } from './catalog.js';
 import type { CatalogDiff } from './catalog-diff.js';
 
 interface CatalogVersionRow {
   version: number;
-  applied_at: Date | string;
+  applied_at: Timestamp;
   applied_by: string;
   document: Catalog;
   checksum: string;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 
 /** A position in the raw event log; opaque to readers, who pass back the last one they saw. */
 export interface RawEventCursor {
@@ -28,10 +29,10 @@ interface RawEventRow {
   id: string;
   type: string;
   subject: string | null;
-  time: Date | string;
+  time: Timestamp;
   data: Record<string, unknown> | null;
   schema_version: number | null;
-  received_at: Date | string;
+  received_at: Timestamp;
   picked: (string | null)[];
 }
 
@@ -153,7 +154,7 @@ export async function countRawEventsAfter(
   position: RawEventCursor | null,
   cap: number,
 ): Promise<{ events: number; oldestReceivedAt: Date | null }> {
-  const result = await db.query<{ events: string; oldest: Date | string | null }>(
+  const result = await db.query<{ events: string; oldest: Timestamp | null }>(
     `select count(*)::text as events, min(received_at) as oldest from (
        select received_at from raw_events
         where $1::xid8 is null or (tx_id, seq) > ($1::xid8, $2::bigint)

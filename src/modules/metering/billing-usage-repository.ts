@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { Aggregation } from '../catalog/index.js';
 
 // Billing's door onto usage records: the aggregates it prices, the values percentage charges need, the
@@ -47,7 +48,7 @@ select w.sub as subscription_key, w.ps as period_start, u.meter_key, u.dimension
 
 interface AggregateRow {
   subscription_key: string;
-  period_start: Date | string;
+  period_start: Timestamp;
   meter_key: string;
   dimensions: string | null;
   total: number;

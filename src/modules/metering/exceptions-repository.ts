@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import { readRawEventsBySeq, type RawEvent } from '../ingestion/index.js';
 import type { ExceptionStatus } from './rederive-repository.js';
 import type { ExceptionReason } from './usage.js';
@@ -68,10 +69,10 @@ interface ExceptionRow {
   event_seq: string;
   event_type: string;
   subject: string | null;
-  event_time: Date | string;
+  event_time: Timestamp;
   customer_key: string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   resolution: string | null;
   resolved_by: string | null;
 }

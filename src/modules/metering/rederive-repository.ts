@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { ExceptionDraft, ExceptionReason, UsageDraft } from './usage.js';
 
 /** A usage record as stored, with what re-derivation compares (and the invoice that froze it, if any). */
@@ -28,7 +29,7 @@ export interface StoredException {
   status: ExceptionStatus;
 }
 
-// Rows as both drivers return them (timestamps as Date or text); numerics and bigints are selected as text.
+// Numerics and bigints are selected as text.
 interface StoredUsageRow {
   event_seq: string;
   meter_key: string;
@@ -39,7 +40,7 @@ interface StoredUsageRow {
   value: string | null;
   distinct_key: string | null;
   dimensions: Record<string, unknown>;
-  meter_effective_from: Date | string | null;
+  meter_effective_from: Timestamp | null;
   invoice_id: string | null;
 }
 

@@ -1,5 +1,6 @@
 import { copyTextRow } from '../../platform/database/copy-text.js';
 import type { Queryable, Transaction } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { RawEventCursor } from '../ingestion/index.js';
 import type { ExceptionDraft, UsageDraft } from './usage.js';
 
@@ -189,7 +190,7 @@ export async function addTelemetry(db: Queryable, tallies: readonly TelemetryTal
 }
 
 export async function listTelemetry(db: Queryable): Promise<TelemetryTally[]> {
-  const result = await db.query<{ event_type: string; events: string; last_event_time: Date | string }>(
+  const result = await db.query<{ event_type: string; events: string; last_event_time: Timestamp }>(
     `select event_type, events::text, last_event_time from telemetry_counts order by event_type`,
   );
   return result.rows.map((row) => ({

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { Compatibility, SchemaVersion } from './schemas.js';
 
 interface SchemaRow {
@@ -7,7 +8,7 @@ interface SchemaRow {
   schema: Record<string, unknown>;
   schema_hash: string;
   compatibility: Compatibility;
-  created_at: Date | string;
+  created_at: Timestamp;
 }
 
 export type StoredSchema = SchemaVersion & { schemaHash: string };

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { CreditEntry, Invoice, InvoiceStatus } from '../billing.js';
-import { iso, type Timestamp } from '../timestamp.js';
+import { iso, type Timestamp } from '../../../platform/database/row-timestamp.js';
 
 // The credit ledger is the invoices' own lines: a line naming a credit is its commitment (positive) or a
 // draw on it (negative). These read it for balances, for a run's draws, for the guard and the catalog.

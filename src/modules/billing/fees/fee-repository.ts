@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import { Exact } from '../../../platform/money.js';
 import type { Invoice, InvoiceStatus, Period } from '../billing.js';
-import type { Timestamp } from '../timestamp.js';
+import type { Timestamp } from '../../../platform/database/row-timestamp.js';
 
 // The fee ledger is the invoices' own lines: a fee line has a charge and no meter (flat fees and their
 // adjustments). These read it for a billing run, for the memos of fees no period reaches any more, and

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { Invoice, InvoiceStatus } from '../billing.js';
-import type { Timestamp } from '../timestamp.js';
+import type { Timestamp } from '../../../platform/database/row-timestamp.js';
 
 // What finalizing reads and writes: the draft, locked; the usage lines it answers for; the legal entity's
 // number sequence; the frozen status; and which drafts are due.

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { InvoiceStatus, Invoice, InvoiceFilter, InvoiceLine } from '../billing.js';
-import { iso, type Timestamp } from '../timestamp.js';
+import { iso, type Timestamp } from '../../../platform/database/row-timestamp.js';
 
 const INVOICE_COLUMNS = `id, document, corrects_invoice_id, replaces_invoice_id, voided_at, number, status, subscription_key, customer_key, legal_entity, currency, period_start, period_end,
   covered_start, covered_end, subtotal::text, tax_total::text, total::text, catalog_version, billing_run_id, created_at, updated_at, finalize_after, finalized_at`;

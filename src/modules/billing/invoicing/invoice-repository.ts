@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import type { InvoiceDraft, InvoiceStatus } from '../billing.js';
-import type { Timestamp } from '../timestamp.js';
+import type { Timestamp } from '../../../platform/database/row-timestamp.js';
 
 // Documents and their lines as a billing run drafts them: the documents it may redraft, locked, and the
 // writes of new and redrafted ones, a chunk of documents per statement.

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../platform/database/database.js';
 import { Exact } from '../../../platform/money.js';
 import type { InvoiceStatus } from '../billing.js';
-import type { Timestamp } from '../timestamp.js';
+import type { Timestamp } from '../../../platform/database/row-timestamp.js';
 
 // Finalized invoices as late usage sees them: the periods it is looked for in, what they and their
 // adjustments billed, what a draft's adjustments assumed billed, and voiding one to issue it again.
