@@ -122,7 +122,7 @@ export interface BillingRunSummary {
   memos: { created: number; updated: number; unchanged: number };
   /** Subscription periods that start in the month but have not ended yet: billed by a later run. */
   pending: { subscription: string; periodEnd: string }[];
-  /** Amounts of the invoices created or updated, per currency (exact decimal strings). */
+  /** Amounts of the documents created or updated, invoices and memos alike, per currency (exact decimal strings). */
   totals: Record<string, string>;
   /** Finalized invoices voided and drafted again with their late usage (`reissue` policy). */
   reissued: { voided: string; replacement: string }[];

@@ -78,7 +78,8 @@ export const billingRunSummarySchema = {
     },
     totals: {
       type: 'object',
-      description: 'Totals of the invoices created or updated, per currency (exact decimal strings).',
+      description:
+        'Totals of the documents created or updated (invoices and memos alike: a memo counts in the run that drafts it), per currency (exact decimal strings).',
       additionalProperties: { type: 'string' },
     },
   },
