@@ -1,5 +1,4 @@
 import type { IngestionLimits } from '../modules/ingestion/index.js';
-import { defaultConfig } from './settings.js';
 
 export type { IngestionLimits };
 
@@ -34,11 +33,3 @@ export interface MeteringSettings {
   /** Events arriving more than this many days after their time are held as exceptions for a person. */
   horizonDays: number;
 }
-
-// Each default is stated once, in SETTINGS; these are the sections it fills, for callers (and tests)
-// that build a configuration of their own.
-const DEFAULTS = defaultConfig();
-
-export const DEFAULT_INGESTION_LIMITS: IngestionLimits = Object.freeze(DEFAULTS.ingestion);
-export const DEFAULT_METERING_SETTINGS: MeteringSettings = Object.freeze(DEFAULTS.metering);
-export const DEFAULT_BILLING_SETTINGS: BillingSettings = Object.freeze(DEFAULTS.billing);

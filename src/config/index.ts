@@ -1,10 +1,5 @@
 export type { Config, IngestionLimits } from './config.js';
-export {
-  DEFAULT_BILLING_SETTINGS,
-  DEFAULT_INGESTION_LIMITS,
-  DEFAULT_METERING_SETTINGS,
-  type BillingSettings,
-  type MeteringSettings,
-} from './config.js';
+export type { BillingSettings, MeteringSettings } from './config.js';
+export { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from './config-defaults.js';
 export { loadConfig, type ConfigSources } from './load-config.js';
 export { CONFIG_FILE, SETTINGS, type SettingKey } from './settings.js';

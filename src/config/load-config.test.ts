@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '../platform/errors.js';
 import type { Config } from './config.js';
-import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from './config.js';
+import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from './config-defaults.js';
 import { loadConfig, type ConfigSources } from './load-config.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 

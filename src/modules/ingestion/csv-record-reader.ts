@@ -3,7 +3,7 @@ import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
 import { compileCsvHeader, csvRecordToEvent, type CsvHeader } from './csv-event.js';
-import type { BatchCollector, EventFileBatch } from './event-file-reader.js';
+import type { BatchCollector, EventFileBatch } from './event-file-batch.js';
 import type { BodyItem } from './ingestion.js';
 import { unparsableLine } from './ndjson-line.js';
 

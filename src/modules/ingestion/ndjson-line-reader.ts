@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { BatchCollector, EventFileBatch } from './event-file-reader.js';
+import type { BatchCollector, EventFileBatch } from './event-file-batch.js';
 import { parseNdjsonLine, unparsableLine } from './ndjson-line.js';
 
 const NEWLINE = 0x0a;

@@ -2,7 +2,7 @@
 // parameter at once (path `/query/<name>`). Pure: the meters come from the caller's catalog version.
 import type { Meter } from '../catalog/index.js';
 import { ValidationError, type FieldError } from '../../platform/errors.js';
-import type { UsageQuery, UsageQueryLimits } from './usage-query.js';
+import type { UsageQuery, UsageQueryLimits } from './usage-query-types.js';
 import {
   countWindows,
   formatInstant,

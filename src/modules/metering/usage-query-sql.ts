@@ -2,7 +2,7 @@
 // `numeric`, so every value is exact; the statement only uses functions PGlite and PostgreSQL 15
 // share (date_trunc with a zone is PostgreSQL 12+), and never depends on the session's TimeZone.
 import type { Aggregation, Meter } from '../catalog/index.js';
-import type { UsageQuery } from './usage-query.js';
+import type { UsageQuery } from './usage-query-types.js';
 import type { UsageWindow } from './usage-window.js';
 
 export interface UsageStatement {

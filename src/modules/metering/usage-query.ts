@@ -1,12 +1,12 @@
 // Usage of one meter over [from, to), cut into windows and groups, with exact decimal values.
 // Semantics (per aggregation, empty windows, zones) are documented in docs/usage.md.
-import type { Aggregation, Meter } from '../catalog/index.js';
+import type { Meter } from '../catalog/index.js';
 import type { Queryable } from '../../platform/database/database.js';
 import { ValidationError } from '../../platform/errors.js';
 import { compareUsageRows } from './usage-query-order.js';
 import { usageStatement } from './usage-query-sql.js';
 import { formatInstant } from './usage-window.js';
-import type { UsageWindow } from './usage-window.js';
+import type { UsageQuery, UsageQueryResult } from './usage-query-types.js';
 
 export { USAGE_WINDOWS, type UsageWindow } from './usage-window.js';
 export {
@@ -16,47 +16,7 @@ export {
   parseUsageQuery,
 } from './usage-query-params.js';
 
-/** A validated usage query (see `parseUsageQuery`); instants are ISO 8601 in UTC. */
-export interface UsageQuery {
-  /** Only this customer's records, when set. */
-  customer: string | null;
-  from: string;
-  to: string;
-  /** null: one window, [from, to). */
-  window: UsageWindow | null;
-  /** IANA zone the day and month windows (and hour and minute boundaries) follow. */
-  tz: string;
-  /** Attribution groups (`customer`, ...) and the meter's groupBy paths, in the asked order. */
-  groupBy: string[];
-}
-
-export interface UsageQueryLimits {
-  /** The most windows one query answers. */
-  maxWindows: number;
-}
-
-export interface UsageRow {
-  /** ISO 8601 in UTC; the first window starts at `from` and the last ends at `to`, whatever the alignment. */
-  windowStart: string;
-  windowEnd: string;
-  /** One value per groupBy name: a record attribute, or the dimension's JSON value (null when absent). */
-  groups: Record<string, unknown>;
-  /** Exact decimal text, computed on PostgreSQL numeric. */
-  value: string;
-}
-
-export interface UsageQueryResult {
-  meter: string;
-  aggregation: Aggregation;
-  unit: string;
-  customer: string | null;
-  from: string;
-  to: string;
-  window: UsageWindow | null;
-  tz: string;
-  groupBy: string[];
-  rows: UsageRow[];
-}
+export type { UsageQuery, UsageQueryLimits, UsageQueryResult, UsageRow } from './usage-query-types.js';
 
 type StatementRow = { ws: string; we: string; value: string } & Record<string, string>;
 
