@@ -57,7 +57,7 @@ export async function finalizeInvoice(
   id: string,
   actor: string,
 ): Promise<Invoice> {
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const draft = await lockDraft(tx, id);
     if (!draft) throw new NotFoundError(`there is no invoice ${id}`);
     if (draft.status !== 'draft')
@@ -77,6 +77,7 @@ export async function finalizeInvoice(
     const now = clock.now();
     const number = await nextNumber(tx, draft.legalEntity);
     await markFinalized(tx, id, number, now);
+    // The row is locked by this transaction since lockDraft, so it is there.
     const invoice = (await findInvoice(tx, id)) as Invoice;
     await enqueue(tx, { topic: INVOICE_FINALIZED_TOPIC, key: id, payload: invoice, createdAt: now });
     await recordAudit(tx, now, [
@@ -87,8 +88,8 @@ export async function finalizeInvoice(
         detail: { number, total: invoice.total, currency: invoice.currency },
       },
     ]);
+    return invoice;
   });
-  return (await findInvoice(db, id)) as Invoice;
 }
 
 /** Finalizing with what it needs to draw a stale draft again: a billing run of a period. */
