@@ -1,0 +1,160 @@
+// The port every delivery target implements, and the vocabulary it speaks: vendor-neutral journal
+// entries and ERP documents (built by accounting), failures classified so that the outbox's one policy
+// can decide what to do, and the registry by kind. Nothing outside a connector's folder knows a vendor.
+
+/** Every kind a target can be; a kind is usable once a connector registers it. */
+export const TARGET_KINDS = [
+  'netsuite',
+  'webhook',
+  'file',
+  'sap-s4hana',
+  'business-central',
+  'oracle-fusion',
+  'stripe',
+] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** How a legal entity's ledger receives its documents. */
+export const POSTING_MODES = ['journal', 'invoice'] as const;
+export type PostingMode = (typeof POSTING_MODES)[number];
+
+/** Limits that hold across every process posting to the target (coordinated through the database). */
+export interface TargetLimits {
+  requestsPerSecond: number;
+  concurrency: number;
+}
+
+/** A target as the catalog declares it. `credentials` names a secret; the secret itself is never here. */
+export interface TargetDefinition {
+  key: string;
+  kind: TargetKind;
+  /** The kind's connection settings (base URL, account, ...), checked by the kind's settings schema. */
+  settings: Record<string, unknown>;
+  credentials?: string;
+  limits: TargetLimits;
+}
+
+/** Where a journal line goes in the ledger: the account and the target's dimensions. */
+export interface LedgerPlace {
+  account: string;
+  /** Subsidiary, department, class, location, ... as the entity's accounting map gives them. */
+  dimensions: Record<string, string>;
+}
+
+/** A document line a journal line summarizes: drill-down from the ledger to Meterbridge. */
+export interface LineReference {
+  invoiceId: string;
+  invoiceNumber: string;
+  lineNo: number;
+}
+
+export interface JournalLine extends LedgerPlace {
+  /** Exact decimal text, at most the currency's minor unit; exactly one of debit and credit is non-zero. */
+  debit: string;
+  credit: string;
+  memo: string;
+  references: LineReference[];
+}
+
+/** A balanced journal entry: debits equal credits exactly (checked before it is stored). */
+export interface JournalEntry {
+  type: 'journal';
+  /** Deterministic, unique per target, at most 16 characters of A-Z 0-9 and `-`. */
+  externalId: string;
+  legalEntity: string;
+  currency: string;
+  /** YYYY-MM-DD. */
+  postingDate: string;
+  memo: string;
+  lines: JournalLine[];
+}
+
+export interface ErpDocumentLine {
+  /** The ERP item (or revenue account) the line maps to. */
+  item: string;
+  description: string;
+  quantity: string | null;
+  unitPrice: string | null;
+  amount: string;
+  reference: LineReference;
+}
+
+/** One ERP invoice or credit memo per Meterbridge document (invoice mode). */
+export interface ErpDocument {
+  type: 'invoice' | 'credit_memo';
+  externalId: string;
+  legalEntity: string;
+  /** The customer's id in the ERP (`externalIds.erp`). */
+  customer: string;
+  currency: string;
+  /** YYYY-MM-DD. */
+  documentDate: string;
+  memo: string;
+  dimensions: Record<string, string>;
+  lines: ErpDocumentLine[];
+  tax: string;
+  total: string;
+  /** For a credit memo: the external id of the document it credits. */
+  corrects?: string;
+}
+
+export type PostingBody = JournalEntry | ErpDocument;
+
+/**
+ * Why a delivery failed, as the connector reads the target's answer. The outbox's retry policy decides
+ * per class: `throttled` and `unavailable` wait and retry, `unknown_outcome` reads back before any
+ * retry, `invalid` and `auth` need a person (a fixed mapping, a secret).
+ */
+export type FailureClass = 'throttled' | 'unavailable' | 'unknown_outcome' | 'invalid' | 'auth';
+
+export class DeliveryFailure extends Error {
+  constructor(
+    readonly failureClass: FailureClass,
+    message: string,
+    readonly detail: {
+      /** The target's own answer, whole (its body text), or the transport error. */
+      targetText?: string;
+      status?: number;
+      /** The target's error code (`o:errorCode`, `error.code`, ...). */
+      code?: string;
+      /** Where in the document the target found the problem (`o:errorPath`, ...). */
+      path?: string;
+      /** From `Retry-After` (seconds or a date), in milliseconds from now. */
+      retryAfterMs?: number;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'DeliveryFailure';
+  }
+}
+
+/** What the target holds for an external id. */
+export interface TargetDocument {
+  /** The target's own id (NetSuite's internal id, a file's path and line, ...). */
+  id: string;
+}
+
+/** One target, ready to deliver: built from its definition with its secret resolved at use. */
+export interface Connector {
+  readonly target: TargetDefinition;
+  /**
+   * Sends the document and answers the target's id for it; throws DeliveryFailure. Delivering a body
+   * whose external id the target already holds must not create a second document (upsert, or a
+   * look-up first).
+   */
+  deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument>;
+  /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
+  find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined>;
+}
+
+/** Resolves a secret by name at the moment of use; throws DeliveryFailure('auth') when it is missing. */
+export type SecretResolver = (name: string) => Promise<string>;
+
+/** A kind of target: how its settings are checked, which modes it takes, and how a connector is built. */
+export interface ConnectorKind {
+  kind: TargetKind;
+  modes: readonly PostingMode[];
+  /** JSON Schema of `settings` (Ajv, draft 2020-12), for the catalog's errors with paths. */
+  settingsSchema: Record<string, unknown>;
+  create(target: TargetDefinition, secrets: SecretResolver): Connector;
+}
