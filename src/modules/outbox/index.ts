@@ -1,3 +1,14 @@
 // The outbox module's one public door.
 export { enqueue } from './outbox-repository.js';
-export type { OutboxMessage } from './outbox.js';
+export { createDispatcher, type Dispatcher, type DispatcherDependencies, type DispatchSummary } from './dispatcher.js';
+export { listAttempts } from './attempt-repository.js';
+export { listTargetStates, type TargetState, type BreakerState } from './target-repository.js';
+export { FAILURE_RULES, BREAKER_THRESHOLD, BREAKER_COOLDOWN_MS } from './delivery-policy.js';
+export {
+  POSTING_STATUSES,
+  type OutboxMessage,
+  type NewPosting,
+  type Posting,
+  type PostingStatus,
+  type PostingAttempt,
+} from './outbox.js';

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/database/database.js';
+import { DeliveryFailure, type Connector } from '../connectors/index.js';
+import { insertAttempt } from './attempt-repository.js';
+import { afterFailure, afterSuccess, afterTargetFailure, claimCapacity, reserveSlots } from './delivery-policy.js';
+import type { Posting } from './outbox.js';
+import {
+  countInFlight,
+  findTargetsWithWork,
+  firstAttemptAt,
+  lockClaimable,
+  markClaimed,
+  settleDelivered,
+  settleFailed,
+} from './posting-repository.js';
+import { lockTargetState, saveTargetState } from './target-repository.js';
+
+export interface DispatcherDependencies {
+  db: Database;
+  clock: Clock;
+  /** The connector of a target key, built from the current catalog; undefined when no target has the key. */
+  connectorFor: (targetKey: string) => Connector | undefined;
+  /** Names this dispatcher's claims (a process may run one); random by default. */
+  id?: string;
+  /** How long one request may take before its outcome counts as unknown. */
+  requestTimeoutMs?: number;
+}
+
+export interface DispatchSummary {
+  delivered: number;
+  adopted: number;
+  failed: number;
+  dead: number;
+}
+
+interface Claim {
+  posting: Posting;
+  sendAt: Date;
+  connector: Connector;
+}
+
+/**
+ * Delivers due postings: per target, claims what its breaker, concurrency cap and rate limit allow (the
+ * target's state row is locked meanwhile, so every dispatcher process shares them), sends each at its
+ * slot, and settles the outcome by the one policy. A posting whose earlier outcome is unknown is read
+ * back from the target first and adopted if the target holds it: never a second document.
+ */
+export function createDispatcher({
+  db,
+  clock,
+  connectorFor,
+  id = randomUUID(),
+  requestTimeoutMs = 30_000,
+}: DispatcherDependencies) {
+  async function claim(targetKey: string, connector: Connector): Promise<Claim[]> {
+    const { limits } = connector.target;
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const locked = await lockTargetState(tx, targetKey, limits.concurrency, now);
+      const { capacity, state } = claimCapacity(locked, await countInFlight(tx, targetKey, now), now);
+      const postings = await lockClaimable(tx, targetKey, now, capacity);
+      if (postings.length === 0) {
+        await saveTargetState(tx, state, now);
+        return [];
+      }
+      for (const posting of postings.filter((candidate) => candidate.status === 'in_flight')) {
+        await insertAttempt(tx, {
+          postingId: posting.id,
+          attempt: posting.attempts,
+          startedAt: new Date(posting.updatedAt),
+          finishedAt: now,
+          outcome: 'failed',
+          failureClass: 'unknown_outcome',
+          message:
+            'the dispatcher that claimed it stopped before it recorded an outcome; the target is read back first',
+        });
+      }
+      const slots = reserveSlots(state, postings.length, limits, now);
+      const lastSlot = slots.sendAt.at(-1) ?? now;
+      await markClaimed(
+        tx,
+        postings.map((posting) => posting.id),
+        id,
+        now,
+        new Date(lastSlot.getTime() + 2 * requestTimeoutMs),
+      );
+      await saveTargetState(tx, slots.state, now);
+      return postings.map((posting, index) => ({
+        posting: {
+          ...posting,
+          attempts: posting.attempts + 1,
+          needsLookup: posting.needsLookup || posting.status === 'in_flight',
+        },
+        sendAt: slots.sendAt[index] ?? now,
+        connector,
+      }));
+    });
+  }
+
+  async function deliver({ posting, sendAt, connector }: Claim, summary: DispatchSummary): Promise<void> {
+    const wait = sendAt.getTime() - clock.now().getTime();
+    if (wait > 0) await sleep(wait);
+    const startedAt = clock.now();
+    const signal = AbortSignal.timeout(requestTimeoutMs);
+    try {
+      const found = posting.needsLookup ? await connector.find(posting.body, signal) : undefined;
+      const document = found ?? (await connector.deliver(posting.body, signal));
+      await settleSuccess(posting, connector, document.id, found ? 'adopted' : 'delivered', startedAt);
+      summary[found ? 'adopted' : 'delivered'] += 1;
+    } catch (error) {
+      // Anything but a classified failure may have happened after the request left: read back next time.
+      const failure =
+        error instanceof DeliveryFailure
+          ? error
+          : new DeliveryFailure('unknown_outcome', error instanceof Error ? error.message : String(error));
+      const dead = await settleFailure(posting, connector, failure, startedAt);
+      summary[dead ? 'dead' : 'failed'] += 1;
+    }
+  }
+
+  async function settleSuccess(
+    posting: Posting,
+    connector: Connector,
+    documentId: string,
+    outcome: 'delivered' | 'adopted',
+    startedAt: Date,
+  ): Promise<void> {
+    await db.transaction(async (tx) => {
+      const now = clock.now();
+      if (!(await settleDelivered(tx, posting.id, id, documentId, now))) return;
+      await insertAttempt(tx, {
+        postingId: posting.id,
+        attempt: posting.attempts,
+        startedAt,
+        finishedAt: now,
+        outcome,
+      });
+      const { target } = connector;
+      const state = await lockTargetState(tx, target.key, target.limits.concurrency, now);
+      await saveTargetState(tx, afterSuccess(state, target.limits), now);
+    });
+  }
+
+  async function settleFailure(
+    posting: Posting,
+    connector: Connector,
+    failure: DeliveryFailure,
+    startedAt: Date,
+  ): Promise<boolean> {
+    return db.transaction(async (tx) => {
+      const now = clock.now();
+      const since = (await firstAttemptAt(tx, posting.id)) ?? startedAt;
+      const { retryAfterMs } = failure.detail;
+      const outcome = afterFailure(failure.failureClass, posting.attempts, since, now, retryAfterMs);
+      if (!(await settleFailed(tx, posting.id, id, outcome, now))) return false;
+      await insertAttempt(tx, {
+        postingId: posting.id,
+        attempt: posting.attempts,
+        startedAt,
+        finishedAt: now,
+        outcome: 'failed',
+        failureClass: failure.failureClass,
+        message: failure.message,
+        targetText: failure.detail.targetText,
+        statusCode: failure.detail.status,
+        errorCode: failure.detail.code,
+        errorPath: failure.detail.path,
+      });
+      const { target } = connector;
+      const state = await lockTargetState(tx, target.key, target.limits.concurrency, now);
+      await saveTargetState(tx, afterTargetFailure(state, failure.failureClass, now, retryAfterMs), now);
+      return outcome.status === 'dead';
+    });
+  }
+
+  return {
+    id,
+    /** One pass over every target with due postings; resolves once each claimed posting has settled. */
+    async runOnce(): Promise<DispatchSummary> {
+      const summary: DispatchSummary = { delivered: 0, adopted: 0, failed: 0, dead: 0 };
+      const targets = await findTargetsWithWork(db, clock.now());
+      await Promise.all(
+        targets.map(async (targetKey) => {
+          const connector = connectorFor(targetKey);
+          // A target no longer in the catalog: its postings wait, listed, until it is back or they are cancelled.
+          if (!connector) return;
+          const claims = await claim(targetKey, connector);
+          await Promise.all(claims.map((one) => deliver(one, summary)));
+        }),
+      );
+      return summary;
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

@@ -1,0 +1,36 @@
+import type { Queryable } from '../../platform/database/database.js';
+import type { Posting, PostingStatus } from './outbox.js';
+import { fromRowPosting, POSTING_COLUMNS, type PostingRow } from './posting-repository.js';
+
+export interface PostingFilter {
+  statuses?: readonly PostingStatus[];
+  targetKey?: string;
+  period?: string;
+  /** Only ids after this one (paging). */
+  afterId?: string;
+  limit?: number;
+}
+
+/** Postings matching the filter, in id order. */
+export async function findPostingsBy(db: Queryable, filter: PostingFilter): Promise<Posting[]> {
+  const result = await db.query<PostingRow>(
+    `select ${POSTING_COLUMNS} from postings
+      where ($1::text[] is null or status = any($1)) and ($2::text is null or target_key = $2)
+        and ($3::text is null or period = $3) and ($4::bigint is null or postings.id > $4)
+      order by postings.id limit $5`,
+    [
+      filter.statuses ?? null,
+      filter.targetKey ?? null,
+      filter.period ?? null,
+      filter.afterId ?? null,
+      filter.limit ?? 1000,
+    ],
+  );
+  return result.rows.map(fromRowPosting);
+}
+
+export async function findPosting(db: Queryable, id: string): Promise<Posting | undefined> {
+  const result = await db.query<PostingRow>(`select ${POSTING_COLUMNS} from postings where postings.id = $1`, [id]);
+  const row = result.rows[0];
+  return row && fromRowPosting(row);
+}
