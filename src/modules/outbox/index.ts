@@ -12,3 +12,6 @@ export {
   type PostingStatus,
   type PostingAttempt,
 } from './outbox.js';
+export { createPostings, type Postings, type PostingsDependencies } from './postings-service.js';
+export { parsePostingQuery, type PostingParams } from './posting-filter.js';
+export type { PostingFilter } from './posting-queries.js';

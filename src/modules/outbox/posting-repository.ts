@@ -179,3 +179,36 @@ export async function firstAttemptAt(tx: Queryable, id: string): Promise<Date | 
   const started = result.rows[0]?.started_at;
   return started ? new Date(started) : undefined;
 }
+
+/** Locks one posting for an operator's change (retry, cancel). */
+export async function lockPosting(tx: Queryable, id: string): Promise<Posting | undefined> {
+  const result = await tx.query<PostingRow>(
+    `select ${POSTING_COLUMNS} from postings where postings.id = $1 for update`,
+    [id],
+  );
+  const row = result.rows[0];
+  return row && fromRowPosting(row);
+}
+
+/** Puts a dead posting back in line, due now, with a body rendered again when one is given. */
+export async function requeuePosting(
+  tx: Queryable,
+  id: string,
+  body: PostingBody | undefined,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `update postings set status = 'pending', next_attempt_at = $2, updated_at = $2, needs_lookup = true,
+            body = coalesce($3::jsonb, body)
+      where id = $1`,
+    [id, now, body === undefined ? null : JSON.stringify(body)],
+  );
+}
+
+export async function cancelPosting(tx: Queryable, id: string, reason: string, now: Date): Promise<void> {
+  await tx.query(`update postings set status = 'cancelled', cancel_reason = $2, updated_at = $3 where id = $1`, [
+    id,
+    reason,
+    now,
+  ]);
+}
