@@ -20,3 +20,4 @@ export {
   type SecretResolver,
   type ConnectorKind,
 } from './connector.js';
+export { DEFAULT_TARGET_LIMITS, TARGET_KIND_SPECS, targetKindSpec, type TargetKindSpec } from './target-kinds.js';

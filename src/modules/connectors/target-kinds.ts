@@ -1,0 +1,179 @@
+import type { PostingMode, TargetKind, TargetLimits } from './connector.js';
+
+// What the catalog needs to know about each kind of target before any connector is built: the JSON Schema
+// of its `settings` (draft 2020-12, for errors with paths), the posting modes it takes, and the settings
+// that are identifiers random by nature. A connector's ConnectorKind reuses the same schema, so the catalog
+// and the connector never disagree on what a kind's settings are. Secrets are never settings: a target
+// names its secret in `credentials`, and each kind says below what that secret holds.
+
+/** What a kind declares to the catalog; the connector itself may not exist yet (`connector: false`). */
+export interface TargetKindSpec {
+  kind: TargetKind;
+  /** false: a known kind whose connector is not in this release; the catalog refuses targets of it. */
+  connector: boolean;
+  modes: readonly PostingMode[];
+  /** Whether a target of the kind must name a secret in `credentials` (a file target needs none). */
+  needsCredentials: boolean;
+  settingsSchema: Record<string, unknown>;
+  /**
+   * JSON Pointers into `settings` whose values are public identifiers that look random (an OAuth client
+   * id, a certificate id): exempt from the catalog's high-entropy test, never from its key-shape tests.
+   */
+  identifierPaths: readonly string[];
+}
+
+/** Limits of a target that states none: gentle enough for a sandbox account, raise them per target. */
+export const DEFAULT_TARGET_LIMITS: Readonly<TargetLimits> = Object.freeze({ requestsPerSecond: 5, concurrency: 2 });
+
+const HTTP_URL = {
+  type: 'string',
+  format: 'uri',
+  pattern: '^https?://[^\\s/?#]+',
+  description: 'an http:// or https:// URL',
+};
+const TIMEOUT_MS = {
+  type: 'integer',
+  minimum: 1000,
+  maximum: 300000,
+  description: 'milliseconds from 1000 to 300000 a request may take before its outcome is unknown',
+};
+const ID = { type: 'string', minLength: 1, maxLength: 200, description: 'a non-empty identifier' };
+
+/**
+ * NetSuite (REST web services). The credentials secret holds, as JSON, what the auth method signs with:
+ * OAuth 2.0 machine-to-machine `{ "privateKey": "<PEM>" }`; token-based authentication `{ "consumerKey",
+ * "consumerSecret", "tokenId", "tokenSecret" }`. Only public ids stay in the catalog.
+ */
+const NETSUITE_SETTINGS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['accountId', 'baseUrl', 'auth'],
+  properties: {
+    accountId: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description: 'a NetSuite account id such as "1234567" or "1234567_SB1"',
+    },
+    baseUrl: HTTP_URL,
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method'],
+      properties: {
+        method: { enum: ['oauth2-m2m', 'tba'] },
+        clientId: ID,
+        certificateId: ID,
+        tokenUrl: HTTP_URL,
+        realm: ID,
+      },
+      allOf: [
+        {
+          if: { properties: { method: { const: 'oauth2-m2m' } } },
+          then: { required: ['clientId', 'certificateId'], properties: { realm: false } },
+        },
+        {
+          if: { properties: { method: { const: 'tba' } } },
+          then: { properties: { clientId: false, certificateId: false, tokenUrl: false } },
+        },
+      ],
+    },
+    timeoutMs: TIMEOUT_MS,
+  },
+};
+
+/** A signed webhook: the credentials secret is the signing key. Headers carry no secret (checked by the catalog). */
+const WEBHOOK_SETTINGS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    url: HTTP_URL,
+    timeoutMs: TIMEOUT_MS,
+    headers: {
+      type: 'object',
+      propertyNames: {
+        pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$",
+        description: 'an HTTP header name',
+      },
+      additionalProperties: { type: 'string', maxLength: 1000 },
+    },
+  },
+};
+
+/** Files written to a directory; no credentials. */
+const FILE_SETTINGS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['directory', 'formats'],
+  properties: {
+    directory: { type: 'string', minLength: 1, maxLength: 1000, description: 'a directory path' },
+    formats: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['csv', 'jsonl'] } },
+  },
+};
+
+/** Known kinds of part 2: named so the catalog can say they are not usable yet, rather than unknown. */
+const LATER = { type: 'object' };
+
+export const TARGET_KIND_SPECS: Readonly<Record<TargetKind, TargetKindSpec>> = {
+  netsuite: {
+    kind: 'netsuite',
+    connector: true,
+    modes: ['journal', 'invoice'],
+    needsCredentials: true,
+    settingsSchema: NETSUITE_SETTINGS,
+    identifierPaths: ['/auth/clientId', '/auth/certificateId'],
+  },
+  webhook: {
+    kind: 'webhook',
+    connector: true,
+    modes: ['journal', 'invoice'],
+    needsCredentials: true,
+    settingsSchema: WEBHOOK_SETTINGS,
+    identifierPaths: [],
+  },
+  file: {
+    kind: 'file',
+    connector: true,
+    modes: ['journal', 'invoice'],
+    needsCredentials: false,
+    settingsSchema: FILE_SETTINGS,
+    identifierPaths: [],
+  },
+  'sap-s4hana': {
+    kind: 'sap-s4hana',
+    connector: false,
+    modes: ['journal'],
+    needsCredentials: true,
+    settingsSchema: LATER,
+    identifierPaths: [],
+  },
+  'business-central': {
+    kind: 'business-central',
+    connector: false,
+    modes: ['journal', 'invoice'],
+    needsCredentials: true,
+    settingsSchema: LATER,
+    identifierPaths: [],
+  },
+  'oracle-fusion': {
+    kind: 'oracle-fusion',
+    connector: false,
+    modes: ['journal'],
+    needsCredentials: true,
+    settingsSchema: LATER,
+    identifierPaths: [],
+  },
+  stripe: {
+    kind: 'stripe',
+    connector: false,
+    modes: ['invoice'],
+    needsCredentials: true,
+    settingsSchema: LATER,
+    identifierPaths: [],
+  },
+};
+
+/** The spec of a kind, or undefined for a string that is no kind at all. */
+export function targetKindSpec(kind: string): TargetKindSpec | undefined {
+  return Object.hasOwn(TARGET_KIND_SPECS, kind) ? TARGET_KIND_SPECS[kind as TargetKind] : undefined;
+}
