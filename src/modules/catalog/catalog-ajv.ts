@@ -7,10 +7,11 @@ import ajvFormats from 'ajv-formats';
  * effects at import time), then keep the function: the schema is fixed, so one instance never grows.
  * Strict mode throws, so a mistake in our own schema fails every test. strictRequired is off because it
  * cannot see the `properties` beside an `if`/`else` (ajv-validator/ajv#1571), and refuses the meter's
- * `else: { required: ['valuePath'] }`.
+ * `else: { required: ['valuePath'] }`. `verbose` keeps each error's schema, for messages taken from its description.
  */
-export function compileCatalogSchema(schema: object): ValidateFunction {
+export function compileCatalogSchema(schema: object, options: { verbose?: boolean } = {}): ValidateFunction {
   const ajv = new Ajv2020({
+    ...options,
     allErrors: true,
     strict: true,
     strictRequired: false,

@@ -38,7 +38,11 @@ export interface KindDiff {
   changed: ChangedObject[];
 }
 
-export type CatalogDiff = Record<CatalogKind, KindDiff>;
+/**
+ * `targets` is there only when either catalog declares targets: a diff between catalogs without any stays
+ * what it was before targets existed (stored diffs, the API's and the CLI's output).
+ */
+export type CatalogDiff = Record<CatalogKind, KindDiff> & { targets?: KindDiff };
 
 type CatalogObject = Catalog[CatalogKind][number];
 
@@ -51,24 +55,25 @@ export function objectKey(kind: CatalogKind, object: CatalogObject): string {
 export function diffCatalogs(previous: Catalog | undefined, next: Catalog): CatalogDiff {
   const diff = {} as CatalogDiff;
   for (const kind of CATALOG_KINDS) {
-    diff[kind] = diffKind(kind, previous?.[kind] ?? [], next[kind]);
+    diff[kind] = diffKind(KEY_FIELDS[kind], previous?.[kind] ?? [], next[kind]);
   }
+  if (previous?.targets || next.targets) diff.targets = diffKind('key', previous?.targets ?? [], next.targets ?? []);
   return diff;
 }
 
 export function isEmptyDiff(diff: CatalogDiff): boolean {
-  return CATALOG_KINDS.every(
-    (kind) => diff[kind].added.length === 0 && diff[kind].removed.length === 0 && diff[kind].changed.length === 0,
-  );
+  const kinds = [...CATALOG_KINDS.map((kind) => diff[kind]), ...(diff.targets ? [diff.targets] : [])];
+  return kinds.every((kind) => kind.added.length === 0 && kind.removed.length === 0 && kind.changed.length === 0);
 }
 
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function diffKind(kind: CatalogKind, previous: readonly CatalogObject[], next: readonly CatalogObject[]): KindDiff {
-  const before = new Map(previous.map((object) => [objectKey(kind, object), object]));
-  const after = new Map(next.map((object) => [objectKey(kind, object), object]));
+function diffKind(keyField: string, previous: readonly object[], next: readonly object[]): KindDiff {
+  const keyOf = (object: object): string => (object as Record<string, string>)[keyField] as string;
+  const before = new Map(previous.map((object) => [keyOf(object), object]));
+  const after = new Map(next.map((object) => [keyOf(object), object]));
   const added = [...after.keys()].filter((key) => !before.has(key)).sort(byCodePoint);
   const removed = [...before.keys()].filter((key) => !after.has(key)).sort(byCodePoint);
   const changed: ChangedObject[] = [];

@@ -3,13 +3,16 @@ import type { FieldError } from '../../platform/errors.js';
 import { isDecimalText } from '../../platform/decimal-text.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Catalog, Customer, Plan, Subscription, TaxRate } from './catalog.js';
+import { checkAccounting } from './accounting-rules.js';
 import { checkChargePricing, contractCharge } from './charge-pricing.js';
+import { checkTarget } from './target-rules.js';
 import { isIso4217Currency, minorUnitDigits } from '../../platform/iso-4217.js';
 
 // The rules JSON Schema cannot state: keys unique per kind, references that resolve, ISO 4217 codes, tax
 // rates from 0 to 100 percent covering every customer's tax region (once any is declared), one customer
 // per subject, subscriptions that neither end before they start nor overlap, and customers billed in a
-// currency their plans price. All are checked on a schema-valid catalog and reported together.
+// currency their plans price; targets and the accounting of posted entities (target-rules.ts,
+// accounting-rules.ts). All are checked on a schema-valid catalog and reported together.
 
 export function catalogRuleErrors(catalog: Catalog): FieldError[] {
   const errors: FieldError[] = [];
@@ -76,6 +79,10 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
 
   checkSubjects(catalog, report);
   checkPeriods(catalog.subscriptions, report);
+
+  const targets = firstByKey(catalog.targets ?? [], (target) => target.key, '/targets', 'key', report);
+  catalog.targets?.forEach((target, t) => checkTarget(target, t, report));
+  checkAccounting(catalog, { targets, meters, plans, taxRates }, report);
   return errors;
 }
 

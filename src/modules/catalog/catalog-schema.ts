@@ -6,6 +6,7 @@ import {
   CREDIT_KINDS,
   LATE_POLICIES,
 } from './catalog.js';
+import { POSTING_DEFS } from './posting-schema.js';
 
 // The JSON Schema (2020-12) of a catalog file. `schemas/catalog.schema.json` is this object written out for
 // editors; a test fails when the two drift apart. It lives in code because the published package ships
@@ -31,12 +32,13 @@ export const CATALOG_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'Meterbridge catalog',
   description:
-    'Legal entities, customers, tax rates, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
+    'Targets, legal entities, customers, tax rates, meters, plans and subscriptions, declared in one file (docs/catalog.md).',
   type: 'object',
   additionalProperties: false,
   required: ['apiVersion'],
   properties: {
     apiVersion: { const: CATALOG_API_VERSION },
+    targets: { type: 'array', items: { $ref: '#/$defs/target' } },
     legalEntities: { type: 'array', items: { $ref: '#/$defs/legalEntity' } },
     customers: { type: 'array', items: { $ref: '#/$defs/customer' } },
     taxRates: { type: 'array', items: { $ref: '#/$defs/taxRate' } },
@@ -63,15 +65,21 @@ export const CATALOG_SCHEMA = {
     legalEntity: {
       type: 'object',
       additionalProperties: false,
-      required: ['code', 'name', 'currency', 'region', 'erpTarget'],
+      required: ['code', 'name', 'currency', 'region'],
       properties: {
         code: KEY,
         name: TEXT,
         currency: CURRENCY,
         region: TEXT,
-        erpTarget: { ...TEXT, description: "The ERP target holding this entity's ledger." },
+        erpTarget: {
+          ...TEXT,
+          description:
+            "A label for the ERP holding this entity's ledger (older catalogs); equal to accounting.target when both are given.",
+        },
+        accounting: { $ref: '#/$defs/accounting' },
       },
     },
+    ...POSTING_DEFS,
     customer: {
       type: 'object',
       additionalProperties: false,

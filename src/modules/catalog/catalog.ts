@@ -1,5 +1,6 @@
 // The catalog as a validated document: what one catalog file declares, after `validateCatalog`.
 // Every reference in it resolves and every currency is ISO 4217; see README.md for the invariants.
+import type { PostingMode, TargetDefinition } from '../connectors/index.js';
 
 export const CATALOG_API_VERSION = 'meterbridge/v1';
 
@@ -32,8 +33,45 @@ export interface LegalEntity {
   /** Functional currency, ISO 4217. */
   currency: string;
   region: string;
-  /** The ERP target that holds this entity's ledger (a connector target name, resolved by the posting stage). */
-  erpTarget: string;
+  /**
+   * A label for the ERP holding this entity's ledger, from catalogs written before `accounting`; never
+   * resolved. When `accounting` is given too, it must equal `accounting.target`.
+   */
+  erpTarget?: string;
+  /** How this entity's documents are posted; an entity without it is not posted. */
+  accounting?: Accounting;
+}
+
+/** Which date a posting carries: the document's own date, or the last day of the period it bills. */
+export const POSTING_DATES = ['document', 'period_end'] as const;
+export type PostingDate = (typeof POSTING_DATES)[number];
+
+/** The target's dimensions every posting of the entity carries (ids as the ERP knows them). */
+export const DIMENSIONS = ['subsidiary', 'department', 'class', 'location'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/**
+ * The GL accounts of one legal entity, as account numbers or ids of its ERP. Revenue resolves per charge:
+ * the charge's own account, else its meter's, else the default (`revenueAccountFor`).
+ */
+export interface AccountMap {
+  receivable: string;
+  revenue: { default?: string; charges?: Record<string, string>; meters?: Record<string, string> };
+  /** By tax region (as in a customer's `taxRegion`). */
+  taxPayable?: Record<string, string>;
+  discount?: string;
+  /** Accrued revenue of usage not yet invoiced. */
+  unbilled?: string;
+}
+
+export interface Accounting {
+  /** Key of a declared target. */
+  target: string;
+  mode: PostingMode;
+  /** Filled in as `document` when the file leaves it out. */
+  postingDate: PostingDate;
+  accounts: AccountMap;
+  dimensions?: Partial<Record<Dimension, string>>;
 }
 
 export interface Customer {
@@ -158,6 +196,11 @@ export interface Subscription extends LateUsageTerms {
 
 export interface Catalog {
   apiVersion: typeof CATALOG_API_VERSION;
+  /**
+   * Where postings go, limits filled in. Absent (not `[]`) when the file declares none, so catalogs written
+   * before targets existed validate, store and checksum exactly as before.
+   */
+  targets?: TargetDefinition[];
   legalEntities: LegalEntity[];
   customers: Customer[];
   /** When any rate is declared, every customer's tax region has one; none at all means invoices carry no tax. */

@@ -4,7 +4,11 @@ export {
   CATALOG_API_VERSION,
   CHARGE_MODELS,
   CREDIT_KINDS,
+  DIMENSIONS,
   LATE_POLICIES,
+  POSTING_DATES,
+  type Accounting,
+  type AccountMap,
   type Aggregation,
   type BillingPeriod,
   type Catalog,
@@ -12,6 +16,7 @@ export {
   type ChargeModel,
   type CreditKind,
   type Customer,
+  type Dimension,
   type FilterCondition,
   type FilterScalar,
   type LatePolicy,
@@ -19,12 +24,14 @@ export {
   type LegalEntity,
   type Meter,
   type Plan,
+  type PostingDate,
   type PrepaidCredit,
   type Subscription,
   type SubscriptionOverrides,
   type TaxRate,
 } from './catalog.js';
 export { CATALOG_SCHEMA } from './catalog-schema.js';
+export { revenueAccountFor } from './revenue-account.js';
 export {
   chargePrice,
   chargeSettings,

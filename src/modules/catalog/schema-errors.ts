@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { uniqueFieldErrors, type FieldError } from '../../platform/errors.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import { CATALOG_SCHEMA } from './catalog-schema.js';
+import { SECRET_NAME_PATTERN } from './posting-schema.js';
 
 // Ajv's errors for the catalog schema as field errors that say what to write instead. The schema is ours
 // and fixed, so messages can be specific to each of its patterns and alternatives.
@@ -17,6 +18,10 @@ const PATTERN_MESSAGES: ReadonlyMap<string, string> = new Map([
     'must be a key: a letter or digit, then letters, digits, ".", "_", ":", "@" or "-" (at most 200 characters)',
   ],
   [$defs.currency.pattern, 'must be a three-letter ISO 4217 currency code such as "USD"'],
+  [
+    SECRET_NAME_PATTERN,
+    'must be the name of a secret, not a secret: an upper-case letter, then upper-case letters, digits or "_" (read from MB_SECRET_<NAME> or the secrets file)',
+  ],
   [$defs.dateTime.pattern, DATE_TIME],
   [$defs.lateMaterialityThreshold.pattern, 'must be an amount as a decimal string, 0 or more, such as "5.00"'],
   [

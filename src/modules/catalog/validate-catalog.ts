@@ -1,7 +1,8 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { findImpreciseDecimals } from '../../platform/decimal-text.js';
 import type { FieldError } from '../../platform/errors.js';
-import type { Catalog } from './catalog.js';
+import { DEFAULT_TARGET_LIMITS, type TargetDefinition } from '../connectors/index.js';
+import type { Catalog, LegalEntity } from './catalog.js';
 import { compileCatalogSchema } from './catalog-ajv.js';
 import { catalogRuleErrors } from './catalog-rules.js';
 import { CATALOG_SCHEMA } from './catalog-schema.js';
@@ -36,11 +37,22 @@ function withDefaults(document: Partial<Catalog> & Pick<Catalog, 'apiVersion'>):
   const copy = structuredClone(document);
   return {
     apiVersion: copy.apiVersion,
-    legalEntities: copy.legalEntities ?? [],
+    // Only when declared: a catalog without targets stays what it was before targets existed.
+    ...(copy.targets && { targets: copy.targets.map(withTargetDefaults) }),
+    legalEntities: (copy.legalEntities ?? []).map(withAccountingDefaults),
     customers: copy.customers ?? [],
     taxRates: copy.taxRates ?? [],
     meters: (copy.meters ?? []).map((meter) => ({ ...meter, allowNegative: meter.allowNegative ?? false })),
     plans: copy.plans ?? [],
     subscriptions: copy.subscriptions ?? [],
   };
+}
+
+function withTargetDefaults(target: TargetDefinition): TargetDefinition {
+  return { ...target, limits: { ...DEFAULT_TARGET_LIMITS, ...target.limits } };
+}
+
+function withAccountingDefaults(entity: LegalEntity): LegalEntity {
+  if (!entity.accounting) return entity;
+  return { ...entity, accounting: { ...entity.accounting, postingDate: entity.accounting.postingDate ?? 'document' } };
 }
