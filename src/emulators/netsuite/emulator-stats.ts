@@ -1,0 +1,64 @@
+// Requests counted by how they ended, so a test can assert what its client went through (how many
+// 429s, drops, injected errors) without parsing logs.
+
+export type Outcome =
+  | 'ok'
+  | 'clientError'
+  | 'unauthorized'
+  | 'concurrencyLimited'
+  | 'rateLimited'
+  | 'injectedError'
+  | 'outage'
+  | 'refused'
+  | 'droppedAfterCommit'
+  | 'slowed'
+  | 'serverError';
+
+export interface EmulatorStats {
+  /** Requests to /services/rest, whatever their outcome. */
+  requests: number;
+  outcomes: Record<Outcome, number>;
+}
+
+const zero = (): Record<Outcome, number> => ({
+  ok: 0,
+  clientError: 0,
+  unauthorized: 0,
+  concurrencyLimited: 0,
+  rateLimited: 0,
+  injectedError: 0,
+  outage: 0,
+  refused: 0,
+  droppedAfterCommit: 0,
+  slowed: 0,
+  serverError: 0,
+});
+
+export class StatsCounter {
+  private value: EmulatorStats = { requests: 0, outcomes: zero() };
+
+  request(): void {
+    this.value.requests += 1;
+  }
+
+  count(outcome: Outcome): void {
+    this.value.outcomes[outcome] += 1;
+  }
+
+  /** The outcome of an answered request, from its status. */
+  countStatus(status: number, code?: string): void {
+    if (status < 400) this.count('ok');
+    else if (status === 401) this.count('unauthorized');
+    else if (status === 429) this.count(code === 'REQUEST_LIMIT_EXCEEDED' ? 'rateLimited' : 'concurrencyLimited');
+    else if (status < 500) this.count('clientError');
+    else this.count('serverError');
+  }
+
+  snapshot(): EmulatorStats {
+    return { requests: this.value.requests, outcomes: { ...this.value.outcomes } };
+  }
+
+  reset(): void {
+    this.value = { requests: 0, outcomes: zero() };
+  }
+}

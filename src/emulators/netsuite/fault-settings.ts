@@ -1,0 +1,76 @@
+import type { FaultSettings, Outage } from './emulator-options.js';
+
+// Reads fault settings from untrusted JSON (the admin endpoint, a config file): every field is checked
+// and every problem reported together, so a typo never silently leaves a fault off.
+
+export class FaultSettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid fault settings: ${problems.join('; ')}`);
+    this.name = 'FaultSettingsError';
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+type NumberField = 'latencyMs' | 'errorRate' | 'slowMs' | 'dropAfterCommitRate' | 'concurrency';
+const NUMBER_FIELDS: Record<NumberField, { max: number; integer: boolean }> = {
+  latencyMs: { max: 600_000, integer: true },
+  slowMs: { max: 600_000, integer: true },
+  errorRate: { max: 1, integer: false },
+  dropAfterCommitRate: { max: 1, integer: false },
+  concurrency: { max: 10_000, integer: true },
+};
+const NUMBER_NAMES: readonly NumberField[] = ['latencyMs', 'slowMs', 'errorRate', 'dropAfterCommitRate', 'concurrency'];
+const KNOWN = new Set<string>([...NUMBER_NAMES, 'outage', 'ratePerSecond']);
+
+function readNumber(value: unknown, name: string, max: number, integer: boolean, problems: string[]) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max)
+    problems.push(`${name} must be a number from 0 to ${max}`);
+  else if (integer && !Number.isInteger(value)) problems.push(`${name} must be a whole number`);
+  else return value;
+  return undefined;
+}
+
+/** `{mode, untilMs}` or `{mode, forMs}` (relative to `now`); null ends an outage. */
+function readOutage(value: unknown, now: number, problems: string[]): Outage | undefined {
+  if (value === null) return undefined;
+  if (!isRecord(value) || (value.mode !== '503' && value.mode !== 'refuse')) {
+    problems.push('outage must be null or {"mode": "503" | "refuse", "untilMs" | "forMs": number}');
+    return undefined;
+  }
+  const { mode } = value;
+  if (typeof value.untilMs === 'number' && Number.isFinite(value.untilMs)) return { mode, untilMs: value.untilMs };
+  const forMs = readNumber(value.forMs, 'outage.forMs', 86_400_000, true, problems);
+  return forMs === undefined ? undefined : { mode, untilMs: now + forMs };
+}
+
+/** The fields `value` sets; fields it leaves out keep their current value. */
+export function parseFaultSettings(value: unknown, now: number): Partial<FaultSettings> {
+  if (!isRecord(value)) throw new FaultSettingsError(['fault settings must be a JSON object']);
+  const problems: string[] = [];
+  const settings: Partial<FaultSettings> = {};
+  for (const key of Object.keys(value)) if (!KNOWN.has(key)) problems.push(`unknown setting "${key}"`);
+  for (const name of NUMBER_NAMES) {
+    if (value[name] === undefined) continue;
+    const { max, integer } = NUMBER_FIELDS[name];
+    const read = readNumber(value[name], name, max, integer, problems);
+    if (read !== undefined) settings[name] = read;
+  }
+  if (value.concurrency === 0) problems.push('concurrency must be at least 1');
+  if (value.ratePerSecond !== undefined) {
+    settings.ratePerSecond =
+      value.ratePerSecond === null
+        ? undefined
+        : readNumber(value.ratePerSecond, 'ratePerSecond', 1_000_000, true, problems);
+  }
+  if ('outage' in value) settings.outage = readOutage(value.outage, now, problems);
+  if (problems.length > 0) throw new FaultSettingsError(problems);
+  return settings;
+}
+
+/** What the admin endpoint shows: the outage only while it lasts. */
+export function describeFaults(faults: FaultSettings, now: number): Record<string, unknown> {
+  const outage = faults.outage && faults.outage.untilMs > now ? faults.outage : null;
+  return { ...faults, outage, ratePerSecond: faults.ratePerSecond ?? null };
+}

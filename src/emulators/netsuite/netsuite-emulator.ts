@@ -1,0 +1,146 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleAdmin } from './admin-routes.js';
+import {
+  DEFAULT_CHART,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_FAULTS,
+  DEFAULT_MAX_BODY_BYTES,
+  type FaultSettings,
+  type NetSuiteChart,
+  type NetSuiteCredentials,
+  type NetSuiteEmulatorOptions,
+} from './emulator-options.js';
+import { StatsCounter, type EmulatorStats } from './emulator-stats.js';
+import { RecordStore, toApiRecord } from './record-store.js';
+import { RequestLimits } from './request-limits.js';
+import { seededRandom } from './seeded-random.js';
+import { handleServices, type ServicesRuntime } from './services-handler.js';
+import { TbaVerifier } from './tba-verify.js';
+import { TokenIssuer } from './token-endpoint.js';
+
+// A NetSuite account on a local port, for tests and for `meterbridge emulate netsuite`. Plain
+// node:http rather than Fastify: the faults live below HTTP (a listener that stops accepting, a socket
+// destroyed after the commit) and every byte of a hostile body must be answered NetSuite's way, not
+// a framework's. State is in memory only: closing (or restarting the CLI) loses every record.
+
+export interface NetSuiteEmulator {
+  /** `http://host:port`; NetSuite's paths start at `${url}/services/rest/`. */
+  url: string;
+  port: number;
+  credentials: NetSuiteCredentials;
+  chart: NetSuiteChart;
+  faults(): FaultSettings;
+  /** Changes some fault settings; an outage in `refuse` mode closes the listener until it ends. */
+  setFaults(settings: Partial<FaultSettings>): void;
+  /** Every record held, as GET answers it, with its record type. */
+  records(): Array<Record<string, unknown>>;
+  stats(): EmulatorStats;
+  /** Forgets every record and count and restores the start fault settings (issued tokens stay valid). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {}): Promise<NetSuiteEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const now = options.now ?? Date.now;
+  const chart: NetSuiteChart = { ...DEFAULT_CHART, ...options.chart };
+  const credentials: NetSuiteCredentials = { ...DEFAULT_CREDENTIALS, ...options.credentials };
+  const startFaults: FaultSettings = { ...DEFAULT_FAULTS, ...options.faults };
+  let faults = { ...startFaults };
+  const store = new RecordStore();
+  const stats = new StatsCounter();
+  const closing = new AbortController();
+  const runtime: ServicesRuntime = {
+    store,
+    chart,
+    now,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    faults: () => faults,
+    random: seededRandom(options.seed ?? 1),
+    limits: new RequestLimits(() => faults, now),
+    tokens: new TokenIssuer(credentials, now),
+    tba: new TbaVerifier(credentials, now),
+    stats,
+    signal: closing.signal,
+    log: options.log ?? (() => undefined),
+  };
+  const refusing = () => faults.outage?.mode === 'refuse' && faults.outage.untilMs > now();
+
+  const sockets = new Set<Socket>();
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${host}:${port}`}`);
+    if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
+    if (refusing()) {
+      // A keep-alive connection opened before the outage: cut it, as a host that went away would.
+      stats.request();
+      stats.count('refused');
+      return void request.socket.destroy();
+    }
+    if (url.pathname.startsWith('/services/rest/')) return void handleServices(request, response, url, runtime);
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not a NetSuite REST path\n');
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  const port = await listen(options.port ?? 0);
+
+  // Refusing means no listener at all, so clients get ECONNREFUSED; it listens again when the outage ends.
+  let reopen: NodeJS.Timeout | undefined;
+  const applyOutage = () => {
+    clearTimeout(reopen);
+    if (closing.signal.aborted) return;
+    if (refusing()) {
+      if (server.listening) server.close();
+      reopen = setTimeout(applyOutage, Math.max(0, (faults.outage?.untilMs ?? 0) - now()));
+    } else if (!server.listening) {
+      listen(port).catch((error: unknown) => runtime.log(`cannot listen again on ${port}: ${String(error)}`));
+    }
+  };
+
+  const admin = {
+    faults: () => faults,
+    setFaults(settings: Partial<FaultSettings>) {
+      faults = { ...faults, ...settings };
+      applyOutage();
+    },
+    records: () => store.all().map((record) => ({ type: record.type, ...toApiRecord(record, url) })),
+    stats: () => stats.snapshot(),
+    reset() {
+      store.clear();
+      stats.reset();
+      faults = { ...startFaults };
+      applyOutage();
+    },
+    now,
+  };
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  applyOutage();
+
+  return {
+    url,
+    port,
+    credentials,
+    chart,
+    ...admin,
+    async close() {
+      closing.abort();
+      clearTimeout(reopen);
+      await new Promise<void>((resolve) => {
+        if (server.listening) server.close(() => resolve());
+        else resolve();
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { FaultSettings } from './emulator-options.js';
+import { NetSuiteError } from './netsuite-error.js';
+
+// The account's governance: one concurrency limit shared by every request in flight, and an optional
+// requests-per-second limit. Both answer 429 with no Retry-After, as NetSuite does (ERP-APIS.md marks
+// the missing header unconfirmed); a client must back off on its own.
+
+export function concurrencyExceeded(): NetSuiteError {
+  return new NetSuiteError(429, 'CONCURRENCY_LIMIT_EXCEEDED', 'Concurrent request limit exceeded. Request blocked.');
+}
+
+export function rateExceeded(): NetSuiteError {
+  return new NetSuiteError(429, 'REQUEST_LIMIT_EXCEEDED', 'Request rate limit exceeded. Request blocked.');
+}
+
+export class RequestLimits {
+  private inFlight = 0;
+  /** Arrival times (ms) within the last second, oldest first. */
+  private readonly arrivals: number[] = [];
+
+  constructor(
+    private readonly faults: () => FaultSettings,
+    private readonly now: () => number,
+  ) {}
+
+  /** Admits a request or throws 429; an admitted request must call the returned release once. */
+  admit(): () => void {
+    const { concurrency, ratePerSecond } = this.faults();
+    const now = this.now();
+    while (this.arrivals.length > 0 && this.arrivals[0]! <= now - 1000) this.arrivals.shift();
+    if (ratePerSecond !== undefined && this.arrivals.length >= ratePerSecond) throw rateExceeded();
+    if (this.inFlight >= concurrency) throw concurrencyExceeded();
+    this.arrivals.push(now);
+    this.inFlight += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= 1;
+    };
+  }
+
+  /** What `GET system/v1/governanceLimits` reports. */
+  governance(): Record<string, number> {
+    const { concurrency } = this.faults();
+    return { accountConcurrencyLimit: concurrency, accountUnallocatedConcurrencyLimit: concurrency };
+  }
+}
