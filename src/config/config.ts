@@ -12,6 +12,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Administrator key for a new store, for automated deployments; never defaulted. */
   bootstrapAdminKey?: string;
+  /** Secrets file of the posting targets (`createSecretResolver`); absent: secrets come from MB_SECRET_<NAME> only. */
+  secretsFile?: string;
   ingestion: IngestionLimits;
   metering: MeteringSettings;
   billing: BillingSettings;

@@ -89,6 +89,12 @@ const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; exp
     meteringPollMs: { flag: '50', env: '60', file: 70, expected: [50, 60, 70] },
     meteringHorizonDays: { flag: '30', env: '60', file: 120, expected: [30, 60, 120] },
     billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
+    secretsFile: {
+      flag: '/run/flag.yaml',
+      env: '/run/env.yaml',
+      file: '/run/file.yaml',
+      expected: ['/run/flag.yaml', '/run/env.yaml', '/run/file.yaml'],
+    },
   };
 
 describe('loadConfig', () => {

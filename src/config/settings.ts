@@ -17,7 +17,8 @@ export type SettingKey =
   | 'meteringBatchSize'
   | 'meteringPollMs'
   | 'meteringHorizonDays'
-  | 'billingGraceHours';
+  | 'billingGraceHours'
+  | 'secretsFile';
 
 /** Parses one raw value; returns an error message instead of throwing so every problem is reported together. */
 type Parser = (raw: unknown) => { value: unknown } | { error: string };
@@ -265,6 +266,17 @@ export const SETTINGS: readonly Setting[] = [
     default: 72,
     parse: integer(0, 24 * 366),
     apply: (c, v) => (c.billing.graceHours = v as number),
+  },
+  {
+    key: 'secretsFile',
+    flag: '--secrets-file',
+    argument: '<file>',
+    description:
+      "YAML or JSON file of targets' secrets by name, read at each use (mode 0600); MB_SECRET_<NAME> takes precedence",
+    env: 'MB_SECRETS_FILE',
+    filePath: 'posting.secretsFile',
+    parse: text,
+    apply: (c, v) => (c.secretsFile = v as string),
   },
 ];
 
