@@ -5,6 +5,7 @@ import { createBilling, finalizedCreditUse, type Billing } from './modules/billi
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
 import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
+import { createPostings, type Postings } from './modules/outbox/index.js';
 import { createSchemas, type Schemas } from './modules/schemas/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Database } from './platform/database/database.js';
@@ -22,6 +23,7 @@ export interface App {
   ingestion: Ingestion;
   metering: Metering;
   billing: Billing;
+  postings: Postings;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -78,6 +80,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       horizonDays: config.metering.horizonDays,
     }),
     billing: createBilling({ db, catalog, clock, graceHours: config.billing.graceHours }),
+    postings: createPostings({ db, clock }),
     metrics,
     logger,
     clock,

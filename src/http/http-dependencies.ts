@@ -5,6 +5,7 @@ import type { Billing } from '../modules/billing/index.js';
 import type { CatalogService } from '../modules/catalog/index.js';
 import type { Ingestion } from '../modules/ingestion/index.js';
 import type { Metering } from '../modules/metering/index.js';
+import type { Postings } from '../modules/outbox/index.js';
 import type { Schemas } from '../modules/schemas/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/database/database.js';
@@ -20,6 +21,7 @@ export interface HttpDependencies {
   catalog: CatalogService;
   metering: Metering;
   billing: Billing;
+  postings: Postings;
   metrics: Registry;
   clock: Clock;
   logger: Logger;

@@ -20,6 +20,7 @@ import { registerListSchemas } from './routes/event-types/list-schemas.js';
 import { registerPutSchema } from './routes/event-types/put-schema.js';
 import { registerPostEvents } from './routes/events/post-events.js';
 import { registerMeteringRoutes } from './routes/metering/register-metering-routes.js';
+import { registerPostingRoutes } from './routes/postings/register-posting-routes.js';
 import { registerRatingRoutes } from './routes/rating/register-rating-routes.js';
 import { registerHealth } from './routes/system/health.js';
 import { registerMetrics } from './routes/system/metrics.js';
@@ -82,6 +83,7 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   registerGetUsage(app, deps);
   registerRatingRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  registerPostingRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
