@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { NetSuiteError } from './netsuite-error.js';
+import { parseSuiteQl } from './suiteql-parser.js';
+
+describe('SuiteQL subset parser', () => {
+  it("reads the connector's lookups: by external id, by a list of them, by type, ordered", () => {
+    expect(parseSuiteQl("SELECT id, tranid, externalid FROM transaction WHERE externalid = 'mb-1'")).toEqual({
+      columns: ['id', 'tranid', 'externalid'],
+      where: [{ column: 'externalid', values: ['mb-1'] }],
+      orderBy: undefined,
+    });
+    expect(
+      parseSuiteQl(
+        "select id from Transaction where externalid in ('a', 'b''c') and type = 'Journal' order by id desc",
+      ),
+    ).toEqual({
+      columns: ['id'],
+      where: [
+        { column: 'externalid', values: ['a', "b'c"] },
+        { column: 'type', values: ['Journal'] },
+      ],
+      orderBy: { column: 'id', descending: true },
+    });
+  });
+
+  it('refuses everything else with 400 INVALID_PARAMETER', () => {
+    for (const query of [
+      'SELECT * FROM transaction',
+      'SELECT id FROM customer',
+      "SELECT id FROM transaction WHERE externalid LIKE 'a%'",
+      "SELECT id FROM transaction WHERE externalid = 'a' OR 1 = 1",
+      'SELECT id FROM transaction; DELETE FROM transaction',
+      'SELECT id FROM transaction WHERE externalid = ',
+      'SELECT amount FROM transaction',
+      '',
+    ]) {
+      let refusal: unknown;
+      try {
+        parseSuiteQl(query);
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal, query).toBeInstanceOf(NetSuiteError);
+      expect((refusal as NetSuiteError).body(), query).toMatchObject({
+        status: 400,
+        'o:errorDetails': [{ 'o:errorCode': 'INVALID_PARAMETER' }],
+      });
+    }
+  });
+});
