@@ -1,0 +1,5 @@
+// The accounting module's one public door.
+export { AccountingError, UnbalancedEntryError } from './accounting.js';
+export { externalIdFor, isPortableExternalId, EXTERNAL_ID_PREFIXES, type ExternalIdKind } from './external-id.js';
+export { documentJournalLines, type DocumentContext } from './journal-lines.js';
+export { summarizeInto, assertBalanced } from './journal-entry.js';
