@@ -6,6 +6,7 @@ import { packageRoot } from '../platform/package-root.js';
 import { billCommand } from './commands/bill.js';
 import { catalogCommand } from './commands/catalog.js';
 import { creditsCommand } from './commands/credits.js';
+import { emulateCommand } from './commands/emulate.js';
 import { exceptionsCommand } from './commands/exceptions.js';
 import { ingestCommand } from './commands/ingest.js';
 import { invoicesCommand } from './commands/invoices.js';
@@ -26,6 +27,7 @@ export function buildCli(): Command {
     .version(packageVersion())
     .showHelpAfterError()
     .addCommand(serveCommand())
+    .addCommand(emulateCommand())
     .addCommand(migrateCommand())
     .addCommand(keysCommand())
     .addCommand(ingestCommand())

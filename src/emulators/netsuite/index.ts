@@ -12,3 +12,4 @@ export {
 } from './emulator-options.js';
 export type { EmulatorStats, Outcome } from './emulator-stats.js';
 export { parseFaultSettings, FaultSettingsError } from './fault-settings.js';
+export { EmulatorConfigError, loadEmulatorConfig } from './load-emulator-config.js';
