@@ -15,6 +15,10 @@ create table postings (
   legal_entity text,
   period text,
   body jsonb not null,
+  -- Postings that summarize several changes (a day's journal entry) share a group: changes are added to
+  -- the group's open posting until it is claimed, then a new one (the next sequence) is started.
+  group_key text,
+  sequence integer not null default 1,
   status text not null default 'pending'
     check (status in ('pending', 'in_flight', 'retrying', 'delivered', 'dead', 'cancelled')),
   -- A posting waits until the one it depends on is delivered (a memo after the invoice it corrects).
@@ -37,6 +41,7 @@ create table postings (
 create index postings_due on postings (next_attempt_at, id) where status in ('pending', 'retrying');
 create index postings_in_flight on postings (target_key, lease_until) where status = 'in_flight';
 create index postings_by_status on postings (status, target_key, id);
+create index postings_by_group on postings (target_key, group_key, sequence) where group_key is not null;
 
 -- Every attempt, with the target's own answer kept whole: what an operator reads in the dead-letter queue.
 create table posting_attempts (

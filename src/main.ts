@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
+import { createPostingPlanner } from './modules/accounting/index.js';
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
@@ -79,7 +80,13 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       batchSize: config.metering.batchSize,
       horizonDays: config.metering.horizonDays,
     }),
-    billing: createBilling({ db, catalog, clock, graceHours: config.billing.graceHours }),
+    billing: createBilling({
+      db,
+      catalog,
+      clock,
+      graceHours: config.billing.graceHours,
+      listener: createPostingPlanner({ catalog, graceHours: config.billing.graceHours }),
+    }),
     postings: createPostings({ db, clock }),
     metrics,
     logger,

@@ -3,3 +3,4 @@ export { AccountingError, UnbalancedEntryError } from './accounting.js';
 export { externalIdFor, isPortableExternalId, EXTERNAL_ID_PREFIXES, type ExternalIdKind } from './external-id.js';
 export { documentJournalLines, type DocumentContext } from './journal-lines.js';
 export { summarizeInto, assertBalanced } from './journal-entry.js';
+export { createPostingPlanner, type PostingPlannerDependencies } from './posting-planner.js';

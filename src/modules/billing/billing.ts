@@ -1,3 +1,4 @@
+import type { Queryable } from '../../platform/database/database.js';
 import { ConflictError, type FieldError } from '../../platform/errors.js';
 import type { Catalog, CreditKind, Customer, Subscription } from '../catalog/index.js';
 import type { RatingLine } from '../rating/index.js';
@@ -6,6 +7,14 @@ import type { RatingLine } from '../rating/index.js';
 // (invoicing, fees, credits, late usage) imports them from here, so no part imports another for a type.
 
 export type InvoiceStatus = 'draft' | 'finalized' | 'void';
+
+/**
+ * Told of each document finalized, in the finalizing transaction (posting to ledgers starts there): what it
+ * writes commits with the document or not at all. Billing knows nothing of what listens.
+ */
+export interface DocumentListener {
+  documentFinalized(tx: Queryable, document: Invoice, at: Date): Promise<void>;
+}
 
 export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'commitment' | 'credit' | 'tax';
 

@@ -11,6 +11,7 @@ export {
   type CreditStatus,
   type FinalizeDueResult,
   type Invoice,
+  type DocumentListener,
   type InvoiceFilter,
   type InvoiceLine,
   type InvoiceStatus,

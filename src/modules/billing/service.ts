@@ -1,13 +1,14 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { NotFoundError } from '../../platform/errors.js';
-import type { CatalogService } from '../catalog/index.js';
+import { cachedCatalogVersions, type CatalogService } from '../catalog/index.js';
 import { runBilling } from './invoicing/billing-run.js';
 import { findCredit, listCreditBalances } from './credits/credit-balances.js';
-import { cachedCatalogVersions, finalizeCurrent, finalizeDue } from './invoicing/finalize.js';
+import { finalizeCurrent, finalizeDue } from './invoicing/finalize.js';
 import { findInvoice, listInvoices } from './invoicing/invoice-queries.js';
 import { findLineEvents } from './invoicing/line-lineage.js';
 import type {
+  DocumentListener,
   Invoice,
   InvoiceFilter,
   LineEvent,
@@ -39,9 +40,11 @@ export interface BillingDependencies {
   catalog: CatalogService;
   clock: Clock;
   graceHours: number;
+  /** Told of each finalized document in its transaction (the posting layer). */
+  listener?: DocumentListener;
 }
 
-export function createBilling({ db, catalog, clock, graceHours }: BillingDependencies): Billing {
+export function createBilling({ db, catalog, clock, graceHours, listener }: BillingDependencies): Billing {
   const get = async (id: string) => {
     const invoice = await findInvoice(db, id);
     if (!invoice) throw new NotFoundError(`there is no invoice ${id}`);
@@ -49,7 +52,7 @@ export function createBilling({ db, catalog, clock, graceHours }: BillingDepende
   };
   const run = (period: unknown, actor: string) =>
     runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor);
-  const finalizing = { db, clock, catalog, draftedCatalog: cachedCatalogVersions(catalog), redraw: run };
+  const finalizing = { db, clock, catalog, draftedCatalog: cachedCatalogVersions(catalog), redraw: run, listener };
   return {
     run,
     finalize: (id, actor) => finalizeCurrent(finalizing, id, actor),

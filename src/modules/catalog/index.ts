@@ -71,3 +71,4 @@ export {
   type CatalogDiffResult,
   type CatalogService,
 } from './service.js';
+export { cachedCatalogVersions, type DraftedCatalog } from './catalog-version-cache.js';

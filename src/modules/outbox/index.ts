@@ -1,5 +1,5 @@
 // The outbox module's one public door.
-export { enqueue } from './outbox-repository.js';
+export { enqueue, insertPostingsNow } from './outbox-repository.js';
 export { createDispatcher, type Dispatcher, type DispatcherDependencies, type DispatchSummary } from './dispatcher.js';
 export { listAttempts } from './attempt-repository.js';
 export { listTargetStates, type TargetState, type BreakerState } from './target-repository.js';
@@ -15,3 +15,4 @@ export {
 export { createPostings, type Postings, type PostingsDependencies } from './postings-service.js';
 export { parsePostingQuery, type PostingParams } from './posting-filter.js';
 export type { PostingFilter } from './posting-queries.js';
+export { collect, type GroupContribution } from './collect.js';

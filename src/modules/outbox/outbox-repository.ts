@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
-import type { OutboxMessage } from './outbox.js';
+import type { NewPosting, OutboxMessage } from './outbox.js';
 import { insertPostings } from './posting-repository.js';
 
 /**
@@ -15,4 +15,9 @@ export async function enqueue(tx: Queryable, message: OutboxMessage): Promise<vo
   );
   if (message.postings && message.postings.length > 0)
     await insertPostings(tx, inserted.rows[0]?.id ?? null, message.postings, message.createdAt);
+}
+
+/** Postings of a change that announces itself otherwise (no message of its own), in the caller's transaction. */
+export async function insertPostingsNow(tx: Queryable, postings: readonly NewPosting[], now: Date): Promise<void> {
+  await insertPostings(tx, null, postings, now);
 }

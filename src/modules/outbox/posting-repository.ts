@@ -212,3 +212,68 @@ export async function cancelPosting(tx: Queryable, id: string, reason: string, n
     now,
   ]);
 }
+
+/** A group's posting still open to more changes (never claimed), locked; or undefined. */
+export async function lockOpenGroupPosting(
+  tx: Queryable,
+  targetKey: string,
+  groupKey: string,
+): Promise<(Posting & { sequence: number }) | undefined> {
+  // Two changes of one group in two transactions would both find no open posting and start the same
+  // sequence: the group's lock makes the second wait for the first.
+  await tx.query(`select pg_advisory_xact_lock(hashtextextended('postings:' || $1 || ':' || $2, 0))`, [
+    targetKey,
+    groupKey,
+  ]);
+  const result = await tx.query<PostingRow & { sequence: number }>(
+    `select ${POSTING_COLUMNS}, sequence from postings
+      where target_key = $1 and group_key = $2 and status = 'pending' and attempts = 0
+      order by sequence desc limit 1 for update`,
+    [targetKey, groupKey],
+  );
+  const row = result.rows[0];
+  return row && { ...fromRowPosting(row), sequence: Number(row.sequence) };
+}
+
+/** The highest sequence a group has used (0 for a new group). */
+export async function lastGroupSequence(tx: Queryable, targetKey: string, groupKey: string): Promise<number> {
+  const result = await tx.query<{ sequence: number | null }>(
+    `select max(sequence) as sequence from postings where target_key = $1 and group_key = $2`,
+    [targetKey, groupKey],
+  );
+  return Number(result.rows[0]?.sequence ?? 0);
+}
+
+export async function insertGroupPosting(
+  tx: Queryable,
+  posting: NewPosting,
+  group: { key: string; sequence: number; dueAt: Date },
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `insert into postings (target_key, external_id, kind, subject, legal_entity, period, body, group_key, sequence,
+                           next_attempt_at, created_at, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $11)`,
+    [
+      posting.targetKey,
+      posting.externalId,
+      posting.kind,
+      posting.subject,
+      posting.legalEntity ?? null,
+      posting.period ?? null,
+      JSON.stringify(posting.body),
+      group.key,
+      group.sequence,
+      group.dueAt,
+      now,
+    ],
+  );
+}
+
+export async function replaceOpenBody(tx: Queryable, id: string, body: PostingBody, now: Date): Promise<void> {
+  await tx.query(`update postings set body = $2::jsonb, updated_at = $3 where id = $1`, [
+    id,
+    JSON.stringify(body),
+    now,
+  ]);
+}

@@ -3,36 +3,20 @@ import type { Database, Queryable } from '../../../platform/database/database.js
 import { ConflictError, NotFoundError } from '../../../platform/errors.js';
 import { recordAudit } from '../../audit/index.js';
 import { enqueue } from '../../outbox/index.js';
-import type { Catalog, CatalogService } from '../../catalog/index.js';
+import type { CatalogService, DraftedCatalog } from '../../catalog/index.js';
 import { assertAdjustmentsCurrent } from '../late-usage/adjustment-guard.js';
 import { assertAdvanceFeesCurrent } from '../fees/advance-fee-guard.js';
 import { assertCreditsCover } from '../credits/credit-guard.js';
 import { findInvoice } from './invoice-queries.js';
 import { markBilledUsage } from './usage-marks.js';
 import { findDueDrafts, lockDraft, markFinalized, nextSequenceValue } from './finalize-repository.js';
-import { type Invoice, StaleUsageError, type FinalizeDueResult, INVOICE_FINALIZED_TOPIC } from '../billing.js';
-
-/** The catalog version a draft was drawn with, read in the caller's transaction. */
-export type DraftedCatalog = (version: number, tx: Queryable) => Promise<Catalog>;
-
-// Versions kept in memory: the ones drafts are drawn with are the last few.
-const CACHED_VERSIONS = 4;
-
-/**
- * Catalog versions by number, the last few kept: a version never changes once applied, and reading one
- * (every subscription of the catalog) took longer than the rest of finalizing an invoice.
- */
-export function cachedCatalogVersions(catalog: CatalogService): DraftedCatalog {
-  const cache = new Map<number, Catalog>();
-  return async (version, tx) => {
-    const cached = cache.get(version);
-    if (cached) return cached;
-    const read = (await catalog.get(version, tx)).catalog;
-    cache.set(version, read);
-    for (const oldest of cache.keys()) if (cache.size > CACHED_VERSIONS) cache.delete(oldest);
-    return read;
-  };
-}
+import {
+  type DocumentListener,
+  type Invoice,
+  StaleUsageError,
+  type FinalizeDueResult,
+  INVOICE_FINALIZED_TOPIC,
+} from '../billing.js';
 
 /** The next number of the legal entity's sequence: consecutive, six digits at least. */
 async function nextNumber(db: Queryable, legalEntity: string): Promise<string> {
@@ -45,6 +29,7 @@ export interface FinalizeStore {
   clock: Clock;
   catalog: CatalogService;
   draftedCatalog: DraftedCatalog;
+  listener?: DocumentListener;
 }
 
 /**
@@ -53,7 +38,7 @@ export interface FinalizeStore {
  * `invoice.finalized` message to the outbox, all in one transaction. A rollback gives the number back.
  */
 export async function finalizeInvoice(
-  { db, clock, catalog, draftedCatalog }: FinalizeStore,
+  { db, clock, catalog, draftedCatalog, listener }: FinalizeStore,
   id: string,
   actor: string,
 ): Promise<Invoice> {
@@ -80,6 +65,7 @@ export async function finalizeInvoice(
     // The row is locked by this transaction since lockDraft, so it is there.
     const invoice = (await findInvoice(tx, id)) as Invoice;
     await enqueue(tx, { topic: INVOICE_FINALIZED_TOPIC, key: id, payload: invoice, createdAt: now });
+    await listener?.documentFinalized(tx, invoice, now);
     await recordAudit(tx, now, [
       {
         actor,

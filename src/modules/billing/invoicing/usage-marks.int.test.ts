@@ -4,7 +4,8 @@ import { describeEachStore } from '../../../../test/harness/stores.js';
 import type { App } from '../../../main.js';
 import type { ManualClock } from '../../../platform/clock.js';
 import type { Database } from '../../../platform/database/database.js';
-import { cachedCatalogVersions, finalizeCurrent, finalizeInvoice } from './finalize.js';
+import { cachedCatalogVersions } from '../../catalog/index.js';
+import { finalizeCurrent, finalizeInvoice } from './finalize.js';
 import { StaleUsageError } from '../billing.js';
 
 describeEachStore('usage billed by finalization', (stores) => {

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { COMPLETION_SCHEMA, STORY_CATALOG, completion, post, send } from '../../../test/scenarios/one-month-story.js';
+import { describeEachStore } from '../../../test/harness/stores.js';
+import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
+import { WebhookReceiver } from '../../../test/harness/webhook-receiver.js';
+import { ManualClock } from '../../platform/clock.js';
+import type { JournalEntry } from '../connectors/index.js';
+import { createWebhookConnector } from '../connectors/webhook/webhook-connector.js';
+import { createDispatcher, createPostings } from '../outbox/index.js';
+
+/** The one-month story's catalog, its US entity posting summarized journals to a webhook target. */
+function postedCatalog(url: string): string {
+  return STORY_CATALOG.replace(
+    '  - { code: US, name: "Story Cloud, Inc.", currency: USD, region: north-america, erpTarget: netsuite-us }',
+    `  - code: US
+    name: "Story Cloud, Inc."
+    currency: USD
+    region: north-america
+    accounting:
+      target: ledger-hook
+      mode: journal
+      accounts:
+        receivable: "1200"
+        revenue: { default: "4000", charges: { platform_fee: "4010" } }
+        taxPayable: { US-CA: "2300" }
+      dimensions: { subsidiary: "1" }`,
+  ).replace(
+    'legalEntities:',
+    `targets:
+  - key: ledger-hook
+    kind: webhook
+    settings: { url: "${url}" }
+    credentials: LEDGER_HOOK
+legalEntities:`,
+  );
+}
+
+describeEachStore('posting finalized invoices as a summarized journal entry', (stores) => {
+  const clock = new ManualClock('2026-10-20T09:00:00Z');
+  const receiver = new WebhookReceiver();
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    t = await startTestApp(stores, { clock });
+    url = await receiver.start();
+    const catalog = await t.request('/v1/catalog', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: postedCatalog(url),
+    });
+    expect(catalog.status).toBe(201);
+    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await t?.close();
+  });
+
+  it('gathers the day’s finalized invoices into one balanced entry, sends it once the day is over, to the cent', async () => {
+    await send(t, [
+      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
+      completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
+    ]);
+    await t.app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-11-01T01:00:00Z');
+    await post(t, '/v1/billing-runs', { period: '2026-10' });
+    clock.set('2026-11-04T02:00:00Z');
+    await post(t, '/v1/invoices/finalize-due');
+
+    // Acme 76.15 (49.00 fee, 22.00 tokens, 5.15 tax) and Initech 69.71 (49.00, 16.00, 4.71), both
+    // finalized on 4 November: one entry for US, USD, 2026-11-04.
+    const postings = createPostings({ db: t.app.db, clock });
+    const [posting, ...others] = await postings.list({}, 10);
+    expect(others).toEqual([]);
+    expect(posting).toMatchObject({ targetKey: 'ledger-hook', kind: 'journal', status: 'pending', period: '2026-11' });
+    const entry = posting!.body as JournalEntry;
+    expect(entry.externalId).toMatch(/^J-[A-Z2-7]{14}$/);
+    expect(entry.postingDate).toBe('2026-11-04');
+    expect(entry.lines.map((line) => [line.account, line.debit, line.credit, line.references.length])).toEqual([
+      ['4010', '0', '98', 2],
+      ['4000', '0', '38', 2],
+      ['2300', '0', '9.86', 2],
+      ['1200', '145.86', '0', 2],
+    ]);
+
+    const dispatcher = createDispatcher({
+      db: t.app.db,
+      clock,
+      connectorFor: () =>
+        createWebhookConnector(
+          {
+            key: 'ledger-hook',
+            kind: 'webhook',
+            settings: { url },
+            credentials: 'LEDGER_HOOK',
+            limits: { requestsPerSecond: 10, concurrency: 2 },
+          },
+          async () => 'secret',
+        ),
+    });
+    // Not before the day is over (and an hour more for stragglers).
+    expect(await dispatcher.runOnce()).toEqual({ delivered: 0, adopted: 0, failed: 0, dead: 0 });
+    clock.set('2026-11-05T01:00:01Z');
+    expect(await dispatcher.runOnce()).toEqual({ delivered: 1, adopted: 0, failed: 0, dead: 0 });
+    expect(JSON.parse(receiver.stored.get(entry.externalId) ?? '{}')).toEqual(entry);
+  });
+});

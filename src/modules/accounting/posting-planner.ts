@@ -1,0 +1,136 @@
+import type { Queryable } from '../../platform/database/database.js';
+import type { DocumentListener, Invoice } from '../billing/index.js';
+import { cachedCatalogVersions, type Catalog, type CatalogService } from '../catalog/index.js';
+import type { ErpDocument, TargetDefinition } from '../connectors/index.js';
+import { collect, insertPostingsNow, type NewPosting } from '../outbox/index.js';
+import { AccountingError } from './accounting.js';
+import { externalIdFor } from './external-id.js';
+import { summarizeInto } from './journal-entry.js';
+import { documentJournalLines, type DocumentContext } from './journal-lines.js';
+import { postingDateOf, summaryDueAt } from './posting-date.js';
+
+export interface PostingPlannerDependencies {
+  catalog: CatalogService;
+  /** The billing grace period: how long a period's drafts take to finalize on their own. */
+  graceHours: number;
+}
+
+type PostedEntity = DocumentContext['entity'];
+
+/**
+ * Turns each finalized document into its postings, in the finalizing transaction, by the current catalog:
+ * in journal mode its lines join the summarized entry of its entity, currency and posting date (the
+ * date's open entry, or its next one once the open one is on its way); in invoice mode it becomes one
+ * ERP invoice or credit memo, a memo after the document it corrects. Entities without accounting are
+ * not posted.
+ */
+export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDependencies): DocumentListener {
+  const versions = cachedCatalogVersions(catalog);
+  return {
+    async documentFinalized(tx, document, at) {
+      const version = await catalog.currentVersionNumber(tx);
+      if (version === undefined) return;
+      const current = await versions(version, tx);
+      const entity = current.legalEntities.find((candidate) => candidate.code === document.legalEntity);
+      if (!entity?.accounting) return;
+      const target = current.targets?.find((candidate) => candidate.key === entity.accounting?.target);
+      if (!target) throw new AccountingError(`legal entity ${entity.code} posts to an undeclared target`, document.id);
+      const context = contextOf(current, { ...entity, accounting: entity.accounting }, document);
+      if (entity.accounting.mode === 'journal') await addToJournal(tx, document, context, target, at);
+      else await insertPostingsNow(tx, [erpPosting(document, context, target)], at);
+    },
+  };
+
+  async function addToJournal(
+    tx: Queryable,
+    document: Invoice,
+    context: DocumentContext,
+    target: TargetDefinition,
+    at: Date,
+  ): Promise<void> {
+    const { code, accounting } = context.entity;
+    const postingDate = postingDateOf(document, accounting.postingDate, at);
+    const groupKey = `${code}|${document.currency}|${postingDate}`;
+    const lines = documentJournalLines(document, context);
+    await collect(
+      tx,
+      {
+        targetKey: target.key,
+        groupKey,
+        dueAt: summaryDueAt(postingDate, accounting.postingDate, graceHours),
+        build(current, sequence): NewPosting {
+          const externalId = externalIdFor('journal', target.key, groupKey, String(sequence));
+          const header = {
+            externalId,
+            legalEntity: code,
+            currency: document.currency,
+            postingDate,
+            memo: `Meterbridge usage revenue ${code} ${document.currency} ${postingDate}${sequence > 1 ? ` (${sequence})` : ''}`,
+          };
+          const base = current?.type === 'journal' ? current : header;
+          return {
+            targetKey: target.key,
+            externalId,
+            kind: 'journal',
+            subject: `journal:${groupKey}:${sequence}`,
+            legalEntity: code,
+            period: postingDate.slice(0, 7),
+            body: summarizeInto(base, lines),
+          };
+        },
+      },
+      at,
+    );
+  }
+}
+
+function contextOf(catalog: Catalog, entity: PostedEntity, document: Invoice): DocumentContext {
+  const customer = catalog.customers.find((candidate) => candidate.key === document.customer);
+  if (!customer) throw new AccountingError(`customer ${document.customer} is not in the current catalog`, document.id);
+  return { entity, customer, catalog };
+}
+
+/** Invoice mode: one ERP document per Meterbridge document; a memo credits (or debits) the one it corrects. */
+function erpPosting(document: Invoice, context: DocumentContext, target: TargetDefinition): NewPosting {
+  const credit = document.total.startsWith('-');
+  const corrects = document.correctsInvoice
+    ? externalIdFor('invoice', target.key, document.correctsInvoice)
+    : undefined;
+  const externalId = externalIdFor(credit ? 'credit_memo' : 'invoice', target.key, document.id);
+  const customer = context.customer.externalIds?.erp;
+  if (!customer) throw new AccountingError(`customer ${context.customer.key} has no externalIds.erp`, document.id);
+  const sign = (amount: string) => (credit ? (amount.startsWith('-') ? amount.slice(1) : `-${amount}`) : amount);
+  const body: ErpDocument = {
+    type: credit ? 'credit_memo' : 'invoice',
+    externalId,
+    legalEntity: document.legalEntity,
+    customer,
+    currency: document.currency,
+    documentDate: (document.finalizedAt ?? document.updatedAt).slice(0, 10),
+    memo: `Meterbridge ${document.number ?? document.id}`,
+    dimensions: { ...context.entity.accounting.dimensions },
+    lines: (document.lines ?? [])
+      .filter((line) => line.kind !== 'tax')
+      .map((line) => ({
+        item: line.chargeKey ?? line.kind,
+        description: line.description,
+        quantity: line.quantity,
+        unitPrice: line.unitPrice,
+        amount: sign(line.amount),
+        reference: { invoiceId: document.id, invoiceNumber: document.number ?? '', lineNo: line.lineNo },
+      })),
+    tax: sign(document.taxTotal),
+    total: sign(document.total),
+    corrects,
+  };
+  return {
+    targetKey: target.key,
+    externalId,
+    kind: body.type,
+    subject: `invoice:${document.id}`,
+    legalEntity: document.legalEntity,
+    period: document.periodStart.slice(0, 7),
+    body,
+    after: corrects,
+  };
+}
