@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journalEntryBody, tbaRequest } from './emulator-test-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
@@ -70,6 +71,20 @@ describe('NetSuite emulator and hostile bodies', () => {
     expectRefusal(await post(huge), 413);
     expectRefusal(await post(valid, { 'content-type': 'text/xml' }), 415);
     expectRefusal(await post(valid, { 'content-type': 'application/json; charset=latin1' }), 415);
+  });
+
+  it('refuses a malformed escape in the path and a Host header no URL can hold', async () => {
+    const path = await tbaRequest(emulator.url, emulator.credentials, { path: 'record/v1/journalEntry/eid:%E0%A4%A' });
+    expectRefusal(path, 400);
+    const status = await new Promise<string>((resolve) => {
+      const socket = connect(emulator.port, '127.0.0.1', () =>
+        socket.end('GET /services/rest/record/v1/journalEntry/1 HTTP/1.1\r\nHost: a b\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += String(chunk)));
+      socket.on('close', () => resolve(text.split('\r\n')[0] ?? ''));
+    });
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
   });
 
   it('answered every hostile body above with a 4xx and stored nothing', () => {

@@ -69,7 +69,11 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
 
   const sockets = new Set<Socket>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${host}:${port}`}`);
+    // A Host header or path URL cannot parse is answered, never thrown out of the handler.
+    const url = URL.canParse(request.url ?? '/', `http://${request.headers.host ?? `${host}:${port}`}`)
+      ? new URL(request.url ?? '/', `http://${request.headers.host ?? `${host}:${port}`}`)
+      : undefined;
+    if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
     if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
     if (refusing()) {
       // A keep-alive connection opened before the outage: cut it, as a host that went away would.

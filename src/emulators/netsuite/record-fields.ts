@@ -12,11 +12,6 @@ export const isObject = (value: unknown): value is JsonObject =>
 /** NetSuite's external ids: letters, digits, `_` and `-` (a `|` is read as a multi-select delimiter). */
 export const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
 
-export function objectAt(value: unknown, path: string): JsonObject {
-  if (!isObject(value)) throw invalidContent(`The field ${path} must be an object.`, path);
-  return value;
-}
-
 export function optionalText(body: JsonObject, key: string, path: string, max = 4000): string | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;

@@ -31,6 +31,15 @@ export interface ServicesRuntime extends Omit<RecordContext, 'origin'> {
 
 const TOKEN_BODY_BYTES = 64 * 1024;
 
+/** A path segment as text; a malformed escape (`%E0%A4%A`) is the client's error, not the emulator's. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new NetSuiteError(400, 'INVALID_ID', `The path segment ${segment} is not valid percent-encoded text.`);
+  }
+}
+
 async function route(request: IncomingMessage, url: URL, runtime: ServicesRuntime): Promise<Reply> {
   const path = url.pathname.slice('/services/rest/'.length);
   const method = request.method ?? 'GET';
@@ -49,7 +58,7 @@ async function route(request: IncomingMessage, url: URL, runtime: ServicesRuntim
   const signedUrl = `${url.protocol}//${request.headers.host ?? url.host}${request.url ?? ''}`;
   authenticate(request, signedUrl, runtime.tokens, runtime.tba, (reason) => runtime.log(`login refused: ${reason}`));
   if (path.startsWith('record/v1/'))
-    return recordRoute(request, path.slice('record/v1/'.length).split('/').map(decodeURIComponent), {
+    return recordRoute(request, path.slice('record/v1/'.length).split('/').map(decodeSegment), {
       ...runtime,
       origin: url.origin,
     });
