@@ -1,12 +1,13 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { Config } from './config/index.js';
+import { secretResolverFor, type Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
-import { createPostingPlanner } from './modules/accounting/index.js';
+import { createPostingPlanner, createTargetConnectors } from './modules/accounting/index.js';
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
 import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
-import { createPostings, type Postings } from './modules/outbox/index.js';
+import type { SecretResolver } from './modules/connectors/index.js';
+import { createDispatcher, createPostings, type Dispatcher, type Postings } from './modules/outbox/index.js';
 import { createSchemas, type Schemas } from './modules/schemas/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Database } from './platform/database/database.js';
@@ -25,6 +26,8 @@ export interface App {
   metering: Metering;
   billing: Billing;
   postings: Postings;
+  /** Delivers due postings to their targets (the posting worker runs it; `postings run` once). */
+  dispatcher: Dispatcher;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -36,6 +39,8 @@ export interface AppOptions {
   clock?: Clock;
   /** An already open store (tests share one); otherwise the configured one is opened. */
   db?: Database;
+  /** Where targets' secrets come from; by default the environment and the configured secrets file. */
+  secrets?: SecretResolver;
 }
 
 /** Composition root: config -> database (migrated) -> modules. Nothing here runs at import time. */
@@ -88,6 +93,11 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       listener: createPostingPlanner({ catalog, graceHours: config.billing.graceHours }),
     }),
     postings: createPostings({ db, clock }),
+    dispatcher: createDispatcher({
+      db,
+      clock,
+      connectorFor: createTargetConnectors({ catalog, secrets: options.secrets ?? secretResolverFor(config) }),
+    }),
     metrics,
     logger,
     clock,

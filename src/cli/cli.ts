@@ -13,6 +13,7 @@ import { invoicesCommand } from './commands/invoices.js';
 import { keysCommand } from './commands/keys.js';
 import { meteringCommand } from './commands/metering.js';
 import { migrateCommand } from './commands/migrate.js';
+import { postingsCommand } from './commands/postings.js';
 import { priceCommand } from './commands/price.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
@@ -38,7 +39,8 @@ export function buildCli(): Command {
     .addCommand(priceCommand())
     .addCommand(billCommand())
     .addCommand(invoicesCommand())
-    .addCommand(creditsCommand());
+    .addCommand(creditsCommand())
+    .addCommand(postingsCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

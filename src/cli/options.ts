@@ -43,6 +43,11 @@ export function withMeteringOptions(command: Command): Command {
   return withSettings(command, ['metering']);
 }
 
+/** Where targets' secrets are read from (besides MB_SECRET_<NAME>). */
+export function withPostingOptions(command: Command): Command {
+  return withSettings(command, ['posting']);
+}
+
 export function withBillingOptions(command: Command): Command {
   return withSettings(command, ['billing']);
 }

@@ -69,3 +69,8 @@ async function readSecretsFile(path: string): Promise<Record<string, unknown>> {
 function codeOf(error: unknown): string {
   return typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'unreadable';
 }
+
+/** The resolver of a loaded configuration: this process's environment, then its secrets file. */
+export function secretResolverFor(config: { secretsFile?: string }): SecretResolver {
+  return createSecretResolver({ env: process.env, secretsFile: config.secretsFile });
+}

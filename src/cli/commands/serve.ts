@@ -5,12 +5,14 @@ import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
 import { startBillingWorker } from '../../workers/billing-worker.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
+import { startPostingWorker } from '../../workers/posting-worker.js';
 import { installProcessGuards } from '../process-guards.js';
 import {
   configFrom,
   withBillingOptions,
   withIngestionOptions,
   withMeteringOptions,
+  withPostingOptions,
   withServerOptions,
   withStoreOptions,
 } from '../options.js';
@@ -49,6 +51,7 @@ async function startServing(app: App, logger: Logger): Promise<() => Promise<voi
   }
   const worker = config.metering.worker ? startMeteringWorker(app) : undefined;
   const finalizer = startBillingWorker(app);
+  const poster = startPostingWorker(app);
   logger.info(
     {
       address,
@@ -60,7 +63,7 @@ async function startServing(app: App, logger: Logger): Promise<() => Promise<voi
   console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
   return async () => {
     await server.close();
-    await Promise.all([worker?.stop(), finalizer.stop()]);
+    await Promise.all([worker?.stop(), finalizer.stop(), poster.stop()]);
   };
 }
 
@@ -79,32 +82,32 @@ export function serveCommand(): Command {
   const command = withServerOptions(
     new Command('serve').description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL'),
   );
-  return withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))).action(
-    async (options) => {
-      const config = configFrom(options);
-      const logger = createLogger(config.logLevel);
-      // Before anything opens a connection: a database outage from here on must not end the process.
-      installProcessGuards(logger);
-      let stopping = false;
-      try {
-        await withConfiguredApp(
-          config,
-          (settings) => createApp(settings, { logger }),
-          async (app) => {
-            const stop = await startServing(app, logger);
-            const signal = await firstSignal();
-            stopping = true;
-            logger.info({ signal }, 'shutting down');
-            await stop();
-          },
-        );
-      } catch (error) {
-        if (!stopping) throw error;
-        // Still exits: a store that cannot be closed cleanly (its server gone) must not keep the process up.
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      }
-      process.exit(0);
-    },
-  );
+  return withPostingOptions(
+    withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))),
+  ).action(async (options) => {
+    const config = configFrom(options);
+    const logger = createLogger(config.logLevel);
+    // Before anything opens a connection: a database outage from here on must not end the process.
+    installProcessGuards(logger);
+    let stopping = false;
+    try {
+      await withConfiguredApp(
+        config,
+        (settings) => createApp(settings, { logger }),
+        async (app) => {
+          const stop = await startServing(app, logger);
+          const signal = await firstSignal();
+          stopping = true;
+          logger.info({ signal }, 'shutting down');
+          await stop();
+        },
+      );
+    } catch (error) {
+      if (!stopping) throw error;
+      // Still exits: a store that cannot be closed cleanly (its server gone) must not keep the process up.
+      logger.error({ err: error }, 'error while shutting down');
+      process.exit(1);
+    }
+    process.exit(0);
+  });
 }

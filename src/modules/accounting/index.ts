@@ -4,3 +4,4 @@ export { externalIdFor, isPortableExternalId, EXTERNAL_ID_PREFIXES, type Externa
 export { documentJournalLines, type DocumentContext } from './journal-lines.js';
 export { summarizeInto, assertBalanced } from './journal-entry.js';
 export { createPostingPlanner, type PostingPlannerDependencies } from './posting-planner.js';
+export { createTargetConnectors } from './target-connectors.js';

@@ -21,3 +21,4 @@ export {
   type ConnectorKind,
 } from './connector.js';
 export { DEFAULT_TARGET_LIMITS, TARGET_KIND_SPECS, targetKindSpec, type TargetKindSpec } from './target-kinds.js';
+export { createConnector } from './registry.js';

@@ -21,7 +21,7 @@ export interface DispatcherDependencies {
   db: Database;
   clock: Clock;
   /** The connector of a target key, built from the current catalog; undefined when no target has the key. */
-  connectorFor: (targetKey: string) => Connector | undefined;
+  connectorFor: (targetKey: string) => Connector | undefined | Promise<Connector | undefined>;
   /** Names this dispatcher's claims (a process may run one); random by default. */
   id?: string;
   /** How long one request may take before its outcome counts as unknown. */
@@ -183,7 +183,7 @@ export function createDispatcher({
       const targets = await findTargetsWithWork(db, clock.now());
       await Promise.all(
         targets.map(async (targetKey) => {
-          const connector = connectorFor(targetKey);
+          const connector = await connectorFor(targetKey);
           // A target no longer in the catalog: its postings wait, listed, until it is back or they are cancelled.
           if (!connector) return;
           const claims = await claim(targetKey, connector);

@@ -1,5 +1,6 @@
 import type { Connector, ConnectorKind, PostingBody, SecretResolver, TargetDefinition } from '../connector.js';
 import { responseFailure, transportFailure } from '../http-failure.js';
+import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { signWebhook, SIGNATURE_HEADER } from './webhook-signature.js';
 
 /** The webhook's settings, as the catalog's schema for the kind has checked them. */
@@ -57,19 +58,9 @@ function documentId(answer: string): string | undefined {
   return undefined;
 }
 
-export const WEBHOOK_SETTINGS_SCHEMA = {
-  type: 'object',
-  required: ['url'],
-  additionalProperties: false,
-  properties: {
-    url: { type: 'string', pattern: '^https?://', maxLength: 2000 },
-    headers: { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: 20 },
-  },
-} as const;
-
 export const webhookKind: ConnectorKind = {
   kind: 'webhook',
-  modes: ['journal', 'invoice'],
-  settingsSchema: WEBHOOK_SETTINGS_SCHEMA,
+  modes: TARGET_KIND_SPECS.webhook.modes,
+  settingsSchema: TARGET_KIND_SPECS.webhook.settingsSchema,
   create: createWebhookConnector,
 };

@@ -1,0 +1,13 @@
+import type { Connector, ConnectorKind, SecretResolver, TargetDefinition, TargetKind } from './connector.js';
+import { webhookKind } from './webhook/webhook-connector.js';
+
+// The connectors of this release, found by kind: the only place that lists them. Adding a target means
+// adding its folder and one line here; nothing else switches on a kind.
+const CONNECTOR_KINDS: Partial<Record<TargetKind, ConnectorKind>> = {
+  webhook: webhookKind,
+};
+
+/** A ready connector for a target, or undefined when its kind has none in this release. */
+export function createConnector(target: TargetDefinition, secrets: SecretResolver): Connector | undefined {
+  return CONNECTOR_KINDS[target.kind]?.create(target, secrets);
+}
