@@ -7,7 +7,13 @@ import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
 import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
 import type { SecretResolver } from './modules/connectors/index.js';
-import { createDispatcher, createPostings, type Dispatcher, type Postings } from './modules/outbox/index.js';
+import {
+  createDispatcher,
+  createPostingMetrics,
+  createPostings,
+  type Dispatcher,
+  type Postings,
+} from './modules/outbox/index.js';
 import { createSchemas, type Schemas } from './modules/schemas/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Database } from './platform/database/database.js';
@@ -97,6 +103,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       db,
       clock,
       connectorFor: createTargetConnectors({ catalog, secrets: options.secrets ?? secretResolverFor(config) }),
+      observer: createPostingMetrics(metrics, db),
     }),
     metrics,
     logger,

@@ -16,6 +16,7 @@ import {
   settleFailed,
 } from './posting-repository.js';
 import { lockTargetState, saveTargetState } from './target-repository.js';
+import type { DeliveryObserver } from './posting-metrics.js';
 
 export interface DispatcherDependencies {
   db: Database;
@@ -26,6 +27,7 @@ export interface DispatcherDependencies {
   id?: string;
   /** How long one request may take before its outcome counts as unknown. */
   requestTimeoutMs?: number;
+  observer?: DeliveryObserver;
 }
 
 export interface DispatchSummary {
@@ -53,6 +55,7 @@ export function createDispatcher({
   connectorFor,
   id = randomUUID(),
   requestTimeoutMs = 30_000,
+  observer,
 }: DispatcherDependencies) {
   async function claim(targetKey: string, connector: Connector): Promise<Claim[]> {
     const { limits } = connector.target;
@@ -107,8 +110,11 @@ export function createDispatcher({
     try {
       const found = posting.needsLookup ? await connector.find(posting.body, signal) : undefined;
       const document = found ?? (await connector.deliver(posting.body, signal));
-      await settleSuccess(posting, connector, document.id, found ? 'adopted' : 'delivered', startedAt);
-      summary[found ? 'adopted' : 'delivered'] += 1;
+      const outcome = found ? 'adopted' : 'delivered';
+      await settleSuccess(posting, connector, document.id, outcome, startedAt);
+      summary[outcome] += 1;
+      const latencySeconds = (clock.now().getTime() - new Date(posting.createdAt).getTime()) / 1000;
+      observer?.settled({ targetKey: posting.targetKey, outcome, latencySeconds });
     } catch (error) {
       // Anything but a classified failure may have happened after the request left: read back next time.
       const failure =
@@ -117,6 +123,12 @@ export function createDispatcher({
           : new DeliveryFailure('unknown_outcome', error instanceof Error ? error.message : String(error));
       const dead = await settleFailure(posting, connector, failure, startedAt);
       summary[dead ? 'dead' : 'failed'] += 1;
+      observer?.settled({
+        targetKey: posting.targetKey,
+        outcome: dead ? 'dead' : 'failed',
+        failureClass: failure.failureClass,
+        statusCode: failure.detail.status,
+      });
     }
   }
 

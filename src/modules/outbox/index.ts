@@ -16,3 +16,4 @@ export { createPostings, type Postings, type PostingsDependencies } from './post
 export { parsePostingQuery, type PostingParams } from './posting-filter.js';
 export type { PostingFilter } from './posting-queries.js';
 export { collect, type GroupContribution } from './collect.js';
+export { createPostingMetrics, type DeliveryObserver } from './posting-metrics.js';

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import type { Timestamp } from '../../platform/database/row-timestamp.js';
 import type { Posting, PostingStatus } from './outbox.js';
 import { fromRowPosting, POSTING_COLUMNS, type PostingRow } from './posting-repository.js';
 
@@ -33,4 +34,32 @@ export async function findPosting(db: Queryable, id: string): Promise<Posting | 
   const result = await db.query<PostingRow>(`select ${POSTING_COLUMNS} from postings where postings.id = $1`, [id]);
   const row = result.rows[0];
   return row && fromRowPosting(row);
+}
+
+export interface OpenPostingCount {
+  targetKey: string;
+  status: PostingStatus;
+  count: number;
+  /** The oldest posting's creation time in the group. */
+  oldest: Date | null;
+}
+
+/** Postings not delivered nor cancelled, by target and status, with the oldest of each. */
+export async function countOpenPostings(db: Queryable): Promise<OpenPostingCount[]> {
+  const result = await db.query<{
+    target_key: string;
+    status: PostingStatus;
+    n: number | string;
+    oldest: Timestamp | null;
+  }>(
+    `select target_key, status, count(*) as n, min(created_at) as oldest from postings
+      where status in ('pending', 'in_flight', 'retrying', 'dead')
+      group by target_key, status order by target_key, status`,
+  );
+  return result.rows.map((row) => ({
+    targetKey: row.target_key,
+    status: row.status,
+    count: Number(row.n),
+    oldest: row.oldest ? new Date(row.oldest) : null,
+  }));
 }

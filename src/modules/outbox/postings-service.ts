@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../platform/er
 import { recordAudit } from '../audit/index.js';
 import type { PostingBody } from '../connectors/index.js';
 import { listAttempts } from './attempt-repository.js';
+import { listTargetStates } from './target-repository.js';
 import type { Posting, PostingAttempt } from './outbox.js';
 import { findPosting, findPostingsBy, type PostingFilter } from './posting-queries.js';
 import { cancelPosting, lockPosting, requeuePosting } from './posting-repository.js';
@@ -32,6 +33,8 @@ export function createPostings({ db, clock, render }: PostingsDependencies) {
 
   return {
     list: (filter: PostingFilter, limit: number) => findPostingsBy(db, { ...filter, limit }),
+    /** Every target's shared delivery state: breaker, cap, rate slot. */
+    targets: () => listTargetStates(db),
     get,
     /** A dead posting goes back in line (read back first, so a late success is adopted, not repeated). */
     async retry(id: string, actor: string): Promise<Posting> {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDependencies } from '../../http-dependencies.js';
 import { registerGetPosting } from './get-posting.js';
+import { registerListPostingTargets } from './list-posting-targets.js';
 import { registerListPostings } from './list-postings.js';
 import { registerPostPostingCancel } from './post-posting-cancel.js';
 import { registerPostPostingRetry } from './post-posting-retry.js';
@@ -11,4 +12,5 @@ export function registerPostingRoutes(app: FastifyInstance, deps: HttpDependenci
   registerGetPosting(app, deps);
   registerPostPostingRetry(app, deps);
   registerPostPostingCancel(app, deps);
+  registerListPostingTargets(app, deps);
 }
