@@ -1,0 +1,136 @@
+import { join, resolve } from 'node:path';
+import {
+  DeliveryFailure,
+  type Connector,
+  type ConnectorKind,
+  type PostingBody,
+  type SecretResolver,
+  type TargetDefinition,
+  type TargetDocument,
+} from '../connector.js';
+import { TARGET_KIND_SPECS } from '../target-kinds.js';
+import { fileFailure } from './file-errors.js';
+import { externalIdsIn } from './file-format.js';
+import { columnsOf, EXPORT_FORMATS, placeOf, rowsOf, type ExportFormat } from './file-mapping.js';
+import { appendIfAbsent, decode, readExisting } from './file-writer.js';
+
+// The file export target: every posting becomes rows in `<directory>/<entity>/<YYYY-MM>/journals.<format>`
+// or `invoices.<format>`, once per configured format, written atomically and at most once per external id
+// (file-writer.ts). The posting is delivered when every format's file holds it; its document id names
+// the first format's file: `<entity>/<YYYY-MM>/<name>#<externalId>`.
+
+/** The file target's settings, read from the catalog's (already schema-checked) settings without trusting them. */
+interface FileSettings {
+  directory: string;
+  formats: readonly ExportFormat[];
+}
+
+export interface FileConnectorOptions {
+  /** A lock untouched this long belongs to a dead writer and is broken; 30 s unless said otherwise. */
+  staleLockMs?: number;
+}
+
+const DEFAULT_STALE_LOCK_MS = 30_000;
+
+export function createFileConnector(
+  target: TargetDefinition,
+  _secrets: SecretResolver,
+  options: FileConnectorOptions = {},
+): Connector {
+  const parsed = parseSettings(target.settings);
+  const staleLockMs = options.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
+  // Deliveries from this process to one file wait here rather than spinning on its lock file.
+  const queues = new Map<string, Promise<unknown>>();
+
+  function settings(): FileSettings {
+    if (parsed instanceof DeliveryFailure) throw parsed;
+    return parsed;
+  }
+
+  function placesOf(body: PostingBody) {
+    const { directory, formats } = settings();
+    return formats.map((format) => {
+      const place = placeOf(body, format);
+      const relativePath = `${place.folder}/${place.name}`;
+      return { format, relativePath, path: join(directory, ...relativePath.split('/')) };
+    });
+  }
+
+  function serialized<T>(path: string, work: () => Promise<T>): Promise<T> {
+    const previous = queues.get(path) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    queues.set(path, settled);
+    void settled.then(() => {
+      if (queues.get(path) === settled) queues.delete(path);
+    });
+    return next;
+  }
+
+  return {
+    target,
+    async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+      const places = placesOf(body);
+      const rows = rowsOf(body);
+      const columns = columnsOf(body);
+      // One format after another: if a crash falls between them, the retry finds the first file's rows
+      // (present, skipped) and writes the rest.
+      for (const { format, path } of places)
+        await serialized(path, () =>
+          appendIfAbsent({
+            path,
+            format,
+            columns,
+            externalId: body.externalId,
+            rows,
+            staleLockMs,
+            signal,
+          }),
+        );
+      return documentOf(places, body);
+    },
+    async find(body: PostingBody): Promise<TargetDocument | undefined> {
+      const places = placesOf(body);
+      const columns = columnsOf(body);
+      // No lock: a rename replaces a file whole, so a read sees a complete file, old or new.
+      for (const { format, path } of places) {
+        const existing = await readExisting(path);
+        let ids: Set<string>;
+        try {
+          ids = externalIdsIn(format, columns, decode(existing));
+        } catch (error) {
+          throw fileFailure(error, path);
+        }
+        if (!ids.has(body.externalId)) return undefined;
+      }
+      return documentOf(places, body);
+    },
+  };
+}
+
+function documentOf(places: readonly { relativePath: string }[], body: PostingBody): TargetDocument {
+  const [first] = places;
+  return { id: `${first?.relativePath ?? ''}#${body.externalId}` };
+}
+
+function parseSettings(settings: Record<string, unknown>): FileSettings | DeliveryFailure {
+  const { directory, formats } = settings;
+  if (typeof directory !== 'string' || directory === '')
+    return new DeliveryFailure('invalid', 'the file target has no directory', { path: 'settings/directory' });
+  const known = Array.isArray(formats) ? formats.filter(isFormat) : [];
+  if (!Array.isArray(formats) || formats.length === 0 || known.length !== formats.length)
+    return new DeliveryFailure('invalid', 'the file target\'s formats must be a non-empty list of "csv" and "jsonl"', {
+      path: 'settings/formats',
+    });
+  // Relative to the working directory at start-up, so a later chdir cannot move the export.
+  return { directory: resolve(directory), formats: [...new Set(known)] };
+}
+
+const isFormat = (value: unknown): value is ExportFormat => EXPORT_FORMATS.some((format) => format === value);
+
+export const fileKind: ConnectorKind = {
+  kind: 'file',
+  modes: TARGET_KIND_SPECS.file.modes,
+  settingsSchema: TARGET_KIND_SPECS.file.settingsSchema,
+  create: (target, secrets) => createFileConnector(target, secrets),
+};
