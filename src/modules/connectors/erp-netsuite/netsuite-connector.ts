@@ -1,0 +1,123 @@
+import { systemClock, type Clock } from '../../../platform/clock.js';
+import type {
+  Connector,
+  ConnectorKind,
+  PostingBody,
+  SecretResolver,
+  TargetDefinition,
+  TargetDocument,
+} from '../connector.js';
+import { TARGET_KIND_SPECS } from '../target-kinds.js';
+import { createAuthorizer, TokenCache } from './netsuite-auth.js';
+import { createNetSuiteClient, ThrottleMemory, type NetSuiteClient } from './netsuite-client.js';
+import { EXTERNAL_ID, recordTypeOf, toNetSuiteRecord, type NetSuiteRecordType } from './netsuite-mapping.js';
+import { readSecret, readSettings } from './netsuite-settings.js';
+
+// NetSuite as a delivery target. deliver() upserts by external id (`PUT record/v1/<type>/eid:<id>`), so a
+// redelivery after a lost answer replaces the record it created instead of adding a second one; find()
+// reads it back by the same external id. Settings and the secret are read at every use (a rotated secret
+// needs no restart); what connectors of the kind share is the token cache and when the account last
+// throttled, held by a NetSuiteContext.
+
+/** What every connector of a kind shares, since connectors are rebuilt from each catalog version. */
+export interface NetSuiteContext {
+  clock: Clock;
+  tokens: TokenCache;
+  throttle: ThrottleMemory;
+}
+
+export function createNetSuiteContext(clock: Clock = systemClock): NetSuiteContext {
+  return { clock, tokens: new TokenCache(), throttle: new ThrottleMemory() };
+}
+
+/** The token cache and throttle memory of the registered kind, on the system clock. */
+const sharedContext = createNetSuiteContext();
+
+/** SuiteQL's `transaction.type` for each record type. */
+const SUITEQL_TYPES: Readonly<Record<NetSuiteRecordType, string>> = {
+  journalEntry: 'Journal',
+  invoice: 'CustInvc',
+  creditMemo: 'CustCred',
+};
+/** External ids per SuiteQL query, and rows per page (NetSuite's most). */
+const IDS_PER_QUERY = 200;
+const PAGE_ROWS = 1000;
+
+export interface NetSuiteConnector extends Connector {
+  /**
+   * Batch read-back through SuiteQL: external id -> internal id for the postings NetSuite holds (for
+   * reconciliation; the dispatcher reads one posting back with find()).
+   */
+  findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>>;
+}
+
+export function createNetSuiteConnector(
+  target: TargetDefinition,
+  secrets: SecretResolver,
+  context: NetSuiteContext = sharedContext,
+): NetSuiteConnector {
+  const now = () => context.clock.now();
+
+  async function connect(): Promise<NetSuiteClient> {
+    const settings = readSettings(target);
+    const secret = await readSecret(target, settings.auth.method, secrets);
+    const authorizer = createAuthorizer(settings, secret, { tokens: context.tokens, targetKey: target.key, now });
+    return createNetSuiteClient({ settings, authorizer, throttle: context.throttle, now });
+  }
+
+  return {
+    target,
+    async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+      // Mapped first: a body NetSuite cannot take is invalid whatever the state of the credentials.
+      const record = toNetSuiteRecord(body, { currencies: readSettings(target).currencies });
+      const client = await connect();
+      return { id: await client.upsert(recordTypeOf(body), body.externalId, record, signal) };
+    },
+
+    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+      // An external id NetSuite cannot hold was never delivered (deliver refuses it before any request).
+      if (!EXTERNAL_ID.test(body.externalId)) return undefined;
+      const id = await (await connect()).findByExternalId(recordTypeOf(body), body.externalId, signal);
+      return id === undefined ? undefined : { id };
+    },
+
+    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>> {
+      const client = await connect();
+      const found = new Map<string, string>();
+      const byType = new Map<NetSuiteRecordType, string[]>();
+      for (const body of bodies) {
+        // Only ids of letters, digits, _ and - are quoted into the query: nothing else can reach it.
+        if (!EXTERNAL_ID.test(body.externalId)) continue;
+        const type = recordTypeOf(body);
+        byType.set(type, [...(byType.get(type) ?? []), body.externalId]);
+      }
+      for (const [type, ids] of byType) {
+        for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+          const quoted = ids.slice(start, start + IDS_PER_QUERY).map((id) => `'${id}'`);
+          const query = `SELECT id, externalid FROM transaction WHERE type = '${SUITEQL_TYPES[type]}' AND externalid IN (${quoted.join(', ')})`;
+          for (let offset = 0, more = true; more; offset += PAGE_ROWS) {
+            const page = await client.suiteql(query, PAGE_ROWS, offset, signal);
+            for (const row of page.items) {
+              const id = typeof row.id === 'number' ? String(row.id) : row.id;
+              if (typeof row.externalid === 'string' && typeof id === 'string') found.set(row.externalid, id);
+            }
+            more = page.hasMore;
+          }
+        }
+      }
+      return found;
+    },
+  };
+}
+
+/** The kind for the registry; settings and modes are the catalog's, never restated here. */
+export function createNetSuiteKind(context: NetSuiteContext = sharedContext): ConnectorKind {
+  return {
+    kind: 'netsuite',
+    modes: TARGET_KIND_SPECS.netsuite.modes,
+    settingsSchema: TARGET_KIND_SPECS.netsuite.settingsSchema,
+    create: (target, secrets) => createNetSuiteConnector(target, secrets, context),
+  };
+}
+
+export const netsuiteKind: ConnectorKind = createNetSuiteKind();
