@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretResolverFor, type Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
-import { createPostingPlanner, createTargetConnectors } from './modules/accounting/index.js';
+import { createPostingPlanner, createPostingRenderer, createTargetConnectors } from './modules/accounting/index.js';
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
@@ -76,6 +76,14 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     metersInUse: meteringMetersInUse(clock),
     creditsInUse: finalizedCreditUse,
   });
+  const { graceHours } = config.billing;
+  const billing = createBilling({
+    db,
+    catalog,
+    clock,
+    graceHours,
+    listener: createPostingPlanner({ catalog, graceHours }),
+  });
   return {
     config,
     db,
@@ -91,14 +99,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       batchSize: config.metering.batchSize,
       horizonDays: config.metering.horizonDays,
     }),
-    billing: createBilling({
-      db,
-      catalog,
-      clock,
-      graceHours: config.billing.graceHours,
-      listener: createPostingPlanner({ catalog, graceHours: config.billing.graceHours }),
-    }),
-    postings: createPostings({ db, clock }),
+    billing,
+    postings: createPostings({ db, clock, render: createPostingRenderer({ catalog, billing }) }),
     dispatcher: createDispatcher({
       db,
       clock,

@@ -5,3 +5,4 @@ export { documentJournalLines, type DocumentContext } from './journal-lines.js';
 export { summarizeInto, assertBalanced } from './journal-entry.js';
 export { createPostingPlanner, type PostingPlannerDependencies } from './posting-planner.js';
 export { createTargetConnectors } from './target-connectors.js';
+export { createPostingRenderer } from './posting-renderer.js';

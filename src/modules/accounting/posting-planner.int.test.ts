@@ -101,8 +101,27 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
     });
     // Not before the day is over (and an hour more for stragglers).
     expect(await dispatcher.runOnce()).toEqual({ delivered: 0, adopted: 0, failed: 0, dead: 0 });
+    // Say the ERP refused the entry: tokens belong in 4020. Fixed in the catalog, the retry renders the
+    // same documents again with the current mapping, under the same external id.
+    await t.app.db.query(`update postings set status = 'dead' where id = $1`, [posting!.id]);
+    const fixed = await t.request('/v1/catalog', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: postedCatalog(url).replace('revenue: { default: "4000",', 'revenue: { default: "4020",'),
+    });
+    expect(fixed.status).toBe(201);
+    const retried = await t.app.postings.retry(posting!.id, 'test');
+    const rendered = retried.body as JournalEntry;
+    expect(rendered.externalId).toBe(entry.externalId);
+    expect(rendered.lines.map((line) => [line.account, line.debit, line.credit])).toEqual([
+      ['4010', '0', '98'],
+      ['4020', '0', '38'],
+      ['2300', '0', '9.86'],
+      ['1200', '145.86', '0'],
+    ]);
+
     clock.set('2026-11-05T01:00:01Z');
     expect(await dispatcher.runOnce()).toEqual({ delivered: 1, adopted: 0, failed: 0, dead: 0 });
-    expect(JSON.parse(receiver.stored.get(entry.externalId) ?? '{}')).toEqual(entry);
+    expect(JSON.parse(receiver.stored.get(entry.externalId) ?? '{}')).toEqual(rendered);
   });
 });

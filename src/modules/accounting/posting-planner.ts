@@ -1,7 +1,8 @@
 import type { Queryable } from '../../platform/database/database.js';
 import type { DocumentListener, Invoice } from '../billing/index.js';
 import { cachedCatalogVersions, type Catalog, type CatalogService } from '../catalog/index.js';
-import type { ErpDocument, TargetDefinition } from '../connectors/index.js';
+import type { TargetDefinition } from '../connectors/index.js';
+import { erpDocumentFor } from './erp-document.js';
 import { collect, insertPostingsNow, type NewPosting } from '../outbox/index.js';
 import { AccountingError } from './accounting.js';
 import { externalIdFor } from './external-id.js';
@@ -92,45 +93,15 @@ function contextOf(catalog: Catalog, entity: PostedEntity, document: Invoice): D
 
 /** Invoice mode: one ERP document per Meterbridge document; a memo credits (or debits) the one it corrects. */
 function erpPosting(document: Invoice, context: DocumentContext, target: TargetDefinition): NewPosting {
-  const credit = document.total.startsWith('-');
-  const corrects = document.correctsInvoice
-    ? externalIdFor('invoice', target.key, document.correctsInvoice)
-    : undefined;
-  const externalId = externalIdFor(credit ? 'credit_memo' : 'invoice', target.key, document.id);
-  const customer = context.customer.externalIds?.erp;
-  if (!customer) throw new AccountingError(`customer ${context.customer.key} has no externalIds.erp`, document.id);
-  const sign = (amount: string) => (credit ? (amount.startsWith('-') ? amount.slice(1) : `-${amount}`) : amount);
-  const body: ErpDocument = {
-    type: credit ? 'credit_memo' : 'invoice',
-    externalId,
-    legalEntity: document.legalEntity,
-    customer,
-    currency: document.currency,
-    documentDate: (document.finalizedAt ?? document.updatedAt).slice(0, 10),
-    memo: `Meterbridge ${document.number ?? document.id}`,
-    dimensions: { ...context.entity.accounting.dimensions },
-    lines: (document.lines ?? [])
-      .filter((line) => line.kind !== 'tax')
-      .map((line) => ({
-        item: line.chargeKey ?? line.kind,
-        description: line.description,
-        quantity: line.quantity,
-        unitPrice: line.unitPrice,
-        amount: sign(line.amount),
-        reference: { invoiceId: document.id, invoiceNumber: document.number ?? '', lineNo: line.lineNo },
-      })),
-    tax: sign(document.taxTotal),
-    total: sign(document.total),
-    corrects,
-  };
+  const body = erpDocumentFor(document, context, target.key);
   return {
     targetKey: target.key,
-    externalId,
+    externalId: body.externalId,
     kind: body.type,
     subject: `invoice:${document.id}`,
     legalEntity: document.legalEntity,
     period: document.periodStart.slice(0, 7),
     body,
-    after: corrects,
+    after: body.corrects,
   };
 }

@@ -38,13 +38,19 @@ export function createPostings({ db, clock, render }: PostingsDependencies) {
     get,
     /** A dead posting goes back in line (read back first, so a late success is adopted, not repeated). */
     async retry(id: string, actor: string): Promise<Posting> {
+      const before = isPostingId(id) ? await findPosting(db, id) : undefined;
+      if (!before) throw new NotFoundError(`there is no posting ${id}`);
+      if (before.status !== 'dead')
+        throw new ConflictError(`posting ${id} is ${before.status}; only a dead posting can be retried`);
+      // Rendered before the transaction: rendering reads the catalog and documents, which on the embedded
+      // store's single connection must not wait behind a transaction of its own.
+      const body = render ? await render(before) : undefined;
       await db.transaction(async (tx) => {
-        const posting = isPostingId(id) ? await lockPosting(tx, id) : undefined;
-        if (!posting) throw new NotFoundError(`there is no posting ${id}`);
-        if (posting.status !== 'dead')
-          throw new ConflictError(`posting ${id} is ${posting.status}; only a dead posting can be retried`);
+        const posting = await lockPosting(tx, id);
+        if (posting?.status !== 'dead')
+          throw new ConflictError(`posting ${id} is ${posting?.status ?? 'gone'}; only a dead posting can be retried`);
         const now = clock.now();
-        await requeuePosting(tx, id, render ? await render(posting) : undefined, now);
+        await requeuePosting(tx, id, body, now);
         await recordAudit(tx, now, [
           { actor, action: 'posting.retry', target: `posting:${id}`, detail: { externalId: posting.externalId } },
         ]);
