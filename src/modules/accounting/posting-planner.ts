@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/database/database.js';
 import type { DocumentListener, Invoice } from '../billing/index.js';
 import { cachedCatalogVersions, type Catalog, type CatalogService } from '../catalog/index.js';
-import type { TargetDefinition } from '../connectors/index.js';
+import type { JournalLine, TargetDefinition } from '../connectors/index.js';
 import { erpDocumentFor } from './erp-document.js';
 import { collect, insertPostingsNow, type NewPosting } from '../outbox/index.js';
 import { AccountingError } from './accounting.js';
@@ -27,32 +27,61 @@ type PostedEntity = DocumentContext['entity'];
  */
 export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDependencies): DocumentListener {
   const versions = cachedCatalogVersions(catalog);
+  /** The document's entity posts: its target and what its lines are mapped with; else undefined. */
+  async function postingOf(tx: Queryable, document: Invoice) {
+    const version = await catalog.currentVersionNumber(tx);
+    if (version === undefined) return undefined;
+    const current = await versions(version, tx);
+    const entity = current.legalEntities.find((candidate) => candidate.code === document.legalEntity);
+    const accounting = entity?.accounting;
+    if (!entity || !accounting) return undefined;
+    const target = current.targets?.find((candidate) => candidate.key === accounting.target);
+    if (!target) throw new AccountingError(`legal entity ${entity.code} posts to an undeclared target`, document.id);
+    return { target, context: contextOf(current, { ...entity, accounting }, document) };
+  }
+
   return {
     async documentFinalized(tx, document, at) {
-      const version = await catalog.currentVersionNumber(tx);
-      if (version === undefined) return;
-      const current = await versions(version, tx);
-      const entity = current.legalEntities.find((candidate) => candidate.code === document.legalEntity);
-      if (!entity?.accounting) return;
-      const target = current.targets?.find((candidate) => candidate.key === entity.accounting?.target);
-      if (!target) throw new AccountingError(`legal entity ${entity.code} posts to an undeclared target`, document.id);
-      const context = contextOf(current, { ...entity, accounting: entity.accounting }, document);
-      if (entity.accounting.mode === 'journal') await addToJournal(tx, document, context, target, at);
-      else await insertPostingsNow(tx, [erpPosting(document, context, target)], at);
+      const posted = await postingOf(tx, document);
+      if (!posted) return;
+      const { context, target } = posted;
+      const { accounting } = context.entity;
+      if (accounting.mode === 'invoice') return insertPostingsNow(tx, [erpPosting(document, context, target)], at);
+      const postingDate = postingDateOf(document, accounting.postingDate, at);
+      await addToJournal(
+        tx,
+        documentJournalLines(document, context),
+        document.currency,
+        context,
+        target,
+        postingDate,
+        at,
+      );
+    },
+    // A void is posted on the day it happens: its lines reversed into that day's entry, or a credit memo
+    // of the whole invoice, sent after the invoice itself.
+    async documentVoided(tx, document, at) {
+      const posted = await postingOf(tx, document);
+      if (!posted) return;
+      const { context, target } = posted;
+      if (context.entity.accounting.mode === 'invoice')
+        return insertPostingsNow(tx, [erpPosting(document, context, target, true)], at);
+      const lines = documentJournalLines(document, context, true);
+      await addToJournal(tx, lines, document.currency, context, target, at.toISOString().slice(0, 10), at);
     },
   };
 
   async function addToJournal(
     tx: Queryable,
-    document: Invoice,
+    lines: JournalLine[],
+    currency: string,
     context: DocumentContext,
     target: TargetDefinition,
+    postingDate: string,
     at: Date,
   ): Promise<void> {
     const { code, accounting } = context.entity;
-    const postingDate = postingDateOf(document, accounting.postingDate, at);
-    const groupKey = `${code}|${document.currency}|${postingDate}`;
-    const lines = documentJournalLines(document, context);
+    const groupKey = `${code}|${currency}|${postingDate}`;
     await collect(
       tx,
       {
@@ -64,9 +93,9 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
           const header = {
             externalId,
             legalEntity: code,
-            currency: document.currency,
+            currency,
             postingDate,
-            memo: `Meterbridge usage revenue ${code} ${document.currency} ${postingDate}${sequence > 1 ? ` (${sequence})` : ''}`,
+            memo: `Meterbridge usage revenue ${code} ${currency} ${postingDate}${sequence > 1 ? ` (${sequence})` : ''}`,
           };
           const base = current?.type === 'journal' ? current : header;
           return {
@@ -92,13 +121,18 @@ function contextOf(catalog: Catalog, entity: PostedEntity, document: Invoice): D
 }
 
 /** Invoice mode: one ERP document per Meterbridge document; a memo credits (or debits) the one it corrects. */
-function erpPosting(document: Invoice, context: DocumentContext, target: TargetDefinition): NewPosting {
-  const body = erpDocumentFor(document, context, target.key);
+function erpPosting(
+  document: Invoice,
+  context: DocumentContext,
+  target: TargetDefinition,
+  voiding = false,
+): NewPosting {
+  const body = erpDocumentFor(document, context, target.key, voiding);
   return {
     targetKey: target.key,
     externalId: body.externalId,
     kind: body.type,
-    subject: `invoice:${document.id}`,
+    subject: `${voiding ? 'void' : 'invoice'}:${document.id}`,
     legalEntity: document.legalEntity,
     period: document.periodStart.slice(0, 7),
     body,

@@ -14,6 +14,8 @@ export type InvoiceStatus = 'draft' | 'finalized' | 'void';
  */
 export interface DocumentListener {
   documentFinalized(tx: Queryable, document: Invoice, at: Date): Promise<void>;
+  /** A finalized invoice voided (to be issued again with late usage): what it billed no longer stands. */
+  documentVoided(tx: Queryable, document: Invoice, at: Date): Promise<void>;
 }
 
 export type InvoiceLineKind = 'usage' | 'flat_fee' | 'discount' | 'adjustment' | 'commitment' | 'credit' | 'tax';

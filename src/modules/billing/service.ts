@@ -51,7 +51,7 @@ export function createBilling({ db, catalog, clock, graceHours, listener }: Bill
     return invoice;
   };
   const run = (period: unknown, actor: string) =>
-    runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000 }, period, actor);
+    runBilling({ db, catalog, clock, graceMs: graceHours * 3_600_000, listener }, period, actor);
   const finalizing = { db, clock, catalog, draftedCatalog: cachedCatalogVersions(catalog), redraw: run, listener };
   return {
     run,

@@ -18,7 +18,8 @@ import { periodKey } from './invoice-repository.js';
 import { completeRun, insertRun, raiseRunWorkMem, tryLockPeriod } from './run-repository.js';
 import { aggregateUsage, eventValues, type MeterAggregate, type SubscriptionWindow } from '../../metering/index.js';
 import { Exact } from '../../../platform/money.js';
-import type { LineContent, Period, BillingRunSummary } from '../billing.js';
+import type { DocumentListener, LineContent, Period, BillingRunSummary } from '../billing.js';
+import { findInvoice } from './invoice-queries.js';
 
 export interface BillingRunDependencies {
   db: Database;
@@ -26,6 +27,7 @@ export interface BillingRunDependencies {
   clock: Clock;
   /** How long a draft waits before it finalizes on its own. */
   graceMs: number;
+  listener?: DocumentListener;
 }
 
 interface Planned {
@@ -139,7 +141,11 @@ export async function runBilling(
     late.memos.push(...late.reissues.filter((reissue) => kept.has(reissue.invoiceId)));
     const reissues = late.reissues.filter((reissue) => !kept.has(reissue.invoiceId));
     const adjustments = late.rollForward;
-    for (const reissue of reissues) await voidForReissue(tx, reissue.invoiceId, startedAt);
+    for (const reissue of reissues) {
+      await voidForReissue(tx, reissue.invoiceId, startedAt);
+      const voided = await findInvoice(tx, reissue.invoiceId);
+      if (voided) await deps.listener?.documentVoided(tx, voided, startedAt);
+    }
     // Read after voiding: a reissued invoice's fee lines no longer count as billed.
     const fees = await loadFeeLedger(
       tx,
