@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exportSPKI, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../../test/harness/run-command.js';
-import { journalEntryBody, tbaRequest } from '../../emulators/netsuite/emulator-test-client.js';
+import { journalEntryBody, tbaRequest } from '../../../test/harness/netsuite-emulator-client.js';
 import type { NetSuiteEmulator } from '../../emulators/netsuite/index.js';
 import { emulateCommand } from './emulate.js';
 

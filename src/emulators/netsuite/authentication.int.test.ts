@@ -1,6 +1,6 @@
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAnswer, tbaHeader } from './emulator-test-client.js';
+import { readAnswer, tbaHeader } from '../../../test/harness/netsuite-emulator-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
 
 // The two ways in: a JWT client assertion exchanged for a bearer token, and TBA signatures. Keys are

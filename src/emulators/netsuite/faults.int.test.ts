@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FaultSettings } from './emulator-options.js';
-import { journalEntryBody, tbaRequest } from './emulator-test-client.js';
+import { journalEntryBody, tbaRequest } from '../../../test/harness/netsuite-emulator-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
 
 // Each fault a connector must survive, seen from the client's side, and what it leaves in the store.

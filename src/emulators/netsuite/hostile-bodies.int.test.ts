@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journalEntryBody, tbaRequest } from './emulator-test-client.js';
+import { journalEntryBody, tbaRequest } from '../../../test/harness/netsuite-emulator-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
 
 // Whatever a client sends, the answer is a precise 4xx in NetSuite's error shape, never a 5xx: the

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journalEntryBody } from './emulator-test-client.js';
+import { journalEntryBody } from '../../../test/harness/netsuite-emulator-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
 
 // Driven by `netsuite-rest`, a published NetSuite client that knows nothing of this emulator: it signs

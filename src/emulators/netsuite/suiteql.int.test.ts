@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journalEntryBody, tbaRequest } from './emulator-test-client.js';
+import { journalEntryBody, tbaRequest } from '../../../test/harness/netsuite-emulator-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
 
 let emulator: NetSuiteEmulator;

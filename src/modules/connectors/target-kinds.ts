@@ -78,6 +78,18 @@ const NETSUITE_SETTINGS = {
       ],
     },
     timeoutMs: TIMEOUT_MS,
+    currencies: {
+      type: 'object',
+      description: 'ISO 4217 code -> NetSuite currency internal id (a code not listed is sent as the id)',
+      propertyNames: { pattern: '^[A-Z]{3}$', description: 'an ISO 4217 currency code' },
+      additionalProperties: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'a NetSuite internal id' },
+    },
+    items: {
+      type: 'object',
+      description: 'charge key -> NetSuite item internal id, for invoice mode (a charge not listed is sent as the id)',
+      propertyNames: { minLength: 1, maxLength: 200 },
+      additionalProperties: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'a NetSuite internal id' },
+    },
   },
 };
 

@@ -31,6 +31,7 @@ const settings = (tokenUrl: string): NetSuiteSettings => ({
   auth: { method: 'oauth2-m2m', clientId: 'client', certificateId: 'cert', tokenUrl },
   timeoutMs: undefined,
   currencies: {},
+  items: {},
 });
 
 describe('NetSuite OAuth 2.0 machine-to-machine', () => {

@@ -69,7 +69,7 @@ export function createNetSuiteConnector(
     target,
     async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
       // Mapped first: a body NetSuite cannot take is invalid whatever the state of the credentials.
-      const record = toNetSuiteRecord(body, { currencies: readSettings(target).currencies });
+      const record = toNetSuiteRecord(body, readSettings(target));
       const client = await connect();
       return { id: await client.upsert(recordTypeOf(body), body.externalId, record, signal) };
     },

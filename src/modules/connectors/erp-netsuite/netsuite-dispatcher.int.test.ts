@@ -16,7 +16,7 @@ import {
 } from '../../outbox/index.js';
 import { DeliveryFailure, type Connector, type JournalEntry, type TargetDefinition } from '../connector.js';
 import { createNetSuiteConnector, createNetSuiteContext } from './netsuite-connector.js';
-import { checkLedger, expectedNet, periodEntries } from './netsuite-test-ledger.js';
+import { checkLedger, expectedNet, periodEntries } from '../../../../test/harness/netsuite-test-ledger.js';
 
 // The connector driven by the outbox dispatcher, as production drives it, against a real emulated
 // account: whatever the account does (429 storms, outages, lost answers, two dispatchers), it ends up

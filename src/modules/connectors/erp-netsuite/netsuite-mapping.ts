@@ -15,6 +15,8 @@ export type NetSuiteRecord = Record<string, unknown>;
 export interface MappingOptions {
   /** ISO currency code -> NetSuite currency internal id; a code absent here is sent as the id itself. */
   currencies: Readonly<Record<string, string>>;
+  /** Charge key -> NetSuite item internal id; a key absent here is sent as the id itself. */
+  items?: Readonly<Record<string, string>>;
 }
 
 const RECORD_TYPES: Readonly<Record<PostingBody['type'], NetSuiteRecordType>> = {
@@ -118,7 +120,7 @@ export function toJournalEntryRecord(entry: JournalEntry, options: MappingOption
 export function toSalesRecord(document: ErpDocument, options: MappingOptions): NetSuiteRecord {
   const items = document.lines.map((line, index) => {
     const path = `item.items[${index}]`;
-    const item: NetSuiteRecord = { item: ref(line.item) };
+    const item: NetSuiteRecord = { item: ref(options.items?.[line.item] ?? line.item) };
     if (line.quantity !== null) {
       const quantity = amount(line.quantity, `${path}.quantity`, QUANTITY_DECIMALS);
       if (new Decimal(quantity).abs().gte(MAX_QUANTITY))

@@ -20,6 +20,8 @@ export interface NetSuiteSettings {
    * does not declare it yet, so through the catalog it is empty and a code is sent as the id itself.
    */
   currencies: Readonly<Record<string, string>>;
+  /** Charge key -> NetSuite item internal id, for invoice mode. */
+  items: Readonly<Record<string, string>>;
 }
 
 export type NetSuiteSecret =
@@ -66,10 +68,21 @@ export function readSettings(target: TargetDefinition): NetSuiteSettings {
     throw settingsProblem(target, 'auth.method must be oauth2-m2m or tba');
   }
   const timeoutMs = typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0 ? settings.timeoutMs : undefined;
-  const currencies: Record<string, string> = {};
-  if (isObject(settings.currencies))
-    for (const [code, id] of Object.entries(settings.currencies)) if (text(id)) currencies[code] = String(id).trim();
-  return { accountId, restUrl, auth: authSettings, timeoutMs, currencies };
+  return {
+    accountId,
+    restUrl,
+    auth: authSettings,
+    timeoutMs,
+    currencies: idMap(settings.currencies),
+    items: idMap(settings.items),
+  };
+}
+
+/** A map of our names (currency codes, charge keys) to NetSuite internal ids, as the catalog checked it. */
+function idMap(value: unknown): Record<string, string> {
+  const map: Record<string, string> = {};
+  if (isObject(value)) for (const [name, id] of Object.entries(value)) if (text(id)) map[name] = String(id).trim();
+  return map;
 }
 
 /** The target's secret, parsed for its auth method; an `auth` failure that names fields, never values. */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
-import type { NetSuiteCredentials } from './emulator-options.js';
+import type { NetSuiteCredentials } from '../../src/emulators/netsuite/emulator-options.js';
 
 // A minimal TBA-signing client for tests of the emulator and of connectors against it: it signs the
 // way NetSuite's clients do (OAuth 1.0a, HMAC-SHA256, realm = account id) and returns the raw answer,

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { JournalEntry } from '../connector.js';
+import type { JournalEntry } from '../../src/modules/connectors/index.js';
 
 // For the connector's tests: a period's worth of balanced journal entries with varied amounts, and a
 // check of what an emulated NetSuite account holds against them, summed with decimal.js to the cent.
