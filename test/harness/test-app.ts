@@ -9,6 +9,8 @@ import { buildServer } from '../../src/http/server.js';
 import { createApp, type App } from '../../src/main.js';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
+import type { Logger } from '../../src/platform/logger.js';
+import type { SecretResolver } from '../../src/modules/connectors/index.js';
 import type { TestStores } from './stores.js';
 
 export interface TestApp {
@@ -39,10 +41,15 @@ export function testConfig(overrides: Partial<Config> = {}, ingestion: Partial<C
 /** A real Meterbridge HTTP server on 127.0.0.1 and a random port, on a fresh database from `stores`. */
 export async function startTestApp(
   stores: TestStores | { db: Database },
-  options: { config?: Config; clock?: Clock } = {},
+  options: { config?: Config; clock?: Clock; logger?: Logger; secrets?: SecretResolver } = {},
 ): Promise<TestApp> {
   const db = 'db' in stores ? stores.db : await stores.fresh();
-  const app = await createApp(options.config ?? testConfig(), { db, clock: options.clock });
+  const app = await createApp(options.config ?? testConfig(), {
+    db,
+    clock: options.clock,
+    logger: options.logger,
+    secrets: options.secrets,
+  });
   const bootstrapped = await app.access.bootstrap();
   if (!bootstrapped) throw new Error('test store was not new');
   const server = await buildServer(app);
