@@ -142,3 +142,19 @@ export function expectTotalsAgree(document: Json): void {
   expect(new Exact(amounts((kind) => kind === 'tax')).equals(document.taxTotal), `${document.id} tax`).toBe(true);
   expect(new Exact(amounts(() => true)).equals(document.total), `${document.id} total`).toBe(true);
 }
+
+/**
+ * The story's catalog with its US entity posted: `targets` is the YAML list of targets (indented as a
+ * top-level list) and `accounting` the entity's accounting block (indented under it).
+ */
+export function postedStoryCatalog(targets: string, accounting: string): string {
+  return STORY_CATALOG.replace(
+    '  - { code: US, name: "Story Cloud, Inc.", currency: USD, region: north-america, erpTarget: netsuite-us }',
+    `  - code: US
+    name: "Story Cloud, Inc."
+    currency: USD
+    region: north-america
+    accounting:
+${accounting.replace(/^/gm, '      ')}`,
+  ).replace('legalEntities:', `targets:\n${targets.replace(/^/gm, '  ')}\nlegalEntities:`);
+}

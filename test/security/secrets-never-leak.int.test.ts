@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../src/emulators/netsuite/index.js';
 import { DeliveryFailure } from '../../src/modules/connectors/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { COMPLETION_SCHEMA, STORY_CATALOG, completion, post, send } from '../scenarios/one-month-story.js';
+import { COMPLETION_SCHEMA, completion, post, postedStoryCatalog, send } from '../scenarios/one-month-story.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -13,35 +13,24 @@ import { startTestApp, type TestApp } from '../harness/test-app.js';
 // month to NetSuite through a good secret, a wrong one and a missing one, then looks everywhere.
 
 /** The story's US entity posting journals to the emulator, and a second target whose secret is missing. */
-function catalogFor(url: string): string {
-  return STORY_CATALOG.replace(
-    '  - { code: US, name: "Story Cloud, Inc.", currency: USD, region: north-america, erpTarget: netsuite-us }',
-    `  - code: US
-    name: "Story Cloud, Inc."
-    currency: USD
-    region: north-america
-    accounting:
-      target: netsuite-us
-      mode: journal
-      accounts:
-        receivable: "58"
-        revenue: { default: "112" }
-        taxPayable: { US-CA: "113" }
-      dimensions: { subsidiary: "1" }`,
-  ).replace(
-    'legalEntities:',
-    `targets:
-  - key: netsuite-us
-    kind: netsuite
-    settings: { accountId: "1234567_SB1", baseUrl: "${url}", auth: { method: tba }, currencies: { USD: "1" } }
-    credentials: NETSUITE_US
-  - key: spare-hook
-    kind: webhook
-    settings: { url: "http://127.0.0.1:9/never" }
-    credentials: SPARE_HOOK
-legalEntities:`,
+const catalogFor = (url: string) =>
+  postedStoryCatalog(
+    `- key: netsuite-us
+  kind: netsuite
+  settings: { accountId: "1234567_SB1", baseUrl: "${url}", auth: { method: tba }, currencies: { USD: "1" } }
+  credentials: NETSUITE_US
+- key: spare-hook
+  kind: webhook
+  settings: { url: "http://127.0.0.1:9/never" }
+  credentials: SPARE_HOOK`,
+    `target: netsuite-us
+mode: journal
+accounts:
+  receivable: "58"
+  revenue: { default: "112" }
+  taxPayable: { US-CA: "113" }
+dimensions: { subsidiary: "1" }`,
   );
-}
 
 describeEachStore('secrets never leave Meterbridge', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { COMPLETION_SCHEMA, STORY_CATALOG, completion, post, send } from '../../../test/scenarios/one-month-story.js';
+import {
+  COMPLETION_SCHEMA,
+  completion,
+  post,
+  postedStoryCatalog,
+  send,
+} from '../../../test/scenarios/one-month-story.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
 import { WebhookReceiver } from '../../../test/harness/webhook-receiver.js';
@@ -9,31 +15,20 @@ import { createWebhookConnector } from '../connectors/webhook/webhook-connector.
 import { createDispatcher, createPostings } from '../outbox/index.js';
 
 /** The one-month story's catalog, its US entity posting summarized journals to a webhook target. */
-function postedCatalog(url: string): string {
-  return STORY_CATALOG.replace(
-    '  - { code: US, name: "Story Cloud, Inc.", currency: USD, region: north-america, erpTarget: netsuite-us }',
-    `  - code: US
-    name: "Story Cloud, Inc."
-    currency: USD
-    region: north-america
-    accounting:
-      target: ledger-hook
-      mode: journal
-      accounts:
-        receivable: "1200"
-        revenue: { default: "4000", charges: { platform_fee: "4010" } }
-        taxPayable: { US-CA: "2300" }
-      dimensions: { subsidiary: "1" }`,
-  ).replace(
-    'legalEntities:',
-    `targets:
-  - key: ledger-hook
-    kind: webhook
-    settings: { url: "${url}" }
-    credentials: LEDGER_HOOK
-legalEntities:`,
+const postedCatalog = (url: string) =>
+  postedStoryCatalog(
+    `- key: ledger-hook
+  kind: webhook
+  settings: { url: "${url}" }
+  credentials: LEDGER_HOOK`,
+    `target: ledger-hook
+mode: journal
+accounts:
+  receivable: "1200"
+  revenue: { default: "4000", charges: { platform_fee: "4010" } }
+  taxPayable: { US-CA: "2300" }
+dimensions: { subsidiary: "1" }`,
   );
-}
 
 describeEachStore('posting finalized invoices as a summarized journal entry', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');

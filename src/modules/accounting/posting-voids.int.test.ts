@@ -1,29 +1,26 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { COMPLETION_SCHEMA, STORY_CATALOG, completion, post, send } from '../../../test/scenarios/one-month-story.js';
+import {
+  COMPLETION_SCHEMA,
+  completion,
+  post,
+  postedStoryCatalog,
+  send,
+} from '../../../test/scenarios/one-month-story.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { ErpDocument } from '../connectors/index.js';
 
 /** The story's catalog in invoice mode to a file export, Acme's late usage reissuing its invoice. */
-const invoiceModeCatalog = STORY_CATALOG.replace(
-  '  - { code: US, name: "Story Cloud, Inc.", currency: USD, region: north-america, erpTarget: netsuite-us }',
-  `  - code: US
-    name: "Story Cloud, Inc."
-    currency: USD
-    region: north-america
-    accounting:
-      target: ledger-files
-      mode: invoice
-      accounts:
-        receivable: "1200"
-        revenue: { default: "4000" }
-        taxPayable: { US-CA: "2300" }`,
+const invoiceModeCatalog = postedStoryCatalog(
+  '- { key: ledger-files, kind: file, settings: { directory: /tmp/unused, formats: [jsonl] } }',
+  `target: ledger-files
+mode: invoice
+accounts:
+  receivable: "1200"
+  revenue: { default: "4000" }
+  taxPayable: { US-CA: "2300" }`,
 )
-  .replace(
-    'legalEntities:',
-    'targets:\n  - { key: ledger-files, kind: file, settings: { directory: /tmp/unused, formats: [jsonl] } }\nlegalEntities:',
-  )
   .replace('aliases: [acct_1001] }', 'aliases: [acct_1001], externalIds: { erp: "C-1" } }')
   .replace('taxRegion: US-CA }', 'taxRegion: US-CA, externalIds: { erp: "C-2" } }')
   .replace('latePolicy: roll_forward', 'latePolicy: reissue');
