@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/database/database.js';
 import type { PostingBody } from '../connectors/index.js';
 import type { NewPosting } from './outbox.js';
-import { insertGroupPosting, lastGroupSequence, lockOpenGroupPosting, replaceOpenBody } from './posting-repository.js';
+import { insertPostings, lastGroupSequence, lockOpenGroupPosting, replaceOpenBody } from './posting-repository.js';
 
 /** A change that goes into a summarizing posting (a day's journal entry) rather than one of its own. */
 export interface GroupContribution {
@@ -30,10 +30,9 @@ export async function collect(tx: Queryable, contribution: GroupContribution, no
     return;
   }
   const sequence = (await lastGroupSequence(tx, targetKey, groupKey)) + 1;
-  await insertGroupPosting(
-    tx,
-    contribution.build(undefined, sequence),
-    { key: groupKey, sequence, dueAt: contribution.dueAt },
-    now,
-  );
+  await insertPostings(tx, null, [contribution.build(undefined, sequence)], now, {
+    key: groupKey,
+    sequence,
+    dueAt: contribution.dueAt,
+  });
 }

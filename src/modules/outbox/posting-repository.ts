@@ -50,22 +50,31 @@ export function fromRowPosting(row: PostingRow): Posting {
   };
 }
 
+/** A summarizing posting's group (see collect.ts): its key, its sequence, and when it falls due. */
+export interface PostingGroup {
+  key: string;
+  sequence: number;
+  dueAt: Date;
+}
+
 /**
- * Inserts postings in order (a posting may wait for one inserted before it), due at once. A posting whose
- * external id the target already has a posting for is skipped: a replayed change never posts twice.
+ * Inserts postings in order (a posting may wait for one inserted before it), due at once unless a group
+ * says when. A posting whose external id the target already has a posting for is skipped: a replayed
+ * change never posts twice.
  */
 export async function insertPostings(
   tx: Queryable,
   messageId: string | null,
   postings: readonly NewPosting[],
   now: Date,
+  group?: PostingGroup,
 ): Promise<void> {
   for (const posting of postings) {
     await tx.query(
       `insert into postings (message_id, target_key, external_id, kind, subject, legal_entity, period, body, depends_on,
-                             next_attempt_at, created_at, updated_at)
+                             group_key, sequence, next_attempt_at, created_at, updated_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb,
-               (select id from postings where target_key = $2 and external_id = $9), $10, $10, $10)
+               (select id from postings where target_key = $2 and external_id = $9), $10, $11, $12, $13, $13)
        on conflict (target_key, external_id) do nothing`,
       [
         messageId,
@@ -77,6 +86,9 @@ export async function insertPostings(
         posting.period ?? null,
         JSON.stringify(posting.body),
         posting.after ?? null,
+        group?.key ?? null,
+        group?.sequence ?? 1,
+        group?.dueAt ?? now,
         now,
       ],
     );
@@ -242,32 +254,6 @@ export async function lastGroupSequence(tx: Queryable, targetKey: string, groupK
     [targetKey, groupKey],
   );
   return Number(result.rows[0]?.sequence ?? 0);
-}
-
-export async function insertGroupPosting(
-  tx: Queryable,
-  posting: NewPosting,
-  group: { key: string; sequence: number; dueAt: Date },
-  now: Date,
-): Promise<void> {
-  await tx.query(
-    `insert into postings (target_key, external_id, kind, subject, legal_entity, period, body, group_key, sequence,
-                           next_attempt_at, created_at, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $11)`,
-    [
-      posting.targetKey,
-      posting.externalId,
-      posting.kind,
-      posting.subject,
-      posting.legalEntity ?? null,
-      posting.period ?? null,
-      JSON.stringify(posting.body),
-      group.key,
-      group.sequence,
-      group.dueAt,
-      now,
-    ],
-  );
 }
 
 export async function replaceOpenBody(tx: Queryable, id: string, body: PostingBody, now: Date): Promise<void> {
