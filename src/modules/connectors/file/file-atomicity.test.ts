@@ -116,4 +116,14 @@ describe('the file export with hostile text', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ description: lossy, documentMemo: lossy, customer: '"; DROP', amount: '12.50' });
   });
+
+  it("is not fooled by a memo that reads like the start of another posting's row", async () => {
+    const files = createFileConnector(fileTarget(scratch.path), noSecrets);
+    const decoy = 'x\r\nJ-REAL,US,2026-10-31\r\n\n{"externalId":"J-REAL",';
+    await files.deliver(journal('J-DECOY', { memo: decoy }), neverAborted());
+    expect(await files.find(journal('J-REAL'), neverAborted())).toBeUndefined();
+    await files.deliver(journal('J-REAL'), neverAborted());
+    expect(await csvIds()).toEqual(['J-DECOY', 'J-DECOY', 'J-DECOY', 'J-REAL', 'J-REAL', 'J-REAL']);
+    expect(await jsonlIds()).toEqual(['J-DECOY', 'J-DECOY', 'J-DECOY', 'J-REAL', 'J-REAL', 'J-REAL']);
+  });
 });

@@ -10,9 +10,9 @@ import {
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { fileFailure } from './file-errors.js';
-import { externalIdsIn } from './file-format.js';
+import { holdsExternalId } from './file-format.js';
 import { columnsOf, EXPORT_FORMATS, placeOf, rowsOf, type ExportFormat } from './file-mapping.js';
-import { appendIfAbsent, decode, readExisting } from './file-writer.js';
+import { appendIfAbsent, readExisting } from './file-writer.js';
 
 // The file export target: every posting becomes rows in `<directory>/<entity>/<YYYY-MM>/journals.<format>`
 // or `invoices.<format>`, once per configured format, written atomically and at most once per external id
@@ -95,13 +95,13 @@ export function createFileConnector(
       // No lock: a rename replaces a file whole, so a read sees a complete file, old or new.
       for (const { format, path } of places) {
         const existing = await readExisting(path);
-        let ids: Set<string>;
+        let holds: boolean;
         try {
-          ids = externalIdsIn(format, columns, decode(existing));
+          holds = holdsExternalId(format, columns, existing, body.externalId);
         } catch (error) {
           throw fileFailure(error, path);
         }
-        if (!ids.has(body.externalId)) return undefined;
+        if (!holds) return undefined;
       }
       return documentOf(places, body);
     },

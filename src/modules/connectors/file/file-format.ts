@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { ExportFormat, Row, RowValue } from './file-mapping.js';
@@ -53,50 +54,48 @@ export class ForeignFileError extends Error {
 }
 
 /**
- * The external ids an existing file holds. Refuses (ForeignFileError) a file whose header is not
- * `columns` or that does not parse: appending to it would mix layouts, and rewriting it could drop rows.
+ * Whether an existing export file holds rows of `externalId`. Refuses (ForeignFileError) a file that is
+ * not UTF-8, whose header is not `columns`, or whose last record is cut: appending to it would mix
+ * layouts or glue rows together, and rewriting it could drop what another program put there.
+ *
+ * Every row this connector writes starts with its external id, unquoted (ids are A-Z a-z 0-9 _ -), so a
+ * file without `<record start><id>,` does not hold it: a byte search, no parse, which is what keeps a
+ * posting to a large file cheap. In JSONL a hit is certain (a raw LF never occurs inside a JSON line); in
+ * CSV it may be text inside a quoted field (a memo can hold anything), so a hit is confirmed by parsing.
  */
-export function externalIdsIn(format: ExportFormat, columns: readonly string[], text: string): Set<string> {
-  const ids = new Set<string>();
-  if (text === '') return ids;
-  if (format === 'jsonl') {
-    const lines = text.split('\n');
-    if (lines.at(-1) !== '') throw new ForeignFileError('the last line does not end with a line feed');
-    lines.slice(0, -1).forEach((line, index) => ids.add(jsonlExternalId(line, index + 1)));
-    return ids;
-  }
-  // Appending after a record that does not end would glue the next row onto it.
-  if (!text.endsWith(CSV_RECORD_END)) throw new ForeignFileError('the last record does not end with CRLF');
+export function holdsExternalId(
+  format: ExportFormat,
+  columns: readonly string[],
+  bytes: Buffer,
+  externalId: string,
+): boolean {
+  if (bytes.length === 0) return false;
+  if (!isUtf8(bytes)) throw new ForeignFileError('it is not UTF-8 text');
+  return format === 'jsonl' ? jsonlHolds(bytes, externalId) : csvHolds(columns, bytes, externalId);
+}
+
+function jsonlHolds(bytes: Buffer, externalId: string): boolean {
+  if (bytes.at(-1) !== 0x0a) throw new ForeignFileError('the last line does not end with a line feed');
+  if (!startsWith(bytes, '{"externalId":"')) throw new ForeignFileError('its first line is not a row of this export');
+  const rowStart = `{"externalId":${JSON.stringify(externalId)},`;
+  return startsWith(bytes, rowStart) || bytes.includes(`\n${rowStart}`);
+}
+
+function csvHolds(columns: readonly string[], bytes: Buffer, externalId: string): boolean {
+  if (!startsWith(bytes, `${columns.join(',')}${CSV_RECORD_END}`))
+    throw new ForeignFileError(`its header is not ${columns.join(',')}: another layout or another program's file`);
+  if (!endsWith(bytes, CSV_RECORD_END)) throw new ForeignFileError('the last record does not end with CRLF');
+  if (!bytes.includes(`${CSV_RECORD_END}${externalId},`)) return false;
   let records: unknown;
   try {
-    records = parse(text, { relax_column_count: false, skip_empty_lines: false });
+    records = parse(bytes.toString('utf8'), { relax_column_count: false });
   } catch (error) {
     throw new ForeignFileError(`not CSV: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!Array.isArray(records) || records.length === 0) throw new ForeignFileError('no header row');
-  const [header, ...body] = records;
-  if (!sameColumns(header, columns))
-    throw new ForeignFileError(`its header is not ${columns.join(',')}: another layout or another program's file`);
-  for (const record of body) {
-    const id: unknown = Array.isArray(record) ? record[0] : undefined;
-    if (typeof id !== 'string' || id === '') throw new ForeignFileError('a row has no external id');
-    ids.add(id);
-  }
-  return ids;
+  if (!Array.isArray(records)) throw new ForeignFileError('not CSV');
+  return records.slice(1).some((record: unknown) => Array.isArray(record) && record[0] === externalId);
 }
 
-function jsonlExternalId(line: string, lineNo: number): string {
-  let row: unknown;
-  try {
-    row = JSON.parse(line);
-  } catch {
-    throw new ForeignFileError(`line ${lineNo} is not JSON`);
-  }
-  const id: unknown = row !== null && typeof row === 'object' && 'externalId' in row ? row.externalId : undefined;
-  if (typeof id !== 'string' || id === '') throw new ForeignFileError(`line ${lineNo} has no external id`);
-  return id;
-}
-
-function sameColumns(header: unknown, columns: readonly string[]): boolean {
-  return Array.isArray(header) && header.length === columns.length && columns.every((name, i) => header[i] === name);
-}
+const startsWith = (bytes: Buffer, text: string) =>
+  bytes.subarray(0, Buffer.byteLength(text)).equals(Buffer.from(text));
+const endsWith = (bytes: Buffer, text: string) => bytes.subarray(-Buffer.byteLength(text)).equals(Buffer.from(text));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { errorCode, fileFailure } from './file-errors.js';
-import { encodeRows, externalIdsIn, ForeignFileError } from './file-format.js';
+import { encodeRows, holdsExternalId } from './file-format.js';
 import type { ExportFormat, Row } from './file-mapping.js';
 import { acquireLock } from './file-lock.js';
 
@@ -36,7 +36,7 @@ export async function appendIfAbsent(request: AppendRequest): Promise<'written' 
     try {
       await removeOrphanTemporaries(path);
       const existing = await readExisting(path);
-      if (externalIdsIn(request.format, request.columns, decode(existing)).has(request.externalId)) return 'present';
+      if (holdsExternalId(request.format, request.columns, existing, request.externalId)) return 'present';
       const added = encodeRows(request.format, request.columns, request.rows, existing.length === 0);
       const temporary = join(folder, `.${basename(path)}.${randomUUID()}.tmp`);
       try {
@@ -64,15 +64,6 @@ export async function readExisting(path: string): Promise<Buffer> {
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return Buffer.alloc(0);
     throw fileFailure(error, path);
-  }
-}
-
-/** The file's text; bytes that are not UTF-8 mean another program wrote it, and it is left alone. */
-export function decode(bytes: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new ForeignFileError('it is not UTF-8 text');
   }
 }
 
