@@ -1,7 +1,13 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretResolverFor, type Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
-import { createPostingPlanner, createPostingRenderer, createTargetConnectors } from './modules/accounting/index.js';
+import {
+  createPostingPlanner,
+  createPostingPreview,
+  createPostingRenderer,
+  createTargetConnectors,
+  type PostingPreview,
+} from './modules/accounting/index.js';
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
@@ -34,6 +40,8 @@ export interface App {
   postings: Postings;
   /** Delivers due postings to their targets (the posting worker runs it; `postings run` once). */
   dispatcher: Dispatcher;
+  /** What a period's documents would post, computed and sent nowhere. */
+  previewPostings(period: unknown): Promise<PostingPreview>;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -101,6 +109,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     }),
     billing,
     postings: createPostings({ db, clock, render: createPostingRenderer({ catalog, billing }) }),
+    previewPostings: createPostingPreview({ catalog, billing, now: () => clock.now() }),
     dispatcher: createDispatcher({
       db,
       clock,

@@ -6,6 +6,7 @@ import type { CatalogService } from '../modules/catalog/index.js';
 import type { Ingestion } from '../modules/ingestion/index.js';
 import type { Metering } from '../modules/metering/index.js';
 import type { Postings } from '../modules/outbox/index.js';
+import type { PostingPreview } from '../modules/accounting/index.js';
 import type { Schemas } from '../modules/schemas/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/database/database.js';
@@ -22,6 +23,7 @@ export interface HttpDependencies {
   metering: Metering;
   billing: Billing;
   postings: Postings;
+  previewPostings(period: unknown): Promise<PostingPreview>;
   metrics: Registry;
   clock: Clock;
   logger: Logger;

@@ -7,11 +7,12 @@ import {
   type PostingParams,
 } from '../../modules/outbox/index.js';
 import { fetchPage } from '../../platform/paging.js';
+import type { PostingPreview } from '../../modules/accounting/index.js';
 import { cliActor, byOption } from '../cli-actor.js';
 import { optionPath } from '../option-errors.js';
 import { withPostingOptions, withStoreOptions } from '../options.js';
 import { pickOptions } from '../pick-options.js';
-import { printPage, withPageOptions } from '../print-page.js';
+import { formatTable, printPage, withPageOptions } from '../print-page.js';
 import { printResult } from '../print-result.js';
 import { startPostingWorker } from '../../workers/posting-worker.js';
 import { openConfiguredApp, withApp, without, type AppCommandDependencies, type OpenApp } from '../with-app.js';
@@ -111,6 +112,47 @@ function cancelCommand(openApp: OpenApp): Command {
     });
 }
 
+function previewCommand(openApp: OpenApp): Command {
+  return withStoreOptions(
+    new Command('preview').description("what a billing period's documents would post, balanced, sent nowhere"),
+  )
+    .requiredOption('--period <YYYY-MM>', 'the billing period')
+    .option('--json', 'print the preview as JSON')
+    .action(async (options: Record<string, unknown>) => {
+      const preview = await withApp(without(options, ['period', 'json']), openApp, (app) =>
+        app.previewPostings(options.period),
+      );
+      printResult(preview, options.json, formatPreview);
+    });
+}
+
+/** Each posting as a ledger reads it: the entry's header, then one row per line with its references. */
+function formatPreview(preview: PostingPreview): string[] {
+  if (preview.postings.length === 0) return [`${preview.period}: nothing to post`];
+  return [
+    `${preview.period}: ${preview.documents} documents, ${preview.postings.length} postings`,
+    ...preview.postings.flatMap(({ targetKey, body }) => [
+      '',
+      `${body.type} ${body.externalId} to ${targetKey}: ${body.legalEntity} ${body.currency} ${body.type === 'journal' ? body.postingDate : body.documentDate}`,
+      ...(body.type === 'journal'
+        ? formatTable(
+            [
+              ['ACCOUNT', 'DEBIT', 'CREDIT', 'LINES'],
+              ...body.lines.map((line) => [line.account, line.debit, line.credit, String(line.references.length)]),
+            ],
+            new Set([1, 2, 3]),
+          )
+        : formatTable(
+            [
+              ['ITEM', 'AMOUNT', 'DESCRIPTION'],
+              ...body.lines.map((line) => [line.item, line.amount, line.description]),
+            ],
+            new Set([1]),
+          )),
+    ]),
+  ];
+}
+
 function runCommand(openApp: OpenApp): Command {
   return withPostingOptions(
     withStoreOptions(new Command('run').description('deliver due postings (alone, beside serve)')),
@@ -138,10 +180,11 @@ function runCommand(openApp: OpenApp): Command {
 export function postingsCommand(dependencies: AppCommandDependencies = {}): Command {
   const openApp = dependencies.openApp ?? openConfiguredApp;
   return new Command('postings')
-    .description('postings to ERP and other targets: list, show, retry, cancel, run')
+    .description('postings to ERP and other targets: list, show, retry, cancel, preview, run')
     .addCommand(listCommand(openApp))
     .addCommand(showCommand(openApp))
     .addCommand(retryCommand(openApp))
     .addCommand(cancelCommand(openApp))
+    .addCommand(previewCommand(openApp))
     .addCommand(runCommand(openApp));
 }

@@ -6,3 +6,4 @@ export { summarizeInto, assertBalanced } from './journal-entry.js';
 export { createPostingPlanner, type PostingPlannerDependencies } from './posting-planner.js';
 export { createTargetConnectors } from './target-connectors.js';
 export { createPostingRenderer } from './posting-renderer.js';
+export { createPostingPreview, type PostingPreview } from './posting-preview.js';

@@ -60,6 +60,23 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
     await t.app.metering.stage.runUntilCaughtUp();
     clock.set('2026-11-01T01:00:00Z');
     await post(t, '/v1/billing-runs', { period: '2026-10' });
+    // Before anything is final or sent, finance previews what the month would post: the same entry.
+    const preview = await (await t.request('/v1/postings/preview?period=2026-10')).json();
+    expect(preview).toMatchObject({ period: '2026-10', documents: 2, postings: [{ targetKey: 'ledger-hook' }] });
+    expect(
+      preview.postings[0].body.lines.map((line: { account: string; debit: string; credit: string }) => [
+        line.account,
+        line.debit,
+        line.credit,
+      ]),
+    ).toEqual([
+      ['4010', '0', '98'],
+      ['4000', '0', '38'],
+      ['2300', '0', '9.86'],
+      ['1200', '145.86', '0'],
+    ]);
+    expect((await t.request('/v1/postings/preview?period=2026-13')).status).toBe(400);
+    expect(await t.app.postings.list({}, 10)).toEqual([]);
     clock.set('2026-11-04T02:00:00Z');
     await post(t, '/v1/invoices/finalize-due');
 
