@@ -6,6 +6,7 @@ import {
   postedStoryCatalog,
   send,
 } from '../../../test/scenarios/one-month-story.js';
+import { readJson } from '../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
 import { WebhookReceiver } from '../../../test/harness/webhook-receiver.js';
@@ -61,7 +62,7 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
     clock.set('2026-11-01T01:00:00Z');
     await post(t, '/v1/billing-runs', { period: '2026-10' });
     // Before anything is final or sent, finance previews what the month would post: the same entry.
-    const preview = await (await t.request('/v1/postings/preview?period=2026-10')).json();
+    const preview = await readJson(await t.request('/v1/postings/preview?period=2026-10'));
     expect(preview).toMatchObject({ period: '2026-10', documents: 2, postings: [{ targetKey: 'ledger-hook' }] });
     expect(
       preview.postings[0].body.lines.map((line: { account: string; debit: string; credit: string }) => [

@@ -1,11 +1,13 @@
 import type { Connector, ConnectorKind, SecretResolver, TargetDefinition, TargetKind } from './connector.js';
 import { netsuiteKind } from './erp-netsuite/netsuite-connector.js';
+import { fileKind } from './file/file-connector.js';
 import { webhookKind } from './webhook/webhook-connector.js';
 
 // The connectors of this release, found by kind: the only place that lists them. Adding a target means
 // adding its folder and one line here; nothing else switches on a kind.
 const CONNECTOR_KINDS: Partial<Record<TargetKind, ConnectorKind>> = {
   netsuite: netsuiteKind,
+  file: fileKind,
   webhook: webhookKind,
 };
 

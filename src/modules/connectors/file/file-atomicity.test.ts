@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileConnector } from './file-connector.js';
-import { fileTarget, invoice, journal, neverAborted, noSecrets, scratchDirectory } from './file-fixtures.js';
+import {
+  fileTarget,
+  invoice,
+  journal,
+  neverAborted,
+  noSecrets,
+  scratchDirectory,
+} from '../../../../test/fixtures/file-target.js';
 import { acquireLock } from './file-lock.js';
 
 let scratch: { path: string; remove: () => Promise<void> };

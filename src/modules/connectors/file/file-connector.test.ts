@@ -4,7 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryFailure } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createFileConnector, fileKind } from './file-connector.js';
-import { fileTarget, invoice, journal, neverAborted, noSecrets, scratchDirectory } from './file-fixtures.js';
+import {
+  fileTarget,
+  invoice,
+  journal,
+  neverAborted,
+  noSecrets,
+  scratchDirectory,
+} from '../../../../test/fixtures/file-target.js';
 
 let scratch: { path: string; remove: () => Promise<void> };
 beforeEach(async () => {

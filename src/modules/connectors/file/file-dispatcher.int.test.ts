@@ -9,7 +9,7 @@ import { createDispatcher, enqueue, listAttempts, type NewPosting } from '../../
 import { findPostingsBy } from '../../outbox/posting-queries.js';
 import { DeliveryFailure, type Connector, type PostingBody } from '../connector.js';
 import { createFileConnector } from './file-connector.js';
-import { fileTarget, invoice, journal, noSecrets, scratchDirectory } from './file-fixtures.js';
+import { fileTarget, invoice, journal, noSecrets, scratchDirectory } from '../../../../test/fixtures/file-target.js';
 
 const posting = (body: PostingBody): NewPosting => ({
   targetKey: 'files',
