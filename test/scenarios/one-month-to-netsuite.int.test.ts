@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../src/emulators/netsuite/index.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { checkLedger } from '../harness/netsuite-test-ledger.js';
+import { describeEachStore } from '../harness/stores.js';
+import { startTestApp, type TestApp } from '../harness/test-app.js';
+import { COMPLETION_SCHEMA, completion, post, postedStoryCatalog, send } from './one-month-story.js';
+
+/**
+ * October at the LLM gateway again, this time to the ledger: the US entity keeps its books in NetSuite
+ * (here the emulator, with lost answers and throttling switched on). Events are billed and finalized,
+ * the day's summarized entry goes out once the day is over, and NetSuite ends up holding it once, to
+ * the cent of the invoices. Then late usage reissues Acme's invoice, and the void and the new invoice
+ * reach NetSuite too.
+ */
+describeEachStore('one month from events to NetSuite', (stores) => {
+  const clock = new ManualClock('2026-10-20T09:00:00Z');
+  let emulator: NetSuiteEmulator;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    // Every third write is committed and its answer lost; at most one request at a time (429 beyond).
+    emulator = await startNetSuiteEmulator({ seed: 7, faults: { dropAfterCommitRate: 0.34, concurrency: 1 } });
+    const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
+    const secret = JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret });
+    t = await startTestApp(stores, { clock, secrets: async () => secret });
+    const catalog = await t.request('/v1/catalog', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: postedStoryCatalog(
+        `- key: netsuite-us
+  kind: netsuite
+  settings: { accountId: "1234567_SB1", baseUrl: "${emulator.url}", auth: { method: tba }, currencies: { USD: "1" } }
+  credentials: NETSUITE_US
+  limits: { requestsPerSecond: 50, concurrency: 3 }`,
+        `target: netsuite-us
+mode: journal
+accounts:
+  receivable: "58"
+  revenue: { default: "112", charges: { platform_fee: "54" } }
+  taxPayable: { US-CA: "113" }
+dimensions: { subsidiary: "1" }`,
+      ).replace('latePolicy: roll_forward', 'latePolicy: reissue'),
+    });
+    expect(catalog.status).toBe(201);
+    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await emulator?.close();
+  });
+
+  /** Dispatches, moving the clock past every backoff, until nothing is left to send. */
+  async function drain(): Promise<void> {
+    for (let pass = 0; pass < 30; pass += 1) {
+      await t.app.dispatcher.runOnce();
+      const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
+      if (open.length === 0) return;
+      clock.advance(10 * 60_000);
+    }
+    throw new Error('postings still open after 30 passes');
+  }
+
+  it('posts the finalized month to NetSuite once, balanced, to the cent of the invoices', async () => {
+    await send(t, [
+      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
+      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000), // a producer's retry: counted once
+      completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
+    ]);
+    await t.app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-11-01T01:00:00Z');
+    await post(t, '/v1/billing-runs', { period: '2026-10' });
+    clock.set('2026-11-04T02:00:00Z');
+    await post(t, '/v1/invoices/finalize-due');
+    clock.set('2026-11-05T01:00:01Z');
+    await drain();
+
+    // Acme 76.15 and Initech 69.71: fees 98.00 to 54, tokens 38.00 to 112, tax 9.86 to 113, 145.86 receivable.
+    const ledger = checkLedger(emulator.records());
+    expect([...ledger.recordsPerExternalId.values()]).toEqual([1]);
+    expect(ledger.unbalanced).toEqual([]);
+    expect(ledger.netByAccount).toEqual({ '112': '-38.00', '113': '-9.86', '54': '-98.00', '58': '145.86' });
+    const [posting] = await t.app.postings.list({}, 10);
+    expect(posting).toMatchObject({ status: 'delivered', targetDocumentId: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('posts the void of a reissued invoice and its replacement, and the ledger still equals the invoices', async () => {
+    // Late October usage for Acme (1,500 tokens): its invoice is voided and issued again at 77.76.
+    await send(t, [completion('a-late', 'acme', '2026-10-31T22:00:00Z', 1500)]);
+    await t.app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-11-06T09:00:00Z');
+    const run = await post(t, '/v1/billing-runs', { period: '2026-10' });
+    expect(run.reissued).toHaveLength(1);
+    clock.set('2026-11-09T10:00:00Z');
+    await post(t, '/v1/invoices/finalize-due');
+    clock.set('2026-11-10T01:00:01Z');
+    await drain();
+
+    const ledger = checkLedger(emulator.records());
+    expect(ledger.unbalanced).toEqual([]);
+    expect([...ledger.recordsPerExternalId.values()].every((count) => count === 1)).toBe(true);
+    // Acme's new invoice: 49.00 fee, 13,500 tokens = 23.50, tax 7.25 % of 72.50 = 5.26 → 77.76. With
+    // Initech's 69.71 the ledger nets to 147.47 receivable once the void took back the first 76.15.
+    expect(ledger.netByAccount).toEqual({ '112': '-39.50', '113': '-9.97', '54': '-98.00', '58': '147.47' });
+    // Answers were lost on the way (the records committed): each was read back and adopted, not sent twice.
+    expect(emulator.stats().outcomes.droppedAfterCommit).toBeGreaterThan(0);
+  });
+});
