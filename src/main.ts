@@ -2,10 +2,12 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretResolverFor, type Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
 import {
+  createAccruals,
   createPostingPlanner,
   createPostingPreview,
   createPostingRenderer,
   createTargetConnectors,
+  type AccrualResult,
   type PostingPreview,
 } from './modules/accounting/index.js';
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
@@ -42,6 +44,8 @@ export interface App {
   dispatcher: Dispatcher;
   /** What a period's documents would post, computed and sent nowhere. */
   previewPostings(period: unknown): Promise<PostingPreview>;
+  /** Accrues a closed period's revenue still on drafts, reversed on the next period's first day. */
+  accrue(period: unknown): Promise<AccrualResult>;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -110,6 +114,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     billing,
     postings: createPostings({ db, clock, render: createPostingRenderer({ catalog, billing }) }),
     previewPostings: createPostingPreview({ catalog, billing, now: () => clock.now() }),
+    accrue: createAccruals({ db, catalog, billing, clock }),
     dispatcher: createDispatcher({
       db,
       clock,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAppError } from '../platform/errors.js';
 import { packageRoot } from '../platform/package-root.js';
+import { accrueCommand } from './commands/accrue.js';
 import { billCommand } from './commands/bill.js';
 import { catalogCommand } from './commands/catalog.js';
 import { creditsCommand } from './commands/credits.js';
@@ -40,7 +41,8 @@ export function buildCli(): Command {
     .addCommand(billCommand())
     .addCommand(invoicesCommand())
     .addCommand(creditsCommand())
-    .addCommand(postingsCommand());
+    .addCommand(postingsCommand())
+    .addCommand(accrueCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

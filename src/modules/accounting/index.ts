@@ -7,3 +7,4 @@ export { createPostingPlanner, type PostingPlannerDependencies } from './posting
 export { createTargetConnectors } from './target-connectors.js';
 export { createPostingRenderer } from './posting-renderer.js';
 export { createPostingPreview, type PostingPreview } from './posting-preview.js';
+export { createAccruals, type AccrualResult } from './accruals.js';

@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+import type { AccrualResult } from '../../modules/accounting/index.js';
+import { withStoreOptions } from '../options.js';
+import { printResult } from '../print-result.js';
+import { openConfiguredApp, withApp, without, type AppCommandDependencies } from '../with-app.js';
+
+const HELP = `
+At a period's close its invoices are usually still drafts (their grace period runs for days): their
+revenue is accrued as a journal entry on the period's last day (unbilled revenue against revenue) and
+reversed on the next period's first day, when the finalized invoices post it (docs/posting.md).
+Accruing a period again adds nothing once its entries exist.`;
+
+function formatAccruals(result: AccrualResult): string[] {
+  if (result.accruals.length === 0)
+    return [`${result.period}: nothing to accrue (${result.documents} draft documents)`];
+  return [
+    `${result.period}: accrued ${result.documents} draft documents`,
+    ...result.accruals.map(
+      (accrual) =>
+        `${accrual.legalEntity} ${accrual.currency} ${accrual.amount} to ${accrual.targetKey}: ${accrual.externalId}, reversed by ${accrual.reversal}`,
+    ),
+  ];
+}
+
+export function accrueCommand(dependencies: AppCommandDependencies = {}): Command {
+  const openApp = dependencies.openApp ?? openConfiguredApp;
+  return withStoreOptions(new Command('accrue').description("accrue a closed period's revenue still on drafts"))
+    .requiredOption('--period <YYYY-MM>', 'the period to accrue')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', HELP)
+    .action(async (options: Record<string, unknown>) => {
+      const result = await withApp(without(options, ['period', 'json']), openApp, (app) => app.accrue(options.period));
+      printResult(result, options.json, formatAccruals);
+    });
+}
