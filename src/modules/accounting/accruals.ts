@@ -1,7 +1,7 @@
 import { uniqueFieldErrors, ValidationError, type FieldError } from '../../platform/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import type { Billing, Invoice } from '../billing/index.js';
+import { calendarMonth, type Billing, type Invoice } from '../billing/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { JournalLine } from '../connectors/index.js';
 import { insertPostingsNow, type NewPosting } from '../outbox/index.js';
@@ -10,7 +10,6 @@ import { externalIdFor } from './external-id.js';
 import { summarizeInto } from './journal-entry.js';
 import { documentJournalLines } from './journal-lines.js';
 
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const PAGE = 1000;
 
 export interface AccrualResult {
@@ -48,11 +47,10 @@ export function createAccruals({
   clock: Clock;
 }) {
   return async (period: unknown): Promise<AccrualResult> => {
-    const match = typeof period === 'string' ? PERIOD.exec(period) : null;
-    if (!match || typeof period !== 'string')
+    const month = typeof period === 'string' ? calendarMonth(period) : undefined;
+    if (!month || typeof period !== 'string')
       throw new ValidationError('invalid accrual', [{ path: '/period', message: 'is required: a month, YYYY-MM' }]);
-    const from = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-    const to = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
+    const { start: from, end: to } = month;
     const lastDay = new Date(to.getTime() - 1).toISOString().slice(0, 10);
     const firstDay = to.toISOString().slice(0, 10);
     const current = (await catalog.current())?.catalog;

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../platform/errors.js';
-import type { Billing, Invoice } from '../billing/index.js';
+import { calendarMonth, type Billing, type Invoice } from '../billing/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { PostingBody } from '../connectors/index.js';
 import { AccountingError } from './accounting.js';
@@ -9,7 +9,6 @@ import { summarizeInto } from './journal-entry.js';
 import { documentJournalLines, type DocumentContext } from './journal-lines.js';
 import { postingDateOf } from './posting-date.js';
 
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const PAGE = 1000;
 
 export interface PostingPreview {
@@ -36,13 +35,12 @@ export function createPostingPreview({
   now: () => Date;
 }) {
   return async (period: unknown): Promise<PostingPreview> => {
-    const match = typeof period === 'string' ? PERIOD.exec(period) : null;
-    if (!match || typeof period !== 'string')
+    const month = typeof period === 'string' ? calendarMonth(period) : undefined;
+    if (!month || typeof period !== 'string')
       throw new ValidationError('invalid posting preview', [
         { path: '/query/period', message: 'is required: a month, YYYY-MM' },
       ]);
-    const from = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
-    const to = new Date(Date.UTC(Number(match[1]), Number(match[2]), 1));
+    const { start: from, end: to } = month;
     const current = (await catalog.current())?.catalog;
     const journals = new Map<string, { targetKey: string; body: PostingBody }>();
     const documents: { targetKey: string; body: PostingBody }[] = [];
