@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretResolverFor, type Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
 import {
+  notePostedDocuments,
   createAccruals,
   createPostingPlanner,
   createPostingPreview,
@@ -120,6 +121,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       clock,
       connectorFor: createTargetConnectors({ catalog, secrets: options.secrets ?? secretResolverFor(config) }),
       observer: createPostingMetrics(metrics, db),
+      onDelivered: notePostedDocuments,
     }),
     metrics,
     logger,

@@ -10,8 +10,8 @@ import { COMPLETION_SCHEMA, completion, post, postedStoryCatalog, send } from '.
  * October at the LLM gateway again, this time to the ledger: the US entity keeps its books in NetSuite
  * (here the emulator, with lost answers and throttling switched on). Events are billed and finalized,
  * the day's summarized entry goes out once the day is over, and NetSuite ends up holding it once, to
- * the cent of the invoices. Then late usage reissues Acme's invoice, and the void and the new invoice
- * reach NetSuite too.
+ * the cent of the invoices. Then late usage for an invoice NetSuite holds is corrected by a memo, which
+ * reaches NetSuite too.
  */
 describeEachStore('one month from events to NetSuite', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');
@@ -84,13 +84,15 @@ dimensions: { subsidiary: "1" }`,
     expect(posting).toMatchObject({ status: 'delivered', targetDocumentId: expect.stringMatching(/^\d+$/) });
   });
 
-  it('posts the void of a reissued invoice and its replacement, and the ledger still equals the invoices', async () => {
-    // Late October usage for Acme (1,500 tokens): its invoice is voided and issued again at 77.76.
+  it('corrects an invoice NetSuite holds by memo, not by reissuing it, and the ledger still equals the invoices', async () => {
+    // Late October usage for Acme (1,500 tokens). Its policy is to reissue, but NetSuite already holds the
+    // invoice (its entry was delivered), so the correction is a memo: 13,500 tokens cost 23.50, 1.50 more
+    // than billed, plus 7.25 % tax (0.10875 → 0.11): 1.61.
     await send(t, [completion('a-late', 'acme', '2026-10-31T22:00:00Z', 1500)]);
     await t.app.metering.stage.runUntilCaughtUp();
     clock.set('2026-11-06T09:00:00Z');
     const run = await post(t, '/v1/billing-runs', { period: '2026-10' });
-    expect(run.reissued).toHaveLength(1);
+    expect(run).toMatchObject({ reissued: [], memos: { created: 1 }, totals: { USD: '1.61' } });
     clock.set('2026-11-09T10:00:00Z');
     await post(t, '/v1/invoices/finalize-due');
     clock.set('2026-11-10T01:00:01Z');
@@ -99,8 +101,7 @@ dimensions: { subsidiary: "1" }`,
     const ledger = checkLedger(emulator.records());
     expect(ledger.unbalanced).toEqual([]);
     expect([...ledger.recordsPerExternalId.values()].every((count) => count === 1)).toBe(true);
-    // Acme's new invoice: 49.00 fee, 13,500 tokens = 23.50, tax 7.25 % of 72.50 = 5.26 → 77.76. With
-    // Initech's 69.71 the ledger nets to 147.47 receivable once the void took back the first 76.15.
+    // 145.86 and the memo's 1.61: 147.47 receivable; tokens 38.00 + 1.50, tax 9.86 + 0.11.
     expect(ledger.netByAccount).toEqual({ '112': '-39.50', '113': '-9.97', '54': '-98.00', '58': '147.47' });
     // Answers were lost on the way (the records committed): each was read back and adopted, not sent twice.
     expect(emulator.stats().outcomes.droppedAfterCommit).toBeGreaterThan(0);

@@ -8,3 +8,4 @@ export { createTargetConnectors } from './target-connectors.js';
 export { createPostingRenderer } from './posting-renderer.js';
 export { createPostingPreview, type PostingPreview } from './posting-preview.js';
 export { createAccruals, type AccrualResult } from './accruals.js';
+export { notePostedDocuments } from './posted-documents.js';

@@ -28,3 +28,4 @@ export {
   type InvoiceParams,
   type LineEventParams,
 } from './invoicing/invoice-filter.js';
+export { markInvoicesPosted } from './invoicing/invoice-repository.js';

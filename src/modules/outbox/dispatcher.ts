@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/database/database.js';
+import type { Database, Queryable } from '../../platform/database/database.js';
 import { DeliveryFailure, type Connector } from '../connectors/index.js';
 import { insertAttempt } from './attempt-repository.js';
 import { afterFailure, afterSuccess, afterTargetFailure, claimCapacity, reserveSlots } from './delivery-policy.js';
@@ -28,6 +28,8 @@ export interface DispatcherDependencies {
   /** How long one request may take before its outcome counts as unknown. */
   requestTimeoutMs?: number;
   observer?: DeliveryObserver;
+  /** Told of each delivery in the transaction that records it (billing notes which invoices a ledger holds). */
+  onDelivered?: (tx: Queryable, posting: Posting, at: Date) => Promise<void>;
 }
 
 export interface DispatchSummary {
@@ -56,6 +58,7 @@ export function createDispatcher({
   id = randomUUID(),
   requestTimeoutMs = 30_000,
   observer,
+  onDelivered,
 }: DispatcherDependencies) {
   async function claim(targetKey: string, connector: Connector): Promise<Claim[]> {
     const { limits } = connector.target;
@@ -142,6 +145,7 @@ export function createDispatcher({
     await db.transaction(async (tx) => {
       const now = clock.now();
       if (!(await settleDelivered(tx, posting.id, id, documentId, now))) return;
+      await onDelivered?.(tx, posting, now);
       await insertAttempt(tx, {
         postingId: posting.id,
         attempt: posting.attempts,

@@ -185,3 +185,15 @@ async function insertLines(db: Queryable, writes: readonly InvoiceWrite[]): Prom
     );
   }
 }
+
+/**
+ * Records that a ledger holds these finalized invoices (once; the table's trigger allows nothing else on
+ * a final invoice): late usage then corrects them by memo instead of voiding and issuing them again.
+ */
+export async function markInvoicesPosted(db: Queryable, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `update invoices set posted_at = $2 where id = any($1) and status = 'finalized' and posted_at is null`,
+    [ids, at],
+  );
+}
