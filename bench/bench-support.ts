@@ -48,10 +48,17 @@ export async function withDatabases<T>(
 }
 
 /** Runs a compiled bench script (beside this file) in its own process; its last stdout line is the JSON result. */
-export async function nodeScript<T>(script: string, scriptArgs: string[]): Promise<T> {
+export async function nodeScript<T>(
+  script: string,
+  scriptArgs: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<T> {
   const path = new URL(script, import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(process.execPath, [path, ...scriptArgs], {
     maxBuffer: 16 * 1024 * 1024,
+    // A process that outlives its bound is killed, and the benchmark fails with its stderr.
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }),
+    ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
   });
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as T;
 }

@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import {
+  createNetSuiteConnector,
+  createNetSuiteContext,
+} from '../src/modules/connectors/erp-netsuite/netsuite-connector.js';
+import type { TargetDefinition } from '../src/modules/connectors/index.js';
+import { createDispatcher, enqueue } from '../src/modules/outbox/index.js';
+import { systemClock } from '../src/platform/clock.js';
+import type { Database } from '../src/platform/database/database.js';
+import { migrate } from '../src/platform/database/migrate.js';
+import { openStore } from '../src/platform/database/open-store.js';
+import { BENCH_TARGET, benchPosting } from './posting-bodies.js';
+
+/**
+ * One phase of the posting benchmark in a process of its own, printing one JSON line: on a fresh store,
+ * N postings enqueued through the outbox (not timed), then the dispatcher run as the posting worker runs
+ * it — pass after pass while a pass settled something, `--poll-ms` between passes that found nothing —
+ * until every posting is delivered, against the NetSuite emulator at `--emulator-url` (TBA secret in
+ * MB_BENCH_NETSUITE_SECRET). Fails when a posting goes dead or the phase outlasts `--timeout-seconds`.
+ */
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    target: { type: 'string' },
+    postings: { type: 'string' },
+    'emulator-url': { type: 'string' },
+    rps: { type: 'string' },
+    concurrency: { type: 'string' },
+    'poll-ms': { type: 'string', default: '1000' },
+    'timeout-seconds': { type: 'string' },
+  },
+});
+const POSTINGS = Number(values.postings);
+const ENQUEUE_BATCH = 500;
+const secret = process.env.MB_BENCH_NETSUITE_SECRET;
+if (!secret) throw new Error('MB_BENCH_NETSUITE_SECRET is not set');
+
+export interface PostingPhaseResult {
+  enqueueSeconds: number;
+  /** From the first pass to the last delivery. */
+  seconds: number;
+  delivered: number;
+  passes: number;
+  /** Every attempt recorded, and those NetSuite answered 429. */
+  attempts: number;
+  throttled: number;
+  otherFailures: number;
+  /** Seconds from a posting's first send to its delivery (retries and their backoff included). */
+  sendToDelivered: { p50: number; p99: number; max: number };
+  /** Seconds from the phase's start to each delivery: how long the backlog's postings waited. */
+  startToDelivered: { p50: number; p99: number };
+  /** The target's adaptive concurrency cap when the phase ended. */
+  finalCap: number;
+}
+
+async function enqueueAll(db: Database): Promise<number> {
+  const started = performance.now();
+  for (let first = 0; first < POSTINGS; first += ENQUEUE_BATCH) {
+    await db.transaction(async (tx) => {
+      for (let index = first; index < Math.min(POSTINGS, first + ENQUEUE_BATCH); index += 1) {
+        const posting = benchPosting(index);
+        await enqueue(tx, {
+          topic: 'invoice.finalized',
+          key: `inv_${index + 1}`,
+          payload: { invoiceId: `inv_${index + 1}`, number: posting.externalId },
+          createdAt: systemClock.now(),
+          postings: [posting],
+        });
+      }
+    });
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function measure(db: Database, phaseStart: Date) {
+  const latency = await db.query<{ p50: number; p99: number; max: number; s50: number; s99: number }>(
+    `with first as (select posting_id, min(started_at) as sent from posting_attempts group by posting_id)
+     select percentile_cont(0.5) within group (order by extract(epoch from p.delivered_at - f.sent))::float8 as p50,
+            percentile_cont(0.99) within group (order by extract(epoch from p.delivered_at - f.sent))::float8 as p99,
+            max(extract(epoch from p.delivered_at - f.sent))::float8 as max,
+            percentile_cont(0.5) within group (order by extract(epoch from p.delivered_at - $1::timestamptz))::float8 as s50,
+            percentile_cont(0.99) within group (order by extract(epoch from p.delivered_at - $1::timestamptz))::float8 as s99
+       from postings p join first f on f.posting_id = p.id where p.status = 'delivered'`,
+    [phaseStart],
+  );
+  const attempts = await db.query<{ attempts: number | string; throttled: number | string; other: number | string }>(
+    `select count(*) as attempts, count(*) filter (where status_code = 429) as throttled,
+            count(*) filter (where outcome = 'failed' and status_code is distinct from 429) as other
+       from posting_attempts`,
+  );
+  const cap = await db.query<{ concurrency_cap: number }>(`select concurrency_cap from posting_targets`);
+  const row = latency.rows[0];
+  const counts = attempts.rows[0];
+  return {
+    attempts: Number(counts?.attempts ?? 0),
+    throttled: Number(counts?.throttled ?? 0),
+    otherFailures: Number(counts?.other ?? 0),
+    sendToDelivered: { p50: Number(row?.p50), p99: Number(row?.p99), max: Number(row?.max) },
+    startToDelivered: { p50: Number(row?.s50), p99: Number(row?.s99) },
+    finalCap: Number(cap.rows[0]?.concurrency_cap),
+  };
+}
+
+async function main(): Promise<void> {
+  const target = values.target as string;
+  const db = await openStore(values.store === 'postgres' ? { databaseUrl: target, dataDir: '' } : { dataDir: target });
+  try {
+    await migrate(db);
+    const enqueueSeconds = await enqueueAll(db);
+    const definition: TargetDefinition = {
+      key: BENCH_TARGET,
+      kind: 'netsuite',
+      settings: {
+        accountId: '1234567_SB1',
+        baseUrl: values['emulator-url'],
+        auth: { method: 'tba' },
+        currencies: { USD: '1' },
+      },
+      credentials: 'NS',
+      limits: { requestsPerSecond: Number(values.rps), concurrency: Number(values.concurrency) },
+    };
+    const connector = createNetSuiteConnector(definition, async () => secret as string, createNetSuiteContext());
+    const dispatcher = createDispatcher({ db, clock: systemClock, connectorFor: () => connector });
+    const pollMs = Number(values['poll-ms']);
+    const timeoutMs = 1000 * Number(values['timeout-seconds']);
+    const phaseStart = systemClock.now();
+    const started = performance.now();
+    let delivered = 0;
+    let passes = 0;
+    while (delivered < POSTINGS) {
+      if (performance.now() - started > timeoutMs)
+        throw new Error(`only ${delivered} of ${POSTINGS} postings delivered after ${timeoutMs / 1000} s`);
+      const summary = await dispatcher.runOnce();
+      passes += 1;
+      if (summary.dead > 0) throw new Error(`${summary.dead} posting(s) went to the dead-letter queue`);
+      delivered += summary.delivered + summary.adopted;
+      if (summary.delivered + summary.adopted + summary.failed === 0) await sleep(pollMs);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const result: PostingPhaseResult = {
+      enqueueSeconds,
+      seconds,
+      delivered,
+      passes,
+      ...(await measure(db, phaseStart)),
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await db.close();
+  }
+}
+
+await main();
