@@ -14,7 +14,7 @@ import type { JournalEntry } from '../connectors/index.js';
 
 const catalog = (unbilled: string) =>
   postedStoryCatalog(
-    '- { key: ledger-files, kind: file, settings: { directory: /tmp/unused, formats: [jsonl] } }',
+    '- { key: ledger-files, kind: file, settings: { directory: exports-never-written, formats: [jsonl] } }',
     `target: ledger-files
 mode: journal
 accounts:

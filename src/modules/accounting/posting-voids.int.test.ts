@@ -13,7 +13,7 @@ import type { ErpDocument } from '../connectors/index.js';
 
 /** The story's catalog in invoice mode to a file export, Acme's late usage reissuing its invoice. */
 const invoiceModeCatalog = postedStoryCatalog(
-  '- { key: ledger-files, kind: file, settings: { directory: /tmp/unused, formats: [jsonl] } }',
+  '- { key: ledger-files, kind: file, settings: { directory: exports-never-written, formats: [jsonl] } }',
   `target: ledger-files
 mode: invoice
 accounts:
