@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { sharedByTwo } from '../../platform/scrape-share.js';
 import type { MeteringBatch, MeteringObserver } from './metering-stage.js';
 
 /** Counting further than this on every scrape would cost more than the number is worth. */
@@ -28,20 +29,10 @@ export function createMeteringMetrics(registry: Registry, lag: () => Promise<Met
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
-  // One lag query per scrape, shared by both gauges (a scrape collects them concurrently): the
-  // second gauge to ask takes the pending result and clears it for the next scrape.
-  let pending: Promise<MeteringLag> | undefined;
-  const sharedLag = () => {
-    if (pending) {
-      const result = pending;
-      pending = undefined;
-      return result;
-    }
-    // While the database is unreachable the lag is unknown: NaN, and the scrape still answers with every
-    // other metric (a failed collect would fail the whole scrape, process metrics included).
-    pending = lag().catch(() => ({ events: Number.NaN, seconds: Number.NaN }));
-    return pending;
-  };
+  // One lag query per scrape, shared by both gauges. While the database is unreachable the lag is
+  // unknown: NaN, and the scrape still answers with every other metric (a failed collect would fail the
+  // whole scrape, process metrics included).
+  const sharedLag = sharedByTwo(() => lag().catch(() => ({ events: Number.NaN, seconds: Number.NaN })));
   new Gauge({
     name: 'meterbridge_metering_lag_events',
     help: `Committed raw events the metering stage has not read yet (counted up to ${LAG_COUNT_CAP}).`,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Database } from '../../platform/database/database.js';
+import { sharedByTwo } from '../../platform/scrape-share.js';
 import type { FailureClass } from '../connectors/index.js';
 import { countOpenPostings } from './posting-queries.js';
 import { listTargetStates } from './target-repository.js';
@@ -42,6 +43,9 @@ export function createPostingMetrics(registry: Registry, db: Database): Delivery
     buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600, 3 * 24 * 3600],
     registers: [registry],
   });
+  // One count per scrape, shared by the two gauges that read it; unknown (none) while the database is
+  // unreachable, so the scrape still answers with every other metric.
+  const openPostings = sharedByTwo(() => countOpenPostings(db).catch(() => []));
   new Gauge({
     name: 'meterbridge_postings',
     help: 'Postings not yet delivered, by target and status (pending, in_flight, retrying, dead).',
@@ -49,9 +53,7 @@ export function createPostingMetrics(registry: Registry, db: Database): Delivery
     registers: [registry],
     async collect() {
       this.reset();
-      // Unknown while the database is unreachable: the scrape still answers with every other metric.
-      const open = await countOpenPostings(db).catch(() => []);
-      for (const row of open) this.set({ target: row.targetKey, status: row.status }, row.count);
+      for (const row of await openPostings()) this.set({ target: row.targetKey, status: row.status }, row.count);
     },
   });
   new Gauge({
@@ -61,9 +63,8 @@ export function createPostingMetrics(registry: Registry, db: Database): Delivery
     registers: [registry],
     async collect() {
       this.reset();
-      const open = await countOpenPostings(db).catch(() => []);
       const now = Date.now();
-      for (const row of open)
+      for (const row of await openPostings())
         if (row.oldest && (row.status === 'pending' || row.status === 'retrying'))
           this.set({ target: row.targetKey }, Math.max(0, (now - row.oldest.getTime()) / 1000));
     },
