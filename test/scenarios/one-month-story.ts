@@ -158,3 +158,18 @@ export function postedStoryCatalog(targets: string, accounting: string): string 
 ${accounting.replace(/^/gm, '      ')}`,
   ).replace('legalEntities:', `targets:\n${targets.replace(/^/gm, '  ')}\nlegalEntities:`);
 }
+
+/** A catalog file applied over HTTP, as an operator does: the answer, for the caller to check. */
+export function postCatalog(t: TestApp, yaml: string): Promise<Response> {
+  return t.request('/v1/catalog', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+}
+
+/** The story's set-up: a catalog applied and the completion schema registered, both accepted. */
+export async function applyStory(t: TestApp, yaml: string): Promise<void> {
+  expect((await postCatalog(t, yaml)).status).toBe(201);
+  const schema = await t.request('/v1/event-types/llm.completion/schemas/1', {
+    method: 'PUT',
+    json: COMPLETION_SCHEMA,
+  });
+  expect(schema.status).toBe(201);
+}

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { checkLedger } from '../harness/netsuite-test-ledger.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { COMPLETION_SCHEMA, completion, post, postedStoryCatalog, send } from './one-month-story.js';
+import { applyStory, completion, post, postedStoryCatalog, send } from './one-month-story.js';
 
 /**
  * October at the LLM gateway again, this time to the ledger: the US entity keeps its books in NetSuite
@@ -24,10 +24,9 @@ describeEachStore('one month from events to NetSuite', (stores) => {
     const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
     const secret = JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret });
     t = await startTestApp(stores, { clock, secrets: async () => secret });
-    const catalog = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: postedStoryCatalog(
+    await applyStory(
+      t,
+      postedStoryCatalog(
         `- key: netsuite-us
   kind: netsuite
   settings: { accountId: "1234567_SB1", baseUrl: "${emulator.url}", auth: { method: tba }, currencies: { USD: "1" } }
@@ -41,9 +40,7 @@ accounts:
   taxPayable: { US-CA: "113" }
 dimensions: { subsidiary: "1" }`,
       ).replace('latePolicy: roll_forward', 'latePolicy: reissue'),
-    });
-    expect(catalog.status).toBe(201);
-    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+    );
   });
   afterAll(async () => {
     await t?.close();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../src/emulators/netsuite/index.js';
 import { DeliveryFailure } from '../../src/modules/connectors/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { COMPLETION_SCHEMA, completion, post, postedStoryCatalog, send } from '../scenarios/one-month-story.js';
+import { applyStory, completion, post, postCatalog, postedStoryCatalog, send } from '../scenarios/one-month-story.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 
@@ -70,13 +70,7 @@ describeEachStore('secrets never leave Meterbridge', (stores) => {
   });
 
   it('keeps every secret value out of logs, answers, errors, the audit log, metrics and the store', async () => {
-    const catalog = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: catalogFor(emulator.url),
-    });
-    expect(catalog.status).toBe(201);
-    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+    await applyStory(t, catalogFor(emulator.url));
     await send(t, [completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000)]);
     await t.app.metering.stage.runUntilCaughtUp();
     clock.set('2026-11-01T01:00:00Z');
@@ -92,14 +86,13 @@ describeEachStore('secrets never leave Meterbridge', (stores) => {
     clock.advance(30 * 60_000);
     expect(await t.app.dispatcher.runOnce()).toMatchObject({ delivered: 1 });
     // Credentials written into the catalog by mistake are refused without being repeated.
-    const leaked = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: catalogFor(emulator.url).replace(
+    const leaked = await postCatalog(
+      t,
+      catalogFor(emulator.url).replace(
         'auth: { method: tba }',
         `auth: { method: tba }, password: "${emulator.credentials.tokenSecret}"`,
       ),
-    });
+    );
     expect(leaked.status).toBe(400);
 
     const secretValues = Object.values(JSON.parse(secretJson) as Record<string, string>).filter(

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  COMPLETION_SCHEMA,
+  applyStory,
   completion,
   post,
+  postCatalog,
   postedStoryCatalog,
   send,
 } from '../../../test/scenarios/one-month-story.js';
@@ -30,13 +31,7 @@ describeEachStore('accruing revenue still on drafts at period close', (stores) =
 
   beforeAll(async () => {
     t = await startTestApp(stores, { clock });
-    const applied = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: catalog('discount: "4900"'),
-    });
-    expect(applied.status).toBe(201);
-    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+    await applyStory(t, catalog('discount: "4900"'));
     await send(t, [
       completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
       completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
@@ -63,11 +58,7 @@ describeEachStore('accruing revenue still on drafts at period close', (stores) =
   });
 
   it('accrues the drafts’ revenue on the last day, reversed on the next first day, once', async () => {
-    const applied = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: catalog('unbilled: "1250"'),
-    });
+    const applied = await postCatalog(t, catalog('unbilled: "1250"'));
     expect(applied.status).toBe(201);
     const result = await t.app.accrue('2026-10');
     // Fees 49.00 × 2 = 98.00 and tokens 22.00 + 16.00 = 38.00: 136.00 of revenue, tax left out.

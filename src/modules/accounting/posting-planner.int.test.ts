@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  COMPLETION_SCHEMA,
+  applyStory,
   completion,
   post,
+  postCatalog,
   postedStoryCatalog,
   send,
 } from '../../../test/scenarios/one-month-story.js';
@@ -40,13 +41,7 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
   beforeAll(async () => {
     t = await startTestApp(stores, { clock });
     url = await receiver.start();
-    const catalog = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: postedCatalog(url),
-    });
-    expect(catalog.status).toBe(201);
-    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+    await applyStory(t, postedCatalog(url));
   });
   afterAll(async () => {
     await receiver.stop();
@@ -117,11 +112,10 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
     // Say the ERP refused the entry: tokens belong in 4020. Fixed in the catalog, the retry renders the
     // same documents again with the current mapping, under the same external id.
     await t.app.db.query(`update postings set status = 'dead' where id = $1`, [posting!.id]);
-    const fixed = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: postedCatalog(url).replace('revenue: { default: "4000",', 'revenue: { default: "4020",'),
-    });
+    const fixed = await postCatalog(
+      t,
+      postedCatalog(url).replace('revenue: { default: "4000",', 'revenue: { default: "4020",'),
+    );
     expect(fixed.status).toBe(201);
     const retried = await t.app.postings.retry(posting!.id, 'test');
     const rendered = retried.body as JournalEntry;

@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  COMPLETION_SCHEMA,
-  completion,
-  post,
-  postedStoryCatalog,
-  send,
-} from '../../../test/scenarios/one-month-story.js';
+import { applyStory, completion, post, postedStoryCatalog, send } from '../../../test/scenarios/one-month-story.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
 import { ManualClock } from '../../platform/clock.js';
@@ -31,13 +25,7 @@ describeEachStore('posting a voided invoice in invoice mode', (stores) => {
 
   beforeAll(async () => {
     t = await startTestApp(stores, { clock });
-    const catalog = await t.request('/v1/catalog', {
-      method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
-      body: invoiceModeCatalog,
-    });
-    expect(catalog.status).toBe(201);
-    await t.request('/v1/event-types/llm.completion/schemas/1', { method: 'PUT', json: COMPLETION_SCHEMA });
+    await applyStory(t, invoiceModeCatalog);
   });
   afterAll(() => t?.close());
 
