@@ -107,21 +107,28 @@ export type PostingBody = JournalEntry | ErpDocument;
  */
 export type FailureClass = 'throttled' | 'unavailable' | 'unknown_outcome' | 'invalid' | 'auth';
 
+export interface FailureDetail {
+  /** The target's own answer, whole (its body text), or the transport error. */
+  targetText?: string;
+  status?: number;
+  /** The target's error code (`o:errorCode`, `error.code`, ...). */
+  code?: string;
+  /** Where in the document the target found the problem (`o:errorPath`, ...). */
+  path?: string;
+  /** From `Retry-After` (seconds or a date), in milliseconds from now. */
+  retryAfterMs?: number;
+  /**
+   * For a throttle, what the target says it limits, when it says: requests in flight at once, or
+   * requests per period. The policy lowers that one; it lowers both when the target does not say.
+   */
+  throttledOn?: 'concurrency' | 'rate';
+}
+
 export class DeliveryFailure extends Error {
   constructor(
     readonly failureClass: FailureClass,
     message: string,
-    readonly detail: {
-      /** The target's own answer, whole (its body text), or the transport error. */
-      targetText?: string;
-      status?: number;
-      /** The target's error code (`o:errorCode`, `error.code`, ...). */
-      code?: string;
-      /** Where in the document the target found the problem (`o:errorPath`, ...). */
-      path?: string;
-      /** From `Retry-After` (seconds or a date), in milliseconds from now. */
-      retryAfterMs?: number;
-    } = {},
+    readonly detail: FailureDetail = {},
   ) {
     super(message);
     this.name = 'DeliveryFailure';

@@ -15,6 +15,7 @@ export {
   type ErpDocument,
   type PostingBody,
   type FailureClass,
+  type FailureDetail,
   type TargetDocument,
   type Connector,
   type SecretResolver,
