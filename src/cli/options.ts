@@ -52,6 +52,11 @@ export function withBillingOptions(command: Command): Command {
   return withSettings(command, ['billing']);
 }
 
+/** Period-end accrual as `serve` runs it. */
+export function withAccountingOptions(command: Command): Command {
+  return withSettings(command, ['accounting']);
+}
+
 /** Builds the configuration from a command's options and the environment: flags > env > file > defaults. */
 export function configFrom(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const { config: file, ...flags } = options;

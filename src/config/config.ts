@@ -17,6 +17,22 @@ export interface Config {
   ingestion: IngestionLimits;
   metering: MeteringSettings;
   billing: BillingSettings;
+  /**
+   * Accounting automation as `serve` runs it. Optional so that a configuration built by hand (tests,
+   * embedding) stays valid: absent means off. `loadConfig` always fills it.
+   */
+  accounting?: AccountingSettings;
+}
+
+/** Period-end accrual as `serve` runs it (`docs/posting.md`, Accruals). */
+export interface AccountingSettings {
+  /** Whether `serve` accrues each period on its own once it has ended (and the delay has passed). */
+  autoAccrue: boolean;
+  /**
+   * Minutes after a period's end before it is accrued: time for the period's last events to be metered.
+   * Shorter than the billing grace period when `autoAccrue` is on, so the period's invoices are still drafts.
+   */
+  accrualDelayMinutes: number;
 }
 
 export interface BillingSettings {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError, type FieldError } from '../platform/errors.js';
 import type { Config } from './config.js';
-import { DEFAULT_BILLING_SETTINGS, DEFAULT_INGESTION_LIMITS, DEFAULT_METERING_SETTINGS } from './config-defaults.js';
+import {
+  DEFAULT_ACCOUNTING_SETTINGS,
+  DEFAULT_BILLING_SETTINGS,
+  DEFAULT_INGESTION_LIMITS,
+  DEFAULT_METERING_SETTINGS,
+} from './config-defaults.js';
 import { loadConfig, type ConfigSources } from './load-config.js';
 import { SETTINGS, type SettingKey } from './settings.js';
 
@@ -46,6 +51,8 @@ function valueOf(config: Readonly<Config>, key: SettingKey): unknown {
   const metering = METERING_FIELDS[key];
   if (metering) return config.metering[metering];
   if (key === 'billingGraceHours') return config.billing.graceHours;
+  if (key === 'autoAccrue') return config.accounting?.autoAccrue;
+  if (key === 'accrualDelayMinutes') return config.accounting?.accrualDelayMinutes;
   return key in config.ingestion ? config.ingestion[key as keyof Config['ingestion']] : config[key as keyof Config];
 }
 
@@ -89,6 +96,8 @@ const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; exp
     meteringPollMs: { flag: '50', env: '60', file: 70, expected: [50, 60, 70] },
     meteringHorizonDays: { flag: '30', env: '60', file: 120, expected: [30, 60, 120] },
     billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
+    autoAccrue: { flag: 'on', env: 'off', file: 'on', expected: [true, false, true] },
+    accrualDelayMinutes: { flag: '0', env: '30', file: 90, expected: [0, 30, 90] },
     secretsFile: {
       flag: '/run/flag.yaml',
       env: '/run/env.yaml',
@@ -108,7 +117,9 @@ describe('loadConfig', () => {
       ingestion: DEFAULT_INGESTION_LIMITS,
       metering: DEFAULT_METERING_SETTINGS,
       billing: DEFAULT_BILLING_SETTINGS,
+      accounting: DEFAULT_ACCOUNTING_SETTINGS,
     });
+    expect(config.accounting).toEqual({ autoAccrue: false, accrualDelayMinutes: 60 });
     expect(config).not.toHaveProperty('databaseUrl');
     expect(config).not.toHaveProperty('bootstrapAdminKey');
   });

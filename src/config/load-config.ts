@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, type FieldError } from '../platform/errors.js';
 import type { Config } from './config.js';
-import { CONFIG_FILE, defaultConfig, SETTINGS, type SettingKey } from './settings.js';
+import { CONFIG_FILE, defaultConfig, settingConflicts, SETTINGS, type SettingKey } from './settings.js';
 
 export interface ConfigSources {
   /** Parsed command-line options, keyed by setting key (commander's camelCase names). */
@@ -70,6 +70,8 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (fileName) errors.push(...unknownFileSettings(file, fileName));
 
   const config = defaultConfig();
+  // Where each configured value came from, so that a rule between settings names the source at fault.
+  const origins = new Map<SettingKey, string>();
 
   for (const setting of SETTINGS) {
     const candidates: Array<[string, unknown]> = [
@@ -82,7 +84,17 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     const [origin, raw] = found;
     const parsed = setting.parse(raw);
     if ('error' in parsed) errors.push({ path: origin, message: parsed.error });
-    else setting.apply(config, parsed.value);
+    else {
+      setting.apply(config, parsed.value);
+      origins.set(setting.key, origin);
+    }
+  }
+  // Only between valid values: a value already refused would be reported twice.
+  if (errors.length === 0) {
+    for (const { key, message } of settingConflicts(config)) {
+      const setting = SETTINGS.find((candidate) => candidate.key === key);
+      errors.push({ path: origins.get(key) ?? `${setting?.filePath ?? key} (default)`, message });
+    }
   }
 
   if (errors.length > 0) {
@@ -93,5 +105,6 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     ingestion: Object.freeze(config.ingestion),
     metering: Object.freeze(config.metering),
     billing: Object.freeze(config.billing),
+    ...(config.accounting && { accounting: Object.freeze(config.accounting) }),
   });
 }

@@ -18,6 +18,8 @@ export type SettingKey =
   | 'meteringPollMs'
   | 'meteringHorizonDays'
   | 'billingGraceHours'
+  | 'autoAccrue'
+  | 'accrualDelayMinutes'
   | 'secretsFile';
 
 /** Parses one raw value; returns an error message instead of throwing so every problem is reported together. */
@@ -268,6 +270,28 @@ export const SETTINGS: readonly Setting[] = [
     apply: (c, v) => (c.billing.graceHours = v as number),
   },
   {
+    key: 'autoAccrue',
+    flag: '--auto-accrue',
+    argument: '<on|off>',
+    description: "accrue each period's revenue still on drafts on its own once the period has ended",
+    env: 'MB_AUTO_ACCRUE',
+    filePath: 'accounting.autoAccrue',
+    default: 'off',
+    parse: oneOf('on', 'off'),
+    apply: (c, v) => (accountingOf(c).autoAccrue = v === 'on'),
+  },
+  {
+    key: 'accrualDelayMinutes',
+    flag: '--accrual-delay-minutes',
+    argument: '<minutes>',
+    description: "how long after a period's end it is accrued (shorter than the billing grace period)",
+    env: 'MB_ACCRUAL_DELAY_MINUTES',
+    filePath: 'accounting.accrualDelayMinutes',
+    default: 60,
+    parse: integer(0, 60 * 24 * 366),
+    apply: (c, v) => (accountingOf(c).accrualDelayMinutes = v as number),
+  },
+  {
     key: 'secretsFile',
     flag: '--secrets-file',
     argument: '<file>',
@@ -280,10 +304,35 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
+/** The accounting section, created on first use: Config leaves it optional for hand-built configurations. */
+function accountingOf(config: Config): NonNullable<Config['accounting']> {
+  config.accounting ??= { autoAccrue: false, accrualDelayMinutes: 0 };
+  return config.accounting;
+}
+
+/**
+ * Rules between settings, checked once every setting has its value; each names the setting at fault.
+ * An accrual must run while the period's invoices are still drafts: drafts finalize on their own once
+ * the grace period has passed since the billing run that drafted them, which is at the period's end at
+ * the earliest.
+ */
+export function settingConflicts(config: Readonly<Config>): { key: SettingKey; message: string }[] {
+  const accounting = config.accounting;
+  const graceMinutes = config.billing.graceHours * 60;
+  if (accounting?.autoAccrue && accounting.accrualDelayMinutes >= graceMinutes)
+    return [
+      {
+        key: 'accrualDelayMinutes',
+        message: `must be shorter than the billing grace period (billing.graceHours ${config.billing.graceHours} = ${graceMinutes} minutes) when autoAccrue is on, got ${accounting.accrualDelayMinutes}: the period's invoices would no longer be drafts`,
+      },
+    ];
+  return [];
+}
+
 /** A new configuration holding every default: what `loadConfig` starts from. */
 export function defaultConfig(): Config {
   // Filled in below: every setting of Config that is not optional has a default.
-  const config = { ingestion: {}, metering: {}, billing: {} } as Config;
+  const config = { ingestion: {}, metering: {}, billing: {}, accounting: {} } as Config;
   for (const setting of SETTINGS) {
     if (setting.default === undefined) continue;
     const parsed = setting.parse(setting.default);

@@ -8,13 +8,17 @@ const HELP = `
 At a period's close its invoices are usually still drafts (their grace period runs for days): their
 revenue is accrued as a journal entry on the period's last day (unbilled revenue against revenue) and
 reversed on the next period's first day, when the finalized invoices post it (docs/posting.md).
-Accruing a period again adds nothing once its entries exist.`;
+A billing run of the period comes first (audited as system:accrual), so usage metered since the last
+run, or a period not billed yet, is drafted and accrued too. Accruing a period again adds nothing once
+its entries exist. \`serve --auto-accrue on\` does this on its own at each period's end.`;
 
 function formatAccruals(result: AccrualResult): string[] {
+  // A period accrued before (by hand or by serve): entries it wrote then are not written twice.
+  const again = result.recorded ? '' : ' (accrued before: entries already written are kept)';
   if (result.accruals.length === 0)
-    return [`${result.period}: nothing to accrue (${result.documents} draft documents)`];
+    return [`${result.period}: nothing to accrue (${result.documents} draft documents)${again}`];
   return [
-    `${result.period}: accrued ${result.documents} draft documents`,
+    `${result.period}: accrued ${result.documents} draft documents${again}`,
     ...result.accruals.map(
       (accrual) =>
         `${accrual.legalEntity} ${accrual.currency} ${accrual.amount} to ${accrual.targetKey}: ${accrual.externalId}, reversed by ${accrual.reversal}`,

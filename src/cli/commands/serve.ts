@@ -3,12 +3,14 @@ import { buildServer } from '../../http/server.js';
 import { createApp, type App } from '../../main.js';
 import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
+import { startAccrualWorker } from '../../workers/accrual-worker.js';
 import { startBillingWorker } from '../../workers/billing-worker.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
 import { startPostingWorker } from '../../workers/posting-worker.js';
 import { installProcessGuards } from '../process-guards.js';
 import {
   configFrom,
+  withAccountingOptions,
   withBillingOptions,
   withIngestionOptions,
   withMeteringOptions,
@@ -52,10 +54,13 @@ async function startServing(app: App, logger: Logger): Promise<() => Promise<voi
   const worker = config.metering.worker ? startMeteringWorker(app) : undefined;
   const finalizer = startBillingWorker(app);
   const poster = startPostingWorker(app);
+  // Only when accounting.autoAccrue is on: otherwise periods are accrued by hand (`meterbridge accrue`).
+  const accruer = startAccrualWorker(app);
   logger.info(
     {
       address,
       meteringWorker: Boolean(worker),
+      autoAccrue: Boolean(accruer),
       store: config.databaseUrl ? 'postgres' : `pglite:${config.dataDir}`,
     },
     'meterbridge is serving',
@@ -63,7 +68,7 @@ async function startServing(app: App, logger: Logger): Promise<() => Promise<voi
   console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
   return async () => {
     await server.close();
-    await Promise.all([worker?.stop(), finalizer.stop(), poster.stop()]);
+    await Promise.all([worker?.stop(), finalizer.stop(), poster.stop(), accruer?.stop()]);
   };
 }
 
@@ -82,8 +87,8 @@ export function serveCommand(): Command {
   const command = withServerOptions(
     new Command('serve').description('run the Meterbridge service (HTTP API) on the embedded store or on PostgreSQL'),
   );
-  return withPostingOptions(
-    withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command)))),
+  return withAccountingOptions(
+    withPostingOptions(withBillingOptions(withMeteringOptions(withIngestionOptions(withStoreOptions(command))))),
   ).action(async (options) => {
     const config = configFrom(options);
     const logger = createLogger(config.logLevel);

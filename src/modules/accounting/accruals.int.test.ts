@@ -1,29 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  applyStory,
-  completion,
-  post,
-  postCatalog,
-  postedStoryCatalog,
-  send,
-} from '../../../test/scenarios/one-month-story.js';
+import { applyStory, completion, post, postCatalog, send } from '../../../test/scenarios/one-month-story.js';
+import { accrualStoryCatalog } from '../../../test/fixtures/accrual-catalog.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
 import { ManualClock } from '../../platform/clock.js';
-import { ValidationError } from '../../platform/errors.js';
+import { ConflictError, ValidationError } from '../../platform/errors.js';
+import { createAccruals } from './accruals.js';
 import type { JournalEntry } from '../connectors/index.js';
 
-const catalog = (unbilled: string) =>
-  postedStoryCatalog(
-    '- { key: ledger-files, kind: file, settings: { directory: exports-never-written, formats: [jsonl] } }',
-    `target: ledger-files
-mode: journal
-accounts:
-  receivable: "1200"
-  revenue: { default: "4000", charges: { platform_fee: "4010" } }
-  taxPayable: { US-CA: "2300" }
-  ${unbilled}`,
-  );
+const catalog = accrualStoryCatalog;
 
 describeEachStore('accruing revenue still on drafts at period close', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');
@@ -66,6 +51,7 @@ describeEachStore('accruing revenue still on drafts at period close', (stores) =
       period: '2026-10',
       documents: 2,
       accruals: [{ legalEntity: 'US', currency: 'USD', amount: '136' }],
+      recorded: true,
     });
     const postings = await t.app.postings.list({}, 10);
     const accrual = postings.find((one) => one.kind === 'accrual');
@@ -85,7 +71,38 @@ describeEachStore('accruing revenue still on drafts at period close', (stores) =
       ['1250', '0', '136'],
     ]);
     expect(reversal?.dependsOn).toBe(accrual?.id);
-    await t.app.accrue('2026-10');
+    expect(await t.app.accrue('2026-10')).toMatchObject({ recorded: false, accruals: result.accruals });
     expect(await t.app.postings.list({}, 10)).toHaveLength(2);
+    const recorded = await t.app.db.query<{ period: string; documents: number }>(
+      `select period, documents from accrual_runs`,
+    );
+    expect(recorded.rows).toEqual([{ period: '2026-10', documents: 2 }]);
+  });
+});
+
+describeEachStore('accruing a period from several processes at once', (stores) => {
+  it('records one run and writes its entries once, whichever accrual wins', async () => {
+    const clock = new ManualClock('2026-10-20T09:00:00Z');
+    const t = await startTestApp(stores, { clock });
+    try {
+      await applyStory(t, catalog('unbilled: "1250"'));
+      await send(t, [completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000)]);
+      await t.app.metering.stage.runUntilCaughtUp();
+      clock.set('2026-11-01T01:00:00Z');
+      const accrue = createAccruals({ db: t.app.db, catalog: t.app.catalog, billing: t.app.billing, clock });
+      // On PostgreSQL the two run side by side: one may find the period's billing run taken (a conflict,
+      // retried by the worker), or wait on the other's run row and find it recorded.
+      const outcomes = await Promise.allSettled([accrue('2026-10', { once: true }), accrue('2026-10', { once: true })]);
+      const answers = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+      for (const outcome of outcomes)
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConflictError);
+      expect(answers.filter((answer) => answer.recorded)).toHaveLength(1);
+      for (const answer of answers) expect(answer.accruals).toEqual([expect.objectContaining({ amount: '120' })]);
+      expect(await t.app.postings.list({}, 10)).toHaveLength(2);
+      const recorded = await t.app.db.query(`select period from accrual_runs`);
+      expect(recorded.rows).toEqual([{ period: '2026-10' }]);
+    } finally {
+      await t.close();
+    }
   });
 });

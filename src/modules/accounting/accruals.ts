@@ -1,39 +1,47 @@
-import { uniqueFieldErrors, ValidationError, type FieldError } from '../../platform/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { calendarMonth, type Billing, type Invoice } from '../billing/index.js';
+import { ValidationError } from '../../platform/errors.js';
+import { recordAudit } from '../audit/index.js';
+import { calendarMonth, type Billing } from '../billing/index.js';
 import type { CatalogService } from '../catalog/index.js';
-import type { JournalLine } from '../connectors/index.js';
-import { insertPostingsNow, type NewPosting } from '../outbox/index.js';
-import { Exact } from '../../platform/money.js';
-import { externalIdFor } from './external-id.js';
-import { summarizeInto } from './journal-entry.js';
-import { documentJournalLines } from './journal-lines.js';
+import { insertPostingsNow } from '../outbox/index.js';
+import { planAccrual } from './accrual-entries.js';
+import { findAccrualRun, insertAccrualRun, type AccrualEntry, type AccrualRun } from './accrual-runs.js';
 
-const PAGE = 1000;
+/** Who an accrual (and the billing run that brings its drafts up to date) is audited as, unless told. */
+export const ACCRUAL_ACTOR = 'system:accrual';
 
 export interface AccrualResult {
   period: string;
   /** Draft documents whose revenue was accrued. */
   documents: number;
-  /** Accrual entries (each with its reversal) written, by external id; already written ones are not counted. */
-  accruals: {
-    targetKey: string;
-    legalEntity: string;
-    currency: string;
-    externalId: string;
-    reversal: string;
-    amount: string;
-  }[];
+  /** Accrual entries (each with its reversal), by external id. */
+  accruals: AccrualEntry[];
+  /**
+   * Whether this call recorded the period's run. False when a run of the period was already recorded
+   * (by hand or by `serve`, in any process): its entries were written then, and the same external ids
+   * add nothing now.
+   */
+  recorded: boolean;
+}
+
+export interface AccrualOptions {
+  /** Audited as the actor of the accrual and of the billing run before it. */
+  actor?: string;
+  /**
+   * Accrue a period only if no run of it is recorded (`serve`'s automatic accrual): a recorded period
+   * writes nothing and answers its record. Without it (by hand) a recorded period is accrued again,
+   * which adds only entries its earlier run did not write.
+   */
+  once?: boolean;
 }
 
 /**
- * Accrues a closed period's revenue that is rated but not yet on a finalized invoice — its draft
- * documents, waiting out their grace period — as an entry per entity and currency on the period's last
- * day (unbilled revenue debited, each revenue account credited; tax is not revenue and is not accrued),
- * reversed on the next period's first day, when the finalized invoices post it for real. Journal-mode
- * entities with an `unbilled` account only. Deterministic external ids: accruing a period again adds
- * nothing once its entries are written.
+ * Accrues a closed period's revenue that is rated but not yet on a finalized invoice. First a billing run
+ * of the period (billing's own, by the rating engine) brings its drafts up to date: usage metered since
+ * the last run, or a period nobody has billed yet, would otherwise be missing from the accrual. Then the
+ * drafts' revenue is accrued (`planAccrual`), and the postings are written in one transaction with the
+ * period's run record — a crash leaves neither, and running again is safe.
  */
 export function createAccruals({
   db,
@@ -43,123 +51,61 @@ export function createAccruals({
 }: {
   db: Database;
   catalog: CatalogService;
-  billing: Pick<Billing, 'list' | 'get'>;
+  billing: Pick<Billing, 'list' | 'get' | 'run'>;
   clock: Clock;
 }) {
-  return async (period: unknown): Promise<AccrualResult> => {
+  return async (
+    period: unknown,
+    { actor = ACCRUAL_ACTOR, once = false }: AccrualOptions = {},
+  ): Promise<AccrualResult> => {
     const month = typeof period === 'string' ? calendarMonth(period) : undefined;
     if (!month || typeof period !== 'string')
       throw new ValidationError('invalid accrual', [{ path: '/period', message: 'is required: a month, YYYY-MM' }]);
-    const { start: from, end: to } = month;
-    const lastDay = new Date(to.getTime() - 1).toISOString().slice(0, 10);
-    const firstDay = to.toISOString().slice(0, 10);
+    if (once) {
+      // Only saves work: the insert of the run row below is what decides.
+      const run = await findAccrualRun(db, period);
+      if (run) return answerOf(run, false);
+    }
     const current = (await catalog.current())?.catalog;
-    if (!current)
+    if (!current && !once)
       throw new ValidationError('invalid accrual', [{ path: '/period', message: 'no catalog has been applied' }]);
-    const problems: FieldError[] = [];
-    const entries = new Map<
-      string,
-      { targetKey: string; legalEntity: string; currency: string; lines: JournalLine[] }
-    >();
-    let documents = 0;
-    for (let afterId: string | undefined; ;) {
-      const page = await billing.list({ from, to, afterId, status: 'draft' }, PAGE);
-      for (const summary of page) {
-        const entity = current.legalEntities.find((candidate) => candidate.code === summary.legalEntity);
-        const accounting = entity?.accounting;
-        if (!entity || !accounting || accounting.mode !== 'journal') continue;
-        const unbilled = accounting.accounts.unbilled;
-        if (!unbilled) {
-          problems.push({
-            path: `/legalEntities/${current.legalEntities.indexOf(entity)}/accounting/accounts/unbilled`,
-            message: `is required to accrue: legal entity ${entity.code} has unfinalized revenue in ${period}`,
-          });
-          continue;
-        }
-        const customer = current.customers.find((candidate) => candidate.key === summary.customer);
-        if (!customer) continue;
-        const document: Invoice = await billing.get(summary.id);
-        documents += 1;
-        const revenue = documentJournalLines(withoutTax(document), {
-          entity: { ...entity, accounting },
-          customer,
-          catalog: current,
-        }).filter((line) => line.account !== accounting.accounts.receivable);
-        const net = revenue.reduce((sum, line) => sum.plus(line.credit).minus(line.debit), new Exact(0));
-        const key = `${accounting.target}\n${entity.code}\n${document.currency}`;
-        const entry = entries.get(key) ?? {
-          targetKey: accounting.target,
-          legalEntity: entity.code,
-          currency: document.currency,
-          lines: [],
-        };
-        entry.lines.push(...revenue, {
-          account: unbilled,
-          dimensions: { ...accounting.dimensions },
-          ...(net.isNegative()
-            ? { debit: '0', credit: net.negated().toFixed() }
-            : { debit: net.toFixed(), credit: '0' }),
-          memo: `unbilled revenue ${period}`,
-          references: [{ invoiceId: document.id, invoiceNumber: document.number ?? '', lineNo: 0 }],
-        });
-        entries.set(key, entry);
-      }
-      if (page.length < PAGE) break;
-      afterId = page.at(-1)?.id;
-    }
-    if (problems.length > 0) throw new ValidationError('cannot accrue', uniqueFieldErrors(problems));
-    const postings: NewPosting[] = [];
-    const accruals: AccrualResult['accruals'] = [];
-    for (const entry of entries.values()) {
-      const ids = [entry.targetKey, entry.legalEntity, entry.currency, period];
-      const accrual = summarizeInto(
-        {
-          externalId: externalIdFor('accrual', ...ids),
-          legalEntity: entry.legalEntity,
-          currency: entry.currency,
-          postingDate: lastDay,
-          memo: `Meterbridge accrued usage revenue ${period}`,
-        },
-        entry.lines,
-      );
-      const reversal = summarizeInto(
-        {
-          externalId: externalIdFor('reversal', ...ids),
-          legalEntity: entry.legalEntity,
-          currency: entry.currency,
-          postingDate: firstDay,
-          memo: `Meterbridge reversal of accrued usage revenue ${period}`,
-        },
-        accrual.lines.map((line) => ({ ...line, debit: line.credit, credit: line.debit })),
-      );
-      const amount = accrual.lines.reduce((sum, line) => sum.plus(line.debit), new Exact(0)).toFixed();
-      const common = {
-        targetKey: entry.targetKey,
-        legalEntity: entry.legalEntity,
+    // No catalog: nothing was ever billed, so the automatic accrual records a run with nothing in it.
+    if (current) await billing.run(period, actor);
+    const plan = current
+      ? await planAccrual(billing, current, period, month)
+      : { documents: 0, accruals: [], postings: [] };
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      const run: AccrualRun = {
         period,
-        subject: `accrual:${entry.legalEntity}:${entry.currency}:${period}`,
+        accruedAt: now.toISOString(),
+        actor,
+        documents: plan.documents,
+        accruals: plan.accruals,
       };
-      postings.push(
-        { ...common, externalId: accrual.externalId, kind: 'accrual', body: accrual },
-        { ...common, externalId: reversal.externalId, kind: 'reversal', body: reversal, after: accrual.externalId },
-      );
-      accruals.push({
-        targetKey: entry.targetKey,
-        legalEntity: entry.legalEntity,
-        currency: entry.currency,
-        externalId: accrual.externalId,
-        reversal: reversal.externalId,
-        amount,
-      });
-    }
-    await db.transaction((tx) => insertPostingsNow(tx, postings, clock.now()));
-    return { period, documents, accruals };
+      const recorded = await insertAccrualRun(tx, run);
+      if (!recorded && once) {
+        // Another process recorded the period since the check above (it waited for that one's commit).
+        const earlier = await findAccrualRun(tx, period);
+        return answerOf(earlier ?? run, false);
+      }
+      await insertPostingsNow(tx, plan.postings, now);
+      await recordAudit(tx, now, [
+        {
+          actor,
+          action: 'accrual.run',
+          target: `period:${period}`,
+          detail: { documents: plan.documents, accruals: plan.accruals, recorded },
+        },
+      ]);
+      return answerOf(run, recorded);
+    });
   };
 }
 
-/** A document's revenue only: its tax is owed to the state, not earned. */
-function withoutTax(document: Invoice): Invoice {
-  const lines = (document.lines ?? []).filter((line) => line.kind !== 'tax');
-  const total = lines.reduce((sum, line) => sum.plus(line.amount), new Exact(0)).toFixed();
-  return { ...document, lines, total };
-}
+const answerOf = (run: AccrualRun, recorded: boolean): AccrualResult => ({
+  period: run.period,
+  documents: run.documents,
+  accruals: run.accruals,
+  recorded,
+});

@@ -7,5 +7,7 @@ export { createPostingPlanner, type PostingPlannerDependencies } from './posting
 export { createTargetConnectors } from './target-connectors.js';
 export { createPostingRenderer } from './posting-renderer.js';
 export { createPostingPreview, type PostingPreview } from './posting-preview.js';
-export { createAccruals, type AccrualResult } from './accruals.js';
+export { createAccruals, ACCRUAL_ACTOR, type AccrualResult, type AccrualOptions } from './accruals.js';
+export { findAccrualRun, type AccrualEntry, type AccrualRun } from './accrual-runs.js';
+export { periodsToAccrue, type AccrualSchedule } from './accrual-schedule.js';
 export { notePostedDocuments } from './posted-documents.js';
