@@ -85,3 +85,43 @@ export function journalEntryBody(externalId: string, amount = 187, extra: Record
     ...extra,
   };
 }
+
+/** The header of an invoice or credit memo of customer 100 on the default chart. */
+const salesHeader = (externalId: string, tranDate: string) => ({
+  externalId,
+  entity: { id: '100' },
+  subsidiary: { id: '1' },
+  currency: { id: '1' },
+  tranDate,
+  memo: `Meterbridge ${externalId}`,
+});
+
+/** An invoice of one item line of `amount` and, when `tax` is given, a line of the default tax item (90). */
+export function invoiceBody(externalId: string, amount = 100, tax?: number, extra: Record<string, unknown> = {}) {
+  return {
+    ...salesHeader(externalId, '2026-10-31'),
+    otherRefNum: externalId,
+    item: {
+      items: [
+        { item: { id: '10' }, quantity: 1, rate: amount, amount, description: 'usage' },
+        ...(tax === undefined ? [] : [{ item: { id: '90' }, amount: tax, description: 'Tax' }]),
+      ],
+    },
+    ...extra,
+  };
+}
+
+/** A credit memo of `amount`, applied as `apply` says (e.g. `[{ doc: { id: '101' }, apply: true, amount: 5 }]`). */
+export function creditMemoBody(
+  externalId: string,
+  amount: number,
+  apply?: unknown[],
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    ...salesHeader(externalId, '2026-11-01'),
+    item: { items: [{ item: { id: '10' }, amount, description: 'credit' }] },
+    ...(apply === undefined ? {} : { apply: { items: apply } }),
+    ...extra,
+  };
+}

@@ -13,10 +13,13 @@ export function authenticate(
   tokens: TokenIssuer,
   tba: TbaVerifier,
   onRefused: (reason: string) => void,
+  refusingLogins = false,
 ): void {
   const header = request.headers.authorization ?? '';
   let reason: string | undefined;
-  if (/^Bearer\s/i.test(header)) {
+  if (refusingLogins) {
+    reason = 'logins refused by the refuseLogins fault';
+  } else if (/^Bearer\s/i.test(header)) {
     reason = tokens.accepts(header.replace(/^Bearer\s+/i, '').trim()) ? undefined : 'unknown or expired bearer token';
   } else if (/^OAuth\s/i.test(header)) {
     reason = tba.verify(header, request.method ?? 'GET', url);

@@ -11,6 +11,11 @@ export interface NetSuiteChart {
   locations: string[];
   customers: string[];
   items: string[];
+  /**
+   * Items that post tax (an "other charge" on the tax payable account): their lines are the record's
+   * `taxTotal`, the other lines its `subtotal`. Lines may name them as any item.
+   */
+  taxItems: string[];
 }
 
 export interface NetSuiteCredentials {
@@ -49,6 +54,11 @@ export interface FaultSettings {
   concurrency: number;
   /** Requests per second over a sliding second; undefined is no limit. */
   ratePerSecond: number | undefined;
+  /**
+   * Until when every authenticated request answers 401 INVALID_LOGIN whatever its credentials (a revoked
+   * role or integration, or NetSuite's 401 under load); the token endpoint still issues tokens.
+   */
+  refuseLogins: { untilMs: number } | undefined;
 }
 
 export interface NetSuiteEmulatorOptions {
@@ -77,6 +87,7 @@ export const DEFAULT_CHART: Readonly<NetSuiteChart> = {
   locations: ['1', '2'],
   customers: ['100', '101', '102'],
   items: ['10', '11', '12'],
+  taxItems: ['90'],
 };
 
 export const DEFAULT_CREDENTIALS: Readonly<NetSuiteCredentials> = {
@@ -98,6 +109,7 @@ export const DEFAULT_FAULTS: Readonly<FaultSettings> = {
   // A developer account's limit, as ERP-APIS.md says.
   concurrency: 5,
   ratePerSecond: undefined,
+  refuseLogins: undefined,
 };
 
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -14,16 +14,21 @@ describe('parseFaultSettings', () => {
       outage: undefined,
       ratePerSecond: undefined,
     });
+    expect(parseFaultSettings({ refuseLogins: { forMs: 50 } }, 1000)).toEqual({ refuseLogins: { untilMs: 1050 } });
+    expect(parseFaultSettings({ refuseLogins: null }, 0)).toEqual({ refuseLogins: undefined });
   });
 
   it('reports every problem together', () => {
     let error: unknown;
     try {
-      parseFaultSettings({ errorRate: -0.1, concurrency: 0, slowMs: 1.5, outage: { mode: 'down' }, x: 1 }, 0);
+      parseFaultSettings(
+        { errorRate: -0.1, concurrency: 0, slowMs: 1.5, outage: { mode: 'down' }, x: 1, refuseLogins: 'yes' },
+        0,
+      );
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(FaultSettingsError);
-    expect((error as FaultSettingsError).problems).toHaveLength(5);
+    expect((error as FaultSettingsError).problems).toHaveLength(6);
   });
 });

@@ -22,7 +22,7 @@ const NUMBER_FIELDS: Record<NumberField, { max: number; integer: boolean }> = {
   concurrency: { max: 10_000, integer: true },
 };
 const NUMBER_NAMES: readonly NumberField[] = ['latencyMs', 'slowMs', 'errorRate', 'dropAfterCommitRate', 'concurrency'];
-const KNOWN = new Set<string>([...NUMBER_NAMES, 'outage', 'ratePerSecond']);
+const KNOWN = new Set<string>([...NUMBER_NAMES, 'outage', 'ratePerSecond', 'refuseLogins']);
 
 function readNumber(value: unknown, name: string, max: number, integer: boolean, problems: string[]) {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max)
@@ -45,6 +45,16 @@ function readOutage(value: unknown, now: number, problems: string[]): Outage | u
   return forMs === undefined ? undefined : { mode, untilMs: now + forMs };
 }
 
+/** `{untilMs}` or `{forMs}` (relative to `now`); null ends the window. */
+function readWindow(value: unknown, name: string, now: number, problems: string[]): { untilMs: number } | undefined {
+  if (value === null) return undefined;
+  if (isRecord(value) && typeof value.untilMs === 'number' && Number.isFinite(value.untilMs))
+    return { untilMs: value.untilMs };
+  const forMs = isRecord(value) ? readNumber(value.forMs, `${name}.forMs`, 86_400_000, true, problems) : undefined;
+  if (!isRecord(value)) problems.push(`${name} must be null or {"untilMs" | "forMs": number}`);
+  return forMs === undefined ? undefined : { untilMs: now + forMs };
+}
+
 /** The fields `value` sets; fields it leaves out keep their current value. */
 export function parseFaultSettings(value: unknown, now: number): Partial<FaultSettings> {
   if (!isRecord(value)) throw new FaultSettingsError(['fault settings must be a JSON object']);
@@ -65,12 +75,14 @@ export function parseFaultSettings(value: unknown, now: number): Partial<FaultSe
         : readNumber(value.ratePerSecond, 'ratePerSecond', 1_000_000, true, problems);
   }
   if ('outage' in value) settings.outage = readOutage(value.outage, now, problems);
+  if ('refuseLogins' in value) settings.refuseLogins = readWindow(value.refuseLogins, 'refuseLogins', now, problems);
   if (problems.length > 0) throw new FaultSettingsError(problems);
   return settings;
 }
 
-/** What the admin endpoint shows: the outage only while it lasts. */
+/** What the admin endpoint shows: an outage or a login refusal only while it lasts. */
 export function describeFaults(faults: FaultSettings, now: number): Record<string, unknown> {
   const outage = faults.outage && faults.outage.untilMs > now ? faults.outage : null;
-  return { ...faults, outage, ratePerSecond: faults.ratePerSecond ?? null };
+  const refuseLogins = faults.refuseLogins && faults.refuseLogins.untilMs > now ? faults.refuseLogins : null;
+  return { ...faults, outage, refuseLogins, ratePerSecond: faults.ratePerSecond ?? null };
 }

@@ -32,6 +32,7 @@ const CHART_KEYS: ReadonlyArray<keyof NetSuiteChart> = [
   'locations',
   'customers',
   'items',
+  'taxItems',
 ];
 const TEXT_CREDENTIALS = ['accountId', 'clientId', 'consumerKey', 'consumerSecret', 'tokenId', 'tokenSecret'] as const;
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Decimal } from 'decimal.js';
 import { handleAdmin } from './admin-routes.js';
 import {
   DEFAULT_CHART,
@@ -12,7 +13,8 @@ import {
   type NetSuiteEmulatorOptions,
 } from './emulator-options.js';
 import { StatsCounter, type EmulatorStats } from './emulator-stats.js';
-import { RecordStore, toApiRecord } from './record-store.js';
+import { toApiRecord } from './api-record.js';
+import { RecordStore } from './record-store.js';
 import { RequestLimits } from './request-limits.js';
 import { seededRandom } from './seeded-random.js';
 import { handleServices, type ServicesRuntime } from './services-handler.js';
@@ -36,6 +38,10 @@ export interface NetSuiteEmulator {
   /** Every record held, as GET answers it, with its record type. */
   records(): Array<Record<string, unknown>>;
   stats(): EmulatorStats;
+  /** Forgets every bearer token issued (revoked tokens): a client holding one gets 401 INVALID_LOGIN. */
+  revokeTokens(): number;
+  /** Records a payment of `amount` (decimal text) on an invoice, lowering its amountRemaining. */
+  pay(invoiceId: string, amount: string): void;
   /** Forgets every record and count and restores the start fault settings (issued tokens stay valid). */
   reset(): void;
   close(): Promise<void>;
@@ -118,8 +124,10 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
       faults = { ...faults, ...settings };
       applyOutage();
     },
-    records: () => store.all().map((record) => ({ type: record.type, ...toApiRecord(record, url) })),
+    records: () => store.all().map((record) => ({ type: record.type, ...toApiRecord(record, url, store) })),
     stats: () => stats.snapshot(),
+    revokeTokens: () => runtime.tokens.revokeAll(),
+    pay: (invoiceId: string, amount: string) => store.pay(invoiceId, new Decimal(amount)),
     reset() {
       store.clear();
       stats.reset();

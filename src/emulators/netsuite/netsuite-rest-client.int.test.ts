@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { journalEntryBody } from '../../../test/harness/netsuite-emulator-client.js';
+import { creditMemoBody, invoiceBody, journalEntryBody } from '../../../test/harness/netsuite-emulator-client.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulator.js';
 
 // Driven by `netsuite-rest`, a published NetSuite client that knows nothing of this emulator: it signs
@@ -93,7 +93,31 @@ describe('NetSuite emulator driven by the netsuite-rest client', () => {
       hasMore: false,
       items: [{ id: internalId, externalid: 'nsrest-je-1' }],
     });
-    expect(emulator.records()).toHaveLength(1);
+    expect(emulator.records().filter((record) => record.type === 'journalEntry')).toHaveLength(1);
+  });
+
+  it('creates an invoice with a tax line, applies a credit memo to it and reads both back', async () => {
+    const invoice = await client.request({
+      path: 'record/v1/invoice/eid:nsrest-inv-1',
+      method: 'PUT',
+      body: JSON.stringify(invoiceBody('nsrest-inv-1', 100, 7.25)),
+    });
+    expect(invoice.statusCode).toBe(204);
+    const invoiceId = location(invoice)?.split('/').pop() ?? '';
+    const memo = await client.request({
+      path: 'record/v1/creditMemo/eid:nsrest-cm-1',
+      method: 'PUT',
+      body: JSON.stringify(creditMemoBody('nsrest-cm-1', 20, [{ doc: { id: invoiceId }, apply: true, amount: 20 }])),
+    });
+    expect(memo.statusCode).toBe(204);
+    const readMemo = await client.request({ path: 'record/v1/creditMemo/eid:nsrest-cm-1?expandSubResources=true' });
+    expect(readMemo.data).toMatchObject({
+      externalId: 'nsrest-cm-1',
+      applied: 20,
+      apply: { items: [{ doc: { id: invoiceId }, apply: true, amount: 20 }] },
+    });
+    const readInvoice = await client.request({ path: `record/v1/invoice/${invoiceId}` });
+    expect(readInvoice.data).toMatchObject({ subtotal: 100, taxTotal: 7.25, total: 107.25, amountRemaining: 87.25 });
   });
 
   it("sees NetSuite's error shape through the client's own error", async () => {

@@ -3,7 +3,9 @@ import type { NetSuiteChart } from './emulator-options.js';
 import { invalidContent, NetSuiteError, recordNotFound } from './netsuite-error.js';
 import { readJsonBody } from './read-json-body.js';
 import { EXTERNAL_ID, isObject } from './record-fields.js';
-import { toApiRecord, type RecordStore } from './record-store.js';
+import { toApiRecord } from './api-record.js';
+import { checkApplications } from './apply-sublist.js';
+import type { RecordStore } from './record-store.js';
 import { RECORD_TYPES, validateTransaction, type RecordType } from './validate-transaction.js';
 
 // `record/v1/<type>[/<id> | /eid:<externalId>]` for journal entries, invoices and credit memos:
@@ -61,8 +63,13 @@ async function write(
   if (externalId !== undefined && isObject(body) && body.externalId !== undefined && body.externalId !== externalId)
     throw invalidContent('The external ID in the body differs from the one in the URL.', 'externalId');
   const input = validateTransaction(type, body, chart, today(now()));
+  // Applications are checked before anything is stored: a refused memo changes no invoice.
+  const previous = externalId === undefined ? undefined : store.getByExternalId(type, externalId);
+  const applications = type === 'creditMemo' ? checkApplications(store, input, previous) : [];
   const record =
-    externalId === undefined ? store.create(type, input, now()) : store.upsert(type, externalId, input, now());
+    externalId === undefined
+      ? store.create(type, input, now(), applications)
+      : store.upsert(type, externalId, input, now(), applications);
   return {
     status: 204,
     headers: { location: `${origin}/services/rest/record/v1/${type}/${record.id}` },
@@ -96,5 +103,5 @@ export async function recordRoute(
   const record =
     externalId === undefined ? context.store.get(type, key) : context.store.getByExternalId(type, externalId);
   if (record === undefined) throw recordNotFound(type, key);
-  return { status: 200, body: toApiRecord(record, context.origin) };
+  return { status: 200, body: toApiRecord(record, context.origin, context.store) };
 }

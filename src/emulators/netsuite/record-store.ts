@@ -1,10 +1,12 @@
-import { invalidContent } from './netsuite-error.js';
-import type { JsonObject } from './record-fields.js';
+import type { Decimal } from 'decimal.js';
+import { CreditLedger, type Application } from './credit-ledger.js';
+import { invalidContent, NetSuiteError } from './netsuite-error.js';
 import type { RecordType, TransactionInput } from './validate-transaction.js';
 
 // The account's transactions, in memory only: a restarted emulator starts empty. Internal ids are one
 // sequence across transaction types, as NetSuite's are; each external id names at most one record
 // per type, which is what makes `PUT .../eid:<id>` an upsert and a second POST with it a refusal.
+// Credit memos' applications and payments are kept in a CreditLedger beside the records.
 
 export interface StoredRecord {
   type: RecordType;
@@ -31,6 +33,7 @@ export class RecordStore {
   private readonly byExternal = new Map<string, StoredRecord>();
   private nextId = FIRST_ID;
   private readonly numbers = new Map<RecordType, number>();
+  readonly credits = new CreditLedger();
 
   get(type: RecordType, id: string): StoredRecord | undefined {
     const record = this.byId.get(id);
@@ -41,8 +44,33 @@ export class RecordStore {
     return this.byExternal.get(`${type}:${externalId}`);
   }
 
-  /** A new record; a second record of a type with the same external id is refused. */
-  create(type: RecordType, input: TransactionInput, now: number): StoredRecord {
+  /** What is still open on an invoice: its total less the credits and payments applied to it. */
+  remaining(invoice: StoredRecord): Decimal {
+    return invoice.input.total.minus(this.credits.applied(invoice.id));
+  }
+
+  /** Records a payment of an invoice (what a customer payment applied to it would do). */
+  pay(invoiceId: string, amount: Decimal): void {
+    const invoice = this.get('invoice', invoiceId);
+    if (invoice === undefined) throw new NetSuiteError(404, 'NONEXISTENT_ID', `There is no invoice ${invoiceId}.`);
+    if (
+      !amount.isPositive() ||
+      amount.isZero() ||
+      amount.decimalPlaces() > 2 ||
+      amount.greaterThan(this.remaining(invoice))
+    )
+      throw invalidContent(
+        `A payment must be above zero, to the cent, and at most what is open on ${invoice.tranId}.`,
+        'amount',
+      );
+    this.credits.pay(invoiceId, amount);
+  }
+
+  /**
+   * A new record; a second record of a type with the same external id is refused. `applications` are a
+   * credit memo's, already checked (apply-sublist.ts).
+   */
+  create(type: RecordType, input: TransactionInput, now: number, applications: Application[] = []): StoredRecord {
     if (input.externalId !== undefined && this.getByExternalId(type, input.externalId))
       throw invalidContent(`A record with the external ID ${input.externalId} already exists.`, 'externalId');
     const number = (this.numbers.get(type) ?? 0) + 1;
@@ -58,14 +86,28 @@ export class RecordStore {
     };
     this.byId.set(record.id, record);
     if (record.externalId !== undefined) this.byExternal.set(`${type}:${record.externalId}`, record);
+    if (type === 'creditMemo') this.credits.replace(record.id, applications);
     return record;
   }
 
   /** Creates the record with this external id, or replaces the one that has it (keeping its id). */
-  upsert(type: RecordType, externalId: string, input: TransactionInput, now: number): StoredRecord {
+  upsert(
+    type: RecordType,
+    externalId: string,
+    input: TransactionInput,
+    now: number,
+    applications: Application[] = [],
+  ): StoredRecord {
     const existing = this.getByExternalId(type, externalId);
-    if (existing === undefined) return this.create(type, { ...input, externalId }, now);
+    if (existing === undefined) return this.create(type, { ...input, externalId }, now, applications);
+    const applied = type === 'invoice' ? this.credits.applied(existing.id) : undefined;
+    if (applied !== undefined && input.total.lessThan(applied))
+      throw invalidContent(
+        `The total cannot fall below the ${applied.toFixed(2)} already credited or paid on ${existing.tranId}.`,
+        'item.items',
+      );
     existing.input = { ...input, externalId };
+    if (type === 'creditMemo') this.credits.replace(existing.id, applications);
     if (input.tranId !== undefined) existing.tranId = input.tranId;
     existing.lastModifiedMs = now;
     return existing;
@@ -80,27 +122,7 @@ export class RecordStore {
     this.byId.clear();
     this.byExternal.clear();
     this.numbers.clear();
+    this.credits.clear();
     this.nextId = FIRST_ID;
   }
-}
-
-/** A record as `GET record/v1/<type>/<id>` answers it, sublist lines expanded. */
-export function toApiRecord(record: StoredRecord, baseUrl: string): JsonObject {
-  const href = `${baseUrl}/services/rest/record/v1/${record.type}/${record.id}`;
-  const { input } = record;
-  return {
-    links: [{ rel: 'self', href }],
-    id: record.id,
-    ...(record.externalId === undefined ? {} : { externalId: record.externalId }),
-    tranId: record.tranId,
-    ...input.fields,
-    total: input.total.toNumber(),
-    createdDate: new Date(record.createdMs).toISOString(),
-    lastModifiedDate: new Date(record.lastModifiedMs).toISOString(),
-    [input.sublist]: {
-      links: [{ rel: 'self', href: `${href}/${input.sublist}` }],
-      items: input.lines,
-      totalResults: input.lines.length,
-    },
-  };
 }

@@ -56,7 +56,15 @@ async function route(request: IncomingMessage, url: URL, runtime: ServicesRuntim
   }
   // The URL exactly as the client sent it: TBA signs that text, and URL parsing could re-encode it.
   const signedUrl = `${url.protocol}//${request.headers.host ?? url.host}${request.url ?? ''}`;
-  authenticate(request, signedUrl, runtime.tokens, runtime.tba, (reason) => runtime.log(`login refused: ${reason}`));
+  const refuseLogins = runtime.faults().refuseLogins;
+  authenticate(
+    request,
+    signedUrl,
+    runtime.tokens,
+    runtime.tba,
+    (reason) => runtime.log(`login refused: ${reason}`),
+    refuseLogins !== undefined && refuseLogins.untilMs > runtime.now(),
+  );
   if (path.startsWith('record/v1/'))
     return recordRoute(request, path.slice('record/v1/'.length).split('/').map(decodeSegment), {
       ...runtime,

@@ -90,6 +90,13 @@ export class TokenIssuer {
     return { access_token: token, token_type: 'bearer', expires_in: String(TOKEN_SECONDS) };
   }
 
+  /** Forgets every token issued, as revoking the integration's tokens does; answers how many there were. */
+  revokeAll(): number {
+    const count = this.tokens.size;
+    this.tokens.clear();
+    return count;
+  }
+
   /** Whether a bearer token was issued here and has not expired. */
   accepts(token: string): boolean {
     const expires = this.tokens.get(token);

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { NetSuiteChart } from './emulator-options.js';
+import { readApplySublist, type ApplyLine } from './apply-sublist.js';
 import { invalidContent } from './netsuite-error.js';
 import {
   date,
@@ -15,8 +16,9 @@ import {
 
 // A posted journal entry, invoice or credit memo, checked against the account's chart the way NetSuite
 // checks it: every reference must exist (an unknown one answers 400 INVALID_CONTENT at its path), a
-// journal entry must balance to the cent, and a field the record does not have is refused. The result
-// is the record in NetSuite's read shape (references as {id}, amounts as numbers).
+// journal entry must balance to the cent, an invoice's or credit memo's total (its item lines plus its
+// tax lines, lines of the chart's tax items) cannot be negative, and a field the record does not have is
+// refused. The result is the record in NetSuite's read shape (references as {id}, amounts as numbers).
 
 export type RecordType = 'journalEntry' | 'invoice' | 'creditMemo';
 export const RECORD_TYPES: readonly RecordType[] = ['journalEntry', 'invoice', 'creditMemo'];
@@ -29,14 +31,20 @@ export interface TransactionInput {
   /** `line` for journal entries, `item` for invoices and credit memos. */
   sublist: 'line' | 'item';
   lines: JsonObject[];
-  /** Sum of the debits (journal entry) or of the line amounts, to the cent. */
+  /** Sum of the debits (journal entry), or of the item lines and the tax lines, to the cent. */
   total: Decimal;
+  /** Invoices and credit memos: the lines of tax items (the rest of the total is the subtotal). */
+  taxTotal: Decimal;
+  /** A credit memo's `apply` lines as sent; checked against the invoices by apply-sublist.ts. */
+  apply: ApplyLine[];
 }
 
 const HEADER = ['externalId', 'tranId', 'tranDate', 'subsidiary', 'currency', 'memo'];
 const DIMENSIONS = ['department', 'class', 'location'] as const;
 const JOURNAL_FIELDS = new Set([...HEADER, ...DIMENSIONS, 'line']);
 const SALES_FIELDS = new Set([...HEADER, ...DIMENSIONS, 'entity', 'item', 'dueDate', 'otherRefNum']);
+/** Only a credit memo is applied to invoices. */
+const CREDIT_MEMO_FIELDS = new Set([...SALES_FIELDS, 'apply']);
 const JOURNAL_LINE = new Set(['account', 'debit', 'credit', 'memo', 'entity', ...DIMENSIONS]);
 const ITEM_LINE = new Set(['item', 'quantity', 'rate', 'amount', 'description', ...DIMENSIONS]);
 
@@ -102,15 +110,17 @@ function journalLines(body: JsonObject, chart: NetSuiteChart): { lines: JsonObje
   return { lines, total: debits };
 }
 
-function itemLines(body: JsonObject, chart: NetSuiteChart): { lines: JsonObject[]; total: Decimal } {
+function itemLines(body: JsonObject, chart: NetSuiteChart): { lines: JsonObject[]; total: Decimal; tax: Decimal } {
   let total = new Decimal(0);
+  let tax = new Decimal(0);
+  const items = [...chart.items, ...chart.taxItems];
   const lines = sublistItems(body, 'item').map((value, index) => {
     const path = `item.items[${index}]`;
     const line = lineObject(value, path);
     refuseUnknownFields(line, ITEM_LINE, path);
     const out: JsonObject = {
       line: index + 1,
-      item: ref(requiredReference(line, 'item', `${path}.item`, chart.items)),
+      item: ref(requiredReference(line, 'item', `${path}.item`, items)),
     };
     const quantity = decimal(line, 'quantity', `${path}.quantity`);
     const rate = decimal(line, 'rate', `${path}.rate`);
@@ -120,12 +130,15 @@ function itemLines(body: JsonObject, chart: NetSuiteChart): { lines: JsonObject[
     if (rate !== undefined) out.rate = rate.toNumber();
     out.amount = amount.toNumber();
     total = total.plus(amount);
+    if (chart.taxItems.includes((out.item as { id: string }).id)) tax = tax.plus(amount);
     const description = optionalText(line, 'description', `${path}.description`);
     if (description !== undefined) out.description = description;
     dimensions(line, path, chart, out);
     return out;
   });
-  return { lines, total };
+  if (total.isNegative())
+    throw invalidContent(`The total can not be negative: the lines come to ${total.toFixed(2)}.`, 'item.items');
+  return { lines, total, tax };
 }
 
 /** The record a body describes, or the NetSuiteError NetSuite would answer. */
@@ -136,7 +149,8 @@ export function validateTransaction(
   today: string,
 ): TransactionInput {
   if (!isObject(value)) throw invalidContent('The request body must be a JSON object.');
-  refuseUnknownFields(value, type === 'journalEntry' ? JOURNAL_FIELDS : SALES_FIELDS, '');
+  const known = type === 'journalEntry' ? JOURNAL_FIELDS : type === 'creditMemo' ? CREDIT_MEMO_FIELDS : SALES_FIELDS;
+  refuseUnknownFields(value, known, '');
   const externalId = optionalText(value, 'externalId', 'externalId', 255);
   if (externalId !== undefined && !EXTERNAL_ID.test(externalId))
     throw invalidContent('The external ID may hold only letters, digits, _ and -.', 'externalId');
@@ -151,7 +165,8 @@ export function validateTransaction(
   const dueDate = date(value, 'dueDate', 'dueDate');
   if (dueDate !== undefined) fields.dueDate = dueDate;
   dimensions(value, '', chart, fields);
-  const { lines, total } = type === 'journalEntry' ? journalLines(value, chart) : itemLines(value, chart);
+  const { lines, total, tax } =
+    type === 'journalEntry' ? { ...journalLines(value, chart), tax: new Decimal(0) } : itemLines(value, chart);
   return {
     externalId,
     tranId: optionalText(value, 'tranId', 'tranId', 45),
@@ -159,5 +174,7 @@ export function validateTransaction(
     sublist: type === 'journalEntry' ? 'line' : 'item',
     lines,
     total,
+    taxTotal: tax,
+    apply: type === 'creditMemo' ? readApplySublist(value) : [],
   };
 }

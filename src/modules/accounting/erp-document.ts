@@ -58,5 +58,6 @@ export function erpDocumentFor(
     tax: sign(document.taxTotal),
     total: sign(document.total),
     corrects,
+    source: { invoiceId: document.id, invoiceNumber: document.number ?? '' },
   };
 }

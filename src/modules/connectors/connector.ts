@@ -96,6 +96,8 @@ export interface ErpDocument {
   total: string;
   /** For a credit memo: the external id of the document it credits. */
   corrects?: string;
+  /** The Meterbridge document it comes from, for references a person can search the ERP by. */
+  source?: { invoiceId: string; invoiceNumber: string };
 }
 
 export type PostingBody = JournalEntry | ErpDocument;

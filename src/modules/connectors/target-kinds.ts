@@ -90,6 +90,11 @@ const NETSUITE_SETTINGS = {
       propertyNames: { minLength: 1, maxLength: 200 },
       additionalProperties: { type: 'string', pattern: '^[0-9]{1,18}$', description: 'a NetSuite internal id' },
     },
+    taxItem: {
+      type: 'string',
+      pattern: '^[0-9]{1,18}$',
+      description: "the internal id of the item a document's tax is posted with, for invoice mode",
+    },
   },
 };
 

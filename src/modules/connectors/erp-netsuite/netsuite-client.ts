@@ -46,6 +46,9 @@ interface SendOptions {
   accept?: readonly number[];
 }
 
+/** A record as NetSuite answers it, its internal id checked. */
+export type NetSuiteReadRecord = Record<string, unknown> & { id: string };
+
 export interface SuiteQlPage {
   items: Array<Record<string, unknown>>;
   hasMore: boolean;
@@ -118,6 +121,37 @@ export function createNetSuiteClient({ settings, authorizer, throttle, now }: Cl
   const recordPath = (type: NetSuiteRecordType, externalId: string) =>
     `record/v1/${type}/eid:${encodeURIComponent(externalId)}`;
 
+  /**
+   * The record with this external id as NetSuite answers it (`expand`: its sublists' lines too), or
+   * undefined when NetSuite has none; a body that is not that record is an unknown outcome.
+   */
+  async function read(
+    type: NetSuiteRecordType,
+    externalId: string,
+    signal: AbortSignal,
+    expand = false,
+  ): Promise<NetSuiteReadRecord | undefined> {
+    const path = `${recordPath(type, externalId)}${expand ? '?expandSubResources=true' : ''}`;
+    const answer = await send('GET', path, { accept: [404] }, signal);
+    if (answer.status === 404) {
+      // Only NetSuite saying "no such record" means absent; another 404 (a wrong baseUrl) is a failure.
+      if (readNetSuiteError(answer.text)?.code !== undefined) return undefined;
+      throw netsuiteFailure(404, answer.text, answer.headers, {
+        what: `GET ${path}`,
+        now: now(),
+        recentlyThrottled: false,
+      });
+    }
+    const parsed = parseJson(answer.text);
+    const id = isObject(parsed) ? parsed.id : undefined;
+    const text = typeof id === 'number' ? String(id) : id;
+    if (!isObject(parsed) || typeof text !== 'string' || !INTERNAL_ID.test(text))
+      throw unexpected(`GET ${path}`, answer, 'with a body that is not a record with an internal id');
+    if (parsed.externalId !== undefined && parsed.externalId !== externalId)
+      throw unexpected(`GET ${path}`, answer, `with a record of another external id`);
+    return { ...parsed, id: text };
+  }
+
   return {
     /** Creates or replaces the record with this external id; answers its internal id (from Location). */
     async upsert(
@@ -137,27 +171,11 @@ export function createNetSuiteClient({ settings, authorizer, throttle, now }: Cl
       return id;
     },
 
+    read,
+
     /** The internal id of the record with this external id, or undefined when NetSuite has none. */
     async findByExternalId(type: NetSuiteRecordType, externalId: string, signal: AbortSignal) {
-      const path = recordPath(type, externalId);
-      const answer = await send('GET', path, { accept: [404] }, signal);
-      if (answer.status === 404) {
-        // Only NetSuite saying "no such record" means absent; another 404 (a wrong baseUrl) is a failure.
-        if (readNetSuiteError(answer.text)?.code !== undefined) return undefined;
-        throw netsuiteFailure(404, answer.text, answer.headers, {
-          what: `GET ${path}`,
-          now: now(),
-          recentlyThrottled: false,
-        });
-      }
-      const parsed = parseJson(answer.text);
-      const id = isObject(parsed) ? parsed.id : undefined;
-      const text = typeof id === 'number' ? String(id) : id;
-      if (typeof text !== 'string' || !INTERNAL_ID.test(text))
-        throw unexpected(`GET ${path}`, answer, 'with a body that is not a record with an internal id');
-      if (isObject(parsed) && parsed.externalId !== undefined && parsed.externalId !== externalId)
-        throw unexpected(`GET ${path}`, answer, `with a record of another external id`);
-      return text;
+      return (await read(type, externalId, signal))?.id;
     },
 
     /** One page of a SuiteQL query (NetSuite requires `Prefer: transient` here). */

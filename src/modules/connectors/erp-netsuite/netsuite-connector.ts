@@ -10,11 +10,13 @@ import type {
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createAuthorizer, TokenCache } from './netsuite-auth.js';
 import { createNetSuiteClient, ThrottleMemory, type NetSuiteClient } from './netsuite-client.js';
+import { resolveApplication } from './netsuite-credit-application.js';
 import { EXTERNAL_ID, recordTypeOf, toNetSuiteRecord, type NetSuiteRecordType } from './netsuite-mapping.js';
 import { readSecret, readSettings } from './netsuite-settings.js';
 
 // NetSuite as a delivery target. deliver() upserts by external id (`PUT record/v1/<type>/eid:<id>`), so a
-// redelivery after a lost answer replaces the record it created instead of adding a second one; find()
+// redelivery after a lost answer replaces the record it created instead of adding a second one; a credit
+// memo first reads the invoice it corrects, to be applied to it (netsuite-credit-application.ts); find()
 // reads it back by the same external id. Settings and the secret are read at every use (a rotated secret
 // needs no restart); what connectors of the kind share is the token cache and when the account last
 // throttled, held by a NetSuiteContext.
@@ -71,6 +73,11 @@ export function createNetSuiteConnector(
       // Mapped first: a body NetSuite cannot take is invalid whatever the state of the credentials.
       const record = toNetSuiteRecord(body, readSettings(target));
       const client = await connect();
+      if (body.type !== 'journal') {
+        const { apply, note } = await resolveApplication(client, body, signal);
+        if (apply !== undefined) record.apply = apply;
+        if (note !== undefined) record.memo = `${String(record.memo)}; ${note}`;
+      }
       return { id: await client.upsert(recordTypeOf(body), body.externalId, record, signal) };
     },
 

@@ -39,14 +39,21 @@ const invoice: ErpDocument = {
       amount: '185.10',
       reference: ref,
     },
-    { item: '11', description: 'Platform fee', quantity: null, unitPrice: null, amount: '99', reference: ref },
+    {
+      item: '11',
+      description: 'Platform fee',
+      quantity: null,
+      unitPrice: null,
+      amount: '99',
+      reference: { ...ref, lineNo: 2 },
+    },
     {
       item: '12',
       description: 'Storage',
       quantity: '3.5',
       unitPrice: '0.0000000001',
       amount: '0.01',
-      reference: ref,
+      reference: { ...ref, lineNo: 3 },
     },
   ],
   tax: '0',
@@ -54,6 +61,14 @@ const invoice: ErpDocument = {
 };
 
 describe('NetSuite mapping', () => {
+  const refusal = (body: JournalEntry | ErpDocument, taxItem?: string) => {
+    try {
+      toNetSuiteRecord(body, taxItem === undefined ? options : { ...options, taxItem });
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
   it('maps a journal entry to the exact journalEntry record, amounts exact', () => {
     expect(recordTypeOf(entry)).toBe('journalEntry');
     expect(toNetSuiteRecord(entry, options)).toEqual({
@@ -95,16 +110,50 @@ describe('NetSuite mapping', () => {
       subsidiary: { id: '2' },
       currency: { id: '4' },
       tranDate: '2026-11-01',
-      memo: 'Meterbridge MB-1',
+      // The Meterbridge number in the memo and the other reference, its id in the memo, both on each line.
+      memo: 'Meterbridge MB-1 (id inv-1)',
+      otherRefNum: 'MB-1',
       department: { id: '1' },
       item: {
         items: [
-          { item: { id: '10' }, quantity: 1500000, rate: 0.0001234, amount: 185.1, description: 'API calls' },
-          { item: { id: '11' }, amount: 99, description: 'Platform fee' },
-          { item: { id: '12' }, quantity: 3.5, amount: 0.01, description: 'Storage' },
+          {
+            item: { id: '10' },
+            quantity: 1500000,
+            rate: 0.0001234,
+            amount: 185.1,
+            description: 'API calls (MB-1 line 1)',
+          },
+          { item: { id: '11' }, amount: 99, description: 'Platform fee (MB-1 line 2)' },
+          { item: { id: '12' }, quantity: 3.5, amount: 0.01, description: 'Storage (MB-1 line 3)' },
         ],
       },
     });
+  });
+
+  it("posts the tax as a line of the target's tax item, the lines and the tax making the total", () => {
+    const taxed: ErpDocument = { ...invoice, tax: '20.61', total: '304.72' };
+    const record = toNetSuiteRecord(taxed, { ...options, taxItem: '90' });
+    expect((record.item as { items: unknown[] }).items.at(-1)).toEqual({
+      item: { id: '90' },
+      amount: 20.61,
+      description: 'Tax of MB-1',
+    });
+    // No tax item named: refused before any request, rather than posting a total NetSuite would not have.
+    expect(refusal(taxed)).toMatchObject({ failureClass: 'invalid', detail: { path: 'tax' } });
+    expect(refusal({ ...taxed, tax: '20.60' }, '90')).toMatchObject({
+      failureClass: 'invalid',
+      detail: { path: 'total' },
+      message: expect.stringContaining('come to 304.71, not the total 304.72'),
+    });
+  });
+
+  it('names the document by its id alone while it has no number', () => {
+    const draft: ErpDocument = {
+      ...invoice,
+      memo: 'Meterbridge inv-9',
+      source: { invoiceId: 'inv-9', invoiceNumber: '' },
+    };
+    expect(toNetSuiteRecord(draft, options)).toMatchObject({ memo: 'Meterbridge inv-9', otherRefNum: 'inv-9' });
   });
 
   it('maps a credit memo to a creditMemo record of the same shape', () => {
@@ -114,6 +163,7 @@ describe('NetSuite mapping', () => {
       externalId: 'C-ABCDEFGHIJKLMN',
       currency: 'GBP',
       lines: [invoice.lines[1]!],
+      total: '99',
       corrects: 'I-ABCDEFGHIJKLMN',
     };
     expect(recordTypeOf(memo)).toBe('creditMemo');
@@ -124,20 +174,14 @@ describe('NetSuite mapping', () => {
       // No currency map entry: the code itself is sent, and NetSuite refuses it if it is no id there.
       currency: { id: 'GBP' },
       tranDate: '2026-11-01',
-      memo: 'Meterbridge MB-1',
+      memo: 'Meterbridge MB-1 (id inv-1)',
+      otherRefNum: 'MB-1',
       department: { id: '1' },
-      item: { items: [{ item: { id: '11' }, amount: 99, description: 'Platform fee' }] },
+      // The application to the invoice is the connector's, once it has read the invoice.
+      item: { items: [{ item: { id: '11' }, amount: 99, description: 'Platform fee (MB-1 line 2)' }] },
     });
   });
 
-  const refusal = (body: JournalEntry | ErpDocument) => {
-    try {
-      toNetSuiteRecord(body, options);
-    } catch (error) {
-      return error;
-    }
-    return undefined;
-  };
   const withLine = (line: Partial<JournalEntry['lines'][number]>): JournalEntry => ({
     ...entry,
     lines: [{ ...entry.lines[0]!, ...line }],
@@ -153,6 +197,8 @@ describe('NetSuite mapping', () => {
       [{ ...entry, externalId: 'J|1' }, 'externalId'],
       [{ ...invoice, lines: [{ ...invoice.lines[0]!, quantity: '10000000000' }] }, 'item.items[0].quantity'],
       [{ ...invoice, lines: [{ ...invoice.lines[0]!, amount: '0.001' }] }, 'item.items[0].amount'],
+      [{ ...invoice, tax: 'none' }, 'tax'],
+      [{ ...invoice, total: '284.10' }, 'total'],
     ];
     for (const [body, path] of cases) {
       const error = refusal(body);

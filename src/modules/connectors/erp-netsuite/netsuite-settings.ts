@@ -15,13 +15,12 @@ export interface NetSuiteSettings {
   restUrl: string;
   auth: NetSuiteAuthSettings;
   timeoutMs: number | undefined;
-  /**
-   * ISO currency code -> NetSuite currency internal id. Read when present; the kind's settings schema
-   * does not declare it yet, so through the catalog it is empty and a code is sent as the id itself.
-   */
+  /** ISO currency code -> NetSuite currency internal id; a code not listed is sent as the id itself. */
   currencies: Readonly<Record<string, string>>;
   /** Charge key -> NetSuite item internal id, for invoice mode. */
   items: Readonly<Record<string, string>>;
+  /** The item a document's tax is posted with, for invoice mode (none: a document with tax is refused). */
+  taxItem?: string;
 }
 
 export type NetSuiteSecret =
@@ -75,6 +74,7 @@ export function readSettings(target: TargetDefinition): NetSuiteSettings {
     timeoutMs,
     currencies: idMap(settings.currencies),
     items: idMap(settings.items),
+    ...(text(settings.taxItem) === undefined ? {} : { taxItem: text(settings.taxItem) }),
   };
 }
 
