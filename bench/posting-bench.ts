@@ -127,7 +127,7 @@ function describe(r: PhaseResult, ceiling: number | undefined): string {
     `${PHASE_SETTINGS[r.phase].label}: ${rate(perSecond(r))} (${fmt(r.delivered)} in ${secs(r.seconds)})${utilization}${ratio}; ` +
     `${fmt(r.attempts)} attempts, ${fmt(r.throttled)} answered 429 (emulator: ${fmt(r.rateLimited)}), ${fmt(r.otherFailures)} other failures; ` +
     `send -> delivered p50 ${ms(r.sendToDelivered.p50)} p99 ${ms(r.sendToDelivered.p99)} max ${ms(r.sendToDelivered.max)}; ` +
-    `start -> delivered p50 ${secs(r.startToDelivered.p50)} p99 ${secs(r.startToDelivered.p99)}; ${r.passes} passes, cap at the end ${r.finalCap}; ` +
+    `start -> delivered p50 ${secs(r.startToDelivered.p50)} p99 ${secs(r.startToDelivered.p99)}; ${r.steps} steps, cap and rate at the end ${r.finalCap}, ${r.finalRate === null ? 'the limit' : `${r.finalRate.toFixed(1)}/s`}; ` +
     `duplicates ${r.duplicates}`
   );
 }

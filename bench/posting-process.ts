@@ -15,7 +15,8 @@ import { BENCH_TARGET, benchPosting } from './posting-bodies.js';
 /**
  * One phase of the posting benchmark in a process of its own, printing one JSON line: on a fresh store,
  * N postings enqueued through the outbox (not timed), then the dispatcher run as the posting worker runs
- * it — pass after pass while a pass settled something, `--poll-ms` between passes that found nothing —
+ * it — step after step, each claiming what the target's limits allow and waiting for a delivery to settle,
+ * `--poll-ms` after a step that found nothing —
  * until every posting is delivered, against the NetSuite emulator at `--emulator-url` (TBA secret in
  * MB_BENCH_NETSUITE_SECRET). Fails when a posting goes dead or the phase outlasts `--timeout-seconds`.
  */
@@ -38,10 +39,11 @@ if (!secret) throw new Error('MB_BENCH_NETSUITE_SECRET is not set');
 
 export interface PostingPhaseResult {
   enqueueSeconds: number;
-  /** From the first pass to the last delivery. */
+  /** From the first step to the last delivery. */
   seconds: number;
   delivered: number;
-  passes: number;
+  /** The dispatcher's steps (`advance` calls). */
+  steps: number;
   /** Every attempt recorded, and those NetSuite answered 429. */
   attempts: number;
   throttled: number;
@@ -50,8 +52,9 @@ export interface PostingPhaseResult {
   sendToDelivered: { p50: number; p99: number; max: number };
   /** Seconds from the phase's start to each delivery: how long the backlog's postings waited. */
   startToDelivered: { p50: number; p99: number };
-  /** The target's adaptive concurrency cap when the phase ended. */
+  /** The target's adaptive concurrency cap and request rate (null: the configured limit) when the phase ended. */
   finalCap: number;
+  finalRate: number | null;
 }
 
 async function enqueueAll(db: Database): Promise<number> {
@@ -89,7 +92,9 @@ async function measure(db: Database, phaseStart: Date) {
             count(*) filter (where outcome = 'failed' and status_code is distinct from 429) as other
        from posting_attempts`,
   );
-  const cap = await db.query<{ concurrency_cap: number }>(`select concurrency_cap from posting_targets`);
+  const cap = await db.query<{ concurrency_cap: number; request_rate: number | null }>(
+    `select concurrency_cap, request_rate from posting_targets`,
+  );
   const row = latency.rows[0];
   const counts = attempts.rows[0];
   return {
@@ -99,6 +104,7 @@ async function measure(db: Database, phaseStart: Date) {
     sendToDelivered: { p50: Number(row?.p50), p99: Number(row?.p99), max: Number(row?.max) },
     startToDelivered: { p50: Number(row?.s50), p99: Number(row?.s99) },
     finalCap: Number(cap.rows[0]?.concurrency_cap),
+    finalRate: cap.rows[0]?.request_rate == null ? null : Number(cap.rows[0].request_rate),
   };
 }
 
@@ -127,22 +133,25 @@ async function main(): Promise<void> {
     const phaseStart = systemClock.now();
     const started = performance.now();
     let delivered = 0;
-    let passes = 0;
+    let steps = 0;
     while (delivered < POSTINGS) {
       if (performance.now() - started > timeoutMs)
         throw new Error(`only ${delivered} of ${POSTINGS} postings delivered after ${timeoutMs / 1000} s`);
-      const summary = await dispatcher.runOnce();
-      passes += 1;
+      // As the posting worker steps: claims stay outstanding, a settled delivery wakes the next claim.
+      const more = await dispatcher.advance(pollMs);
+      const summary = dispatcher.takeSummary();
+      steps += 1;
       if (summary.dead > 0) throw new Error(`${summary.dead} posting(s) went to the dead-letter queue`);
       delivered += summary.delivered + summary.adopted;
-      if (summary.delivered + summary.adopted + summary.failed === 0) await sleep(pollMs);
+      if (!more) await sleep(pollMs);
     }
+    await dispatcher.drain();
     const seconds = (performance.now() - started) / 1000;
     const result: PostingPhaseResult = {
       enqueueSeconds,
       seconds,
       delivered,
-      passes,
+      steps,
       ...(await measure(db, phaseStart)),
     };
     console.log(JSON.stringify(result));

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the receiver does with one request, by its order of arrival (0-based). */
@@ -6,6 +6,8 @@ export type ReceiverAnswer =
   | 'store'
   /** Stores the document, then destroys the connection before answering: the lost answer. */
   | 'store-then-drop'
+  /** Keeps the request waiting, unanswered, until `release()`; then stores it and answers. */
+  | 'hold'
   | { status: number; body?: string; headers?: Record<string, string> };
 
 export interface ReceivedRequest {
@@ -25,6 +27,12 @@ export class WebhookReceiver {
   readonly duplicates = new Map<string, number>();
   answer: (index: number, request: ReceivedRequest) => ReceiverAnswer = () => 'store';
   private server?: Server;
+  private readonly held: (() => void)[] = [];
+
+  /** Answers the `count` requests held longest ('hold'). */
+  release(count = 1): void {
+    for (const answer of this.held.splice(0, count)) answer();
+  }
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
@@ -36,16 +44,12 @@ export class WebhookReceiver {
         };
         const answer = this.answer(this.requests.length, received);
         this.requests.push(received);
+        if (answer === 'hold') {
+          this.held.push(() => this.store(received, 'store', request, response));
+          return;
+        }
         if (answer === 'store' || answer === 'store-then-drop') {
-          const key = received.idempotencyKey ?? '';
-          if (this.stored.has(key)) this.duplicates.set(key, (this.duplicates.get(key) ?? 0) + 1);
-          else this.stored.set(key, body);
-          if (answer === 'store-then-drop') {
-            request.socket.destroy();
-            return;
-          }
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ id: `doc-${key}` }));
+          this.store(received, answer, request, response);
           return;
         }
         response.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
@@ -56,7 +60,25 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
   }
 
+  private store(
+    received: ReceivedRequest,
+    answer: 'store' | 'store-then-drop',
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const key = received.idempotencyKey ?? '';
+    if (this.stored.has(key)) this.duplicates.set(key, (this.duplicates.get(key) ?? 0) + 1);
+    else this.stored.set(key, received.body);
+    if (answer === 'store-then-drop') {
+      request.socket.destroy();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ id: `doc-${key}` }));
+  }
+
   async stop(): Promise<void> {
+    this.release(this.held.length);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }

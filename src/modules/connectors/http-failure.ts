@@ -1,4 +1,4 @@
-import { DeliveryFailure, type FailureClass } from './connector.js';
+import { DeliveryFailure, type FailureClass, type FailureDetail } from './connector.js';
 import { retryAfterMs } from './retry-after.js';
 
 // How a request that got no HTTP answer failed, told apart by whether it can have reached the target:
@@ -45,7 +45,7 @@ export function responseFailure(
   text: string,
   headers: Headers,
   now: Date,
-  refine: { failureClass?: FailureClass; code?: string; path?: string; message?: string } = {},
+  refine: Pick<FailureDetail, 'code' | 'path' | 'throttledOn'> & { failureClass?: FailureClass; message?: string } = {},
 ): DeliveryFailure {
   const failureClass = refine.failureClass ?? statusClass(status);
   return new DeliveryFailure(failureClass, refine.message ?? `the target answered ${status}`, {
@@ -54,5 +54,6 @@ export function responseFailure(
     code: refine.code,
     path: refine.path,
     retryAfterMs: retryAfterMs(headers.get('retry-after'), now),
+    ...(failureClass === 'throttled' && refine.throttledOn ? { throttledOn: refine.throttledOn } : {}),
   });
 }

@@ -7,8 +7,13 @@ import {
   BREAKER_COOLDOWN_MS,
   BREAKER_THRESHOLD,
   claimCapacity,
+  RATE_CUT_MAX,
+  RATE_CUT_MIN,
+  RATE_FLOOR,
+  RATE_STEP_PER_SUCCESS,
   RECOVER_AFTER_SUCCESSES,
   reserveSlots,
+  THROTTLE_WINDOW_MS,
 } from './delivery-policy.js';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -22,6 +27,10 @@ const state: TargetState = {
   breaker: 'closed',
   consecutiveFailures: 0,
   breakerUntil: null,
+  requestRate: null,
+  throttledAt: null,
+  acceptedSinceCut: 0,
+  refusedSinceCut: 0,
 };
 
 describe('the delivery policy', () => {
@@ -59,28 +68,70 @@ describe('the delivery policy', () => {
   });
 
   it('halves the cap on throttling and holds every send until Retry-After; grows it back after a run of successes', () => {
-    const throttled = afterTargetFailure(state, 'throttled', now, 5000);
+    const throttled = afterTargetFailure(state, 'throttled', now, limits, { retryAfterMs: 5000 });
     expect(throttled).toMatchObject({ concurrencyCap: 4, nextSlotAt: at(5000) });
-    expect(afterTargetFailure({ ...state, concurrencyCap: 1 }, 'throttled', now, undefined).concurrencyCap).toBe(1);
+    expect(afterTargetFailure({ ...state, concurrencyCap: 1 }, 'throttled', now, limits).concurrencyCap).toBe(1);
     let recovering = throttled;
     for (let i = 0; i < RECOVER_AFTER_SUCCESSES; i += 1) recovering = afterSuccess(recovering, limits);
     expect(recovering.concurrencyCap).toBe(5);
     expect(afterSuccess({ ...state, successesSinceBackoff: 99 }, limits).concurrencyCap).toBe(8);
   });
 
+  it('cuts what the target says it limits, once per window: the rate for a rate limit, the cap for concurrency', () => {
+    const fast = { requestsPerSecond: 100, concurrency: 8 };
+    // 99 requests accepted since the last cut, one refused: a stray 429 costs the smallest cut.
+    const stray = afterTargetFailure({ ...state, acceptedSinceCut: 99 }, 'throttled', now, fast, {
+      throttledOn: 'rate',
+    });
+    expect(stray).toMatchObject({ concurrencyCap: 8, requestRate: 100 * RATE_CUT_MAX, throttledAt: now });
+    expect(stray).toMatchObject({ acceptedSinceCut: 0, refusedSinceCut: 0 });
+    expect(reserveSlots(stray, 2, fast, now).sendAt).toEqual([now, at(1000 / (100 * RATE_CUT_MAX))]);
+    // The 429s of requests sent before the first came back are counted, but cut nothing in the window.
+    let current = stray;
+    for (let i = 0; i < 40; i += 1) current = afterSuccess(current, fast);
+    for (let i = 0; i < 20; i += 1)
+      current = afterTargetFailure(current, 'throttled', at(THROTTLE_WINDOW_MS - 1), fast, { throttledOn: 'rate' });
+    expect(current.requestRate).toBeCloseTo(stray.requestRate! + 40 * RATE_STEP_PER_SUCCESS, 9);
+    expect(current).toMatchObject({ acceptedSinceCut: 40, refusedSinceCut: 20, throttledAt: now });
+    // The next cut keeps the share accepted since the previous one: 40 of the 61 answered.
+    const rate = current.requestRate!;
+    current = afterTargetFailure(current, 'throttled', at(THROTTLE_WINDOW_MS), fast, { throttledOn: 'rate' });
+    expect(current.requestRate).toBeCloseTo((rate * 40) / 61, 9);
+    // A target refusing nearly everything halves the rate, no more, and never below the floor.
+    const refusing = afterTargetFailure({ ...state, refusedSinceCut: 50 }, 'throttled', now, fast, {});
+    expect(refusing).toMatchObject({ concurrencyCap: 4, requestRate: 100 * RATE_CUT_MIN });
+    let floor = state;
+    for (let i = 0; i < 100; i += 1)
+      floor = afterTargetFailure(floor, 'throttled', at(i * THROTTLE_WINDOW_MS), fast, { throttledOn: 'rate' });
+    expect(floor.requestRate).toBe(100 * RATE_FLOOR);
+    const onConcurrency = afterTargetFailure(state, 'throttled', now, fast, { throttledOn: 'concurrency' });
+    expect(onConcurrency).toMatchObject({ concurrencyCap: 4, requestRate: null });
+  });
+
+  it('raises a cut rate one step per success, back to the configured limit and no further', () => {
+    const fast = { requestsPerSecond: 100, concurrency: 8 };
+    let current = afterTargetFailure(state, 'throttled', now, fast, { throttledOn: 'rate' });
+    const cut = current.requestRate!;
+    current = afterSuccess(current, fast);
+    expect(current.requestRate).toBeCloseTo(cut + RATE_STEP_PER_SUCCESS, 9);
+    for (let i = 0; i < 2000; i += 1) current = afterSuccess(current, fast);
+    expect(current.requestRate).toBeNull();
+    expect(reserveSlots({ ...state, requestRate: 500 }, 2, fast, now).sendAt).toEqual([now, at(10)]);
+  });
+
   it('opens the breaker after consecutive outage failures, probes once after the cooldown, reopens on a failed probe', () => {
     let current = state;
     for (let i = 0; i < BREAKER_THRESHOLD - 1; i += 1)
-      current = afterTargetFailure(current, 'unavailable', now, undefined);
+      current = afterTargetFailure(current, 'unavailable', now, limits);
     expect(current.breaker).toBe('closed');
-    expect(afterTargetFailure(current, 'invalid', now, undefined)).toEqual(current);
-    current = afterTargetFailure(current, 'unknown_outcome', now, undefined);
+    expect(afterTargetFailure(current, 'invalid', now, limits)).toEqual(current);
+    current = afterTargetFailure(current, 'unknown_outcome', now, limits);
     expect(current).toMatchObject({ breaker: 'open', breakerUntil: at(BREAKER_COOLDOWN_MS) });
     expect(claimCapacity(current, 0, at(BREAKER_COOLDOWN_MS - 1)).capacity).toBe(0);
     const probing = claimCapacity(current, 0, at(BREAKER_COOLDOWN_MS));
     expect(probing).toMatchObject({ capacity: 1, state: { breaker: 'half_open' } });
     expect(claimCapacity(probing.state, 1, at(BREAKER_COOLDOWN_MS)).capacity).toBe(0);
-    expect(afterTargetFailure(probing.state, 'unavailable', at(BREAKER_COOLDOWN_MS), undefined).breaker).toBe('open');
+    expect(afterTargetFailure(probing.state, 'unavailable', at(BREAKER_COOLDOWN_MS), limits).breaker).toBe('open');
     expect(afterSuccess(probing.state, limits)).toMatchObject({ breaker: 'closed', consecutiveFailures: 0 });
     expect(claimCapacity(state, 3, now).capacity).toBe(5);
   });

@@ -1,4 +1,4 @@
-import type { FailureClass, TargetLimits } from '../connectors/index.js';
+import type { FailureClass, FailureDetail, TargetLimits } from '../connectors/index.js';
 import type { TargetState } from './target-repository.js';
 
 // The one retry, backoff, dead-letter, rate and breaker policy of every delivery. Connectors only
@@ -34,6 +34,26 @@ export const BREAKER_THRESHOLD = 5;
 export const BREAKER_COOLDOWN_MS = 30_000;
 /** Successes in a row after which a throttled target's concurrency cap grows back by one. */
 export const RECOVER_AFTER_SUCCESSES = 20;
+/**
+ * Throttling lowers the cap and the rate at most once per window: the 429s of requests sent before the
+ * first one came back say little new (TCP cuts its window once per round trip for the same reason).
+ */
+export const THROTTLE_WINDOW_MS = 1000;
+/**
+ * A cut keeps the share of requests the target accepted since the previous cut, between these bounds: a
+ * stray 429 (a send a few milliseconds early at exactly the limit) costs a twentieth, a target refusing
+ * half of what it is sent halves the rate at once.
+ */
+export const RATE_CUT_MIN = 0.5;
+export const RATE_CUT_MAX = 0.95;
+/** A cut rate never falls below this share of the configured limit. */
+export const RATE_FLOOR = 0.05;
+/**
+ * Each success raises a cut rate by this many requests per second: about a twentieth of the rate per
+ * second of successes at any rate, so the rate climbs back from a small cut within a second and probes
+ * the target's limit again, slowly enough that few requests go over it.
+ */
+export const RATE_STEP_PER_SUCCESS = 0.05;
 
 export interface FailureOutcome {
   status: 'retrying' | 'dead';
@@ -81,14 +101,19 @@ export function claimCapacity(
   return { capacity: Math.max(0, state.concurrencyCap - inFlight), state };
 }
 
-/** When each of `count` claimed postings may be sent: one slot per 1/rps, never before `now`. */
+/** The rate the target is sent at now: the configured limit, or less while it recovers from throttling. */
+export function currentRate(state: TargetState, limits: TargetLimits): number {
+  return Math.min(state.requestRate ?? limits.requestsPerSecond, limits.requestsPerSecond);
+}
+
+/** When each of `count` claimed postings may be sent: one slot per 1/rate, never before `now`. */
 export function reserveSlots(
   state: TargetState,
   count: number,
   limits: TargetLimits,
   now: Date,
 ): { sendAt: Date[]; state: TargetState } {
-  const spacing = 1000 / limits.requestsPerSecond;
+  const spacing = 1000 / currentRate(state, limits);
   let next = Math.max(now.getTime(), state.nextSlotAt.getTime());
   const sendAt: Date[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -98,12 +123,26 @@ export function reserveSlots(
   return { sendAt, state: { ...state, nextSlotAt: new Date(next) } };
 }
 
-/** A delivery succeeded: the breaker closes, and a throttled cap grows back one step per run of successes. */
+/** The rate after a cut: what it was, less the share of requests refused since the previous cut, bounded. */
+function cutRate(state: TargetState, limits: TargetLimits): number {
+  const answered = state.acceptedSinceCut + state.refusedSinceCut;
+  const kept = answered === 0 ? RATE_CUT_MIN : state.acceptedSinceCut / answered;
+  const factor = Math.min(RATE_CUT_MAX, Math.max(RATE_CUT_MIN, kept));
+  return Math.max(currentRate(state, limits) * factor, limits.requestsPerSecond * RATE_FLOOR);
+}
+
+/**
+ * A delivery succeeded: the breaker closes, a throttled cap grows back one step per run of successes, and
+ * a lowered rate one step per success (null again once it is back at the limit).
+ */
 export function afterSuccess(state: TargetState, limits: TargetLimits): TargetState {
   const successes = state.successesSinceBackoff + 1;
   const grow = state.concurrencyCap < limits.concurrency && successes >= RECOVER_AFTER_SUCCESSES;
+  const rate = state.requestRate === null ? null : state.requestRate + RATE_STEP_PER_SUCCESS;
   return {
     ...state,
+    acceptedSinceCut: state.acceptedSinceCut + 1,
+    requestRate: rate === null || rate >= limits.requestsPerSecond ? null : rate,
     breaker: 'closed',
     breakerUntil: null,
     consecutiveFailures: 0,
@@ -113,23 +152,35 @@ export function afterSuccess(state: TargetState, limits: TargetLimits): TargetSt
 }
 
 /**
- * A delivery failed. Throttling halves the cap (never below one) and holds every process's next send until
- * the target's Retry-After; outage failures in a row open the breaker, and a failed probe opens it again.
+ * A delivery failed. Throttling holds every process's next send until the target's Retry-After and, once
+ * per window, cuts what the target said it limits: the cap is halved (never below one) for a concurrency
+ * limit, the rate cut by the share refused since the last cut for a rate limit, both when the target does
+ * not say. Outage failures in a row open the breaker, and a failed probe opens it again.
  */
 export function afterTargetFailure(
   state: TargetState,
   failureClass: FailureClass,
   now: Date,
-  retryAfterMs: number | undefined,
+  limits: TargetLimits,
+  { retryAfterMs, throttledOn }: Pick<FailureDetail, 'retryAfterMs' | 'throttledOn'> = {},
 ): TargetState {
   if (failureClass === 'throttled') {
-    const hold = new Date(now.getTime() + (retryAfterMs ?? 0));
-    return {
+    const hold = retryAfterMs === undefined ? state.nextSlotAt : new Date(now.getTime() + retryAfterMs);
+    const held = {
       ...state,
-      concurrencyCap: Math.max(1, Math.floor(state.concurrencyCap / 2)),
-      successesSinceBackoff: 0,
       nextSlotAt: hold > state.nextSlotAt ? hold : state.nextSlotAt,
-      breaker: state.breaker === 'half_open' ? 'closed' : state.breaker,
+      breaker: state.breaker === 'half_open' ? ('closed' as const) : state.breaker,
+      refusedSinceCut: state.refusedSinceCut + 1,
+    };
+    if (state.throttledAt && now.getTime() - state.throttledAt.getTime() < THROTTLE_WINDOW_MS) return held;
+    return {
+      ...held,
+      throttledAt: now,
+      successesSinceBackoff: 0,
+      acceptedSinceCut: 0,
+      refusedSinceCut: 0,
+      concurrencyCap: throttledOn === 'rate' ? state.concurrencyCap : Math.max(1, Math.floor(state.concurrencyCap / 2)),
+      requestRate: throttledOn === 'concurrency' ? state.requestRate : cutRate(held, limits),
     };
   }
   if (!FAILURE_RULES[failureClass].trips) return state;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { WebhookReceiver } from '../../../test/harness/webhook-receiver.js';
@@ -165,6 +166,34 @@ describeEachStore('the outbox dispatcher, delivering to a real webhook receiver'
     invoiceUp = true;
     await drain(() => dispatcher().runOnce());
     expect(receiver.requests.map((request) => request.idempotencyKey).slice(-2)).toEqual(['INV-1', 'CM-1']);
+  });
+
+  it('keeps claims outstanding across steps: a settled delivery frees its place for the next claim at once', async () => {
+    receiver.answer = () => 'hold';
+    await enqueueAll(Array.from({ length: 6 }, (_, i) => posting(`JE-${i + 1}`)));
+    const run = dispatcher();
+    const requestsReach = async (count: number) => {
+      for (let wait = 0; wait < 200 && receiver.requests.length < count; wait += 1) await sleep(10);
+      expect(receiver.requests).toHaveLength(count);
+    };
+    // The first step claims the target's cap and returns without waiting for the answers.
+    expect(await run.advance(20)).toBe(true);
+    await requestsReach(4);
+    // Its cap is full: the next step claims nothing more and only waits.
+    expect(await run.advance(20)).toBe(true);
+    expect(receiver.requests).toHaveLength(4);
+    receiver.release();
+    expect(await run.advance(5000)).toBe(true);
+    expect(await run.advance(20)).toBe(true);
+    await requestsReach(5);
+    expect(run.takeSummary()).toEqual({ delivered: 1, adopted: 0, failed: 0, dead: 0 });
+    receiver.answer = () => 'store';
+    receiver.release(4);
+    for (let step = 0; step < 50 && (await run.advance(1000)); step += 1);
+    await run.drain();
+    expect(receiver.stored.size).toBe(6);
+    expect(receiver.requests).toHaveLength(6);
+    expect(run.takeSummary()).toEqual({ delivered: 5, adopted: 0, failed: 0, dead: 0 });
   });
 
   it('never delivers a posting twice when two dispatchers run at once', async () => {

@@ -17,6 +17,7 @@ import {
 } from './posting-repository.js';
 import { lockTargetState, saveTargetState } from './target-repository.js';
 import type { DeliveryObserver } from './posting-metrics.js';
+import { createBackgroundDeliveries } from './background-deliveries.js';
 
 export interface DispatcherDependencies {
   db: Database;
@@ -60,11 +61,17 @@ export function createDispatcher({
   observer,
   onDelivered,
 }: DispatcherDependencies) {
+  const background = createBackgroundDeliveries();
+  /** Each target's cap as last seen: a process already delivering that many needs no claim to know it is full. */
+  const lastCap = new Map<string, number>();
+  const running: DispatchSummary = emptySummary();
+
   async function claim(targetKey: string, connector: Connector): Promise<Claim[]> {
     const { limits } = connector.target;
     return db.transaction(async (tx) => {
       const now = clock.now();
       const locked = await lockTargetState(tx, targetKey, limits.concurrency, now);
+      lastCap.set(targetKey, locked.concurrencyCap);
       const { capacity, state } = claimCapacity(locked, await countInFlight(tx, targetKey, now), now);
       const postings = await lockClaimable(tx, targetKey, now, capacity);
       if (postings.length === 0) {
@@ -186,29 +193,76 @@ export function createDispatcher({
       });
       const { target } = connector;
       const state = await lockTargetState(tx, target.key, target.limits.concurrency, now);
-      await saveTargetState(tx, afterTargetFailure(state, failure.failureClass, now, retryAfterMs), now);
+      await saveTargetState(
+        tx,
+        afterTargetFailure(state, failure.failureClass, now, target.limits, failure.detail),
+        now,
+      );
       return outcome.status === 'dead';
     });
+  }
+
+  /** Claims for every target with due work, as `deliver` each claim; answers how many were claimed. */
+  async function claimAll(start: (claim: Claim) => void, skip: (targetKey: string) => boolean): Promise<number> {
+    let claimed = 0;
+    const targets = await findTargetsWithWork(db, clock.now());
+    await Promise.all(
+      targets.map(async (targetKey) => {
+        if (skip(targetKey)) return;
+        const connector = await connectorFor(targetKey);
+        // A target no longer in the catalog: its postings wait, listed, until it is back or they are cancelled.
+        if (!connector) return;
+        const claims = await claim(targetKey, connector);
+        claimed += claims.length;
+        claims.forEach(start);
+      }),
+    );
+    return claimed;
   }
 
   return {
     id,
     /** One pass over every target with due postings; resolves once each claimed posting has settled. */
     async runOnce(): Promise<DispatchSummary> {
-      const summary: DispatchSummary = { delivered: 0, adopted: 0, failed: 0, dead: 0 };
-      const targets = await findTargetsWithWork(db, clock.now());
-      await Promise.all(
-        targets.map(async (targetKey) => {
-          const connector = await connectorFor(targetKey);
-          // A target no longer in the catalog: its postings wait, listed, until it is back or they are cancelled.
-          if (!connector) return;
-          const claims = await claim(targetKey, connector);
-          await Promise.all(claims.map((one) => deliver(one, summary)));
-        }),
+      const summary = emptySummary();
+      const deliveries: Promise<void>[] = [];
+      await claimAll(
+        (one) => deliveries.push(deliver(one, summary)),
+        () => false,
       );
+      await Promise.all(deliveries);
       return summary;
     },
+    /**
+     * The worker's step: claims what each target's limits allow beside what this dispatcher is already
+     * delivering, starts those deliveries without waiting for them, then waits until one settles (or
+     * `waitMs`). Claims stay outstanding across steps, so the target never idles between batches: a slot
+     * freed by a settled delivery is claimed again at once, at the rate's next slot. Answers false when
+     * there was nothing to claim and nothing is in flight: the worker may rest.
+     */
+    async advance(waitMs: number): Promise<boolean> {
+      background.rethrowFailure();
+      const claimed = await claimAll(
+        (one) => background.start(one.posting.targetKey, deliver(one, running)),
+        (targetKey) => background.of(targetKey) >= (lastCap.get(targetKey) ?? Infinity),
+      );
+      if (claimed === 0 && background.size === 0) return false;
+      await background.nextSettle(waitMs);
+      return true;
+    },
+    /** What `advance`'s deliveries settled since the last call. */
+    takeSummary(): DispatchSummary {
+      const taken = { ...running };
+      Object.assign(running, emptySummary());
+      return taken;
+    },
+    /** Waits for every delivery `advance` started: a graceful stop leaves nothing in flight. */
+    drain: () => background.drain(),
   };
+}
+
+function emptySummary(): DispatchSummary {
+  return { delivered: 0, adopted: 0, failed: 0, dead: 0 };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;

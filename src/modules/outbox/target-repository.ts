@@ -12,6 +12,13 @@ export interface TargetState {
   breaker: BreakerState;
   consecutiveFailures: number;
   breakerUntil: Date | null;
+  /** The rate the target is sent at now, below the configured limit after throttling; null at the limit. */
+  requestRate: number | null;
+  /** When the target last throttled in a way that lowered the cap or the rate (one cut per window). */
+  throttledAt: Date | null;
+  /** Requests the target accepted and refused (429) since that cut: the next cut takes off the refused share. */
+  acceptedSinceCut: number;
+  refusedSinceCut: number;
 }
 
 interface TargetStateRow {
@@ -22,6 +29,10 @@ interface TargetStateRow {
   breaker: BreakerState;
   consecutive_failures: number;
   breaker_until: Timestamp | null;
+  request_rate: number | null;
+  throttled_at: Timestamp | null;
+  accepted_since_cut: number;
+  refused_since_cut: number;
 }
 
 function fromRowTargetState(row: TargetStateRow): TargetState {
@@ -33,6 +44,10 @@ function fromRowTargetState(row: TargetStateRow): TargetState {
     breaker: row.breaker,
     consecutiveFailures: Number(row.consecutive_failures),
     breakerUntil: row.breaker_until ? new Date(row.breaker_until) : null,
+    requestRate: row.request_rate === null ? null : Number(row.request_rate),
+    throttledAt: row.throttled_at ? new Date(row.throttled_at) : null,
+    acceptedSinceCut: Number(row.accepted_since_cut),
+    refusedSinceCut: Number(row.refused_since_cut),
   };
 }
 
@@ -52,7 +67,8 @@ export async function lockTargetState(
     [targetKey, now, initialCap],
   );
   const result = await tx.query<TargetStateRow>(
-    `select target_key, next_slot_at, concurrency_cap, successes_since_backoff, breaker, consecutive_failures, breaker_until
+    `select target_key, next_slot_at, concurrency_cap, successes_since_backoff, breaker, consecutive_failures, breaker_until,
+            request_rate, throttled_at, accepted_since_cut, refused_since_cut
        from posting_targets where target_key = $1 for update`,
     [targetKey],
   );
@@ -62,7 +78,8 @@ export async function lockTargetState(
 export async function saveTargetState(tx: Queryable, state: TargetState, now: Date): Promise<void> {
   await tx.query(
     `update posting_targets set next_slot_at = $2, concurrency_cap = $3, successes_since_backoff = $4, breaker = $5,
-            consecutive_failures = $6, breaker_until = $7, updated_at = $8
+            consecutive_failures = $6, breaker_until = $7, request_rate = $9, throttled_at = $10,
+            accepted_since_cut = $11, refused_since_cut = $12, updated_at = $8
       where target_key = $1`,
     [
       state.targetKey,
@@ -73,6 +90,10 @@ export async function saveTargetState(tx: Queryable, state: TargetState, now: Da
       state.consecutiveFailures,
       state.breakerUntil,
       now,
+      state.requestRate,
+      state.throttledAt,
+      state.acceptedSinceCut,
+      state.refusedSinceCut,
     ],
   );
 }
@@ -80,7 +101,8 @@ export async function saveTargetState(tx: Queryable, state: TargetState, now: Da
 /** Every target's state, for metrics and the API. */
 export async function listTargetStates(db: Queryable): Promise<TargetState[]> {
   const result = await db.query<TargetStateRow>(
-    `select target_key, next_slot_at, concurrency_cap, successes_since_backoff, breaker, consecutive_failures, breaker_until
+    `select target_key, next_slot_at, concurrency_cap, successes_since_backoff, breaker, consecutive_failures, breaker_until,
+            request_rate, throttled_at, accepted_since_cut, refused_since_cut
        from posting_targets order by target_key`,
   );
   return result.rows.map(fromRowTargetState);

@@ -18,7 +18,17 @@ const targetStateSchema = {
     concurrencyCap: {
       type: 'integer',
       description:
-        "Requests at once now: halved on each 429, grown back by one per run of successes up to the target's limit.",
+        "Requests at once now: halved on a 429 that concerns concurrency (or does not say), at most once a second; grown back by one per run of successes up to the target's limit.",
+    },
+    requestRate: {
+      type: ['number', 'null'],
+      description:
+        "Requests per second sent now, after a 429 that concerns the rate (or does not say) cut it by the share the target refused; null: the target's configured limit, which it climbs back to with successes.",
+    },
+    throttledAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'When a 429 last cut the cap or the rate.',
     },
     nextSlotAt: { type: 'string', format: 'date-time', description: "The rate limit's next free send time." },
   },

@@ -85,15 +85,15 @@ describeEachStore('postings over HTTP', (stores) => {
 
   it("exports postings by target and status, and each target's breaker, as metrics", async () => {
     await t.app.db.query(
-      `insert into posting_targets (target_key, next_slot_at, concurrency_cap, breaker, breaker_until, updated_at)
-       values ('ns', now(), 2, 'open', now() + interval '30 seconds', now())`,
+      `insert into posting_targets (target_key, next_slot_at, concurrency_cap, breaker, breaker_until, request_rate, updated_at)
+       values ('ns', now(), 2, 'open', now() + interval '30 seconds', 42.5, now())`,
     );
     const text = await (await t.request('/metrics', { key: null })).text();
     expect(text).toMatch(/^meterbridge_postings\{target="ns",status="pending"\} 1$/m);
     expect(text).toMatch(/^meterbridge_posting_breaker_state\{target="ns"\} 2$/m);
     expect(text).toMatch(/^meterbridge_posting_oldest_pending_seconds\{target="ns"\} \d/m);
     expect(await readJson(await t.request('/v1/posting-targets'))).toMatchObject({
-      items: [{ targetKey: 'ns', breaker: 'open', concurrencyCap: 2 }],
+      items: [{ targetKey: 'ns', breaker: 'open', concurrencyCap: 2, requestRate: 42.5, throttledAt: null }],
     });
   });
 

@@ -17,7 +17,13 @@ describe("NetSuite's answers as failure classes", () => {
       const text = netsuiteError(429, code, 'Request blocked.');
       expect(netsuiteFailure(429, text, new Headers(), context)).toMatchObject({
         failureClass: 'throttled',
-        detail: { code, status: 429, targetText: text, retryAfterMs: undefined },
+        detail: {
+          code,
+          status: 429,
+          targetText: text,
+          retryAfterMs: undefined,
+          throttledOn: code === 'CONCURRENCY_LIMIT_EXCEEDED' ? 'concurrency' : 'rate',
+        },
       });
     }
     const text = netsuiteError(429, 'CONCURRENCY_LIMIT_EXCEEDED', 'Request blocked.');

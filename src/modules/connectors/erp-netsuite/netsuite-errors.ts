@@ -1,4 +1,4 @@
-import { DeliveryFailure, type FailureClass } from '../connector.js';
+import { DeliveryFailure, type FailureClass, type FailureDetail } from '../connector.js';
 import { responseFailure, transportFailure } from '../http-failure.js';
 
 // NetSuite's answers as failure classes. NetSuite's error document is
@@ -38,8 +38,15 @@ export function readNetSuiteError(text: string): NetSuiteErrorDetail | undefined
   };
 }
 
-/** The account's governance refusing a request: wait and retry, at a lower concurrency. */
-const THROTTLE_CODES = new Set(['CONCURRENCY_LIMIT_EXCEEDED', 'REQUEST_LIMIT_EXCEEDED', 'SSS_REQUEST_LIMIT_EXCEEDED']);
+/**
+ * The account's governance refusing a request: wait and retry, at a lower concurrency when the account's
+ * concurrency limit was hit, at a lower rate when its request-frequency limit was.
+ */
+const THROTTLE_CODES = new Map<string, FailureDetail['throttledOn']>([
+  ['CONCURRENCY_LIMIT_EXCEEDED', 'concurrency'],
+  ['REQUEST_LIMIT_EXCEEDED', 'rate'],
+  ['SSS_REQUEST_LIMIT_EXCEEDED', 'rate'],
+]);
 
 /**
  * How long after a 429 a 401 is taken for throttling: NetSuite has been seen answering "Invalid login
@@ -79,6 +86,7 @@ export function netsuiteFailure(
     failureClass,
     code: error?.code,
     path: error?.path,
+    throttledOn: error?.code === undefined ? undefined : THROTTLE_CODES.get(error.code),
     message: `${context.what}: NetSuite answered ${status} ${said}${note}`,
   });
 }
