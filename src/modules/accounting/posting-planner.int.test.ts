@@ -1,36 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  applyStory,
-  completion,
-  post,
-  postCatalog,
-  postedStoryCatalog,
-  send,
-} from '../../../test/scenarios/one-month-story.js';
+import { applyStory, completion, post, postCatalog, send } from '../../../test/scenarios/one-month-story.js';
+import { ledgerHookCatalog, ledgerHookDispatcher } from '../../../test/fixtures/ledger-hook.js';
 import { readJson } from '../../../test/harness/read-json.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
 import { WebhookReceiver } from '../../../test/harness/webhook-receiver.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { JournalEntry } from '../connectors/index.js';
-import { createWebhookConnector } from '../connectors/webhook/webhook-connector.js';
-import { createDispatcher, createPostings } from '../outbox/index.js';
-
-/** The one-month story's catalog, its US entity posting summarized journals to a webhook target. */
-const postedCatalog = (url: string) =>
-  postedStoryCatalog(
-    `- key: ledger-hook
-  kind: webhook
-  settings: { url: "${url}" }
-  credentials: LEDGER_HOOK`,
-    `target: ledger-hook
-mode: journal
-accounts:
-  receivable: "1200"
-  revenue: { default: "4000", charges: { platform_fee: "4010" } }
-  taxPayable: { US-CA: "2300" }
-dimensions: { subsidiary: "1" }`,
-  );
+import { createPostings } from '../outbox/index.js';
 
 describeEachStore('posting finalized invoices as a summarized journal entry', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');
@@ -41,7 +18,7 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
   beforeAll(async () => {
     t = await startTestApp(stores, { clock });
     url = await receiver.start();
-    await applyStory(t, postedCatalog(url));
+    await applyStory(t, ledgerHookCatalog(url));
   });
   afterAll(async () => {
     await receiver.stop();
@@ -92,21 +69,7 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
       ['1200', '145.86', '0', 2],
     ]);
 
-    const dispatcher = createDispatcher({
-      db: t.app.db,
-      clock,
-      connectorFor: () =>
-        createWebhookConnector(
-          {
-            key: 'ledger-hook',
-            kind: 'webhook',
-            settings: { url },
-            credentials: 'LEDGER_HOOK',
-            limits: { requestsPerSecond: 10, concurrency: 2 },
-          },
-          async () => 'secret',
-        ),
-    });
+    const dispatcher = ledgerHookDispatcher(t.app.db, clock, url);
     // Not before the day is over (and an hour more for stragglers).
     expect(await dispatcher.runOnce()).toEqual({ delivered: 0, adopted: 0, failed: 0, dead: 0 });
     // Say the ERP refused the entry: tokens belong in 4020. Fixed in the catalog, the retry renders the
@@ -114,7 +77,7 @@ describeEachStore('posting finalized invoices as a summarized journal entry', (s
     await t.app.db.query(`update postings set status = 'dead' where id = $1`, [posting!.id]);
     const fixed = await postCatalog(
       t,
-      postedCatalog(url).replace('revenue: { default: "4000",', 'revenue: { default: "4020",'),
+      ledgerHookCatalog(url).replace('revenue: { default: "4000",', 'revenue: { default: "4020",'),
     );
     expect(fixed.status).toBe(201);
     const retried = await t.app.postings.retry(posting!.id, 'test');

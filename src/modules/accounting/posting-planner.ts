@@ -5,6 +5,7 @@ import type { JournalLine, TargetDefinition } from '../connectors/index.js';
 import { erpDocumentFor } from './erp-document.js';
 import { collect, insertPostingsNow, type NewPosting } from '../outbox/index.js';
 import { AccountingError } from './accounting.js';
+import { correctionGroup } from './correction-group.js';
 import { externalIdFor } from './external-id.js';
 import { summarizeInto } from './journal-entry.js';
 import { documentJournalLines, type DocumentContext } from './journal-lines.js';
@@ -21,9 +22,10 @@ type PostedEntity = DocumentContext['entity'];
 /**
  * Turns each finalized document into its postings, in the finalizing transaction, by the current catalog:
  * in journal mode its lines join the summarized entry of its entity, currency and posting date (the
- * date's open entry, or its next one once the open one is on its way); in invoice mode it becomes one
- * ERP invoice or credit memo, a memo after the document it corrects. Entities without accounting are
- * not posted.
+ * date's open entry, or its next one once the open one is on its way), a correction's (a void's, a
+ * memo's) held until the corrected invoice's entry is delivered (correction-group.ts); in invoice mode
+ * it becomes one ERP invoice or credit memo, a memo after the document it corrects. Entities without
+ * accounting are not posted.
  */
 export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDependencies): DocumentListener {
   const versions = cachedCatalogVersions(catalog);
@@ -48,18 +50,11 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
       const { accounting } = context.entity;
       if (accounting.mode === 'invoice') return insertPostingsNow(tx, [erpPosting(document, context, target)], at);
       const postingDate = postingDateOf(document, accounting.postingDate, at);
-      await addToJournal(
-        tx,
-        documentJournalLines(document, context),
-        document.currency,
-        context,
-        target,
-        postingDate,
-        at,
-      );
+      const lines = documentJournalLines(document, context);
+      await addToJournal(tx, lines, document.currency, context, target, postingDate, at, document.correctsInvoice);
     },
     // A void is posted on the day it happens: its lines reversed into that day's entry, or a credit memo
-    // of the whole invoice, sent after the invoice itself.
+    // of the whole invoice; either is sent after the invoice itself.
     async documentVoided(tx, document, at) {
       const posted = await postingOf(tx, document);
       if (!posted) return;
@@ -67,7 +62,8 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
       if (context.entity.accounting.mode === 'invoice')
         return insertPostingsNow(tx, [erpPosting(document, context, target, true)], at);
       const lines = documentJournalLines(document, context, true);
-      await addToJournal(tx, lines, document.currency, context, target, at.toISOString().slice(0, 10), at);
+      const voidDate = at.toISOString().slice(0, 10);
+      await addToJournal(tx, lines, document.currency, context, target, voidDate, at, document.id);
     },
   };
 
@@ -79,9 +75,15 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
     target: TargetDefinition,
     postingDate: string,
     at: Date,
+    /** The invoice these lines correct (a void's or a memo's): they are sent only after it. */
+    corrects?: string | null,
   ): Promise<void> {
     const { code, accounting } = context.entity;
-    const groupKey = `${code}|${currency}|${postingDate}`;
+    const dateKey = `${code}|${currency}|${postingDate}`;
+    const { groupKey, after } = corrects
+      ? await correctionGroup(tx, target.key, dateKey, corrects)
+      : { groupKey: dateKey, after: undefined };
+    const held = after ? `, corrections of ${after}` : '';
     await collect(
       tx,
       {
@@ -95,7 +97,7 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
             legalEntity: code,
             currency,
             postingDate,
-            memo: `Meterbridge usage revenue ${code} ${currency} ${postingDate}${sequence > 1 ? ` (${sequence})` : ''}`,
+            memo: `Meterbridge usage revenue ${code} ${currency} ${postingDate}${held}${sequence > 1 ? ` (${sequence})` : ''}`,
           };
           const base = current?.type === 'journal' ? current : header;
           return {
@@ -106,6 +108,7 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
             legalEntity: code,
             period: postingDate.slice(0, 7),
             body: summarizeInto(base, lines),
+            after,
           };
         },
       },

@@ -17,3 +17,4 @@ export { parsePostingQuery, type PostingParams } from './posting-filter.js';
 export type { PostingFilter } from './posting-queries.js';
 export { collect, type GroupContribution } from './collect.js';
 export { createPostingMetrics, type DeliveryObserver } from './posting-metrics.js';
+export { findUndeliveredHolder, lockOpenHolder, type UndeliveredHolder } from './correction-repository.js';
