@@ -147,6 +147,11 @@ export interface TargetDocument {
 export interface Connector {
   readonly target: TargetDefinition;
   /**
+   * How long one delivery (every request it makes) may take before its outcome counts as unknown, when
+   * the target's settings say (`timeoutMs`); the dispatcher's default otherwise.
+   */
+  readonly deliveryTimeoutMs?: number;
+  /**
    * Sends the document and answers the target's id for it; throws DeliveryFailure. Delivering a body
    * whose external id the target already holds must not create a second document (upsert, or a
    * look-up first).

@@ -196,6 +196,24 @@ describeEachStore('the outbox dispatcher, delivering to a real webhook receiver'
     expect(run.takeSummary()).toEqual({ delivered: 5, adopted: 0, failed: 0, dead: 0 });
   });
 
+  it("gives up on a delivery after the target's own timeout, then reads back: its outcome is unknown", async () => {
+    receiver.answer = (index) => (index === 0 ? 'hold' : 'store');
+    const slow = createWebhookConnector(
+      { ...connector.target, settings: { ...connector.target.settings, timeoutMs: 1000 } },
+      async () => SECRET,
+    );
+    // The dispatcher's own default would wait a minute: the target's setting is what ends the wait.
+    const run = createDispatcher({ db, clock, connectorFor: () => slow, requestTimeoutMs: 60_000 });
+    await enqueueAll([posting('JE-1')]);
+    expect(await run.runOnce()).toEqual({ delivered: 0, adopted: 0, failed: 1, dead: 0 });
+    const [waiting] = await findPostingsBy(db, { statuses: ['retrying'] });
+    expect(waiting).toMatchObject({ needsLookup: true });
+    expect((await listAttempts(db, waiting!.id))[0]).toMatchObject({ failureClass: 'unknown_outcome' });
+    receiver.release();
+    await drain(() => run.runOnce());
+    expect(receiver.stored.size).toBe(1);
+  });
+
   it('never delivers a posting twice when two dispatchers run at once', async () => {
     await enqueueAll(Array.from({ length: 30 }, (_, i) => posting(`JE-${i + 1}`)));
     const [first, second] = [dispatcher(), dispatcher()];

@@ -26,7 +26,7 @@ export interface DispatcherDependencies {
   connectorFor: (targetKey: string) => Connector | undefined | Promise<Connector | undefined>;
   /** Names this dispatcher's claims (a process may run one); random by default. */
   id?: string;
-  /** How long one request may take before its outcome counts as unknown. */
+  /** How long one delivery may take before its outcome counts as unknown, unless its connector says. */
   requestTimeoutMs?: number;
   observer?: DeliveryObserver;
   /** Told of each delivery in the transaction that records it (billing notes which invoices a ledger holds). */
@@ -61,6 +61,7 @@ export function createDispatcher({
   observer,
   onDelivered,
 }: DispatcherDependencies) {
+  const timeoutOf = (connector: Connector) => connector.deliveryTimeoutMs ?? requestTimeoutMs;
   const background = createBackgroundDeliveries();
   /** Each target's cap as last seen: a process already delivering that many needs no claim to know it is full. */
   const lastCap = new Map<string, number>();
@@ -97,7 +98,7 @@ export function createDispatcher({
         postings.map((posting) => posting.id),
         id,
         now,
-        new Date(lastSlot.getTime() + 2 * requestTimeoutMs),
+        new Date(lastSlot.getTime() + 2 * timeoutOf(connector)),
       );
       await saveTargetState(tx, slots.state, now);
       return postings.map((posting, index) => ({
@@ -116,7 +117,7 @@ export function createDispatcher({
     const wait = sendAt.getTime() - clock.now().getTime();
     if (wait > 0) await sleep(wait);
     const startedAt = clock.now();
-    const signal = AbortSignal.timeout(requestTimeoutMs);
+    const signal = AbortSignal.timeout(timeoutOf(connector));
     try {
       const found = posting.needsLookup ? await connector.find(posting.body, signal) : undefined;
       const document = found ?? (await connector.deliver(posting.body, signal));

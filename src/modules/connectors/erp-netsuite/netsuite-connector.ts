@@ -44,6 +44,11 @@ const SUITEQL_TYPES: Readonly<Record<NetSuiteRecordType, string>> = {
 /** External ids per SuiteQL query, and rows per page (NetSuite's most). */
 const IDS_PER_QUERY = 200;
 const PAGE_ROWS = 1000;
+/**
+ * The most requests one delivery makes, each bounded by the target's `timeoutMs`: a token, the read of
+ * the invoice a credit memo corrects, the read of the memo itself and the upsert.
+ */
+const REQUESTS_PER_DELIVERY = 4;
 
 export interface NetSuiteConnector extends Connector {
   /**
@@ -67,8 +72,10 @@ export function createNetSuiteConnector(
     return createNetSuiteClient({ settings, authorizer, throttle: context.throttle, now });
   }
 
+  const { timeoutMs } = target.settings;
   return {
     target,
+    deliveryTimeoutMs: typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs * REQUESTS_PER_DELIVERY : undefined,
     async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
       // Mapped first: a body NetSuite cannot take is invalid whatever the state of the credentials.
       const record = toNetSuiteRecord(body, readSettings(target));

@@ -6,6 +6,7 @@ import { signWebhook, SIGNATURE_HEADER } from './webhook-signature.js';
 /** The webhook's settings, as the catalog's schema for the kind has checked them. */
 interface WebhookSettings {
   url: string;
+  timeoutMs?: number;
   headers?: Record<string, string>;
 }
 
@@ -20,6 +21,7 @@ export function createWebhookConnector(target: TargetDefinition, secrets: Secret
   const settings = settingsOf(target);
   return {
     target,
+    deliveryTimeoutMs: settings.timeoutMs,
     async deliver(body: PostingBody, signal: AbortSignal) {
       const secret = target.credentials ? await secrets(target.credentials) : undefined;
       const text = JSON.stringify(body);
