@@ -3,6 +3,7 @@ import type { Application } from './credit-ledger.js';
 import { invalidContent } from './netsuite-error.js';
 import { decimal, isObject, refuseUnknownFields, type JsonObject } from './record-fields.js';
 import type { RecordStore, StoredRecord } from './record-store.js';
+import type { ApplyLine } from './transaction.js';
 
 // A credit memo's `apply` sublist: `{"items": [{"doc": {"id": "<invoice>"}, "apply": true, "amount": 5}]}`.
 // Lines are keyed by `doc`, so a document appears once. A line is applied only when `apply` is true; its
@@ -11,13 +12,6 @@ import type { RecordStore, StoredRecord } from './record-store.js';
 // memo's customer and currency that the account holds, the amount cannot exceed what is open on it
 // (counting back what this memo applied before, when the memo is written again), and the memo cannot
 // apply more than its total.
-
-export interface ApplyLine {
-  /** The document's internal id as sent. */
-  doc: string;
-  apply: boolean;
-  amount: Decimal | undefined;
-}
 
 const APPLY_LINE = new Set(['doc', 'apply', 'amount', 'line']);
 const MAX_LINES = 10_000;

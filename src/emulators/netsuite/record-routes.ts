@@ -6,7 +6,8 @@ import { EXTERNAL_ID, isObject } from './record-fields.js';
 import { toApiRecord } from './api-record.js';
 import { checkApplications } from './apply-sublist.js';
 import type { RecordStore } from './record-store.js';
-import { RECORD_TYPES, validateTransaction, type RecordType } from './validate-transaction.js';
+import { RECORD_TYPES, type RecordType } from './transaction.js';
+import { validateTransaction } from './validate-transaction.js';
 
 // `record/v1/<type>[/<id> | /eid:<externalId>]` for journal entries, invoices and credit memos:
 // create answers 204 with the new record's Location and no body; PUT by external id is the upsert

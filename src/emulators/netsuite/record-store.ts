@@ -1,7 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { CreditLedger, type Application } from './credit-ledger.js';
 import { invalidContent, NetSuiteError } from './netsuite-error.js';
-import type { RecordType, TransactionInput } from './validate-transaction.js';
+import type { RecordType, TransactionInput } from './transaction.js';
 
 // The account's transactions, in memory only: a restarted emulator starts empty. Internal ids are one
 // sequence across transaction types, as NetSuite's are; each external id names at most one record

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { NetSuiteChart } from './emulator-options.js';
-import { readApplySublist, type ApplyLine } from './apply-sublist.js';
+import { readApplySublist } from './apply-sublist.js';
+import type { RecordType, TransactionInput } from './transaction.js';
 import { invalidContent } from './netsuite-error.js';
 import {
   date,
@@ -19,25 +20,6 @@ import {
 // journal entry must balance to the cent, an invoice's or credit memo's total (its item lines plus its
 // tax lines, lines of the chart's tax items) cannot be negative, and a field the record does not have is
 // refused. The result is the record in NetSuite's read shape (references as {id}, amounts as numbers).
-
-export type RecordType = 'journalEntry' | 'invoice' | 'creditMemo';
-export const RECORD_TYPES: readonly RecordType[] = ['journalEntry', 'invoice', 'creditMemo'];
-
-export interface TransactionInput {
-  externalId: string | undefined;
-  tranId: string | undefined;
-  /** Header fields in NetSuite's shape, without id, externalId and tranId. */
-  fields: JsonObject;
-  /** `line` for journal entries, `item` for invoices and credit memos. */
-  sublist: 'line' | 'item';
-  lines: JsonObject[];
-  /** Sum of the debits (journal entry), or of the item lines and the tax lines, to the cent. */
-  total: Decimal;
-  /** Invoices and credit memos: the lines of tax items (the rest of the total is the subtotal). */
-  taxTotal: Decimal;
-  /** A credit memo's `apply` lines as sent; checked against the invoices by apply-sublist.ts. */
-  apply: ApplyLine[];
-}
 
 const HEADER = ['externalId', 'tranId', 'tranDate', 'subsidiary', 'currency', 'memo'];
 const DIMENSIONS = ['department', 'class', 'location'] as const;
