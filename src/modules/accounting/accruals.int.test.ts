@@ -77,6 +77,10 @@ describeEachStore('accruing revenue still on drafts at period close', (stores) =
       `select period, documents from accrual_runs`,
     );
     expect(recorded.rows).toEqual([{ period: '2026-10', documents: 2 }]);
+
+    // An accrual refused and retried is sent as it was built from the drafts, never rendered as invoices.
+    await t.app.db.query(`update postings set status = 'dead' where id = $1`, [accrual!.id]);
+    expect((await t.app.postings.retry(accrual!.id, 'test')).body).toEqual(accrual!.body);
   });
 });
 

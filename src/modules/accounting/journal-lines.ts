@@ -1,7 +1,7 @@
 import type { Catalog, Customer, LegalEntity } from '../catalog/index.js';
 import { revenueAccountFor } from '../catalog/index.js';
 import type { Invoice, InvoiceLine } from '../billing/index.js';
-import type { JournalLine } from '../connectors/index.js';
+import type { JournalLine, LineReference } from '../connectors/index.js';
 import { Exact } from '../../platform/money.js';
 import { AccountingError } from './accounting.js';
 
@@ -18,17 +18,19 @@ const side = (amount: Exact): Pick<JournalLine, 'debit' | 'credit'> =>
 /**
  * The journal lines of one finalized document, before summarizing: a credit per revenue, tax and discount
  * line by its account (a negative line debits it), and the receivable for the total, on the customer's
- * side of the ledger. A voided document's lines are the same with every side swapped. Balanced by
+ * side of the ledger. A voided document's lines are the same with every side swapped, their references
+ * marked `voided` (so a retry renders the reversal again, not the document). Balanced by
  * construction (the total is the sum of the lines), and checked anyway where entries are built.
  */
 export function documentJournalLines(document: Invoice, context: DocumentContext, reverse = false): JournalLine[] {
   const { accounting } = context.entity;
   const dimensions: Record<string, string> = { ...accounting.dimensions };
   const charges = new Map(context.catalog.plans.flatMap((plan) => plan.charges).map((charge) => [charge.key, charge]));
-  const reference = (line?: InvoiceLine) => ({
+  const reference = (line?: InvoiceLine): LineReference => ({
     invoiceId: document.id,
     invoiceNumber: document.number ?? '',
     lineNo: line?.lineNo ?? 0,
+    ...(reverse ? { voided: true as const } : {}),
   });
   const lines: JournalLine[] = [];
   const add = (account: string, amount: Exact, memo: string, line?: InvoiceLine) => {

@@ -166,6 +166,9 @@ describeEachStore('a journal correction waits for the entry of the invoice it co
     expect(others).toEqual([]);
     expect(entry).toMatchObject({ id: original.entry.id, dependsOn: null });
     expect(netByAccount([entry!.body as JournalEntry])).toEqual({ '1200': '0', '2300': '0', '4000': '0', '4010': '0' });
+    // Refused and retried, the entry is rendered again from both contributions: the invoice and its void.
+    await t.app.db.query(`update postings set status = 'dead' where id = $1`, [entry!.id]);
+    expect((await t.app.postings.retry(entry!.id, 'test')).body).toEqual(entry!.body);
   });
 });
 

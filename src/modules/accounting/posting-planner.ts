@@ -3,7 +3,7 @@ import type { DocumentListener, Invoice } from '../billing/index.js';
 import { cachedCatalogVersions, type Catalog, type CatalogService } from '../catalog/index.js';
 import type { JournalLine, TargetDefinition } from '../connectors/index.js';
 import { erpDocumentFor } from './erp-document.js';
-import { collect, insertPostingsNow, type NewPosting } from '../outbox/index.js';
+import { collect, insertPostingsNow, type NewPosting, type Posting } from '../outbox/index.js';
 import { AccountingError } from './accounting.js';
 import { correctionGroup } from './correction-group.js';
 import { externalIdFor } from './external-id.js';
@@ -123,6 +123,11 @@ function contextOf(catalog: Catalog, entity: PostedEntity, document: Invoice): D
   return { entity, customer, catalog };
 }
 
+const VOID_SUBJECT = 'void:';
+
+/** An invoice-mode posting that voids its document (a credit memo of an invoice), not the document itself. */
+export const postsVoid = (posting: Pick<Posting, 'subject'>): boolean => posting.subject.startsWith(VOID_SUBJECT);
+
 /** Invoice mode: one ERP document per Meterbridge document; a memo credits (or debits) the one it corrects. */
 function erpPosting(
   document: Invoice,
@@ -135,7 +140,7 @@ function erpPosting(
     targetKey: target.key,
     externalId: body.externalId,
     kind: body.type,
-    subject: `${voiding ? 'void' : 'invoice'}:${document.id}`,
+    subject: `${voiding ? VOID_SUBJECT : 'invoice:'}${document.id}`,
     legalEntity: document.legalEntity,
     period: document.periodStart.slice(0, 7),
     body,

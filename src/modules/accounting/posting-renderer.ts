@@ -6,12 +6,16 @@ import { AccountingError } from './accounting.js';
 import { summarizeInto } from './journal-entry.js';
 import { documentJournalLines } from './journal-lines.js';
 import { erpDocumentFor } from './erp-document.js';
+import { postsVoid } from './posting-planner.js';
+
+/** Postings not rendered from documents: an accrual and its reversal are built from drafts as they were. */
+const NOT_RENDERED = new Set(['accrual', 'reversal']);
 
 /**
  * Renders a posting's document again from the current catalog, for a retry after the mapping was fixed:
- * the same documents (the invoice lines its references name), the same header and external id, the
- * accounts and dimensions as the catalog says now. Undefined when the catalog no longer posts the entity
- * (the stored document is sent as it was).
+ * the same documents (the invoice lines its references name, each as posted: the document or its void),
+ * the same header and external id, the accounts and dimensions as the catalog says now. Undefined when
+ * the catalog no longer posts the entity, or for an accrual (the stored document is sent as it was).
  */
 export function createPostingRenderer({
   catalog,
@@ -25,7 +29,7 @@ export function createPostingRenderer({
     const body = posting.body;
     const entity = current?.legalEntities.find((candidate) => candidate.code === body.legalEntity);
     const accounting = entity?.accounting;
-    if (!current || !entity || !accounting) return undefined;
+    if (!current || !entity || !accounting || NOT_RENDERED.has(posting.kind)) return undefined;
     const contextFor = (document: Invoice) => {
       const customer = current.customers.find((candidate) => candidate.key === document.customer);
       if (!customer)
@@ -33,12 +37,11 @@ export function createPostingRenderer({
       return { entity: { ...entity, accounting }, customer, catalog: current };
     };
     if (body.type !== 'journal') {
-      const source = body.lines[0]?.reference.invoiceId;
+      const source = body.lines[0]?.reference.invoiceId ?? body.source?.invoiceId;
       if (source === undefined) return undefined;
       const document = await billing.get(source);
-      return erpDocumentFor(document, contextFor(document), posting.targetKey);
+      return erpDocumentFor(document, contextFor(document), posting.targetKey, postsVoid(posting));
     }
-    const ids = [...new Set(body.lines.flatMap((line) => line.references.map((reference) => reference.invoiceId)))];
     const header = {
       externalId: body.externalId,
       legalEntity: body.legalEntity,
@@ -47,10 +50,21 @@ export function createPostingRenderer({
       memo: body.memo,
     };
     let entry: JournalEntry | undefined;
-    for (const id of ids) {
-      const document = await billing.get(id);
-      entry = summarizeInto(entry ?? header, documentJournalLines(document, contextFor(document)));
+    for (const { invoiceId, voided } of contributions(body)) {
+      const document = await billing.get(invoiceId);
+      entry = summarizeInto(entry ?? header, documentJournalLines(document, contextFor(document), voided));
     }
     return entry;
   };
+}
+
+/** What an entry summarizes, in order: each document once as posted, and once more if its void is in it too. */
+function contributions(entry: JournalEntry): { invoiceId: string; voided: boolean }[] {
+  const seen = new Map<string, { invoiceId: string; voided: boolean }>();
+  for (const line of entry.lines)
+    for (const { invoiceId, voided } of line.references) {
+      const key = `${invoiceId}\n${voided === true}`;
+      if (!seen.has(key)) seen.set(key, { invoiceId, voided: voided === true });
+    }
+  return [...seen.values()];
 }

@@ -59,5 +59,9 @@ describeEachStore('posting a voided invoice in invoice mode', (stores) => {
     expect((credit?.body as ErpDocument).lines.map((line) => line.amount)).toEqual(['49.00', '22.00']);
     expect(credit?.externalId).toMatch(/^V-[A-Z2-7]{14}$/);
     expect(credit?.dependsOn).toBe(invoice?.id);
+
+    // Refused and retried, the void is rendered again as the void: the same credit memo, not the invoice.
+    await t.app.db.query(`update postings set status = 'dead' where id = $1`, [credit!.id]);
+    expect((await t.app.postings.retry(credit!.id, 'test')).body).toEqual(credit!.body);
   });
 });

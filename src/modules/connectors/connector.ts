@@ -46,6 +46,8 @@ export interface LineReference {
   invoiceId: string;
   invoiceNumber: string;
   lineNo: number;
+  /** The line reverses the document: its void (absent for the document's own lines). */
+  voided?: true;
 }
 
 export interface JournalLine extends LedgerPlace {
