@@ -127,7 +127,7 @@ function journalRows(entry: JournalEntry): Row[] {
       invoiceId: ref.invoiceId,
       invoiceNumber: ref.invoiceNumber,
       lineNo: ref.lineNo,
-      ...(ref.voided ? { voided: true } : {}),
+      ...(ref.voided ? { voided: true as const } : {}),
     })),
   }));
 }
