@@ -8,6 +8,7 @@ import {
   createPostingPreview,
   createPostingRenderer,
   createTargetConnectors,
+  type AccrualOptions,
   type AccrualResult,
   type PostingPreview,
 } from './modules/accounting/index.js';
@@ -46,7 +47,7 @@ export interface App {
   /** What a period's documents would post, computed and sent nowhere. */
   previewPostings(period: unknown): Promise<PostingPreview>;
   /** Accrues a closed period's revenue still on drafts, reversed on the next period's first day. */
-  accrue(period: unknown): Promise<AccrualResult>;
+  accrue(period: unknown, options?: AccrualOptions): Promise<AccrualResult>;
   metrics: Registry;
   logger: Logger;
   clock: Clock;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { byOption, cliActor } from '../cli-actor.js';
 import type { AccrualResult } from '../../modules/accounting/index.js';
 import { withStoreOptions } from '../options.js';
 import { printResult } from '../print-result.js';
@@ -8,7 +9,7 @@ const HELP = `
 At a period's close its invoices are usually still drafts (their grace period runs for days): their
 revenue is accrued as a journal entry on the period's last day (unbilled revenue against revenue) and
 reversed on the next period's first day, when the finalized invoices post it (docs/posting.md).
-A billing run of the period comes first (audited as system:accrual), so usage metered since the last
+A billing run of the period comes first (audited as --by, or cli:<login name>), so usage metered since the last
 run, or a period not billed yet, is drafted and accrued too. Accruing a period again adds nothing once
 its entries exist. \`serve --auto-accrue on\` does this on its own at each period's end.`;
 
@@ -31,9 +32,13 @@ export function accrueCommand(dependencies: AppCommandDependencies = {}): Comman
   return withStoreOptions(new Command('accrue').description("accrue a closed period's revenue still on drafts"))
     .requiredOption('--period <YYYY-MM>', 'the period to accrue')
     .option('--json', 'print the result as JSON')
+    .addOption(byOption("who accrues (and runs the period's billing run)"))
     .addHelpText('after', HELP)
     .action(async (options: Record<string, unknown>) => {
-      const result = await withApp(without(options, ['period', 'json']), openApp, (app) => app.accrue(options.period));
+      const actor = cliActor(options.by as string | undefined);
+      const result = await withApp(without(options, ['period', 'json', 'by']), openApp, (app) =>
+        app.accrue(options.period, { actor }),
+      );
       printResult(result, options.json, formatAccruals);
     });
 }
