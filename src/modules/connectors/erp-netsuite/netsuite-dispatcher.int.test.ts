@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore } from '../../../../test/harness/stores.js';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../../emulators/netsuite/index.js';
@@ -19,8 +18,9 @@ import { createNetSuiteConnector, createNetSuiteContext } from './netsuite-conne
 import { checkLedger, expectedNet, periodEntries } from '../../../../test/harness/netsuite-test-ledger.js';
 
 // The connector driven by the outbox dispatcher, as production drives it, against a real emulated
-// account: whatever the account does (429 storms, outages, lost answers, two dispatchers), it ends up
-// holding each posting once, every entry balanced, and the amounts per account to the cent.
+// account, in what is NetSuite's own: a missing secret, and its 5xx pages. The faults every target meets
+// (429 storms, outages, lost answers, a killed dispatcher, two dispatchers, a refused document) are the
+// conformance suite's (test/conformance), which NetSuite passes with the rest.
 
 describeEachStore('the NetSuite connector under the outbox dispatcher', (stores) => {
   let db: Database;
@@ -98,92 +98,6 @@ describeEachStore('the NetSuite connector under the outbox dispatcher', (stores)
     expect(ledger.unbalanced).toEqual([]);
     expect(ledger.netByAccount).toEqual(expectedNet(entries));
   }
-
-  it('waits out a 429 storm at concurrency 1 and delivers every entry once, to the cent', async () => {
-    emulator.setFaults({ concurrency: 1, latencyMs: 15 });
-    useTarget({ requestsPerSecond: 1000, concurrency: 8 });
-    const entries = periodEntries(30);
-    await enqueueAll(entries);
-    await drain(() => dispatcher().runOnce(), 120);
-    expectLedger(entries);
-    const classes = countBy(await attempts());
-    expect(classes.throttled).toBeGreaterThan(0);
-    expect(classes.throttled).toBe(emulator.stats().outcomes.concurrencyLimited);
-    expect(classes.delivered).toBe(30);
-  });
-
-  it('rides out a 503 and then a refused-connection outage in the middle of a period', async () => {
-    const entries = periodEntries(24);
-    await enqueueAll(entries);
-    const run = dispatcher();
-    await run.runOnce();
-    await run.runOnce();
-    emulator.setFaults({ outage: { mode: '503', untilMs: Date.now() + 3_600_000 } });
-    for (let pass = 0; pass < 2; pass += 1) {
-      clock.advance(10 * 60_000);
-      await run.runOnce();
-    }
-    emulator.setFaults({ outage: { mode: 'refuse', untilMs: Date.now() + 3_600_000 } });
-    for (let pass = 0; pass < 3; pass += 1) {
-      clock.advance(10 * 60_000);
-      await run.runOnce();
-    }
-    emulator.setFaults({ outage: undefined });
-    await sleep(50); // the emulator listens again
-    await drain(() => run.runOnce());
-    expectLedger(entries);
-    const classes = countBy(await attempts());
-    expect(classes.unknown_outcome).toBeGreaterThan(0); // the 503s: read back before sending again
-    expect(classes.unavailable).toBeGreaterThan(0); // the refusals
-    expect((classes.delivered ?? 0) + (classes.adopted ?? 0)).toBe(24);
-  });
-
-  it('adopts what was committed before the answer was lost (10% of writes dropped)', async () => {
-    emulator.setFaults({ dropAfterCommitRate: 0.1 });
-    const entries = periodEntries(40);
-    await enqueueAll(entries);
-    await drain(() => dispatcher().runOnce());
-    expectLedger(entries);
-    const classes = countBy(await attempts());
-    const dropped = emulator.stats().outcomes.droppedAfterCommit;
-    expect(dropped).toBeGreaterThan(0);
-    expect(classes.unknown_outcome).toBe(dropped);
-    expect(classes.adopted).toBe(dropped);
-    expect(classes.delivered).toBe(40 - dropped);
-  });
-
-  it('sends each entry once when two dispatchers run at once', async () => {
-    const entries = periodEntries(30);
-    await enqueueAll(entries);
-    const [first, second] = [dispatcher(), dispatcher()];
-    for (let pass = 0; pass < 20 && (await postings(['delivered'])).length < 30; pass += 1)
-      await Promise.all([first.runOnce(), second.runOnce()]);
-    expectLedger(entries);
-    expect(emulator.stats().requests).toBe(30);
-  });
-
-  it("dead-letters an unknown account with NetSuite's answer, and delivers the corrected body on retry", async () => {
-    const [good] = periodEntries(1);
-    const wrong: JournalEntry = {
-      ...good!,
-      lines: good!.lines.map((line, i) => (i ? line : { ...line, account: '999' })),
-    };
-    await enqueueAll([wrong]);
-    expect(await dispatcher().runOnce()).toEqual({ delivered: 0, adopted: 0, failed: 0, dead: 1 });
-    const [dead] = await postings(['dead']);
-    const [attempt] = await listAttempts(db, dead!.id);
-    expect(attempt).toMatchObject({
-      failureClass: 'invalid',
-      statusCode: 400,
-      errorCode: 'INVALID_CONTENT',
-      errorPath: 'line.items[0].account',
-    });
-    expect(attempt?.targetText).toContain('Invalid Field Value 999 for the following field: account');
-    await createPostings({ db, clock, render: async () => good }).retry(dead!.id, 'ops');
-    await drain(() => dispatcher().runOnce());
-    expect((await postings(['delivered'])).map((one) => one.externalId)).toEqual([good!.externalId]);
-    expectLedger([good!]);
-  });
 
   it('keeps a posting waiting, classified auth, while its secret is missing, and delivers once it is set', async () => {
     const keep = secret;

@@ -1,0 +1,73 @@
+import {
+  createNetSuiteConnector,
+  createNetSuiteContext,
+} from '../../../src/modules/connectors/erp-netsuite/netsuite-connector.js';
+import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/index.js';
+import { startNetSuiteEmulator } from '../../../src/emulators/netsuite/index.js';
+import { checkLedger, expectedNet, periodEntries } from '../../harness/netsuite-test-ledger.js';
+import type { ConformanceTarget } from '../conformance-target.js';
+
+const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
+
+/** NetSuite through its REST web services, TBA-signed, against the NetSuite emulator. */
+export const conformanceTarget: ConformanceTarget = {
+  kind: 'netsuite',
+  bodies: (count) => periodEntries(count),
+  expectedTotals: (bodies) => expectedNet(journals(bodies)),
+  invalid() {
+    const [fixed] = periodEntries(1, 'BAD') as [JournalEntry];
+    const wrong = { ...fixed, lines: fixed.lines.map((line, i) => (i ? line : { ...line, account: '999' })) };
+    return {
+      wrong,
+      fixed,
+      refusal: /Invalid Field Value 999 for the following field: account/,
+      attempt: { statusCode: 400, errorCode: 'INVALID_CONTENT', errorPath: 'line.items[0].account' },
+    };
+  },
+  async start() {
+    const emulator = await startNetSuiteEmulator({ seed: 11 });
+    const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
+    return {
+      target: (limits) => ({
+        key: 'conformance',
+        kind: 'netsuite',
+        settings: {
+          accountId: '1234567_SB1',
+          baseUrl: emulator.url,
+          auth: { method: 'tba' },
+          currencies: { USD: '1' },
+        },
+        credentials: 'NS',
+        limits,
+      }),
+      secrets: async () => JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret }),
+      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+        emulator.setFaults({
+          concurrency: concurrency ?? 1000,
+          ratePerSecond,
+          latencyMs: latencyMs ?? 0,
+          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
+          dropAfterCommitRate: dropAfterCommitRate ?? 0,
+          errorRate: errorRate ?? 0,
+        });
+      },
+      async held() {
+        const ledger = checkLedger(emulator.records());
+        return {
+          documentsPerExternalId: ledger.recordsPerExternalId,
+          unbalanced: ledger.unbalanced,
+          totals: ledger.netByAccount,
+        };
+      },
+      counts() {
+        const { outcomes } = emulator.stats();
+        return {
+          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
+          droppedAfterCommit: outcomes.droppedAfterCommit,
+        };
+      },
+      close: () => emulator.close(),
+    };
+  },
+  connector: (definition, secrets) => createNetSuiteConnector(definition, secrets, createNetSuiteContext()),
+};
