@@ -5,7 +5,7 @@ import { WebhookReceiver } from '../../../test/harness/webhook-receiver.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { migrate } from '../../platform/database/migrate.js';
-import type { Connector, JournalEntry, TargetDefinition } from '../connectors/index.js';
+import { DeliveryFailure, type Connector, type JournalEntry, type TargetDefinition } from '../connectors/index.js';
 import { createWebhookConnector } from '../connectors/webhook/webhook-connector.js';
 import { verifyWebhook } from '../connectors/webhook/webhook-signature.js';
 import {
@@ -212,6 +212,34 @@ describeEachStore('the outbox dispatcher, delivering to a real webhook receiver'
     receiver.release();
     await drain(() => run.runOnce());
     expect(receiver.stored.size).toBe(1);
+  });
+
+  it('keeps reading back after an unknown outcome until a read-back answers, even if one fails', async () => {
+    const calls: string[] = [];
+    let findFails = true;
+    const flaky: Connector = {
+      target: connector.target,
+      async deliver(body) {
+        calls.push('deliver');
+        if (calls.length === 1) throw new DeliveryFailure('unknown_outcome', 'the answer was lost');
+        return { id: `doc-${body.externalId}` };
+      },
+      async find() {
+        calls.push('find');
+        if (findFails) throw new DeliveryFailure('throttled', 'slow down');
+        return undefined;
+      },
+    };
+    const run = createDispatcher({ db, clock, connectorFor: () => flaky });
+    await enqueueAll([posting('JE-1')]);
+    await run.runOnce();
+    clock.advance(10 * 60_000);
+    await run.runOnce(); // the read-back is throttled: it proved nothing
+    findFails = false;
+    clock.advance(10 * 60_000);
+    await run.runOnce();
+    expect(calls).toEqual(['deliver', 'find', 'find', 'deliver']);
+    expect(await findPostingsBy(db, { statuses: ['delivered'] })).toHaveLength(1);
   });
 
   it('never delivers a posting twice when two dispatchers run at once', async () => {

@@ -175,7 +175,10 @@ export async function settleFailed(
   now: Date,
 ): Promise<boolean> {
   const result = await tx.query(
-    `update postings set status = $3, next_attempt_at = $4, needs_lookup = $5, updated_at = $6, lease_until = null, claimed_by = null
+    // needs_lookup stays set once an outcome was unknown: a read-back that failed (throttled, say) proved
+    // nothing, and only a delivery clears it.
+    `update postings set status = $3, next_attempt_at = $4, needs_lookup = needs_lookup or $5, updated_at = $6,
+            lease_until = null, claimed_by = null
       where id = $1 and claimed_by = $2 and status = 'in_flight'`,
     [id, claimedBy, outcome.status, outcome.nextAttemptAt, outcome.needsLookup, now],
   );
