@@ -174,12 +174,15 @@ describe('the official stripe client against the emulator', () => {
     const session = await stripe.v2.billing.meterEventSession.create({}, { idempotencyKey: 'mb-session-1' });
     expect(session.object).toBe('v2.billing.meter_event_session');
     const streaming = stripeNodeClient(emulator, session.authentication_token);
-    await streaming.v2.billing.meterEventStream.create({
-      events: [
-        { event_name: 'api_calls', identifier: 'v2-a', payload: { stripe_customer_id: ACME, value: '5' } },
-        { event_name: 'api_calls', identifier: 'v2-b', payload: { stripe_customer_id: 'cus_nobody', value: '5' } },
-      ],
-    });
+    await streaming.v2.billing.meterEventStream.create(
+      {
+        events: [
+          { event_name: 'api_calls', identifier: 'v2-a', payload: { stripe_customer_id: ACME, value: '5' } },
+          { event_name: 'api_calls', identifier: 'v2-b', payload: { stripe_customer_id: 'cus_nobody', value: '5' } },
+        ],
+      },
+      { idempotencyKey: 'mb-stream-1' },
+    );
     const events = emulator.objects().meter_events as Array<{ identifier: string; error?: { code: string } }>;
     expect(events.map((event) => [event.identifier, event.error?.code])).toEqual([
       ['v2-a', undefined],
@@ -187,9 +190,10 @@ describe('the official stripe client against the emulator', () => {
     ]);
     emulator.expireSessions();
     const expired = await failure(
-      streaming.v2.billing.meterEventStream.create({
-        events: [{ event_name: 'api_calls', payload: { stripe_customer_id: ACME, value: '1' } }],
-      }),
+      streaming.v2.billing.meterEventStream.create(
+        { events: [{ event_name: 'api_calls', payload: { stripe_customer_id: ACME, value: '1' } }] },
+        { idempotencyKey: 'mb-stream-2' },
+      ),
     );
     expect(expired).toBeInstanceOf(Stripe.errors.TemporarySessionExpiredError);
     expect(expired).toMatchObject({ statusCode: 401, code: 'billing_meter_event_session_expired' });

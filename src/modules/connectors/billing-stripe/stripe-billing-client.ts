@@ -125,6 +125,14 @@ export function checkMeterEvent(input: MeterEventInput, now: Date): void {
   if (age < -5 * 60_000) throw invalid('Stripe takes meter events at most 5 minutes ahead');
 }
 
+/** Refuses to send again a meter event Stripe may no longer deduplicate: single events cannot be read back. */
+export function checkResend(ref: PostingRef, now: Date): void {
+  if (ref.firstAttemptAt !== undefined && now.getTime() - ref.firstAttemptAt.getTime() >= READ_BACK_AFTER_MS)
+    throw invalid(
+      `meter event ${meterEventIdentifier(ref)} was first sent over 23 hours ago: Stripe no longer deduplicates its identifier and single events cannot be read back, so sending it again could count it twice; compare the meter's event summaries before sending it again`,
+    );
+}
+
 export function createStripeBillingClient(
   settings: StripeClientSettings,
   secret: string,
@@ -183,10 +191,7 @@ export function createStripeBillingClient(
       const now = clock.now();
       checkMeterEvent(input, now);
       const identifier = meterEventIdentifier(ref);
-      if (ref.firstAttemptAt !== undefined && now.getTime() - ref.firstAttemptAt.getTime() >= READ_BACK_AFTER_MS)
-        throw invalid(
-          `meter event ${identifier} was first sent over 23 hours ago: Stripe no longer deduplicates its identifier and single events cannot be read back, so sending it again could count it twice; compare the meter's event summaries before sending it again`,
-        );
+      checkResend(ref, now);
       const idempotency = idempotencyKey('meter_event', ref);
       try {
         const { replayed } = await call(`POST /v1/billing/meter_events (${idempotency})`, signal, (stripe) =>

@@ -50,6 +50,14 @@ export function meterEventIdentifier(ref: PostingLineRef): string {
   return derive('mb1', ref, MAX_METER_IDENTIFIER);
 }
 
+/**
+ * The Idempotency-Key of a v2 stream request: a digest of its events' identifiers, in order, so the
+ * same batch sent again (after a lost answer, or through a renewed session) carries the same key.
+ */
+export function batchIdempotencyKey(identifiers: readonly string[]): string {
+  return `mb1:meter_event_stream:sha256:${createHash('sha256').update(identifiers.join('\n')).digest('hex')}`;
+}
+
 /** The metadata every invoice item carries, what the read-back matches on. */
 export const POSTING_METADATA = 'meterbridge_posting';
 export const LINE_METADATA = 'meterbridge_line';

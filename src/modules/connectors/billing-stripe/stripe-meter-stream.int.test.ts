@@ -51,9 +51,34 @@ describe('the v2 meter event stream', () => {
     expect((await stream.send(events(1, 8))).sessionsOpened).toBe(1);
   });
 
+  it('a batch whose answer was lost is an unknown outcome; sent again, its derived key replays it', async () => {
+    const stream = createStripeMeterEventStream({ apiBaseUrl: emulator.url }, DEFAULT_SECRET_KEY, clock);
+    await stream.send(events(1, 900));
+    emulator.setFaults({ dropAfterCommitRate: 1 });
+    const lost = await stream.send(events(3)).catch((error: unknown) => error);
+    expect(lost).toMatchObject({ failureClass: 'unknown_outcome' });
+    emulator.setFaults({ dropAfterCommitRate: 0 });
+    expect(await stream.send(events(3))).toEqual({ sent: 3, sessionsOpened: 0 });
+    expect(emulator.stats().outcomes.replayed).toBe(1);
+    expect(counted()).toHaveLength(4);
+    const keys = emulator
+      .requests()
+      .flatMap((request) => (request.path.endsWith('stream') ? [request.idempotencyKey] : []));
+    expect(keys[1]).toMatch(/^mb1:meter_event_stream:sha256:[0-9a-f]{64}$/);
+    expect(keys[2]).toBe(keys[1]);
+  });
+
   it('refuses events Stripe would reject before opening a session, and a wrong key is auth', async () => {
     const stream = createStripeMeterEventStream({ apiBaseUrl: emulator.url }, DEFAULT_SECRET_KEY, clock);
     await expect(stream.send([{ ...events(1)[0]!, value: 'lots' }])).rejects.toMatchObject({ failureClass: 'invalid' });
+    const stale = {
+      ...events(1)[0]!,
+      ref: { externalId: 'USG-1', line: 1, firstAttemptAt: new Date(clock.now().getTime() - 86_400_000) },
+    };
+    await expect(stream.send([stale])).rejects.toMatchObject({
+      failureClass: 'invalid',
+      message: expect.stringContaining('23 hours'),
+    });
     expect(emulator.stats().requests).toBe(0);
     const wrong = createStripeMeterEventStream({ apiBaseUrl: emulator.url }, 'sk_test_notthekey000', clock);
     const refused = await wrong.send(events(1)).catch((error: unknown) => error);

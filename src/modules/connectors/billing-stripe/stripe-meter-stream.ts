@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../../../platform/clock.js';
 import { DeliveryFailure } from '../connector.js';
-import { checkMeterEvent, type MeterEventInput } from './stripe-billing-client.js';
-import { meterEventIdentifier, type PostingLineRef } from './stripe-keys.js';
+import { checkMeterEvent, checkResend, type MeterEventInput, type PostingRef } from './stripe-billing-client.js';
+import { batchIdempotencyKey, meterEventIdentifier } from './stripe-keys.js';
 import { resolveStripeSettings, checkSecretKey, type StripeClientSettings } from './stripe-settings.js';
 import { callStripe } from './stripe-transport.js';
 
@@ -11,14 +11,16 @@ import { callStripe } from './stripe-transport.js';
 // a minute before it expires; a stream request refused because the session expired (401
 // `billing_meter_event_session_expired`) opens a new one and sends the same events once more — harmless,
 // since each event's identifier is derived from its posting line and Stripe counts an identifier once
-// within 24 hours. Stripe checks the events after accepting them: a bad one is reported later by Stripe
+// within 24 hours, and the request's key is derived from those identifiers, so a batch whose answer was
+// lost gets Stripe's saved answer when sent again. Stripe checks the events after accepting them: a bad one is reported later by Stripe
 // (an event), never in the answer, so everything this module can check is checked before sending.
 
 export const STREAM_BATCH = 100;
 const RENEW_BEFORE_MS = 60_000;
 
 export interface StreamedMeterEvent extends MeterEventInput {
-  ref: PostingLineRef;
+  /** With `firstAttemptAt`, an event first sent 23 hours ago or more is refused, as by createMeterEvent. */
+  ref: PostingRef;
 }
 
 export interface StreamResult {
@@ -57,6 +59,8 @@ export function createStripeMeterEventStream(
   }
 
   async function stream(token: string, batch: StreamedMeterEvent[], signal: AbortSignal | undefined) {
+    const identifiers = batch.map((event) => meterEventIdentifier(event.ref));
+    const idempotencyKey = batchIdempotencyKey(identifiers);
     await callStripe(
       {
         settings: resolved,
@@ -66,21 +70,27 @@ export function createStripeMeterEventStream(
         signal,
       },
       (stripe) =>
-        stripe.v2.billing.meterEventStream.create({
-          events: batch.map((event) => ({
-            event_name: event.eventName,
-            identifier: meterEventIdentifier(event.ref),
-            timestamp: event.timestamp.toISOString(),
-            payload: { stripe_customer_id: event.customer, value: event.value },
-          })),
-        }),
+        stripe.v2.billing.meterEventStream.create(
+          {
+            events: batch.map((event, index) => ({
+              event_name: event.eventName,
+              identifier: identifiers[index]!,
+              timestamp: event.timestamp.toISOString(),
+              payload: { stripe_customer_id: event.customer, value: event.value },
+            })),
+          },
+          { idempotencyKey },
+        ),
     );
   }
 
   return {
     async send(events, signal) {
       const now = clock.now();
-      for (const event of events) checkMeterEvent(event, now);
+      for (const event of events) {
+        checkMeterEvent(event, now);
+        checkResend(event.ref, now);
+      }
       let sessionsOpened = 0;
       const current = async () => {
         if (session === undefined || session.expiresAtMs - RENEW_BEFORE_MS <= clock.now().getTime()) {
