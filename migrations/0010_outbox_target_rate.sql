@@ -6,3 +6,7 @@ alter table posting_targets add column request_rate double precision;
 alter table posting_targets add column throttled_at timestamptz;
 alter table posting_targets add column accepted_since_cut integer not null default 0;
 alter table posting_targets add column refused_since_cut integer not null default 0;
+-- A process that found the target's cap full, and when: while it waits, a process already holding claims
+-- on the target leaves it one place, so several dispatcher processes share a busy target.
+alter table posting_targets add column waiting_claimer text;
+alter table posting_targets add column waiting_since timestamptz;

@@ -7,6 +7,8 @@ import {
   BREAKER_COOLDOWN_MS,
   BREAKER_THRESHOLD,
   claimCapacity,
+  fairShare,
+  noteWaiting,
   RATE_CUT_MAX,
   RATE_CUT_MIN,
   RATE_FLOOR,
@@ -14,6 +16,7 @@ import {
   RECOVER_AFTER_SUCCESSES,
   reserveSlots,
   THROTTLE_WINDOW_MS,
+  WAITING_WINDOW_MS,
 } from './delivery-policy.js';
 
 const now = new Date('2026-11-01T00:00:00Z');
@@ -31,6 +34,8 @@ const state: TargetState = {
   throttledAt: null,
   acceptedSinceCut: 0,
   refusedSinceCut: 0,
+  waitingClaimer: null,
+  waitingSince: null,
 };
 
 describe('the delivery policy', () => {
@@ -117,6 +122,21 @@ describe('the delivery policy', () => {
     for (let i = 0; i < 2000; i += 1) current = afterSuccess(current, fast);
     expect(current.requestRate).toBeNull();
     expect(reserveSlots({ ...state, requestRate: 500 }, 2, fast, now).sendAt).toEqual([now, at(10)]);
+  });
+
+  it('leaves a place for another dispatcher that found the cap full, while it waits', () => {
+    const waitedB = noteWaiting(state, 'B', false, now);
+    expect(waitedB).toMatchObject({ waitingClaimer: 'B', waitingSince: now });
+    // A holds claims: it takes one place fewer while B waits, and all of them once B's wait is old.
+    expect(fairShare(waitedB, 3, 'A', 2, at(10))).toBe(2);
+    expect(fairShare(waitedB, 1, 'A', 2, at(10))).toBe(0);
+    expect(fairShare(waitedB, 3, 'A', 2, at(WAITING_WINDOW_MS))).toBe(3);
+    // A process holding nothing, and the waiting one itself, take what there is.
+    expect(fairShare(waitedB, 3, 'A', 0, at(10))).toBe(3);
+    expect(fairShare(waitedB, 3, 'B', 1, at(10))).toBe(3);
+    // B got a place: no longer waiting; someone else getting one leaves B's note alone.
+    expect(noteWaiting(waitedB, 'B', true, at(10))).toMatchObject({ waitingClaimer: null, waitingSince: null });
+    expect(noteWaiting(waitedB, 'A', true, at(10))).toEqual(waitedB);
   });
 
   it('opens the breaker after consecutive outage failures, probes once after the cooldown, reopens on a failed probe', () => {

@@ -101,6 +101,29 @@ export function claimCapacity(
   return { capacity: Math.max(0, state.concurrencyCap - inFlight), state };
 }
 
+/** How long a dispatcher that found a target's cap full counts as waiting for a place. */
+export const WAITING_WINDOW_MS = 1000;
+
+/**
+ * The share of `capacity` a dispatcher takes, fairly: while another one found the cap full within the
+ * window, a dispatcher already holding claims on the target leaves it one place (a process that
+ * reclaimed every freed place at once would otherwise keep a busy target to itself).
+ */
+export function fairShare(state: TargetState, capacity: number, claimer: string, holding: number, now: Date): number {
+  const waiting =
+    state.waitingClaimer !== null &&
+    state.waitingClaimer !== claimer &&
+    state.waitingSince !== null &&
+    now.getTime() - state.waitingSince.getTime() < WAITING_WINDOW_MS;
+  return waiting && holding > 0 ? Math.max(0, capacity - 1) : capacity;
+}
+
+/** After a claim: a dispatcher that found no place is noted as waiting; the waiting one that got a place no longer is. */
+export function noteWaiting(state: TargetState, claimer: string, gotPlace: boolean, now: Date): TargetState {
+  if (!gotPlace) return { ...state, waitingClaimer: claimer, waitingSince: now };
+  return state.waitingClaimer === claimer ? { ...state, waitingClaimer: null, waitingSince: null } : state;
+}
+
 /** The rate the target is sent at now: the configured limit, or less while it recovers from throttling. */
 export function currentRate(state: TargetState, limits: TargetLimits): number {
   return Math.min(state.requestRate ?? limits.requestsPerSecond, limits.requestsPerSecond);

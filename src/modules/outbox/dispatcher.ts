@@ -4,7 +4,15 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database, Queryable } from '../../platform/database/database.js';
 import { DeliveryFailure, type Connector } from '../connectors/index.js';
 import { insertAttempt } from './attempt-repository.js';
-import { afterFailure, afterSuccess, afterTargetFailure, claimCapacity, reserveSlots } from './delivery-policy.js';
+import {
+  afterFailure,
+  afterSuccess,
+  afterTargetFailure,
+  claimCapacity,
+  fairShare,
+  noteWaiting,
+  reserveSlots,
+} from './delivery-policy.js';
 import type { Posting } from './outbox.js';
 import {
   countInFlight,
@@ -32,6 +40,9 @@ export interface DispatcherDependencies {
   /** Told of each delivery in the transaction that records it (billing notes which invoices a ledger holds). */
   onDelivered?: (tx: Queryable, posting: Posting, at: Date) => Promise<void>;
 }
+
+/** How soon a dispatcher that found a target's cap full asks again (and as much again at random). */
+const WAITING_POLL_MS = 100;
 
 export interface DispatchSummary {
   delivered: number;
@@ -67,17 +78,21 @@ export function createDispatcher({
   const lastCap = new Map<string, number>();
   const running: DispatchSummary = emptySummary();
 
-  async function claim(targetKey: string, connector: Connector): Promise<Claim[]> {
+  /** Claims what the target allows; `waiting` when its cap was full (another process holds every place). */
+  async function claim(targetKey: string, connector: Connector): Promise<{ claims: Claim[]; waiting: boolean }> {
     const { limits } = connector.target;
     return db.transaction(async (tx) => {
       const now = clock.now();
       const locked = await lockTargetState(tx, targetKey, limits.concurrency, now);
       lastCap.set(targetKey, locked.concurrencyCap);
-      const { capacity, state } = claimCapacity(locked, await countInFlight(tx, targetKey, now), now);
+      const claimable = claimCapacity(locked, await countInFlight(tx, targetKey, now), now);
+      const capacity = fairShare(claimable.state, claimable.capacity, id, background.of(targetKey), now);
+      const waiting = claimable.capacity === 0 && claimable.state.breaker === 'closed';
+      const state = noteWaiting(claimable.state, id, !waiting, now);
       const postings = await lockClaimable(tx, targetKey, now, capacity);
       if (postings.length === 0) {
         await saveTargetState(tx, state, now);
-        return [];
+        return { claims: [], waiting };
       }
       for (const posting of postings.filter((candidate) => candidate.status === 'in_flight')) {
         await insertAttempt(tx, {
@@ -101,7 +116,7 @@ export function createDispatcher({
         new Date(lastSlot.getTime() + 2 * timeoutOf(connector)),
       );
       await saveTargetState(tx, slots.state, now);
-      return postings.map((posting, index) => ({
+      const claims = postings.map((posting, index) => ({
         posting: {
           ...posting,
           attempts: posting.attempts + 1,
@@ -110,6 +125,7 @@ export function createDispatcher({
         sendAt: slots.sendAt[index] ?? now,
         connector,
       }));
+      return { claims, waiting: false };
     });
   }
 
@@ -203,9 +219,16 @@ export function createDispatcher({
     });
   }
 
-  /** Claims for every target with due work, as `deliver` each claim; answers how many were claimed. */
-  async function claimAll(start: (claim: Claim) => void, skip: (targetKey: string) => boolean): Promise<number> {
+  /**
+   * Claims for every target with due work and starts each claim; answers how many were claimed, and
+   * whether a target's cap was full (other processes hold every place: worth asking again soon).
+   */
+  async function claimAll(
+    start: (claim: Claim) => void,
+    skip: (targetKey: string) => boolean,
+  ): Promise<{ claimed: number; waiting: boolean }> {
     let claimed = 0;
+    let waiting = false;
     const targets = await findTargetsWithWork(db, clock.now());
     await Promise.all(
       targets.map(async (targetKey) => {
@@ -213,12 +236,13 @@ export function createDispatcher({
         const connector = await connectorFor(targetKey);
         // A target no longer in the catalog: its postings wait, listed, until it is back or they are cancelled.
         if (!connector) return;
-        const claims = await claim(targetKey, connector);
-        claimed += claims.length;
-        claims.forEach(start);
+        const outcome = await claim(targetKey, connector);
+        claimed += outcome.claims.length;
+        waiting ||= outcome.waiting;
+        outcome.claims.forEach(start);
       }),
     );
-    return claimed;
+    return { claimed, waiting };
   }
 
   return {
@@ -238,16 +262,21 @@ export function createDispatcher({
      * The worker's step: claims what each target's limits allow beside what this dispatcher is already
      * delivering, starts those deliveries without waiting for them, then waits until one settles (or
      * `waitMs`). Claims stay outstanding across steps, so the target never idles between batches: a slot
-     * freed by a settled delivery is claimed again at once, at the rate's next slot. Answers false when
-     * there was nothing to claim and nothing is in flight: the worker may rest.
+     * freed by a settled delivery is claimed again at once, at the rate's next slot. A target whose cap
+     * other processes fill is asked again within WAITING_POLL_MS (they leave this one a place meanwhile).
+     * Answers false when there was nothing to claim and nothing is in flight: the worker may rest.
      */
     async advance(waitMs: number): Promise<boolean> {
       background.rethrowFailure();
-      const claimed = await claimAll(
+      const { claimed, waiting } = await claimAll(
         (one) => background.start(one.posting.targetKey, deliver(one, running)),
         (targetKey) => background.of(targetKey) >= (lastCap.get(targetKey) ?? Infinity),
       );
-      if (claimed === 0 && background.size === 0) return false;
+      if (claimed === 0 && background.size === 0) {
+        if (!waiting) return false;
+        await sleep(Math.min(waitMs, WAITING_POLL_MS * (1 + Math.random())));
+        return true;
+      }
       await background.nextSettle(waitMs);
       return true;
     },

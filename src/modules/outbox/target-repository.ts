@@ -19,6 +19,9 @@ export interface TargetState {
   /** Requests the target accepted and refused (429) since that cut: the next cut takes off the refused share. */
   acceptedSinceCut: number;
   refusedSinceCut: number;
+  /** A dispatcher that found the cap full, and when: others holding claims leave it a place meanwhile. */
+  waitingClaimer: string | null;
+  waitingSince: Date | null;
 }
 
 interface TargetStateRow {
@@ -33,6 +36,8 @@ interface TargetStateRow {
   throttled_at: Timestamp | null;
   accepted_since_cut: number;
   refused_since_cut: number;
+  waiting_claimer: string | null;
+  waiting_since: Timestamp | null;
 }
 
 function fromRowTargetState(row: TargetStateRow): TargetState {
@@ -48,6 +53,8 @@ function fromRowTargetState(row: TargetStateRow): TargetState {
     throttledAt: row.throttled_at ? new Date(row.throttled_at) : null,
     acceptedSinceCut: Number(row.accepted_since_cut),
     refusedSinceCut: Number(row.refused_since_cut),
+    waitingClaimer: row.waiting_claimer,
+    waitingSince: row.waiting_since ? new Date(row.waiting_since) : null,
   };
 }
 
@@ -68,7 +75,7 @@ export async function lockTargetState(
   );
   const result = await tx.query<TargetStateRow>(
     `select target_key, next_slot_at, concurrency_cap, successes_since_backoff, breaker, consecutive_failures, breaker_until,
-            request_rate, throttled_at, accepted_since_cut, refused_since_cut
+            request_rate, throttled_at, accepted_since_cut, refused_since_cut, waiting_claimer, waiting_since
        from posting_targets where target_key = $1 for update`,
     [targetKey],
   );
@@ -79,7 +86,7 @@ export async function saveTargetState(tx: Queryable, state: TargetState, now: Da
   await tx.query(
     `update posting_targets set next_slot_at = $2, concurrency_cap = $3, successes_since_backoff = $4, breaker = $5,
             consecutive_failures = $6, breaker_until = $7, request_rate = $9, throttled_at = $10,
-            accepted_since_cut = $11, refused_since_cut = $12, updated_at = $8
+            accepted_since_cut = $11, refused_since_cut = $12, waiting_claimer = $13, waiting_since = $14, updated_at = $8
       where target_key = $1`,
     [
       state.targetKey,
@@ -94,6 +101,8 @@ export async function saveTargetState(tx: Queryable, state: TargetState, now: Da
       state.throttledAt,
       state.acceptedSinceCut,
       state.refusedSinceCut,
+      state.waitingClaimer,
+      state.waitingSince,
     ],
   );
 }
@@ -102,7 +111,7 @@ export async function saveTargetState(tx: Queryable, state: TargetState, now: Da
 export async function listTargetStates(db: Queryable): Promise<TargetState[]> {
   const result = await db.query<TargetStateRow>(
     `select target_key, next_slot_at, concurrency_cap, successes_since_backoff, breaker, consecutive_failures, breaker_until,
-            request_rate, throttled_at, accepted_since_cut, refused_since_cut
+            request_rate, throttled_at, accepted_since_cut, refused_since_cut, waiting_claimer, waiting_since
        from posting_targets order by target_key`,
   );
   return result.rows.map(fromRowTargetState);
