@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/platform/package-root.js';
 import { Ajv, type ValidateFunction } from 'ajv';
 // ajv-formats is CommonJS: under NodeNext its plugin is the `default` property of the imported object.
 import ajvFormats from 'ajv-formats';
@@ -8,12 +9,9 @@ import ajvFormats from 'ajv-formats';
 // so a test can hold the emulator's answers, and what clients send it, to Stripe's contract. OpenAPI's
 // `nullable: true` becomes a "null" type (and a null enum member); `unix-time` and `decimal` become
 // formats. Objects that list their properties are closed (no property the description does not name),
-// so an invented field fails as surely as a missing one. The description lives in shared/vendor-apis,
-// beside the clone on every machine and in CI (MB_VENDOR_APIS overrides where).
+// so an invented field fails as surely as a missing one. The description is in vendor-apis/stripe.
 
-export const VENDOR_APIS = resolve(
-  process.env.MB_VENDOR_APIS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'vendor-apis'),
-);
+export const VENDOR_APIS = join(packageRoot(), 'vendor-apis');
 const SPEC_FILE = join(VENDOR_APIS, 'stripe', 'spec3-2024-04-10.subset.json');
 const FIXTURES_FILE = join(VENDOR_APIS, 'stripe', 'fixtures3-2024-04-26.json');
 
@@ -68,14 +66,8 @@ function operation(spec: Json, operationId: string): Json {
   throw new Error(`no operation ${operationId} in the Stripe description`);
 }
 
-/** The contract, or undefined (after a warning) where shared/vendor-apis is not beside the clone, outside CI. */
-export function loadStripeContract(): StripeContract | undefined {
-  if (!existsSync(SPEC_FILE)) {
-    // Outside CI a clone without shared/ beside it skips the contract tests; CI always lays it there.
-    if (process.env.CI === 'true') throw new Error(`${SPEC_FILE} is missing: CI lays shared/ beside the repository`);
-    console.warn(`skipped: ${SPEC_FILE} is missing (shared/ is not beside this repository)`);
-    return undefined;
-  }
+/** Stripe's contract, from its vendored description. */
+export function loadStripeContract(): StripeContract {
   const raw = JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as Json;
   const fixtures = (JSON.parse(readFileSync(FIXTURES_FILE, 'utf8')) as { resources: Record<string, Json> }).resources;
   const build = (close: boolean, coerce: boolean) => {
