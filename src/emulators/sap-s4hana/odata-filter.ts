@@ -1,0 +1,178 @@
+// The subset of OData v2's $filter the emulator evaluates: comparisons of a property with a string or
+// number literal (`eq ne gt ge lt le`), joined by `and` / `or`, grouped by parentheses, `not` before a
+// group. Strings compare as text, as SAP compares CHAR fields; string literals quote with '' for '.
+// Anything else is refused with the position where it stopped, never guessed.
+
+export class FilterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FilterError';
+  }
+}
+
+type Op = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+export type Filter =
+  | { kind: 'compare'; property: string; op: Op; value: string; numeric: boolean }
+  | { kind: 'and' | 'or'; left: Filter; right: Filter }
+  | { kind: 'not'; filter: Filter };
+
+interface Token {
+  type: 'word' | 'string' | 'number' | '(' | ')';
+  text: string;
+  at: number;
+}
+
+const MAX_LENGTH = 4000;
+const MAX_DEPTH = 32;
+
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let at = 0;
+  while (at < source.length) {
+    const char = source[at] ?? '';
+    if (/\s/.test(char)) {
+      at += 1;
+    } else if (char === '(' || char === ')') {
+      tokens.push({ type: char, text: char, at });
+      at += 1;
+    } else if (char === "'") {
+      let text = '';
+      let end = at + 1;
+      for (;;) {
+        if (end >= source.length) throw new FilterError(`the string starting at position ${at} is not closed`);
+        if (source[end] === "'") {
+          if (source[end + 1] === "'") {
+            text += "'";
+            end += 2;
+            continue;
+          }
+          break;
+        }
+        text += source[end];
+        end += 1;
+      }
+      tokens.push({ type: 'string', text, at });
+      at = end + 1;
+    } else {
+      const match = /^(-?\d+(\.\d+)?[mMdDfFlL]?|[A-Za-z_][A-Za-z0-9_/.]*)/.exec(source.slice(at));
+      if (!match) throw new FilterError(`unexpected ${JSON.stringify(char)} at position ${at}`);
+      const text = match[0];
+      const number = /^-?\d/.test(text);
+      // A number may end in OData's type suffix (10m, 2.5d); a word keeps every letter.
+      tokens.push({ type: number ? 'number' : 'word', text: number ? text.replace(/[mMdDfFlL]$/, '') : text, at });
+      at += text.length;
+    }
+  }
+  return tokens;
+}
+
+/** The parsed filter; a FilterError for anything outside the subset or a property `known` rejects. */
+export function parseFilter(source: string, known: (property: string) => boolean): Filter {
+  if (source.length > MAX_LENGTH) throw new FilterError(`the filter is longer than ${MAX_LENGTH} characters`);
+  const tokens = tokenize(source);
+  let position = 0;
+  const peek = () => tokens[position];
+  const describe = (token: Token | undefined) =>
+    token ? `${JSON.stringify(token.text)} at position ${token.at}` : 'the end';
+
+  function orExpression(depth: number): Filter {
+    let left = andExpression(depth);
+    while (peek()?.type === 'word' && peek()?.text === 'or') {
+      position += 1;
+      left = { kind: 'or', left, right: andExpression(depth) };
+    }
+    return left;
+  }
+  function andExpression(depth: number): Filter {
+    let left = unary(depth);
+    while (peek()?.type === 'word' && peek()?.text === 'and') {
+      position += 1;
+      left = { kind: 'and', left, right: unary(depth) };
+    }
+    return left;
+  }
+  function unary(depth: number): Filter {
+    if (depth > MAX_DEPTH) throw new FilterError(`the filter nests deeper than ${MAX_DEPTH}`);
+    const token = peek();
+    if (token?.type === 'word' && token.text === 'not') {
+      position += 1;
+      return { kind: 'not', filter: group(depth + 1) };
+    }
+    if (token?.type === '(') return group(depth + 1);
+    return comparison();
+  }
+  function group(depth: number): Filter {
+    if (peek()?.type !== '(') throw new FilterError(`expected ( but found ${describe(peek())}`);
+    position += 1;
+    const inner = orExpression(depth);
+    if (peek()?.type !== ')') throw new FilterError(`expected ) but found ${describe(peek())}`);
+    position += 1;
+    return inner;
+  }
+  function comparison(): Filter {
+    const property = peek();
+    if (property?.type !== 'word') throw new FilterError(`expected a property but found ${describe(property)}`);
+    if (!known(property.text))
+      throw new FilterError(`Property ${property.text} not found in type A_OperationalAcctgDocItemCubeType`);
+    position += 1;
+    const op = peek();
+    if (op?.type !== 'word' || !['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op.text))
+      throw new FilterError(`expected eq, ne, gt, ge, lt or le but found ${describe(op)}`);
+    position += 1;
+    const value = peek();
+    if (value?.type !== 'string' && value?.type !== 'number')
+      throw new FilterError(`expected a string or number literal but found ${describe(value)}`);
+    position += 1;
+    return {
+      kind: 'compare',
+      property: property.text,
+      op: op.text as Op,
+      value: value.text,
+      numeric: value.type === 'number',
+    };
+  }
+
+  const filter = orExpression(0);
+  if (position < tokens.length) throw new FilterError(`unexpected ${describe(peek())}`);
+  return filter;
+}
+
+/** A number literal compares as a number (a Decimal property); a string literal as text, as SAP's CHAR. */
+function compare(actual: string, op: Op, expected: string, numericLiteral: boolean): boolean {
+  const numeric = numericLiteral && /^-?\d+(\.\d+)?$/.test(actual);
+  const order = numeric
+    ? Math.sign(Number(actual) - Number(expected))
+    : actual < expected
+      ? -1
+      : actual > expected
+        ? 1
+        : 0;
+  switch (op) {
+    case 'eq':
+      return order === 0;
+    case 'ne':
+      return order !== 0;
+    case 'gt':
+      return order > 0;
+    case 'ge':
+      return order >= 0;
+    case 'lt':
+      return order < 0;
+    case 'le':
+      return order <= 0;
+  }
+}
+
+/** Whether a row (property -> text) passes the filter. */
+export function matches(filter: Filter, row: (property: string) => string): boolean {
+  switch (filter.kind) {
+    case 'compare':
+      return compare(row(filter.property), filter.op, filter.value, filter.numeric);
+    case 'and':
+      return matches(filter.left, row) && matches(filter.right, row);
+    case 'or':
+      return matches(filter.left, row) || matches(filter.right, row);
+    case 'not':
+      return !matches(filter.filter, row);
+  }
+}

@@ -1,0 +1,59 @@
+import { createSapConnector } from '../../../src/modules/connectors/erp-sap/sap-connector.js';
+import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/index.js';
+import { startSapEmulator } from '../../../src/emulators/sap-s4hana/index.js';
+import {
+  checkSapLedger,
+  expectedSapNet,
+  sapPeriodEntries,
+  sapSecrets,
+  sapTarget,
+} from '../../harness/sap-test-ledger.js';
+import type { ConformanceTarget } from '../conformance-target.js';
+
+const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
+
+/** SAP S/4HANA Cloud: the SOAP journal entry post and the OData item cube, against the SAP emulator. */
+export const conformanceTarget: ConformanceTarget = {
+  kind: 'sap-s4hana',
+  bodies: (count) => sapPeriodEntries(count),
+  expectedTotals: (bodies) => expectedSapNet(journals(bodies)),
+  invalid() {
+    const [fixed] = sapPeriodEntries(1, 'B') as [JournalEntry];
+    const wrong = { ...fixed, lines: fixed.lines.map((line, i) => (i ? line : { ...line, account: '99999999' })) };
+    return { wrong, fixed, refusal: /G\/L account 99999999 is not defined in chart of accounts YCOA/ };
+  },
+  async start() {
+    const emulator = await startSapEmulator({ seed: 13 });
+    return {
+      target: (limits) => sapTarget(emulator, limits),
+      secrets: sapSecrets(emulator),
+      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+        emulator.setFaults({
+          concurrency,
+          ratePerSecond,
+          latencyMs: latencyMs ?? 0,
+          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
+          dropAfterCommitRate: dropAfterCommitRate ?? 0,
+          errorRate: errorRate ?? 0,
+        });
+      },
+      async held() {
+        const ledger = checkSapLedger(emulator.documents());
+        return {
+          documentsPerExternalId: ledger.documentsPerReference,
+          unbalanced: ledger.unbalanced,
+          totals: ledger.netByAccount,
+        };
+      },
+      counts() {
+        const { outcomes } = emulator.stats();
+        return {
+          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
+          droppedAfterCommit: outcomes.droppedAfterCommit,
+        };
+      },
+      close: () => emulator.close(),
+    };
+  },
+  connector: (definition, secrets) => createSapConnector(definition, secrets),
+};
