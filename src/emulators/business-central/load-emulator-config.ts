@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type {
+  BusinessCentralChart,
+  BusinessCentralCompany,
+  BusinessCentralCredentials,
+  BusinessCentralEmulatorOptions,
+} from './emulator-options.js';
+import { parseFaultSettings } from './fault-settings.js';
+
+// `meterbridge emulate business-central --config <file>`: a JSON or YAML file naming the company, its
+// chart, the credentials it admits and its start faults. Every field is checked and every problem
+// reported together with its place in the file.
+//
+//   company: { id: "<guid>", name: "CRONUS USA, Inc." }
+//   chart: { accounts: [{ number: "40100", name: "Usage Revenue" }], customers: [...], items: [...], currencies: ["EUR"], localCurrency: USD }
+//   credentials: { tenant: "<guid>", environment: Sandbox, clientId: "<guid>", clientSecret: "..." }
+//   faults: { concurrency: 100, windowRequests: 6000, windowMs: 300000, latencyMs: 0, ... }
+//   pageSize: 20000
+
+export class EmulatorConfigError extends Error {
+  constructor(
+    file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: ${problems.join('; ')}`);
+    this.name = 'EmulatorConfigError';
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A list of `{number, name, ...}` entries whose text fields are all given. */
+function readEntries<T>(
+  value: unknown,
+  name: string,
+  required: readonly string[],
+  problems: string[],
+): T[] | undefined {
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    problems.push(`chart.${name} must be a list of objects`);
+    return undefined;
+  }
+  value.forEach((entry, index) => {
+    for (const field of required)
+      if (!isText(entry[field])) problems.push(`chart.${name}[${index}].${field} must be non-empty text`);
+  });
+  return value as T[];
+}
+
+function readChart(value: unknown, problems: string[]): Partial<BusinessCentralChart> {
+  const chart: Partial<BusinessCentralChart> = {};
+  if (value === undefined) return chart;
+  if (!isRecord(value)) return (problems.push('chart must be an object'), chart);
+  for (const [key, entry] of Object.entries(value)) {
+    switch (key) {
+      case 'accounts':
+        chart.accounts = readEntries(entry, key, ['number', 'name'], problems);
+        break;
+      case 'customers':
+        chart.customers = readEntries(entry, key, ['number', 'name'], problems);
+        break;
+      case 'items':
+        chart.items = readEntries(entry, key, ['number', 'name', 'salesAccount'], problems);
+        break;
+      case 'bankAccounts':
+        chart.bankAccounts = readEntries(entry, key, ['number', 'glAccount'], problems);
+        break;
+      case 'currencies':
+      case 'journalTemplates':
+        if (!Array.isArray(entry) || !entry.every(isText)) problems.push(`chart.${key} must be a list of codes`);
+        else chart[key] = entry.map((code) => code.toUpperCase());
+        break;
+      case 'localCurrency':
+      case 'receivablesAccount':
+      case 'salesTaxAccount':
+        if (!isText(entry)) problems.push(`chart.${key} must be non-empty text`);
+        else chart[key] = entry;
+        break;
+      default:
+        problems.push(`chart.${key} is not a list this emulator knows`);
+    }
+  }
+  return chart;
+}
+
+function readTextSection<T extends string>(
+  value: unknown,
+  name: string,
+  known: readonly T[],
+  problems: string[],
+): Partial<Record<T, string>> {
+  const section: Partial<Record<T, string>> = {};
+  if (value === undefined) return section;
+  if (!isRecord(value)) return (problems.push(`${name} must be an object`), section);
+  for (const [key, text] of Object.entries(value)) {
+    const field = known.find((one) => one === key);
+    if (field === undefined) problems.push(`${name}.${key} is not a setting this emulator knows`);
+    else if (!isText(text)) problems.push(`${name}.${key} must be non-empty text`);
+    else section[field] = text;
+  }
+  return section;
+}
+
+/** The options a config file sets; throws an EmulatorConfigError naming every problem. */
+export function loadEmulatorConfig(file: string, now: number): BusinessCentralEmulatorOptions {
+  let value: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new EmulatorConfigError(file, [error instanceof Error ? error.message : String(error)]);
+  }
+  if (!isRecord(value)) throw new EmulatorConfigError(file, ['the file must hold an object']);
+  const problems: string[] = [];
+  for (const key of Object.keys(value))
+    if (!['company', 'chart', 'credentials', 'faults', 'pageSize'].includes(key))
+      problems.push(`${key} is not a section this emulator knows`);
+  const company: Partial<BusinessCentralCompany> = readTextSection(value.company, 'company', ['id', 'name'], problems);
+  if (company.id !== undefined && !GUID.test(company.id)) problems.push('company.id must be a GUID');
+  const credentials: Partial<BusinessCentralCredentials> = readTextSection(
+    value.credentials,
+    'credentials',
+    ['tenant', 'environment', 'clientId', 'clientSecret'],
+    problems,
+  );
+  const options: BusinessCentralEmulatorOptions = { company, chart: readChart(value.chart, problems), credentials };
+  if (value.faults !== undefined) {
+    try {
+      options.faults = parseFaultSettings(value.faults, now);
+    } catch (error) {
+      problems.push(`faults: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (value.pageSize !== undefined) {
+    if (typeof value.pageSize !== 'number' || !Number.isInteger(value.pageSize) || value.pageSize < 1)
+      problems.push('pageSize must be a whole number of at least 1');
+    else options.pageSize = value.pageSize;
+  }
+  if (problems.length > 0) throw new EmulatorConfigError(file, problems);
+  return options;
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage } from 'node:http';
+import { findHostileJson } from '../../platform/hostile-json.js';
+import { findInexactNumbers } from '../../platform/json-numbers.js';
+import { scanJson, scanPointer } from '../../platform/json-scan.js';
+import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
+import { badRequest, BcError } from './bc-error.js';
+
+// Every body the emulator reads goes through here, so hostile input gets one precise 4xx in BC's error
+// shape and never reaches a handler: oversized (413), another media type (415), not UTF-8, not JSON,
+// NUL, lone surrogates, nesting past 64 levels, a property given twice (JSON.parse would keep the
+// last), numbers JSON cannot carry exactly (400). OData's reader refuses the same things.
+
+/** Past this many bytes the connection is closed instead of read to its end. */
+const DRAIN_FACTOR = 4;
+
+/** The body's bytes; throws 413 once past `maxBytes` (after draining, so the client reads the answer). */
+export async function readBytes(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += bytes.length;
+    if (size <= maxBytes) chunks.push(bytes);
+    else if (size > maxBytes * DRAIN_FACTOR) break;
+  }
+  if (size > maxBytes)
+    throw new BcError(
+      413,
+      'BadRequest_RequestTooLarge',
+      `The request body is larger than the maximum of ${maxBytes} bytes.`,
+    );
+  return Buffer.concat(chunks);
+}
+
+/** The pointer of the first key repeated within one object, in JSON text known to parse. */
+function findDuplicateKey(text: string): string | undefined {
+  const seen: Set<string>[] = [];
+  let repeated: string | undefined;
+  scanJson(text, {
+    enter: () => void seen.push(new Set()),
+    leave: () => void seen.pop(),
+    key(levels, source) {
+      const name = JSON.parse(source) as string;
+      const keys = seen[seen.length - 1]!;
+      if (keys.has(name)) repeated = scanPointer(levels);
+      keys.add(name);
+      return repeated !== undefined;
+    },
+  });
+  return repeated;
+}
+
+function checkMediaType(contentType: string | undefined): void {
+  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new BcError(
+      415,
+      'BadRequest_UnsupportedMediaType',
+      `The content type '${type}' is not supported; send application/json.`,
+    );
+  const charset = nonUtf8Charset(contentType);
+  if (charset !== undefined)
+    throw new BcError(415, 'BadRequest_UnsupportedMediaType', `Only UTF-8 is supported, not ${charset}.`);
+}
+
+/** The parsed JSON body of a request, or a BcError naming its first problem. */
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  checkMediaType(request.headers['content-type']);
+  const bytes = await readBytes(request, maxBytes);
+  if (bytes.length === 0) throw badRequest('Invalid Request Body: the body is empty.');
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw badRequest('Invalid Request Body: the body is not valid UTF-8.');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`Invalid Request Body: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const [problem] = findHostileJson(value);
+  if (problem !== undefined)
+    throw badRequest(`Invalid Request Body: the value at '${problem.path}' ${problem.message}.`);
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined)
+    throw badRequest(`Invalid Request Body: the property at '${duplicate}' is given more than once.`);
+  const [inexact] = findInexactNumbers(text);
+  if (inexact !== undefined)
+    throw badRequest(`Invalid Request Body: the value at '${inexact.path}' ${inexact.message}.`);
+  return value;
+}

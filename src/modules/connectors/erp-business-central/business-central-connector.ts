@@ -1,0 +1,97 @@
+import { systemClock, type Clock } from '../../../platform/clock.js';
+import type {
+  Connector,
+  ConnectorKind,
+  PostingBody,
+  SecretResolver,
+  TargetDefinition,
+  TargetDocument,
+} from '../connector.js';
+import { TARGET_KIND_SPECS } from '../target-kinds.js';
+import { createAuthorizer, TokenCache } from './business-central-auth.js';
+import { createBusinessCentralClient, type BusinessCentralClient } from './business-central-client.js';
+import { EXTERNAL_ID, toJournalLines } from './business-central-mapping.js';
+import { toSalesPlan } from './business-central-sales-mapping.js';
+import { readSecret, readSettings } from './business-central-settings.js';
+import { deliverJournal, findPostedEntry } from './journal-batch.js';
+import { deliverSalesDocument, findSalesDocument } from './sales-document.js';
+
+// Dynamics 365 Business Central (API v2.0) as a delivery target: journal entries through a journal batch
+// of their own, posted and found again by their G/L entries' document number (journal-batch.ts);
+// invoices and credit memos as sales documents found by their external document number
+// (sales-document.ts). BC has no idempotency key, so every delivery looks first and carries on from what
+// BC holds. Settings and the secret are read at every use (a rotated secret needs no restart); the token
+// cache is what connectors of the kind share.
+
+export interface BusinessCentralContext {
+  clock: Clock;
+  tokens: TokenCache;
+}
+
+export function createBusinessCentralContext(clock: Clock = systemClock): BusinessCentralContext {
+  return { clock, tokens: new TokenCache() };
+}
+
+const sharedContext = createBusinessCentralContext();
+
+/**
+ * How many request timeouts one delivery may take before its outcome counts as unknown: a token, the
+ * look-ups, the batch or header, the lines, the post and the read-back, at ordinary speed, fit many times
+ * over. A delivery cut off past it loses nothing: the next attempt carries on from what BC holds, so the
+ * bound (and the dispatcher's lease, twice it) is kept short rather than sized for the slowest case.
+ */
+const TIMEOUTS_PER_DELIVERY = 8;
+
+export function createBusinessCentralConnector(
+  target: TargetDefinition,
+  secrets: SecretResolver,
+  context: BusinessCentralContext = sharedContext,
+): Connector {
+  const now = () => context.clock.now();
+
+  async function connect(): Promise<BusinessCentralClient> {
+    const settings = readSettings(target);
+    const secret = await readSecret(target, secrets);
+    const authorizer = createAuthorizer(settings, secret, { tokens: context.tokens, targetKey: target.key, now });
+    return createBusinessCentralClient({ settings, authorizer, now });
+  }
+
+  const { timeoutMs } = target.settings;
+  return {
+    target,
+    deliveryTimeoutMs: typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs * TIMEOUTS_PER_DELIVERY : undefined,
+
+    async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+      // Mapped first: a body BC cannot take is invalid whatever the state of the credentials.
+      const settings = readSettings(target);
+      if (body.type === 'journal') toJournalLines(body, settings);
+      else toSalesPlan(body, settings);
+      const client = await connect();
+      return body.type === 'journal'
+        ? deliverJournal(client, body, settings, signal)
+        : deliverSalesDocument(client, body, settings, signal);
+    },
+
+    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+      // An external id BC cannot hold as a document number was never delivered (deliver refuses it).
+      if (!EXTERNAL_ID.test(body.externalId)) return undefined;
+      const settings = readSettings(target);
+      const client = await connect();
+      return body.type === 'journal'
+        ? findPostedEntry(client, body.externalId, signal)
+        : findSalesDocument(client, body, settings, signal);
+    },
+  };
+}
+
+/** The kind for the registry; settings and modes are the catalog's, never restated here. */
+export function createBusinessCentralKind(context: BusinessCentralContext = sharedContext): ConnectorKind {
+  return {
+    kind: 'business-central',
+    modes: TARGET_KIND_SPECS['business-central'].modes,
+    settingsSchema: TARGET_KIND_SPECS['business-central'].settingsSchema,
+    create: (target, secrets) => createBusinessCentralConnector(target, secrets, context),
+  };
+}
+
+export const businessCentralKind: ConnectorKind = createBusinessCentralKind();
