@@ -1,0 +1,94 @@
+import { startOracleFusionEmulator } from '../../../src/emulators/oracle-fusion/index.js';
+import {
+  createOracleFusionConnector,
+  createOracleFusionContext,
+} from '../../../src/modules/connectors/erp-oracle-fusion/oracle-fusion-connector.js';
+import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/index.js';
+import { expectedNet, periodEntries } from '../../harness/netsuite-test-ledger.js';
+import { checkOracleLedger } from '../../harness/oracle-test-ledger.js';
+import type { ConformanceTarget } from '../conformance-target.js';
+
+// Oracle Fusion through FBDI (a zipped GlInterface.csv, Journal Import as an ESS job, polled), against
+// the Oracle Fusion emulator. The entries are the NetSuite target's: company from the subsidiary, the
+// natural account, cost center from the department; the ledger's chart holds exactly those combinations.
+
+const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
+const LEDGER = '300000046975971';
+const combinations = ['58', '4', '6', '54', '112'].flatMap((account) =>
+  ['1', '2'].map((center) => `1.${account}.${center}`),
+);
+
+export const conformanceTarget: ConformanceTarget = {
+  kind: 'oracle-fusion',
+  bodies: (count) => periodEntries(count, 'OF'),
+  expectedTotals: (bodies) => expectedNet(journals(bodies)),
+  invalid() {
+    const [fixed] = periodEntries(1, 'BAD') as [JournalEntry];
+    const wrong = { ...fixed, lines: fixed.lines.map((line, i) => (i ? line : { ...line, account: '999' })) };
+    return { wrong, fixed, refusal: /EF04 The account 1\.999\.1 isn't a valid combination/ };
+  },
+  async start() {
+    const emulator = await startOracleFusionEmulator({
+      seed: 11,
+      jobMs: 40,
+      ledgers: [
+        {
+          id: LEDGER,
+          name: 'Conformance Ledger',
+          currency: 'USD',
+          currencies: ['USD'],
+          dataAccessSets: ['300000046975980'],
+          combinations,
+          closedPeriods: [],
+        },
+      ],
+    });
+    const { username, password } = emulator.credentials;
+    return {
+      target: (limits) => ({
+        key: 'conformance',
+        kind: 'oracle-fusion',
+        settings: {
+          baseUrl: emulator.url,
+          ledgerId: LEDGER,
+          dataAccessSetId: '300000046975980',
+          source: 'Meterbridge',
+          category: 'Usage',
+          segments: [
+            { source: 'dimension', dimension: 'subsidiary' },
+            { source: 'account' },
+            { source: 'dimension', dimension: 'department' },
+          ],
+          pollIntervalMs: 15,
+          timeoutMs: 3000,
+        },
+        credentials: 'ORACLE',
+        limits,
+      }),
+      secrets: async () => JSON.stringify({ username, password }),
+      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+        emulator.setFaults({
+          concurrency: concurrency ?? 1000,
+          ratePerSecond,
+          latencyMs: latencyMs ?? 0,
+          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
+          dropAfterCommitRate: dropAfterCommitRate ?? 0,
+          errorRate: errorRate ?? 0,
+        });
+      },
+      async held() {
+        const { batchesPerExternalId, unbalanced, netByAccount } = checkOracleLedger(emulator.batches());
+        return { documentsPerExternalId: batchesPerExternalId, unbalanced, totals: netByAccount };
+      },
+      counts() {
+        const { outcomes } = emulator.stats();
+        return {
+          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
+          droppedAfterCommit: outcomes.droppedAfterCommit,
+        };
+      },
+      close: () => emulator.close(),
+    };
+  },
+  connector: (definition, secrets) => createOracleFusionConnector(definition, secrets, createOracleFusionContext()),
+};
