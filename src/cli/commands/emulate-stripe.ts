@@ -9,6 +9,7 @@ import {
   type StripeMeterSeed,
 } from '../../emulators/stripe/index.js';
 import { ValidationError } from '../../platform/errors.js';
+import { faultFlagValues, firstSignal, numberFlag, portFlag } from './emulator-flags.js';
 
 // `meterbridge emulate stripe`: a Stripe account on a local port (invoice items, draft invoices,
 // customers, billing meter events v1 and v2), for the Stripe client's tests and local runs against no
@@ -36,21 +37,6 @@ interface StripeFlags {
 /** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
 export type UntilStripeStopped = (emulator: StripeEmulator) => Promise<unknown>;
 
-function firstSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
-function number(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new ValidationError(`${option} must be a number, got "${text}"`);
-  return value;
-}
-
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `mtr_123:api_calls` or `api_calls` (an id is made up). */
@@ -65,24 +51,17 @@ function readMeter(text: string, index: number): StripeMeterSeed {
 
 /** The emulator's options from the flags. */
 export function stripeOptions(flags: StripeFlags, now = Date.now()): StripeEmulatorOptions {
-  const port = number(flags.port, '--port');
-  if (port === undefined || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ValidationError(`--port must be a port number, got "${flags.port}"`);
+  const port = portFlag(flags.port);
   if (flags.key !== undefined && !/^sk_(test|live)_[A-Za-z0-9_]{4,}$/.test(flags.key))
     throw new ValidationError('--key must be a secret key such as sk_test_...');
   for (const id of flags.customer)
     if (!/^cus_[A-Za-z0-9]{1,60}$/.test(id))
       throw new ValidationError(`--customer must be cus_<letters or digits>, got "${id}"`);
   const given = {
-    concurrency: number(flags.concurrency, '--concurrency'),
-    ratePerSecond: number(flags.rate, '--rate'),
-    latencyMs: number(flags.latencyMs, '--latency-ms'),
-    slowMs: number(flags.slowMs, '--slow-ms'),
-    errorRate: number(flags.errorRate, '--error-rate'),
-    dropAfterCommitRate: number(flags.dropAfterCommit, '--drop-after-commit'),
-    storedErrorRate: number(flags.storedErrorRate, '--stored-error-rate'),
-    lockTimeoutRate: number(flags.lockTimeoutRate, '--lock-timeout-rate'),
-    retryAfterSeconds: number(flags.retryAfter, '--retry-after'),
+    ...faultFlagValues(flags),
+    storedErrorRate: numberFlag(flags.storedErrorRate, '--stored-error-rate'),
+    lockTimeoutRate: numberFlag(flags.lockTimeoutRate, '--lock-timeout-rate'),
+    retryAfterSeconds: numberFlag(flags.retryAfter, '--retry-after'),
   };
   let faults;
   try {
@@ -97,7 +76,7 @@ export function stripeOptions(flags: StripeFlags, now = Date.now()): StripeEmula
   return {
     host: flags.host,
     port,
-    seed: number(flags.seed, '--seed'),
+    seed: numberFlag(flags.seed, '--seed'),
     faults,
     ...(flags.key === undefined ? {} : { secretKeys: [flags.key] }),
     ...(flags.customer.length === 0

@@ -9,6 +9,11 @@ import {
   type NetSuiteEmulatorOptions,
 } from '../../emulators/netsuite/index.js';
 import { ValidationError } from '../../platform/errors.js';
+import { businessCentralCommand } from './emulate-business-central.js';
+import { sapS4HanaCommand } from './emulate-sap.js';
+import { stripeCommand } from './emulate-stripe.js';
+import { oracleFusionCommand } from './emulate-oracle-fusion.js';
+import { firstSignal, numberFlag as number } from './emulator-flags.js';
 
 // `meterbridge emulate netsuite`: a NetSuite account on a local port, for connector tests and local
 // runs against no real ERP. It prints what a client needs (URL and credentials, all development
@@ -29,21 +34,6 @@ interface NetSuiteFlags {
 
 /** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
 export type UntilStopped = (emulator: NetSuiteEmulator) => Promise<unknown>;
-
-function firstSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
-function number(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new ValidationError(`${option} must be a number, got "${text}"`);
-  return value;
-}
 
 /** The emulator's options from the flags, a config file's settings overridden by the flags given. */
 export function netSuiteOptions(flags: NetSuiteFlags, now = Date.now()): NetSuiteEmulatorOptions {
@@ -117,5 +107,9 @@ function netSuiteCommand(untilStopped: UntilStopped): Command {
 export function emulateCommand(untilStopped: UntilStopped = firstSignal): Command {
   return new Command('emulate')
     .description("run a local emulator of a target system's API, for tests and local runs")
-    .addCommand(netSuiteCommand(untilStopped));
+    .addCommand(netSuiteCommand(untilStopped))
+    .addCommand(businessCentralCommand())
+    .addCommand(oracleFusionCommand())
+    .addCommand(sapS4HanaCommand())
+    .addCommand(stripeCommand());
 }

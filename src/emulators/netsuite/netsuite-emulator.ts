@@ -16,7 +16,7 @@ import { StatsCounter, type EmulatorStats } from './emulator-stats.js';
 import { toApiRecord } from './api-record.js';
 import { RecordStore } from './record-store.js';
 import { RequestLimits } from './request-limits.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../common/seeded-random.js';
 import { handleServices, type ServicesRuntime } from './services-handler.js';
 import { TbaVerifier } from './tba-verify.js';
 import { TokenIssuer } from './token-endpoint.js';

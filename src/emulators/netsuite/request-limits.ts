@@ -13,14 +13,21 @@ export function rateExceeded(): NetSuiteError {
   return new NetSuiteError(429, 'REQUEST_LIMIT_EXCEEDED', 'Request rate limit exceeded. Request blocked.');
 }
 
+/** The refusals a vendor answers past each limit (the emulator's own error shapes). */
+export interface LimitRefusals {
+  concurrency(): Error;
+  rate(): Error;
+}
+
 export class RequestLimits {
   private inFlight = 0;
   /** Arrival times (ms) within the last second, oldest first. */
   private readonly arrivals: number[] = [];
 
   constructor(
-    private readonly faults: () => FaultSettings,
+    private readonly faults: () => Pick<FaultSettings, 'concurrency' | 'ratePerSecond'>,
     private readonly now: () => number,
+    private readonly refusals: LimitRefusals = { concurrency: concurrencyExceeded, rate: rateExceeded },
   ) {}
 
   /** Admits a request or throws 429; an admitted request must call the returned release once. */
@@ -28,8 +35,8 @@ export class RequestLimits {
     const { concurrency, ratePerSecond } = this.faults();
     const now = this.now();
     while (this.arrivals.length > 0 && this.arrivals[0]! <= now - 1000) this.arrivals.shift();
-    if (ratePerSecond !== undefined && this.arrivals.length >= ratePerSecond) throw rateExceeded();
-    if (this.inFlight >= concurrency) throw concurrencyExceeded();
+    if (ratePerSecond !== undefined && this.arrivals.length >= ratePerSecond) throw this.refusals.rate();
+    if (this.inFlight >= concurrency) throw this.refusals.concurrency();
     this.arrivals.push(now);
     this.inFlight += 1;
     let released = false;

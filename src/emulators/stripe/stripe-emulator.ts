@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { seededRandom } from '../netsuite/seeded-random.js';
+import { seededRandom } from '../common/seeded-random.js';
 import { handleAdmin, type AdminApi } from './admin-routes.js';
 import { handleApi, type ApiRuntime } from './api-handler.js';
 import { toApiCustomer, toApiInvoice, toApiInvoiceItem, toApiMeter } from './api-objects.js';

@@ -47,7 +47,7 @@ function checkEntity(
       `${at}/erpTarget`,
       `"${entity.erpTarget}" differs from accounting.target "${accounting.target}": remove erpTarget or make them equal`,
     );
-  checkTargetAndMode(catalog, accounting, at, indexes, report);
+  checkTargetAndMode(catalog, entity.code, accounting, at, indexes, report);
   checkRevenueKeys(catalog, accounting, at, indexes, report);
 
   const taxPayable = accounting.accounts.taxPayable ?? {};
@@ -88,6 +88,7 @@ function checkEntity(
 
 function checkTargetAndMode(
   catalog: Catalog,
+  code: string,
   accounting: Accounting,
   at: string,
   indexes: CatalogIndexes & { specs: KindSpecs },
@@ -106,6 +107,13 @@ function checkTargetAndMode(
       `${at}/accounting/mode`,
       `target "${accounting.target}" is a ${kind} target, which takes ${spec.modes.map((mode) => `"${mode}"`).join(' and ')} postings, not "${accounting.mode}"`,
     );
+  // The kind's own limits on what its ledger holds (an account longer than its field, a dimension it sends nowhere).
+  const settings = catalog.targets?.[t]?.settings;
+  if (spec?.connector && spec.checkEntity && settings !== undefined) {
+    const entity = { code, accounts: { ...accounting.accounts }, dimensions: { ...accounting.dimensions } };
+    for (const problem of spec.checkEntity(settings, entity))
+      report(`${at}/accounting${problem.path}`, `${problem.message} (target "${accounting.target}" is ${kind})`);
+  }
 }
 
 /** Per-charge and per-meter revenue accounts must name what exists, or a typo would silently fall back to the default. */

@@ -81,7 +81,7 @@ describeEachStore('catalog versions with targets and accounting', (stores) => {
     const secret = 'sk_live_51H8xYzAbCdEfGhIjKlMnOp';
     const text = postingJson((document) => {
       document.targets[0].settings.auth.clientSecret = secret;
-      document.targets[1].kind = 'oracle-fusion';
+      document.targets[1].kind = 'quickbooks';
       document.legalEntities[1].accounting.target = 'sap-eu';
       delete document.legalEntities[0].accounting.accounts.revenue.default;
       delete document.customers[1].externalIds.erp;

@@ -45,18 +45,19 @@ describe('validateCatalog: targets and accounting', () => {
   it('refuses duplicate target keys, unknown kinds and kinds without a connector, at the target', () => {
     const document = posting();
     document.targets.push({ ...document.targets[1] });
-    document.targets.push({ key: 'sap-eu', kind: 'sap-s4hana', settings: {}, credentials: 'SAP_EU' });
+    document.targets.push({ key: 'stripe-eu', kind: 'stripe', settings: {}, credentials: 'STRIPE_EU' });
     document.targets.push({ key: 'erp', kind: 'sap', settings: {} });
     expect(errorsOf(document)).toEqual([
       { path: '/targets/2/key', message: '"eu-export" is already the key of /targets/1' },
       {
         path: '/targets/3/kind',
         message:
-          'target kind "sap-s4hana" has no connector in this release; the usable kinds are netsuite, webhook and file',
+          'target kind "stripe" has no connector in this release; the usable kinds are netsuite, webhook, file, sap-s4hana, business-central and oracle-fusion',
       },
       {
         path: '/targets/4/kind',
-        message: '"sap" is not a known target kind; the kinds with a connector are netsuite, webhook and file',
+        message:
+          '"sap" is not a known target kind; the kinds with a connector are netsuite, webhook, file, sap-s4hana, business-central and oracle-fusion',
       },
     ]);
   });

@@ -27,7 +27,7 @@ export const POSTING_DEFS = {
         type: 'string',
         minLength: 1,
         description:
-          'netsuite, webhook or file; sap-s4hana, business-central, oracle-fusion and stripe are known but have no connector in this release.',
+          'netsuite, sap-s4hana, business-central, oracle-fusion, webhook or file; stripe is known but has no connector in this release.',
       },
       settings: {
         type: 'object',

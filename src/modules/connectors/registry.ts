@@ -1,5 +1,8 @@
 import type { Connector, ConnectorKind, SecretResolver, TargetDefinition, TargetKind } from './connector.js';
+import { businessCentralKind } from './erp-business-central/business-central-connector.js';
 import { netsuiteKind } from './erp-netsuite/netsuite-connector.js';
+import { oracleFusionKind } from './erp-oracle-fusion/oracle-fusion-connector.js';
+import { sapKind } from './erp-sap/sap-connector.js';
 import { fileKind } from './file/file-connector.js';
 import { webhookKind } from './webhook/webhook-connector.js';
 
@@ -9,6 +12,9 @@ const CONNECTOR_KINDS: Partial<Record<TargetKind, ConnectorKind>> = {
   netsuite: netsuiteKind,
   file: fileKind,
   webhook: webhookKind,
+  'business-central': businessCentralKind,
+  'sap-s4hana': sapKind,
+  'oracle-fusion': oracleFusionKind,
 };
 
 /** A ready connector for a target, or undefined when its kind has none in this release. */

@@ -1,4 +1,10 @@
 import type { PostingMode, TargetKind, TargetLimits } from './connector.js';
+import { checkBusinessCentralEntity } from './erp-business-central/business-central-entity-rules.js';
+import { BUSINESS_CENTRAL_SETTINGS } from './erp-business-central/business-central-settings-schema.js';
+import { checkSapEntity } from './erp-sap/sap-entity-rules.js';
+import { SAP_S4HANA_SETTINGS } from './erp-sap/sap-settings-schema.js';
+import { checkOracleFusionEntity } from './erp-oracle-fusion/oracle-fusion-entity-rules.js';
+import { ORACLE_FUSION_SETTINGS } from './erp-oracle-fusion/oracle-fusion-settings-schema.js';
 
 // What the catalog needs to know about each kind of target before any connector is built: the JSON Schema
 // of its `settings` (draft 2020-12, for errors with paths), the posting modes it takes, and the settings
@@ -20,6 +26,27 @@ export interface TargetKindSpec {
    * id, a certificate id): exempt from the catalog's high-entropy test, never from its key-shape tests.
    */
   identifierPaths: readonly string[];
+  /**
+   * The kind's own rules for a legal entity posting to a target of it, given the target's settings (checked
+   * against settingsSchema already): what the target's fields cannot hold, such as an account longer than
+   * its ledger's. Each problem's path is a JSON Pointer under the entity's `accounting`.
+   */
+  checkEntity?(settings: Readonly<Record<string, unknown>>, entity: PostingEntity): EntityProblem[];
+}
+
+/** A legal entity posting to a target, as a kind's own rules see it. */
+export interface PostingEntity {
+  code: string;
+  /** `accounting.accounts`: account ids, nested as the catalog writes them. */
+  accounts: Readonly<Record<string, unknown>>;
+  /** `accounting.dimensions`. */
+  dimensions: Readonly<Record<string, string>>;
+}
+
+export interface EntityProblem {
+  /** JSON Pointer under the entity's `accounting` (`/accounts/receivable`). */
+  path: string;
+  message: string;
 }
 
 /** Limits of a target that states none: gentle enough for a sandbox account, raise them per target. */
@@ -128,7 +155,7 @@ const FILE_SETTINGS = {
   },
 };
 
-/** Known kinds of part 2: named so the catalog can say they are not usable yet, rather than unknown. */
+/** A known kind without a connector yet (stripe): named so the catalog can say so, rather than unknown. */
 const LATER = { type: 'object' };
 
 export const TARGET_KIND_SPECS: Readonly<Record<TargetKind, TargetKindSpec>> = {
@@ -158,27 +185,31 @@ export const TARGET_KIND_SPECS: Readonly<Record<TargetKind, TargetKindSpec>> = {
   },
   'sap-s4hana': {
     kind: 'sap-s4hana',
-    connector: false,
+    connector: true,
     modes: ['journal'],
     needsCredentials: true,
-    settingsSchema: LATER,
+    settingsSchema: SAP_S4HANA_SETTINGS,
     identifierPaths: [],
+    checkEntity: checkSapEntity,
   },
   'business-central': {
     kind: 'business-central',
-    connector: false,
+    connector: true,
     modes: ['journal', 'invoice'],
     needsCredentials: true,
-    settingsSchema: LATER,
-    identifierPaths: [],
+    settingsSchema: BUSINESS_CENTRAL_SETTINGS,
+    // GUIDs look random by nature: the Entra tenant, the app's client id, the company id.
+    identifierPaths: ['/tenant', '/clientId', '/companyId'],
+    checkEntity: checkBusinessCentralEntity,
   },
   'oracle-fusion': {
     kind: 'oracle-fusion',
-    connector: false,
+    connector: true,
     modes: ['journal'],
     needsCredentials: true,
-    settingsSchema: LATER,
+    settingsSchema: ORACLE_FUSION_SETTINGS,
     identifierPaths: [],
+    checkEntity: checkOracleFusionEntity,
   },
   stripe: {
     kind: 'stripe',
