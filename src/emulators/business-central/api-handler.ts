@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BcError, invalidCredentials, sendBcError, sendJson } from './bc-error.js';
 import { routeCompany, type Reply } from './api-routes.js';
 import type { CompanyStore } from './company-store.js';
@@ -8,6 +7,7 @@ import type { StatsCounter } from './emulator-stats.js';
 import { sendInjectedError, tenantUnavailable } from './injected-error.js';
 import { LimitExceeded, type RequestLimits } from './request-limits.js';
 import type { TokenIssuer } from './token-endpoint.js';
+import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
 
 // One request to the API (`/v2.0/<tenant>/<environment>/api/v2.0/...`), in the order a real environment
 // meets it: an outage answers first (the tenant is not accessible); then the bearer token (401
@@ -137,11 +137,7 @@ export async function handleApi(
   }
   response.once('close', release);
   try {
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal });
-    if (faults.errorRate > 0 && runtime.random() < faults.errorRate) {
-      stats.count('injectedError');
-      return sendInjectedError(response, runtime.random);
-    }
+    if (await injectsError(faults, runtime)) return sendInjectedError(response, runtime.random);
     let reply: Reply;
     try {
       reply = await route(request, url, runtime);
@@ -154,21 +150,10 @@ export async function handleApi(
       };
       if (refusal.status === 413) reply.headers = { ...reply.headers, connection: 'close' };
     }
-    if (reply.committed && faults.dropAfterCommitRate > 0 && runtime.random() < faults.dropAfterCommitRate) {
-      stats.count('droppedAfterCommit');
-      request.socket.destroy();
-      return;
-    }
-    if (faults.slowMs > 0) {
-      stats.count('slowed');
-      await sleep(faults.slowMs, undefined, { signal });
-    }
-    if (response.destroyed) return;
+    if (!(await mayAnswer(request, response, reply.committed, faults, runtime))) return;
     stats.countStatus(reply.status);
     send(response, reply);
   } catch (error) {
-    // Only a delay cut short by close() gets here: the connection goes with the emulator.
-    if (!signal.aborted) runtime.log(`request failed: ${String(error)}`);
-    request.socket.destroy();
+    cutAfterFailure(request, error, signal, runtime.log);
   }
 }

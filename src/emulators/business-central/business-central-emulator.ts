@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { handleAdmin } from './admin-routes.js';
 import { handleApi, type ApiRuntime } from './api-handler.js';
@@ -24,6 +23,7 @@ import { renderEntity } from './entity-values.js';
 import { readBytes } from './read-json-body.js';
 import { RequestLimits } from './request-limits.js';
 import { payInvoice } from './sales-documents.js';
+import { openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { TokenError, TokenIssuer } from './token-endpoint.js';
 
@@ -102,8 +102,6 @@ export async function startBusinessCentralEmulator(
     signal: closing.signal,
     log,
   };
-  const refusing = () => faults.outage?.mode === 'refuse' && faults.outage.untilMs > now();
-
   async function handleToken(request: IncomingMessage, response: ServerResponse, tenant: string): Promise<void> {
     stats.tokenRequest();
     try {
@@ -124,13 +122,12 @@ export async function startBusinessCentralEmulator(
     }
   }
 
-  const sockets = new Set<Socket>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const base = `http://${request.headers.host ?? `${host}:${port}`}`;
     const url = URL.canParse(request.url ?? '/', base) ? new URL(request.url ?? '/', base) : undefined;
     if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
     if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
-    if (refusing()) {
+    if (tcp.refusing()) {
       // A keep-alive connection opened before the outage: cut it, as a host that went away would.
       stats.count('refused');
       return void request.socket.destroy();
@@ -140,34 +137,8 @@ export async function startBusinessCentralEmulator(
     if (url.pathname.startsWith('/v2.0/')) return void handleApi(request, response, url, runtime);
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not a Business Central API path\n');
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-  const port = await listen(options.port ?? 0);
-
-  // Refusing means no listener at all, so clients get ECONNREFUSED; it listens again when the outage ends.
-  let reopen: NodeJS.Timeout | undefined;
-  const applyOutage = () => {
-    clearTimeout(reopen);
-    if (closing.signal.aborted) return;
-    if (refusing()) {
-      if (server.listening) server.close();
-      for (const socket of sockets) socket.destroy();
-      reopen = setTimeout(applyOutage, Math.max(0, (faults.outage?.untilMs ?? 0) - now()));
-    } else if (!server.listening) {
-      listen(port).catch((error: unknown) => log(`cannot listen again on ${port}: ${String(error)}`));
-    }
-  };
+  const tcp = await openEmulatorListener(server, host, options.port ?? 0, () => faults.outage, { now, log });
+  const { port, applyOutage } = tcp;
 
   const entities = () =>
     Object.fromEntries(
@@ -204,7 +175,7 @@ export async function startBusinessCentralEmulator(
     reset() {
       store.clear();
       stats.reset();
-      limits.reset();
+      limits.forgetArrivals();
       faults = { ...startFaults };
       applyOutage();
     },
@@ -223,12 +194,7 @@ export async function startBusinessCentralEmulator(
     ...admin,
     async close() {
       closing.abort();
-      clearTimeout(reopen);
-      await new Promise<void>((resolve) => {
-        if (server.listening) server.close(() => resolve());
-        else resolve();
-        for (const socket of sockets) socket.destroy();
-      });
+      await tcp.close();
     },
   };
 }

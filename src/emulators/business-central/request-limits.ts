@@ -1,5 +1,6 @@
 import { BcError } from './bc-error.js';
 import type { FaultSettings } from './emulator-options.js';
+import { AdmissionLimits } from '../common/admission-limits.js';
 
 // Business Central online's operational limits for one user (the app's service principal): at most
 // `windowRequests` requests in a sliding window of `windowMs` (6,000 per 5 minutes) and `concurrency`
@@ -25,36 +26,13 @@ export class LimitExceeded extends BcError {
   }
 }
 
-export class RequestLimits {
-  private inFlight = 0;
-  /** Arrival times (ms) within the window, oldest first. */
-  private readonly arrivals: number[] = [];
-
-  constructor(
-    private readonly faults: () => FaultSettings,
-    private readonly now: () => number,
-  ) {}
-
-  /** Admits a request or throws LimitExceeded; an admitted request must call the returned release once. */
-  admit(): () => void {
-    const { concurrency, windowRequests, windowMs, retryAfterSeconds } = this.faults();
-    const now = this.now();
-    while (this.arrivals.length > 0 && this.arrivals[0]! <= now - windowMs) this.arrivals.shift();
-    if (this.arrivals.length >= windowRequests)
-      throw new LimitExceeded('rate', this.arrivals.length + 1, windowRequests, retryAfterSeconds);
-    if (this.inFlight >= concurrency)
-      throw new LimitExceeded('concurrency', this.inFlight + 1, concurrency, retryAfterSeconds);
-    this.arrivals.push(now);
-    this.inFlight += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.inFlight -= 1;
-    };
-  }
-
-  reset(): void {
-    this.arrivals.length = 0;
+/** BC's answers past the limits, with the count reached and the maximum. */
+export class RequestLimits extends AdmissionLimits {
+  constructor(faults: () => FaultSettings, now: () => number) {
+    super(faults, now, {
+      rate: (actual) => new LimitExceeded('rate', actual, faults().windowRequests, faults().retryAfterSeconds),
+      concurrency: (actual) =>
+        new LimitExceeded('concurrency', actual, faults().concurrency, faults().retryAfterSeconds),
+    });
   }
 }

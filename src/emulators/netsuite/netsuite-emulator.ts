@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Decimal } from 'decimal.js';
 import { handleAdmin } from './admin-routes.js';
 import {
@@ -16,6 +15,7 @@ import { StatsCounter, type EmulatorStats } from './emulator-stats.js';
 import { toApiRecord } from './api-record.js';
 import { RecordStore } from './record-store.js';
 import { RequestLimits } from './request-limits.js';
+import { openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { handleServices, type ServicesRuntime } from './services-handler.js';
 import { TbaVerifier } from './tba-verify.js';
@@ -71,9 +71,6 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
     signal: closing.signal,
     log: options.log ?? (() => undefined),
   };
-  const refusing = () => faults.outage?.mode === 'refuse' && faults.outage.untilMs > now();
-
-  const sockets = new Set<Socket>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     // A Host header or path URL cannot parse is answered, never thrown out of the handler.
     const url = URL.canParse(request.url ?? '/', `http://${request.headers.host ?? `${host}:${port}`}`)
@@ -81,7 +78,7 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
       : undefined;
     if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
     if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
-    if (refusing()) {
+    if (tcp.refusing()) {
       // A keep-alive connection opened before the outage: cut it, as a host that went away would.
       stats.request();
       stats.count('refused');
@@ -90,33 +87,13 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
     if (url.pathname.startsWith('/services/rest/')) return void handleServices(request, response, url, runtime);
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not a NetSuite REST path\n');
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  // As NetSuite's emulator always did: a connection open when an outage starts is cut at its next request.
+  const tcp = await openEmulatorListener(server, host, options.port ?? 0, () => faults.outage, {
+    now,
+    log: runtime.log,
+    cutOpenConnections: false,
   });
-
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-  const port = await listen(options.port ?? 0);
-
-  // Refusing means no listener at all, so clients get ECONNREFUSED; it listens again when the outage ends.
-  let reopen: NodeJS.Timeout | undefined;
-  const applyOutage = () => {
-    clearTimeout(reopen);
-    if (closing.signal.aborted) return;
-    if (refusing()) {
-      if (server.listening) server.close();
-      reopen = setTimeout(applyOutage, Math.max(0, (faults.outage?.untilMs ?? 0) - now()));
-    } else if (!server.listening) {
-      listen(port).catch((error: unknown) => runtime.log(`cannot listen again on ${port}: ${String(error)}`));
-    }
-  };
+  const { port, applyOutage } = tcp;
 
   const admin = {
     faults: () => faults,
@@ -147,12 +124,7 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
     ...admin,
     async close() {
       closing.abort();
-      clearTimeout(reopen);
-      await new Promise<void>((resolve) => {
-        if (server.listening) server.close(() => resolve());
-        else resolve();
-        for (const socket of sockets) socket.destroy();
-      });
+      await tcp.close();
     },
   };
 }

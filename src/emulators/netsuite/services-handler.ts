@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate } from './authenticate.js';
 import type { FaultSettings } from './emulator-options.js';
 import type { StatsCounter } from './emulator-stats.js';
@@ -11,6 +10,7 @@ import type { RequestLimits } from './request-limits.js';
 import { runSuiteQl } from './suiteql-query.js';
 import type { TbaVerifier } from './tba-verify.js';
 import { TokenError, type TokenIssuer } from './token-endpoint.js';
+import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
 
 // One request to /services/rest, in the order a real account meets it: an outage answers first; then
 // the account's limits (429); then injected latency and random 5xx (nothing done); then authentication
@@ -121,11 +121,7 @@ export async function handleServices(
   }
   response.once('close', release);
   try {
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal });
-    if (faults.errorRate > 0 && runtime.random() < faults.errorRate) {
-      stats.count('injectedError');
-      return sendInjectedError(response, runtime.random);
-    }
+    if (await injectsError(faults, runtime)) return sendInjectedError(response, runtime.random);
     let reply: Reply;
     try {
       reply = await route(request, url, runtime);
@@ -134,21 +130,10 @@ export async function handleServices(
       reply = { status: refusal.status, body: refusal.body(), headers: { 'content-type': ERROR_CONTENT_TYPE } };
       if (refusal.status === 413) reply.headers = { ...reply.headers, connection: 'close' };
     }
-    if (reply.committed && faults.dropAfterCommitRate > 0 && runtime.random() < faults.dropAfterCommitRate) {
-      stats.count('droppedAfterCommit');
-      request.socket.destroy();
-      return;
-    }
-    if (faults.slowMs > 0) {
-      stats.count('slowed');
-      await sleep(faults.slowMs, undefined, { signal });
-    }
-    if (response.destroyed) return;
+    if (!(await mayAnswer(request, response, reply.committed, faults, runtime))) return;
     stats.countStatus(reply.status);
     send(response, reply);
   } catch (error) {
-    // Only a delay cut short by close() gets here: the connection goes with the emulator.
-    if (!signal.aborted) runtime.log(`request failed: ${String(error)}`);
-    request.socket.destroy();
+    cutAfterFailure(request, error, signal, runtime.log);
   }
 }

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { timingSafeEqual } from 'node:crypto';
 import { StatsCounter, type EmulatorStats } from '../netsuite/emulator-stats.js';
-import { RequestLimits } from '../netsuite/request-limits.js';
+import { AdmissionLimits, perSecond } from '../common/admission-limits.js';
+import { openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
+import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
 import { handleAdmin, type AdminApi } from './admin-routes.js';
 import {
   DEFAULT_CATEGORIES,
@@ -97,13 +97,12 @@ export async function startOracleFusionEmulator(
   const store = new PodStore(() => ({ ledgers, sources, categories }));
   const stats = new StatsCounter();
   const random = seededRandom(options.seed ?? 1);
-  const limits = new RequestLimits(() => settings, now, {
+  const limits = new AdmissionLimits(() => perSecond(settings), now, {
     concurrency: () => new OracleError(429, '27028', 'Too many concurrent requests. Request blocked.'),
     rate: () => new OracleError(429, '27028', 'Request rate limit exceeded. Request blocked.'),
   });
   const closing = new AbortController();
-  const refusing = () => settings.outage?.mode === 'refuse' && settings.outage.untilMs > now();
-
+  const faultTools = { stats, random, signal: closing.signal };
   async function handleRest(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     stats.request();
     if (settings.outage?.mode === '503' && settings.outage.untilMs > now()) {
@@ -121,11 +120,7 @@ export async function startOracleFusionEmulator(
     response.once('close', release);
     const faults = settings;
     try {
-      if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: closing.signal });
-      if (faults.errorRate > 0 && random() < faults.errorRate) {
-        stats.count('injectedError');
-        return sendInjectedError(response, random);
-      }
+      if (await injectsError(faults, faultTools)) return sendInjectedError(response, random);
       const loginsRefused = faults.refuseLogins !== undefined && faults.refuseLogins.untilMs > now();
       if (loginsRefused || !authenticated(request, credentials)) {
         log(`login refused${loginsRefused ? ' (refuseLogins)' : ''} for ${request.method ?? 'GET'} ${url.pathname}`);
@@ -153,16 +148,7 @@ export async function startOracleFusionEmulator(
               );
         reply = { status: refusal.status, body: refusal.body(), contentType: ERROR_CONTENT_TYPE };
       }
-      if (reply.committed && faults.dropAfterCommitRate > 0 && random() < faults.dropAfterCommitRate) {
-        stats.count('droppedAfterCommit');
-        request.socket.destroy();
-        return;
-      }
-      if (faults.slowMs > 0) {
-        stats.count('slowed');
-        await sleep(faults.slowMs, undefined, { signal: closing.signal });
-      }
-      if (response.destroyed) return;
+      if (!(await mayAnswer(request, response, reply.committed, faults, faultTools))) return;
       stats.countStatus(reply.status);
       sendJson(
         response,
@@ -172,19 +158,16 @@ export async function startOracleFusionEmulator(
         reply.status === 413 ? { connection: 'close' } : {},
       );
     } catch (error) {
-      // Only a delay cut short by close() gets here: the connection goes with the emulator.
-      if (!closing.signal.aborted) log(`request failed: ${String(error)}`);
-      request.socket.destroy();
+      cutAfterFailure(request, error, closing.signal, log);
     }
   }
 
-  const sockets = new Set<Socket>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const base = `http://${request.headers.host ?? `${host}:${port}`}`;
     const url = URL.canParse(request.url ?? '/', base) ? new URL(request.url ?? '/', base) : undefined;
     if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
     if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
-    if (refusing()) {
+    if (tcp.refusing()) {
       stats.request();
       stats.count('refused');
       return void request.socket.destroy();
@@ -192,34 +175,8 @@ export async function startOracleFusionEmulator(
     if (url.pathname.startsWith(REST_ROOT)) return void handleRest(request, response, url);
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not an Oracle Fusion REST path\n');
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  const listen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-  const port = await listen(options.port ?? 0);
-
-  // Refusing means no listener at all, so clients get ECONNREFUSED; it listens again when the outage ends.
-  let reopen: NodeJS.Timeout | undefined;
-  const applyOutage = () => {
-    clearTimeout(reopen);
-    if (closing.signal.aborted) return;
-    if (refusing()) {
-      if (server.listening) server.close();
-      for (const socket of sockets) socket.destroy();
-      reopen = setTimeout(applyOutage, Math.max(0, (settings.outage?.untilMs ?? 0) - now()));
-    } else if (!server.listening) {
-      listen(port).catch((error: unknown) => log(`cannot listen again on ${port}: ${String(error)}`));
-    }
-  };
+  const tcp = await openEmulatorListener(server, host, options.port ?? 0, () => settings.outage, { now, log });
+  const { port, applyOutage } = tcp;
 
   const admin: AdminApi = {
     settings: () => settings,
@@ -253,12 +210,7 @@ export async function startOracleFusionEmulator(
     ...admin,
     async close() {
       closing.abort();
-      clearTimeout(reopen);
-      await new Promise<void>((resolve) => {
-        if (server.listening) server.close(() => resolve());
-        else resolve();
-        for (const socket of sockets) socket.destroy();
-      });
+      await tcp.close();
     },
   };
 }

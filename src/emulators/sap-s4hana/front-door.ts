@@ -1,4 +1,5 @@
 import type { FaultSettings } from './emulator-options.js';
+import { AdmissionLimits, perSecond } from '../common/admission-limits.js';
 
 // What stands in front of the tenant and answers before SAP does: the web dispatcher's pages for an
 // outage (503), a gateway error (502, 504) and a rate limit (429; SAP publishes no rate limit and no shape
@@ -41,37 +42,30 @@ export const unauthorizedPage = () =>
     'www-authenticate': 'Basic realm="SAP NetWeaver Application Server [EMU/100]"',
   });
 
-export class RequestLimits {
-  private inFlight = 0;
-  /** Arrival times (ms) within the last second, oldest first. */
-  private readonly arrivals: number[] = [];
+class Throttled extends Error {
+  constructor(readonly on: 'concurrency' | 'rate') {
+    super(`over the ${on} limit`);
+  }
+}
 
-  constructor(
-    private readonly faults: () => FaultSettings,
-    private readonly now: () => number,
-  ) {}
-
-  /** Forgets the arrivals of the last second (requests in flight still release themselves). */
-  clear(): void {
-    this.arrivals.length = 0;
+/** The tenant's limits; the web dispatcher answers a refusal with a page rather than an error. */
+export class RequestLimits extends AdmissionLimits {
+  constructor(faults: () => FaultSettings, now: () => number) {
+    super(
+      // No concurrency setting means no limit on requests at once.
+      () => perSecond({ ...faults(), concurrency: faults().concurrency ?? Infinity }),
+      now,
+      { concurrency: () => new Throttled('concurrency'), rate: () => new Throttled('rate') },
+    );
   }
 
   /** A release to call once when admitted, or which limit refused the request. */
-  admit(): { release: () => void } | { refused: 'concurrency' | 'rate' } {
-    const { concurrency, ratePerSecond } = this.faults();
-    const now = this.now();
-    while (this.arrivals.length > 0 && (this.arrivals[0] ?? 0) <= now - 1000) this.arrivals.shift();
-    if (ratePerSecond !== undefined && this.arrivals.length >= ratePerSecond) return { refused: 'rate' };
-    if (concurrency !== undefined && this.inFlight >= concurrency) return { refused: 'concurrency' };
-    this.arrivals.push(now);
-    this.inFlight += 1;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.inFlight -= 1;
-      },
-    };
+  tryAdmit(): { release: () => void } | { refused: 'concurrency' | 'rate' } {
+    try {
+      return { release: this.admit() };
+    } catch (error) {
+      if (error instanceof Throttled) return { refused: error.on };
+      throw error;
+    }
   }
 }

@@ -1,9 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Decimal } from 'decimal.js';
 import { handleAdmin, type AdminApi } from './admin-routes.js';
 import {
@@ -30,7 +28,9 @@ import {
 import { postEntry } from './journal-post.js';
 import { JournalStore, type StoredDocument } from './journal-store.js';
 import { handleOData, odataError, SERVICE } from './odata-service.js';
+import { openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
+import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
 import { confirmationXml, faultXml } from './soap-answer.js';
 import { readBulkRequest, SOAP11, SOAP12, SoapFault } from './soap-request.js';
 
@@ -102,8 +102,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
   const random = seededRandom(options.seed ?? 1);
   const limits = new RequestLimits(() => faults, now);
   const closing = new AbortController();
-  const refusing = () => faults.outage?.mode === 'refuse' && faults.outage.untilMs > now();
-
+  const faultTools = { stats, random, signal: closing.signal };
   /** Who the request authenticates as, or why not (kept for the log, never told to the client). */
   function authenticate(request: IncomingMessage): string | undefined {
     const refuse = faults.refuseLogins;
@@ -216,18 +215,14 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
       stats.count('outage');
       return send(response, unavailablePage());
     }
-    const admitted = limits.admit();
+    const admitted = limits.tryAdmit();
     if ('refused' in admitted) {
       stats.count(admitted.refused === 'rate' ? 'rateLimited' : 'concurrencyLimited');
       return send(response, throttledPage(current, admitted.refused));
     }
     response.once('close', admitted.release);
     try {
-      if (current.latencyMs > 0) await sleep(current.latencyMs, undefined, { signal: closing.signal });
-      if (current.errorRate > 0 && random() < current.errorRate) {
-        stats.count('injectedError');
-        return send(response, injected(url.pathname === SOAP_PATH));
-      }
+      if (await injectsError(current, faultTools)) return send(response, injected(url.pathname === SOAP_PATH));
       const refused = authenticate(request);
       if (refused !== undefined) {
         log(`login refused: ${refused}`);
@@ -242,22 +237,11 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
         log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         reply = odataError(500, 'EMULATOR', 'An unexpected error occurred in the emulator (a bug of the emulator)');
       }
-      if (reply.committed && faults.dropAfterCommitRate > 0 && random() < faults.dropAfterCommitRate) {
-        stats.count('droppedAfterCommit');
-        request.socket.destroy();
-        return;
-      }
-      if (faults.slowMs > 0) {
-        stats.count('slowed');
-        await sleep(faults.slowMs, undefined, { signal: closing.signal });
-      }
-      if (response.destroyed) return;
+      if (!(await mayAnswer(request, response, reply.committed, faults, faultTools))) return;
       stats.countStatus(reply.status);
       send(response, reply);
     } catch (error) {
-      // Only a delay cut short by close() gets here: the connection goes with the emulator.
-      if (!closing.signal.aborted) log(`request failed: ${String(error)}`);
-      request.socket.destroy();
+      cutAfterFailure(request, error, closing.signal, log);
     }
   }
 
@@ -266,7 +250,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     const url = URL.canParse(request.url ?? '/', base) ? new URL(request.url ?? '/', base) : undefined;
     if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
     if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
-    if (refusing()) {
+    if (tcp.refusing()) {
       // A keep-alive connection opened before the outage: cut it, as a host that went away would.
       stats.request();
       stats.count('refused');
@@ -288,35 +272,8 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
         listener,
       )
     : createHttpServer(listener);
-  const sockets = new Set<Socket>();
-  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  const listen = (wanted: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(wanted, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-  const port = await listen(options.port ?? 0);
-
-  // Refusing means no listener at all, so clients get ECONNREFUSED; it listens again when the outage ends.
-  let reopen: NodeJS.Timeout | undefined;
-  const applyOutage = () => {
-    clearTimeout(reopen);
-    if (closing.signal.aborted) return;
-    if (refusing()) {
-      if (server.listening) server.close();
-      for (const socket of sockets) socket.destroy();
-      reopen = setTimeout(applyOutage, Math.max(0, (faults.outage?.untilMs ?? 0) - now()));
-    } else if (!server.listening) {
-      listen(port).catch((error: unknown) => log(`cannot listen again on ${port}: ${String(error)}`));
-    }
-  };
+  const tcp = await openEmulatorListener(server, host, options.port ?? 0, () => faults.outage, { now, log });
+  const { port, applyOutage } = tcp;
 
   const admin: AdminApi = {
     faults: () => faults,
@@ -329,7 +286,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     reset() {
       store.clear();
       stats.reset();
-      limits.clear();
+      limits.forgetArrivals();
       faults = { ...startFaults };
       applyOutage();
     },
@@ -349,12 +306,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     reset: admin.reset,
     async close() {
       closing.abort();
-      clearTimeout(reopen);
-      await new Promise<void>((resolve) => {
-        if (server.listening) server.close(() => resolve());
-        else resolve();
-        for (const socket of sockets) socket.destroy();
-      });
+      await tcp.close();
     },
   };
 }

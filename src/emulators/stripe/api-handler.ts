@@ -10,6 +10,7 @@ import { canonicalJson, invalidKey, missingKey, readBearer, readV1Params, readV2
 import { lockTimeout, type RequestLimits } from './request-limits.js';
 import type { ApiCall, Reply, RouteContext } from './route-context.js';
 import { apiError, invalidRequest, sendHtml, sendJson, StripeApiError } from './stripe-error.js';
+import { cutAfterFailure, mayAnswer } from '../common/request-faults.js';
 
 // One request to /v1 or /v2, in the order Stripe meets it: an outage answers first; then the account's
 // limiters (429); random 5xx (nothing done, nothing saved); the key (401); the version; the route (404)
@@ -263,24 +264,13 @@ export async function handleApi(
       if (save) claim.save(answer);
       else claim.release();
     }
-    if (committed && faults.dropAfterCommitRate > 0 && runtime.random() < faults.dropAfterCommitRate) {
-      stats.count('droppedAfterCommit');
-      request.socket.destroy();
-      return;
-    }
-    if (faults.slowMs > 0) {
-      stats.count('slowed');
-      await sleep(faults.slowMs, undefined, { signal });
-    }
-    if (response.destroyed) return;
+    if (!(await mayAnswer(request, response, committed, faults, runtime))) return;
     const body = answer.body as { error?: { code?: string; type?: string } } | undefined;
     if (stored) stats.count('storedError');
     else stats.countStatus(answer.status, body?.error?.code, body?.error?.type);
     entry.status = answer.status;
     send(response, answer, headers);
   } catch (error) {
-    // Only a delay cut short by close() gets here: the connection goes with the emulator.
-    if (!signal.aborted) runtime.log(`request failed: ${String(error)}`);
-    request.socket.destroy();
+    cutAfterFailure(request, error, signal, runtime.log);
   }
 }

@@ -1,5 +1,6 @@
 import type { FaultSettings } from './emulator-options.js';
 import { StripeApiError } from './stripe-error.js';
+import { AdmissionLimits, perSecond } from '../common/admission-limits.js';
 
 // The account's limiters: requests in flight at once and requests per sliding second. Past either, a
 // 429 `rate_limit` in Stripe's shape whose `Stripe-Rate-Limited-Reason` header says which limiter
@@ -31,36 +32,12 @@ export function lockTimeout(faults: FaultSettings, object: string): StripeApiErr
   );
 }
 
-export class RequestLimits {
-  private inFlight = 0;
-  /** Arrival times (ms) within the last second, oldest first. */
-  private readonly arrivals: number[] = [];
-
-  constructor(
-    private readonly faults: () => FaultSettings,
-    private readonly now: () => number,
-  ) {}
-
-  /** Forgets past arrivals (a reset); requests in flight still count until they end. */
-  forgetArrivals(): void {
-    this.arrivals.length = 0;
-  }
-
-  /** Admits a request or throws the 429; an admitted request must call the returned release once. */
-  admit(): () => void {
-    const faults = this.faults();
-    const now = this.now();
-    while (this.arrivals.length > 0 && this.arrivals[0]! <= now - 1000) this.arrivals.shift();
-    if (faults.ratePerSecond !== undefined && this.arrivals.length >= faults.ratePerSecond)
-      throw rateLimited(faults, 'global-rate');
-    if (this.inFlight >= faults.concurrency) throw rateLimited(faults, 'global-concurrency');
-    this.arrivals.push(now);
-    this.inFlight += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.inFlight -= 1;
-    };
+/** Stripe's answers past the limiters. */
+export class RequestLimits extends AdmissionLimits {
+  constructor(faults: () => FaultSettings, now: () => number) {
+    super(() => perSecond(faults()), now, {
+      concurrency: () => rateLimited(faults(), 'global-concurrency'),
+      rate: () => rateLimited(faults(), 'global-rate'),
+    });
   }
 }

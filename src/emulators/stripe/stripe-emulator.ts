@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { handleAdmin, type AdminApi } from './admin-routes.js';
 import { handleApi, type ApiRuntime } from './api-handler.js';
@@ -86,15 +86,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     signal: closing.signal,
     log: options.log ?? (() => undefined),
   };
-  const refusing = () => faults.outage?.mode === 'refuse' && faults.outage.untilMs > now();
-
-  const sockets = new Set<Socket>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const base = `http://${request.headers.host ?? `${host}:${port}`}`;
     const url = URL.canParse(request.url ?? '/', base) ? new URL(request.url ?? '/', base) : undefined;
     if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
     if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
-    if (refusing()) {
+    if (tcp.refusing()) {
       // A keep-alive connection opened before the outage: cut it, as a host that went away would.
       stats.request();
       stats.count('refused');
@@ -109,34 +106,11 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       },
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+  const tcp = await openEmulatorListener(server, host, options.port ?? 0, () => faults.outage, {
+    now,
+    log: runtime.log,
   });
-
-  const listen = (at: number) =>
-    new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(at, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as AddressInfo).port);
-      });
-    });
-  const port = await listen(options.port ?? 0);
-
-  // Refusing means no listener at all, so clients get ECONNREFUSED; it listens again when the outage ends.
-  let reopen: NodeJS.Timeout | undefined;
-  const applyOutage = () => {
-    clearTimeout(reopen);
-    if (closing.signal.aborted) return;
-    if (refusing()) {
-      if (server.listening) server.close();
-      for (const socket of sockets) socket.destroy();
-      reopen = setTimeout(applyOutage, Math.max(0, (faults.outage?.untilMs ?? 0) - now()));
-    } else if (!server.listening) {
-      listen(port).catch((error: unknown) => runtime.log(`cannot listen again on ${port}: ${String(error)}`));
-    }
-  };
+  const { port, applyOutage } = tcp;
 
   const admin: AdminApi = {
     faults: () => faults,
@@ -187,12 +161,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     ...admin,
     async close() {
       closing.abort();
-      clearTimeout(reopen);
-      await new Promise<void>((resolve) => {
-        if (server.listening) server.close(() => resolve());
-        else resolve();
-        for (const socket of sockets) socket.destroy();
-      });
+      await tcp.close();
     },
   };
 }
