@@ -11,7 +11,7 @@ import { advanceFeeExpectations, draftContents, withDiscount } from './invoice-d
 import { lateAdjustments } from '../late-usage/late-adjustments.js';
 import { mergeMemos, orphanedFeeMemos } from '../fees/orphaned-fees.js';
 import { voidForReissue } from '../late-usage/reissue.js';
-import { findUnreissuableInvoices } from '../late-usage/late-usage-repository.js';
+import { deleteUnplannedDraftMemos, findUnreissuableInvoices } from '../late-usage/late-usage-repository.js';
 import { planLateUsage } from '../late-usage/late-usage-policy.js';
 import { calendarMonth, periodsStartingIn } from './periods.js';
 import { periodKey } from './invoice-repository.js';
@@ -237,7 +237,15 @@ export async function runBilling(
     }
     const memos: PendingDocument[] = [];
     // Fees billed ahead for periods an ended subscription no longer reaches are given back by memo, in any month's run.
-    for (const memo of mergeMemos(late.memos, await orphanedFeeMemos(tx, lookup, catalog.subscriptions))) {
+    const plannedMemos = mergeMemos(late.memos, await orphanedFeeMemos(tx, lookup, catalog.subscriptions));
+    // The run saw every finalized invoice of the subscriptions it bills: a draft memo of theirs it plans no
+    // memo for has nothing left to correct, and kept, it would be refused at finalization forever.
+    await deleteUnplannedDraftMemos(
+      tx,
+      billed.map((subscription) => subscription.key),
+      plannedMemos.map((memo) => memo.invoiceId),
+    );
+    for (const memo of plannedMemos) {
       const customer = lookup.customer(memo.subscription.customer);
       if (!customer) continue;
       const header = {

@@ -177,3 +177,24 @@ export async function voidInvoice(
 export async function deleteDraftMemo(db: Queryable, correctsInvoiceId: string): Promise<void> {
   await db.query(`delete from invoices where corrects_invoice_id = $1 and status = 'draft'`, [correctsInvoiceId]);
 }
+
+/**
+ * Drops the draft memos of these subscriptions that correct none of `planned` (the invoices the run drafts a
+ * memo for). A run plans a memo for every finalized invoice of a subscription it bills that still has
+ * something to correct by memo; one it did not plan was drawn for a correction made elsewhere since (its late
+ * usage billed by a roll-forward adjustment) or no longer made by memo (the policy changed). Kept, it would
+ * bill that usage again or, refused by the finalize guard, stay a draft for good.
+ */
+export async function deleteUnplannedDraftMemos(
+  db: Queryable,
+  subscriptionKeys: readonly string[],
+  planned: readonly string[],
+): Promise<void> {
+  if (subscriptionKeys.length === 0) return;
+  await db.query(
+    `delete from invoices
+      where document = 'memo' and status = 'draft' and subscription_key = any($1)
+        and not (corrects_invoice_id = any($2))`,
+    [subscriptionKeys, planned],
+  );
+}
