@@ -107,7 +107,8 @@ export async function finalizeCurrent(deps: FinalizeDependencies, id: string, ac
  * Finalizes every draft whose grace period has passed, earliest period first (a period's in-advance fee
  * is billed on the invoice before it, and prepaid credit is drawn in period order). A draft finalized
  * meanwhile by someone else, or drafted against credits, adjustments or fees that have changed since
- * (the next billing run redrafts it), is skipped with the reason, never failing the others.
+ * (the next billing run redrafts it), is skipped with the reason, never failing the others; one a
+ * concurrent billing run removed is passed over.
  */
 export async function finalizeDue(deps: FinalizeDependencies, actor: string): Promise<FinalizeDueResult> {
   const due = await findDueDrafts(deps.db, deps.clock.now());
@@ -117,6 +118,9 @@ export async function finalizeDue(deps: FinalizeDependencies, actor: string): Pr
       await finalizeCurrent(deps, id, actor);
       result.finalized.push(id);
     } catch (error) {
+      // Gone since it was listed: a billing run running meanwhile removed it (nothing left to bill, or a
+      // memo with nothing left to correct). Nothing to finalize, nothing to report.
+      if (error instanceof NotFoundError) continue;
       if (!(error instanceof ConflictError)) throw error;
       result.skipped.push({
         id,
