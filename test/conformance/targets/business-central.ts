@@ -12,6 +12,7 @@ import {
   checkBcLedger,
 } from '../../harness/business-central-test-ledger.js';
 import type { ConformanceTarget } from '../conformance-target.js';
+import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
 
 const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
 
@@ -34,16 +35,14 @@ export const conformanceTarget: ConformanceTarget = {
     return {
       target: (limits) => ({ ...bcTarget(emulator, {}, limits), key: 'conformance' }),
       secrets: bcSecret(emulator),
-      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+      setFaults(faults) {
+        const { concurrency, ratePerSecond } = faults;
         emulator.setFaults({
           concurrency: concurrency ?? 1000,
           // A requests-per-second limit is BC's sliding window, one second wide.
           windowRequests: ratePerSecond ?? 1_000_000,
           windowMs: ratePerSecond === undefined ? 300_000 : 1000,
-          latencyMs: latencyMs ?? 0,
-          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
-          dropAfterCommitRate: dropAfterCommitRate ?? 0,
-          errorRate: errorRate ?? 0,
+          ...sharedFaultSettings(faults),
         });
       },
       async held() {
@@ -54,13 +53,7 @@ export const conformanceTarget: ConformanceTarget = {
           totals: ledger.netByAccount,
         };
       },
-      counts() {
-        const { outcomes } = emulator.stats();
-        return {
-          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
-          droppedAfterCommit: outcomes.droppedAfterCommit,
-        };
-      },
+      counts: () => countsFromOutcomes(emulator.stats().outcomes),
       close: () => emulator.close(),
     };
   },

@@ -6,6 +6,7 @@ import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/
 import { startNetSuiteEmulator } from '../../../src/emulators/netsuite/index.js';
 import { checkLedger, expectedNet, periodEntries } from '../../harness/netsuite-test-ledger.js';
 import type { ConformanceTarget } from '../conformance-target.js';
+import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
 
 const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
 
@@ -41,14 +42,12 @@ export const conformanceTarget: ConformanceTarget = {
         limits,
       }),
       secrets: async () => JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret }),
-      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+      setFaults(faults) {
+        const { concurrency, ratePerSecond } = faults;
         emulator.setFaults({
           concurrency: concurrency ?? 1000,
           ratePerSecond,
-          latencyMs: latencyMs ?? 0,
-          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
-          dropAfterCommitRate: dropAfterCommitRate ?? 0,
-          errorRate: errorRate ?? 0,
+          ...sharedFaultSettings(faults),
         });
       },
       async held() {
@@ -59,13 +58,7 @@ export const conformanceTarget: ConformanceTarget = {
           totals: ledger.netByAccount,
         };
       },
-      counts() {
-        const { outcomes } = emulator.stats();
-        return {
-          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
-          droppedAfterCommit: outcomes.droppedAfterCommit,
-        };
-      },
+      counts: () => countsFromOutcomes(emulator.stats().outcomes),
       close: () => emulator.close(),
     };
   },

@@ -7,6 +7,7 @@ import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/
 import { expectedNet, periodEntries } from '../../harness/netsuite-test-ledger.js';
 import { checkOracleLedger } from '../../harness/oracle-test-ledger.js';
 import type { ConformanceTarget } from '../conformance-target.js';
+import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
 
 // Oracle Fusion through FBDI (a zipped GlInterface.csv, Journal Import as an ESS job, polled), against
 // the Oracle Fusion emulator. The entries are the NetSuite target's: company from the subsidiary, the
@@ -66,27 +67,19 @@ export const conformanceTarget: ConformanceTarget = {
         limits,
       }),
       secrets: async () => JSON.stringify({ username, password }),
-      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+      setFaults(faults) {
+        const { concurrency, ratePerSecond } = faults;
         emulator.setFaults({
           concurrency: concurrency ?? 1000,
           ratePerSecond,
-          latencyMs: latencyMs ?? 0,
-          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
-          dropAfterCommitRate: dropAfterCommitRate ?? 0,
-          errorRate: errorRate ?? 0,
+          ...sharedFaultSettings(faults),
         });
       },
       async held() {
         const { batchesPerExternalId, unbalanced, netByAccount } = checkOracleLedger(emulator.batches());
         return { documentsPerExternalId: batchesPerExternalId, unbalanced, totals: netByAccount };
       },
-      counts() {
-        const { outcomes } = emulator.stats();
-        return {
-          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
-          droppedAfterCommit: outcomes.droppedAfterCommit,
-        };
-      },
+      counts: () => countsFromOutcomes(emulator.stats().outcomes),
       close: () => emulator.close(),
     };
   },

@@ -9,6 +9,7 @@ import {
   sapTarget,
 } from '../../harness/sap-test-ledger.js';
 import type { ConformanceTarget } from '../conformance-target.js';
+import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
 
 const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
 
@@ -27,14 +28,12 @@ export const conformanceTarget: ConformanceTarget = {
     return {
       target: (limits) => sapTarget(emulator, limits),
       secrets: sapSecrets(emulator),
-      setFaults({ concurrency, ratePerSecond, latencyMs, outage, dropAfterCommitRate, errorRate }) {
+      setFaults(faults) {
+        const { concurrency, ratePerSecond } = faults;
         emulator.setFaults({
           concurrency,
           ratePerSecond,
-          latencyMs: latencyMs ?? 0,
-          outage: outage && { mode: outage === 'refuse' ? 'refuse' : '503', untilMs: Date.now() + 3_600_000 },
-          dropAfterCommitRate: dropAfterCommitRate ?? 0,
-          errorRate: errorRate ?? 0,
+          ...sharedFaultSettings(faults),
         });
       },
       async held() {
@@ -45,13 +44,7 @@ export const conformanceTarget: ConformanceTarget = {
           totals: ledger.netByAccount,
         };
       },
-      counts() {
-        const { outcomes } = emulator.stats();
-        return {
-          throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
-          droppedAfterCommit: outcomes.droppedAfterCommit,
-        };
-      },
+      counts: () => countsFromOutcomes(emulator.stats().outcomes),
       close: () => emulator.close(),
     };
   },
