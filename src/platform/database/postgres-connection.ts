@@ -46,10 +46,12 @@ export async function checkOut(pool: pg.Pool): Promise<HeldConnection> {
       discarded ??= reason ?? new Error('discarded');
     },
     release(failure) {
-      client.off('error', onError);
       const connectionFailed =
         failure !== undefined && (failure instanceof DatabaseUnavailableError || isConnectionError(failure));
       const broken = lost ?? discarded ?? (connectionFailed ? failure : undefined);
+      // A broken connection is closed by the pool, and its server may still say why (57P01, terminated by
+      // an administrator) while it closes: keep listening to it, or that late 'error' ends the process.
+      if (broken === undefined) client.off('error', onError);
       // pg closes a client released with an error instead of pooling it again.
       client.release(broken === undefined ? undefined : broken instanceof Error ? broken : new Error(String(broken)));
     },
