@@ -119,6 +119,10 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
   // An idle client that loses its server is removed from the pool by pg itself; without a listener
   // the event would end the process. The next statement reports the outage on a new connection.
   pool.on('error', () => undefined);
+  // Every connection keeps a listener of its own as well: pg emits 'error' on a connection its server ends
+  // (57P01), also while the pool is closing it or hands it over, when no other listener may be attached;
+  // unheard, that event would end the process. The statement in flight reports the failure itself.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const direct = wrap(pool);
   try {
     await direct.query('select 1');
