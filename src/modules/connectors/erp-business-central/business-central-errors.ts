@@ -1,5 +1,5 @@
-import { DeliveryFailure, type FailureClass } from '../connector.js';
-import { responseFailure, statusClass, transportFailure } from '../http-failure.js';
+import type { DeliveryFailure, FailureClass } from '../connector.js';
+import { responseFailure, statusClass } from '../http-failure.js';
 
 // Business Central's answers as failure classes, decided by the error code of BC's document
 // `{"error":{"code":"<Category>_<Name>","message":"..."}}`, never by the status alone: BC answers the same
@@ -114,12 +114,4 @@ export function tokenFailure(status: number, text: string, headers: Headers, now
     code: aadsts ?? error,
     message: `${what}: the token endpoint answered ${status}${error ? ` ${error}` : ''}${description ? `: ${description}` : ''}`,
   });
-}
-
-/** A token request with no answer: it posted nothing, so it is never an unknown outcome. */
-export function tokenTransportFailure(error: unknown, what: string): DeliveryFailure {
-  const failure = transportFailure(error, what);
-  return failure.failureClass === 'unknown_outcome'
-    ? new DeliveryFailure('unavailable', failure.message, failure.detail)
-    : failure;
 }

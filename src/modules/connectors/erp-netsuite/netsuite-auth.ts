@@ -1,8 +1,10 @@
-import { createHash, createHmac, createPrivateKey, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import OAuth from 'oauth-1.0a';
 import { DeliveryFailure } from '../connector.js';
-import { tokenFailure, tokenTransportFailure } from './netsuite-errors.js';
+import { tokenCacheKey, type CachedToken, type TokenCache } from '../oauth-token-cache.js';
+import { requestClientCredentialsToken } from '../oauth-token-request.js';
+import { tokenFailure } from './netsuite-errors.js';
 import type { NetSuiteSecret, NetSuiteSettings } from './netsuite-settings.js';
 
 // The two ways into NetSuite's REST web services. OAuth 2.0 machine to machine: a JWT client assertion
@@ -11,48 +13,12 @@ import type { NetSuiteSecret, NetSuiteSettings } from './netsuite-settings.js';
 // and every connector of the kind shares the cache, since connectors are rebuilt from the catalog).
 // Token-based authentication: each request signed with OAuth 1.0a HMAC-SHA256, no token to cache.
 
+/** The kind's connectors share one cache (see oauth-token-cache.ts). */
+export { TokenCache } from '../oauth-token-cache.js';
+
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** NetSuite accepts assertions living up to 60 minutes; a short one limits what a leaked one is worth. */
 const ASSERTION_SECONDS = 300;
-/** A token is renewed this long before NetSuite says it expires (half its life, if that is shorter). */
-const REFRESH_MARGIN_MS = 60_000;
-
-interface CachedToken {
-  accessToken: string;
-  /** When to stop using it and ask for a new one, ms since the epoch on the connector's clock. */
-  refreshAtMs: number;
-}
-
-/** Bearer tokens by target and credentials; one pending request per key, so a burst asks once. */
-export class TokenCache {
-  private readonly entries = new Map<string, Promise<CachedToken>>();
-  /** Token requests sent: what a test counts. */
-  requests = 0;
-
-  async get(key: string, nowMs: number, request: () => Promise<CachedToken>): Promise<CachedToken> {
-    const cached = this.entries.get(key);
-    if (cached) {
-      const token = await cached.catch(() => undefined);
-      if (token && token.refreshAtMs > nowMs) return token;
-      if (this.entries.get(key) === cached) this.entries.delete(key);
-      const renewed = this.entries.get(key);
-      if (renewed) return renewed;
-    }
-    this.requests += 1;
-    const pending = request();
-    this.entries.set(key, pending);
-    // A failed request is not cached: the next delivery asks again.
-    pending.catch(() => (this.entries.get(key) === pending ? this.entries.delete(key) : undefined));
-    return pending;
-  }
-
-  /** Forgets a token NetSuite refused, unless a newer one has replaced it meanwhile. */
-  async forget(key: string, accessToken: string): Promise<void> {
-    const cached = this.entries.get(key);
-    const token = await cached?.catch(() => undefined);
-    if (cached && token?.accessToken === accessToken && this.entries.get(key) === cached) this.entries.delete(key);
-  }
-}
 
 export interface Authorization {
   header: string;
@@ -79,9 +45,6 @@ function signingKey(pem: string): { key: KeyObject; alg: string } {
   throw new DeliveryFailure('auth', 'NetSuite takes an RSA key or an EC key on P-256, P-384 or P-521');
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 async function requestToken(
   auth: Extract<NetSuiteSettings['auth'], { method: 'oauth2-m2m' }>,
   privateKey: string,
@@ -97,42 +60,11 @@ async function requestToken(
     .setIssuedAt(iat)
     .setExpirationTime(iat + ASSERTION_SECONDS)
     .sign(key);
-  const what = `POST ${auth.tokenUrl}`;
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(auth.tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: ASSERTION_TYPE,
-        client_assertion: assertion,
-      }),
-      signal,
-      redirect: 'manual',
-    });
-    text = await response.text();
-  } catch (error) {
-    throw tokenTransportFailure(error, what);
-  }
-  if (response.status !== 200) throw tokenFailure(response.status, text, response.headers, now(), what);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const accessToken = isObject(parsed) && typeof parsed.access_token === 'string' ? parsed.access_token : '';
-  // NetSuite sends the lifetime as text ("3600"); a number is taken too.
-  const seconds = isObject(parsed) ? Number(parsed.expires_in) : NaN;
-  if (accessToken === '' || !Number.isFinite(seconds) || seconds <= 0)
-    throw new DeliveryFailure('unavailable', `${what}: the token endpoint answered 200 without a usable token`, {
-      targetText: text,
-      status: 200,
-    });
-  const lifetimeMs = seconds * 1000;
-  return { accessToken, refreshAtMs: now().getTime() + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2) };
+  return requestClientCredentialsToken(
+    auth.tokenUrl,
+    { client_assertion_type: ASSERTION_TYPE, client_assertion: assertion },
+    { now, signal, refused: tokenFailure },
+  );
 }
 
 export interface AuthDependencies {
@@ -149,8 +81,10 @@ export function createAuthorizer(
 ): Authorizer {
   const { auth } = settings;
   if (auth.method === 'oauth2-m2m' && secret.method === 'oauth2-m2m') {
-    const fingerprint = createHash('sha256').update(secret.privateKey).digest('base64url').slice(0, 16);
-    const cacheKey = [deps.targetKey, auth.tokenUrl, auth.clientId, auth.certificateId, fingerprint].join('\u0000');
+    const cacheKey = tokenCacheKey(
+      [deps.targetKey, auth.tokenUrl, auth.clientId, auth.certificateId],
+      secret.privateKey,
+    );
     return {
       async authorize(_method, _url, signal) {
         const token = await deps.tokens.get(cacheKey, deps.now().getTime(), () =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { netsuiteFailure, tokenFailure, tokenTransportFailure } from './netsuite-errors.js';
+import { tokenTransportFailure } from '../oauth-token-request.js';
+import { netsuiteFailure, tokenFailure } from './netsuite-errors.js';
 
 const now = new Date('2026-11-01T00:00:00Z');
 const context = { what: 'PUT record/v1/journalEntry/eid:J-1', now, recentlyThrottled: false };

@@ -1,5 +1,5 @@
-import { DeliveryFailure, type FailureClass, type FailureDetail } from '../connector.js';
-import { responseFailure, transportFailure } from '../http-failure.js';
+import type { DeliveryFailure, FailureClass, FailureDetail } from '../connector.js';
+import { responseFailure } from '../http-failure.js';
 
 // NetSuite's answers as failure classes. NetSuite's error document is
 // `{"type","title","status","o:errorDetails":[{"detail","o:errorCode","o:errorPath"}]}`; its code and
@@ -114,12 +114,4 @@ export function tokenFailure(status: number, text: string, headers: Headers, now
     code,
     message: `${what}: the token endpoint answered ${status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}`,
   });
-}
-
-/** A token request with no answer: it posted nothing, so it is never an unknown outcome. */
-export function tokenTransportFailure(error: unknown, what: string): DeliveryFailure {
-  const failure = transportFailure(error, what);
-  return failure.failureClass === 'unknown_outcome'
-    ? new DeliveryFailure('unavailable', failure.message, failure.detail)
-    : failure;
 }
