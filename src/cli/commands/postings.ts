@@ -8,6 +8,7 @@ import {
 } from '../../modules/outbox/index.js';
 import { fetchPage } from '../../platform/paging.js';
 import type { PostingPreview } from '../../modules/accounting/index.js';
+import type { PostingBody } from '../../modules/connectors/index.js';
 import { cliActor, byOption } from '../cli-actor.js';
 import { optionPath } from '../option-errors.js';
 import { withPostingOptions, withStoreOptions } from '../options.js';
@@ -131,25 +132,38 @@ function formatPreview(preview: PostingPreview): string[] {
   if (preview.postings.length === 0) return [`${preview.period}: nothing to post`];
   return [
     `${preview.period}: ${preview.documents} documents, ${preview.postings.length} postings`,
-    ...preview.postings.flatMap(({ targetKey, body }) => [
-      '',
-      `${body.type} ${body.externalId} to ${targetKey}: ${body.legalEntity} ${body.currency} ${body.type === 'journal' ? body.postingDate : body.documentDate}`,
-      ...(body.type === 'journal'
-        ? formatTable(
-            [
-              ['ACCOUNT', 'DEBIT', 'CREDIT', 'LINES'],
-              ...body.lines.map((line) => [line.account, line.debit, line.credit, String(line.references.length)]),
-            ],
-            new Set([1, 2, 3]),
-          )
-        : formatTable(
-            [
-              ['ITEM', 'AMOUNT', 'DESCRIPTION'],
-              ...body.lines.map((line) => [line.item, line.amount, line.description]),
-            ],
-            new Set([1]),
-          )),
-    ]),
+    ...preview.postings.flatMap(({ targetKey, body }) => ['', ...formatPreviewPosting(targetKey, body)]),
+  ];
+}
+
+function formatPreviewPosting(targetKey: string, body: PostingBody): string[] {
+  if (body.type === 'usage_events')
+    return [`usage events ${body.externalId} to ${targetKey}: ${body.customer}, ${body.events.length} usage records`];
+  if (body.type === 'billing_items')
+    return [
+      `billing items ${body.externalId} to ${targetKey}: ${body.customer} ${body.currency} ${body.total}${body.issue ? ', invoiced by the target' : ''}`,
+      ...formatTable(
+        [
+          ['AMOUNT', 'QUANTITY', 'DESCRIPTION'],
+          ...body.items.map((item) => [item.amount, item.quantity ?? '', item.description]),
+        ],
+        new Set([0, 1]),
+      ),
+    ];
+  return [
+    `${body.type} ${body.externalId} to ${targetKey}: ${body.legalEntity} ${body.currency} ${body.type === 'journal' ? body.postingDate : body.documentDate}`,
+    ...(body.type === 'journal'
+      ? formatTable(
+          [
+            ['ACCOUNT', 'DEBIT', 'CREDIT', 'LINES'],
+            ...body.lines.map((line) => [line.account, line.debit, line.credit, String(line.references.length)]),
+          ],
+          new Set([1, 2, 3]),
+        )
+      : formatTable(
+          [['ITEM', 'AMOUNT', 'DESCRIPTION'], ...body.lines.map((line) => [line.item, line.amount, line.description])],
+          new Set([1]),
+        )),
   ];
 }
 

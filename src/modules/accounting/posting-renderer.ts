@@ -27,6 +27,8 @@ export function createPostingRenderer({
   return async (posting: Posting): Promise<PostingBody | undefined> => {
     const current = (await catalog.current())?.catalog;
     const body = posting.body;
+    // A billing platform's hand-off is sent as built: its items are the document's lines, not a mapping.
+    if (body.type === 'billing_items' || body.type === 'usage_events') return undefined;
     const entity = current?.legalEntities.find((candidate) => candidate.code === body.legalEntity);
     const accounting = entity?.accounting;
     if (!current || !entity || !accounting || NOT_RENDERED.has(posting.kind)) return undefined;

@@ -102,7 +102,82 @@ export interface ErpDocument {
   source?: { invoiceId: string; invoiceNumber: string };
 }
 
-export type PostingBody = JournalEntry | ErpDocument;
+/** What a ledger takes: a journal entry (journal mode) or an ERP document (invoice mode). */
+export type LedgerBody = JournalEntry | ErpDocument;
+
+/** One line of a Meterbridge document as a billing platform charges it. */
+export interface BillingItem {
+  description: string;
+  /** Decimal text; null for a line without one (a flat fee, tax, a discount). */
+  quantity: string | null;
+  unitPrice: string | null;
+  /** Exact decimal text in the document's currency, already rounded to its minor unit; negative for a credit. */
+  amount: string;
+  /** The service period the line bills, RFC 3339 instants. */
+  period: { start: string; end: string };
+  reference: LineReference;
+}
+
+/**
+ * A finalized Meterbridge document handed to a billing platform as charges on the customer's account
+ * (`billedIn` in the catalog): one item per document line, tax included, so the platform's invoice and
+ * Meterbridge's agree to the cent.
+ */
+export interface BillingHandOff {
+  type: 'billing_items';
+  externalId: string;
+  /** The customer's id in the billing platform (`externalIds.billing`). */
+  customer: string;
+  currency: string;
+  /** true: the platform issues the customer's invoice for these items now; false: its next invoice picks them up. */
+  issue: boolean;
+  memo: string;
+  source: { invoiceId: string; invoiceNumber: string };
+  items: BillingItem[];
+  /** The document's total: the items' amounts add up to it exactly. */
+  total: string;
+}
+
+/** One usage record as a billing platform's meter counts it. */
+export interface UsageEvent {
+  /** The usage record's key (its event's position in the log and its meter): the platform counts it once. */
+  key: string;
+  meter: string;
+  /** Non-negative decimal text (a count meter's record counts 1). */
+  value: string;
+  /** RFC 3339: when the usage happened. */
+  time: string;
+}
+
+/**
+ * The usage records behind a finalized document's usage lines, handed to a billing platform's meters, in
+ * parts of at most USAGE_EVENTS_PER_POSTING records (`part` from 1).
+ */
+export interface UsageHandOff {
+  type: 'usage_events';
+  externalId: string;
+  customer: string;
+  source: { invoiceId: string; invoiceNumber: string };
+  part: number;
+  events: UsageEvent[];
+}
+
+/** A usage hand-off is split into postings of at most this many records, each sent and retried on its own. */
+export const USAGE_EVENTS_PER_POSTING = 5_000;
+
+/** What a billing platform takes. */
+export type BillingBody = BillingHandOff | UsageHandOff;
+
+export type PostingBody = LedgerBody | BillingBody;
+
+/** The body as a ledger target takes it; a billing body sent to a ledger is refused as the catalog's mistake. */
+export function ledgerBody(body: PostingBody, kind: string): LedgerBody {
+  if (body.type === 'journal' || body.type === 'invoice' || body.type === 'credit_memo') return body;
+  throw new DeliveryFailure(
+    'invalid',
+    `a ${kind} target keeps a ledger: it takes no ${body.type} (${body.externalId})`,
+  );
+}
 
 /**
  * Why a delivery failed, as the connector reads the target's answer. The outbox's retry policy decides
@@ -158,9 +233,17 @@ export interface Connector {
    * whose external id the target already holds must not create a second document (upsert, or a
    * look-up first).
    */
-  deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument>;
+  deliver(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument>;
   /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
   find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined>;
+}
+
+/** What the outbox knows of a posting's history that a target with short-lived idempotency keys needs. */
+export interface DeliveryContext {
+  /** When the posting was queued: its first request was sent at or after it. */
+  queuedAt: Date;
+  /** Attempts made before this one (0: nothing was ever sent). */
+  earlierAttempts: number;
 }
 
 /** Resolves a secret by name at the moment of use; throws DeliveryFailure('auth') when it is missing. */

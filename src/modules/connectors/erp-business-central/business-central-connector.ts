@@ -1,11 +1,12 @@
 import { systemClock, type Clock } from '../../../platform/clock.js';
-import type {
-  Connector,
-  ConnectorKind,
-  PostingBody,
-  SecretResolver,
-  TargetDefinition,
-  TargetDocument,
+import {
+  type Connector,
+  type ConnectorKind,
+  type PostingBody,
+  type SecretResolver,
+  type TargetDefinition,
+  type TargetDocument,
+  ledgerBody,
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createAuthorizer, TokenCache } from './business-central-auth.js';
@@ -61,7 +62,8 @@ export function createBusinessCentralConnector(
     target,
     deliveryTimeoutMs: typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs * TIMEOUTS_PER_DELIVERY : undefined,
 
-    async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+    async deliver(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+      const body = ledgerBody(posted, target.kind);
       // Mapped first: a body BC cannot take is invalid whatever the state of the credentials.
       const settings = readSettings(target);
       if (body.type === 'journal') toJournalLines(body, settings);
@@ -72,7 +74,8 @@ export function createBusinessCentralConnector(
         : deliverSalesDocument(client, body, settings, signal);
     },
 
-    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+      const body = ledgerBody(posted, target.kind);
       // An external id BC cannot hold as a document number was never delivered (deliver refuses it).
       if (!EXTERNAL_ID.test(body.externalId)) return undefined;
       const settings = readSettings(target);

@@ -1,11 +1,12 @@
 import { systemClock, type Clock } from '../../../platform/clock.js';
-import type {
-  Connector,
-  ConnectorKind,
-  PostingBody,
-  SecretResolver,
-  TargetDefinition,
-  TargetDocument,
+import {
+  type Connector,
+  type ConnectorKind,
+  type PostingBody,
+  type SecretResolver,
+  type TargetDefinition,
+  type TargetDocument,
+  ledgerBody,
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createAuthorizer, TokenCache } from './netsuite-auth.js';
@@ -76,7 +77,8 @@ export function createNetSuiteConnector(
   return {
     target,
     deliveryTimeoutMs: typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs * REQUESTS_PER_DELIVERY : undefined,
-    async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+    async deliver(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+      const body = ledgerBody(posted, target.kind);
       // Mapped first: a body NetSuite cannot take is invalid whatever the state of the credentials.
       const record = toNetSuiteRecord(body, readSettings(target));
       const client = await connect();
@@ -88,7 +90,8 @@ export function createNetSuiteConnector(
       return { id: await client.upsert(recordTypeOf(body), body.externalId, record, signal) };
     },
 
-    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+      const body = ledgerBody(posted, target.kind);
       // An external id NetSuite cannot hold was never delivered (deliver refuses it before any request).
       if (!EXTERNAL_ID.test(body.externalId)) return undefined;
       const id = await (await connect()).findByExternalId(recordTypeOf(body), body.externalId, signal);
@@ -102,7 +105,7 @@ export function createNetSuiteConnector(
       for (const body of bodies) {
         // Only ids of letters, digits, _ and - are quoted into the query: nothing else can reach it.
         if (!EXTERNAL_ID.test(body.externalId)) continue;
-        const type = recordTypeOf(body);
+        const type = recordTypeOf(ledgerBody(body, target.kind));
         byType.set(type, [...(byType.get(type) ?? []), body.externalId]);
       }
       for (const [type, ids] of byType) {

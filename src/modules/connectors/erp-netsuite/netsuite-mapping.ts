@@ -1,4 +1,4 @@
-import type { JournalEntry, PostingBody } from '../connector.js';
+import type { JournalEntry, LedgerBody } from '../connector.js';
 import {
   amount,
   currency,
@@ -19,13 +19,13 @@ import { toSalesRecord } from './netsuite-sales-record.js';
 export type NetSuiteRecordType = 'journalEntry' | 'invoice' | 'creditMemo';
 export type { MappingOptions, NetSuiteRecord } from './netsuite-fields.js';
 
-const RECORD_TYPES: Readonly<Record<PostingBody['type'], NetSuiteRecordType>> = {
+const RECORD_TYPES: Readonly<Record<LedgerBody['type'], NetSuiteRecordType>> = {
   journal: 'journalEntry',
   invoice: 'invoice',
   credit_memo: 'creditMemo',
 };
 
-export const recordTypeOf = (body: PostingBody): NetSuiteRecordType => RECORD_TYPES[body.type];
+export const recordTypeOf = (body: LedgerBody): NetSuiteRecordType => RECORD_TYPES[body.type];
 
 /** NetSuite's external ids: letters, digits, `_` and `-` (a `|` is read as a multi-select delimiter). */
 export const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
@@ -66,7 +66,7 @@ export function toJournalEntryRecord(entry: JournalEntry, options: MappingOption
  * The record a posting becomes, a credit memo without its application (the connector adds it once it
  * has read the invoice); a DeliveryFailure('invalid') with the path when it cannot be one.
  */
-export function toNetSuiteRecord(body: PostingBody, options: MappingOptions): NetSuiteRecord {
+export function toNetSuiteRecord(body: LedgerBody, options: MappingOptions): NetSuiteRecord {
   if (!EXTERNAL_ID.test(body.externalId))
     throw invalid('externalId', `external id ${body.externalId} holds more than letters, digits, _ and -`);
   return body.type === 'journal' ? toJournalEntryRecord(body, options) : toSalesRecord(body, options);

@@ -1,11 +1,12 @@
 import { systemClock, type Clock } from '../../../platform/clock.js';
-import type {
-  Connector,
-  ConnectorKind,
-  PostingBody,
-  SecretResolver,
-  TargetDefinition,
-  TargetDocument,
+import {
+  type Connector,
+  type ConnectorKind,
+  type PostingBody,
+  type SecretResolver,
+  type TargetDefinition,
+  type TargetDocument,
+  ledgerBody,
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createSapClient, type SapClient } from './sap-client.js';
@@ -45,7 +46,8 @@ export function createSapConnector(
       return { id: await client.post(xml, entry.DocumentReferenceID, signal) };
     },
 
-    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+      const body = ledgerBody(posted, target.kind);
       // A reference SAP cannot hold was never delivered (deliver refuses it before any request).
       if (!DOCUMENT_REFERENCE.test(body.externalId)) return undefined;
       const settings = readSettings(target);

@@ -7,6 +7,8 @@ import {
   type SecretResolver,
   type TargetDefinition,
   type TargetDocument,
+  ledgerBody,
+  type LedgerBody,
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { fileFailure } from './file-errors.js';
@@ -47,7 +49,7 @@ export function createFileConnector(
     return parsed;
   }
 
-  function placesOf(body: PostingBody) {
+  function placesOf(body: LedgerBody) {
     const { directory, formats } = settings();
     return formats.map((format) => {
       const place = placeOf(body, format);
@@ -69,7 +71,8 @@ export function createFileConnector(
 
   return {
     target,
-    async deliver(body: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+    async deliver(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument> {
+      const body = ledgerBody(posted, target.kind);
       const places = placesOf(body);
       const rows = rowsOf(body);
       const columns = columnsOf(body);
@@ -89,7 +92,8 @@ export function createFileConnector(
         );
       return documentOf(places, body);
     },
-    async find(body: PostingBody): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody): Promise<TargetDocument | undefined> {
+      const body = ledgerBody(posted, target.kind);
       const places = placesOf(body);
       const columns = columnsOf(body);
       // No lock: a rename replaces a file whole, so a read sees a complete file, old or new.

@@ -3,7 +3,7 @@ import {
   type ErpDocument,
   type JournalEntry,
   type LineReference,
-  type PostingBody,
+  type LedgerBody,
 } from '../connector.js';
 
 // What a posting becomes in an export file: where it goes (entity, period, which file) and its rows, one
@@ -73,7 +73,7 @@ const DECIMAL = /^-?\d{1,30}(\.\d{1,12})?$/;
 // The external id is the dedup key of every file and part of the document id (`<path>#<id>`).
 const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
-export function placeOf(body: PostingBody, format: ExportFormat): ExportPlace {
+export function placeOf(body: LedgerBody, format: ExportFormat): ExportPlace {
   if (!ENTITY_SEGMENT.test(body.legalEntity))
     throw refused(`legal entity ${JSON.stringify(body.legalEntity)} cannot name a folder`, 'legalEntity');
   const date = body.type === 'journal' ? body.postingDate : body.documentDate;
@@ -83,12 +83,12 @@ export function placeOf(body: PostingBody, format: ExportFormat): ExportPlace {
   return { folder: `${body.legalEntity}/${date.slice(0, 7)}`, name: `${kind}.${format}` };
 }
 
-export function columnsOf(body: PostingBody): readonly string[] {
+export function columnsOf(body: LedgerBody): readonly string[] {
   return body.type === 'journal' ? JOURNAL_COLUMNS : INVOICE_COLUMNS;
 }
 
 /** The posting's rows; a posting without lines still gets one row (line fields null) so the file records it. */
-export function rowsOf(body: PostingBody): Row[] {
+export function rowsOf(body: LedgerBody): Row[] {
   if (!EXTERNAL_ID.test(body.externalId))
     throw refused(`external id ${JSON.stringify(body.externalId)} is not 1-100 of A-Z a-z 0-9 _ -`, 'externalId');
   return body.type === 'journal' ? journalRows(body) : invoiceRows(body);
