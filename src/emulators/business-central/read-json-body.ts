@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { findHostileJson } from '../../platform/hostile-json.js';
 import { findInexactNumbers } from '../../platform/json-numbers.js';
-import { scanJson, scanPointer } from '../../platform/json-scan.js';
 import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
+import { findDuplicateKey } from '../common/find-duplicate-key.js';
+import { readBodyBytes } from '../common/read-body-bytes.js';
 import { badRequest, BcError } from './bc-error.js';
 
 // Every body the emulator reads goes through here, so hostile input gets one precise 4xx in BC's error
@@ -10,44 +11,16 @@ import { badRequest, BcError } from './bc-error.js';
 // NUL, lone surrogates, nesting past 64 levels, a property given twice (JSON.parse would keep the
 // last), numbers JSON cannot carry exactly (400). OData's reader refuses the same things.
 
-/** Past this many bytes the connection is closed instead of read to its end. */
-const DRAIN_FACTOR = 4;
-
 /** The body's bytes; throws 413 once past `maxBytes` (after draining, so the client reads the answer). */
 export async function readBytes(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size <= maxBytes) chunks.push(bytes);
-    else if (size > maxBytes * DRAIN_FACTOR) break;
-  }
-  if (size > maxBytes)
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes === undefined)
     throw new BcError(
       413,
       'BadRequest_RequestTooLarge',
       `The request body is larger than the maximum of ${maxBytes} bytes.`,
     );
-  return Buffer.concat(chunks);
-}
-
-/** The pointer of the first key repeated within one object, in JSON text known to parse. */
-function findDuplicateKey(text: string): string | undefined {
-  const seen: Set<string>[] = [];
-  let repeated: string | undefined;
-  scanJson(text, {
-    enter: () => void seen.push(new Set()),
-    leave: () => void seen.pop(),
-    key(levels, source) {
-      const name = JSON.parse(source) as string;
-      const keys = seen[seen.length - 1]!;
-      if (keys.has(name)) repeated = scanPointer(levels);
-      keys.add(name);
-      return repeated !== undefined;
-    },
-  });
-  return repeated;
+  return bytes;
 }
 
 function checkMediaType(contentType: string | undefined): void {

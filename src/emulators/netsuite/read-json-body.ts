@@ -2,8 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import { findHostileJson } from '../../platform/hostile-json.js';
 import { findInexactNumbers } from '../../platform/json-numbers.js';
 import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
+import { findDuplicateKey } from '../common/find-duplicate-key.js';
+import { readBodyBytes } from '../common/read-body-bytes.js';
 import { toErrorPath } from './error-path.js';
-import { findDuplicateKey } from './find-duplicate-keys.js';
 import { invalidContent, NetSuiteError } from './netsuite-error.js';
 
 // Every body the emulator reads goes through here, so hostile input gets one precise 4xx in NetSuite's
@@ -12,27 +13,17 @@ import { invalidContent, NetSuiteError } from './netsuite-error.js';
 // `o:errorPath`). Numbers are refused past 15 significant digits so that `new Decimal(String(n))`
 // later gives back exactly the digits that were sent.
 
-/** Past this many bytes the connection is closed instead of read to its end. */
-const DRAIN_FACTOR = 4;
-
 /** The body's bytes; throws 413 once past `maxBytes` (after draining, so the client reads the answer). */
 export async function readBytes(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size <= maxBytes) chunks.push(bytes);
-    else if (size > maxBytes * DRAIN_FACTOR) break;
-  }
-  if (size > maxBytes) {
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes === undefined) {
     throw new NetSuiteError(
       413,
       'REQUEST_TOO_LARGE',
       `The request body is larger than the maximum of ${maxBytes} bytes.`,
     );
   }
-  return Buffer.concat(chunks);
+  return bytes;
 }
 
 function checkMediaType(contentType: string | undefined): void {

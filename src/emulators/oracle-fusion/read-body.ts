@@ -1,25 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import { findHostileJson } from '../../platform/hostile-json.js';
 import { decodeUtf8 } from '../../platform/utf8.js';
+import { readBodyBytes } from '../common/read-body-bytes.js';
 import { badRequest, OracleError } from './oracle-error.js';
 
 // Every body the emulator reads goes through here: oversized (413), not UTF-8 or not JSON (400), NUL,
 // lone surrogates, nesting past 64 levels (400), each in the REST framework's error shape.
 
-/** Past this many times the limit the connection is closed instead of read to its end. */
-const DRAIN_FACTOR = 4;
-
 export async function readBytes(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size <= maxBytes) chunks.push(bytes);
-    else if (size > maxBytes * DRAIN_FACTOR) break;
-  }
-  if (size > maxBytes) throw new OracleError(413, '27026', `The request body is larger than ${maxBytes} bytes.`);
-  return Buffer.concat(chunks);
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes === undefined) throw new OracleError(413, '27026', `The request body is larger than ${maxBytes} bytes.`);
+  return bytes;
 }
 
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {

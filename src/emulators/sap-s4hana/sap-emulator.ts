@@ -29,6 +29,7 @@ import { postEntry } from './journal-post.js';
 import { JournalStore, type StoredDocument } from './journal-store.js';
 import { handleOData, odataError, SERVICE } from './odata-service.js';
 import { openEmulatorListener } from '../common/emulator-listener.js';
+import { readBodyBytes } from '../common/read-body-bytes.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
 import { confirmationXml, faultXml } from './soap-answer.js';
@@ -73,19 +74,6 @@ const sameText = (a: string, b: string) => {
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
 };
-
-/** Reads a body up to `max` bytes; undefined past it (after draining a little, so the client reads the 413). */
-async function readBody(request: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size <= max) chunks.push(bytes);
-    else if (size > max * 4) break;
-  }
-  return size > max ? undefined : Buffer.concat(chunks);
-}
 
 export async function startSapEmulator(options: SapEmulatorOptions = {}): Promise<SapEmulator> {
   const host = options.host ?? '127.0.0.1';
@@ -141,7 +129,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     const charset = /charset="?([^";]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
     if (charset !== undefined && !/^utf-?8$/i.test(charset))
       return fault(`Only UTF-8 is supported, not ${charset}`, true, 415);
-    const bytes = await readBody(request, maxBodyBytes);
+    const bytes = await readBodyBytes(request, maxBodyBytes);
     if (bytes === undefined)
       return {
         ...fault(`The message is larger than ${maxBodyBytes} bytes`, true, 413),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findDuplicateKey } from './find-duplicate-keys.js';
+import { findDuplicateKey } from './find-duplicate-key.js';
 
 describe('findDuplicateKey', () => {
   it('finds a repeated key with its pointer, however it is escaped, and nothing in distinct objects', () => {

@@ -1,8 +1,8 @@
 import { scanJson, scanPointer } from '../../platform/json-scan.js';
 
 // JSON.parse keeps the last of two equal keys and says nothing, so `{"debit": 1, "debit": 100}` would
-// post 100. NetSuite's parser refuses such a body; this finds the first repeated key in JSON text that
-// is already known to parse and to nest no deeper than the hostile-input limit.
+// post 100. NetSuite's and Business Central's parsers refuse such a body; this finds the first repeated
+// key in JSON text that is already known to parse and to nest no deeper than the hostile-input limit.
 
 /** The JSON Pointer of the first key repeated within one object, or undefined. */
 export function findDuplicateKey(text: string): string | undefined {
