@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { EmulatorConfigError, readConfigFile, readSection } from '../common/emulator-config-file.js';
 import type {
   BusinessCentralChart,
   BusinessCentralCompany,
@@ -18,15 +17,7 @@ import { parseFaultSettings } from './fault-settings.js';
 //   faults: { concurrency: 100, windowRequests: 6000, windowMs: 300000, latencyMs: 0, ... }
 //   pageSize: 20000
 
-export class EmulatorConfigError extends Error {
-  constructor(
-    file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: ${problems.join('; ')}`);
-    this.name = 'EmulatorConfigError';
-  }
-}
+export { EmulatorConfigError };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -107,18 +98,7 @@ function readTextSection<T extends string>(
 
 /** The options a config file sets; throws an EmulatorConfigError naming every problem. */
 export function loadEmulatorConfig(file: string, now: number): BusinessCentralEmulatorOptions {
-  let value: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new EmulatorConfigError(file, [error instanceof Error ? error.message : String(error)]);
-  }
-  if (!isRecord(value)) throw new EmulatorConfigError(file, ['the file must hold an object']);
-  const problems: string[] = [];
-  for (const key of Object.keys(value))
-    if (!['company', 'chart', 'credentials', 'faults', 'pageSize'].includes(key))
-      problems.push(`${key} is not a section this emulator knows`);
+  const { value, problems } = readConfigFile(file, ['company', 'chart', 'credentials', 'faults', 'pageSize']);
   const company: Partial<BusinessCentralCompany> = readTextSection(value.company, 'company', ['id', 'name'], problems);
   if (company.id !== undefined && !GUID.test(company.id)) problems.push('company.id must be a GUID');
   const credentials: Partial<BusinessCentralCredentials> = readTextSection(
@@ -128,13 +108,8 @@ export function loadEmulatorConfig(file: string, now: number): BusinessCentralEm
     problems,
   );
   const options: BusinessCentralEmulatorOptions = { company, chart: readChart(value.chart, problems), credentials };
-  if (value.faults !== undefined) {
-    try {
-      options.faults = parseFaultSettings(value.faults, now);
-    } catch (error) {
-      problems.push(`faults: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  if (value.faults !== undefined)
+    options.faults = readSection('faults', () => parseFaultSettings(value.faults, now), problems);
   if (value.pageSize !== undefined) {
     if (typeof value.pageSize !== 'number' || !Number.isInteger(value.pageSize) || value.pageSize < 1)
       problems.push('pageSize must be a whole number of at least 1');

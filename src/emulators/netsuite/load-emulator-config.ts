@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { EmulatorConfigError, readConfigFile, readSection } from '../common/emulator-config-file.js';
 import type { NetSuiteChart, NetSuiteCredentials, NetSuiteEmulatorOptions } from './emulator-options.js';
 import { parseFaultSettings } from './fault-settings.js';
 
@@ -13,15 +13,7 @@ import { parseFaultSettings } from './fault-settings.js';
 //   credentials: { accountId: "1234567_SB1", clientId: "...", certificates: { "<kid>": "keys/public.pem" }, ... }
 //   faults: { concurrency: 5, latencyMs: 0, ... }
 
-export class EmulatorConfigError extends Error {
-  constructor(
-    file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: ${problems.join('; ')}`);
-    this.name = 'EmulatorConfigError';
-  }
-}
+export { EmulatorConfigError };
 
 const CHART_KEYS: ReadonlyArray<keyof NetSuiteChart> = [
   'subsidiaries',
@@ -89,28 +81,13 @@ function readCredentials(value: unknown, base: string, problems: string[]): Part
 
 /** The options a config file sets; throws an EmulatorConfigError naming every problem. */
 export function loadEmulatorConfig(file: string, now: number): NetSuiteEmulatorOptions {
-  let value: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new EmulatorConfigError(file, [error instanceof Error ? error.message : String(error)]);
-  }
-  if (!isRecord(value)) throw new EmulatorConfigError(file, ['the file must hold an object']);
-  const problems: string[] = [];
-  for (const key of Object.keys(value))
-    if (!['chart', 'credentials', 'faults'].includes(key)) problems.push(`${key} is not a section this emulator knows`);
+  const { value, problems } = readConfigFile(file, ['chart', 'credentials', 'faults']);
   const options: NetSuiteEmulatorOptions = {
     chart: readChart(value.chart, problems),
     credentials: readCredentials(value.credentials, dirname(file), problems),
   };
-  if (value.faults !== undefined) {
-    try {
-      options.faults = parseFaultSettings(value.faults, now);
-    } catch (error) {
-      problems.push(`faults: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  if (value.faults !== undefined)
+    options.faults = readSection('faults', () => parseFaultSettings(value.faults, now), problems);
   if (problems.length > 0) throw new EmulatorConfigError(file, problems);
   return options;
 }

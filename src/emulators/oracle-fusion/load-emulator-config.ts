@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { EmulatorConfigError } from '../netsuite/load-emulator-config.js';
+import { EmulatorConfigError, readConfigFile, readSection } from '../common/emulator-config-file.js';
 import type { OracleFusionEmulatorOptions, OracleLedger } from './emulator-options.js';
 import { parseRuntimeSettings } from './fault-settings.js';
 
@@ -54,19 +52,8 @@ function readLedger(value: unknown, at: string, problems: string[]): OracleLedge
 
 /** The options a config file sets; throws an EmulatorConfigError naming every problem. */
 export function loadOracleEmulatorConfig(file: string, now: number): OracleFusionEmulatorOptions {
-  let value: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new EmulatorConfigError(file, [error instanceof Error ? error.message : String(error)]);
-  }
-  if (!isRecord(value)) throw new EmulatorConfigError(file, ['the file must hold an object']);
-  const problems: string[] = [];
+  const { value, problems } = readConfigFile(file, ['ledgers', 'sources', 'categories', 'credentials', 'faults']);
   const options: OracleFusionEmulatorOptions = {};
-  for (const key of Object.keys(value))
-    if (!['ledgers', 'sources', 'categories', 'credentials', 'faults'].includes(key))
-      problems.push(`${key} is not a section this emulator knows`);
   if (value.ledgers !== undefined) {
     if (!Array.isArray(value.ledgers) || value.ledgers.length === 0) problems.push('ledgers must be a non-empty list');
     else
@@ -87,14 +74,14 @@ export function loadOracleEmulatorConfig(file: string, now: number): OracleFusio
       problems.push('credentials.username and credentials.password must be non-empty text');
     else options.credentials = credentials as { username?: string; password?: string };
   }
-  if (value.faults !== undefined) {
-    try {
-      const { jobMs, ...faults } = parseRuntimeSettings(value.faults, now);
-      options.faults = faults;
-      if (jobMs !== undefined) options.jobMs = jobMs;
-    } catch (error) {
-      problems.push(`faults: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  const runtime =
+    value.faults === undefined
+      ? undefined
+      : readSection('faults', () => parseRuntimeSettings(value.faults, now), problems);
+  if (runtime !== undefined) {
+    const { jobMs, ...faults } = runtime;
+    options.faults = faults;
+    if (jobMs !== undefined) options.jobMs = jobMs;
   }
   if (problems.length > 0) throw new EmulatorConfigError(file, problems);
   return options;

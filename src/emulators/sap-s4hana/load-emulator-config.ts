@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { EmulatorConfigError, readConfigFile, readSection } from '../common/emulator-config-file.js';
 import type { SapChart, SapCompanyCode, SapCredentials, SapEmulatorOptions } from './emulator-options.js';
 import { parseFaultSettings } from './fault-settings.js';
 
@@ -16,15 +15,7 @@ import { parseFaultSettings } from './fault-settings.js';
 //   credentials: { user: MB_COMM_USER, password: ... }
 //   faults: { concurrency: 4, retryAfterSeconds: 2, ... }
 
-export class EmulatorConfigError extends Error {
-  constructor(
-    file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file}: ${problems.join('; ')}`);
-    this.name = 'EmulatorConfigError';
-  }
-}
+export { EmulatorConfigError };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -92,28 +83,13 @@ function readCredentials(value: unknown, problems: string[]): Partial<SapCredent
 
 /** The options a config file sets; throws an EmulatorConfigError naming every problem. */
 export function loadEmulatorConfig(file: string, now: number): SapEmulatorOptions {
-  let value: unknown;
-  try {
-    const text = readFileSync(file, 'utf8');
-    value = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  } catch (error) {
-    throw new EmulatorConfigError(file, [error instanceof Error ? error.message : String(error)]);
-  }
-  if (!isRecord(value)) throw new EmulatorConfigError(file, ['the file must hold an object']);
-  const problems: string[] = [];
-  for (const key of Object.keys(value))
-    if (!['chart', 'credentials', 'faults'].includes(key)) problems.push(`${key} is not a section this emulator knows`);
+  const { value, problems } = readConfigFile(file, ['chart', 'credentials', 'faults']);
   const options: SapEmulatorOptions = {
     chart: readChart(value.chart, problems),
     credentials: readCredentials(value.credentials, problems),
   };
-  if (value.faults !== undefined) {
-    try {
-      options.faults = parseFaultSettings(value.faults, now);
-    } catch (error) {
-      problems.push(`faults: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  if (value.faults !== undefined)
+    options.faults = readSection('faults', () => parseFaultSettings(value.faults, now), problems);
   if (problems.length > 0) throw new EmulatorConfigError(file, problems);
   return options;
 }
