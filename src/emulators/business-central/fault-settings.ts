@@ -1,20 +1,16 @@
-import type { FaultSettings, Outage } from './emulator-options.js';
+import { FaultSettingsError, readNumber, readOutage, type NumberBounds } from '../common/fault-fields.js';
+import type { FaultSettings } from './emulator-options.js';
 
 // Reads fault settings from untrusted JSON (the admin endpoint, a config file, CLI flags): every field is
 // checked and every problem reported together, so a typo never silently leaves a fault off.
 
-export class FaultSettingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid fault settings: ${problems.join('; ')}`);
-    this.name = 'FaultSettingsError';
-  }
-}
+export { FaultSettingsError };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 type NumberField = 'latencyMs' | 'slowMs' | 'errorRate' | 'dropAfterCommitRate' | 'concurrency' | 'windowRequests';
-const NUMBER_FIELDS: Readonly<Record<NumberField, { min: number; max: number; integer: boolean }>> = {
+const NUMBER_FIELDS: Readonly<Record<NumberField, NumberBounds>> = {
   latencyMs: { min: 0, max: 600_000, integer: true },
   slowMs: { min: 0, max: 600_000, integer: true },
   errorRate: { min: 0, max: 1, integer: false },
@@ -24,32 +20,6 @@ const NUMBER_FIELDS: Readonly<Record<NumberField, { min: number; max: number; in
 };
 const NUMBER_NAMES = Object.keys(NUMBER_FIELDS) as NumberField[];
 const KNOWN = new Set<string>([...NUMBER_NAMES, 'windowMs', 'outage', 'retryAfterSeconds']);
-
-function readNumber(
-  value: unknown,
-  name: string,
-  range: { min: number; max: number; integer: boolean },
-  problems: string[],
-) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < range.min || value > range.max)
-    problems.push(`${name} must be a number from ${range.min} to ${range.max}`);
-  else if (range.integer && !Number.isInteger(value)) problems.push(`${name} must be a whole number`);
-  else return value;
-  return undefined;
-}
-
-/** `{mode, untilMs}` or `{mode, forMs}` (relative to `now`); null ends an outage. */
-function readOutage(value: unknown, now: number, problems: string[]): Outage | undefined {
-  if (value === null) return undefined;
-  if (!isRecord(value) || (value.mode !== '503' && value.mode !== 'refuse')) {
-    problems.push('outage must be null or {"mode": "503" | "refuse", "untilMs" | "forMs": number}');
-    return undefined;
-  }
-  const { mode } = value;
-  if (typeof value.untilMs === 'number' && Number.isFinite(value.untilMs)) return { mode, untilMs: value.untilMs };
-  const forMs = readNumber(value.forMs, 'outage.forMs', { min: 0, max: 86_400_000, integer: true }, problems);
-  return forMs === undefined ? undefined : { mode, untilMs: now + forMs };
-}
 
 /** The fields `value` sets; fields it leaves out keep their current value. */
 export function parseFaultSettings(value: unknown, now: number): Partial<FaultSettings> {

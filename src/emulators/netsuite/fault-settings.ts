@@ -1,59 +1,25 @@
-import type { FaultSettings, Outage } from './emulator-options.js';
+import { FaultSettingsError, readNumber, readOutage, readWindow, type NumberBounds } from '../common/fault-fields.js';
+import type { FaultSettings } from './emulator-options.js';
 
 // Reads fault settings from untrusted JSON (the admin endpoint, a config file): every field is checked
 // and every problem reported together, so a typo never silently leaves a fault off.
 
-export class FaultSettingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid fault settings: ${problems.join('; ')}`);
-    this.name = 'FaultSettingsError';
-  }
-}
+export { FaultSettingsError };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 type NumberField = 'latencyMs' | 'errorRate' | 'slowMs' | 'dropAfterCommitRate' | 'concurrency';
-const NUMBER_FIELDS: Record<NumberField, { max: number; integer: boolean }> = {
-  latencyMs: { max: 600_000, integer: true },
-  slowMs: { max: 600_000, integer: true },
-  errorRate: { max: 1, integer: false },
-  dropAfterCommitRate: { max: 1, integer: false },
-  concurrency: { max: 10_000, integer: true },
+const NUMBER_FIELDS: Record<NumberField, NumberBounds> = {
+  latencyMs: { min: 0, max: 600_000, integer: true },
+  slowMs: { min: 0, max: 600_000, integer: true },
+  errorRate: { min: 0, max: 1, integer: false },
+  dropAfterCommitRate: { min: 0, max: 1, integer: false },
+  // 0 gets its own problem below.
+  concurrency: { min: 0, max: 10_000, integer: true },
 };
 const NUMBER_NAMES: readonly NumberField[] = ['latencyMs', 'slowMs', 'errorRate', 'dropAfterCommitRate', 'concurrency'];
 const KNOWN = new Set<string>([...NUMBER_NAMES, 'outage', 'ratePerSecond', 'refuseLogins']);
-
-function readNumber(value: unknown, name: string, max: number, integer: boolean, problems: string[]) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max)
-    problems.push(`${name} must be a number from 0 to ${max}`);
-  else if (integer && !Number.isInteger(value)) problems.push(`${name} must be a whole number`);
-  else return value;
-  return undefined;
-}
-
-/** `{mode, untilMs}` or `{mode, forMs}` (relative to `now`); null ends an outage. */
-function readOutage(value: unknown, now: number, problems: string[]): Outage | undefined {
-  if (value === null) return undefined;
-  if (!isRecord(value) || (value.mode !== '503' && value.mode !== 'refuse')) {
-    problems.push('outage must be null or {"mode": "503" | "refuse", "untilMs" | "forMs": number}');
-    return undefined;
-  }
-  const { mode } = value;
-  if (typeof value.untilMs === 'number' && Number.isFinite(value.untilMs)) return { mode, untilMs: value.untilMs };
-  const forMs = readNumber(value.forMs, 'outage.forMs', 86_400_000, true, problems);
-  return forMs === undefined ? undefined : { mode, untilMs: now + forMs };
-}
-
-/** `{untilMs}` or `{forMs}` (relative to `now`); null ends the window. */
-function readWindow(value: unknown, name: string, now: number, problems: string[]): { untilMs: number } | undefined {
-  if (value === null) return undefined;
-  if (isRecord(value) && typeof value.untilMs === 'number' && Number.isFinite(value.untilMs))
-    return { untilMs: value.untilMs };
-  const forMs = isRecord(value) ? readNumber(value.forMs, `${name}.forMs`, 86_400_000, true, problems) : undefined;
-  if (!isRecord(value)) problems.push(`${name} must be null or {"untilMs" | "forMs": number}`);
-  return forMs === undefined ? undefined : { untilMs: now + forMs };
-}
 
 /** The fields `value` sets; fields it leaves out keep their current value. */
 export function parseFaultSettings(value: unknown, now: number): Partial<FaultSettings> {
@@ -63,8 +29,7 @@ export function parseFaultSettings(value: unknown, now: number): Partial<FaultSe
   for (const key of Object.keys(value)) if (!KNOWN.has(key)) problems.push(`unknown setting "${key}"`);
   for (const name of NUMBER_NAMES) {
     if (value[name] === undefined) continue;
-    const { max, integer } = NUMBER_FIELDS[name];
-    const read = readNumber(value[name], name, max, integer, problems);
+    const read = readNumber(value[name], name, NUMBER_FIELDS[name], problems);
     if (read !== undefined) settings[name] = read;
   }
   if (value.concurrency === 0) problems.push('concurrency must be at least 1');
@@ -72,7 +37,7 @@ export function parseFaultSettings(value: unknown, now: number): Partial<FaultSe
     settings.ratePerSecond =
       value.ratePerSecond === null
         ? undefined
-        : readNumber(value.ratePerSecond, 'ratePerSecond', 1_000_000, true, problems);
+        : readNumber(value.ratePerSecond, 'ratePerSecond', { min: 0, max: 1_000_000, integer: true }, problems);
   }
   if ('outage' in value) settings.outage = readOutage(value.outage, now, problems);
   if ('refuseLogins' in value) settings.refuseLogins = readWindow(value.refuseLogins, 'refuseLogins', now, problems);

@@ -1,4 +1,5 @@
-import { FaultSettingsError, parseFaultSettings } from '../netsuite/fault-settings.js';
+import { FaultSettingsError } from '../common/fault-fields.js';
+import { parseFaultSettings } from '../netsuite/fault-settings.js';
 import type { FaultSettings } from './emulator-options.js';
 
 // The Oracle emulator's settings that can change while it runs: NetSuite's fault settings (one shape,

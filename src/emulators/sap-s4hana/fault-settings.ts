@@ -1,15 +1,11 @@
-import type { FaultSettings, Outage } from './emulator-options.js';
+import { FaultSettingsError, readNumber, readOutage, readWindow } from '../common/fault-fields.js';
+import type { FaultSettings } from './emulator-options.js';
 
 // Fault settings from untrusted JSON (the admin endpoint, a config file, the CLI's flags): every field is
 // checked and every problem reported together, so a typo never silently leaves a fault off. `null` turns
 // a limit or a window off.
 
-export class FaultSettingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid fault settings: ${problems.join('; ')}`);
-    this.name = 'FaultSettingsError';
-  }
-}
+export { FaultSettingsError };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -27,41 +23,6 @@ const LIMITS = {
   retryAfterSeconds: { min: 0, max: 86_400 },
 } as const;
 const KNOWN = new Set<string>([...Object.keys(NUMBERS), ...Object.keys(LIMITS), 'outage', 'refuseLogins']);
-
-function readNumber(
-  value: unknown,
-  name: string,
-  bounds: { min: number; max: number; integer: boolean },
-  problems: string[],
-) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < bounds.min || value > bounds.max)
-    problems.push(`${name} must be a number from ${bounds.min} to ${bounds.max}`);
-  else if (bounds.integer && !Number.isInteger(value)) problems.push(`${name} must be a whole number`);
-  else return value;
-  return undefined;
-}
-
-function readWindow(value: unknown, name: string, now: number, problems: string[]): { untilMs: number } | undefined {
-  if (value === null) return undefined;
-  if (isRecord(value) && typeof value.untilMs === 'number' && Number.isFinite(value.untilMs))
-    return { untilMs: value.untilMs };
-  if (!isRecord(value)) {
-    problems.push(`${name} must be null or {"untilMs" | "forMs": number}`);
-    return undefined;
-  }
-  const forMs = readNumber(value.forMs, `${name}.forMs`, { min: 0, max: 86_400_000, integer: true }, problems);
-  return forMs === undefined ? undefined : { untilMs: now + forMs };
-}
-
-function readOutage(value: unknown, now: number, problems: string[]): Outage | undefined {
-  if (value === null) return undefined;
-  if (!isRecord(value) || (value.mode !== '503' && value.mode !== 'refuse')) {
-    problems.push('outage must be null or {"mode": "503" | "refuse", "untilMs" | "forMs": number}');
-    return undefined;
-  }
-  const window = readWindow({ untilMs: value.untilMs, forMs: value.forMs }, 'outage', now, problems);
-  return window && { mode: value.mode, untilMs: window.untilMs };
-}
 
 /** The fields `value` sets; fields it leaves out keep their current value. */
 export function parseFaultSettings(value: unknown, now: number): Partial<FaultSettings> {
