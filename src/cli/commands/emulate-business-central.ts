@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import {
-  EmulatorConfigError,
-  FaultSettingsError,
   loadEmulatorConfig,
   parseFaultSettings,
   startBusinessCentralEmulator,
@@ -17,6 +15,7 @@ import {
   withFaultOptions,
   type FaultFlags,
 } from './emulator-flags.js';
+import { emulatorAction } from './emulator-action.js';
 
 // `meterbridge emulate business-central`: a Business Central environment with one company on a local
 // port (API v2.0: journals, journal lines, G/L entries, sales invoices and credit memos) and the Entra
@@ -98,19 +97,13 @@ export function businessCentralCommand(untilStopped: UntilBusinessCentralStopped
     .option('--window-ms <n>', 'the sliding window, ms (300000: five minutes)')
     .option('--retry-after <s>', "seconds the 429's Retry-After says (none sent by default)")
     .option('--page-size <n>', 'entities per page before @odata.nextLink (20000)');
-  return withFaultOptions(command, 'requests at once before 429 (100)').action(async (flags: BusinessCentralFlags) => {
-    let options: BusinessCentralEmulatorOptions;
-    try {
-      options = businessCentralOptions(flags);
-    } catch (error) {
-      if (error instanceof FaultSettingsError || error instanceof EmulatorConfigError)
-        throw new ValidationError(error.message);
-      throw error;
-    }
-    const emulator = await startBusinessCentralEmulator(options);
-    console.log(banner(emulator));
-    await untilStopped(emulator);
-    await emulator.close();
-    console.log('Business Central emulator stopped');
-  });
+  return withFaultOptions(command, 'requests at once before 429 (100)').action(
+    emulatorAction({
+      name: 'Business Central',
+      options: (flags: BusinessCentralFlags) => businessCentralOptions(flags),
+      start: startBusinessCentralEmulator,
+      banner,
+      untilStopped,
+    }),
+  );
 }

@@ -1,14 +1,11 @@
 import { Command } from 'commander';
 import {
-  EmulatorConfigError,
-  FaultSettingsError,
   loadOracleEmulatorConfig,
   parseRuntimeSettings,
   startOracleFusionEmulator,
   type OracleFusionEmulator,
   type OracleFusionEmulatorOptions,
 } from '../../emulators/oracle-fusion/index.js';
-import { ValidationError } from '../../platform/errors.js';
 import {
   faultFlagValues,
   firstSignal,
@@ -17,6 +14,7 @@ import {
   withFaultOptions,
   type FaultFlags,
 } from './emulator-flags.js';
+import { emulatorAction } from './emulator-action.js';
 
 // `meterbridge emulate oracle-fusion`: an Oracle Fusion pod's FBDI journal import on a local port, for
 // connector tests and local runs against no real ERP. It prints what a client needs (URL, the integration
@@ -85,20 +83,12 @@ export function oracleFusionCommand(untilStopped: UntilOracleStopped = firstSign
     )
     .option('--job-ms <n>', 'how long an import job runs before it ends (default 2000)');
   return withFaultOptions(command, 'requests in flight before 429 (default 10)').action(
-    async (flags: OracleFusionFlags) => {
-      let options: OracleFusionEmulatorOptions;
-      try {
-        options = oracleFusionOptions(flags);
-      } catch (error) {
-        if (error instanceof FaultSettingsError || error instanceof EmulatorConfigError)
-          throw new ValidationError(error.message);
-        throw error;
-      }
-      const emulator = await startOracleFusionEmulator(options);
-      console.log(banner(emulator));
-      await untilStopped(emulator);
-      await emulator.close();
-      console.log('Oracle Fusion emulator stopped');
-    },
+    emulatorAction({
+      name: 'Oracle Fusion',
+      options: (flags: OracleFusionFlags) => oracleFusionOptions(flags),
+      start: startOracleFusionEmulator,
+      banner,
+      untilStopped,
+    }),
   );
 }

@@ -1,7 +1,5 @@
 import { Command } from 'commander';
 import {
-  EmulatorConfigError,
-  FaultSettingsError,
   loadEmulatorConfig,
   ODATA_PATH,
   parseFaultSettings,
@@ -10,7 +8,6 @@ import {
   type SapEmulator,
   type SapEmulatorOptions,
 } from '../../emulators/sap-s4hana/index.js';
-import { ValidationError } from '../../platform/errors.js';
 import {
   faultFlagValues,
   firstSignal,
@@ -19,6 +16,7 @@ import {
   withFaultOptions,
   type FaultFlags,
 } from './emulator-flags.js';
+import { emulatorAction } from './emulator-action.js';
 
 // `meterbridge emulate sap-s4hana`: an SAP S/4HANA Cloud tenant on a local port (the SOAP journal entry
 // post and the OData item cube), for connector tests and local runs against no real ERP. It prints what a
@@ -77,20 +75,12 @@ export function sapS4HanaCommand(untilStopped: UntilSapStopped = firstSignal): C
     .option('--config <file>', 'JSON or YAML file: chart, credentials, faults')
     .option('--retry-after <s>', "seconds the 429's Retry-After says (none sent by default)");
   return withFaultOptions(command, 'requests at once before 429 (SAP publishes no limit: none by default)').action(
-    async (flags: SapFlags) => {
-      let options: SapEmulatorOptions;
-      try {
-        options = sapOptions(flags);
-      } catch (error) {
-        if (error instanceof FaultSettingsError || error instanceof EmulatorConfigError)
-          throw new ValidationError(error.message);
-        throw error;
-      }
-      const emulator = await startSapEmulator(options);
-      console.log(banner(emulator));
-      await untilStopped(emulator);
-      await emulator.close();
-      console.log('SAP S/4HANA Cloud emulator stopped');
-    },
+    emulatorAction({
+      name: 'SAP S/4HANA Cloud',
+      options: (flags: SapFlags) => sapOptions(flags),
+      start: startSapEmulator,
+      banner,
+      untilStopped,
+    }),
   );
 }

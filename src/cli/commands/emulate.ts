@@ -1,34 +1,33 @@
 import { Command } from 'commander';
 import {
-  EmulatorConfigError,
-  FaultSettingsError,
   loadEmulatorConfig,
   parseFaultSettings,
   startNetSuiteEmulator,
   type NetSuiteEmulator,
   type NetSuiteEmulatorOptions,
 } from '../../emulators/netsuite/index.js';
-import { ValidationError } from '../../platform/errors.js';
 import { businessCentralCommand } from './emulate-business-central.js';
 import { sapS4HanaCommand } from './emulate-sap.js';
 import { stripeCommand } from './emulate-stripe.js';
 import { oracleFusionCommand } from './emulate-oracle-fusion.js';
-import { firstSignal, numberFlag as number } from './emulator-flags.js';
+import { emulatorAction } from './emulator-action.js';
+import {
+  faultFlagValues,
+  firstSignal,
+  numberFlag,
+  portFlag,
+  withFaultOptions,
+  type FaultFlags,
+} from './emulator-flags.js';
 
 // `meterbridge emulate netsuite`: a NetSuite account on a local port, for connector tests and local
 // runs against no real ERP. It prints what a client needs (URL and credentials, all development
 // values) and stops cleanly on SIGINT or SIGTERM; its records live in memory and end with it.
 
-interface NetSuiteFlags {
+interface NetSuiteFlags extends FaultFlags {
   port: string;
   host: string;
   config?: string;
-  concurrency?: string;
-  rate?: string;
-  latencyMs?: string;
-  slowMs?: string;
-  errorRate?: string;
-  dropAfterCommit?: string;
   seed?: string;
 }
 
@@ -37,23 +36,10 @@ export type UntilStopped = (emulator: NetSuiteEmulator) => Promise<unknown>;
 
 /** The emulator's options from the flags, a config file's settings overridden by the flags given. */
 export function netSuiteOptions(flags: NetSuiteFlags, now = Date.now()): NetSuiteEmulatorOptions {
-  const port = number(flags.port, '--port');
-  if (port === undefined || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ValidationError(`--port must be a port number, got "${flags.port}"`);
+  const port = portFlag(flags.port);
   const options = flags.config === undefined ? {} : loadEmulatorConfig(flags.config, now);
-  const given = {
-    concurrency: number(flags.concurrency, '--concurrency'),
-    ratePerSecond: number(flags.rate, '--rate'),
-    latencyMs: number(flags.latencyMs, '--latency-ms'),
-    slowMs: number(flags.slowMs, '--slow-ms'),
-    errorRate: number(flags.errorRate, '--error-rate'),
-    dropAfterCommitRate: number(flags.dropAfterCommit, '--drop-after-commit'),
-  };
-  const faults = parseFaultSettings(
-    Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
-    now,
-  );
-  const seed = number(flags.seed, '--seed');
+  const faults = parseFaultSettings(faultFlagValues(flags), now);
+  const seed = numberFlag(flags.seed, '--seed');
   return { ...options, host: flags.host, port, seed, faults: { ...options.faults, ...faults } };
 }
 
@@ -75,33 +61,24 @@ function banner(emulator: NetSuiteEmulator): string {
 }
 
 function netSuiteCommand(untilStopped: UntilStopped): Command {
-  return new Command('netsuite')
+  const command = new Command('netsuite')
     .description("emulate NetSuite's SuiteTalk REST API (records, SuiteQL, token endpoint) with injectable faults")
     .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <file>', 'JSON or YAML file: chart, credentials (certificates), faults')
-    .option('--concurrency <n>', "the account's concurrency limit (429 past it)")
-    .option('--rate <n>', 'requests per second before 429')
-    .option('--latency-ms <n>', 'delay before each request is handled')
-    .option('--slow-ms <n>', 'delay after a request is handled and before it is answered')
-    .option('--error-rate <p>', 'share (0..1) of requests answered with a random 500, 502 or 503')
-    .option('--drop-after-commit <p>', 'share (0..1) of writes committed and then answered by a dropped connection')
-    .option('--seed <n>', 'seed of the random faults')
-    .action(async (flags: NetSuiteFlags) => {
-      let options: NetSuiteEmulatorOptions;
-      try {
-        options = netSuiteOptions(flags);
-      } catch (error) {
-        if (error instanceof FaultSettingsError || error instanceof EmulatorConfigError)
-          throw new ValidationError(error.message);
-        throw error;
-      }
-      const emulator = await startNetSuiteEmulator(options);
-      console.log(banner(emulator));
-      await untilStopped(emulator);
-      await emulator.close();
-      console.log('NetSuite emulator stopped');
-    });
+    .option('--config <file>', 'JSON or YAML file: chart, credentials (certificates), faults');
+  return withFaultOptions(
+    command,
+    "the account's concurrency limit (429 past it)",
+    'share (0..1) of requests answered with a random 500, 502 or 503',
+  ).action(
+    emulatorAction({
+      name: 'NetSuite',
+      options: (flags: NetSuiteFlags) => netSuiteOptions(flags),
+      start: startNetSuiteEmulator,
+      banner,
+      untilStopped,
+    }),
+  );
 }
 
 export function emulateCommand(untilStopped: UntilStopped = firstSignal): Command {

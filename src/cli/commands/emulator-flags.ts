@@ -49,14 +49,18 @@ export function faultFlagValues(flags: FaultFlags): Record<string, number> {
   return Object.fromEntries(Object.entries(given).filter((entry): entry is [string, number] => entry[1] !== undefined));
 }
 
-/** Adds the fault flags every emulator takes. */
-export function withFaultOptions(command: Command, concurrencyHelp: string): Command {
+/** Adds the fault flags every emulator takes; the help names the vendor's own limit and error answers. */
+export function withFaultOptions(
+  command: Command,
+  concurrencyHelp: string,
+  errorRateHelp = 'share (0..1) of requests answered with a random 5xx',
+): Command {
   return command
     .option('--concurrency <n>', concurrencyHelp)
     .option('--rate <n>', 'requests per second before 429')
     .option('--latency-ms <n>', 'delay before each request is handled')
     .option('--slow-ms <n>', 'delay after a request is handled and before it is answered')
-    .option('--error-rate <p>', 'share (0..1) of requests answered with a random 5xx')
+    .option('--error-rate <p>', errorRateHelp)
     .option('--drop-after-commit <p>', 'share (0..1) of writes committed and then answered by a dropped connection')
     .option('--seed <n>', 'seed of the random faults');
 }
