@@ -28,18 +28,11 @@ export interface EntitySpec {
   actions: readonly string[];
 }
 
-const ro = (name: string, type: FieldType, maxLength?: number): FieldSpec => ({
-  name,
-  type,
-  editable: false,
-  maxLength,
-});
-const rw = (name: string, type: FieldType, maxLength?: number): FieldSpec => ({
-  name,
-  type,
-  editable: true,
-  maxLength,
-});
+const field =
+  (editable: boolean) =>
+  (name: string, type: FieldType, maxLength?: number): FieldSpec => ({ name, type, editable, maxLength });
+const ro = field(false);
+const rw = field(true);
 const option = (name: string, options: readonly string[], editable = true): FieldSpec => ({
   name,
   type: 'option',
@@ -149,39 +142,50 @@ const SALES_LINE_FIELDS: readonly FieldSpec[] = [
   rw('locationId', 'guid'),
 ];
 
-export const SALES_INVOICE_LINE: EntitySpec = {
-  entityName: 'salesInvoiceLine',
-  entitySet: 'salesInvoiceLines',
+const salesLine = (entityName: string, entitySet: string): EntitySpec => ({
+  entityName,
+  entitySet,
   fields: SALES_LINE_FIELDS,
   parts: ['dimensionSetLines', 'location'],
   actions: [],
-};
+});
 
-export const SALES_CREDIT_MEMO_LINE: EntitySpec = {
-  entityName: 'salesCreditMemoLine',
-  entitySet: 'salesCreditMemoLines',
-  fields: SALES_LINE_FIELDS,
-  parts: ['dimensionSetLines', 'location'],
-  actions: [],
-};
+export const SALES_INVOICE_LINE = salesLine('salesInvoiceLine', 'salesInvoiceLines');
+export const SALES_CREDIT_MEMO_LINE = salesLine('salesCreditMemoLine', 'salesCreditMemoLines');
 
-const SELL_TO_ADDRESS = [
-  rw('sellToAddressLine1', 'text', 100),
-  rw('sellToAddressLine2', 'text', 50),
-  rw('sellToCity', 'text', 30),
-  rw('sellToCountry', 'code', 10),
-  rw('sellToState', 'text', 30),
-  rw('sellToPostCode', 'code', 20),
+/** A sales document's sell-to, bill-to or ship-to address: the same six fields behind a prefix. */
+const address = (prefix: 'sellTo' | 'billTo' | 'shipTo', editable: boolean): FieldSpec[] =>
+  (
+    [
+      ['AddressLine1', 'text', 100],
+      ['AddressLine2', 'text', 50],
+      ['City', 'text', 30],
+      ['Country', 'code', 10],
+      ['State', 'text', 30],
+      ['PostCode', 'code', 20],
+    ] as const
+  ).map(([name, type, maxLength]) => field(editable)(`${prefix}${name}`, type, maxLength));
+
+/** Who a sales document is for, in the order both document pages declare it. */
+const CUSTOMER = [
+  rw('customerId', 'guid'),
+  rw('customerNumber', 'code', 20),
+  ro('customerName', 'text', 100),
+  ro('billToName', 'text', 100),
+  rw('billToCustomerId', 'guid'),
+  rw('billToCustomerNumber', 'code', 20),
 ];
-const billToAddress = (editable: boolean) =>
-  [
-    ['billToAddressLine1', 'text', 100],
-    ['billToAddressLine2', 'text', 50],
-    ['billToCity', 'text', 30],
-    ['billToCountry', 'code', 10],
-    ['billToState', 'text', 30],
-    ['billToPostCode', 'code', 20],
-  ].map(([name, type, length]) => ({ name, type, editable, maxLength: length }) as FieldSpec);
+
+/** A sales document's totals and status, in the order both document pages declare them. */
+const TOTALS = [
+  rw('discountAmount', 'decimal'),
+  ro('discountAppliedBeforeTax', 'boolean'),
+  ro('totalAmountExcludingTax', 'decimal'),
+  ro('totalTaxAmount', 'decimal'),
+  ro('totalAmountIncludingTax', 'decimal'),
+  option('status', DOCUMENT_STATUSES, false),
+  ro('lastModifiedDateTime', 'datetime'),
+];
 
 export const SALES_INVOICE: EntitySpec = {
   entityName: 'salesInvoice',
@@ -195,22 +199,12 @@ export const SALES_INVOICE: EntitySpec = {
     rw('dueDate', 'date'),
     rw('promisedPayDate', 'date'),
     rw('customerPurchaseOrderReference', 'text', 35),
-    rw('customerId', 'guid'),
-    rw('customerNumber', 'code', 20),
-    ro('customerName', 'text', 100),
-    ro('billToName', 'text', 100),
-    rw('billToCustomerId', 'guid'),
-    rw('billToCustomerNumber', 'code', 20),
+    ...CUSTOMER,
     rw('shipToName', 'text', 100),
     rw('shipToContact', 'text', 100),
-    ...SELL_TO_ADDRESS,
-    ...billToAddress(false),
-    rw('shipToAddressLine1', 'text', 100),
-    rw('shipToAddressLine2', 'text', 50),
-    rw('shipToCity', 'text', 30),
-    rw('shipToCountry', 'code', 10),
-    rw('shipToState', 'text', 30),
-    rw('shipToPostCode', 'code', 20),
+    ...address('sellTo', true),
+    ...address('billTo', false),
+    ...address('shipTo', true),
     rw('currencyId', 'guid'),
     rw('shortcutDimension1Code', 'code', 20),
     rw('shortcutDimension2Code', 'code', 20),
@@ -224,13 +218,7 @@ export const SALES_INVOICE: EntitySpec = {
     rw('disputeStatus', 'code', 10),
     ro('pricesIncludeTax', 'boolean'),
     ro('remainingAmount', 'decimal'),
-    rw('discountAmount', 'decimal'),
-    ro('discountAppliedBeforeTax', 'boolean'),
-    ro('totalAmountExcludingTax', 'decimal'),
-    ro('totalTaxAmount', 'decimal'),
-    ro('totalAmountIncludingTax', 'decimal'),
-    option('status', DOCUMENT_STATUSES, false),
-    ro('lastModifiedDateTime', 'datetime'),
+    ...TOTALS,
     rw('phoneNumber', 'text', 30),
     rw('email', 'text', 80),
   ],
@@ -248,14 +236,9 @@ export const SALES_CREDIT_MEMO: EntitySpec = {
     rw('creditMemoDate', 'date'),
     rw('postingDate', 'date'),
     rw('dueDate', 'date'),
-    rw('customerId', 'guid'),
-    rw('customerNumber', 'code', 20),
-    ro('customerName', 'text', 100),
-    ro('billToName', 'text', 100),
-    rw('billToCustomerId', 'guid'),
-    rw('billToCustomerNumber', 'code', 20),
-    ...SELL_TO_ADDRESS,
-    ...billToAddress(true),
+    ...CUSTOMER,
+    ...address('sellTo', true),
+    ...address('billTo', true),
     rw('shortcutDimension1Code', 'code', 20),
     rw('shortcutDimension2Code', 'code', 20),
     rw('currencyId', 'guid'),
@@ -264,13 +247,7 @@ export const SALES_CREDIT_MEMO: EntitySpec = {
     rw('shipmentMethodId', 'guid'),
     rw('salesperson', 'code', 20),
     ro('pricesIncludeTax', 'boolean'),
-    rw('discountAmount', 'decimal'),
-    ro('discountAppliedBeforeTax', 'boolean'),
-    ro('totalAmountExcludingTax', 'decimal'),
-    ro('totalTaxAmount', 'decimal'),
-    ro('totalAmountIncludingTax', 'decimal'),
-    option('status', DOCUMENT_STATUSES, false),
-    ro('lastModifiedDateTime', 'datetime'),
+    ...TOTALS,
     rw('invoiceId', 'guid'),
     rw('invoiceNumber', 'code', 20),
     rw('phoneNumber', 'text', 30),
