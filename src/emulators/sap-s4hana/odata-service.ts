@@ -33,110 +33,52 @@ interface Property {
 const decimalsOf = (chart: SapChart, currency: string) =>
   Object.hasOwn(chart.currencies, currency) ? (chart.currencies[currency] ?? 2) : 2;
 
+/** An Edm.String property of `maxLength` characters. */
+const edmString = (name: string, maxLength: number, label: string, value: (row: Row) => string): Property => ({
+  name,
+  type: 'Edm.String',
+  maxLength,
+  label,
+  value,
+});
+/**
+ * An amount with as many decimals as its currency has in the chart. The emulator keeps no exchange rates,
+ * so the company code currency's amount is the transaction's at rate 1.
+ */
+const edmAmount = (name: string, label: string, currencyOf: (row: Row) => string): Property => ({
+  name,
+  type: 'Edm.Decimal',
+  label,
+  value: (row, chart) => new Decimal(row.item.amount).toFixed(decimalsOf(chart, currencyOf(row))),
+});
+const edmDate = (name: string, label: string, value: (row: Row) => string): Property => ({
+  name,
+  type: 'Edm.DateTime',
+  label,
+  value,
+});
+
 const PROPERTIES: readonly Property[] = [
-  {
-    name: 'CompanyCode',
-    type: 'Edm.String',
-    maxLength: 4,
-    label: 'Company Code',
-    value: (r) => r.document.companyCode,
-  },
-  { name: 'FiscalYear', type: 'Edm.String', maxLength: 4, label: 'Fiscal Year', value: (r) => r.document.fiscalYear },
-  {
-    name: 'AccountingDocument',
-    type: 'Edm.String',
-    maxLength: 10,
-    label: 'Journal Entry',
-    value: (r) => r.document.accountingDocument,
-  },
-  {
-    name: 'AccountingDocumentItem',
-    type: 'Edm.String',
-    maxLength: 3,
-    label: 'Journal Entry Item',
-    value: (r) => r.item.item,
-  },
-  {
-    name: 'ChartOfAccounts',
-    type: 'Edm.String',
-    maxLength: 4,
-    label: 'Chart of Accounts',
-    value: (r) => r.document.chartOfAccounts,
-  },
-  {
-    name: 'AccountingDocumentType',
-    type: 'Edm.String',
-    maxLength: 2,
-    label: 'Journal Entry Type',
-    value: (r) => r.document.documentType,
-  },
-  {
-    name: 'DocumentReferenceID',
-    type: 'Edm.String',
-    maxLength: 16,
-    label: 'Reference',
-    value: (r) => r.document.documentReferenceId,
-  },
-  {
-    name: 'AccountingDocumentHeaderText',
-    type: 'Edm.String',
-    maxLength: 25,
-    label: 'Document Header Text',
-    value: (r) => r.document.headerText,
-  },
-  {
-    name: 'AccountingDocCreatedByUser',
-    type: 'Edm.String',
-    maxLength: 12,
-    label: 'User Name',
-    value: (r) => r.document.createdByUser,
-  },
-  { name: 'GLAccount', type: 'Edm.String', maxLength: 10, label: 'G/L Account', value: (r) => r.item.glAccount },
-  { name: 'DocumentItemText', type: 'Edm.String', maxLength: 50, label: 'Item Text', value: (r) => r.item.text },
-  { name: 'CostCenter', type: 'Edm.String', maxLength: 10, label: 'Cost Center', value: (r) => r.item.costCenter },
-  {
-    name: 'ProfitCenter',
-    type: 'Edm.String',
-    maxLength: 10,
-    label: 'Profit Center',
-    value: (r) => r.item.profitCenter,
-  },
-  {
-    name: 'DebitCreditCode',
-    type: 'Edm.String',
-    maxLength: 1,
-    label: 'Debit/Credit',
-    value: (r) => r.item.debitCreditCode,
-  },
-  {
-    name: 'AmountInTransactionCurrency',
-    type: 'Edm.Decimal',
-    label: 'Amount in Transaction Currency',
-    value: (r, chart) => new Decimal(r.item.amount).toFixed(decimalsOf(chart, r.document.currency)),
-  },
-  {
-    name: 'TransactionCurrency',
-    type: 'Edm.String',
-    maxLength: 5,
-    label: 'Transaction Currency',
-    value: (r) => r.document.currency,
-  },
-  {
-    name: 'AmountInCompanyCodeCurrency',
-    type: 'Edm.Decimal',
-    label: 'Amount in Company Code Currency',
-    // The emulator keeps no exchange rates: the amount at rate 1.
-    value: (r, chart) => new Decimal(r.item.amount).toFixed(decimalsOf(chart, r.document.companyCodeCurrency)),
-  },
-  {
-    name: 'CompanyCodeCurrency',
-    type: 'Edm.String',
-    maxLength: 5,
-    label: 'Company Code Currency',
-    value: (r) => r.document.companyCodeCurrency,
-  },
-  { name: 'PostingDate', type: 'Edm.DateTime', label: 'Posting Date', value: (r) => r.document.postingDate },
-  { name: 'DocumentDate', type: 'Edm.DateTime', label: 'Journal Entry Date', value: (r) => r.document.documentDate },
+  edmString('CompanyCode', 4, 'Company Code', (r) => r.document.companyCode),
+  edmString('FiscalYear', 4, 'Fiscal Year', (r) => r.document.fiscalYear),
+  edmString('AccountingDocument', 10, 'Journal Entry', (r) => r.document.accountingDocument),
+  edmString('AccountingDocumentItem', 3, 'Journal Entry Item', (r) => r.item.item),
+  edmString('ChartOfAccounts', 4, 'Chart of Accounts', (r) => r.document.chartOfAccounts),
+  edmString('AccountingDocumentType', 2, 'Journal Entry Type', (r) => r.document.documentType),
+  edmString('DocumentReferenceID', 16, 'Reference', (r) => r.document.documentReferenceId),
+  edmString('AccountingDocumentHeaderText', 25, 'Document Header Text', (r) => r.document.headerText),
+  edmString('AccountingDocCreatedByUser', 12, 'User Name', (r) => r.document.createdByUser),
+  edmString('GLAccount', 10, 'G/L Account', (r) => r.item.glAccount),
+  edmString('DocumentItemText', 50, 'Item Text', (r) => r.item.text),
+  edmString('CostCenter', 10, 'Cost Center', (r) => r.item.costCenter),
+  edmString('ProfitCenter', 10, 'Profit Center', (r) => r.item.profitCenter),
+  edmString('DebitCreditCode', 1, 'Debit/Credit', (r) => r.item.debitCreditCode),
+  edmAmount('AmountInTransactionCurrency', 'Amount in Transaction Currency', (r) => r.document.currency),
+  edmString('TransactionCurrency', 5, 'Transaction Currency', (r) => r.document.currency),
+  edmAmount('AmountInCompanyCodeCurrency', 'Amount in Company Code Currency', (r) => r.document.companyCodeCurrency),
+  edmString('CompanyCodeCurrency', 5, 'Company Code Currency', (r) => r.document.companyCodeCurrency),
+  edmDate('PostingDate', 'Posting Date', (r) => r.document.postingDate),
+  edmDate('DocumentDate', 'Journal Entry Date', (r) => r.document.documentDate),
 ];
 const BY_NAME = new Map(PROPERTIES.map((property) => [property.name, property]));
 const KEYS = ['CompanyCode', 'FiscalYear', 'AccountingDocument', 'AccountingDocumentItem'];
