@@ -1,18 +1,9 @@
-// Requests counted by how they ended, so a test can assert what its client went through (how many
-// 429s, drops, injected errors) without parsing logs.
+import { OutcomeCounter, type Outcome } from '../common/outcome-counter.js';
 
-export type Outcome =
-  | 'ok'
-  | 'clientError'
-  | 'unauthorized'
-  | 'rateLimited'
-  | 'concurrencyLimited'
-  | 'injectedError'
-  | 'outage'
-  | 'refused'
-  | 'droppedAfterCommit'
-  | 'slowed'
-  | 'serverError';
+// The Business Central emulator's counts: the outcomes every emulator counts, and the token requests
+// its Entra ID endpoint answered.
+
+export type { Outcome };
 
 export interface EmulatorStats {
   /** Requests to the API (`/v2.0/...`), whatever their outcome; token requests are not counted. */
@@ -22,48 +13,20 @@ export interface EmulatorStats {
   outcomes: Record<Outcome, number>;
 }
 
-const zero = (): Record<Outcome, number> => ({
-  ok: 0,
-  clientError: 0,
-  unauthorized: 0,
-  rateLimited: 0,
-  concurrencyLimited: 0,
-  injectedError: 0,
-  outage: 0,
-  refused: 0,
-  droppedAfterCommit: 0,
-  slowed: 0,
-  serverError: 0,
-});
-
-export class StatsCounter {
-  private value: EmulatorStats = { requests: 0, tokenRequests: 0, outcomes: zero() };
-
-  request(): void {
-    this.value.requests += 1;
-  }
+export class StatsCounter extends OutcomeCounter {
+  private tokenRequests = 0;
 
   tokenRequest(): void {
-    this.value.tokenRequests += 1;
-  }
-
-  count(outcome: Outcome): void {
-    this.value.outcomes[outcome] += 1;
-  }
-
-  /** The outcome of an answered request, from its status. */
-  countStatus(status: number): void {
-    if (status < 400) this.count('ok');
-    else if (status === 401) this.count('unauthorized');
-    else if (status < 500) this.count('clientError');
-    else this.count('serverError');
+    this.tokenRequests += 1;
   }
 
   snapshot(): EmulatorStats {
-    return { ...this.value, outcomes: { ...this.value.outcomes } };
+    const { requests, outcomes } = this.counts();
+    return { requests, tokenRequests: this.tokenRequests, outcomes };
   }
 
-  reset(): void {
-    this.value = { requests: 0, tokenRequests: 0, outcomes: zero() };
+  override reset(): void {
+    super.reset();
+    this.tokenRequests = 0;
   }
 }

@@ -1,18 +1,9 @@
-// Requests counted by how they ended, so a test can assert what its client went through (how many
-// 429s, drops, injected errors) without parsing logs.
+import { OutcomeCounter, type Outcome } from '../common/outcome-counter.js';
 
-export type Outcome =
-  | 'ok'
-  | 'clientError'
-  | 'unauthorized'
-  | 'concurrencyLimited'
-  | 'rateLimited'
-  | 'injectedError'
-  | 'outage'
-  | 'refused'
-  | 'droppedAfterCommit'
-  | 'slowed'
-  | 'serverError';
+// The NetSuite emulator's counts: the outcomes every emulator counts, with NetSuite's 429s told apart
+// by their code (the request rate or the account's concurrency).
+
+export type { Outcome };
 
 export interface EmulatorStats {
   /** Requests to /services/rest, whatever their outcome. */
@@ -20,45 +11,13 @@ export interface EmulatorStats {
   outcomes: Record<Outcome, number>;
 }
 
-const zero = (): Record<Outcome, number> => ({
-  ok: 0,
-  clientError: 0,
-  unauthorized: 0,
-  concurrencyLimited: 0,
-  rateLimited: 0,
-  injectedError: 0,
-  outage: 0,
-  refused: 0,
-  droppedAfterCommit: 0,
-  slowed: 0,
-  serverError: 0,
-});
-
-export class StatsCounter {
-  private value: EmulatorStats = { requests: 0, outcomes: zero() };
-
-  request(): void {
-    this.value.requests += 1;
-  }
-
-  count(outcome: Outcome): void {
-    this.value.outcomes[outcome] += 1;
-  }
-
-  /** The outcome of an answered request, from its status. */
-  countStatus(status: number, code?: string): void {
-    if (status < 400) this.count('ok');
-    else if (status === 401) this.count('unauthorized');
-    else if (status === 429) this.count(code === 'REQUEST_LIMIT_EXCEEDED' ? 'rateLimited' : 'concurrencyLimited');
-    else if (status < 500) this.count('clientError');
-    else this.count('serverError');
+export class StatsCounter extends OutcomeCounter {
+  override countStatus(status: number, code?: string): void {
+    if (status === 429) this.count(code === 'REQUEST_LIMIT_EXCEEDED' ? 'rateLimited' : 'concurrencyLimited');
+    else super.countStatus(status);
   }
 
   snapshot(): EmulatorStats {
-    return { requests: this.value.requests, outcomes: { ...this.value.outcomes } };
-  }
-
-  reset(): void {
-    this.value = { requests: 0, outcomes: zero() };
+    return this.counts();
   }
 }

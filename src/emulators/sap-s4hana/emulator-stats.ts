@@ -1,20 +1,9 @@
-// Requests counted by how they ended, so a test can assert what its client went through (how many 429s,
-// drops, injected errors, postings refused in the log) without parsing logs.
+import { OutcomeCounter, type Outcome } from '../common/outcome-counter.js';
 
-export const OUTCOMES = [
-  'ok',
-  'clientError',
-  'unauthorized',
-  'concurrencyLimited',
-  'rateLimited',
-  'injectedError',
-  'outage',
-  'refused',
-  'droppedAfterCommit',
-  'slowed',
-  'serverError',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+// The SAP emulator's counts: the outcomes every emulator counts, and the journal entries posted or
+// refused in their confirmation's log (both answered 200, so no outcome tells them apart).
+
+export type { Outcome };
 
 export interface EmulatorStats {
   /** Requests to SAP's paths (SOAP and OData), whatever their outcome. */
@@ -24,44 +13,19 @@ export interface EmulatorStats {
   postings: { posted: number; refused: number };
 }
 
-const zero = (): EmulatorStats => ({
-  requests: 0,
-  outcomes: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<Outcome, number>,
-  postings: { posted: 0, refused: 0 },
-});
-
-export class StatsCounter {
-  private value = zero();
-
-  request(): void {
-    this.value.requests += 1;
-  }
-
-  count(outcome: Outcome): void {
-    this.value.outcomes[outcome] += 1;
-  }
+export class StatsCounter extends OutcomeCounter {
+  private postings = { posted: 0, refused: 0 };
 
   posting(posted: boolean): void {
-    this.value.postings[posted ? 'posted' : 'refused'] += 1;
-  }
-
-  /** The outcome of an answered request, from its status. */
-  countStatus(status: number): void {
-    if (status < 400) this.count('ok');
-    else if (status === 401) this.count('unauthorized');
-    else if (status < 500) this.count('clientError');
-    else this.count('serverError');
+    this.postings[posted ? 'posted' : 'refused'] += 1;
   }
 
   snapshot(): EmulatorStats {
-    return {
-      requests: this.value.requests,
-      outcomes: { ...this.value.outcomes },
-      postings: { ...this.value.postings },
-    };
+    return { ...this.counts(), postings: { ...this.postings } };
   }
 
-  reset(): void {
-    this.value = zero();
+  override reset(): void {
+    super.reset();
+    this.postings = { posted: 0, refused: 0 };
   }
 }
