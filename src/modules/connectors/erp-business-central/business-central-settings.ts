@@ -1,4 +1,5 @@
 import { DeliveryFailure, type TargetDefinition } from '../connector.js';
+import { readSecretObject } from '../secret-json.js';
 
 // A Business Central target's settings and secret, read defensively. The catalog has already checked the
 // settings against the kind's schema, but a connector can also be built by hand (tests, the CLI), and the
@@ -104,28 +105,12 @@ export async function readSecret(
   target: TargetDefinition,
   resolve: (name: string) => Promise<string>,
 ): Promise<BusinessCentralSecret> {
-  if (!target.credentials)
-    throw new DeliveryFailure('auth', `Business Central target ${target.key} names no secret in credentials`);
-  let raw: string;
-  try {
-    raw = await resolve(target.credentials);
-  } catch (error) {
-    if (error instanceof DeliveryFailure) throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    throw new DeliveryFailure('auth', `the secret ${target.credentials} could not be read: ${why}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  const problem = (what: string) =>
-    new DeliveryFailure(
-      'auth',
-      `the secret ${target.credentials} ${what}; it holds JSON {"clientSecret": "<the app's client secret value>"}`,
-    );
-  if (!isObject(parsed)) throw problem('is not a JSON object');
+  const { fields: parsed, problem } = await readSecretObject(
+    target,
+    resolve,
+    'Business Central',
+    `it holds JSON {"clientSecret": "<the app's client secret value>"}`,
+  );
   const clientSecret = text(parsed.clientSecret);
   if (!clientSecret) throw problem('has no clientSecret');
   return { clientSecret };

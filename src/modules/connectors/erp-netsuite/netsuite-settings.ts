@@ -1,4 +1,5 @@
 import { DeliveryFailure, type TargetDefinition } from '../connector.js';
+import { readSecretObject } from '../secret-json.js';
 
 // A NetSuite target's settings and secret, read defensively. The catalog has already checked settings
 // against TARGET_KIND_SPECS.netsuite, but a connector can also be built by hand (tests, the CLI), and the
@@ -91,28 +92,14 @@ export async function readSecret(
   method: NetSuiteAuthSettings['method'],
   resolve: (name: string) => Promise<string>,
 ): Promise<NetSuiteSecret> {
-  if (!target.credentials)
-    throw new DeliveryFailure('auth', `NetSuite target ${target.key} names no secret in credentials`);
-  let raw: string;
-  try {
-    raw = await resolve(target.credentials);
-  } catch (error) {
-    if (error instanceof DeliveryFailure) throw error;
-    // The resolver's own failure (an unreadable file): still a secret problem, not a lost delivery.
-    const why = error instanceof Error ? error.message : String(error);
-    throw new DeliveryFailure('auth', `the secret ${target.credentials} could not be read: ${why}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
   const expected =
     method === 'oauth2-m2m' ? '{"privateKey": "<PEM>"}' : '{"consumerKey", "consumerSecret", "tokenId", "tokenSecret"}';
-  const problem = (what: string) =>
-    new DeliveryFailure('auth', `the secret ${target.credentials} ${what}; for ${method} it holds JSON ${expected}`);
-  if (!isObject(parsed)) throw problem('is not a JSON object');
+  const { fields: parsed, problem } = await readSecretObject(
+    target,
+    resolve,
+    'NetSuite',
+    `for ${method} it holds JSON ${expected}`,
+  );
   if (method === 'oauth2-m2m') {
     const privateKey = text(parsed.privateKey);
     if (!privateKey) throw problem('has no privateKey');

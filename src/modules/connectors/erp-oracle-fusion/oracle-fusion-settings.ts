@@ -1,4 +1,5 @@
 import { DeliveryFailure, type SecretResolver, type TargetDefinition } from '../connector.js';
+import { readSecretObject } from '../secret-json.js';
 import { ORACLE_DEFAULTS } from './oracle-fusion-settings-schema.js';
 
 // An Oracle Fusion target's settings and secret, read defensively at every use. The catalog has checked
@@ -97,25 +98,12 @@ export function readSettings(target: TargetDefinition): OracleFusionSettings {
 
 /** The target's secret: `{"username", "password"}`; an `auth` failure that names fields, never values. */
 export async function readSecret(target: TargetDefinition, resolve: SecretResolver): Promise<OracleFusionSecret> {
-  if (!target.credentials)
-    throw new DeliveryFailure('auth', `Oracle Fusion target ${target.key} names no secret in credentials`);
-  let raw: string;
-  try {
-    raw = await resolve(target.credentials);
-  } catch (error) {
-    if (error instanceof DeliveryFailure) throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    throw new DeliveryFailure('auth', `the secret ${target.credentials} could not be read: ${why}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  const problem = (what: string) =>
-    new DeliveryFailure('auth', `the secret ${target.credentials} ${what}; it holds JSON {"username", "password"}`);
-  if (!isObject(parsed)) throw problem('is not a JSON object');
+  const { fields: parsed, problem } = await readSecretObject(
+    target,
+    resolve,
+    'Oracle Fusion',
+    'it holds JSON {"username", "password"}',
+  );
   const username = typeof parsed.username === 'string' ? parsed.username : '';
   const password = typeof parsed.password === 'string' ? parsed.password : '';
   const missing = [username.trim() === '' && 'username', password === '' && 'password'].filter(Boolean);

@@ -1,4 +1,5 @@
 import { DeliveryFailure, type TargetDefinition } from '../connector.js';
+import { readSecretObject } from '../secret-json.js';
 import { dimensionFields } from './sap-entity-rules.js';
 import { DEFAULT_ODATA_PATH, DEFAULT_SOAP_PATH, type SapAssignmentField } from './sap-settings-schema.js';
 
@@ -88,27 +89,12 @@ export async function readSecret(
   method: SapAuthMethod,
   resolve: (name: string) => Promise<string>,
 ): Promise<SapSecret> {
-  if (!target.credentials) throw new DeliveryFailure('auth', `SAP target ${target.key} names no secret in credentials`);
-  let raw: string;
-  try {
-    raw = await resolve(target.credentials);
-  } catch (error) {
-    if (error instanceof DeliveryFailure) throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    throw new DeliveryFailure('auth', `the secret ${target.credentials} could not be read: ${why}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  const problem = (what: string) =>
-    new DeliveryFailure(
-      'auth',
-      `the secret ${target.credentials} ${what}; for ${method} it holds JSON ${EXPECTED[method]}`,
-    );
-  if (!isObject(parsed)) throw problem('is not a JSON object');
+  const { fields: parsed, problem } = await readSecretObject(
+    target,
+    resolve,
+    'SAP',
+    `for ${method} it holds JSON ${EXPECTED[method]}`,
+  );
   if (method === 'basic') {
     const user = text(parsed.user);
     const password = typeof parsed.password === 'string' && parsed.password !== '' ? parsed.password : undefined;
