@@ -120,7 +120,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     dispatcher: createDispatcher({
       db,
       clock,
-      connectorFor: createTargetConnectors({ catalog, secrets: options.secrets ?? secretResolverFor(config) }),
+      connectorFor: createTargetConnectors({ catalog, secrets: options.secrets ?? secretResolverFor(config), clock }),
       observer: createPostingMetrics(metrics, db),
       onDelivered: notePostedDocuments,
     }),

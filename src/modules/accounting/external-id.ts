@@ -15,6 +15,8 @@ export const EXTERNAL_ID_PREFIXES = {
   void: 'V',
   accrual: 'A',
   reversal: 'R',
+  billing: 'B',
+  usage: 'U',
 } as const;
 export type ExternalIdKind = keyof typeof EXTERNAL_ID_PREFIXES;
 

@@ -5,6 +5,7 @@ import type { JournalLine, TargetDefinition } from '../connectors/index.js';
 import { erpDocumentFor } from './erp-document.js';
 import { collect, insertPostingsNow, type NewPosting, type Posting } from '../outbox/index.js';
 import { AccountingError } from './accounting.js';
+import { handOffPostings } from './billing-hand-off.js';
 import { correctionGroup } from './correction-group.js';
 import { externalIdFor } from './external-id.js';
 import { summarizeInto } from './journal-entry.js';
@@ -29,11 +30,12 @@ type PostedEntity = DocumentContext['entity'];
  */
 export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDependencies): DocumentListener {
   const versions = cachedCatalogVersions(catalog);
-  /** The document's entity posts: its target and what its lines are mapped with; else undefined. */
-  async function postingOf(tx: Queryable, document: Invoice) {
+  async function currentCatalog(tx: Queryable): Promise<Catalog | undefined> {
     const version = await catalog.currentVersionNumber(tx);
-    if (version === undefined) return undefined;
-    const current = await versions(version, tx);
+    return version === undefined ? undefined : versions(version, tx);
+  }
+  /** The document's entity posts: its target and what its lines are mapped with; else undefined. */
+  function postingOf(current: Catalog, document: Invoice) {
     const entity = current.legalEntities.find((candidate) => candidate.code === document.legalEntity);
     const accounting = entity?.accounting;
     if (!entity || !accounting) return undefined;
@@ -44,7 +46,10 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
 
   return {
     async documentFinalized(tx, document, at) {
-      const posted = await postingOf(tx, document);
+      const current = await currentCatalog(tx);
+      if (!current) return;
+      await insertPostingsNow(tx, await handOffPostings(tx, current, document), at);
+      const posted = postingOf(current, document);
       if (!posted) return;
       const { context, target } = posted;
       const { accounting } = context.entity;
@@ -56,7 +61,10 @@ export function createPostingPlanner({ catalog, graceHours }: PostingPlannerDepe
     // A void is posted on the day it happens: its lines reversed into that day's entry, or a credit memo
     // of the whole invoice; either is sent after the invoice itself.
     async documentVoided(tx, document, at) {
-      const posted = await postingOf(tx, document);
+      const current = await currentCatalog(tx);
+      if (!current) return;
+      await insertPostingsNow(tx, await handOffPostings(tx, current, document, true), at);
+      const posted = postingOf(current, document);
       if (!posted) return;
       const { context, target } = posted;
       if (context.entity.accounting.mode === 'invoice')

@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock.js';
 import type { CatalogService } from '../catalog/index.js';
 import { createConnector, type Connector, type SecretResolver } from '../connectors/index.js';
 
@@ -6,7 +7,16 @@ import { createConnector, type Connector, type SecretResolver } from '../connect
  * version with changed settings or limits takes effect at the next dispatch); secrets stay unresolved
  * until a connector uses one.
  */
-export function createTargetConnectors({ catalog, secrets }: { catalog: CatalogService; secrets: SecretResolver }) {
+export function createTargetConnectors({
+  catalog,
+  secrets,
+  clock,
+}: {
+  catalog: CatalogService;
+  secrets: SecretResolver;
+  /** The application's clock, for targets whose requests carry time (Stripe's key retention and meter event windows). */
+  clock?: Clock;
+}) {
   let built: { version: number; connectors: Map<string, Connector> } | undefined;
   return async (targetKey: string): Promise<Connector | undefined> => {
     const version = await catalog.currentVersionNumber();
@@ -15,7 +25,7 @@ export function createTargetConnectors({ catalog, secrets }: { catalog: CatalogS
       const { catalog: current } = await catalog.get(version);
       const connectors = new Map<string, Connector>();
       for (const target of current.targets ?? []) {
-        const connector = createConnector(target, secrets);
+        const connector = createConnector(target, secrets, clock);
         if (connector) connectors.set(target.key, connector);
       }
       built = { version, connectors };

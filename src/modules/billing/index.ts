@@ -29,3 +29,4 @@ export {
   type LineEventParams,
 } from './invoicing/invoice-filter.js';
 export { markInvoicesPosted } from './invoicing/invoice-repository.js';
+export { findLineEvents } from './invoicing/line-lineage.js';

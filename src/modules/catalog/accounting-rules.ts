@@ -102,7 +102,12 @@ function checkTargetAndMode(
   const kind = catalog.targets?.[t]?.kind ?? '';
   const spec = Object.hasOwn(indexes.specs, kind) ? indexes.specs[kind] : undefined;
   // A target of an unknown kind or one without a connector is reported at the target itself.
-  if (spec?.connector && !spec.modes.includes(accounting.mode))
+  if (spec?.billing)
+    report(
+      `${at}/accounting/target`,
+      `target "${accounting.target}" is a ${kind} target, a billing platform that keeps no ledger: name it in a plan's or subscription's billedIn, and post the entity to an ERP`,
+    );
+  else if (spec?.connector && !spec.modes.includes(accounting.mode))
     report(
       `${at}/accounting/mode`,
       `target "${accounting.target}" is a ${kind} target, which takes ${spec.modes.map((mode) => `"${mode}"`).join(' and ')} postings, not "${accounting.mode}"`,

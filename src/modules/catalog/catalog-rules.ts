@@ -4,6 +4,7 @@ import { isDecimalText } from '../../platform/decimal-text.js';
 import { escapePointerToken } from '../../platform/json-pointer.js';
 import type { Catalog, Customer, Plan, Subscription, TaxRate } from './catalog.js';
 import { checkAccounting } from './accounting-rules.js';
+import { checkBilledIn } from './billed-in-rules.js';
 import { checkChargePricing, contractCharge } from './charge-pricing.js';
 import { checkTarget } from './target-rules.js';
 import { isIso4217Currency, minorUnitDigits } from '../../platform/iso-4217.js';
@@ -83,6 +84,7 @@ export function catalogRuleErrors(catalog: Catalog): FieldError[] {
   const targets = firstByKey(catalog.targets ?? [], (target) => target.key, '/targets', 'key', report);
   catalog.targets?.forEach((target, t) => checkTarget(target, t, report));
   checkAccounting(catalog, { targets, meters, plans, taxRates }, report);
+  checkBilledIn(catalog, { targets, meters, plans, taxRates, customers }, report);
   return errors;
 }
 

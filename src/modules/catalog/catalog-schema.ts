@@ -183,6 +183,7 @@ export const CATALOG_SCHEMA = {
         charges: { type: 'array', items: { $ref: '#/$defs/charge' } },
         latePolicy: { $ref: '#/$defs/latePolicy' },
         lateMaterialityThreshold: { $ref: '#/$defs/lateMaterialityThreshold' },
+        billedIn: { $ref: '#/$defs/billedIn' },
       },
     },
     latePolicy: {
@@ -261,6 +262,7 @@ export const CATALOG_SCHEMA = {
           items: { $ref: '#/$defs/credit' },
           description: 'Prepaid credits and commits drawn down by usage (docs/credits.md).',
         },
+        billedIn: { $ref: '#/$defs/billedIn' },
       },
     },
   },

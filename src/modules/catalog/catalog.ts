@@ -143,11 +143,24 @@ export interface LateUsageTerms {
   lateMaterialityThreshold?: string;
 }
 
+/**
+ * Which billing platform bills the customer for a plan's or subscription's documents, handed over at
+ * each period close (docs/connectors/stripe.md). `invoices`: `target`, the platform issues the customer's
+ * invoice instead of Meterbridge (Meterbridge's document stays the record behind it); `meterbridge`,
+ * Meterbridge's invoice is the customer's and the platform gets its charges besides, for its next invoice.
+ */
+export interface BilledIn {
+  /** Key of a declared target of a billing kind (stripe). */
+  target: string;
+  invoices: 'target' | 'meterbridge';
+}
+
 export interface Plan extends LateUsageTerms {
   key: string;
   name: string;
   currency?: string;
   charges: Charge[];
+  billedIn?: BilledIn;
 }
 
 /**
@@ -192,6 +205,8 @@ export interface Subscription extends LateUsageTerms {
   overrides?: SubscriptionOverrides;
   /** Prepaid credits and commits of this contract, drawn down by its usage. */
   credits?: PrepaidCredit[];
+  /** Wins over the plan's `billedIn`. */
+  billedIn?: BilledIn;
 }
 
 export interface Catalog {

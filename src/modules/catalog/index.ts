@@ -9,6 +9,7 @@ export {
   POSTING_DATES,
   type Accounting,
   type AccountMap,
+  type BilledIn,
   type Aggregation,
   type BillingPeriod,
   type Catalog,
@@ -31,6 +32,7 @@ export {
   type TaxRate,
 } from './catalog.js';
 export { CATALOG_SCHEMA } from './catalog-schema.js';
+export { billedInOf } from './billed-in-rules.js';
 export { revenueAccountFor } from './revenue-account.js';
 export {
   chargePrice,

@@ -42,22 +42,36 @@ describe('validateCatalog: targets and accounting', () => {
     expect(validateCatalog(document).ok).toBe(true);
   });
 
-  it('refuses duplicate target keys, unknown kinds and kinds without a connector, at the target', () => {
+  it('refuses duplicate target keys and unknown kinds at the target, and checks a billing kind by its schema', () => {
     const document = posting();
     document.targets.push({ ...document.targets[1] });
     document.targets.push({ key: 'stripe-eu', kind: 'stripe', settings: {}, credentials: 'STRIPE_EU' });
     document.targets.push({ key: 'erp', kind: 'sap', settings: {} });
     expect(errorsOf(document)).toEqual([
       { path: '/targets/2/key', message: '"eu-export" is already the key of /targets/1' },
-      {
-        path: '/targets/3/kind',
-        message:
-          'target kind "stripe" has no connector in this release; the usable kinds are netsuite, webhook, file, sap-s4hana, business-central and oracle-fusion',
-      },
+      { path: '/targets/3/settings/send', message: 'is required' },
       {
         path: '/targets/4/kind',
         message:
-          '"sap" is not a known target kind; the kinds with a connector are netsuite, webhook, file, sap-s4hana, business-central and oracle-fusion',
+          '"sap" is not a known target kind; the kinds with a connector are netsuite, webhook, file, sap-s4hana, business-central, oracle-fusion and stripe',
+      },
+    ]);
+  });
+
+  it('refuses a legal entity posting to a billing platform, which keeps no ledger', () => {
+    const document = posting();
+    document.targets.push({
+      key: 'stripe',
+      kind: 'stripe',
+      settings: { send: 'invoice_items' },
+      credentials: 'STRIPE',
+    });
+    document.legalEntities[0].accounting.target = 'stripe';
+    expect(errorsOf(document)).toEqual([
+      {
+        path: '/legalEntities/0/accounting/target',
+        message:
+          'target "stripe" is a stripe target, a billing platform that keeps no ledger: name it in a plan\'s or subscription\'s billedIn, and post the entity to an ERP',
       },
     ]);
   });
@@ -239,7 +253,7 @@ describe('validateCatalog: targets and accounting', () => {
   it("reports every posting error together with the catalog's other errors", () => {
     const document = posting();
     document.customers[0].legalEntity = 'UK';
-    document.targets[1].kind = 'stripe';
+    document.targets[1].kind = 'ledger';
     delete document.customers[1].externalIds;
     expect(errorsOf(document).map((error) => (error as { path: string }).path)).toEqual([
       '/customers/0/legalEntity',

@@ -50,6 +50,21 @@ export const POSTING_DEFS = {
       },
     },
   },
+  billedIn: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['target', 'invoices'],
+    description:
+      "The billing platform that bills the customer (docs/connectors/stripe.md); a subscription's wins over its plan's.",
+    properties: {
+      target: { type: 'string', pattern: KEY_PATTERN, description: 'The key of a declared target of a billing kind.' },
+      invoices: {
+        enum: ['target', 'meterbridge'],
+        description:
+          '"target": the platform issues the invoice instead of Meterbridge; "meterbridge": Meterbridge\'s invoice stands and the platform gets its charges besides.',
+      },
+    },
+  },
   accounting: {
     type: 'object',
     additionalProperties: false,

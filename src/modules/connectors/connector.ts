@@ -1,3 +1,5 @@
+import type { Clock } from '../../platform/clock.js';
+
 // The port every delivery target implements, and the vocabulary it speaks: vendor-neutral journal
 // entries and ERP documents (built by accounting), failures classified so that the outbox's one policy
 // can decide what to do, and the registry by kind. Nothing outside a connector's folder knows a vendor.
@@ -255,5 +257,6 @@ export interface ConnectorKind {
   modes: readonly PostingMode[];
   /** JSON Schema of `settings` (Ajv, draft 2020-12), for the catalog's errors with paths. */
   settingsSchema: Record<string, unknown>;
-  create(target: TargetDefinition, secrets: SecretResolver): Connector;
+  /** `clock`: the application's, for a kind whose requests carry time; the system clock otherwise. */
+  create(target: TargetDefinition, secrets: SecretResolver, clock?: Clock): Connector;
 }

@@ -11,12 +11,33 @@ function compile(schema: object) {
 }
 
 describe('TARGET_KIND_SPECS', () => {
-  it('describes every target kind under its own name, with at least one mode', () => {
+  it('describes every target kind under its own name: a ledger with at least one mode, or a billing platform with none', () => {
     expect(Object.keys(TARGET_KIND_SPECS).sort()).toEqual([...TARGET_KINDS].sort());
     for (const [kind, spec] of Object.entries(TARGET_KIND_SPECS)) {
       expect(spec.kind).toBe(kind);
-      expect(spec.modes.length).toBeGreaterThan(0);
+      expect(spec.modes.length > 0, kind).toBe(spec.billing === undefined);
     }
+  });
+
+  it("takes Stripe's settings for either hand-off, and refuses a meter event name Stripe would not take", () => {
+    const validate = compile(TARGET_KIND_SPECS.stripe.settingsSchema);
+    expect(validate({ send: 'invoice_items' })).toBe(true);
+    expect(validate({ send: 'meter_events', meters: { tokens: 'llm_tokens' }, apiBaseUrl: 'http://127.0.0.1:1' })).toBe(
+      true,
+    );
+    expect(validate({ send: 'meter_events', meters: { tokens: 'llm tokens' } })).toBe(false);
+    expect(validate({ send: 'invoices' })).toBe(false);
+    expect(validate({ send: 'invoice_items', secretKey: 'sk_test_x' })).toBe(false);
+  });
+
+  it('checks a subscription billed by meter events: a Stripe meter per meter, monthly periods only', () => {
+    const check = TARGET_KIND_SPECS.stripe.billing!.checkBilled!;
+    const billed = { subscription: 'acme-team', billingPeriod: 'quarter', meters: ['tokens', 'a/b'] };
+    expect(check({ send: 'invoice_items' }, billed)).toEqual([]);
+    expect(check({ send: 'meter_events', meters: { tokens: 'llm_tokens' } }, billed).map((p) => p.path)).toEqual([
+      '/meters/a~1b',
+      '/send',
+    ]);
   });
 
   it('has a connector for netsuite, webhook, file and business-central (at least) in this release', () => {

@@ -3,6 +3,7 @@ import { checkBusinessCentralEntity } from './erp-business-central/business-cent
 import { BUSINESS_CENTRAL_SETTINGS } from './erp-business-central/business-central-settings-schema.js';
 import { checkSapEntity } from './erp-sap/sap-entity-rules.js';
 import { SAP_S4HANA_SETTINGS } from './erp-sap/sap-settings-schema.js';
+import { checkStripeBilled, STRIPE_SETTINGS, stripeHandOff } from './billing-stripe/stripe-settings-schema.js';
 import { checkOracleFusionEntity } from './erp-oracle-fusion/oracle-fusion-entity-rules.js';
 import { ORACLE_FUSION_SETTINGS } from './erp-oracle-fusion/oracle-fusion-settings-schema.js';
 
@@ -32,6 +33,26 @@ export interface TargetKindSpec {
    * its ledger's. Each problem's path is a JSON Pointer under the entity's `accounting`.
    */
   checkEntity?(settings: Readonly<Record<string, unknown>>, entity: PostingEntity): EntityProblem[];
+  /**
+   * A billing platform (no ledger: `modes` is empty): plans and subscriptions name it in `billedIn`, and
+   * their documents are handed to it at each period close.
+   */
+  billing?: BillingKindSpec;
+}
+
+export interface BillingKindSpec {
+  /** What a document becomes for a target with these settings: its lines as items, or its usage records. */
+  handOff(settings: Readonly<Record<string, unknown>>): 'items' | 'usage';
+  /** The kind's rules for a subscription billed in it; each problem's path is a JSON Pointer under `settings`. */
+  checkBilled?(settings: Readonly<Record<string, unknown>>, billed: BilledSubscription): EntityProblem[];
+}
+
+/** A subscription billed in a billing platform, as the kind's rules see it. */
+export interface BilledSubscription {
+  subscription: string;
+  billingPeriod: string;
+  /** The meters its plan's usage charges bill by. */
+  meters: readonly string[];
 }
 
 /** A legal entity posting to a target, as a kind's own rules see it. */
@@ -155,9 +176,6 @@ const FILE_SETTINGS = {
   },
 };
 
-/** A known kind without a connector yet (stripe): named so the catalog can say so, rather than unknown. */
-const LATER = { type: 'object' };
-
 export const TARGET_KIND_SPECS: Readonly<Record<TargetKind, TargetKindSpec>> = {
   netsuite: {
     kind: 'netsuite',
@@ -213,11 +231,12 @@ export const TARGET_KIND_SPECS: Readonly<Record<TargetKind, TargetKindSpec>> = {
   },
   stripe: {
     kind: 'stripe',
-    connector: false,
-    modes: ['invoice'],
+    connector: true,
+    modes: [],
     needsCredentials: true,
-    settingsSchema: LATER,
+    settingsSchema: STRIPE_SETTINGS,
     identifierPaths: [],
+    billing: { handOff: stripeHandOff, checkBilled: checkStripeBilled },
   },
 };
 

@@ -65,6 +65,20 @@ export interface PostedMeterEvent {
   via: 'created' | 'replayed' | 'duplicate';
 }
 
+export interface InvoiceInput {
+  customer: string;
+  description?: string;
+  /** More metadata; `meterbridge_posting` is always the ref's. */
+  metadata?: Record<string, string>;
+}
+
+export interface PostedInvoice {
+  id: string;
+  /** What Stripe's draft came to with the pending items it took in, minor units. */
+  total: number;
+  via: 'created' | 'replayed' | 'found';
+}
+
 export interface StripeBillingClient {
   createInvoiceItem(input: InvoiceItemInput, ref: PostingRef, signal?: AbortSignal): Promise<PostedInvoiceItem>;
   /** The invoice item of a posting's line, by metadata, created at or after `since` (a skew allowed). */
@@ -75,6 +89,18 @@ export interface StripeBillingClient {
     signal?: AbortSignal,
   ): Promise<Stripe.InvoiceItem | undefined>;
   createMeterEvent(input: MeterEventInput, ref: PostingRef, signal?: AbortSignal): Promise<PostedMeterEvent>;
+  /**
+   * A draft invoice of the customer's pending invoice items, which Stripe finalizes and collects on its
+   * own (`auto_advance`); read back by metadata first once the key may be gone.
+   */
+  createInvoice(input: InvoiceInput, ref: PostingRef, signal?: AbortSignal): Promise<PostedInvoice>;
+  /** The invoice a posting created, by metadata, created at or after `since` (a skew allowed). */
+  findInvoice(
+    customer: string,
+    ref: PostingLineRef,
+    since?: Date,
+    signal?: AbortSignal,
+  ): Promise<Stripe.Invoice | undefined>;
 }
 
 const invalid = (message: string) => new DeliveryFailure('invalid', message);
@@ -147,6 +173,10 @@ export function createStripeBillingClient(
   ): Promise<CallResult<T>> =>
     callStripe({ settings: resolved, secret: key, what, now: () => clock.now(), signal }, run);
 
+  /** Stripe may have forgotten the ref's key: a retry must read back before it creates anything. */
+  const keyMayBeGone = (ref: PostingRef) =>
+    ref.firstAttemptAt !== undefined && clock.now().getTime() - ref.firstAttemptAt.getTime() >= READ_BACK_AFTER_MS;
+
   const findInvoiceItem: StripeBillingClient['findInvoiceItem'] = async (customer, ref, since, signal) => {
     const created = since === undefined ? undefined : { gte: unixSeconds(since) - READ_BACK_SKEW_S };
     const what = `GET /v1/invoiceitems?customer=${customer} (read back ${ref.externalId} line ${ref.line})`;
@@ -168,13 +198,51 @@ export function createStripeBillingClient(
     return value;
   };
 
+  const findInvoice: StripeBillingClient['findInvoice'] = async (customer, ref, since, signal) => {
+    const created = since === undefined ? undefined : { gte: unixSeconds(since) - READ_BACK_SKEW_S };
+    const what = `GET /v1/invoices?customer=${customer} (read back ${ref.externalId})`;
+    const { value } = await call(what, signal, async (stripe) => {
+      let seen = 0;
+      for await (const invoice of stripe.invoices.list({ customer, limit: 100, ...(created ? { created } : {}) })) {
+        if (invoice.metadata?.[POSTING_METADATA] === ref.externalId) return invoice;
+        seen += 1;
+        if (seen >= MAX_READ_BACK_ITEMS)
+          throw new DeliveryFailure('unavailable', `${what}: more than ${MAX_READ_BACK_ITEMS} invoices to read back`);
+      }
+      return undefined;
+    });
+    return value;
+  };
+
   return {
+    async createInvoice(input, ref, signal) {
+      if (!/^cus_[A-Za-z0-9]+$/.test(input.customer)) throw invalid(`${input.customer} is not a Stripe customer id`);
+      if (keyMayBeGone(ref)) {
+        const found = await findInvoice(input.customer, ref, ref.firstAttemptAt, signal);
+        if (found !== undefined) return { id: found.id, total: found.total, via: 'found' };
+      }
+      const idempotency = idempotencyKey('invoice', ref);
+      const { value, replayed } = await call(`POST /v1/invoices (${idempotency})`, signal, (stripe) =>
+        stripe.invoices.create(
+          {
+            customer: input.customer,
+            auto_advance: true,
+            collection_method: 'charge_automatically',
+            pending_invoice_items_behavior: 'include',
+            ...(input.description === undefined ? {} : { description: input.description }),
+            metadata: { ...input.metadata, [POSTING_METADATA]: ref.externalId },
+          },
+          { idempotencyKey: idempotency },
+        ),
+      );
+      return { id: value.id, total: value.total, via: replayed ? 'replayed' : 'created' };
+    },
+
+    findInvoice,
+
     async createInvoiceItem(input, ref, signal) {
       const params = invoiceItemParams(input, ref);
-      if (
-        ref.firstAttemptAt !== undefined &&
-        clock.now().getTime() - ref.firstAttemptAt.getTime() >= READ_BACK_AFTER_MS
-      ) {
+      if (keyMayBeGone(ref)) {
         const found = await findInvoiceItem(input.customer, ref, ref.firstAttemptAt, signal);
         if (found !== undefined) return { id: found.id, amount: found.amount, via: 'found' };
       }

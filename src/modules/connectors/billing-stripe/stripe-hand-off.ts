@@ -1,0 +1,86 @@
+import { Decimal } from 'decimal.js';
+import { minorUnitDigits } from '../../../platform/iso-4217.js';
+import { DeliveryFailure, type BillingHandOff, type BillingItem, type UsageHandOff } from '../connector.js';
+import type { InvoiceItemInput, MeterEventInput } from './stripe-billing-client.js';
+
+// What a Meterbridge hand-off becomes in Stripe. Each document line is one invoice item whose amount is
+// the line's to the cent: `unit_amount_decimal` times `quantity` where that product is the line's amount
+// exactly (a whole quantity at a unit price), else the line's `amount` with the quantity and price in the
+// description (tiers, package prices and fractional quantities, which Stripe's items cannot express).
+// A usage record becomes one meter event named by the target's meter map.
+
+const DESCRIPTION_MAX = 500;
+const invalid = (message: string, path?: string) => new DeliveryFailure('invalid', message, path ? { path } : {});
+
+/** Minor units of a decimal amount in the currency; a fraction of a minor unit is refused. */
+export function minorUnits(amount: string, currency: string, path: string): Decimal {
+  const digits = minorUnitDigits(currency.toUpperCase());
+  if (digits === undefined) throw invalid(`${currency} is not an ISO 4217 currency`, 'currency');
+  const minor = new Decimal(amount).times(new Decimal(10).pow(digits));
+  if (!minor.isInteger()) throw invalid(`${amount} ${currency} is not a whole number of minor units`, path);
+  return minor;
+}
+
+function chargeOf(item: BillingItem, currency: string, path: string): InvoiceItemInput['charge'] {
+  const amount = minorUnits(item.amount, currency, `${path}.amount`);
+  if (!amount.abs().lte(Number.MAX_SAFE_INTEGER)) throw invalid(`${item.amount} is too large for Stripe`, path);
+  const { quantity, unitPrice } = item;
+  if (quantity !== null && unitPrice !== null && /^\d{1,15}$/.test(quantity)) {
+    const digits = minorUnitDigits(currency.toUpperCase()) ?? 2;
+    const unit = new Decimal(unitPrice).times(new Decimal(10).pow(digits));
+    // Stripe takes at most 12 decimals of a unit amount, and the product must be the line's amount exactly.
+    if (unit.decimalPlaces() <= 12 && !unit.isNegative() && unit.times(quantity).equals(amount))
+      return { unitAmountDecimal: unit.toFixed(), quantity: Number(quantity) };
+  }
+  return { amount: amount.toNumber() };
+}
+
+function descriptionOf(item: BillingItem, charge: InvoiceItemInput['charge']): string {
+  const priced =
+    'amount' in charge && item.quantity !== null
+      ? ` (${item.quantity}${item.unitPrice === null ? '' : ` at ${item.unitPrice}`})`
+      : '';
+  const text = `${item.description}${priced}`;
+  return text.length > DESCRIPTION_MAX ? `${text.slice(0, DESCRIPTION_MAX - 1)}…` : text;
+}
+
+/** The invoice items of a hand-off, in line order (line n of the posting is item n-1), checked against its total. */
+export function invoiceItemsOf(body: BillingHandOff): InvoiceItemInput[] {
+  let sum = new Decimal(0);
+  const items = body.items.map((item, index) => {
+    const charge = chargeOf(item, body.currency, `items[${index}]`);
+    sum = sum.plus(item.amount);
+    return {
+      customer: body.customer,
+      currency: body.currency,
+      description: descriptionOf(item, charge),
+      period: { start: new Date(item.period.start), end: new Date(item.period.end) },
+      charge,
+      metadata: {
+        meterbridge_invoice: body.source.invoiceNumber,
+        meterbridge_invoice_id: item.reference.invoiceId,
+        meterbridge_invoice_line: String(item.reference.lineNo),
+      },
+    };
+  });
+  if (!sum.equals(body.total))
+    throw invalid(`the items of ${body.externalId} add up to ${sum.toFixed()}, not its total ${body.total}`, 'total');
+  return items;
+}
+
+/** The meter events of a usage hand-off; a meter the target names no Stripe meter for is refused. */
+export function meterEventsOf(body: UsageHandOff, meters: Readonly<Record<string, string>>): MeterEventInput[] {
+  return body.events.map((event, index) => {
+    if (!Object.hasOwn(meters, event.meter))
+      throw invalid(
+        `meter ${event.meter} has no Stripe meter in the target's settings.meters`,
+        `events[${index}].meter`,
+      );
+    return {
+      eventName: meters[event.meter]!,
+      customer: body.customer,
+      value: event.value,
+      timestamp: new Date(event.time),
+    };
+  });
+}

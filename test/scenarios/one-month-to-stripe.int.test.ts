@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_SECRET_KEY, startStripeEmulator, type StripeEmulator } from '../../src/emulators/stripe/index.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { Exact } from '../../src/platform/money.js';
+import type { Json } from '../harness/read-json.js';
+import { describeEachStore } from '../harness/stores.js';
+import { startTestApp, type TestApp } from '../harness/test-app.js';
+import { applyStory, completion, documentsOf, post, postCatalog, send, STORY_CATALOG } from './one-month-story.js';
+
+/**
+ * October at the LLM gateway, billed in Stripe (here the emulator, losing a third of its answers after
+ * committing and refusing some writes with lock timeouts). Acme's subscription has Stripe issue its invoice
+ * (`invoices: target`); Initech's plan hands its charges to Stripe besides Meterbridge's own invoice. Each
+ * finalized document becomes one invoice item per line, whose amounts add up to the document's total to
+ * the cent, once each whatever was lost on the way. Then the same month with Stripe pricing the usage
+ * itself: every usage record sent once as a meter event.
+ */
+
+const STRIPE_CUSTOMERS = [
+  { id: 'cus_StoryAcme', name: 'Acme Corporation', currency: 'usd' },
+  { id: 'cus_StoryInitech', name: 'Initech LLC', currency: 'usd' },
+];
+
+/** The story billed in a Stripe target with these settings. */
+function billedInStripe(emulator: StripeEmulator, settings: string): string {
+  return STORY_CATALOG.replace(
+    'legalEntities:',
+    `targets:
+  - key: stripe
+    kind: stripe
+    settings: { apiBaseUrl: "${emulator.url}", ${settings} }
+    credentials: STRIPE
+    limits: { requestsPerSecond: 50, concurrency: 2 }
+legalEntities:`,
+  )
+    .replace('aliases: [acct_1001] }', 'aliases: [acct_1001], externalIds: { billing: cus_StoryAcme } }')
+    .replace('taxRegion: US-CA }', 'taxRegion: US-CA, externalIds: { billing: cus_StoryInitech } }')
+    .replace(
+      '  - key: team\n    name: Team\n',
+      '  - key: team\n    name: Team\n    billedIn: { target: stripe, invoices: meterbridge }\n',
+    )
+    .replace(
+      '    latePolicy: roll_forward',
+      '    latePolicy: roll_forward\n    billedIn: { target: stripe, invoices: target }',
+    );
+}
+
+function startStoryApp(stores: Parameters<typeof startTestApp>[0], clock: ManualClock) {
+  return startTestApp(stores, { clock, secrets: async () => DEFAULT_SECRET_KEY });
+}
+
+/** Dispatches, moving the clock past every backoff, until nothing is left to send. */
+async function drain(t: TestApp, clock: ManualClock): Promise<void> {
+  for (let pass = 0; pass < 40; pass += 1) {
+    await t.app.dispatcher.runOnce();
+    const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
+    if (open.length === 0) return;
+    clock.advance(10 * 60_000);
+  }
+  throw new Error('postings still open after 40 passes');
+}
+
+/** The story's October billed and finalized: Acme 12,500 tokens, Initech 8,000. */
+async function billOctober(t: TestApp, clock: ManualClock): Promise<void> {
+  await send(t, [
+    completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
+    completion('a-2', 'acme', '2026-10-20T08:00:00Z', 500),
+    completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
+  ]);
+  await t.app.metering.stage.runUntilCaughtUp();
+  clock.set('2026-11-01T01:00:00Z');
+  await post(t, '/v1/billing-runs', { period: '2026-10' });
+  clock.set('2026-11-04T02:00:00Z');
+  await post(t, '/v1/invoices/finalize-due');
+  await drain(t, clock);
+}
+
+const cents = (amount: string) => new Exact(amount).times(100).toNumber();
+
+describeEachStore('one month billed in Stripe as invoice items', (stores) => {
+  const clock = new ManualClock('2026-10-20T09:00:00Z');
+  let emulator: StripeEmulator;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startStripeEmulator({
+      seed: 5,
+      customers: STRIPE_CUSTOMERS,
+      now: () => clock.now().getTime(),
+      faults: { dropAfterCommitRate: 0.34, lockTimeoutRate: 0.1 },
+    });
+    t = await startStoryApp(stores, clock);
+    await applyStory(t, billedInStripe(emulator, 'send: invoice_items'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await emulator?.close();
+  });
+
+  it("hands each finalized document's lines to Stripe once, to the cent, and has Stripe issue Acme's invoice", async () => {
+    await billOctober(t, clock);
+    const objects = emulator.objects() as { invoiceitems: Json[]; invoices: Json[] };
+    const [acme] = await documentsOf(t, 'acme');
+    const [initech] = await documentsOf(t, 'initech');
+    for (const [document, customer] of [
+      [acme, 'cus_StoryAcme'],
+      [initech, 'cus_StoryInitech'],
+    ] as const) {
+      const items = objects.invoiceitems.filter((item) => item.customer === customer);
+      // One item per line, each line once (its key and metadata name the line), amounts to the cent.
+      expect(items.map((item) => Number(item.metadata.meterbridge_invoice_line)).sort()).toEqual(
+        document.lines.map((line: Json) => line.lineNo).sort(),
+      );
+      expect(items.reduce((sum, item) => sum + item.amount, 0)).toBe(cents(document.total));
+      for (const line of document.lines) {
+        const item = items.find((candidate) => candidate.metadata.meterbridge_invoice_line === String(line.lineNo));
+        expect(item, `line ${line.lineNo}`).toMatchObject({
+          amount: cents(line.amount),
+          currency: 'usd',
+          metadata: { meterbridge_invoice: document.number, meterbridge_invoice_id: document.id },
+        });
+      }
+    }
+    // Acme's subscription has Stripe issue the invoice: one draft Stripe finalizes itself, holding its items.
+    const issued = objects.invoices.filter((invoice) => invoice.customer === 'cus_StoryAcme');
+    expect(issued).toHaveLength(1);
+    expect(issued[0]).toMatchObject({ total: cents(acme.total), auto_advance: true });
+    expect(objects.invoices.filter((invoice) => invoice.customer === 'cus_StoryInitech')).toEqual([]);
+    // Answers were lost after Stripe committed them: the retries replayed the same keys instead.
+    expect(emulator.stats().outcomes.droppedAfterCommit).toBeGreaterThan(0);
+    const postings = await t.app.postings.list({ targetKey: 'stripe' }, 10);
+    expect(postings.map((posting) => posting.status)).toEqual(['delivered', 'delivered']);
+    expect(postings.find((posting) => posting.subject === `billing:${acme.id}`)?.targetDocumentId).toBe(issued[0]!.id);
+  });
+
+  it('refuses a catalog billing in a ledger target, or a customer without its Stripe id, with the paths', async () => {
+    const yaml = billedInStripe(emulator, 'send: invoice_items')
+      .replace('billedIn: { target: stripe, invoices: target }', 'billedIn: { target: nowhere, invoices: target }')
+      .replace(', externalIds: { billing: cus_StoryInitech }', '');
+    const response = await postCatalog(t, yaml);
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as Json;
+    const paths = problem.errors.map((error: Json) => error.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/subscriptions/0/billedIn/target', '/customers/1/externalIds/billing']),
+    );
+  });
+});
+
+describeEachStore('one month billed in Stripe as meter events', (stores) => {
+  const clock = new ManualClock('2026-10-20T09:00:00Z');
+  let emulator: StripeEmulator;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startStripeEmulator({
+      seed: 6,
+      customers: STRIPE_CUSTOMERS,
+      meters: [{ id: 'mtr_tokens', event_name: 'llm_tokens' }],
+      now: () => clock.now().getTime(),
+      faults: { dropAfterCommitRate: 0.34 },
+    });
+    t = await startStoryApp(stores, clock);
+    await applyStory(t, billedInStripe(emulator, 'send: meter_events, meters: { tokens: llm_tokens }'));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await emulator?.close();
+  });
+
+  it('sends every usage record behind the finalized usage lines once, named by its key', async () => {
+    await billOctober(t, clock);
+    const events = (emulator.objects() as { meter_events: Json[] }).meter_events.filter((event) => !event.error);
+    const byCustomer = (customer: string) =>
+      events
+        .filter((event) => event.payload.stripe_customer_id === customer)
+        .map((event) => Number(event.payload.value))
+        .sort((a, b) => a - b);
+    expect(byCustomer('cus_StoryAcme')).toEqual([500, 12000]);
+    expect(byCustomer('cus_StoryInitech')).toEqual([8000]);
+    expect(new Set(events.map((event) => event.identifier)).size).toBe(events.length);
+    expect(events.every((event) => event.event_name === 'llm_tokens')).toBe(true);
+    const postings = await t.app.postings.list({ targetKey: 'stripe' }, 10);
+    expect(postings.map((posting) => [posting.kind, posting.status])).toEqual([
+      ['usage_events', 'delivered'],
+      ['usage_events', 'delivered'],
+    ]);
+  });
+
+  it('refuses meter-event billing of a meter with no Stripe meter, at the setting', async () => {
+    const response = await postCatalog(t, billedInStripe(emulator, 'send: meter_events, meters: {}'));
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as Json;
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: '/targets/0/settings/meters/tokens' })]),
+    );
+  });
+});
