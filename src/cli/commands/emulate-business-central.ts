@@ -13,9 +13,10 @@ import {
   numberFlag,
   portFlag,
   withFaultOptions,
-  type FaultFlags,
+  withListenOptions,
+  type EmulatorFlags,
 } from './emulator-flags.js';
-import { emulatorAction } from './emulator-action.js';
+import { emulatorAction, type UntilStopped } from './emulator-action.js';
 
 // `meterbridge emulate business-central`: a Business Central environment with one company on a local
 // port (API v2.0: journals, journal lines, G/L entries, sales invoices and credit memos) and the Entra
@@ -23,19 +24,12 @@ import { emulatorAction } from './emulator-action.js';
 // prints what a client needs (URLs, tenant, company, client id and secret: development values) and
 // stops cleanly on SIGINT or SIGTERM; its data lives in memory and ends with it.
 
-interface BusinessCentralFlags extends FaultFlags {
-  port: string;
-  host: string;
-  config?: string;
+interface BusinessCentralFlags extends EmulatorFlags {
   windowRequests?: string;
   windowMs?: string;
   retryAfter?: string;
   pageSize?: string;
-  seed?: string;
 }
-
-/** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
-export type UntilBusinessCentralStopped = (emulator: BusinessCentralEmulator) => Promise<unknown>;
 
 /** The emulator's options from the flags, a config file's settings overridden by the flags given. */
 export function businessCentralOptions(flags: BusinessCentralFlags, now = Date.now()): BusinessCentralEmulatorOptions {
@@ -85,14 +79,15 @@ function banner(emulator: BusinessCentralEmulator): string {
   ].join('\n');
 }
 
-export function businessCentralCommand(untilStopped: UntilBusinessCentralStopped = firstSignal): Command {
-  const command = new Command('business-central')
+export function businessCentralCommand(untilStopped: UntilStopped<BusinessCentralEmulator> = firstSignal): Command {
+  const command = withListenOptions(
+    new Command('business-central'),
+    '8789',
+    'JSON or YAML file: company, chart, credentials, faults, pageSize',
+  )
     .description(
       "emulate Dynamics 365 Business Central's API v2.0 (journals, G/L entries, sales invoices) and its Entra ID token endpoint, with injectable faults",
     )
-    .option('--port <n>', 'port to listen on (0 picks a free one)', '8789')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <file>', 'JSON or YAML file: company, chart, credentials, faults, pageSize')
     .option('--window-requests <n>', 'requests per sliding window before 429 (6000)')
     .option('--window-ms <n>', 'the sliding window, ms (300000: five minutes)')
     .option('--retry-after <s>', "seconds the 429's Retry-After says (none sent by default)")

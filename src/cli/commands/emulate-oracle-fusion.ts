@@ -12,25 +12,19 @@ import {
   numberFlag,
   portFlag,
   withFaultOptions,
-  type FaultFlags,
+  withListenOptions,
+  type EmulatorFlags,
 } from './emulator-flags.js';
-import { emulatorAction } from './emulator-action.js';
+import { emulatorAction, type UntilStopped } from './emulator-action.js';
 
 // `meterbridge emulate oracle-fusion`: an Oracle Fusion pod's FBDI journal import on a local port, for
 // connector tests and local runs against no real ERP. It prints what a client needs (URL, the integration
 // user, the ledger and its combinations: development values) and stops on SIGINT or SIGTERM; what it
 // holds lives in memory and ends with it.
 
-interface OracleFusionFlags extends FaultFlags {
-  port: string;
-  host: string;
-  config?: string;
+interface OracleFusionFlags extends EmulatorFlags {
   jobMs?: string;
-  seed?: string;
 }
-
-/** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
-export type UntilOracleStopped = (emulator: OracleFusionEmulator) => Promise<unknown>;
 
 /** The emulator's options from the flags, a config file's overridden by the flags given. */
 export function oracleFusionOptions(flags: OracleFusionFlags, now = Date.now()): OracleFusionEmulatorOptions {
@@ -70,16 +64,14 @@ function banner(emulator: OracleFusionEmulator): string {
   ].join('\n');
 }
 
-export function oracleFusionCommand(untilStopped: UntilOracleStopped = firstSignal): Command {
-  const command = new Command('oracle-fusion')
+export function oracleFusionCommand(untilStopped: UntilStopped<OracleFusionEmulator> = firstSignal): Command {
+  const command = withListenOptions(
+    new Command('oracle-fusion'),
+    '8788',
+    'JSON or YAML file: ledgers (with their combinations), sources, categories, credentials, faults',
+  )
     .description(
       "emulate Oracle Fusion's FBDI journal import (erpintegrations, ESS jobs, journalBatches) with injectable faults",
-    )
-    .option('--port <n>', 'port to listen on (0 picks a free one)', '8788')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option(
-      '--config <file>',
-      'JSON or YAML file: ledgers (with their combinations), sources, categories, credentials, faults',
     )
     .option('--job-ms <n>', 'how long an import job runs before it ends (default 2000)');
   return withFaultOptions(command, 'requests in flight before 429 (default 10)').action(

@@ -14,25 +14,19 @@ import {
   numberFlag,
   portFlag,
   withFaultOptions,
-  type FaultFlags,
+  withListenOptions,
+  type EmulatorFlags,
 } from './emulator-flags.js';
-import { emulatorAction } from './emulator-action.js';
+import { emulatorAction, type UntilStopped } from './emulator-action.js';
 
 // `meterbridge emulate sap-s4hana`: an SAP S/4HANA Cloud tenant on a local port (the SOAP journal entry
 // post and the OData item cube), for connector tests and local runs against no real ERP. It prints what a
 // client needs (URL, communication user, company codes; development values) and stops cleanly on SIGINT
 // or SIGTERM; its documents live in memory and end with it.
 
-interface SapFlags extends FaultFlags {
-  port: string;
-  host: string;
-  config?: string;
+interface SapFlags extends EmulatorFlags {
   retryAfter?: string;
-  seed?: string;
 }
-
-/** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
-export type UntilSapStopped = (emulator: SapEmulator) => Promise<unknown>;
 
 /** The emulator's options from the flags, a config file's settings overridden by the flags given. */
 export function sapOptions(flags: SapFlags, now = Date.now()): SapEmulatorOptions {
@@ -65,14 +59,11 @@ function banner(emulator: SapEmulator): string {
   ].join('\n');
 }
 
-export function sapS4HanaCommand(untilStopped: UntilSapStopped = firstSignal): Command {
-  const command = new Command('sap-s4hana')
+export function sapS4HanaCommand(untilStopped: UntilStopped<SapEmulator> = firstSignal): Command {
+  const command = withListenOptions(new Command('sap-s4hana'), '8788', 'JSON or YAML file: chart, credentials, faults')
     .description(
       'emulate SAP S/4HANA Cloud (journal entry post over SOAP, item cube over OData v2) with injectable faults',
     )
-    .option('--port <n>', 'port to listen on (0 picks a free one)', '8788')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <file>', 'JSON or YAML file: chart, credentials, faults')
     .option('--retry-after <s>', "seconds the 429's Retry-After says (none sent by default)");
   return withFaultOptions(command, 'requests at once before 429 (SAP publishes no limit: none by default)').action(
     emulatorAction({

@@ -10,29 +10,22 @@ import { businessCentralCommand } from './emulate-business-central.js';
 import { sapS4HanaCommand } from './emulate-sap.js';
 import { stripeCommand } from './emulate-stripe.js';
 import { oracleFusionCommand } from './emulate-oracle-fusion.js';
-import { emulatorAction } from './emulator-action.js';
+import { emulatorAction, type UntilStopped } from './emulator-action.js';
 import {
   faultFlagValues,
   firstSignal,
   numberFlag,
   portFlag,
   withFaultOptions,
-  type FaultFlags,
+  withListenOptions,
+  type EmulatorFlags,
 } from './emulator-flags.js';
 
 // `meterbridge emulate netsuite`: a NetSuite account on a local port, for connector tests and local
 // runs against no real ERP. It prints what a client needs (URL and credentials, all development
 // values) and stops cleanly on SIGINT or SIGTERM; its records live in memory and end with it.
 
-interface NetSuiteFlags extends FaultFlags {
-  port: string;
-  host: string;
-  config?: string;
-  seed?: string;
-}
-
-/** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
-export type UntilStopped = (emulator: NetSuiteEmulator) => Promise<unknown>;
+type NetSuiteFlags = EmulatorFlags;
 
 /** The emulator's options from the flags, a config file's settings overridden by the flags given. */
 export function netSuiteOptions(flags: NetSuiteFlags, now = Date.now()): NetSuiteEmulatorOptions {
@@ -60,12 +53,12 @@ function banner(emulator: NetSuiteEmulator): string {
   ].join('\n');
 }
 
-function netSuiteCommand(untilStopped: UntilStopped): Command {
-  const command = new Command('netsuite')
-    .description("emulate NetSuite's SuiteTalk REST API (records, SuiteQL, token endpoint) with injectable faults")
-    .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <file>', 'JSON or YAML file: chart, credentials (certificates), faults');
+function netSuiteCommand(untilStopped: UntilStopped<NetSuiteEmulator>): Command {
+  const command = withListenOptions(
+    new Command('netsuite'),
+    '8787',
+    'JSON or YAML file: chart, credentials (certificates), faults',
+  ).description("emulate NetSuite's SuiteTalk REST API (records, SuiteQL, token endpoint) with injectable faults");
   return withFaultOptions(
     command,
     "the account's concurrency limit (429 past it)",
@@ -81,7 +74,7 @@ function netSuiteCommand(untilStopped: UntilStopped): Command {
   );
 }
 
-export function emulateCommand(untilStopped: UntilStopped = firstSignal): Command {
+export function emulateCommand(untilStopped: UntilStopped<NetSuiteEmulator> = firstSignal): Command {
   return new Command('emulate')
     .description("run a local emulator of a target system's API, for tests and local runs")
     .addCommand(netSuiteCommand(untilStopped))

@@ -6,14 +6,16 @@ import { ValidationError } from '../../platform/errors.js';
 // are built (a wrong flag, fault setting or config file is the user's mistake, reported as such rather
 // than as a crash), the emulator starts and prints what a client needs, and it runs until told to stop.
 
+/** Resolves when the emulator should stop: the first SIGINT or SIGTERM, unless a test gives its own. */
+export type UntilStopped<Emulator> = (emulator: Emulator) => Promise<unknown>;
+
 export interface EmulatorRun<Flags, Options, Emulator extends { close(): Promise<void> }> {
   /** The vendor as the stop message names it, such as "NetSuite". */
   name: string;
   options(flags: Flags): Options;
   start(options: Options): Promise<Emulator>;
   banner(emulator: Emulator): string;
-  /** Resolves when the emulator should stop: the first signal, or what a test decides. */
-  untilStopped(emulator: Emulator): Promise<unknown>;
+  untilStopped: UntilStopped<Emulator>;
 }
 
 export function emulatorAction<Flags, Options, Emulator extends { close(): Promise<void> }>(

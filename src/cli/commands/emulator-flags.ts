@@ -27,6 +27,22 @@ export function portFlag(text: string): number {
   return port;
 }
 
+/** Where an emulator listens, the config file it starts from and the seed of its faults. */
+export interface EmulatorFlags extends FaultFlags {
+  port: string;
+  host: string;
+  config?: string;
+  seed?: string;
+}
+
+/** Adds where the emulator listens (its vendor's default port) and the config file it starts from. */
+export function withListenOptions(command: Command, defaultPort: string, configHelp: string): Command {
+  return command
+    .option('--port <n>', 'port to listen on (0 picks a free one)', defaultPort)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', configHelp);
+}
+
 export interface FaultFlags {
   concurrency?: string;
   rate?: string;
