@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_SECRET_KEY, startStripeEmulator, type StripeEmulator } from '../../src/emulators/stripe/index.js';
+import {
+  DEFAULT_SECRET_KEY,
+  EMULATED_API_VERSION,
+  startStripeEmulator,
+  type StripeEmulator,
+} from '../../src/emulators/stripe/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { Exact } from '../../src/platform/money.js';
 import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
+import { loadStripeContract } from '../harness/stripe-openapi.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { applyStory, completion, documentsOf, post, postCatalog, send, STORY_CATALOG } from './one-month-story.js';
 
@@ -131,6 +137,30 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
     const postings = await t.app.postings.list({ targetKey: 'stripe' }, 10);
     expect(postings.map((posting) => posting.status)).toEqual(['delivered', 'delivered']);
     expect(postings.find((posting) => posting.subject === `billing:${acme.id}`)?.targetDocumentId).toBe(issued[0]!.id);
+  });
+
+  it("sent only what Stripe's request schemas allow, each write under a key derived from its posting", () => {
+    const contract = loadStripeContract();
+    const requests = emulator.requests();
+    expect(requests.length).toBeGreaterThan(0);
+    for (const request of requests) {
+      expect(request.stripeVersion).toBe(EMULATED_API_VERSION);
+      const what = `${request.method} ${request.path}`;
+      if (what === 'POST /v1/invoiceitems') {
+        expect(request.idempotencyKey).toMatch(/^mb1:invoice_item:B-[A-Z2-7]{14}:\d+$/);
+        const validate = contract.requestBody('PostInvoiceitems');
+        expect(validate(structuredClone(request.params)), contract.explain(validate)).toBe(true);
+      } else if (what === 'GET /v1/invoiceitems') {
+        for (const [name, value] of Object.entries(request.params as Record<string, unknown>)) {
+          const validate = contract.queryParameter('GetInvoiceitems', name);
+          expect(validate!(structuredClone(value)), `${name}: ${contract.explain(validate!)}`).toBe(true);
+        }
+      } else {
+        // The vendored description holds invoices as objects only, not their operations.
+        expect(['POST /v1/invoices', 'GET /v1/invoices']).toContain(what);
+        if (request.method === 'POST') expect(request.idempotencyKey).toMatch(/^mb1:invoice:B-[A-Z2-7]{14}:0$/);
+      }
+    }
   });
 
   it('refuses a catalog billing in a ledger target, or a customer without its Stripe id, with the paths', async () => {
