@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { satisfies, type ComparisonOperator } from '../common/odata-comparison.js';
 import { badRequest } from './bc-error.js';
 import type { EntitySpec } from './entity-specs.js';
 import { isGuid, renderEntity, type StoredEntity } from './entity-values.js';
@@ -10,10 +11,9 @@ import { isGuid, renderEntity, type StoredEntity } from './entity-values.js';
 // layer refuses it, so a client cannot come to rely on a query the real service would not answer.
 
 type Literal = string | number | boolean;
-type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 interface Comparison {
   field: string;
-  operator: Operator;
+  operator: ComparisonOperator;
   value: Literal;
 }
 /** Alternatives (or) of conjunctions (and). */
@@ -61,7 +61,7 @@ export function parseFilter(text: string, spec: EntitySpec): Filter {
     if (!spec.fields.some((one) => one.name === field))
       throw badRequest(`Could not find a property named '${field}' on type 'Microsoft.NAV.${spec.entityName}'.`);
     if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(operator)) throw SYNTAX();
-    filter.at(-1)!.push({ field, operator: operator as Operator, value: literal(value) });
+    filter.at(-1)!.push({ field, operator: operator as ComparisonOperator, value: literal(value) });
     at += 3;
     const joiner = tokens[at];
     if (joiner === undefined) break;
@@ -84,20 +84,7 @@ function compare(actual: unknown, comparison: Comparison): boolean {
   } else {
     order = actual === value ? 0 : Number.NaN;
   }
-  switch (operator) {
-    case 'eq':
-      return order === 0;
-    case 'ne':
-      return order !== 0;
-    case 'gt':
-      return order > 0;
-    case 'ge':
-      return order >= 0;
-    case 'lt':
-      return order < 0;
-    default:
-      return order <= 0;
-  }
+  return satisfies(order, operator);
 }
 
 export function matches(entity: StoredEntity, filter: Filter): boolean {

@@ -1,3 +1,5 @@
+import { satisfies, type ComparisonOperator } from '../common/odata-comparison.js';
+
 // The subset of OData v2's $filter the emulator evaluates: comparisons of a property with a string or
 // number literal (`eq ne gt ge lt le`), joined by `and` / `or`, grouped by parentheses, `not` before a
 // group. Strings compare as text, as SAP compares CHAR fields; string literals quote with '' for '.
@@ -10,9 +12,8 @@ export class FilterError extends Error {
   }
 }
 
-type Op = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 export type Filter =
-  | { kind: 'compare'; property: string; op: Op; value: string; numeric: boolean }
+  | { kind: 'compare'; property: string; op: ComparisonOperator; value: string; numeric: boolean }
   | { kind: 'and' | 'or'; left: Filter; right: Filter }
   | { kind: 'not'; filter: Filter };
 
@@ -126,7 +127,7 @@ export function parseFilter(source: string, known: (property: string) => boolean
     return {
       kind: 'compare',
       property: property.text,
-      op: op.text as Op,
+      op: op.text as ComparisonOperator,
       value: value.text,
       numeric: value.type === 'number',
     };
@@ -138,7 +139,7 @@ export function parseFilter(source: string, known: (property: string) => boolean
 }
 
 /** A number literal compares as a number (a Decimal property); a string literal as text, as SAP's CHAR. */
-function compare(actual: string, op: Op, expected: string, numericLiteral: boolean): boolean {
+function compare(actual: string, op: ComparisonOperator, expected: string, numericLiteral: boolean): boolean {
   const numeric = numericLiteral && /^-?\d+(\.\d+)?$/.test(actual);
   const order = numeric
     ? Math.sign(Number(actual) - Number(expected))
@@ -147,20 +148,7 @@ function compare(actual: string, op: Op, expected: string, numericLiteral: boole
       : actual > expected
         ? 1
         : 0;
-  switch (op) {
-    case 'eq':
-      return order === 0;
-    case 'ne':
-      return order !== 0;
-    case 'gt':
-      return order > 0;
-    case 'ge':
-      return order >= 0;
-    case 'lt':
-      return order < 0;
-    case 'le':
-      return order <= 0;
-  }
+  return satisfies(order, op);
 }
 
 /** Whether a row (property -> text) passes the filter. */
