@@ -89,6 +89,32 @@ describe('the Stripe client core', () => {
     expect(await client.findInvoiceItem(ACME, { externalId: 'INV-2024-0004', line: 9 })).toBeUndefined();
   });
 
+  it('issues a draft invoice of the pending items once: a retry replays it, past the retention it is read back', async () => {
+    const ref = { externalId: 'INV-2024-0005', line: 0 };
+    await client.createInvoiceItem(item(), { externalId: 'INV-2024-0005', line: 1 });
+    const firstAttemptAt = clock.now();
+    const first = await client.createInvoice({ customer: ACME, description: 'October' }, { ...ref, firstAttemptAt });
+    expect(first).toMatchObject({ total: 125, via: 'created' });
+    expect(await client.createInvoice({ customer: ACME, description: 'October' }, ref)).toEqual({
+      ...first,
+      via: 'replayed',
+    });
+    clock.advance(25 * HOUR);
+    expect(await client.createInvoice({ customer: ACME }, { ...ref, firstAttemptAt })).toEqual({
+      ...first,
+      via: 'found',
+    });
+    const invoices = emulator.objects().invoices as Array<{ id: string; auto_advance: boolean; metadata: object }>;
+    expect(invoices).toEqual([
+      expect.objectContaining({ id: first.id, auto_advance: true, metadata: { meterbridge_posting: 'INV-2024-0005' } }),
+    ]);
+    expect(posts().map((request) => request.idempotencyKey)).toEqual([
+      'mb1:invoice_item:INV-2024-0005:1',
+      'mb1:invoice:INV-2024-0005:0',
+      'mb1:invoice:INV-2024-0005:0',
+    ]);
+  });
+
   it('a connection dropped after the commit is an unknown outcome; the read-back finds the item and the retry replays it', async () => {
     emulator.setFaults({ dropAfterCommitRate: 1 });
     const ref = { externalId: 'INV-2024-0005', line: 1 };
