@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { findHostileJson } from '../../platform/hostile-json.js';
-import { findInexactNumbers } from '../../platform/json-numbers.js';
-import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
-import { findDuplicateKey } from '../common/find-duplicate-key.js';
+import { nonUtf8Charset } from '../../platform/utf8.js';
 import { readBodyBytes } from '../common/read-body-bytes.js';
+import { parseStrictJson, type JsonProblem } from '../common/strict-json.js';
 import { badRequest, BcError } from './bc-error.js';
 
 // Every body the emulator reads goes through here, so hostile input gets one precise 4xx in BC's error
@@ -36,27 +34,26 @@ function checkMediaType(contentType: string | undefined): void {
     throw new BcError(415, 'BadRequest_UnsupportedMediaType', `Only UTF-8 is supported, not ${charset}.`);
 }
 
+/** What BC's OData reader says after "Invalid Request Body: ". */
+function describe(problem: JsonProblem): string {
+  switch (problem.kind) {
+    case 'empty':
+      return 'the body is empty.';
+    case 'notUtf8':
+      return 'the body is not valid UTF-8.';
+    case 'syntax':
+      return problem.message;
+    case 'duplicate':
+      return `the property at '${problem.path}' is given more than once.`;
+    default:
+      return `the value at '${problem.path}' ${problem.message}.`;
+  }
+}
+
 /** The parsed JSON body of a request, or a BcError naming its first problem. */
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   checkMediaType(request.headers['content-type']);
-  const bytes = await readBytes(request, maxBytes);
-  if (bytes.length === 0) throw badRequest('Invalid Request Body: the body is empty.');
-  const text = decodeUtf8(bytes);
-  if (text === undefined) throw badRequest('Invalid Request Body: the body is not valid UTF-8.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw badRequest(`Invalid Request Body: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const [problem] = findHostileJson(value);
-  if (problem !== undefined)
-    throw badRequest(`Invalid Request Body: the value at '${problem.path}' ${problem.message}.`);
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined)
-    throw badRequest(`Invalid Request Body: the property at '${duplicate}' is given more than once.`);
-  const [inexact] = findInexactNumbers(text);
-  if (inexact !== undefined)
-    throw badRequest(`Invalid Request Body: the value at '${inexact.path}' ${inexact.message}.`);
-  return value;
+  const parsed = parseStrictJson(await readBytes(request, maxBytes));
+  if ('problem' in parsed) throw badRequest(`Invalid Request Body: ${describe(parsed.problem)}`);
+  return parsed.value;
 }

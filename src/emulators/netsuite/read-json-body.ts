@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { findHostileJson } from '../../platform/hostile-json.js';
-import { findInexactNumbers } from '../../platform/json-numbers.js';
-import { decodeUtf8, nonUtf8Charset } from '../../platform/utf8.js';
-import { findDuplicateKey } from '../common/find-duplicate-key.js';
+import { nonUtf8Charset } from '../../platform/utf8.js';
 import { readBodyBytes } from '../common/read-body-bytes.js';
+import { parseStrictJson, type JsonProblem } from '../common/strict-json.js';
 import { toErrorPath } from './error-path.js';
 import { invalidContent, NetSuiteError } from './netsuite-error.js';
 
@@ -40,24 +38,26 @@ function checkMediaType(contentType: string | undefined): void {
     throw new NetSuiteError(415, 'UNSUPPORTED_MEDIA_TYPE', `Only UTF-8 is supported, not ${charset}.`);
 }
 
+/** NetSuite's refusal of a body, with `o:errorPath` where the problem has a place. */
+function refusal(problem: JsonProblem): NetSuiteError {
+  switch (problem.kind) {
+    case 'empty':
+      return invalidContent('The request body is empty.');
+    case 'notUtf8':
+      return invalidContent('The request body is not valid UTF-8.');
+    case 'syntax':
+      return invalidContent(`Invalid JSON: ${problem.message}`);
+    case 'duplicate':
+      return invalidContent('A field is given more than once.', toErrorPath(problem.path));
+    default:
+      return invalidContent(`The value ${problem.message}.`, toErrorPath(problem.path));
+  }
+}
+
 /** The parsed JSON body of a request, or a NetSuiteError naming its first problem. */
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   checkMediaType(request.headers['content-type']);
-  const bytes = await readBytes(request, maxBytes);
-  if (bytes.length === 0) throw invalidContent('The request body is empty.');
-  const text = decodeUtf8(bytes);
-  if (text === undefined) throw invalidContent('The request body is not valid UTF-8.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw invalidContent(`Invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const [problem] = findHostileJson(value);
-  if (problem !== undefined) throw invalidContent(`The value ${problem.message}.`, toErrorPath(problem.path));
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) throw invalidContent('A field is given more than once.', toErrorPath(duplicate));
-  const [inexact] = findInexactNumbers(text);
-  if (inexact !== undefined) throw invalidContent(`The value ${inexact.message}.`, toErrorPath(inexact.path));
-  return value;
+  const parsed = parseStrictJson(await readBytes(request, maxBytes));
+  if ('problem' in parsed) throw refusal(parsed.problem);
+  return parsed.value;
 }
