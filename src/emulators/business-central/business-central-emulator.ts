@@ -23,7 +23,7 @@ import { renderEntity } from './entity-values.js';
 import { readBytes } from './read-json-body.js';
 import { RequestLimits } from './request-limits.js';
 import { payInvoice } from './sales-documents.js';
-import { openEmulatorListener } from '../common/emulator-listener.js';
+import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { TokenError, TokenIssuer } from './token-endpoint.js';
 
@@ -181,7 +181,7 @@ export async function startBusinessCentralEmulator(
     },
     now,
   };
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listenerUrl(host, port);
   applyOutage();
 
   return {

@@ -88,3 +88,8 @@ export async function openEmulatorListener(
     },
   };
 }
+
+/** Where clients reach an emulator listening on `host`:`port`; an IPv6 address goes in brackets. */
+export function listenerUrl(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

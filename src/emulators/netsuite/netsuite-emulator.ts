@@ -15,7 +15,7 @@ import { StatsCounter, type EmulatorStats } from './emulator-stats.js';
 import { toApiRecord } from './api-record.js';
 import { RecordStore } from './record-store.js';
 import { RequestLimits } from './request-limits.js';
-import { openEmulatorListener } from '../common/emulator-listener.js';
+import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { handleServices, type ServicesRuntime } from './services-handler.js';
 import { TbaVerifier } from './tba-verify.js';
@@ -113,7 +113,7 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
     },
     now,
   };
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listenerUrl(host, port);
   applyOutage();
 
   return {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { timingSafeEqual } from 'node:crypto';
 import { StatsCounter, type EmulatorStats } from '../netsuite/emulator-stats.js';
 import { AdmissionLimits, perSecond } from '../common/admission-limits.js';
-import { openEmulatorListener } from '../common/emulator-listener.js';
+import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
 import { handleAdmin, type AdminApi } from './admin-routes.js';
@@ -197,7 +197,7 @@ export async function startOracleFusionEmulator(
     },
     now,
   };
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = listenerUrl(host, port);
   applyOutage();
 
   return {

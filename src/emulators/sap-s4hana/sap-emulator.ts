@@ -28,7 +28,7 @@ import {
 import { postEntry } from './journal-post.js';
 import { JournalStore, type StoredDocument } from './journal-store.js';
 import { handleOData, odataError, SERVICE } from './odata-service.js';
-import { openEmulatorListener } from '../common/emulator-listener.js';
+import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
 import { readBodyBytes } from '../common/read-body-bytes.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
@@ -283,7 +283,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
   applyOutage();
 
   return {
-    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: listenerUrl(host, port, options.tls ? 'https' : 'http'),
     port,
     credentials,
     chart,
