@@ -11,7 +11,7 @@ import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { loadStripeContract } from '../harness/stripe-openapi.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { applyStory, completion, documentsOf, post, postCatalog, send, STORY_CATALOG } from './one-month-story.js';
+import { applyStory, completion, documentsOf, get, post, postCatalog, send, STORY_CATALOG } from './one-month-story.js';
 
 /**
  * October at the LLM gateway, billed in Stripe (here the emulator, losing a third of its answers after
@@ -67,7 +67,7 @@ async function drain(t: TestApp, clock: ManualClock): Promise<void> {
 }
 
 /** The story's October billed and finalized: Acme 12,500 tokens, Initech 8,000. */
-async function billOctober(t: TestApp, clock: ManualClock): Promise<void> {
+async function billOctober(t: TestApp, clock: ManualClock, beforeFinalizing?: () => Promise<void>): Promise<void> {
   await send(t, [
     completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
     completion('a-2', 'acme', '2026-10-20T08:00:00Z', 500),
@@ -76,6 +76,7 @@ async function billOctober(t: TestApp, clock: ManualClock): Promise<void> {
   await t.app.metering.stage.runUntilCaughtUp();
   clock.set('2026-11-01T01:00:00Z');
   await post(t, '/v1/billing-runs', { period: '2026-10' });
+  await beforeFinalizing?.();
   clock.set('2026-11-04T02:00:00Z');
   await post(t, '/v1/invoices/finalize-due');
   await drain(t, clock);
@@ -104,7 +105,23 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
   });
 
   it("hands each finalized document's lines to Stripe once, to the cent, and has Stripe issue Acme's invoice", async () => {
-    await billOctober(t, clock);
+    let previewed: Json[] = [];
+    await billOctober(t, clock, async () => {
+      // Finance previews the drafts: what Stripe would be handed, before anything is final or sent.
+      previewed = (await get(t, '/v1/postings/preview?period=2026-10')).postings;
+    });
+    // The same items, amounts and ids; only the number a draft does not have yet differs.
+    const unnumbered = (body: Json) => ({
+      ...body,
+      memo: undefined,
+      source: undefined,
+      items: body.items.map((item: Json) => ({ ...item, reference: { ...item.reference, invoiceNumber: undefined } })),
+    });
+    const handedOver = await t.app.postings.list({ targetKey: 'stripe' }, 10);
+    expect(previewed.map((posting) => unnumbered(posting.body))).toEqual(
+      expect.arrayContaining(handedOver.map((posting) => unnumbered(posting.body))),
+    );
+    expect(previewed).toHaveLength(2);
     const objects = emulator.objects() as { invoiceitems: Json[]; invoices: Json[] };
     const [acme] = await documentsOf(t, 'acme');
     const [initech] = await documentsOf(t, 'initech');

@@ -46,8 +46,27 @@ export async function handOffPostings(
 ): Promise<NewPosting[]> {
   const billing = billingOf(catalog, document);
   if (!billing || !document.lines?.length) return [];
-  const { target, billedIn, billingId, handOff } = billing;
+  const { target, billingId, handOff } = billing;
   if (handOff === 'usage') return voiding ? [] : usagePostings(tx, target, document, billingId);
+  return [itemsPosting(document, billing, voiding)];
+}
+
+/**
+ * What a document would hand over as billing items, for the posting preview: the items body when its
+ * subscription is billed in a platform by items; undefined otherwise (usage events are the records a
+ * finalized document marks, known only once it is).
+ */
+export function previewHandOff(catalog: Catalog, document: Invoice): NewPosting | undefined {
+  const billing = billingOf(catalog, document);
+  if (!billing || billing.handOff !== 'items' || !document.lines?.length) return undefined;
+  return itemsPosting(document, billing);
+}
+
+function itemsPosting(
+  document: Invoice,
+  { target, billedIn, billingId }: NonNullable<ReturnType<typeof billingOf>>,
+  voiding = false,
+): NewPosting {
   const own = externalIdFor('billing', target.key, document.id);
   const externalId = voiding ? externalIdFor('billing', target.key, document.id, 'void') : own;
   const sign = voiding ? negate : (amount: string) => amount;
@@ -60,7 +79,7 @@ export async function handOffPostings(
     issue: billedIn.invoices === 'target',
     memo: `${voiding ? 'Void of ' : ''}Meterbridge ${document.document} ${number}, ${document.periodStart.slice(0, 10)} to ${document.periodEnd.slice(0, 10)}`,
     source: { invoiceId: document.id, invoiceNumber: number },
-    items: document.lines.map((line) => ({
+    items: (document.lines ?? []).map((line) => ({
       description: `${voiding ? 'Void: ' : ''}${line.description}`,
       quantity: line.quantity,
       unitPrice: voiding ? null : line.unitPrice,
@@ -75,23 +94,21 @@ export async function handOffPostings(
     })),
     total: sign(document.total),
   };
-  return [
-    {
-      targetKey: target.key,
-      externalId,
-      kind: 'billing_items',
-      subject: `${voiding ? 'billing-void' : 'billing'}:${document.id}`,
-      legalEntity: document.legalEntity,
-      period: document.periodStart.slice(0, 7),
-      body,
-      // A void after its document; a memo after the document it corrects, when that was handed over too.
-      after: voiding
-        ? own
-        : document.correctsInvoice
-          ? externalIdFor('billing', target.key, document.correctsInvoice)
-          : undefined,
-    },
-  ];
+  return {
+    targetKey: target.key,
+    externalId,
+    kind: 'billing_items',
+    subject: `${voiding ? 'billing-void' : 'billing'}:${document.id}`,
+    legalEntity: document.legalEntity,
+    period: document.periodStart.slice(0, 7),
+    body,
+    // A void after its document; a memo after the document it corrects, when that was handed over too.
+    after: voiding
+      ? own
+      : document.correctsInvoice
+        ? externalIdFor('billing', target.key, document.correctsInvoice)
+        : undefined,
+  };
 }
 
 /** The usage records behind the document's usage lines, as usage events in parts of USAGE_EVENTS_PER_POSTING. */

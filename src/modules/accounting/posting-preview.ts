@@ -3,6 +3,7 @@ import { calendarMonth, type Billing, type Invoice } from '../billing/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { PostingBody } from '../connectors/index.js';
 import { AccountingError } from './accounting.js';
+import { previewHandOff } from './billing-hand-off.js';
 import { erpDocumentFor } from './erp-document.js';
 import { externalIdFor } from './external-id.js';
 import { summarizeInto } from './journal-entry.js';
@@ -21,7 +22,8 @@ export interface PostingPreview {
 
 /**
  * The postings a billing period's documents make under the current catalog, computed and sent nowhere:
- * finance checks accounts and amounts before anything reaches a ledger. Drafts count as if finalized now;
+ * finance checks accounts and amounts before anything reaches a ledger, and the items a billing platform
+ * would be handed (usage events are left out: they are the records a document marks when it finalizes). Drafts count as if finalized now;
  * void documents are left out. A journal entry previewed for a date shows that date's documents of this
  * period only (the stored one also gathers other periods' documents finalized that day).
  */
@@ -44,6 +46,7 @@ export function createPostingPreview({
     const current = (await catalog.current())?.catalog;
     const journals = new Map<string, { targetKey: string; body: PostingBody }>();
     const documents: { targetKey: string; body: PostingBody }[] = [];
+    const handOffs: { targetKey: string; body: PostingBody }[] = [];
     let count = 0;
     for (let afterId: string | undefined; ;) {
       const page = await billing.list({ from, to, afterId }, PAGE);
@@ -52,10 +55,15 @@ export function createPostingPreview({
         const entity = current.legalEntities.find((candidate) => candidate.code === summary.legalEntity);
         const accounting = entity?.accounting;
         const customer = current.customers.find((candidate) => candidate.key === summary.customer);
-        if (!entity || !accounting) continue;
+        const document: Invoice = await billing.get(summary.id);
+        const handOff = previewHandOff(current, document);
+        if (handOff) handOffs.push({ targetKey: handOff.targetKey, body: handOff.body });
+        if (!entity || !accounting) {
+          if (handOff) count += 1;
+          continue;
+        }
         if (!customer)
           throw new AccountingError(`customer ${summary.customer} is not in the current catalog`, summary.id);
-        const document: Invoice = await billing.get(summary.id);
         const context: DocumentContext = { entity: { ...entity, accounting }, customer, catalog: current };
         count += 1;
         if (accounting.mode === 'invoice') {
@@ -85,6 +93,6 @@ export function createPostingPreview({
       if (page.length < PAGE) break;
       afterId = page.at(-1)?.id;
     }
-    return { period, documents: count, postings: [...journals.values(), ...documents] };
+    return { period, documents: count, postings: [...journals.values(), ...documents, ...handOffs] };
   };
 }
