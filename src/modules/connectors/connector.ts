@@ -237,7 +237,7 @@ export interface Connector {
    */
   deliver(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument>;
   /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
-  find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined>;
+  find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined>;
 }
 
 /** What the outbox knows of a posting's history that a target with short-lived idempotency keys needs. */

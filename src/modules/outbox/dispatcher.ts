@@ -135,8 +135,8 @@ export function createDispatcher({
     const startedAt = clock.now();
     const signal = AbortSignal.timeout(timeoutOf(connector));
     try {
-      const found = posting.needsLookup ? await connector.find(posting.body, signal) : undefined;
       const context = { queuedAt: new Date(posting.createdAt), earlierAttempts: posting.attempts - 1 };
+      const found = posting.needsLookup ? await connector.find(posting.body, signal, context) : undefined;
       const document = found ?? (await connector.deliver(posting.body, signal, context));
       const outcome = found ? 'adopted' : 'delivered';
       await settleSuccess(posting, connector, document.id, outcome, startedAt);

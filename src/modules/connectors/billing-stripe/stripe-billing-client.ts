@@ -88,6 +88,13 @@ export interface StripeBillingClient {
     since?: Date,
     signal?: AbortSignal,
   ): Promise<Stripe.InvoiceItem | undefined>;
+  /** Every invoice item of a posting, by line, in one pass over the customer's items created since `since`. */
+  findPostingItems(
+    customer: string,
+    externalId: string,
+    since?: Date,
+    signal?: AbortSignal,
+  ): Promise<Map<number, Stripe.InvoiceItem>>;
   createMeterEvent(input: MeterEventInput, ref: PostingRef, signal?: AbortSignal): Promise<PostedMeterEvent>;
   /**
    * A draft invoice of the customer's pending invoice items, which Stripe finalizes and collects on its
@@ -177,15 +184,15 @@ export function createStripeBillingClient(
   const keyMayBeGone = (ref: PostingRef) =>
     ref.firstAttemptAt !== undefined && clock.now().getTime() - ref.firstAttemptAt.getTime() >= READ_BACK_AFTER_MS;
 
-  const findInvoiceItem: StripeBillingClient['findInvoiceItem'] = async (customer, ref, since, signal) => {
+  const findPostingItems: StripeBillingClient['findPostingItems'] = async (customer, externalId, since, signal) => {
     const created = since === undefined ? undefined : { gte: unixSeconds(since) - READ_BACK_SKEW_S };
-    const what = `GET /v1/invoiceitems?customer=${customer} (read back ${ref.externalId} line ${ref.line})`;
+    const what = `GET /v1/invoiceitems?customer=${customer} (read back ${externalId})`;
     const { value } = await call(what, signal, async (stripe) => {
       let seen = 0;
-      let match: Stripe.InvoiceItem | undefined;
+      const byLine = new Map<number, Stripe.InvoiceItem>();
       for await (const item of stripe.invoiceItems.list({ customer, limit: 100, ...(created ? { created } : {}) })) {
-        if (item.metadata?.[POSTING_METADATA] === ref.externalId && item.metadata?.[LINE_METADATA] === String(ref.line))
-          match = item; // newest first: the last match is the oldest, the one a retry would have replayed
+        // Newest first: the last match of a line is the oldest, the one a retry would have replayed.
+        if (item.metadata?.[POSTING_METADATA] === externalId) byLine.set(Number(item.metadata[LINE_METADATA]), item);
         seen += 1;
         if (seen >= MAX_READ_BACK_ITEMS)
           throw new DeliveryFailure(
@@ -193,10 +200,13 @@ export function createStripeBillingClient(
             `${what}: more than ${MAX_READ_BACK_ITEMS} invoice items to read back`,
           );
       }
-      return match;
+      return byLine;
     });
     return value;
   };
+
+  const findInvoiceItem: StripeBillingClient['findInvoiceItem'] = async (customer, ref, since, signal) =>
+    (await findPostingItems(customer, ref.externalId, since, signal)).get(ref.line);
 
   const findInvoice: StripeBillingClient['findInvoice'] = async (customer, ref, since, signal) => {
     const created = since === undefined ? undefined : { gte: unixSeconds(since) - READ_BACK_SKEW_S };
@@ -254,6 +264,7 @@ export function createStripeBillingClient(
     },
 
     findInvoiceItem,
+    findPostingItems,
 
     async createMeterEvent(input, ref, signal) {
       const now = clock.now();

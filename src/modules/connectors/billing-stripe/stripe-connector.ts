@@ -77,27 +77,22 @@ export function createStripeConnector(
     return { id: `${body.customer}/${body.externalId}/${events.length}` };
   }
 
-  /** Every item (and the invoice, when Stripe issues it) found by metadata; undefined when any is missing. */
-  async function findItems(body: BillingHandOff, signal: AbortSignal): Promise<TargetDocument | undefined> {
+  /**
+   * Every item (and the invoice, when Stripe issues it) found by metadata, among what the customer got
+   * since the posting was queued; undefined when any is missing.
+   */
+  async function findItems(
+    body: BillingHandOff,
+    signal: AbortSignal,
+    context?: DeliveryContext,
+  ): Promise<TargetDocument | undefined> {
     const client = createStripeBillingClient(clientSettings, await secret(), clock);
-    let first: string | undefined;
-    for (let line = 1; line <= body.items.length; line += 1) {
-      const item = await client.findInvoiceItem(
-        body.customer,
-        { externalId: body.externalId, line },
-        undefined,
-        signal,
-      );
-      if (!item) return undefined;
-      first ??= item.id;
-    }
-    if (!body.issue) return { id: first ?? `${body.customer}/${body.externalId}` };
-    const invoice = await client.findInvoice(
-      body.customer,
-      { externalId: body.externalId, line: 0 },
-      undefined,
-      signal,
-    );
+    const since = context?.queuedAt;
+    const items = await client.findPostingItems(body.customer, body.externalId, since, signal);
+    if (body.items.some((_, index) => !items.has(index + 1))) return undefined;
+    const first = items.get(1)?.id ?? `${body.customer}/${body.externalId}`;
+    if (!body.issue) return { id: first };
+    const invoice = await client.findInvoice(body.customer, { externalId: body.externalId, line: 0 }, since, signal);
     return invoice && { id: invoice.id };
   }
 
@@ -112,11 +107,11 @@ export function createStripeConnector(
         `a stripe target bills customers: it takes no ${body.type} (${body.externalId})`,
       );
     },
-    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined> {
       // Meter events cannot be read back one by one: sending them again under the same identifiers is the
       // look-up (Stripe drops an identifier it already counted within 24 hours).
       if (body.type !== 'billing_items') return undefined;
-      return findItems(body, signal);
+      return findItems(body, signal, context);
     },
   };
 }
