@@ -1,10 +1,10 @@
 import { escapePointerToken } from '../../../platform/json-pointer.js';
-import type { BilledSubscription, EntityProblem } from '../target-kinds.js';
 
 // A `stripe` target as the catalog declares it: where Stripe is, the pinned API version, and what a
 // period's hand-off becomes: invoice items (the document's lines, priced as Meterbridge priced them) or
 // meter events (its usage records, priced by Stripe's own prices on its meters). The secret key is never
-// a setting: `credentials` names it.
+// a setting: `credentials` names it. Nothing here imports target-kinds.ts, which imports this (the
+// shapes below are target-kinds' BilledSubscription and EntityProblem).
 
 const METER_EVENT_NAME = {
   type: 'string',
@@ -57,10 +57,10 @@ const METER_EVENT_PERIODS = new Set(['month']);
  */
 export function checkStripeBilled(
   settings: Readonly<Record<string, unknown>>,
-  billed: BilledSubscription,
-): EntityProblem[] {
+  billed: { subscription: string; billingPeriod: string; meters: readonly string[] },
+): Array<{ path: string; message: string }> {
   if (settings.send !== 'meter_events') return [];
-  const problems: EntityProblem[] = [];
+  const problems: Array<{ path: string; message: string }> = [];
   const meters = (settings.meters ?? {}) as Record<string, string>;
   for (const meter of billed.meters)
     if (!Object.hasOwn(meters, meter))
