@@ -218,12 +218,12 @@ describe('the Oracle Fusion emulator’s journal import', () => {
     const result = await imported(zip(csv(balanced('4999'))), `#NULL,Meterbridge,${LEDGER},77,Y,N,N`);
     expect(result.end).toBe('WARNING');
     expect(result.log).toMatch(
-      /WF04 The account 101.4999.000 isn't valid; the line was posted to suspense 101.9999.000/,
+      /WF02 The account 101.4999.000 isn't valid; the line was posted to suspense 101.9999.000/,
     );
     expect(emulator.batches()[0]?.journals[0]?.lines[1]?.combination).toBe('101.9999.000');
   });
 
-  it('refuses an unknown ledger, data access set or source, a currency or category the ledger lacks, a closed period', async () => {
+  it('refuses an unknown ledger, data access set or source, a currency or category the ledger lacks, a closed period, a period name or amount that does not fit', async () => {
     expect((await imported(zip(csv(balanced())), '#NULL,Meterbridge,999,77,N,N,N')).log).toMatch(
       /The ledger 999 doesn't exist/,
     );
@@ -240,12 +240,26 @@ describe('the Oracle Fusion emulator’s journal import', () => {
       row.map((value, index) => (index === POSITIONS.CURRENCY_CODE - 1 ? 'EUR' : value)),
     );
     expect((await imported(zip(csv(eur)))).log).toMatch(
-      /EC02 The currency EUR isn't enabled for the ledger US Primary Ledger/,
+      /EC08 The currency EUR isn't enabled for the ledger US Primary Ledger/,
     );
     const category = balanced().map((row) =>
       row.map((value, index) => (index === POSITIONS.USER_JE_CATEGORY_NAME - 1 ? 'Misc' : value)),
     );
-    expect((await imported(zip(csv(category)))).log).toMatch(/EC11 The journal category Misc isn't defined/);
+    expect((await imported(zip(csv(category)))).log).toMatch(/EM01 The journal category Misc isn't defined/);
+    const named = balanced().map((row) =>
+      row.map((value, index) => (index === POSITIONS.PERIOD_NAME - 1 ? 'Sep-26' : value)),
+    );
+    expect((await imported(zip(csv(named)))).log).toMatch(
+      /EP01 The period Sep-26 doesn't contain the accounting date 2026-10-31/,
+    );
+    const precise = balanced().map((row) =>
+      row.map((value, index) =>
+        index === POSITIONS.ENTERED_DR - 1 || index === POSITIONS.ENTERED_CR - 1 ? value && '100.255' : value,
+      ),
+    );
+    expect((await imported(zip(csv(precise)))).log).toMatch(
+      /EC13 The amount 100.255 has more decimal places than USD allows \(2\)/,
+    );
     emulator.ledgers[0]!.closedPeriods.push('2026-10');
     try {
       expect((await imported(zip(csv(balanced())))).log).toMatch(

@@ -8,8 +8,10 @@ import type { InterfaceRow } from './gl-interface-file.js';
 // against the ledger (currency, account combination, open period, category) and each journal's balance,
 // and imports all or nothing: one rejected row rejects the group, as Journal Import does without suspense
 // posting. With suspense posting (the fifth parameter Y) and a ledger that has a suspense combination, an
-// invalid account or an unbalanced journal goes to suspense instead, and the job ends in WARNING. Error
-// codes follow Journal Import's style (EF04, EU02, ...); their wording is the emulator's.
+// invalid account or an unbalanced journal goes to suspense instead, and the job ends in WARNING. Each
+// condition carries the code Oracle's list of Journal Import codes gives it (EC08, EM01, EP01, EF04, EU02,
+// WF02, WU01); two conditions Oracle lists no code for borrow the nearest one (a PERIOD_NAME that does not
+// contain the date: EP01; an amount with more decimals than its currency: EC13). The wording is ours.
 
 export interface ImportParameters {
   dataAccessSetId: string;
@@ -131,16 +133,16 @@ export function runJournalImport(
   for (const row of selected) {
     const precision = minorUnitDigits(row.currency) ?? 2;
     if (!ledger.currencies.includes(row.currency))
-      reject(row, 'EC02', `The currency ${row.currency} isn't enabled for the ledger ${ledger.name}.`);
+      reject(row, 'EC08', `The currency ${row.currency} isn't enabled for the ledger ${ledger.name}.`);
     if (!pod.categories.includes(row.category))
-      reject(row, 'EC11', `The journal category ${row.category} isn't defined.`);
+      reject(row, 'EM01', `The journal category ${row.category} isn't defined.`);
     if (ledger.closedPeriods.includes(row.accountingDate.slice(0, 7)))
       reject(row, 'EP01', `The accounting date ${row.accountingDate} isn't in an open or future-enterable period.`);
     if (row.periodName !== '' && row.periodName !== periodOf(row.accountingDate))
-      reject(row, 'EP02', `The period ${row.periodName} doesn't contain the accounting date ${row.accountingDate}.`);
+      reject(row, 'EP01', `The period ${row.periodName} doesn't contain the accounting date ${row.accountingDate}.`);
     for (const amount of [row.enteredDr, row.enteredCr])
       if (amount !== '' && new Decimal(amount).decimalPlaces() > precision)
-        reject(row, 'EC08', `The amount ${amount} has more decimal places than ${row.currency} allows (${precision}).`);
+        reject(row, 'EC13', `The amount ${amount} has more decimal places than ${row.currency} allows (${precision}).`);
     const used = row.segments.slice(0, width);
     const combination = used.join('.');
     const extra = row.segments.slice(width).some((value) => value !== '');
@@ -148,7 +150,7 @@ export function runJournalImport(
     else if (suspense) {
       combinationOf.set(row, suspense);
       warnings.push(
-        `Row ${row.row}: WF04 The account ${combination} isn't valid; the line was posted to suspense ${suspense}.`,
+        `Row ${row.row}: WF02 The account ${combination} isn't valid; the line was posted to suspense ${suspense}.`,
       );
     } else
       reject(

@@ -157,7 +157,7 @@ describe('the Oracle Fusion connector', () => {
 
   it('is invalid for a currency the ledger does not take and for a ledger Oracle does not have', async () => {
     const currency = await failure(connectorFor().deliver(journal('J-EUR', '4000', 'EUR'), signal()));
-    expect(currency).toMatchObject({ failureClass: 'invalid', detail: { code: 'EC02' } });
+    expect(currency).toMatchObject({ failureClass: 'invalid', detail: { code: 'EC08' } });
     expect(currency.detail.targetText).toMatch(/The currency EUR isn't enabled for the ledger US Primary Ledger/);
     const ledger = await failure(connectorFor({ ledgerId: '999' }).deliver(journal('J-LEDGER'), signal()));
     expect(ledger.failureClass).toBe('invalid');
