@@ -244,8 +244,8 @@ export interface Connector {
 export interface DeliveryContext {
   /** When the posting was queued: its first request was sent at or after it. */
   queuedAt: Date;
-  /** Attempts made before this one (0: nothing was ever sent). */
-  earlierAttempts: number;
+  /** When its first attempt began; undefined when this is the first (nothing was ever sent). */
+  firstAttemptAt?: Date;
 }
 
 /** Resolves a secret by name at the moment of use; throws DeliveryFailure('auth') when it is missing. */

@@ -54,9 +54,10 @@ export async function requestClientCredentialsToken(
   const accessToken = isObject(parsed) && typeof parsed.access_token === 'string' ? parsed.access_token : '';
   // NetSuite sends the lifetime as text ("3600"), Entra as a number: both are taken.
   const seconds = isObject(parsed) ? Number(parsed.expires_in) : NaN;
+  // The answer is kept without its tokens: a failure's text is stored on the attempt and shown by the API.
   if (accessToken === '' || !Number.isFinite(seconds) || seconds <= 0)
     throw new DeliveryFailure('unavailable', `${what}: the token endpoint answered 200 without a usable token`, {
-      targetText: text,
+      targetText: withoutTokens(parsed, text),
       status: 200,
     });
   const lifetimeMs = seconds * 1000;
@@ -64,4 +65,17 @@ export async function requestClientCredentialsToken(
     accessToken,
     refreshAtMs: deps.now().getTime() + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2),
   };
+}
+
+const TOKEN_FIELDS = new Set(['access_token', 'refresh_token', 'id_token']);
+
+/** The answer with every token's value replaced: what may be kept of a token endpoint's 200. */
+function withoutTokens(parsed: unknown, text: string): string {
+  // Not JSON: it may still hold a token (form-encoded), so only its size is kept.
+  if (!isObject(parsed)) return `(an answer of ${text.length} characters that is not a JSON object)`;
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(parsed).map(([key, value]) => [key, TOKEN_FIELDS.has(key) ? '[redacted]' : value]),
+    ),
+  );
 }

@@ -129,13 +129,18 @@ export function createDispatcher({
     });
   }
 
+  /** When an earlier attempt of the posting began, for targets whose keys expire; undefined on its first. */
+  async function earlierAttemptAt(posting: Posting): Promise<Date | undefined> {
+    return posting.attempts > 1 ? firstAttemptAt(db, posting.id) : undefined;
+  }
+
   async function deliver({ posting, sendAt, connector }: Claim, summary: DispatchSummary): Promise<void> {
     const wait = sendAt.getTime() - clock.now().getTime();
     if (wait > 0) await sleep(wait);
     const startedAt = clock.now();
     const signal = AbortSignal.timeout(timeoutOf(connector));
     try {
-      const context = { queuedAt: new Date(posting.createdAt), earlierAttempts: posting.attempts - 1 };
+      const context = { queuedAt: new Date(posting.createdAt), firstAttemptAt: await earlierAttemptAt(posting) };
       const found = posting.needsLookup ? await connector.find(posting.body, signal, context) : undefined;
       const document = found ?? (await connector.deliver(posting.body, signal, context));
       const outcome = found ? 'adopted' : 'delivered';

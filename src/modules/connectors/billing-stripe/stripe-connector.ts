@@ -15,7 +15,7 @@ import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createStripeBillingClient, type PostingRef } from './stripe-billing-client.js';
 import { invoiceItemsOf, meterEventsOf } from './stripe-hand-off.js';
 import { createStripeMeterEventStream } from './stripe-meter-stream.js';
-import type { StripeClientSettings } from './stripe-settings.js';
+import { DEFAULT_TIMEOUT_MS, type StripeClientSettings } from './stripe-settings.js';
 
 // A `stripe` target: a billing platform, not a ledger. A billing hand-off becomes the customer's invoice
 // items, one per document line (and, when Stripe issues the invoice, a draft invoice Stripe finalizes);
@@ -46,11 +46,11 @@ export function createStripeConnector(
     if (!target.credentials) throw new DeliveryFailure('auth', `target ${target.key} names no credentials`);
     return secrets(target.credentials);
   }
-  /** Where a retry stands: the first request was sent at or after the posting was queued. */
+  /** Where a retry stands: when its first attempt began, if this is not it. */
   const refOf = (externalId: string, line: number, context?: DeliveryContext): PostingRef => ({
     externalId,
     line,
-    ...(context && context.earlierAttempts > 0 ? { firstAttemptAt: context.queuedAt } : {}),
+    ...(context?.firstAttemptAt ? { firstAttemptAt: context.firstAttemptAt } : {}),
   });
 
   async function deliverItems(body: BillingHandOff, signal: AbortSignal, context?: DeliveryContext) {
@@ -98,7 +98,7 @@ export function createStripeConnector(
 
   return {
     target,
-    deliveryTimeoutMs: settings.timeoutMs === undefined ? undefined : settings.timeoutMs * TIMEOUTS_PER_DELIVERY,
+    deliveryTimeoutMs: (settings.timeoutMs ?? DEFAULT_TIMEOUT_MS) * TIMEOUTS_PER_DELIVERY,
     async deliver(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument> {
       if (body.type === 'billing_items') return deliverItems(body, signal, context);
       if (body.type === 'usage_events') return deliverUsage(body, signal, context);

@@ -77,9 +77,23 @@ describe('invoice items of a hand-off', () => {
     });
   });
 
-  it('clips a description past 500 characters', () => {
+  it('clips a description past 500 characters, never through a character', () => {
     const [long] = invoiceItemsOf(handOff([line({ description: 'x'.repeat(600), amount: '1.00' })]));
     expect(long!.description).toHaveLength(500);
+    const [emoji] = invoiceItemsOf(handOff([line({ description: `${'a'.repeat(498)}😀tail`, amount: '1.00' })]));
+    expect([...emoji!.description!]).toHaveLength(500);
+    expect(emoji!.description).toBe(`${'a'.repeat(498)}😀…`);
+    expect(() => encodeURIComponent(emoji!.description!)).not.toThrow();
+  });
+
+  it("uses Stripe's minor units where they are not ISO's: ISK in two decimals, three-decimal amounts ending in 0", () => {
+    const [isk] = invoiceItemsOf(handOff([line({ amount: '5000' })], 'ISK'));
+    expect(isk!.charge).toEqual({ amount: 500000 });
+    const [kwd] = invoiceItemsOf(handOff([line({ amount: '5.120' })], 'KWD'));
+    expect(kwd!.charge).toEqual({ amount: 5120 });
+    expect(refusal(() => invoiceItemsOf(handOff([line({ amount: '5.125' })], 'KWD'))).message).toMatch(
+      /three-decimal amounts with a last digit of 0/,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { minorUnitDigits } from '../../../platform/iso-4217.js';
+import { isIso4217Currency } from '../../../platform/iso-4217.js';
 import { DeliveryFailure, type BillingHandOff, type BillingItem, type UsageHandOff } from '../connector.js';
 import type { InvoiceItemInput, MeterEventInput } from './stripe-billing-client.js';
 
@@ -12,12 +12,26 @@ import type { InvoiceItemInput, MeterEventInput } from './stripe-billing-client.
 const DESCRIPTION_MAX = 500;
 const invalid = (message: string, path?: string) => new DeliveryFailure('invalid', message, path ? { path } : {});
 
-/** Minor units of a decimal amount in the currency; a fraction of a minor unit is refused. */
+// Stripe's own minor units, which are not always ISO 4217's: its zero-decimal currencies; three-decimal
+// ones whose last digit must be 0; every other currency two-decimal — ISK included, which ISO gives none
+// and Stripe still takes as two decimals (an ISK amount of 100 is 1 króna).
+const ZERO_DECIMAL = new Set('BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF'.split(' '));
+const THREE_DECIMAL = new Set('BHD JOD KWD OMR TND'.split(' '));
+
+/** How many decimals Stripe's integer amounts of the currency carry. */
+export function stripeDecimals(currency: string): number {
+  const code = currency.toUpperCase();
+  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
+}
+
+/** Stripe's integer amount of a decimal amount in the currency; what Stripe cannot take exactly is refused. */
 export function minorUnits(amount: string, currency: string, path: string): Decimal {
-  const digits = minorUnitDigits(currency.toUpperCase());
-  if (digits === undefined) throw invalid(`${currency} is not an ISO 4217 currency`, 'currency');
-  const minor = new Decimal(amount).times(new Decimal(10).pow(digits));
-  if (!minor.isInteger()) throw invalid(`${amount} ${currency} is not a whole number of minor units`, path);
+  if (!isIso4217Currency(currency.toUpperCase())) throw invalid(`${currency} is not an ISO 4217 currency`, 'currency');
+  const decimals = stripeDecimals(currency);
+  const minor = new Decimal(amount).times(new Decimal(10).pow(decimals));
+  if (!minor.isInteger()) throw invalid(`${amount} ${currency} is not a whole number of Stripe's minor units`, path);
+  if (decimals === 3 && !minor.mod(10).isZero())
+    throw invalid(`${amount} ${currency}: Stripe takes three-decimal amounts with a last digit of 0`, path);
   return minor;
 }
 
@@ -26,8 +40,7 @@ function chargeOf(item: BillingItem, currency: string, path: string): InvoiceIte
   if (!amount.abs().lte(Number.MAX_SAFE_INTEGER)) throw invalid(`${item.amount} is too large for Stripe`, path);
   const { quantity, unitPrice } = item;
   if (quantity !== null && unitPrice !== null && /^\d{1,15}$/.test(quantity)) {
-    const digits = minorUnitDigits(currency.toUpperCase()) ?? 2;
-    const unit = new Decimal(unitPrice).times(new Decimal(10).pow(digits));
+    const unit = new Decimal(unitPrice).times(new Decimal(10).pow(stripeDecimals(currency)));
     // Stripe takes at most 12 decimals of a unit amount, and the product must be the line's amount exactly.
     if (unit.decimalPlaces() <= 12 && !unit.isNegative() && unit.times(quantity).equals(amount))
       return { unitAmountDecimal: unit.toFixed(), quantity: Number(quantity) };
@@ -40,8 +53,9 @@ function descriptionOf(item: BillingItem, charge: InvoiceItemInput['charge']): s
     'amount' in charge && item.quantity !== null
       ? ` (${item.quantity}${item.unitPrice === null ? '' : ` at ${item.unitPrice}`})`
       : '';
-  const text = `${item.description}${priced}`;
-  return text.length > DESCRIPTION_MAX ? `${text.slice(0, DESCRIPTION_MAX - 1)}…` : text;
+  // Cut by code points: a cut through a surrogate pair would leave text the request cannot encode.
+  const points = [...`${item.description}${priced}`];
+  return points.length > DESCRIPTION_MAX ? `${points.slice(0, DESCRIPTION_MAX - 1).join('')}…` : points.join('');
 }
 
 /** The invoice items of a hand-off, in line order (line n of the posting is item n-1), checked against its total. */
