@@ -15,6 +15,7 @@ import {
 import { createBilling, finalizedCreditUse, type Billing } from './modules/billing/index.js';
 import { createCatalog, type CatalogService } from './modules/catalog/index.js';
 import { createIngestion, createIngestionMetrics, type Ingestion } from './modules/ingestion/index.js';
+import { createLineage, type LineageService } from './modules/lineage/index.js';
 import { createMetering, meteringMetersInUse, type Metering } from './modules/metering/index.js';
 import type { SecretResolver } from './modules/connectors/index.js';
 import {
@@ -48,6 +49,8 @@ export interface App {
   previewPostings(period: unknown): Promise<PostingPreview>;
   /** Accrues a closed period's revenue still on drafts, reversed on the next period's first day. */
   accrue(period: unknown, options?: AccrualOptions): Promise<AccrualResult>;
+  /** Traces an event, a target's document or an invoice line through every stage (reads only). */
+  lineage: LineageService;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -117,6 +120,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     postings: createPostings({ db, clock, render: createPostingRenderer({ catalog, billing }) }),
     previewPostings: createPostingPreview({ catalog, billing, now: () => clock.now() }),
     accrue: createAccruals({ db, catalog, billing, clock }),
+    lineage: createLineage({ db, billing }),
     dispatcher: createDispatcher({
       db,
       clock,

@@ -5,6 +5,7 @@ import { checkAuthenticatesFirst } from './authenticate.js';
 import { problemClientErrorHandler } from './client-error.js';
 import { registerHostileInputCheck } from './hostile-input.js';
 import type { HttpDependencies } from './http-dependencies.js';
+import type { LineageService } from '../modules/lineage/index.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { jsonBodyParser } from './json-body-parser.js';
 import { notFoundHandler } from './not-found.js';
@@ -22,6 +23,7 @@ import { registerPostEvents } from './routes/events/post-events.js';
 import { registerMeteringRoutes } from './routes/metering/register-metering-routes.js';
 import { registerPostingRoutes } from './routes/postings/register-posting-routes.js';
 import { registerRatingRoutes } from './routes/rating/register-rating-routes.js';
+import { registerLineageRoutes } from './routes/lineage/register-lineage-routes.js';
 import { registerHealth } from './routes/system/health.js';
 import { registerMetrics } from './routes/system/metrics.js';
 import { registerOpenApi } from './routes/system/openapi.js';
@@ -30,7 +32,8 @@ import { registerGetUsage } from './routes/usage/get-usage.js';
 // Other JSON bodies (schemas, catalog) are small; event bodies have their own, configurable limit.
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-export async function buildServer(deps: HttpDependencies): Promise<FastifyInstance> {
+// Lineage is handed over with the rest of the app (App has it) rather than through HttpDependencies.
+export async function buildServer(deps: HttpDependencies & { lineage: LineageService }): Promise<FastifyInstance> {
   const app = fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Per-request logs would dominate at ingestion rates; latency lives in the metrics instead.
@@ -84,6 +87,7 @@ export async function buildServer(deps: HttpDependencies): Promise<FastifyInstan
   registerRatingRoutes(app, deps);
   registerBillingRoutes(app, deps);
   registerPostingRoutes(app, deps);
+  registerLineageRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);

@@ -30,3 +30,4 @@ export {
 } from './invoicing/invoice-filter.js';
 export { markInvoicesPosted } from './invoicing/invoice-repository.js';
 export { findLineEvents } from './invoicing/line-lineage.js';
+export { findLinesBillingUsage, type BilledUsage, type LineKey } from './invoicing/usage-lines.js';

@@ -47,3 +47,4 @@ export {
   type ReadOptions,
   type TimeRangePage,
 } from './raw-event-log.js';
+export { findRawEventIdentity, type RawEventIdentity } from './raw-event-lookup.js';

@@ -42,3 +42,10 @@ export {
   type LineRecord,
   type LineRecordsQuery,
 } from './billing-usage-repository.js';
+export {
+  findUsageOfEvent,
+  findExceptionsOfEvent,
+  isMetered,
+  type EventUsageRecord,
+  type EventException,
+} from './event-lineage.js';

@@ -18,3 +18,4 @@ export type { PostingFilter } from './posting-queries.js';
 export { collect, type GroupContribution } from './collect.js';
 export { createPostingMetrics, type DeliveryObserver } from './posting-metrics.js';
 export { findUndeliveredHolder, lockOpenHolder, type UndeliveredHolder } from './correction-repository.js';
+export { findPostingsCarryingInvoice, findPostingsOfDocument } from './lineage-queries.js';
