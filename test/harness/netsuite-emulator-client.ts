@@ -37,7 +37,7 @@ export async function readAnswer(response: Response): Promise<RawAnswer> {
 
 export interface TbaRequest {
   method?: string;
-  /** A path under /services/rest/, with its query. */
+  /** A path under /services/rest/, with its query (a record read for its lines needs `?expandSubResources=true`). */
   path: string;
   /** A value to send as JSON, or raw text / bytes sent as they are. */
   json?: unknown;

@@ -61,7 +61,12 @@ const asText = (net: Map<string, Decimal>) =>
     [...net].sort(([a], [b]) => a.localeCompare(b)).map(([account, sum]) => [account, sum.toFixed(2)]),
   );
 
-/** What the account holds: records per external id, unbalanced entries, and the net per account. */
+/**
+ * What the account holds: records per external id, unbalanced entries, and the net per account. The
+ * records must carry their lines, as `emulator.records()` gives them or GET answers with
+ * `expandSubResources=true`: a journal entry whose `line` sublist is only its link is refused, never
+ * counted as holding nothing.
+ */
 export function checkLedger(records: ReadonlyArray<Record<string, unknown>>): LedgerCheck {
   const recordsPerExternalId = new Map<string, number>();
   const unbalanced: string[] = [];
@@ -70,7 +75,9 @@ export function checkLedger(records: ReadonlyArray<Record<string, unknown>>): Le
     const externalId = String(record.externalId);
     recordsPerExternalId.set(externalId, (recordsPerExternalId.get(externalId) ?? 0) + 1);
     if (record.type !== 'journalEntry') continue;
-    const items = isObject(record.line) && Array.isArray(record.line.items) ? record.line.items : [];
+    const items = isObject(record.line) ? record.line.items : undefined;
+    if (!Array.isArray(items))
+      throw new Error(`journal entry ${externalId} has no lines: read it with expandSubResources=true`);
     let balance = new Decimal(0);
     for (const item of items.filter(isObject)) {
       const account = isObject(item.account) ? String(item.account.id) : '?';

@@ -1,15 +1,23 @@
 import type { JsonObject } from './record-fields.js';
 import type { RecordStore, StoredRecord } from './record-store.js';
 
-// A record as `GET record/v1/<type>/<id>` answers it, sublist lines expanded (NetSuite expands them only
-// with `expandSubResources=true`). An invoice shows what is applied to it and what remains open; a credit
-// memo shows its `apply` sublist (the invoices it is applied to, each with its total and what is still
-// due) and what of it is applied and unapplied. Invoices and credit memos split their total into the
-// item lines (`subtotal`) and the tax items' lines (`taxTotal`).
+// A record as `GET record/v1/<type>/<id>` answers it. As in NetSuite, its sublists (`line` or `item`, and a
+// credit memo's `apply`) are links only, `{links: [self]}`, unless the request asks for them with
+// `expandSubResources=true`: then each also holds its lines (`items`) and `totalResults`. Body fields are
+// there either way: an invoice shows what is applied to it and what remains open (`amountPaid`,
+// `amountRemaining`); a credit memo what of it is applied and unapplied, and, expanded, its `apply` lines
+// (the invoices it is applied to, each with its total and what is still due). Invoices and credit memos
+// split their total into the item lines (`subtotal`) and the tax items' lines (`taxTotal`).
 
 const money = (value: { toNumber(): number }) => value.toNumber();
 
-function salesTotals(record: StoredRecord, store: RecordStore, href: string): JsonObject {
+/** A sublist as NetSuite answers it: its link, and its lines only when expanded. */
+function sublist(href: string, items: readonly unknown[], expand: boolean): JsonObject {
+  const links = [{ rel: 'self', href }];
+  return expand ? { links, items: [...items], totalResults: items.length } : { links };
+}
+
+function salesTotals(record: StoredRecord, store: RecordStore, href: string, expand: boolean): JsonObject {
   const { input } = record;
   const totals: JsonObject = {
     subtotal: money(input.total.minus(input.taxTotal)),
@@ -35,12 +43,13 @@ function salesTotals(record: StoredRecord, store: RecordStore, href: string): Js
           : { refNum: invoice.tranId, total: money(invoice.input.total), due: money(store.remaining(invoice)) }),
       };
     });
-    totals.apply = { links: [{ rel: 'self', href: `${href}/apply` }], items, totalResults: items.length };
+    totals.apply = sublist(`${href}/apply`, items, expand);
   }
   return totals;
 }
 
-export function toApiRecord(record: StoredRecord, baseUrl: string, store: RecordStore): JsonObject {
+/** The record's JSON; `expand` (the request's `expandSubResources=true`) puts its sublists' lines in. */
+export function toApiRecord(record: StoredRecord, baseUrl: string, store: RecordStore, expand: boolean): JsonObject {
   const href = `${baseUrl}/services/rest/record/v1/${record.type}/${record.id}`;
   const { input } = record;
   return {
@@ -50,13 +59,9 @@ export function toApiRecord(record: StoredRecord, baseUrl: string, store: Record
     tranId: record.tranId,
     ...input.fields,
     total: input.total.toNumber(),
-    ...(record.type === 'journalEntry' ? {} : salesTotals(record, store, href)),
+    ...(record.type === 'journalEntry' ? {} : salesTotals(record, store, href, expand)),
     createdDate: new Date(record.createdMs).toISOString(),
     lastModifiedDate: new Date(record.lastModifiedMs).toISOString(),
-    [input.sublist]: {
-      links: [{ rel: 'self', href: `${href}/${input.sublist}` }],
-      items: input.lines,
-      totalResults: input.lines.length,
-    },
+    [input.sublist]: sublist(`${href}/${input.sublist}`, input.lines, expand),
   };
 }

@@ -9,8 +9,11 @@ import { startNetSuiteEmulator, type NetSuiteEmulator } from './netsuite-emulato
 let emulator: NetSuiteEmulator;
 const put = (type: string, externalId: string, json: unknown) =>
   tbaRequest(emulator.url, emulator.credentials, { method: 'PUT', path: `record/v1/${type}/eid:${externalId}`, json });
-const get = (type: string, externalId: string) =>
-  tbaRequest(emulator.url, emulator.credentials, { path: `record/v1/${type}/eid:${externalId}` });
+/** A record by external id; `expand` asks for its sublists' lines, as NetSuite needs to show them. */
+const get = (type: string, externalId: string, expand = false) =>
+  tbaRequest(emulator.url, emulator.credentials, {
+    path: `record/v1/${type}/eid:${externalId}${expand ? '?expandSubResources=true' : ''}`,
+  });
 const idOf = (answer: { headers: Headers }) => answer.headers.get('location')?.split('/').pop() ?? '';
 
 beforeAll(async () => {
@@ -22,7 +25,7 @@ afterAll(() => emulator?.close());
 describe('NetSuite emulator: tax lines and credit memos applied to invoices', () => {
   it("keeps an invoice's tax lines apart: the total is the item lines plus the tax", async () => {
     expect((await put('invoice', 'I-1', invoiceBody('I-1', 100, 7.25))).status).toBe(204);
-    expect((await get('invoice', 'I-1')).body).toMatchObject({
+    expect((await get('invoice', 'I-1', true)).body).toMatchObject({
       subtotal: 100,
       taxTotal: 7.25,
       total: 107.25,
@@ -43,11 +46,16 @@ describe('NetSuite emulator: tax lines and credit memos applied to invoices', ()
     expect(memo.status).toBe(204);
     expect((await put('creditMemo', 'C-1', creditMemoBody('C-1', 30, apply))).status).toBe(204);
     expect((await get('invoice', 'I-1')).body).toMatchObject({ amountPaid: 30, amountRemaining: 77.25 });
-    expect((await get('creditMemo', 'C-1')).body).toMatchObject({
+    expect((await get('creditMemo', 'C-1', true)).body).toMatchObject({
       applied: 30,
       unapplied: 0,
       apply: { items: [{ doc: { id: invoice }, apply: true, amount: 30, refNum: 'INV1', due: 77.25 }] },
     });
+    // Not asked to expand, the memo's sublists are links only; what is applied is still a body field.
+    const bare = (await get('creditMemo', 'C-1')).body as Record<string, Record<string, unknown>>;
+    expect(bare).toMatchObject({ applied: 30, unapplied: 0 });
+    expect(Object.keys(bare.apply ?? {})).toEqual(['links']);
+    expect(Object.keys(bare.item ?? {})).toEqual(['links']);
     // An amount left out is what is open, up to what is left of the credit.
     await put('creditMemo', 'C-2', creditMemoBody('C-2', 100, [{ doc: { id: invoice }, apply: true }]));
     expect((await get('creditMemo', 'C-2')).body).toMatchObject({ applied: 77.25, unapplied: 22.75 });

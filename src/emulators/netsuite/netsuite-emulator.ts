@@ -35,7 +35,7 @@ export interface NetSuiteEmulator {
   faults(): FaultSettings;
   /** Changes some fault settings; an outage in `refuse` mode closes the listener until it ends. */
   setFaults(settings: Partial<FaultSettings>): void;
-  /** Every record held, as GET answers it, with its record type. */
+  /** Every record held, as GET answers it with `expandSubResources=true` (its lines in), with its record type. */
   records(): Array<Record<string, unknown>>;
   stats(): EmulatorStats;
   /** Forgets every bearer token issued (revoked tokens): a client holding one gets 401 INVALID_LOGIN. */
@@ -101,7 +101,7 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
       faults = { ...faults, ...settings };
       applyOutage();
     },
-    records: () => store.all().map((record) => ({ type: record.type, ...toApiRecord(record, url, store) })),
+    records: () => store.all().map((record) => ({ type: record.type, ...toApiRecord(record, url, store, true) })),
     stats: () => stats.snapshot(),
     revokeTokens: () => runtime.tokens.revokeAll(),
     pay: (invoiceId: string, amount: string) => store.pay(invoiceId, new Decimal(amount)),

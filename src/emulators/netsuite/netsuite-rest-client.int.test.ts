@@ -69,7 +69,7 @@ describe('NetSuite emulator driven by the netsuite-rest client', () => {
     expect(upserted.statusCode).toBe(204);
     expect(location(upserted)).toBe(location(created));
 
-    const read = await client.request({ path: 'record/v1/journalEntry/eid:nsrest-je-1' });
+    const read = await client.request({ path: 'record/v1/journalEntry/eid:nsrest-je-1?expandSubResources=true' });
     expect(read.statusCode).toBe(200);
     expect(read.data).toMatchObject({
       id: internalId,

@@ -20,7 +20,14 @@ describe('NetSuite emulator records', () => {
     expect(location).toMatch(new RegExp(`^${emulator.url}/services/rest/record/v1/journalEntry/\\d+$`));
 
     const id = location.split('/').pop() ?? '';
-    const read = await call({ path: `record/v1/journalEntry/${id}` });
+    // Asked for nothing more, NetSuite answers the body fields and each sublist as its link only.
+    const bare = await call({ path: `record/v1/journalEntry/${id}` });
+    expect(bare.status).toBe(200);
+    expect(bare.body).toMatchObject({ id, externalId: 'mb-je-1', tranId: 'JE1', total: 187 });
+    expect((bare.body as { line: unknown }).line).toEqual({
+      links: [{ rel: 'self', href: `${emulator.url}/services/rest/record/v1/journalEntry/${id}/line` }],
+    });
+    const read = await call({ path: `record/v1/journalEntry/${id}?expandSubResources=true` });
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({
       id,
@@ -36,8 +43,9 @@ describe('NetSuite emulator records', () => {
         ],
       },
     });
-    const byExternalId = await call({ path: 'record/v1/journalEntry/eid:mb-je-1' });
+    const byExternalId = await call({ path: 'record/v1/journalEntry/eid:mb-je-1?expandSubResources=true' });
     expect(byExternalId.body).toEqual(read.body);
+    expect((await call({ path: 'record/v1/journalEntry/eid:mb-je-1' })).body).toEqual(bare.body);
   });
 
   it('upserts by external id: the second PUT replaces the record and keeps its internal id', async () => {
@@ -169,7 +177,7 @@ describe('NetSuite emulator records', () => {
       item: { items: [{ item: { id: '10' }, quantity: 1500, rate: 0.125, description: 'API calls' }] },
     };
     expect((await call({ path: 'record/v1/invoice', json: invoice })).status).toBe(204);
-    const read = await call({ path: 'record/v1/invoice/eid:mb-inv-1' });
+    const read = await call({ path: 'record/v1/invoice/eid:mb-inv-1?expandSubResources=true' });
     expect(read.body).toMatchObject({
       tranId: 'INV1',
       entity: { id: '100' },

@@ -11,7 +11,8 @@ import { validateTransaction } from './validate-transaction.js';
 
 // `record/v1/<type>[/<id> | /eid:<externalId>]` for journal entries, invoices and credit memos:
 // create answers 204 with the new record's Location and no body; PUT by external id is the upsert
-// (create or replace, 204 and Location); GET answers the record. `Prefer: transient` is accepted and
+// (create or replace, 204 and Location); GET answers the record, its sublists as links unless the query
+// asks for their lines with `expandSubResources=true`, as NetSuite does. `Prefer: transient` is accepted and
 // changes nothing, as in NetSuite. Writes are marked `committed` so the dispatcher can drop the
 // connection after the commit (the commit-then-drop fault).
 
@@ -51,6 +52,12 @@ function externalIdOf(key: string): string | undefined {
 }
 
 const today = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/** Whether the request's query asks for sublist lines: `expandSubResources=true`. */
+function expandsSubResources(request: IncomingMessage): boolean {
+  const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+  return query.get('expandSubResources')?.toLowerCase() === 'true';
+}
 
 async function write(
   request: IncomingMessage,
@@ -104,5 +111,5 @@ export async function recordRoute(
   const record =
     externalId === undefined ? context.store.get(type, key) : context.store.getByExternalId(type, externalId);
   if (record === undefined) throw recordNotFound(type, key);
-  return { status: 200, body: toApiRecord(record, context.origin, context.store) };
+  return { status: 200, body: toApiRecord(record, context.origin, context.store, expandsSubResources(request)) };
 }

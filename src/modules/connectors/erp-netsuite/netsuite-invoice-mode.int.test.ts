@@ -120,6 +120,21 @@ describe('NetSuite invoice mode against the emulator', () => {
     expect(record('I-INV7')).toMatchObject({ amountRemaining: 87.25 });
   });
 
+  it('reads its own earlier application back (the memo with expandSubResources) before applying it again', async () => {
+    const ns = connector();
+    const { id: invoiceId } = await ns.deliver(invoice(), signal());
+    await ns.deliver(memo('C-ALL', '107.25'), signal());
+    expect(record('I-INV7')).toMatchObject({ amountRemaining: 0 });
+    // Delivered again: nothing is open on the invoice, but what the memo itself applied is given back first.
+    await ns.deliver(memo('C-ALL', '107.25'), signal());
+    expect(record('C-ALL')).toMatchObject({
+      applied: 107.25,
+      unapplied: 0,
+      memo: 'Meterbridge C-ALL (id inv_C-ALL)',
+      apply: { items: [{ doc: { id: invoiceId }, apply: true, amount: 107.25 }] },
+    });
+  });
+
   it('applies what is open on a partly paid invoice and leaves the rest unapplied, saying so', async () => {
     const ns = connector();
     const { id: invoiceId } = await ns.deliver(invoice(), signal());
