@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { BcError, badRequest } from './bc-error.js';
 import type { CompanyStore, EntitySetName } from './company-store.js';
-import { GL_ENTRY, JOURNAL, JOURNAL_LINE, type EntitySpec } from './entity-specs.js';
+import {
+  createDimensionSetLine,
+  deleteDimensionSetLine,
+  findDimensionSetLine,
+  listDimensionSetLines,
+  updateDimensionSetLine,
+  type DimensionParentType,
+} from './dimension-set-lines.js';
+import { DIMENSION_SET_LINE, GL_ENTRY, JOURNAL, JOURNAL_LINE, type EntitySpec } from './entity-specs.js';
 import { isGuid, readBody, renderEntity, type StoredEntity, type Values } from './entity-values.js';
 import {
   createJournal,
@@ -21,6 +29,7 @@ import {
   deleteSalesDocument,
   deleteSalesLine,
   postSalesDocument,
+  refuseIfPosted,
   SALES_KINDS,
   updateSalesDocument,
   updateSalesLine,
@@ -52,6 +61,8 @@ interface Resource {
   spec: EntitySpec;
   set: EntitySetName;
   list(store: CompanyStore, parent: StoredEntity | undefined, anyTemplate: boolean): StoredEntity[];
+  /** One entity of a part by its key, where the key is not the entity's own id (a dimension's id). */
+  find?(store: CompanyStore, parent: StoredEntity, key: string): StoredEntity | undefined;
   create?(store: CompanyStore, values: Values, parent: StoredEntity | undefined): StoredEntity;
   update?(
     store: CompanyStore,
@@ -66,6 +77,38 @@ interface Resource {
   parts?: Record<string, Resource>;
 }
 
+/**
+ * The `dimensionSetLines` part of a parent of `parentType`; `writable` checks a write may change the
+ * parent (a posted document's may not), and is absent where the part is read-only (G/L entries).
+ */
+function dimensionSetLines(
+  parentType: DimensionParentType,
+  writable?: (store: CompanyStore, parent: StoredEntity) => void,
+): Resource {
+  const part: Resource = {
+    spec: DIMENSION_SET_LINE,
+    set: 'dimensionSetLines',
+    list: (store, parent) => listDimensionSetLines(store, parent!),
+    find: (store, parent, key) => findDimensionSetLine(store, parent, key),
+  };
+  if (writable === undefined) return part;
+  return {
+    ...part,
+    create: (store, values, parent) => {
+      writable(store, parent!);
+      return createDimensionSetLine(store, parent!, parentType, values);
+    },
+    update: (store, line, values, ifMatch, parent) => {
+      writable(store, parent!);
+      updateDimensionSetLine(store, parent!, line, values, ifMatch);
+    },
+    remove: (store, line, ifMatch, parent) => {
+      writable(store, parent!);
+      deleteDimensionSetLine(store, parent!, line, ifMatch);
+    },
+  };
+}
+
 const JOURNAL_LINES: Resource = {
   spec: JOURNAL_LINE,
   set: 'journalLines',
@@ -73,9 +116,11 @@ const JOURNAL_LINES: Resource = {
   create: (store, values, parent) => createJournalLine(store, parent!, values),
   update: (store, line, values, ifMatch, parent) => updateJournalLine(store, parent!, line, values, ifMatch),
   remove: (store, line, ifMatch) => deleteJournalLine(store, line, ifMatch),
+  parts: { dimensionSetLines: dimensionSetLines('Journal Line', () => undefined) },
 };
 
 function salesLines(kind: SalesKindSpec): Resource {
+  const documentOf = (store: CompanyStore, line: StoredEntity) => store.get(kind.set, line.parentId ?? '')!;
   return {
     spec: kind.lineSpec,
     set: kind.lineSet,
@@ -83,6 +128,11 @@ function salesLines(kind: SalesKindSpec): Resource {
     create: (store, values, parent) => createSalesLine(store, kind, parent!, values),
     update: (store, line, values, ifMatch, parent) => updateSalesLine(store, kind, parent!, line, values, ifMatch),
     remove: (store, line, ifMatch, parent) => deleteSalesLine(store, kind, parent!, line, ifMatch),
+    parts: {
+      dimensionSetLines: dimensionSetLines(kind.lineDimensionParent, (store, line) =>
+        refuseIfPosted(kind, documentOf(store, line)),
+      ),
+    },
   };
 }
 
@@ -95,7 +145,10 @@ function salesDocuments(kind: SalesKindSpec): Resource {
     update: (store, document, values, ifMatch) => updateSalesDocument(store, kind, document, values, ifMatch),
     remove: (store, document, ifMatch) => deleteSalesDocument(store, kind, document, ifMatch),
     actions: { post: (store, document) => postSalesDocument(store, kind, document) },
-    parts: { [kind.lineSet]: salesLines(kind) },
+    parts: {
+      [kind.lineSet]: salesLines(kind),
+      dimensionSetLines: dimensionSetLines(kind.dimensionParent, (_store, document) => refuseIfPosted(kind, document)),
+    },
   };
 }
 
@@ -114,6 +167,7 @@ const RESOURCES: Readonly<Record<string, Resource>> = {
     spec: GL_ENTRY,
     set: 'generalLedgerEntries',
     list: (store) => store.list('generalLedgerEntries'),
+    parts: { dimensionSetLines: dimensionSetLines('General Ledger Entry') },
   },
   salesInvoices: salesDocuments(SALES_KINDS.invoice),
   salesCreditMemos: salesDocuments(SALES_KINDS.creditMemo),
@@ -200,7 +254,7 @@ export async function routeCompany(
     entity = undefined;
     path = `${path}/${segment.name}`;
     if (segment.key !== undefined) {
-      entity = store.get(part.set, segment.key);
+      entity = part.find ? part.find(store, parent, segment.key) : store.get(part.set, segment.key);
       if (entity === undefined || entity.parentId !== parent.id) throw notFoundEntity(part.spec, segment.key);
       path += `(${entity.id})`;
     }

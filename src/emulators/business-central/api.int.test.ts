@@ -372,6 +372,162 @@ describe('sales invoices and credit memos', () => {
   });
 });
 
+describe('dimension set lines', () => {
+  const line = (lineNumber: number, accountNumber: string, amount: number) => ({
+    lineNumber,
+    accountNumber,
+    amount,
+    documentNumber: 'DIM-1',
+    postingDate: '2026-10-31',
+  });
+
+  it("keeps a journal line's dimension set, and posting carries it onto its G/L entries", async () => {
+    const journal = await journalWith([line(10000, '13100', 30), line(20000, '40100', -20), line(30000, '40200', -10)]);
+    // The emulator here pages by 2: each line is read by its number.
+    const lines = await Promise.all(
+      [10000, 20000, 30000].map(
+        async (number) =>
+          (await call('GET', `journals(${journal})/journalLines?$filter=lineNumber eq ${number}`)).body.value![0]!,
+      ),
+    );
+    const dims = (index: number) => `journals(${journal})/journalLines(${String(lines[index]!.id)})/dimensionSetLines`;
+    const created = await call('POST', dims(1), { code: 'department', valueCode: 'sales' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      code: 'DEPARTMENT',
+      parentId: lines[1]!.id,
+      parentType: 'Journal Line',
+      displayName: 'Department',
+      valueCode: 'SALES',
+      valueDisplayName: 'Sales',
+    });
+    // Keyed by the dimension's id, unique within the parent; a write gives the parent a new etag.
+    const after = await call('GET', `journals(${journal})/journalLines(${String(lines[1]!.id)})`);
+    expect(after.body['@odata.etag']).not.toBe(lines[1]!['@odata.etag']);
+    await call('POST', dims(1), { code: 'AREA', valueCode: '30' });
+    await call('POST', dims(2), { code: 'AREA', valueCode: '20' });
+    const set = await call('GET', dims(1));
+    expect(set.body.value!.map((one) => [one.code, one.valueCode])).toEqual([
+      ['AREA', '30'],
+      ['DEPARTMENT', 'SALES'],
+    ]);
+    const area = set.body.value![0]!;
+    const changed = await call(
+      'PATCH',
+      `${dims(1)}(${String(area.id)})`,
+      { valueCode: '10' },
+      { 'if-match': String(area['@odata.etag']) },
+    );
+    expect(changed.body).toMatchObject({ code: 'AREA', valueCode: '10', valueDisplayName: 'Europe North' });
+    expect((await call('POST', `journals(${journal})/Microsoft.NAV.post`)).status).toBe(204);
+    expect(emulator.ledger().map((entry) => [entry.accountNumber, entry.dimensions])).toEqual([
+      ['13100', {}],
+      ['40100', { AREA: '10', DEPARTMENT: 'SALES' }],
+      ['40200', { AREA: '20' }],
+    ]);
+    // The entries' own part, read-only; the journal lines' dimension set lines went with them.
+    const entry = (await call('GET', "generalLedgerEntries?$filter=accountNumber eq '40100'")).body.value![0]!;
+    const entryDims = await call('GET', `generalLedgerEntries(${String(entry.id)})/dimensionSetLines`);
+    expect(entryDims.body.value!.map((one) => [one.code, one.valueCode, one.parentType])).toEqual([
+      ['AREA', '10', 'General Ledger Entry'],
+      ['DEPARTMENT', 'SALES', 'General Ledger Entry'],
+    ]);
+    expect(
+      refusal(
+        await call('POST', `generalLedgerEntries(${String(entry.id)})/dimensionSetLines`, {
+          code: 'AREA',
+          valueCode: '20',
+        }),
+      )[0],
+    ).toBe(405);
+    expect(emulator.entities().dimensionSetLines.every((one) => one.parentType === 'General Ledger Entry')).toBe(true);
+  });
+
+  it("refuses an unknown dimension or value, a second line of one dimension and a change of dimension, in the page's words", async () => {
+    const journal = await journalWith([line(10000, '13100', 1)]);
+    const [held] = (await call('GET', `journals(${journal})/journalLines`)).body.value!;
+    const dims = `journals(${journal})/journalLines(${String(held!.id)})/dimensionSetLines`;
+    expect(refusal(await call('POST', dims, { code: 'COSTCENTER', valueCode: 'X' }))).toEqual([
+      400,
+      'Application_DialogException',
+      'The "code" does not match to a Dimension.',
+    ]);
+    expect(refusal(await call('POST', dims, { code: 'DEPARTMENT', valueCode: 'MARKETING' }))).toEqual([
+      400,
+      'Application_DialogException',
+      'The "valueCode" does not match to a Dimension Value.',
+    ]);
+    expect(refusal(await call('POST', dims, { valueCode: 'SALES' }))[2]).toBe(
+      'The "id" or "code" field must be filled in.',
+    );
+    expect(refusal(await call('POST', dims, { code: 'DEPARTMENT' }))[2]).toBe(
+      'The "valueId" or "valueCode" field must be filled in.',
+    );
+    const created = await call('POST', dims, { code: 'DEPARTMENT', valueCode: 'ADM' });
+    expect(refusal(await call('POST', dims, { code: 'DEPARTMENT', valueCode: 'PROD' }))).toEqual([
+      400,
+      'Application_DialogException',
+      'The dimension set line already exists. Check existing dimension set lines and the default dimension set lines on the parent.',
+    ]);
+    const path = `${dims}(${String(created.body.id)})`;
+    expect(refusal(await call('PATCH', path, { code: 'AREA' }, { 'if-match': '*' }))[2]).toBe(
+      'The "id" and "code" fields cannot be modified.',
+    );
+    expect(refusal(await call('PATCH', path, { valueCode: 'PROD' }))[0]).toBe(400);
+    expect(refusal(await call('POST', dims, { code: 'AREA', valueCode: '10', parentType: 'Sales Invoice' }))[1]).toBe(
+      'BadRequest_InvalidOperation',
+    );
+    expect((await call('DELETE', path, undefined, { 'if-match': String(created.body['@odata.etag']) })).status).toBe(
+      204,
+    );
+    expect((await call('GET', dims)).body.value).toEqual([]);
+  });
+
+  it("gives new sales lines the header's set, posts it on the receivable and each line's on its revenue", async () => {
+    const invoice = await call('POST', 'salesInvoices', { customerNumber: '10000', externalDocumentNumber: 'DIM-INV' });
+    const id = String(invoice.body.id);
+    await call('POST', `salesInvoices(${id})/dimensionSetLines`, { code: 'DEPARTMENT', valueCode: 'SALES' });
+    const usage = await call('POST', `salesInvoices(${id})/salesInvoiceLines`, {
+      lineType: 'Item',
+      lineObjectNumber: 'USAGE',
+      quantity: 2,
+      unitPrice: 10.5,
+    });
+    const lineDims = `salesInvoices(${id})/salesInvoiceLines(${String(usage.body.id)})/dimensionSetLines`;
+    expect((await call('GET', lineDims)).body.value!.map((one) => [one.code, one.valueCode, one.parentType])).toEqual([
+      ['DEPARTMENT', 'SALES', 'Sales Invoice Line'],
+    ]);
+    await call('POST', lineDims, { code: 'AREA', valueCode: '30' });
+    await call('POST', `salesInvoices(${id})/salesInvoiceLines`, {
+      lineType: 'Item',
+      lineObjectNumber: 'SUBSCRIPTION',
+      quantity: 1,
+      unitPrice: 5,
+    });
+    expect((await call('POST', `salesInvoices(${id})/Microsoft.NAV.post`)).status).toBe(204);
+    expect(
+      emulator.ledger().map((entry) => [entry.accountNumber, entry.debit, entry.credit, entry.dimensions]),
+    ).toEqual([
+      ['13100', '26', '0', { DEPARTMENT: 'SALES' }],
+      ['40100', '0', '21', { AREA: '30', DEPARTMENT: 'SALES' }],
+      ['40200', '0', '5', { DEPARTMENT: 'SALES' }],
+    ]);
+    const refused = await call('POST', lineDims, { code: 'BUSINESSGROUP', valueCode: 'HOME' });
+    expect(refusal(refused).slice(0, 2)).toEqual([400, 'Application_DialogException']);
+  });
+
+  it("takes the company's dimensions and values from its chart", async () => {
+    const custom = await startBusinessCentralEmulator({
+      chart: { dimensions: [{ code: 'COSTCENTER', values: [{ code: 'CC100', name: 'Platform' }] }] },
+    });
+    try {
+      expect(custom.chart.dimensions.map((one) => one.code)).toEqual(['COSTCENTER']);
+    } finally {
+      await custom.close();
+    }
+  });
+});
+
 describe('OData queries', () => {
   it('filters with and / or, selects, orders, pages with next links', async () => {
     for (const code of ['A1', 'B2', "C'3", 'D4', 'E5'])

@@ -4,6 +4,7 @@ import { handleAdmin } from './admin-routes.js';
 import { handleApi, type ApiRuntime } from './api-handler.js';
 import { BcError, sendBcError, sendJson } from './bc-error.js';
 import { CompanyStore, type EntitySetName } from './company-store.js';
+import { dimensionSetOf } from './dimension-set-lines.js';
 import {
   DEFAULT_CHART,
   DEFAULT_COMPANY,
@@ -41,6 +42,8 @@ export interface LedgerEntry {
   accountNumber: string;
   debit: string;
   credit: string;
+  /** The entry's dimension set (its `dimensionSetLines`): dimension code -> value code. */
+  dimensions: Record<string, string>;
 }
 
 export interface BusinessCentralEmulator {
@@ -57,7 +60,10 @@ export interface BusinessCentralEmulator {
   setFaults(settings: Partial<FaultSettings>): void;
   /** Every entity held, by entity set, as GET answers it. */
   entities(): Record<EntitySetName, Array<Record<string, unknown>>>;
-  /** The general ledger with what the API does not show: each entry's transaction, amounts as exact text. */
+  /**
+   * The general ledger with what the API does not show: each entry's transaction, amounts as exact text,
+   * and its dimension set (which the API shows as the entry's `dimensionSetLines`).
+   */
   ledger(): LedgerEntry[];
   stats(): EmulatorStats;
   /** Forgets every token issued: a client holding one gets 401 Authentication_InvalidCredentials. */
@@ -149,7 +155,7 @@ export async function startBusinessCentralEmulator(
     ) as Record<EntitySetName, Array<Record<string, unknown>>>;
 
   const ledger = (): LedgerEntry[] =>
-    store.list('generalLedgerEntries').map(({ values }) => ({
+    store.list('generalLedgerEntries').map(({ id, values }) => ({
       entryNumber: Number(values.entryNumber),
       transactionNumber: Number(values.transactionNumber),
       postingDate: String(values.postingDate),
@@ -158,6 +164,7 @@ export async function startBusinessCentralEmulator(
       accountNumber: String(values.accountNumber),
       debit: String(values.debitAmount),
       credit: String(values.creditAmount),
+      dimensions: dimensionSetOf(store, id),
     }));
 
   const admin = {

@@ -16,7 +16,8 @@ export type EntitySetName =
   | 'salesInvoices'
   | 'salesInvoiceLines'
   | 'salesCreditMemos'
-  | 'salesCreditMemoLines';
+  | 'salesCreditMemoLines'
+  | 'dimensionSetLines';
 
 const SETS: readonly EntitySetName[] = [
   'journals',
@@ -26,7 +27,16 @@ const SETS: readonly EntitySetName[] = [
   'salesInvoiceLines',
   'salesCreditMemos',
   'salesCreditMemoLines',
+  'dimensionSetLines',
 ];
+
+/** A dimension of the company, its id made from its code, with its values by code. */
+export interface DimensionIndexEntry {
+  id: string;
+  code: string;
+  name: string;
+  values: Map<string, { id: string; code: string; name: string }>;
+}
 
 export interface ChartIndex {
   accounts: Map<string, GlAccount & { id: string }>;
@@ -39,6 +49,8 @@ export interface ChartIndex {
   /** Currency code -> id, the local currency excluded. */
   currencies: Map<string, string>;
   currenciesById: Map<string, string>;
+  /** Dimension code -> the dimension and its values. */
+  dimensions: Map<string, DimensionIndexEntry>;
 }
 
 function indexChart(chart: BusinessCentralChart): ChartIndex {
@@ -62,8 +74,27 @@ function indexChart(chart: BusinessCentralChart): ChartIndex {
     itemsById: byId(items),
     currencies,
     currenciesById: new Map([...currencies].map(([code, id]) => [id, code])),
+    dimensions: new Map(
+      chart.dimensions.map((dimension) => {
+        const code = dimension.code.toUpperCase();
+        const values = dimension.values.map((value) => {
+          const valueCode = value.code.toUpperCase();
+          return [
+            valueCode,
+            { id: stableGuid('dimension value', code, valueCode), code: valueCode, name: value.name ?? valueCode },
+          ] as const;
+        });
+        return [
+          code,
+          { id: stableGuid('dimension', code), code, name: dimension.name ?? code, values: new Map(values) },
+        ] as const;
+      }),
+    ),
   };
 }
+
+const storeKey = (entity: StoredEntity, byParent: boolean) =>
+  byParent ? `${entity.parentId ?? ''}/${entity.id}` : entity.id;
 
 export class CompanyStore {
   readonly index: ChartIndex;
@@ -104,16 +135,20 @@ export class CompanyStore {
     return value;
   }
 
-  create(name: EntitySetName, spec: EntitySpec, values: Values, parentId?: string): StoredEntity {
+  /**
+   * A new entity; `id` is given only where the page keys entities by another record's id (a dimension set
+   * line by its dimension's, unique within its parent), and then the store keys it by parent and id.
+   */
+  create(name: EntitySetName, spec: EntitySpec, values: Values, parentId?: string, id?: string): StoredEntity {
     const entity: StoredEntity = {
-      id: randomUUID(),
+      id: id ?? randomUUID(),
       values: { ...blankValues(spec), ...values },
       version: 1,
       ...(parentId === undefined ? {} : { parentId }),
     };
     entity.values.id = entity.id;
     entity.values.lastModifiedDateTime = new Date(this.now()).toISOString();
-    this.set(name).set(entity.id, entity);
+    this.set(name).set(storeKey(entity, id !== undefined), entity);
     return entity;
   }
 
@@ -123,8 +158,13 @@ export class CompanyStore {
     entity.values.lastModifiedDateTime = new Date(this.now()).toISOString();
   }
 
+  /** Removes an entity, and the dimension set lines it holds (a journal line's, a sales line's). */
   remove(name: EntitySetName, entity: StoredEntity): void {
-    this.set(name).delete(entity.id);
+    const set = this.set(name);
+    if (set.get(entity.id) === entity) set.delete(entity.id);
+    else set.delete(storeKey(entity, true));
+    if (name !== 'dimensionSetLines')
+      for (const line of this.list('dimensionSetLines', entity.id)) this.remove('dimensionSetLines', line);
   }
 
   clear(): void {

@@ -27,6 +27,14 @@ export interface Item {
   unitOfMeasureCode?: string;
 }
 
+/** A dimension (Dimensions page) and the values a dimension set line may give it. */
+export interface Dimension {
+  /** The dimension's code (Code[20]), a dimension set line's `code`. */
+  code: string;
+  name?: string;
+  values: Array<{ code: string; name?: string }>;
+}
+
 export interface BusinessCentralChart {
   /** The chart of G/L accounts: a journal line's `accountNumber` must name one. */
   accounts: GlAccount[];
@@ -42,6 +50,8 @@ export interface BusinessCentralChart {
   /** Where posted sales documents put the receivable and the tax BC computed. */
   receivablesAccount: string;
   salesTaxAccount: string;
+  /** The company's dimensions and their values: what a dimension set line's `code` and `valueCode` may name. */
+  dimensions: Dimension[];
 }
 
 export interface BusinessCentralCompany {
@@ -137,6 +147,45 @@ export const DEFAULT_CHART: Readonly<BusinessCentralChart> = {
   journalTemplates: ['GENERAL', 'MB'],
   receivablesAccount: '13100',
   salesTaxAccount: '23100',
+  // As CRONUS names its dimensions (department, area, customer and business groups).
+  dimensions: [
+    {
+      code: 'DEPARTMENT',
+      name: 'Department',
+      values: [
+        { code: 'ADM', name: 'Administration' },
+        { code: 'PROD', name: 'Production' },
+        { code: 'SALES', name: 'Sales' },
+      ],
+    },
+    {
+      code: 'AREA',
+      name: 'Area',
+      values: [
+        { code: '10', name: 'Europe North' },
+        { code: '20', name: 'Europe South' },
+        { code: '30', name: 'America' },
+      ],
+    },
+    {
+      code: 'CUSTOMERGROUP',
+      name: 'Customer Group',
+      values: [
+        { code: 'LARGE', name: 'Large Business' },
+        { code: 'MEDIUM', name: 'Medium Business' },
+        { code: 'SMALL', name: 'Small Business' },
+      ],
+    },
+    {
+      code: 'BUSINESSGROUP',
+      name: 'Business Group',
+      values: [
+        { code: 'HOME', name: 'Home' },
+        { code: 'INDUSTRIAL', name: 'Industrial' },
+        { code: 'OFFICE', name: 'Office' },
+      ],
+    },
+  ],
 };
 
 export const DEFAULT_CREDENTIALS: Readonly<BusinessCentralCredentials> = {

@@ -2,7 +2,8 @@
 // order, which are editable, the navigation parts and the bound actions (page-fields.test.ts reads the
 // vendored `.Page.al` files and checks these against them). Types and lengths are those of the tables
 // behind the pages (Code[20], Text[100], ...). Sales credit memos and their lines have no vendored page:
-// their fields follow Microsoft's API reference for `salesCreditMemo` and `salesCreditMemoLine`.
+// their fields follow Microsoft's API reference for `salesCreditMemo` and `salesCreditMemoLine`, and
+// dimension set lines (no page vendored either) its reference for `dimensionSetLine`.
 
 export type FieldType = 'guid' | 'text' | 'code' | 'integer' | 'decimal' | 'date' | 'datetime' | 'boolean' | 'option';
 
@@ -258,6 +259,48 @@ export const SALES_CREDIT_MEMO: EntitySpec = {
   actions: ['post', 'postAndSend', 'send', 'cancel', 'cancelAndSend'],
 };
 
+/** The parents a dimension set line may have, as Microsoft's API reference lists `parentType`. */
+export const DIMENSION_PARENT_TYPES = [
+  ' ',
+  'Journal Line',
+  'Sales Order',
+  'Sales Order Line',
+  'Sales Quote',
+  'Sales Quote Line',
+  'Sales Credit Memo',
+  'Sales Credit Memo Line',
+  'Sales Invoice',
+  'Sales Invoice Line',
+  'Purchase Invoice',
+  'Purchase Invoice Line',
+  'General Ledger Entry',
+  'Time Registration Entry',
+] as const;
+
+/**
+ * A dimension set line, the `dimensionSetLines` part of journal lines, G/L entries and sales documents
+ * and their lines. No page source is vendored for it ("APIV2 - Dimension Set Lines"): its fields follow
+ * Microsoft's API reference for `dimensionSetLine`, which says `id` is not editable and
+ * `valueDisplayName` read-only; `code` and `valueCode` (or `valueId`) are what a client writes. Its key
+ * is its dimension's id, unique within its parent.
+ */
+export const DIMENSION_SET_LINE: EntitySpec = {
+  entityName: 'dimensionSetLine',
+  entitySet: 'dimensionSetLines',
+  fields: [
+    ro('id', 'guid'),
+    rw('code', 'code', 20),
+    ro('parentId', 'guid'),
+    option('parentType', DIMENSION_PARENT_TYPES, false),
+    ro('displayName', 'text', 30),
+    rw('valueId', 'guid'),
+    rw('valueCode', 'code', 20),
+    ro('valueDisplayName', 'text', 50),
+  ],
+  parts: [],
+  actions: [],
+};
+
 export const ENTITY_SPECS: readonly EntitySpec[] = [
   JOURNAL,
   JOURNAL_LINE,
@@ -266,6 +309,7 @@ export const ENTITY_SPECS: readonly EntitySpec[] = [
   SALES_INVOICE_LINE,
   SALES_CREDIT_MEMO,
   SALES_CREDIT_MEMO_LINE,
+  DIMENSION_SET_LINE,
 ];
 
 export const fieldOf = (spec: EntitySpec, name: string): FieldSpec | undefined =>

@@ -13,6 +13,7 @@ export {
   type BusinessCentralCompany,
   type BusinessCentralCredentials,
   type BusinessCentralEmulatorOptions,
+  type Dimension,
   type FaultSettings,
   type GlAccount,
   type Item,

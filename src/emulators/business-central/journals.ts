@@ -1,6 +1,7 @@
 import type { Decimal } from 'decimal.js';
 import { BcError, dialog, duplicateKey } from './bc-error.js';
 import { checkIfMatch, type CompanyStore } from './company-store.js';
+import { dimensionSetOf, giveDimensionSet, type DimensionSet } from './dimension-set-lines.js';
 import { GL_ENTRY, JOURNAL, JOURNAL_LINE } from './entity-specs.js';
 import { decimalOf, NO_DATE, roundTo, textOf, ZERO_GUID, type StoredEntity, type Values } from './entity-values.js';
 
@@ -9,7 +10,8 @@ import { decimalOf, NO_DATE, roundTo, textOf, ZERO_GUID, type StoredEntity, type
 // against the chart when it is written ('The "accountNumber" does not match to an Account.'); posting
 // takes every line of the batch or none: each document (document number and posting date) must
 // balance, every account must be postable, and then each line becomes a G/L entry and the lines are
-// deleted (the batch stays). Journal lines answer a stale etag with 409.
+// deleted (the batch stays), each entry carrying its line's dimension set. Journal lines answer a stale
+// etag with 409.
 
 const TEMPLATE_KEY = (template: string, code: string) => `Journal Template Name='${template}',Name='${code}'`;
 
@@ -269,7 +271,10 @@ export function postJournal(store: CompanyStore, journal: StoredEntity): void {
     const key = `${textOf(values, 'documentNumber')}\u0000${textOf(values, 'postingDate')}`;
     const transaction = transactions.get(key) ?? store.next('transaction');
     transactions.set(key, transaction);
+    // The line's dimension set goes onto its G/L entries (and its balancing account's).
+    const dimensions = dimensionSetOf(store, line.id);
     postEntry(store, {
+      dimensions,
       transaction,
       postingDate: textOf(values, 'postingDate'),
       documentNumber: textOf(values, 'documentNumber'),
@@ -280,6 +285,7 @@ export function postJournal(store: CompanyStore, journal: StoredEntity): void {
     });
     if (textOf(values, 'balancingAccountNumber') !== '')
       postEntry(store, {
+        dimensions,
         transaction,
         postingDate: textOf(values, 'postingDate'),
         documentNumber: textOf(values, 'documentNumber'),
@@ -303,13 +309,15 @@ export interface EntryInput {
   description: string;
   /** Debit when positive, credit when negative. */
   amount: Decimal;
+  /** The dimension set of the line or document the entry posts (its `dimensionSetLines`). */
+  dimensions?: DimensionSet;
 }
 
 /** One G/L entry; entry numbers are one sequence for the company. */
 export function postEntry(store: CompanyStore, entry: EntryInput): StoredEntity {
   const debit = entry.amount.isNegative() ? '0' : entry.amount.toFixed();
   const credit = entry.amount.isNegative() ? entry.amount.negated().toFixed() : '0';
-  return store.create('generalLedgerEntries', GL_ENTRY, {
+  const glEntry = store.create('generalLedgerEntries', GL_ENTRY, {
     entryNumber: store.next('entry'),
     postingDate: entry.postingDate,
     documentNumber: entry.documentNumber,
@@ -324,4 +332,6 @@ export function postEntry(store: CompanyStore, entry: EntryInput): StoredEntity 
     // Kept beside the page's fields (never rendered): what the admin door's ledger shows.
     transactionNumber: entry.transaction,
   });
+  giveDimensionSet(store, glEntry, 'General Ledger Entry', entry.dimensions ?? {});
+  return glEntry;
 }

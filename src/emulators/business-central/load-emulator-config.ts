@@ -4,6 +4,7 @@ import type {
   BusinessCentralCompany,
   BusinessCentralCredentials,
   BusinessCentralEmulatorOptions,
+  Dimension,
 } from './emulator-options.js';
 import { parseFaultSettings } from './fault-settings.js';
 
@@ -12,7 +13,8 @@ import { parseFaultSettings } from './fault-settings.js';
 // reported together with its place in the file.
 //
 //   company: { id: "<guid>", name: "CRONUS USA, Inc." }
-//   chart: { accounts: [{ number: "40100", name: "Usage Revenue" }], customers: [...], items: [...], currencies: ["EUR"], localCurrency: USD }
+//   chart: { accounts: [{ number: "40100", name: "Usage Revenue" }], customers: [...], items: [...], currencies: ["EUR"], localCurrency: USD,
+//            dimensions: [{ code: DEPARTMENT, values: [{ code: SALES }] }] }
 //   credentials: { tenant: "<guid>", environment: Sandbox, clientId: "<guid>", clientSecret: "..." }
 //   faults: { concurrency: 100, windowRequests: 6000, windowMs: 300000, latencyMs: 0, ... }
 //   pageSize: 20000
@@ -42,6 +44,30 @@ function readEntries<T>(
   return value as T[];
 }
 
+/** `[{ code, name?, values: [{ code, name? }] }]`: the company's dimensions and their values. */
+function readDimensions(value: unknown, problems: string[]): Dimension[] | undefined {
+  if (!Array.isArray(value) || !value.every(isRecord)) {
+    problems.push('chart.dimensions must be a list of objects');
+    return undefined;
+  }
+  value.forEach((dimension, index) => {
+    const at = `chart.dimensions[${index}]`;
+    if (!isText(dimension.code) || dimension.code.length > 20)
+      problems.push(`${at}.code must be a code of 1 to 20 characters`);
+    if (dimension.name !== undefined && !isText(dimension.name)) problems.push(`${at}.name must be non-empty text`);
+    const values = dimension.values;
+    if (!Array.isArray(values) || !values.every(isRecord)) problems.push(`${at}.values must be a list of objects`);
+    else
+      values.forEach((entry, valueIndex) => {
+        if (!isText(entry.code) || entry.code.length > 20)
+          problems.push(`${at}.values[${valueIndex}].code must be a code of 1 to 20 characters`);
+        if (entry.name !== undefined && !isText(entry.name))
+          problems.push(`${at}.values[${valueIndex}].name must be non-empty text`);
+      });
+  });
+  return value as unknown as Dimension[];
+}
+
 function readChart(value: unknown, problems: string[]): Partial<BusinessCentralChart> {
   const chart: Partial<BusinessCentralChart> = {};
   if (value === undefined) return chart;
@@ -64,6 +90,9 @@ function readChart(value: unknown, problems: string[]): Partial<BusinessCentralC
       case 'journalTemplates':
         if (!Array.isArray(entry) || !entry.every(isText)) problems.push(`chart.${key} must be a list of codes`);
         else chart[key] = entry.map((code) => code.toUpperCase());
+        break;
+      case 'dimensions':
+        chart.dimensions = readDimensions(entry, problems);
         break;
       case 'localCurrency':
       case 'receivablesAccount':

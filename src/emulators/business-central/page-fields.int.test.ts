@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bcApi } from '../../../test/harness/business-central-test-ledger.js';
 import { readVendorApi } from '../../../test/harness/vendor-apis.js';
 import { startBusinessCentralEmulator, type BusinessCentralEmulator } from './business-central-emulator.js';
-import { ENTITY_SPECS } from './entity-specs.js';
+import { DIMENSION_SET_LINE, ENTITY_SPECS } from './entity-specs.js';
 
 // The emulator's entities are Microsoft's API v2.0 pages, read from the pages' own AL source
 // (vendor-apis/business-central/*.Page.al): every field in the page's order, which of them can be
@@ -130,5 +130,46 @@ describe("the emulator's entities are Microsoft's API v2.0 pages", () => {
     await expect(
       bcApi(emulator, 'PATCH', `salesInvoices(${String(invoice.id)})`, { number: 'X' }, '*'),
     ).rejects.toThrow(/400 .*BadRequest_InvalidOperation.*read-only/);
+  });
+
+  it("declares dimensionSetLines as Microsoft's API reference lists them (no page source is vendored for it)", async () => {
+    // The properties of the `dimensionSetLine` resource type in Microsoft's API v2.0 reference, in order.
+    const documented = [
+      'id',
+      'code',
+      'parentId',
+      'parentType',
+      'displayName',
+      'valueId',
+      'valueCode',
+      'valueDisplayName',
+    ];
+    expect(DIMENSION_SET_LINE.fields.map((field) => field.name)).toEqual(documented);
+    expect(DIMENSION_SET_LINE.fields.filter((field) => field.editable).map((field) => field.name)).toEqual([
+      'code',
+      'valueId',
+      'valueCode',
+    ]);
+    // The vendored pages that have the part name it as the emulator serves it.
+    for (const file of [
+      'APIV2JournalLines.Page.al',
+      'APIV2GLEntries.Page.al',
+      'APIV2SalesInvoices.Page.al',
+      'APIV2SalesInvoiceLines.Page.al',
+    ])
+      expect(pages.find((one) => one.file === file)!.page.parts).toContain('dimensionSetLines');
+    const journal = await bcApi(emulator, 'POST', 'journals', { code: 'DIMFIELDS' });
+    const line = await bcApi(emulator, 'POST', `journals(${String(journal.id)})/journalLines`, {
+      accountNumber: '13100',
+      documentNumber: 'F-2',
+      amount: 1,
+    });
+    const answered = await bcApi(
+      emulator,
+      'POST',
+      `journals(${String(journal.id)})/journalLines(${String(line.id)})/dimensionSetLines`,
+      { code: 'AREA', valueCode: '10' },
+    );
+    expect(Object.keys(answered).filter((key) => !key.startsWith('@odata.'))).toEqual(documented);
   });
 });

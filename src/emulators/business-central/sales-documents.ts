@@ -9,6 +9,7 @@ import {
   type EntitySpec,
 } from './entity-specs.js';
 import { decimalOf, roundTo, textOf, ZERO_GUID, type StoredEntity, type Values } from './entity-values.js';
+import { dimensionSetKey, dimensionSetOf, giveDimensionSet, type DimensionSet } from './dimension-set-lines.js';
 import { postEntry } from './journals.js';
 
 // Sales invoices and sales credit memos: a draft header (customer, currency, dates), its lines (items
@@ -16,7 +17,8 @@ import { postEntry } from './journals.js';
 // `Microsoft.NAV.post`, which turns the draft into a posted document under a new number, keeps its id,
 // posts its G/L entries (receivable, revenue per account, tax) and, for a credit memo naming an invoice,
 // applies the credit to what is still open on it. Posted documents cannot be changed. A stale etag is
-// 409 on a header and 412 on a line.
+// 409 on a header and 412 on a line. A new line takes the header's dimension set; posting puts the
+// header's on the receivable and the tax, and each line's on its revenue.
 
 export type SalesKind = 'invoice' | 'creditMemo';
 
@@ -33,6 +35,9 @@ export interface SalesKindSpec {
   /** "invoice" or "credit memo", as BC's messages name them. */
   noun: string;
   documentType: string;
+  /** The `parentType` of the header's and of a line's dimension set lines. */
+  dimensionParent: 'Sales Invoice' | 'Sales Credit Memo';
+  lineDimensionParent: 'Sales Invoice Line' | 'Sales Credit Memo Line';
 }
 
 export const SALES_KINDS: Readonly<Record<SalesKind, SalesKindSpec>> = {
@@ -47,6 +52,8 @@ export const SALES_KINDS: Readonly<Record<SalesKind, SalesKindSpec>> = {
     postedPrefix: 'PS-INV',
     noun: 'invoice',
     documentType: 'Invoice',
+    dimensionParent: 'Sales Invoice',
+    lineDimensionParent: 'Sales Invoice Line',
   },
   creditMemo: {
     kind: 'creditMemo',
@@ -59,12 +66,14 @@ export const SALES_KINDS: Readonly<Record<SalesKind, SalesKindSpec>> = {
     postedPrefix: 'PS-CR',
     noun: 'credit memo',
     documentType: 'Credit Memo',
+    dimensionParent: 'Sales Credit Memo',
+    lineDimensionParent: 'Sales Credit Memo Line',
   },
 };
 
 const posted = (document: StoredEntity) => document.values.status !== 'Draft';
 
-function refuseIfPosted(kind: SalesKindSpec, document: StoredEntity): void {
+export function refuseIfPosted(kind: SalesKindSpec, document: StoredEntity): void {
   if (posted(document))
     throw dialog(`The ${kind.noun} ${textOf(document.values, 'number')} is posted and cannot be changed.`);
 }
@@ -285,6 +294,8 @@ export function createSalesLine(
   applyLineObject(store, line, values);
   computeLine(line);
   const created = store.create(kind.lineSet, kind.lineSpec, line, document.id);
+  // A new line takes the header's dimension set, as the Sales Line's CreateDim does.
+  giveDimensionSet(store, created, kind.lineDimensionParent, dimensionSetOf(store, document.id));
   recomputeTotals(store, kind, document);
   store.touch(document);
   return created;
@@ -338,9 +349,11 @@ function postLedger(store: CompanyStore, kind: SalesKindSpec, document: StoredEn
   const sign = kind.kind === 'invoice' ? 1 : -1;
   const { index, chart } = store;
   const transaction = store.next('transaction');
-  const entry = (accountNumber: string, amount: Decimal) => {
+  const header = dimensionSetOf(store, document.id);
+  const entry = (accountNumber: string, amount: Decimal, dimensions: DimensionSet) => {
     if (amount.isZero()) return;
     postEntry(store, {
+      dimensions,
       transaction,
       postingDate: textOf(document.values, 'postingDate'),
       documentNumber: textOf(document.values, 'number'),
@@ -350,8 +363,9 @@ function postLedger(store: CompanyStore, kind: SalesKindSpec, document: StoredEn
       amount: amount.times(sign),
     });
   };
-  entry(chart.receivablesAccount, decimalOf(document.values, 'totalAmountIncludingTax'));
-  const revenue = new Map<string, Decimal>();
+  // The receivable and the tax carry the header's dimension set, the revenue each line's.
+  entry(chart.receivablesAccount, decimalOf(document.values, 'totalAmountIncludingTax'), header);
+  const revenue = new Map<string, { account: string; dimensions: DimensionSet; amount: Decimal }>();
   for (const line of store.list(kind.lineSet, document.id)) {
     const { values } = line;
     if (values.lineType === 'Comment') continue;
@@ -359,10 +373,13 @@ function postLedger(store: CompanyStore, kind: SalesKindSpec, document: StoredEn
       values.lineType === 'Item'
         ? (index.items.get(textOf(values, 'lineObjectNumber'))?.salesAccount ?? '')
         : textOf(values, 'lineObjectNumber');
-    revenue.set(account, (revenue.get(account) ?? new Decimal(0)).plus(decimalOf(values, 'amountExcludingTax')));
+    const dimensions = dimensionSetOf(store, line.id);
+    const key = `${account}\u0001${dimensionSetKey(dimensions)}`;
+    const sum = revenue.get(key)?.amount ?? new Decimal(0);
+    revenue.set(key, { account, dimensions, amount: sum.plus(decimalOf(values, 'amountExcludingTax')) });
   }
-  for (const [account, amount] of revenue) entry(account, amount.negated());
-  entry(chart.salesTaxAccount, decimalOf(document.values, 'totalTaxAmount').negated());
+  for (const { account, dimensions, amount } of revenue.values()) entry(account, amount.negated(), dimensions);
+  entry(chart.salesTaxAccount, decimalOf(document.values, 'totalTaxAmount').negated(), header);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   bcApi,
   bcPeriodEntries,
@@ -184,6 +184,136 @@ describe('Business Central journal mode against the emulator', () => {
     ];
     for (const [body, path] of cases)
       expect(await failureOf(bc.deliver(body, signal()))).toMatchObject({ failureClass: 'invalid', detail: { path } });
+    expect(emulator.stats()).toEqual(before);
+  });
+});
+
+/**
+ * A process killed mid-delivery: once `count` requests matching `matches` have gone out, every later one
+ * fails before it is sent. Restored by the caller.
+ */
+function killAfter(count: number, matches: (method: string, url: string) => boolean) {
+  const real = globalThis.fetch;
+  let seen = 0;
+  return vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (matches(init?.method ?? 'GET', url) && ++seen > count) throw new Error('the process was killed');
+    return real(input, init);
+  });
+}
+
+describe('Business Central dimensions in journal mode', () => {
+  const MAPPED = { dimensions: { department: 'DEPARTMENT', location: 'AREA' } };
+  const withDimensions = (
+    entry: JournalEntry,
+    dimensions: Record<string, string> = { department: 'SALES', location: '30' },
+  ): JournalEntry => ({
+    ...entry,
+    lines: entry.lines.map((line) => ({ ...line, dimensions })),
+  });
+  const dimensionsOf = (externalId: string) =>
+    emulator
+      .ledger()
+      .filter((one) => one.documentNumber === externalId)
+      .map((one) => one.dimensions);
+
+  it("posts each line's dimensions as its dimension set lines, and each G/L entry carries them", async () => {
+    const [plain] = bcPeriodEntries(1, 'DIM') as [JournalEntry];
+    const entry = withDimensions(plain);
+    entry.lines[0] = { ...entry.lines[0]!, dimensions: { department: 'ADM' } };
+    const { id } = await connector(MAPPED).deliver(entry, signal());
+    expect(dimensionsOf(entry.externalId)).toEqual([
+      { DEPARTMENT: 'ADM' },
+      ...entry.lines.slice(1).map(() => ({ AREA: '30', DEPARTMENT: 'SALES' })),
+    ]);
+    expect(ledger().transactionsPerDocument.get(entry.externalId)).toBe(1);
+    // As a person reads them in BC: the entry's own dimension set lines.
+    const first = emulator.entities().generalLedgerEntries.find((one) => String(one.entryNumber) === id)!;
+    const read = await byHand('GET', `generalLedgerEntries(${String(first.id)})/dimensionSetLines`);
+    expect((read.value as Array<Record<string, unknown>>).map((one) => [one.code, one.valueCode])).toEqual([
+      ['DEPARTMENT', 'ADM'],
+    ]);
+    // The batch, its lines and their dimension set lines are gone; only the entries' remain.
+    expect(emulator.entities().journalLines).toEqual([]);
+    expect(emulator.entities().dimensionSetLines.every((one) => one.parentType === 'General Ledger Entry')).toBe(true);
+  });
+
+  it('resumes a batch killed between two dimension set lines: completes the sets, posts once, with every dimension', async () => {
+    const entry = withDimensions((bcPeriodEntries(1, 'KILL') as [JournalEntry])[0]);
+    const killed = killAfter(3, (method, url) => method === 'POST' && url.endsWith('/dimensionSetLines'));
+    try {
+      expect(await failureOf(connector(MAPPED).deliver(entry, signal()))).toBeDefined();
+    } finally {
+      killed.mockRestore();
+    }
+    // Lines built, three of their dimension set lines written, nothing posted.
+    expect(emulator.entities().journalLines).toHaveLength(entry.lines.length);
+    expect(emulator.entities().dimensionSetLines).toHaveLength(3);
+    expect(emulator.ledger()).toEqual([]);
+    expect(await connector(MAPPED).find(entry, signal())).toBeUndefined();
+    await connector(MAPPED).deliver(entry, signal());
+    expect(ledger().transactionsPerDocument.get(entry.externalId)).toBe(1);
+    expect(dimensionsOf(entry.externalId)).toEqual(entry.lines.map(() => ({ AREA: '30', DEPARTMENT: 'SALES' })));
+  });
+
+  it('survives every write answered by a dropped connection, dimension set lines included, and posts once', async () => {
+    const entry = withDimensions((bcPeriodEntries(1, 'DDROP') as [JournalEntry])[0]);
+    const bc = connector(MAPPED);
+    emulator.setFaults({ dropAfterCommitRate: 1 });
+    let found;
+    for (let attempt = 0; attempt < 40 && found === undefined; attempt += 1) {
+      found = await bc.find(entry, signal());
+      if (found === undefined)
+        expect((await failureOf(bc.deliver(entry, signal())))?.failureClass).toBe('unknown_outcome');
+    }
+    expect(found).toBeDefined();
+    expect(ledger().transactionsPerDocument.get(entry.externalId)).toBe(1);
+    expect(dimensionsOf(entry.externalId)).toEqual(entry.lines.map(() => ({ AREA: '30', DEPARTMENT: 'SALES' })));
+    expect(emulator.stats().outcomes.droppedAfterCommit).toBeGreaterThan(2 * entry.lines.length);
+  });
+
+  it('corrects the dimension values a refused version of the posting left on its lines, then posts once', async () => {
+    const [plain] = bcPeriodEntries(1, 'DFIX') as [JournalEntry];
+    const refused = withDimensions(
+      { ...plain, lines: plain.lines.map((line, i) => (i === 1 ? { ...line, account: '49900' } : line)) },
+      { department: 'PROD', location: '10' },
+    );
+    const failure = await failureOf(connector(MAPPED).deliver(refused, signal()));
+    expect(failure?.detail.code).toBe('Application_FieldValidationException');
+    expect(emulator.entities().dimensionSetLines).toHaveLength(2 * plain.lines.length);
+    const fixed = withDimensions(plain, { department: 'SALES', location: '10' });
+    await connector(MAPPED).deliver(fixed, signal());
+    expect(dimensionsOf(plain.externalId)).toEqual(plain.lines.map(() => ({ AREA: '10', DEPARTMENT: 'SALES' })));
+    expect(ledger().transactionsPerDocument.get(plain.externalId)).toBe(1);
+  });
+
+  it('refuses a dimension value BC does not know in its own words, and posts nothing', async () => {
+    const entry = withDimensions((bcPeriodEntries(1, 'DBAD') as [JournalEntry])[0], {
+      department: 'MARKETING',
+      location: '30',
+    });
+    const failure = await failureOf(connector(MAPPED).deliver(entry, signal()));
+    expect(failure).toMatchObject({
+      failureClass: 'invalid',
+      detail: { status: 400, code: 'Application_DialogException' },
+    });
+    expect(failure?.detail.targetText).toContain('The \\"valueCode\\" does not match to a Dimension Value.');
+    expect(emulator.ledger()).toEqual([]);
+  });
+
+  it('refuses before any request a dimension the settings map nowhere, two on one BC dimension, a value past Code[20]', async () => {
+    const [entry] = bcPeriodEntries(1, 'DMAP') as [JournalEntry];
+    const before = emulator.stats();
+    const cases: Array<[Record<string, unknown>, Record<string, string>]> = [
+      [MAPPED, { class: 'A' }],
+      [{ dimensions: { department: 'DEPARTMENT', class: 'DEPARTMENT' } }, { department: 'SALES', class: 'ADM' }],
+      [MAPPED, { department: 'X'.repeat(21) }],
+    ];
+    for (const [settings, dimensions] of cases)
+      expect(await failureOf(connector(settings).deliver(withDimensions(entry, dimensions), signal()))).toMatchObject({
+        failureClass: 'invalid',
+        detail: { path: 'lines[0].dimensions' },
+      });
     expect(emulator.stats()).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bcApi, bcSecret, bcTarget } from '../../../../test/harness/business-central-test-ledger.js';
 import {
   startBusinessCentralEmulator,
@@ -253,5 +253,117 @@ describe('Business Central invoice mode against the emulator', () => {
     expect(id).toMatch(/^S-INV/);
     expect(invoices()).toMatchObject([{ status: 'Draft', totalAmountIncludingTax: 157.25 }]);
     expect(await bc.find(invoice(), signal())).toEqual({ id });
+  });
+});
+
+/** A process killed mid-delivery: every request matching `matches` past the first `count` fails unsent. */
+function killAfter(count: number, matches: (method: string, url: string) => boolean) {
+  const real = globalThis.fetch;
+  let seen = 0;
+  return vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (matches(init?.method ?? 'GET', url) && ++seen > count) throw new Error('the process was killed');
+    return real(input, init);
+  });
+}
+
+describe('Business Central dimensions in invoice mode', () => {
+  const MAPPED = { ...SETTINGS, dimensions: { department: 'DEPARTMENT', location: 'AREA' } };
+  const DIMENSIONS = { department: 'SALES', location: '30' };
+  const EXPECTED = { AREA: '30', DEPARTMENT: 'SALES' };
+  const dimensioned = () => invoice({ dimensions: DIMENSIONS });
+  const dimensionSets = () =>
+    entities().dimensionSetLines.reduce<Record<string, Record<string, unknown>>>((sets, line) => {
+      const parent = String(line.parentId);
+      sets[parent] = { ...sets[parent], [String(line.code)]: line.valueCode };
+      return sets;
+    }, {});
+
+  it("puts the document's dimensions on the header and every line; each G/L entry carries them", async () => {
+    const { id } = await connector(MAPPED).deliver(dimensioned(), signal());
+    expect(id).toMatch(/^PS-INV/);
+    const sets = dimensionSets();
+    for (const document of [...invoices(), ...entities().salesInvoiceLines])
+      expect(sets[String(document.id)]).toEqual(EXPECTED);
+    const ledger = emulator.ledger();
+    expect(ledger.map((entry) => entry.accountNumber)).toEqual(['13100', '40100', '40200', '23100']);
+    expect(ledger.map((entry) => entry.dimensions)).toEqual(ledger.map(() => EXPECTED));
+  });
+
+  /** A draft of the invoice without dimensions (a version before the entity had them), its total right. */
+  const draftWithoutDimensions = () => connector({ ...MAPPED, postDocuments: false }).deliver(invoice(), signal());
+  /** A delivery killed after `count` dimension set lines were created. */
+  async function killedAfter(count: number, bc: ReturnType<typeof connector>) {
+    const killed = killAfter(count, (method, url) => method === 'POST' && url.endsWith('/dimensionSetLines'));
+    try {
+      expect(await failureOf(bc.deliver(dimensioned(), signal()))).toBeDefined();
+    } finally {
+      killed.mockRestore();
+    }
+  }
+
+  it('resumes a draft killed between two dimension set lines, and posts it once with every dimension', async () => {
+    await draftWithoutDimensions();
+    // The header's two, then the first line's first: killed before the first line's second.
+    await killedAfter(3, connector(MAPPED));
+    expect(invoices()).toMatchObject([{ status: 'Draft' }]);
+    expect(entities().dimensionSetLines).toHaveLength(3);
+    expect(emulator.ledger()).toEqual([]);
+    expect(await connector(MAPPED).find(dimensioned(), signal())).toBeUndefined();
+    const { id } = await connector(MAPPED).deliver(dimensioned(), signal());
+    expect(invoices()).toMatchObject([{ number: id, status: 'Open' }]);
+    const sets = dimensionSets();
+    for (const document of [...invoices(), ...entities().salesInvoiceLines])
+      expect(sets[String(document.id)]).toEqual(EXPECTED);
+    expect(emulator.ledger().map((entry) => entry.dimensions)).toEqual(emulator.ledger().map(() => EXPECTED));
+  });
+
+  it("gives lines created after the header's dimensions the header's set (BC's own), without writing it again", async () => {
+    await killedAfter(1, connector(MAPPED));
+    expect(entities().dimensionSetLines).toHaveLength(1);
+    const before = emulator.stats().requests;
+    await connector(MAPPED).deliver(dimensioned(), signal());
+    // Read first: the header's second dimension is created, the lines' sets are BC's copies of the header's.
+    expect(entities().salesInvoiceLines).toHaveLength(3);
+    expect(emulator.stats().requests - before).toBeLessThan(20);
+    expect(emulator.ledger().map((entry) => entry.dimensions)).toEqual(emulator.ledger().map(() => EXPECTED));
+  });
+
+  it('survives every write answered by a dropped connection, and posts once with every dimension', async () => {
+    const bc = connector(MAPPED);
+    emulator.setFaults({ dropAfterCommitRate: 1 });
+    let found;
+    for (let attempt = 0; attempt < 40 && found === undefined; attempt += 1) {
+      found = await bc.find(dimensioned(), signal());
+      if (found === undefined)
+        expect((await failureOf(bc.deliver(dimensioned(), signal())))?.failureClass).toBe('unknown_outcome');
+    }
+    expect(found?.id).toMatch(/^PS-INV/);
+    expect(invoices()).toHaveLength(1);
+    expect(new Set(emulator.ledger().map((entry) => entry.transactionNumber)).size).toBe(1);
+    expect(emulator.ledger().map((entry) => entry.dimensions)).toEqual(emulator.ledger().map(() => EXPECTED));
+  });
+
+  it('counts a kept draft as delivered only once its header and every line hold the dimensions', async () => {
+    const bc = connector({ ...MAPPED, postDocuments: false });
+    await draftWithoutDimensions();
+    // The draft's total is right, and it holds no dimension: not delivered.
+    expect(await bc.find(dimensioned(), signal())).toBeUndefined();
+    await killedAfter(4, bc);
+    expect(invoices()).toMatchObject([{ status: 'Draft', totalAmountIncludingTax: 157.25 }]);
+    expect(await bc.find(dimensioned(), signal())).toBeUndefined();
+    const { id } = await bc.deliver(dimensioned(), signal());
+    expect(await bc.find(dimensioned(), signal())).toEqual({ id });
+    expect(entities().dimensionSetLines).toHaveLength(8);
+  });
+
+  it('refuses a dimension value BC does not know in its own words, leaving the draft unposted', async () => {
+    const failure = await failureOf(
+      connector(MAPPED).deliver(invoice({ dimensions: { department: 'MARKETING' } }), signal()),
+    );
+    expect(failure).toMatchObject({ failureClass: 'invalid', detail: { code: 'Application_DialogException' } });
+    expect(failure?.detail.targetText).toContain('does not match to a Dimension Value.');
+    expect(invoices()).toMatchObject([{ status: 'Draft' }]);
+    expect(emulator.ledger()).toEqual([]);
   });
 });

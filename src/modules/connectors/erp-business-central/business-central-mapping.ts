@@ -81,10 +81,59 @@ export interface JournalLineBody {
   balancingAccountNumber: '';
 }
 
+/** A dimension set line as the connector writes it: the BC dimension's code and the value's code. */
+export interface DimensionSetLineBody {
+  code: string;
+  valueCode: string;
+}
+
+/** BC's Code[20] of a dimension value. */
+const DIMENSION_VALUE_MAX = 20;
+
+/**
+ * Meterbridge dimensions as BC dimension set lines, by code: each under the BC dimension the target's
+ * `settings.dimensions` maps it to, its value in upper case as BC stores codes. Refused before any
+ * request (the catalog refuses the same when it is applied): a dimension the settings do not map, two
+ * mapped to one BC dimension (a dimension set holds one value per dimension), a value past Code[20].
+ */
+export function toDimensionSetLines(
+  dimensions: Readonly<Record<string, string>>,
+  settings: BusinessCentralSettings,
+  path: string,
+): DimensionSetLineBody[] {
+  const lines: DimensionSetLineBody[] = [];
+  const taken = new Map<string, string>();
+  for (const [dimension, value] of Object.entries(dimensions)) {
+    const code = settings.dimensions[dimension];
+    if (code === undefined)
+      throw invalid(
+        path,
+        `${path}.${dimension} is a dimension the target's settings map to no Business Central dimension: add dimensions.${dimension} (a Business Central dimension code) to the settings, or remove it from the entity's accounting`,
+      );
+    const other = taken.get(code);
+    if (other !== undefined)
+      throw invalid(path, `${path}.${dimension} and ${other} both go to Business Central dimension ${code}`);
+    taken.set(code, dimension);
+    const valueCode = value.trim().toUpperCase();
+    if (valueCode === '' || valueCode.length > DIMENSION_VALUE_MAX)
+      throw invalid(
+        path,
+        `${path}.${dimension} is ${JSON.stringify(value.slice(0, 40))}: a Business Central dimension value code is 1 to ${DIMENSION_VALUE_MAX} characters (Code[20])`,
+      );
+    lines.push({ code, valueCode });
+  }
+  return lines.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/** Each journal line's dimension set lines, in the order of `toJournalLines`. */
+export const toJournalDimensions = (entry: JournalEntry, settings: BusinessCentralSettings): DimensionSetLineBody[][] =>
+  entry.lines.map((line, index) => toDimensionSetLines(line.dimensions, settings, `lines[${index}].dimensions`));
+
 /**
  * The batch's lines: 10000, 20000, ... as BC numbers them, a debit as a positive amount and a credit as
  * a negative one. Refused before any request: a currency other than the company's own (API v2.0 journal
- * lines carry no currency), dimensions (not posted yet), an entry that does not balance.
+ * lines carry no currency), a dimension the settings map to no BC dimension, an entry that does not
+ * balance. Each line's dimensions are its dimension set lines (`toJournalDimensions`).
  */
 export function toJournalLines(entry: JournalEntry, settings: BusinessCentralSettings): JournalLineBody[] {
   if (!EXTERNAL_ID.test(entry.externalId))
@@ -101,11 +150,7 @@ export function toJournalLines(entry: JournalEntry, settings: BusinessCentralSet
     const debit = decimalOf(line.debit || '0', `${path}.debit`);
     const credit = decimalOf(line.credit || '0', `${path}.credit`);
     if (!debit.isZero() && !credit.isZero()) throw invalid(path, `${path} has both a debit and a credit`);
-    if (Object.keys(line.dimensions).length > 0)
-      throw invalid(
-        `${path}.dimensions`,
-        `${path} carries dimensions (${Object.keys(line.dimensions).join(', ')}), which this connector does not post to Business Central yet; remove them from the entity's accounting`,
-      );
+    toDimensionSetLines(line.dimensions, settings, `${path}.dimensions`);
     const account = line.account.trim().toUpperCase();
     if (account === '' || account.length > 20)
       throw invalid(`${path}.account`, `${path}.account must be a G/L account number (Code[20])`);

@@ -7,7 +7,9 @@ import {
   EXTERNAL_ID,
   fit,
   invalid,
+  toDimensionSetLines,
   UNIT_DECIMALS,
+  type DimensionSetLineBody,
 } from './business-central-mapping.js';
 import type { BusinessCentralSettings } from './business-central-settings.js';
 
@@ -37,6 +39,8 @@ export interface SalesPlan {
   lines: SalesLineBody[];
   /** What BC's `totalAmountIncludingTax` must come to. */
   total: Decimal;
+  /** The document's dimension set lines: on the header and on every line. */
+  dimensions: DimensionSetLineBody[];
 }
 
 /** BC's "Your Reference" (Text[35]) on an invoice holds the Meterbridge number. */
@@ -63,11 +67,7 @@ export function toSalesPlan(document: ErpDocument, settings: BusinessCentralSett
       'externalId',
       `external id ${document.externalId} is not a document number (at most 20 of A-Z 0-9 _ -)`,
     );
-  if (Object.keys(document.dimensions).length > 0)
-    throw invalid(
-      'dimensions',
-      `the document carries dimensions (${Object.keys(document.dimensions).join(', ')}), which this connector does not post to Business Central yet; remove them from the entity's accounting`,
-    );
+  const dimensions = toDimensionSetLines(document.dimensions, settings, 'dimensions');
   const source = document.source ?? document.lines[0]?.reference;
   const sourceName = source === undefined ? '' : source.invoiceNumber || source.invoiceId;
   const lines: SalesLineBody[] = document.lines.map((line, index) => {
@@ -137,5 +137,6 @@ export function toSalesPlan(document: ErpDocument, settings: BusinessCentralSett
     header,
     lines,
     total,
+    dimensions,
   };
 }

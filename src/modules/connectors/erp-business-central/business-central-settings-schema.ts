@@ -17,6 +17,13 @@ const NUMBER_CODE = {
   description: 'a Business Central number of at most 20 characters, in upper case (Code[20])',
 };
 
+/** A BC dimension's code (Code[20]), as the Dimensions page keys it. */
+const DIMENSION_CODE = {
+  type: 'string',
+  pattern: '^[^\\sa-z][^a-z]{0,18}[^\\sa-z]$|^[^\\sa-z]$',
+  description: 'a Business Central dimension code of at most 20 characters, in upper case (Code[20])',
+};
+
 export const BUSINESS_CENTRAL_SETTINGS = {
   type: 'object',
   additionalProperties: false,
@@ -80,6 +87,13 @@ export const BUSINESS_CENTRAL_SETTINGS = {
       description: "a customer's externalIds.erp -> customer number (a customer not listed is sent as the number)",
       propertyNames: { minLength: 1, maxLength: 200 },
       additionalProperties: NUMBER_CODE,
+    },
+    dimensions: {
+      type: 'object',
+      description:
+        "Meterbridge dimension -> the Business Central dimension code its value is posted under (a dimension set line's code), e.g. { department: DEPARTMENT, location: AREA }",
+      propertyNames: { enum: ['subsidiary', 'department', 'class', 'location'] },
+      additionalProperties: DIMENSION_CODE,
     },
     taxAccount: {
       ...NUMBER_CODE,

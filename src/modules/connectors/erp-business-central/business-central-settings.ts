@@ -27,6 +27,11 @@ export interface BusinessCentralSettings {
   items: Readonly<Record<string, string>>;
   /** The customer's `externalIds.erp` -> customer number (invoice mode). */
   customers: Readonly<Record<string, string>>;
+  /**
+   * Meterbridge dimension (subsidiary, department, class, location) -> the BC dimension code its value
+   * posts under, as a dimension set line. A dimension not listed is refused (the catalog refuses it first).
+   */
+  dimensions: Readonly<Record<string, string>>;
   taxAccount: string | undefined;
   postDocuments: boolean;
   timeoutMs: number | undefined;
@@ -94,6 +99,9 @@ export function readSettings(target: TargetDefinition): BusinessCentralSettings 
     batchPrefix,
     items: numberMap(settings.items),
     customers: numberMap(settings.customers),
+    dimensions: Object.fromEntries(
+      Object.entries(numberMap(settings.dimensions)).map(([dimension, code]) => [dimension, code.toUpperCase()]),
+    ),
     taxAccount: text(settings.taxAccount),
     postDocuments: settings.postDocuments !== false,
     timeoutMs,

@@ -5,10 +5,12 @@ import {
   batchCodeFor,
   batchDisplayName,
   invalid,
+  toJournalDimensions,
   toJournalLines,
   type JournalLineBody,
 } from './business-central-mapping.js';
 import type { BusinessCentralSettings } from './business-central-settings.js';
+import { syncDimensionSetLines } from './dimension-set-lines.js';
 
 // Journal mode. BC has no idempotency key and `Microsoft.NAV.post` posts every line of a batch, so each
 // posting is built in a batch of its own and found again by what it leaves:
@@ -20,10 +22,12 @@ import type { BusinessCentralSettings } from './business-central-settings.js';
 //      wrong one changed (PATCH with its etag), a stray one deleted, a missing one created. A batch left
 //      half built by an attempt cut short is so resumed, and one holding the lines of an earlier, refused
 //      version of the posting is corrected, never posted as it stands;
-//   4. the post, then the G/L entries read back for their entry number, and the emptied batch deleted
+//   4. each line's dimension set lines (`journalLines(<id>)/dimensionSetLines`) made to hold the
+//      posting's dimensions, read first, so a batch cut short between two of them is completed;
+//   5. the post, then the G/L entries read back for their entry number, and the emptied batch deleted
 //      (best effort: a batch left over is empty, and its code belongs to this posting only).
 // The post is the only step that writes the ledger, and it runs only on a batch holding exactly the
-// posting's lines, so a posting is never in the ledger twice.
+// posting's lines, each with its dimensions, so a posting is never in the ledger twice, nor without them.
 
 /** The G/L entries holding a posting, read by its document number; the first entry's number is its id. */
 export async function findPostedEntry(
@@ -129,6 +133,7 @@ export async function deliverJournal(
   signal: AbortSignal,
 ): Promise<TargetDocument> {
   const wanted = toJournalLines(entry, settings);
+  const dimensions = toJournalDimensions(entry, settings);
   const posted = await findPostedEntry(client, entry.externalId, signal);
   if (posted !== undefined) return posted;
   const { batch, created } = await ensureBatch(client, entry, settings, signal);
@@ -143,6 +148,12 @@ export async function deliverJournal(
       `Business Central holds lines in batch ${String(batch.code)} other than the posting's (line ${wrong[0]?.lineNumber ?? '?'} differs after writing it); not posted`,
       { path: 'lines', targetText: JSON.stringify(lines) },
     );
+  // Each line's dimension set made the posting's: a batch cut short between two dimension set lines is
+  // resumed here, and posted only once every line holds its dimensions as BC answered them.
+  for (const [index, line] of wanted.entries()) {
+    const held = lines.find((one) => Number(one.lineNumber) === line.lineNumber)!;
+    await syncDimensionSetLines(client, `journals(${batch.id})/journalLines(${held.id})`, dimensions[index]!, signal);
+  }
   await client.action(`journals(${batch.id})/Microsoft.NAV.post`, signal);
   const document = await findPostedEntry(client, entry.externalId, signal);
   if (document === undefined)

@@ -3,12 +3,15 @@ import { DeliveryFailure, type ErpDocument, type TargetDocument } from '../conne
 import { filterQuery, odataString, type BcEntity, type BusinessCentralClient } from './business-central-client.js';
 import { toSalesPlan, type SalesLineBody, type SalesPlan } from './business-central-sales-mapping.js';
 import type { BusinessCentralSettings } from './business-central-settings.js';
+import { missingDimension, readDimensionSet, syncDimensionSetLines } from './dimension-set-lines.js';
 
 // Invoice mode. A document is a sales invoice (or credit memo) whose `externalDocumentNumber` is the
 // external id, looked up before anything is created:
 //   - posted already (any status but Draft): that is the document; nothing is sent;
 //   - a draft: an earlier attempt was cut short; its header and lines are made the document's (PATCH with
 //     the etag, DELETE and POST by sequence), as when there is none and it is created;
+//   - the document's dimensions made the dimension set of the header and of each line (read first, so a
+//     draft cut short between two dimension set lines is completed; BC's own defaults are left);
 // then BC's total is checked against Meterbridge's (BC computes tax itself: a taxable customer or item
 // would add tax on top of the document's own) and the draft is posted (`Microsoft.NAV.post`) unless the
 // target keeps drafts. A credit memo names the posted invoice it corrects (`invoiceId`), so BC applies it
@@ -38,9 +41,27 @@ export async function findSalesDocument(
   const set = document.type === 'invoice' ? 'salesInvoices' : 'salesCreditMemos';
   const { posted, drafts } = await held(client, set, document.externalId, signal);
   if (posted !== undefined) return { id: String(posted.number) };
-  // A draft counts as delivered only where drafts are the goal, and only once BC's total is the document's.
+  // A draft counts as delivered only where drafts are the goal, and only once BC's total is the document's
+  // and it holds its dimensions, on the header and on every line.
+  if (settings.postDocuments) return undefined;
   const complete = drafts.find((draft) => totalOf(draft)?.equals(new Decimal(document.total)));
-  return !settings.postDocuments && complete !== undefined ? { id: String(complete.number) } : undefined;
+  if (complete === undefined) return undefined;
+  const plan = toSalesPlan(document, settings);
+  if (!(await holdsDimensions(client, plan, complete, signal))) return undefined;
+  return { id: String(complete.number) };
+}
+
+/** Whether a draft's header and each of its lines hold the plan's dimensions. */
+async function holdsDimensions(client: BusinessCentralClient, plan: SalesPlan, draft: BcEntity, signal: AbortSignal) {
+  if (plan.dimensions.length === 0) return true;
+  const header = `${plan.set}(${draft.id})`;
+  if (missingDimension(await readDimensionSet(client, header, signal), plan.dimensions)) return false;
+  for (const line of await client.list(`${header}/${plan.lineSet}`, signal))
+    if (
+      missingDimension(await readDimensionSet(client, `${header}/${plan.lineSet}(${line.id})`, signal), plan.dimensions)
+    )
+      return false;
+  return true;
 }
 
 const sameLine = (line: BcEntity, wanted: SalesLineBody): boolean =>
@@ -54,11 +75,17 @@ const sameLine = (line: BcEntity, wanted: SalesLineBody): boolean =>
   new Decimal(line.unitPrice).equals(wanted.unitPrice) &&
   Number(line.discountAmount ?? 0) === 0;
 
-async function syncLines(client: BusinessCentralClient, plan: SalesPlan, draft: BcEntity, signal: AbortSignal) {
+/** Makes the draft's lines the plan's; answers each line (by sequence) as BC answered it. */
+async function syncLines(
+  client: BusinessCentralClient,
+  plan: SalesPlan,
+  draft: BcEntity,
+  signal: AbortSignal,
+): Promise<Map<number, BcEntity>> {
   const path = `${plan.set}(${draft.id})/${plan.lineSet}`;
   const lines = await client.list(path, signal);
   const wanted = new Map(plan.lines.map((line) => [line.sequence, line]));
-  const kept = new Set<number>();
+  const kept = new Map<number, BcEntity>();
   for (const line of lines) {
     const sequence = Number(line.sequence);
     const target = wanted.get(sequence);
@@ -70,15 +97,18 @@ async function syncLines(client: BusinessCentralClient, plan: SalesPlan, draft: 
     ) {
       // BC does not change a line's item or account in place: the line is made again.
       await client.remove(`${path}(${line.id})`, line['@odata.etag'], signal);
-    } else {
-      kept.add(sequence);
-      if (!sameLine(line, target)) {
-        const { sequence: _sequence, lineType: _type, lineObjectNumber: _object, ...changes } = target;
-        await client.update(`${path}(${line.id})`, line['@odata.etag'], { ...changes, discountAmount: 0 }, signal);
-      }
+    } else if (sameLine(line, target)) kept.set(sequence, line);
+    else {
+      const { sequence: _sequence, lineType: _type, lineObjectNumber: _object, ...changes } = target;
+      kept.set(
+        sequence,
+        await client.update(`${path}(${line.id})`, line['@odata.etag'], { ...changes, discountAmount: 0 }, signal),
+      );
     }
   }
-  for (const line of plan.lines) if (!kept.has(line.sequence)) await client.create(path, { ...line }, signal);
+  for (const line of plan.lines)
+    if (!kept.has(line.sequence)) kept.set(line.sequence, await client.create(path, { ...line }, signal));
+  return kept;
 }
 
 /** The header fields BC holds differently from the plan's. */
@@ -111,7 +141,16 @@ export async function deliverSalesDocument(
     if (Object.keys(changes).length > 0)
       draft = await client.update(`${plan.set}(${draft.id})`, draft['@odata.etag'], changes, signal);
   }
-  await syncLines(client, plan, draft, signal);
+  // The header's dimensions first: BC gives a line created afterwards the header's dimension set.
+  await syncDimensionSetLines(client, `${plan.set}(${draft.id})`, plan.dimensions, signal);
+  const lines = await syncLines(client, plan, draft, signal);
+  for (const line of lines.values())
+    await syncDimensionSetLines(
+      client,
+      `${plan.set}(${draft.id})/${plan.lineSet}(${line.id})`,
+      plan.dimensions,
+      signal,
+    );
   const built = await client.get(`${plan.set}(${draft.id})`, signal);
   const total = totalOf(built);
   if (total === undefined || !total.equals(plan.total))
