@@ -19,7 +19,8 @@ import type { BusinessCentralSettings } from './business-central-settings.js';
 // amount). BC computes tax itself from tax groups and takes no tax amount, so a document's tax, exact,
 // travels as a line on the target's `taxAccount` (customers and items are kept non-taxable in BC); the
 // lines and tax are checked against the document's total before any request, and BC's total is checked
-// against it before the document is posted.
+// against it before the document is posted. The document's dimensions (the entity's) are dimension set
+// lines of the header and of every line (sales-document.ts writes them).
 
 export interface SalesLineBody {
   sequence: number;
