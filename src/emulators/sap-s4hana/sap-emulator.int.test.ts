@@ -267,8 +267,54 @@ describe('the OData item cube', () => {
     );
     expect((await get('A_OperationalAcctgDocItemCube?$select=Nope&$format=json')).status).toBe(400);
     expect((await get('A_OperationalAcctgDocItemCube?$expand=X&$format=json')).status).toBe(400);
-    expect((await get('A_OperationalAcctgDocItemCube')).status).toBe(406);
+    // A $format SAP Gateway does not write: 406, in the XML form of the error document.
+    const unknown = await get('A_OperationalAcctgDocItemCube?$format=csv');
+    expect(unknown).toMatchObject({ status: 406, type: 'application/xml; charset=utf-8' });
+    expect((parser.parse(unknown.text) as Xml).error).toMatchObject({ code: '/IWFND/CM_MGW/004' });
+    // Asked for no format, a refusal is XML too.
+    const badXml = await get("A_OperationalAcctgDocItemCube?$filter=DocumentReferenceID eq 'J-K' and");
+    expect(badXml.status).toBe(400);
+    expect((parser.parse(badXml.text) as Xml).error.message).toMatchObject({ '#text': /Invalid filter/ });
     expect((await get('A_OperationalAcctgDocItemCube?$format=json', {})).status).toBe(401);
+  });
+
+  it('answers Atom XML by default, as SAP Gateway does: the service document and a feed of entries', async () => {
+    await post(envelope([entryXml('J-A', balanced)]));
+    const service = await get('');
+    expect(service).toMatchObject({ status: 200, type: 'application/atomsvc+xml; charset=utf-8' });
+    const collection = (parser.parse(service.text) as Xml).service.workspace.collection;
+    expect(collection['@_href']).toBe('A_OperationalAcctgDocItemCube');
+    const feed = await get(
+      "A_OperationalAcctgDocItemCube?$filter=DocumentReferenceID eq 'J-A'&$select=AccountingDocumentItem,AmountInTransactionCurrency,PostingDate,CostCenter&$orderby=AccountingDocumentItem&$inlinecount=allpages",
+      { authorization: basic(), accept: 'application/atom+xml' },
+    );
+    expect(feed).toMatchObject({ status: 200, type: 'application/atom+xml;type=feed; charset=utf-8' });
+    const parsed = (parser.parse(feed.text) as Xml).feed;
+    expect(parsed.count).toBe('3');
+    const entries = parsed.entry as Xml[];
+    expect(entries).toHaveLength(3);
+    expect(entries[0]?.id).toContain("A_OperationalAcctgDocItemCube(CompanyCode='1710',FiscalYear='2026'");
+    expect(entries[0]?.content['@_type']).toBe('application/xml');
+    const properties = entries[0]?.content.properties as Xml;
+    expect(properties).toMatchObject({
+      AccountingDocumentItem: '001',
+      PostingDate: '2026-10-31T00:00:00',
+    });
+    expect(Object.keys(properties)).toEqual([
+      'AccountingDocumentItem',
+      'AmountInTransactionCurrency',
+      'PostingDate',
+      'CostCenter',
+    ]);
+    // $format=atom (or xml) asks for the same; $format=json wins over an Accept of XML.
+    expect((await get("A_OperationalAcctgDocItemCube?$filter=DocumentReferenceID eq 'J-A'&$format=atom")).type).toMatch(
+      /^application\/atom\+xml/,
+    );
+    const json = await get("A_OperationalAcctgDocItemCube?$filter=DocumentReferenceID eq 'J-A'&$format=json", {
+      authorization: basic(),
+      accept: 'application/xml',
+    });
+    expect(JSON.parse(json.text).d.results).toHaveLength(3);
   });
 });
 

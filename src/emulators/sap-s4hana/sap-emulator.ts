@@ -27,7 +27,7 @@ import {
 } from './front-door.js';
 import { postEntry } from './journal-post.js';
 import { JournalStore, type StoredDocument } from './journal-store.js';
-import { handleOData, odataError, SERVICE } from './odata-service.js';
+import { handleOData, odataError, refusalFormat, SERVICE } from './odata-service.js';
 import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
 import { readBodyBytes } from '../common/read-body-bytes.js';
 import { seededRandom } from '../common/seeded-random.js';
@@ -168,8 +168,9 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
         405,
         '/IWFND/CM_MGW/003',
         `The emulator's OData service is read-only: ${request.method ?? '?'} is not allowed`,
+        refusalFormat(url.searchParams, request.headers.accept),
       );
-    return handleOData(subpath, url, request.headers.accept, store, chart);
+    return handleOData(subpath, url, request.headers.accept, store, chart, now);
   }
 
   function send(response: ServerResponse, reply: Reply | Page): void {
