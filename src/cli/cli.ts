@@ -12,6 +12,7 @@ import { exceptionsCommand } from './commands/exceptions.js';
 import { ingestCommand } from './commands/ingest.js';
 import { invoicesCommand } from './commands/invoices.js';
 import { keysCommand } from './commands/keys.js';
+import { lineageCommand } from './commands/lineage.js';
 import { meteringCommand } from './commands/metering.js';
 import { migrateCommand } from './commands/migrate.js';
 import { postingsCommand } from './commands/postings.js';
@@ -42,7 +43,8 @@ export function buildCli(): Command {
     .addCommand(invoicesCommand())
     .addCommand(creditsCommand())
     .addCommand(postingsCommand())
-    .addCommand(accrueCommand());
+    .addCommand(accrueCommand())
+    .addCommand(lineageCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

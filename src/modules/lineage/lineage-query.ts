@@ -24,7 +24,7 @@ const LINE_NO = /^[1-9]\d{0,8}$/;
 /** How much of an unknown parameter's name a message repeats. */
 const NAME_SHOWN = 100;
 
-const LOOKUPS = 'give one of: event=<source>/<id>, source=...&id=..., document=<target>/<id>, or invoice=...&line=...';
+const LOOKUPS = 'give one of: event (<source>/<id>), source and id, document (<target>/<id>), or invoice and line';
 
 /**
  * Reads a lineage query, reporting every problem at `pathOf(name)`: unknown and repeated parameters,
@@ -47,13 +47,14 @@ export function parseLineageQuery(
   if (lookups.length === 0) errors.push({ path: pathOf('event'), message: `nothing to look up: ${LOOKUPS}` });
   for (const extra of lookups.slice(1))
     errors.push({ path: pathOf(extra), message: `cannot be combined with ${lookups[0]}: ${LOOKUPS}` });
-  const request = readLookup(lookups[0], params, pathOf, errors, eventLimit);
+  // Each lookup given is read, so that its own problems are reported beside the conflict.
+  const [request] = lookups.map((lookup) => readLookup(lookup, params, pathOf, errors, eventLimit));
   if (errors.length > 0 || !request) throw new ValidationError('invalid lineage query', errors);
   return request;
 }
 
 function readLookup(
-  lookup: 'event' | 'source' | 'document' | 'invoice' | undefined,
+  lookup: 'event' | 'source' | 'document' | 'invoice',
   params: LineageParams,
   pathOf: (name: string) => string,
   errors: FieldError[],
@@ -112,8 +113,6 @@ function readLookup(
         ? undefined
         : { lookup: 'line', invoiceId: invoice, lineNo: Number(line), eventLimit, given: ['invoice', 'line'] };
     }
-    default:
-      return undefined;
   }
 }
 
