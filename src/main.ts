@@ -2,6 +2,15 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { secretResolverFor, type Config } from './config/index.js';
 import { createAccess, type Access } from './modules/access/index.js';
 import {
+  bothObservers,
+  createAlerts,
+  createRejectionRecorder,
+  DEFAULT_ALERT_SETTINGS,
+  registerAlertMetrics,
+  type Alerts,
+  type RejectionRecorder,
+} from './modules/alerts/index.js';
+import {
   notePostedDocuments,
   createAccruals,
   createPostingPlanner,
@@ -26,6 +35,13 @@ import {
   type Postings,
 } from './modules/outbox/index.js';
 import { createSchemas, type Schemas } from './modules/schemas/index.js';
+import {
+  createServiceLevels,
+  DEFAULT_SERVICE_LEVEL_SETTINGS,
+  registerServiceLevelMetrics,
+  type ServiceLevels,
+} from './modules/service-levels/index.js';
+import { createReconciliations, type Reconciliations } from './modules/reconciliation/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Database } from './platform/database/database.js';
 import { migrate } from './platform/database/migrate.js';
@@ -49,8 +65,15 @@ export interface App {
   previewPostings(period: unknown): Promise<PostingPreview>;
   /** Accrues a closed period's revenue still on drafts, reversed on the next period's first day. */
   accrue(period: unknown, options?: AccrualOptions): Promise<AccrualResult>;
+  /** Three-way reconciliation of a period: usage, documents and what each target holds, read back. */
+  reconciliations: Reconciliations;
   /** Traces an event, a target's document or an invoice line through every stage (reads only). */
   lineage: LineageService;
+  /** Alert rules, their firings and notifications (the alert worker evaluates and delivers them). */
+  alerts: Alerts;
+  /** Counts the events ingestion rejects, for the schema-rejection rule. */
+  rejections: RejectionRecorder;
+  serviceLevels: ServiceLevels;
   metrics: Registry;
   logger: Logger;
   clock: Clock;
@@ -80,12 +103,13 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics, prefix: 'meterbridge_' });
   const schemas = createSchemas({ db, clock });
+  const rejections = createRejectionRecorder({ db, clock, logger });
   const ingestion = createIngestion({
     db,
     schemas,
     clock,
     limits: config.ingestion,
-    observer: createIngestionMetrics(metrics),
+    observer: bothObservers(createIngestionMetrics(metrics), rejections),
   });
   const catalog = createCatalog({
     db,
@@ -93,6 +117,23 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     metersInUse: meteringMetersInUse(clock),
     creditsInUse: finalizedCreditUse,
   });
+  const secrets = options.secrets ?? secretResolverFor(config);
+  const alerts = createAlerts({
+    db,
+    clock,
+    logger,
+    secrets,
+    settings: config.alerts ?? DEFAULT_ALERT_SETTINGS,
+    meters: async () =>
+      ((await catalog.current())?.catalog.meters ?? []).map(({ key, eventType }) => ({ key, eventType })),
+  });
+  registerAlertMetrics(metrics, db, () => alerts.rules.list().map((rule) => rule.rule));
+  const serviceLevels = createServiceLevels({
+    db,
+    clock,
+    settings: config.serviceLevels ?? DEFAULT_SERVICE_LEVEL_SETTINGS,
+  });
+  registerServiceLevelMetrics(metrics, serviceLevels);
   const { graceHours } = config.billing;
   const billing = createBilling({
     db,
@@ -101,6 +142,8 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     graceHours,
     listener: createPostingPlanner({ catalog, graceHours }),
   });
+  const postings = createPostings({ db, clock, render: createPostingRenderer({ catalog, billing }) });
+  const connectorFor = createTargetConnectors({ catalog, secrets, clock });
   return {
     config,
     db,
@@ -117,21 +160,26 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
       horizonDays: config.metering.horizonDays,
     }),
     billing,
-    postings: createPostings({ db, clock, render: createPostingRenderer({ catalog, billing }) }),
+    postings,
+    reconciliations: createReconciliations({ db, clock, catalog, billing, postings, connectorFor, graceHours }),
     previewPostings: createPostingPreview({ catalog, billing, now: () => clock.now() }),
     accrue: createAccruals({ db, catalog, billing, clock }),
     lineage: createLineage({ db, billing }),
     dispatcher: createDispatcher({
       db,
       clock,
-      connectorFor: createTargetConnectors({ catalog, secrets: options.secrets ?? secretResolverFor(config), clock }),
+      connectorFor,
       observer: createPostingMetrics(metrics, db),
       onDelivered: notePostedDocuments,
     }),
+    alerts,
+    rejections,
+    serviceLevels,
     metrics,
     logger,
     clock,
     close: async () => {
+      await rejections.settled();
       if (!options.db) await db.close();
     },
   };

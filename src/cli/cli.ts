@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isAppError } from '../platform/errors.js';
 import { packageRoot } from '../platform/package-root.js';
 import { accrueCommand } from './commands/accrue.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { billCommand } from './commands/bill.js';
 import { catalogCommand } from './commands/catalog.js';
 import { creditsCommand } from './commands/credits.js';
@@ -19,6 +20,7 @@ import { postingsCommand } from './commands/postings.js';
 import { priceCommand } from './commands/price.js';
 import { replayCommand } from './commands/replay.js';
 import { serveCommand } from './commands/serve.js';
+import { statusCommand } from './commands/status.js';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -44,7 +46,9 @@ export function buildCli(): Command {
     .addCommand(creditsCommand())
     .addCommand(postingsCommand())
     .addCommand(accrueCommand())
-    .addCommand(lineageCommand());
+    .addCommand(reconcileCommand())
+    .addCommand(lineageCommand())
+    .addCommand(statusCommand());
 }
 
 /** Prints an error the way an operator can act on it: the message, then each field with its problem. */

@@ -1,4 +1,6 @@
+import type { AlertSettings } from '../modules/alerts/index.js';
 import type { IngestionLimits } from '../modules/ingestion/index.js';
+import type { ServiceLevelSettings } from '../modules/service-levels/index.js';
 
 export type { IngestionLimits };
 
@@ -22,6 +24,10 @@ export interface Config {
    * embedding) stays valid: absent means off. `loadConfig` always fills it.
    */
   accounting?: AccountingSettings;
+  /** Alert rules and their webhook (the file's `alerts` section); absent: the defaults. `loadConfig` always fills it. */
+  alerts?: AlertSettings;
+  /** Service-level objectives (the file's `serviceLevels` section); absent: the defaults. */
+  serviceLevels?: ServiceLevelSettings;
 }
 
 /** Period-end accrual as `serve` runs it (`docs/posting.md`, Accruals). */

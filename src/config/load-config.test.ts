@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_SETTINGS } from '../modules/alerts/index.js';
+import { DEFAULT_SERVICE_LEVEL_SETTINGS } from '../modules/service-levels/index.js';
 import { ValidationError, type FieldError } from '../platform/errors.js';
 import type { Config } from './config.js';
 import {
@@ -118,6 +120,8 @@ describe('loadConfig', () => {
       metering: DEFAULT_METERING_SETTINGS,
       billing: DEFAULT_BILLING_SETTINGS,
       accounting: DEFAULT_ACCOUNTING_SETTINGS,
+      alerts: DEFAULT_ALERT_SETTINGS,
+      serviceLevels: DEFAULT_SERVICE_LEVEL_SETTINGS,
     });
     expect(config.accounting).toEqual({ autoAccrue: false, accrualDelayMinutes: 60 });
     expect(config).not.toHaveProperty('databaseUrl');

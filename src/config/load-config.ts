@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, type FieldError } from '../platform/errors.js';
+import { readAlertSettings } from '../modules/alerts/index.js';
+import { readServiceLevelSettings } from '../modules/service-levels/index.js';
 import type { Config } from './config.js';
 import { CONFIG_FILE, defaultConfig, settingConflicts, SETTINGS, type SettingKey } from './settings.js';
 
@@ -42,6 +44,7 @@ function unknownFileSettings(tree: Record<string, unknown>, fileName: string): F
   const sections = new Set(SETTINGS.map((setting) => setting.filePath.split('.')[0]));
   const errors: FieldError[] = [];
   for (const [section, body] of Object.entries(tree)) {
+    if (Object.hasOwn(NESTED_SECTIONS, section)) continue;
     if (!sections.has(section) || body === null || typeof body !== 'object' || Array.isArray(body)) {
       errors.push({
         path: `file ${fileName}: ${section}`,
@@ -56,6 +59,14 @@ function unknownFileSettings(tree: Record<string, unknown>, fileName: string): F
   }
   return errors;
 }
+
+/** Sections of the file only (no flag or environment variable), each read and checked whole by its module. */
+const NESTED_SECTIONS = {
+  alerts: (config: Config, raw: unknown, at: string, errors: FieldError[]) =>
+    (config.alerts = readAlertSettings(raw, at, errors)),
+  serviceLevels: (config: Config, raw: unknown, at: string, errors: FieldError[]) =>
+    (config.serviceLevels = readServiceLevelSettings(raw, at, errors)),
+} as const;
 
 /**
  * Loads configuration once: flags override environment, which overrides the file, which overrides
@@ -89,6 +100,13 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
       origins.set(setting.key, origin);
     }
   }
+  for (const [section, read] of Object.entries(NESTED_SECTIONS))
+    read(
+      config,
+      fileName ? lookup(file, section) : undefined,
+      `${fileName ? `file ${fileName}: ` : ''}${section}`,
+      errors,
+    );
   // Only between valid values: a value already refused would be reported twice.
   if (errors.length === 0) {
     for (const { key, message } of settingConflicts(config)) {
@@ -106,5 +124,7 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     metering: Object.freeze(config.metering),
     billing: Object.freeze(config.billing),
     ...(config.accounting && { accounting: Object.freeze(config.accounting) }),
+    ...(config.alerts && { alerts: Object.freeze(config.alerts) }),
+    ...(config.serviceLevels && { serviceLevels: Object.freeze(config.serviceLevels) }),
   });
 }

@@ -11,6 +11,7 @@ import { jsonBodyParser } from './json-body-parser.js';
 import { notFoundHandler } from './not-found.js';
 import { problemErrorHandler, sendProblemFor, toProblem } from './problem.js';
 import { registerRawBodyRoutes } from './raw-body-scope.js';
+import { registerAlertRoutes } from './routes/alerts/register-alert-routes.js';
 import { registerApiKeyRoutes } from './routes/api-keys/register-api-key-routes.js';
 import { registerBillingRoutes } from './routes/billing/register-billing-routes.js';
 import { registerCatalogRoutes } from './routes/catalog/register-catalog-routes.js';
@@ -22,6 +23,7 @@ import { registerPutSchema } from './routes/event-types/put-schema.js';
 import { registerPostEvents } from './routes/events/post-events.js';
 import { registerMeteringRoutes } from './routes/metering/register-metering-routes.js';
 import { registerPostingRoutes } from './routes/postings/register-posting-routes.js';
+import { registerReconciliationRoutes } from './routes/reconciliations/register-reconciliation-routes.js';
 import { registerRatingRoutes } from './routes/rating/register-rating-routes.js';
 import { registerLineageRoutes } from './routes/lineage/register-lineage-routes.js';
 import { registerHealth } from './routes/system/health.js';
@@ -87,8 +89,10 @@ export async function buildServer(deps: HttpDependencies & { lineage: LineageSer
   registerRatingRoutes(app, deps);
   registerBillingRoutes(app, deps);
   registerPostingRoutes(app, deps);
+  registerReconciliationRoutes(app, deps);
   registerLineageRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
+  registerAlertRoutes(app, deps);
   await registerRawBodyRoutes(app, deps.config.ingestion.maxBodyBytes, (scope) => {
     registerPostEvents(scope, deps);
     registerOpenMeterCompatRoutes(scope, deps);

@@ -1,5 +1,6 @@
 // The billing module's one public door.
 export { createBilling, type Billing, type BillingDependencies } from './service.js';
+export { invoicingAttainment, type InvoicingAttainment } from './invoicing/completeness-queries.js';
 export {
   CREDIT_STATUSES,
   INVOICE_FINALIZED_TOPIC,

@@ -12,6 +12,7 @@ export type {
   ValidEvent,
 } from './ingestion.js';
 export { schemaRequestKey } from './ingestion.js';
+export { countRawEventsByTypeInWindows } from './alert-queries.js';
 export { createIngestion, type Ingestion, type IngestionDependencies, type IngestOptions } from './service.js';
 export { eventMediaType, parseEventsBody, EVENT_MEDIA_TYPES, type EventMediaType } from './body-parser.js';
 export { validateEnvelope, MAX_ID_LENGTH } from './envelope.js';

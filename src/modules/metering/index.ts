@@ -1,4 +1,14 @@
 export { createMetering, meteringMetersInUse, type Metering, type MeteringDependencies } from './metering.js';
+export {
+  findUnbilledMonths,
+  countOpenExceptionsAt,
+  countUsageByMeterInWindows,
+  usageLatencyAttainment,
+  exceptionResolutionAttainment,
+  type UnbilledMonth,
+  type ArrivalWindow,
+  type Attainment,
+} from './alert-queries.js';
 export { DEFAULT_HORIZON_DAYS } from './derive.js';
 export { METERING_STAGE, DEFAULT_METERING_BATCH, type MeteringBatch, type MeteringStage } from './metering-stage.js';
 export type { MeteringLag } from './metering-metrics.js';
