@@ -21,7 +21,7 @@ export {
 } from './billing.js';
 export { finalizedCreditUse } from './credits/credit-repository.js';
 export { parseCreditQuery, type CreditParams } from './credits/credit-filter.js';
-export { calendarMonth, periodsStartingIn } from './invoicing/periods.js';
+export { calendarMonth, periodContaining, periodsStartingIn } from './invoicing/periods.js';
 export {
   INVOICE_STATUSES,
   parseInvoiceQuery,
@@ -31,4 +31,10 @@ export {
 } from './invoicing/invoice-filter.js';
 export { markInvoicesPosted } from './invoicing/invoice-repository.js';
 export { findLineEvents } from './invoicing/line-lineage.js';
+export {
+  meteredLinesOf,
+  tallyInvoiced,
+  type InvoicedTally,
+  type InvoiceTallyScope,
+} from './invoicing/invoice-tally.js';
 export { findLinesBillingUsage, type BilledUsage, type LineKey } from './invoicing/usage-lines.js';

@@ -236,6 +236,12 @@ export interface Connector {
    * look-up first).
    */
   deliver(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument>;
+  /**
+   * Whether `find` can tell what the target holds for a body; false where it cannot (a webhook keeps
+   * nothing to ask, a meter counts usage without keeping events): reconciliation then reports that part
+   * unverified. Absent: always.
+   */
+  readsBack?(body: PostingBody): boolean;
   /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
   find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined>;
 }

@@ -59,3 +59,12 @@ export {
   type EventUsageRecord,
   type EventException,
 } from './event-lineage.js';
+export {
+  findStrayBilledRecords,
+  findUnbilledUsage,
+  tallyUsage,
+  type UnbilledUsage,
+  type StrayRecords,
+  type UsageTally,
+  type UsageTallyScope,
+} from './usage-tally.js';

@@ -18,5 +18,6 @@ export { parsePostingQuery, type PostingParams } from './posting-filter.js';
 export type { PostingFilter } from './posting-queries.js';
 export { collect, type GroupContribution } from './collect.js';
 export { createPostingMetrics, type DeliveryObserver } from './posting-metrics.js';
+export { expeditePosting, requeueMissingPosting } from './posting-repairs.js';
 export { findUndeliveredHolder, lockOpenHolder, type UndeliveredHolder } from './correction-repository.js';
 export { findPostingsCarryingInvoice, findPostingsOfDocument } from './lineage-queries.js';

@@ -7,6 +7,8 @@ export interface PostingFilter {
   statuses?: readonly PostingStatus[];
   targetKey?: string;
   period?: string;
+  /** Only postings created at or after this instant. */
+  createdFrom?: Date;
   /** Only ids after this one (paging). */
   afterId?: string;
   limit?: number;
@@ -18,6 +20,7 @@ export async function findPostingsBy(db: Queryable, filter: PostingFilter): Prom
     `select ${POSTING_COLUMNS} from postings
       where ($1::text[] is null or status = any($1)) and ($2::text is null or target_key = $2)
         and ($3::text is null or period = $3) and ($4::bigint is null or postings.id > $4)
+        and ($6::timestamptz is null or created_at >= $6)
       order by postings.id limit $5`,
     [
       filter.statuses ?? null,
@@ -25,6 +28,7 @@ export async function findPostingsBy(db: Queryable, filter: PostingFilter): Prom
       filter.period ?? null,
       filter.afterId ?? null,
       filter.limit ?? 1000,
+      filter.createdFrom ?? null,
     ],
   );
   return result.rows.map(fromRowPosting);

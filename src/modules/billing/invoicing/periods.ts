@@ -66,6 +66,17 @@ export function periodsStartingIn(
   return found;
 }
 
+/** The subscription's period holding an instant (its covered part starting at or before it), or undefined. */
+export function periodContaining(
+  subscription: Subscription,
+  at: Date,
+): { period: Period; covered: Period } | undefined {
+  const from = addMonths(at, -13);
+  return periodsStartingIn(subscription, from, new Date(at.getTime() + 1))
+    .filter(({ period, covered }) => covered.start <= at && at < period.end)
+    .at(-1);
+}
+
 /** The share of the period the subscription covered, exact decimal text: prorates flat fees, minimums and maximums. */
 export function coveredShare(period: Period, covered: Period): string {
   return new Exact(covered.end.getTime() - covered.start.getTime())

@@ -107,6 +107,7 @@ export function createStripeConnector(
         `a stripe target bills customers: it takes no ${body.type} (${body.externalId})`,
       );
     },
+    readsBack: (body) => body.type === 'billing_items',
     async find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined> {
       // Meter events cannot be read back one by one: sending them again under the same identifiers is the
       // look-up (Stripe drops an identifier it already counted within 24 hours).

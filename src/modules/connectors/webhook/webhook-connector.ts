@@ -43,6 +43,7 @@ export function createWebhookConnector(target: TargetDefinition, secrets: Secret
       return { id: documentId(answer) ?? body.externalId };
     },
     // A webhook has no read-back: the receiver's deduplication on the idempotency key stands in for it.
+    readsBack: () => false,
     async find() {
       return undefined;
     },

@@ -1,0 +1,15 @@
+// The reconciliation module's one public door.
+export {
+  createReconciliations,
+  type Reconciliations,
+  type ReconciliationsDependencies,
+  type ReconciliationReport,
+} from './service.js';
+export {
+  MISMATCH_CLASSES,
+  REPAIRABLE,
+  type Mismatch,
+  type MismatchClass,
+  type ReconciliationRun,
+} from './reconciliation.js';
+export { reportCsv, REPORT_PARTS, type ReportPart } from './report-csv.js';

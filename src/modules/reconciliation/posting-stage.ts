@@ -1,0 +1,307 @@
+import { Decimal } from 'decimal.js';
+import type { Invoice, InvoiceFilter } from '../billing/index.js';
+import { billedInOf, type Catalog } from '../catalog/index.js';
+import { DEFAULT_TARGET_LIMITS, type Connector } from '../connectors/index.js';
+import type { Posting, PostingFilter } from '../outbox/index.js';
+import { carriedInvoices } from './carried-invoices.js';
+import { createPacedReader, type PacedReader } from './read-back.js';
+import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
+
+// The third and fourth stages: the period's finalized documents against the postings that carry them to
+// each target (the entity's ledger, the billing platform its subscription is billed in), and each
+// delivered posting against what the target holds, read back through its connector — never Meterbridge's
+// own record of what it sent. Postings are read page by page; the read-back is paced per target.
+
+const PAGE = 500;
+
+export interface PostingStageDependencies {
+  listInvoices(filter: InvoiceFilter, limit: number): Promise<Invoice[]>;
+  listPostings(filter: PostingFilter, limit: number): Promise<Posting[]>;
+  connectorFor(targetKey: string): Promise<Connector | undefined>;
+  /** A reader for a connector at its target's pace (a test gives one without waiting). */
+  reader?: (connector: Connector, requestsPerSecond: number) => PacedReader;
+}
+
+export interface PostingScope {
+  start: Date;
+  end: Date;
+  month: string;
+  legalEntity?: string;
+  now: Date;
+  /** A pending or retrying posting older than this is stuck. */
+  stuckAfterMs: number;
+}
+
+interface PeriodDocument {
+  invoice: Invoice;
+  /** Targets that must carry it, and whether a delivered posting to each does, and was found there. */
+  expected: Set<string>;
+  carried: Map<string, { delivered: boolean; verified: boolean }>;
+}
+
+export interface PostingStageResult {
+  totals: StageTotals[];
+  postingsRead: number;
+  unverified: UnverifiedTarget[];
+}
+
+export async function reconcilePostings(
+  deps: PostingStageDependencies,
+  catalog: Catalog | undefined,
+  scope: PostingScope,
+  report: (mismatch: NewMismatch) => void,
+): Promise<PostingStageResult> {
+  const documents = await periodDocuments(deps, catalog, scope);
+  const accruals = new Map<string, { accrual?: Posting; reversal?: Posting }>();
+  const toRead: Posting[] = [];
+
+  for (let afterId: string | undefined; ;) {
+    const page = await deps.listPostings({ createdFrom: scope.start, afterId }, PAGE);
+    for (const posting of page) {
+      if (posting.kind === 'accrual' || posting.kind === 'reversal') {
+        if (posting.period === scope.month && inScope(posting.legalEntity, scope)) {
+          const pair = accruals.get(`${posting.targetKey}\u0000${posting.subject}`) ?? {};
+          pair[posting.kind] = posting;
+          accruals.set(`${posting.targetKey}\u0000${posting.subject}`, pair);
+        }
+        continue;
+      }
+      const carried = carriedInvoices(posting.body).filter((id) => documents.has(id));
+      if (carried.length === 0 || posting.status === 'cancelled') continue;
+      for (const id of carried) {
+        const entry = documents.get(id)!;
+        const mark = entry.carried.get(posting.targetKey) ?? { delivered: false, verified: true };
+        entry.carried.set(posting.targetKey, { ...mark, delivered: mark.delivered || posting.status === 'delivered' });
+      }
+      checkOpen(posting, scope, report);
+      if (posting.status === 'delivered') toRead.push(posting);
+    }
+    if (page.length < PAGE) break;
+    afterId = page.at(-1)?.id;
+  }
+
+  const { read, unverified } = await readBack(deps, catalog, toRead, documents, report);
+  for (const { invoice, expected, carried } of documents.values())
+    for (const target of expected)
+      if (!carried.has(target))
+        report({
+          ...NO_PLACE,
+          class: 'invoice_not_posted',
+          ...placeOf(invoice),
+          targetKey: target,
+          invoiceId: invoice.id,
+          expected: invoice.total,
+          actual: '0',
+          detail: `${invoice.document} ${invoice.number ?? invoice.id} (${invoice.total} ${invoice.currency}) is finalized, but no posting carries it to target ${target}`,
+          action:
+            "a person must look: check the posting preview (meterbridge postings preview) and the catalog's accounting or billedIn for this document",
+        });
+  checkAccruals(accruals, scope, report);
+  return { totals: stageTotals(documents), postingsRead: read, unverified };
+}
+
+function inScope(legalEntity: string | null, scope: PostingScope): boolean {
+  return scope.legalEntity === undefined || legalEntity === scope.legalEntity;
+}
+
+/** The period's finalized documents, each with the targets that must carry it. */
+async function periodDocuments(
+  deps: PostingStageDependencies,
+  catalog: Catalog | undefined,
+  scope: PostingScope,
+): Promise<Map<string, PeriodDocument>> {
+  const documents = new Map<string, PeriodDocument>();
+  for (let afterId: string | undefined; ;) {
+    const page = await deps.listInvoices(
+      { status: 'finalized', from: scope.start, to: scope.end, legalEntity: scope.legalEntity, afterId },
+      PAGE,
+    );
+    for (const invoice of page)
+      documents.set(invoice.id, { invoice, expected: expectedTargets(catalog, invoice), carried: new Map() });
+    if (page.length < PAGE) break;
+    afterId = page.at(-1)?.id;
+  }
+  return documents;
+}
+
+/**
+ * Where a document must be carried by the current catalog: its entity's ledger (a document of a total of
+ * 0 may carry no line worth posting, and is not expected), and the billing platform its subscription is
+ * billed in by items (a usage hand-off carries only the usage it has).
+ */
+function expectedTargets(catalog: Catalog | undefined, invoice: Invoice): Set<string> {
+  const expected = new Set<string>();
+  if (!catalog) return expected;
+  const entity = catalog.legalEntities.find((candidate) => candidate.code === invoice.legalEntity);
+  if (entity?.accounting && !new Decimal(invoice.total).isZero()) expected.add(entity.accounting.target);
+  const subscription = catalog.subscriptions.find((candidate) => candidate.key === invoice.subscription);
+  const billedIn = subscription && billedInOf(catalog, subscription);
+  const target = billedIn && catalog.targets?.find((candidate) => candidate.key === billedIn.target);
+  if (target && target.settings.send !== 'meter_events') expected.add(target.key);
+  return expected;
+}
+
+function checkOpen(posting: Posting, scope: PostingScope, report: (mismatch: NewMismatch) => void): void {
+  const common = {
+    ...NO_PLACE,
+    legalEntity: posting.legalEntity,
+    targetKey: posting.targetKey,
+    postingId: posting.id,
+    externalId: posting.externalId,
+  };
+  if (posting.status === 'dead')
+    report({
+      ...common,
+      class: 'posting_dead',
+      detail: `posting ${posting.id} (${posting.kind} ${posting.externalId}) to ${posting.targetKey} is in the dead-letter queue`,
+      action: `read its last failure (GET /v1/postings/${posting.id}), fix the mapping or secret it names, then retry it (meterbridge postings retry ${posting.id})`,
+    });
+  const age = scope.now.getTime() - new Date(posting.createdAt).getTime();
+  // A pending posting not due yet (a day's entry waiting for its day to end) is waiting, not stuck.
+  const due = posting.status !== 'pending' || new Date(posting.nextAttemptAt) <= scope.now;
+  if (['pending', 'retrying', 'in_flight'].includes(posting.status) && age > scope.stuckAfterMs && due)
+    report({
+      ...common,
+      class: 'posting_stuck',
+      detail: `posting ${posting.id} (${posting.kind} ${posting.externalId}) to ${posting.targetKey} has been ${posting.status} for ${Math.round(age / 3_600_000)} hours after ${posting.attempts} attempts`,
+      action: 'repairable: made due now, it is read back and sent again by the dispatcher (--repair)',
+    });
+}
+
+/** Each delivered posting read back at its target's pace; a target that cannot be read is unverified. */
+async function readBack(
+  deps: PostingStageDependencies,
+  catalog: Catalog | undefined,
+  postings: readonly Posting[],
+  documents: Map<string, PeriodDocument>,
+  report: (mismatch: NewMismatch) => void,
+): Promise<{ read: number; unverified: UnverifiedTarget[] }> {
+  const byTarget = new Map<string, Posting[]>();
+  for (const posting of postings)
+    byTarget.set(posting.targetKey, [...(byTarget.get(posting.targetKey) ?? []), posting]);
+  const unverified: UnverifiedTarget[] = [];
+  let read = 0;
+  for (const [targetKey, list] of byTarget) {
+    const connector = await deps.connectorFor(targetKey);
+    const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
+    const reader = connector && (deps.reader ?? createPacedReader)(connector, limits.requestsPerSecond);
+    const unread = (reason: string, from: number) => {
+      unverified.push({ targetKey, reason, postingsUnread: list.length - from });
+      for (const posting of list.slice(from)) unverify(posting, documents);
+    };
+    if (!connector || !reader) {
+      unread(`target ${targetKey} is not in the current catalog, or its kind has no connector`, 0);
+      continue;
+    }
+    const readable = list.filter((posting) => connector.readsBack?.(posting.body) ?? true);
+    if (readable.length < list.length) {
+      const skipped = list.filter((posting) => !readable.includes(posting));
+      unverified.push({
+        targetKey,
+        reason: `a ${connector.target.kind} target cannot be read back for ${[...new Set(skipped.map((posting) => posting.kind))].join(', ')} postings`,
+        postingsUnread: skipped.length,
+      });
+      for (const posting of skipped) unverify(posting, documents);
+    }
+    for (const [index, posting] of readable.entries()) {
+      const result = await reader.read(posting.body, new Date(posting.createdAt));
+      if (result.outcome === 'unreadable') {
+        unread(`reading ${targetKey} back failed: ${result.reason}`, index);
+        break;
+      }
+      read += 1;
+      const common = {
+        ...NO_PLACE,
+        legalEntity: posting.legalEntity,
+        targetKey,
+        postingId: posting.id,
+        externalId: posting.externalId,
+        targetDocumentId: posting.targetDocumentId,
+      };
+      if (result.outcome === 'missing') {
+        unverify(posting, documents);
+        report({
+          ...common,
+          class: 'posting_missing_in_target',
+          detail: `posting ${posting.id} (${posting.kind} ${posting.externalId}) was delivered to ${targetKey}${posting.targetDocumentId ? ` as ${posting.targetDocumentId}` : ''}, but the target holds nothing under its external id`,
+          action: 'repairable: put back in line, it is read back and sent again by the dispatcher (--repair)',
+        });
+      } else if (posting.targetDocumentId !== null && result.document.id !== posting.targetDocumentId) {
+        report({
+          ...common,
+          class: 'document_differs_in_target',
+          actual: result.document.id,
+          detail: `${targetKey} holds ${posting.externalId} as ${result.document.id}, not as ${posting.targetDocumentId}, which the delivery recorded: a second document, or one replaced by hand`,
+          action: `a person must look in ${targetKey} at both documents and keep one`,
+        });
+      }
+    }
+  }
+  return { read, unverified };
+}
+
+function unverify(posting: Posting, documents: Map<string, PeriodDocument>): void {
+  for (const id of carriedInvoices(posting.body)) {
+    const entry = documents.get(id);
+    const mark = entry?.carried.get(posting.targetKey);
+    if (entry && mark) entry.carried.set(posting.targetKey, { ...mark, verified: false });
+  }
+}
+
+function checkAccruals(
+  accruals: Map<string, { accrual?: Posting; reversal?: Posting }>,
+  scope: PostingScope,
+  report: (mismatch: NewMismatch) => void,
+): void {
+  // The reversal is dated the first day after the period: before then it is not due.
+  if (scope.now < scope.end) return;
+  for (const { accrual, reversal } of accruals.values()) {
+    if (accrual?.status !== 'delivered' || reversal?.status === 'delivered') continue;
+    report({
+      ...NO_PLACE,
+      class: 'accrual_not_reversed',
+      legalEntity: accrual.legalEntity,
+      targetKey: accrual.targetKey,
+      postingId: reversal?.id ?? accrual.id,
+      externalId: reversal?.externalId ?? null,
+      detail: `the accrual ${accrual.externalId} of ${scope.month} is in ${accrual.targetKey}, but its reversal is ${reversal ? reversal.status : 'missing'}`,
+      action: reversal
+        ? `see posting ${reversal.id}: retry or fix it (meterbridge postings retry ${reversal.id})`
+        : 'a person must reverse the accrual in the ledger',
+    });
+  }
+}
+
+/** Stage totals per entity and currency: invoiced, posted and verified per target, to the cent. */
+function stageTotals(documents: Map<string, PeriodDocument>): StageTotals[] {
+  const totals = new Map<string, StageTotals>();
+  for (const { invoice, carried } of documents.values()) {
+    const key = `${invoice.legalEntity}\u0000${invoice.currency}`;
+    const row = totals.get(key) ?? {
+      legalEntity: invoice.legalEntity,
+      currency: invoice.currency,
+      usageRecords: 0,
+      usageRecordsInvoiced: 0,
+      documents: 0,
+      invoiced: '0',
+      posted: {},
+      verified: {},
+    };
+    row.documents += 1;
+    row.invoiced = new Decimal(row.invoiced).plus(invoice.total).toFixed();
+    for (const [target, mark] of carried) {
+      if (!mark.delivered) continue;
+      row.posted[target] = new Decimal(row.posted[target] ?? 0).plus(invoice.total).toFixed();
+      if (mark.verified) row.verified[target] = new Decimal(row.verified[target] ?? 0).plus(invoice.total).toFixed();
+      else row.verified[target] ??= '0';
+    }
+    totals.set(key, row);
+  }
+  return [...totals.values()];
+}
+
+const placeOf = (invoice: Invoice) => ({
+  legalEntity: invoice.legalEntity,
+  currency: invoice.currency,
+  customer: invoice.customer,
+});

@@ -1,0 +1,218 @@
+import type { Queryable } from '../../platform/database/database.js';
+import { iso, type Timestamp } from '../../platform/database/row-timestamp.js';
+import type {
+  MeterRow,
+  Mismatch,
+  MismatchClass,
+  ReconciliationRun,
+  ReconciliationSummary,
+  RunStatus,
+  StageTotals,
+} from './reconciliation.js';
+
+// The kept reports: `reconciliation_runs` (one per run, its totals and summary) and
+// `reconciliation_mismatches` (one per mismatch found, marked when repaired).
+
+interface RunRow {
+  id: string;
+  period: string;
+  legal_entity: string | null;
+  provisional: boolean;
+  repair: boolean;
+  status: RunStatus;
+  requested_by: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  summary: ReconciliationSummary;
+  totals: StageTotals[];
+  meter_rows: MeterRow[];
+  error: string | null;
+}
+
+const RUN_COLUMNS = `id, period, legal_entity, provisional, repair, status, requested_by, started_at, finished_at,
+  summary, totals, meter_rows, error`;
+
+const EMPTY_SUMMARY: ReconciliationSummary = {
+  mismatches: 0,
+  byClass: {},
+  repaired: 0,
+  postingsRead: 0,
+  unverified: [],
+  clean: false,
+};
+
+const fromRunRow = (row: RunRow): ReconciliationRun => ({
+  id: row.id,
+  period: row.period,
+  legalEntity: row.legal_entity,
+  provisional: row.provisional,
+  repair: row.repair,
+  status: row.status,
+  requestedBy: row.requested_by,
+  startedAt: iso(row.started_at),
+  finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+  summary: { ...EMPTY_SUMMARY, ...row.summary },
+  totals: row.totals,
+  rows: row.meter_rows,
+  error: row.error,
+});
+
+export async function insertRun(
+  db: Queryable,
+  run: Pick<ReconciliationRun, 'id' | 'period' | 'legalEntity' | 'provisional' | 'repair' | 'requestedBy'>,
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `insert into reconciliation_runs (id, period, legal_entity, provisional, repair, status, requested_by, started_at)
+     values ($1, $2, $3, $4, $5, 'running', $6, $7)`,
+    [run.id, run.period, run.legalEntity, run.provisional, run.repair, run.requestedBy, at],
+  );
+}
+
+export async function finishRun(
+  db: Queryable,
+  id: string,
+  outcome: {
+    status: RunStatus;
+    summary: ReconciliationSummary;
+    totals: StageTotals[];
+    rows: MeterRow[];
+    error?: string;
+  },
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `update reconciliation_runs set status = $2, summary = $3::jsonb, totals = $4::jsonb, meter_rows = $5::jsonb,
+            error = $6, finished_at = $7
+      where id = $1`,
+    [
+      id,
+      outcome.status,
+      JSON.stringify(outcome.summary),
+      JSON.stringify(outcome.totals),
+      JSON.stringify(outcome.rows),
+      outcome.error ?? null,
+      at,
+    ],
+  );
+}
+
+export async function insertMismatches(db: Queryable, runId: string, mismatches: readonly Mismatch[]): Promise<void> {
+  if (mismatches.length === 0) return;
+  const column = <K extends keyof Mismatch>(key: K) => mismatches.map((mismatch) => mismatch[key]);
+  await db.query(
+    `insert into reconciliation_mismatches (run_id, seq, class, legal_entity, currency, customer, meter, target_key,
+            invoice_id, posting_id, external_id, target_document_id, expected, actual, detail, action, repaired)
+     select $1, * from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
+            $17::boolean[])`,
+    [
+      runId,
+      column('seq'),
+      column('class'),
+      column('legalEntity'),
+      column('currency'),
+      column('customer'),
+      column('meter'),
+      column('targetKey'),
+      column('invoiceId'),
+      column('postingId'),
+      column('externalId'),
+      column('targetDocumentId'),
+      column('expected'),
+      column('actual'),
+      column('detail'),
+      column('action'),
+      column('repaired'),
+    ],
+  );
+}
+
+export async function findRun(db: Queryable, id: string): Promise<ReconciliationRun | undefined> {
+  const result = await db.query<RunRow>(`select ${RUN_COLUMNS} from reconciliation_runs where id = $1`, [id]);
+  const row = result.rows[0];
+  return row && fromRunRow(row);
+}
+
+/** The newest runs first, optionally of one period, paged by started_at and id. */
+export async function listRuns(
+  db: Queryable,
+  filter: { period?: string; before?: { startedAt: string; id: string }; limit: number },
+): Promise<ReconciliationRun[]> {
+  const result = await db.query<RunRow>(
+    `select ${RUN_COLUMNS} from reconciliation_runs
+      where ($1::text is null or period = $1)
+        and ($2::timestamptz is null or (started_at, id) < ($2::timestamptz, $3::text))
+      order by started_at desc, id desc limit $4`,
+    [filter.period ?? null, filter.before?.startedAt ?? null, filter.before?.id ?? '', filter.limit],
+  );
+  return result.rows.map(fromRunRow);
+}
+
+interface MismatchRow {
+  seq: number;
+  class: MismatchClass;
+  legal_entity: string | null;
+  currency: string | null;
+  customer: string | null;
+  meter: string | null;
+  target_key: string | null;
+  invoice_id: string | null;
+  posting_id: string | null;
+  external_id: string | null;
+  target_document_id: string | null;
+  expected: string | null;
+  actual: string | null;
+  detail: string;
+  action: string;
+  repaired: boolean;
+}
+
+const fromMismatchRow = (row: MismatchRow): Mismatch => ({
+  seq: Number(row.seq),
+  class: row.class,
+  legalEntity: row.legal_entity,
+  currency: row.currency,
+  customer: row.customer,
+  meter: row.meter,
+  targetKey: row.target_key,
+  invoiceId: row.invoice_id,
+  postingId: row.posting_id,
+  externalId: row.external_id,
+  targetDocumentId: row.target_document_id,
+  expected: row.expected,
+  actual: row.actual,
+  detail: row.detail,
+  action: row.action,
+  repaired: row.repaired,
+});
+
+export async function listMismatches(db: Queryable, runId: string): Promise<Mismatch[]> {
+  const result = await db.query<MismatchRow>(
+    `select seq, class, legal_entity, currency, customer, meter, target_key, invoice_id, posting_id, external_id,
+            target_document_id, expected, actual, detail, action, repaired
+       from reconciliation_mismatches where run_id = $1 order by seq`,
+    [runId],
+  );
+  return result.rows.map(fromMismatchRow);
+}
+
+/** A mismatch locked for its repair, or undefined. */
+export async function lockMismatch(db: Queryable, runId: string, seq: number): Promise<Mismatch | undefined> {
+  const result = await db.query<MismatchRow>(
+    `select seq, class, legal_entity, currency, customer, meter, target_key, invoice_id, posting_id, external_id,
+            target_document_id, expected, actual, detail, action, repaired
+       from reconciliation_mismatches where run_id = $1 and seq = $2 for update`,
+    [runId, seq],
+  );
+  const row = result.rows[0];
+  return row && fromMismatchRow(row);
+}
+
+export async function markRepaired(db: Queryable, runId: string, seq: number, action: string): Promise<void> {
+  await db.query(`update reconciliation_mismatches set repaired = true, action = $3 where run_id = $1 and seq = $2`, [
+    runId,
+    seq,
+    action,
+  ]);
+}

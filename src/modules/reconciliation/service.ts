@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/database/database.js';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
+import type { Billing } from '../billing/index.js';
+import type { CatalogService } from '../catalog/index.js';
+import type { Connector } from '../connectors/index.js';
+import type { Postings } from '../outbox/index.js';
+import { reconcilePostings } from './posting-stage.js';
+import type { PacedReader } from './read-back.js';
+import { parseReconcileRequest } from './reconcile-request.js';
+import {
+  MISMATCH_CLASSES,
+  type MeterRow,
+  type Mismatch,
+  type NewMismatch,
+  type ReconciliationRun,
+  type ReconciliationSummary,
+  type StageTotals,
+} from './reconciliation.js';
+import {
+  findRun,
+  finishRun,
+  insertMismatches,
+  insertRun,
+  listMismatches,
+  listRuns,
+  lockMismatch,
+  markRepaired,
+} from './reconciliation-repository.js';
+import { repairMismatch } from './repair.js';
+import { reconcileUsage } from './usage-stage.js';
+
+export interface ReconciliationsDependencies {
+  db: Database;
+  clock: Clock;
+  catalog: CatalogService;
+  billing: Pick<Billing, 'list'>;
+  postings: Pick<Postings, 'list'>;
+  connectorFor(targetKey: string): Promise<Connector | undefined>;
+  /** The billing grace period: a period closes this long after it ends. */
+  graceHours: number;
+  /** A paced reader per connector (a test gives one that does not wait). */
+  reader?: (connector: Connector, requestsPerSecond: number) => PacedReader;
+}
+
+export type ReconciliationReport = ReconciliationRun & { mismatches: Mismatch[] };
+
+/**
+ * Three-way reconciliation of a period: usage against documents against what each target holds, read
+ * back. Each run is kept with its totals and mismatches; `repair` fixes what is safe (audited) as it
+ * goes, and a kept mismatch can be repaired later on its own.
+ */
+export function createReconciliations(deps: ReconciliationsDependencies) {
+  const { db, clock } = deps;
+
+  async function run(input: unknown, actor: string): Promise<ReconciliationReport> {
+    const catalog = (await deps.catalog.current())?.catalog;
+    const request = parseReconcileRequest(input, catalog);
+    const now = clock.now();
+    const closesAt = new Date(request.end.getTime() + deps.graceHours * 3_600_000);
+    const id = `rec_${randomUUID()}`;
+    await insertRun(
+      db,
+      {
+        id,
+        period: request.period,
+        legalEntity: request.legalEntity ?? null,
+        provisional: now < closesAt,
+        repair: request.repair,
+        requestedBy: actor,
+      },
+      now,
+    );
+    const found: NewMismatch[] = [];
+    const report = (mismatch: NewMismatch) => found.push(mismatch);
+    try {
+      const scope = { start: request.start, end: request.end, legalEntity: request.legalEntity, now };
+      const rows = await reconcileUsage(db, catalog, { ...scope, graceHours: deps.graceHours }, report);
+      const stage = await reconcilePostings(
+        {
+          listInvoices: (filter, limit) => deps.billing.list(filter, limit),
+          listPostings: (filter, limit) => deps.postings.list(filter, limit),
+          connectorFor: deps.connectorFor,
+          reader: deps.reader,
+        },
+        catalog,
+        { ...scope, month: request.period, stuckAfterMs: request.stuckAfterHours * 3_600_000 },
+        report,
+      );
+      const totals = withUsage(stage.totals, rows);
+      const mismatches: Mismatch[] = found.map((mismatch, index) => ({ ...mismatch, seq: index + 1, repaired: false }));
+      await db.transaction(async (tx) => {
+        if (request.repair)
+          for (const mismatch of mismatches) {
+            const outcome = await repairMismatch(tx, id, mismatch, actor, clock.now());
+            if (outcome.repaired) Object.assign(mismatch, { repaired: true, action: outcome.action });
+          }
+        await insertMismatches(tx, id, mismatches);
+        const summary = summarize(mismatches, stage.postingsRead, stage.unverified);
+        await finishRun(tx, id, { status: 'completed', summary, totals, rows }, clock.now());
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await finishRun(
+        db,
+        id,
+        { status: 'failed', summary: summarize([], 0, []), totals: [], rows: [], error: message },
+        clock.now(),
+      );
+      throw error;
+    }
+    return get(id);
+  }
+
+  async function get(id: string): Promise<ReconciliationReport> {
+    const found = await findRun(db, id);
+    if (!found) throw new NotFoundError(`there is no reconciliation ${id}`);
+    return { ...found, mismatches: await listMismatches(db, id) };
+  }
+
+  return {
+    run,
+    get,
+    list: (filter: { period?: string; before?: { startedAt: string; id: string } }, limit: number) =>
+      listRuns(db, { ...filter, limit }),
+    /** Repairs one kept mismatch, when that is safe; refused (409) with the reason when it is not. */
+    async repair(runId: string, seq: number, actor: string): Promise<Mismatch> {
+      await db.transaction(async (tx) => {
+        const mismatch = await lockMismatch(tx, runId, seq);
+        if (!mismatch) throw new NotFoundError(`reconciliation ${runId} has no mismatch ${seq}`);
+        const outcome = await repairMismatch(tx, runId, mismatch, actor, clock.now());
+        if (!outcome.repaired) throw new ConflictError(outcome.reason);
+        await markRepaired(tx, runId, seq, outcome.action);
+      });
+      const mismatches = await listMismatches(db, runId);
+      return mismatches.find((mismatch) => mismatch.seq === seq)!;
+    },
+  };
+}
+
+export type Reconciliations = ReturnType<typeof createReconciliations>;
+
+/** Each entity and currency's usage counts beside its documents' totals. */
+function withUsage(totals: StageTotals[], rows: readonly MeterRow[]): StageTotals[] {
+  const byKey = new Map(totals.map((row) => [`${row.legalEntity}\u0000${row.currency}`, { ...row }]));
+  for (const row of rows) {
+    const key = `${row.legalEntity}\u0000${row.currency}`;
+    const total = byKey.get(key) ?? {
+      legalEntity: row.legalEntity,
+      currency: row.currency,
+      usageRecords: 0,
+      usageRecordsInvoiced: 0,
+      documents: 0,
+      invoiced: '0',
+      posted: {},
+      verified: {},
+    };
+    total.usageRecords += row.usageRecords;
+    total.usageRecordsInvoiced += row.invoicedRecords;
+    byKey.set(key, total);
+  }
+  return [...byKey.values()].sort(
+    (a, b) => a.legalEntity.localeCompare(b.legalEntity) || a.currency.localeCompare(b.currency),
+  );
+}
+
+function summarize(
+  mismatches: readonly Mismatch[],
+  postingsRead: number,
+  unverified: ReconciliationSummary['unverified'],
+): ReconciliationSummary {
+  const byClass: ReconciliationSummary['byClass'] = {};
+  for (const name of MISMATCH_CLASSES) {
+    const count = mismatches.filter((mismatch) => mismatch.class === name).length;
+    if (count > 0) byClass[name] = count;
+  }
+  return {
+    mismatches: mismatches.length,
+    byClass,
+    repaired: mismatches.filter((mismatch) => mismatch.repaired).length,
+    postingsRead,
+    unverified,
+    clean: mismatches.length === 0 && unverified.length === 0,
+  };
+}

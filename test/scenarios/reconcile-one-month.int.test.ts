@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../src/emulators/netsuite/index.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import type { Json } from '../harness/read-json.js';
+import { readJson } from '../harness/read-json.js';
+import { describeEachStore } from '../harness/stores.js';
+import { startTestApp, type TestApp } from '../harness/test-app.js';
+import { applyStory, completion, get, post, postedStoryCatalog, send } from './one-month-story.js';
+
+/**
+ * Finance reconciles October at the LLM gateway three ways: the events' usage, the invoices, and what
+ * NetSuite holds, read back from NetSuite (the emulator) — never Meterbridge's own record of what it
+ * sent. A clean month reports no mismatch and equal totals at every stage; a ledger that lost its entries
+ * is caught, repaired and clean again; late usage past the close, an unreachable NetSuite, an open period
+ * and bad requests are each reported for what they are.
+ */
+describeEachStore('reconciling a month against NetSuite', (stores) => {
+  const clock = new ManualClock('2026-10-20T09:00:00Z');
+  let emulator: NetSuiteEmulator;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startNetSuiteEmulator({ seed: 9 });
+    const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
+    const secret = JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret });
+    t = await startTestApp(stores, { clock, secrets: async () => secret });
+    await applyStory(
+      t,
+      postedStoryCatalog(
+        `- key: netsuite-us
+  kind: netsuite
+  settings: { accountId: "1234567_SB1", baseUrl: "${emulator.url}", auth: { method: tba }, currencies: { USD: "1" } }
+  credentials: NETSUITE_US
+  limits: { requestsPerSecond: 50, concurrency: 3 }`,
+        `target: netsuite-us
+mode: journal
+accounts:
+  receivable: "58"
+  revenue: { default: "112", charges: { platform_fee: "54" } }
+  taxPayable: { US-CA: "113" }
+dimensions: { subsidiary: "1" }`,
+      ),
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await emulator?.close();
+  });
+
+  async function drain(): Promise<void> {
+    for (let pass = 0; pass < 30; pass += 1) {
+      await t.app.dispatcher.runOnce();
+      const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
+      if (open.length === 0) return;
+      clock.advance(10 * 60_000);
+    }
+    throw new Error('postings still open after 30 passes');
+  }
+
+  const reconcile = (body: unknown) => t.request('/v1/reconciliations', { method: 'POST', json: body });
+
+  it('reports an open period as provisional, and a clean closed one with equal totals at every stage', async () => {
+    await send(t, [
+      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
+      completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
+    ]);
+    await t.app.metering.stage.runUntilCaughtUp();
+    const open = await readJson(await reconcile({ period: '2026-10' }));
+    expect(open).toMatchObject({ provisional: true, status: 'completed', summary: { mismatches: 0 } });
+
+    clock.set('2026-11-01T01:00:00Z');
+    await post(t, '/v1/billing-runs', { period: '2026-10' });
+    clock.set('2026-11-04T02:00:00Z');
+    await post(t, '/v1/invoices/finalize-due');
+    clock.set('2026-11-05T01:00:00Z');
+    await drain();
+
+    const response = await reconcile({ period: '2026-10' });
+    expect(response.status).toBe(201);
+    const report = await readJson(response);
+    expect(report).toMatchObject({
+      provisional: false,
+      status: 'completed',
+      summary: { mismatches: 0, clean: true, unverified: [], postingsRead: 1 },
+      mismatches: [],
+    });
+    // Acme 76.15 and Initech 69.71: the same 145.86 invoiced, posted and held by NetSuite.
+    expect(report.totals).toEqual([
+      {
+        legalEntity: 'US',
+        currency: 'USD',
+        usageRecords: 2,
+        usageRecordsInvoiced: 2,
+        documents: 2,
+        invoiced: '145.86',
+        posted: { 'netsuite-us': '145.86' },
+        verified: { 'netsuite-us': '145.86' },
+      },
+    ]);
+    expect(report.rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          customer: 'acme',
+          meter: 'tokens',
+          usageRecords: 1,
+          usageQuantity: '12000',
+          invoicedRecords: 1,
+        }),
+      ]),
+    );
+    // Kept, listed, and readable as CSV for a spreadsheet.
+    expect((await get(t, '/v1/reconciliations?period=2026-10')).items.map((run: Json) => run.id)).toContain(report.id);
+    const csv = await t.request(`/v1/reconciliations/${report.id}?format=csv&part=totals`);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(await csv.text()).toBe(
+      'legalEntity,currency,usageRecords,usageRecordsInvoiced,documents,invoiced,target,posted,verified\nUS,USD,2,2,2,145.86,netsuite-us,145.86,145.86\n',
+    );
+  });
+
+  it('finds what NetSuite lost, repairs it (audited), and is clean once it is delivered again', async () => {
+    emulator.reset(); // NetSuite no longer holds the day's journal entry Meterbridge delivered
+    const report = await readJson(await reconcile({ period: '2026-10' }));
+    expect(report.summary).toMatchObject({ clean: false, byClass: { posting_missing_in_target: 1 } });
+    expect(report.totals[0]).toMatchObject({ posted: { 'netsuite-us': '145.86' }, verified: { 'netsuite-us': '0' } });
+    const [missing] = report.mismatches;
+    expect(missing).toMatchObject({ class: 'posting_missing_in_target', targetKey: 'netsuite-us', repaired: false });
+
+    const repaired = await t.request(`/v1/reconciliations/${report.id}/mismatches/${missing.seq}/repair`, {
+      method: 'POST',
+    });
+    expect(repaired.status).toBe(200);
+    expect(await readJson(repaired)).toMatchObject({
+      repaired: true,
+      action: expect.stringMatching(/put back in line/),
+    });
+    // Repaired once only; the other one by a run with repair.
+    expect(
+      (await t.request(`/v1/reconciliations/${report.id}/mismatches/${missing.seq}/repair`, { method: 'POST' })).status,
+    ).toBe(409);
+
+    await drain();
+    const clean = await readJson(await reconcile({ period: '2026-10' }));
+    expect(clean.summary).toMatchObject({ clean: true, mismatches: 0 });
+    expect(clean.totals[0].verified).toEqual({ 'netsuite-us': '145.86' });
+    expect(emulator.records()).toHaveLength(1);
+  });
+
+  it('reports usage left unbilled past the close, and refuses to repair it, saying what a person must do', async () => {
+    // Late October usage of Acme (roll forward): no finalized document bills it until November's run.
+    await send(t, [completion('a-late', 'acme', '2026-10-31T22:00:00Z', 1500)]);
+    await t.app.metering.stage.runUntilCaughtUp();
+    const report = await readJson(await reconcile({ period: '2026-10', repair: true }));
+    const [late] = report.mismatches;
+    expect(late).toMatchObject({
+      class: 'unbilled_past_close',
+      customer: 'acme',
+      meter: 'tokens',
+      expected: '1',
+      repaired: false,
+      action: expect.stringMatching(/billing/),
+    });
+    const refused = await t.request(`/v1/reconciliations/${report.id}/mismatches/${late.seq}/repair`, {
+      method: 'POST',
+    });
+    expect(refused.status).toBe(409);
+    expect((await readJson(refused)).detail).toMatch(/not safe to repair without a person/);
+  });
+
+  it('leaves an unreachable NetSuite unverified, never clean', async () => {
+    emulator.setFaults({ outage: { mode: '503', untilMs: Date.now() + 60_000 } });
+    try {
+      const report = await readJson(await reconcile({ period: '2026-10', entity: 'US' }));
+      expect(report.summary.clean).toBe(false);
+      expect(report.summary.unverified).toEqual([
+        expect.objectContaining({
+          targetKey: 'netsuite-us',
+          postingsUnread: 1,
+          reason: expect.stringMatching(/reading netsuite-us back failed/),
+        }),
+      ]);
+      expect(report.totals[0].verified).toEqual({ 'netsuite-us': '0' });
+    } finally {
+      emulator.setFaults({ outage: undefined });
+    }
+  });
+
+  it('refuses a malformed period, an unknown entity and unknown fields with every error; 404 for an unknown report', async () => {
+    const response = await reconcile({ period: '2026-13', entity: 'MARS', repair: 'yes', colour: 'red' });
+    expect(response.status).toBe(400);
+    const problem = await readJson(response);
+    expect(problem.errors.map((error: Json) => error.path).sort()).toEqual([
+      '/colour',
+      '/entity',
+      '/period',
+      '/repair',
+    ]);
+    expect((await reconcile({ period: 'x\u0000\ud800' })).status).toBe(400);
+    expect((await reconcile([null])).status).toBe(400);
+    const missing = await t.request('/v1/reconciliations/rec_00000000-0000-0000-0000-000000000000');
+    expect(missing.status).toBe(404);
+    expect((await t.request('/v1/reconciliations?limit=0&after=zzz')).status).toBe(400);
+    expect((await t.request('/v1/reconciliations/x?format=xml')).status).toBe(400);
+  });
+});
