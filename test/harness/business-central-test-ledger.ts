@@ -9,8 +9,11 @@ import type { BusinessCentralEmulator, LedgerEntry } from '../../src/emulators/b
 
 const REVENUE = ['40100', '40200', '40300'] as const;
 
-/** `count` balanced entries: a receivable debit and two or three revenue credits of deterministic cents. */
-export function bcPeriodEntries(count: number, prefix = 'J'): JournalEntry[] {
+/**
+ * `count` balanced entries: a receivable debit and two or three revenue credits of deterministic cents,
+ * every line carrying `dimensions` (none by default; a target posting them maps them in its settings).
+ */
+export function bcPeriodEntries(count: number, prefix = 'J', dimensions: Record<string, string> = {}): JournalEntry[] {
   return Array.from({ length: count }, (_, index) => {
     const credits = Array.from({ length: 2 + (index % 2) }, (_, line) => {
       const cents = ((index + 1) * 7919 + line * 104729) % 9_999_999;
@@ -25,10 +28,17 @@ export function bcPeriodEntries(count: number, prefix = 'J'): JournalEntry[] {
       postingDate: '2026-10-31',
       memo: `usage 2026-10-31 #${index + 1}`,
       lines: [
-        { account: '13100', dimensions: {}, debit: total.toFixed(2), credit: '0', memo: 'receivable', references: [] },
+        {
+          account: '13100',
+          dimensions: { ...dimensions },
+          debit: total.toFixed(2),
+          credit: '0',
+          memo: 'receivable',
+          references: [],
+        },
         ...credits.map((credit) => ({
           account: credit.account,
-          dimensions: {},
+          dimensions: { ...dimensions },
           debit: '0',
           credit: credit.amount.toFixed(2),
           memo: 'usage revenue',
@@ -73,6 +83,8 @@ export interface BcLedgerCheck {
   unbalanced: string[];
   /** Account -> net debit (debits less credits), as decimal text. */
   netByAccount: Record<string, string>;
+  /** Document number -> the distinct dimension sets of its entries, each as `CODE=VALUE,...` in code order. */
+  dimensionSetsPerDocument: Map<string, string[]>;
 }
 
 const asText = (net: Map<string, Decimal>) =>
@@ -84,7 +96,13 @@ export function checkBcLedger(entries: readonly LedgerEntry[]): BcLedgerCheck {
   const transactions = new Map<string, Set<number>>();
   const balance = new Map<string, Decimal>();
   const net = new Map<string, Decimal>();
+  const sets = new Map<string, Set<string>>();
   for (const entry of entries) {
+    const set = Object.entries(entry.dimensions)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, value]) => `${code}=${value}`)
+      .join(',');
+    sets.set(entry.documentNumber, (sets.get(entry.documentNumber) ?? new Set()).add(set));
     const amount = new Decimal(entry.debit).minus(entry.credit);
     transactions.set(
       entry.documentNumber,
@@ -97,6 +115,7 @@ export function checkBcLedger(entries: readonly LedgerEntry[]): BcLedgerCheck {
     transactionsPerDocument: new Map([...transactions].map(([document, set]) => [document, set.size])),
     unbalanced: [...balance].filter(([, sum]) => !sum.isZero()).map(([document]) => document),
     netByAccount: asText(net),
+    dimensionSetsPerDocument: new Map([...sets].map(([document, held]) => [document, [...held].sort()])),
   };
 }
 

@@ -357,6 +357,25 @@ describe('Business Central dimensions in invoice mode', () => {
     expect(entities().dimensionSetLines).toHaveLength(8);
   });
 
+  it("puts a credit memo's dimensions on its header and lines, and onto the entries that reverse the invoice", async () => {
+    const bc = connector(MAPPED);
+    await bc.deliver(dimensioned(), signal());
+    const credit = { ...memo('C-DIM', '20.00'), dimensions: { department: 'ADM' } };
+    await bc.deliver(credit, signal());
+    const sets = dimensionSets();
+    for (const document of [...entities().salesCreditMemos, ...entities().salesCreditMemoLines])
+      expect(sets[String(document.id)]).toEqual({ DEPARTMENT: 'ADM' });
+    expect(
+      emulator
+        .ledger()
+        .filter((entry) => entry.documentType === 'Credit Memo')
+        .map((entry) => [entry.accountNumber, entry.debit, entry.credit, entry.dimensions]),
+    ).toEqual([
+      ['13100', '0', '20', { DEPARTMENT: 'ADM' }],
+      ['40100', '20', '0', { DEPARTMENT: 'ADM' }],
+    ]);
+  });
+
   it('refuses a dimension value BC does not know in its own words, leaving the draft unposted', async () => {
     const failure = await failureOf(
       connector(MAPPED).deliver(invoice({ dimensions: { department: 'MARKETING' } }), signal()),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErpDocument, JournalEntry, TargetDefinition } from '../connector.js';
-import { batchCodeFor, toJournalLines } from './business-central-mapping.js';
+import { batchCodeFor, toDimensionSetLines, toJournalDimensions, toJournalLines } from './business-central-mapping.js';
 import { toSalesPlan } from './business-central-sales-mapping.js';
 import { readSettings } from './business-central-settings.js';
 
@@ -141,5 +141,78 @@ describe('ERP documents as sales documents', () => {
       description: 'Tax of inv_1',
     });
     expect(plan.total.toFixed(2)).toBe('1.10');
+  });
+});
+
+describe('Business Central dimension set lines', () => {
+  const mapped = readSettings({
+    ...target,
+    settings: { ...target.settings, dimensions: { department: 'department', location: 'AREA' } },
+  });
+
+  it('maps each dimension to its BC code, values in upper case, in code order', () => {
+    expect(mapped.dimensions).toEqual({ department: 'DEPARTMENT', location: 'AREA' });
+    expect(toDimensionSetLines({ department: 'sales', location: '30' }, mapped, 'dimensions')).toEqual([
+      { code: 'AREA', valueCode: '30' },
+      { code: 'DEPARTMENT', valueCode: 'SALES' },
+    ]);
+    const lines = entry.lines.map((line, i) => ({
+      ...line,
+      dimensions: i === 0 ? { location: '10' } : ({} as Record<string, string>),
+    }));
+    expect(toJournalDimensions({ ...entry, lines }, mapped)).toEqual([[{ code: 'AREA', valueCode: '10' }], []]);
+  });
+
+  it('refuses a dimension the settings do not map, two on one BC dimension, a value past Code[20]', () => {
+    const twice = readSettings({
+      ...target,
+      settings: { ...target.settings, dimensions: { department: 'DEPARTMENT', class: 'DEPARTMENT' } },
+    });
+    const cases: Array<[Record<string, string>, typeof mapped, RegExp]> = [
+      [
+        { class: '3' },
+        mapped,
+        /dimensions\.class is a dimension the target's settings map to no Business Central dimension/,
+      ],
+      [{ department: 'A', class: 'B' }, twice, /both go to Business Central dimension DEPARTMENT/],
+      [{ department: 'X'.repeat(21) }, mapped, /1 to 20 characters \(Code\[20\]\)/],
+      [{ department: ' ' }, mapped, /1 to 20 characters/],
+    ];
+    for (const [dimensions, settings, message] of cases) {
+      let failure: unknown;
+      try {
+        toDimensionSetLines(dimensions, settings, 'dimensions');
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).toMatchObject({ failureClass: 'invalid', detail: { path: 'dimensions' } });
+      expect((failure as Error).message).toMatch(message);
+    }
+  });
+
+  it('carries the document dimensions in the sales plan, for the header and every line', () => {
+    const document: ErpDocument = {
+      type: 'invoice',
+      externalId: 'I-1',
+      legalEntity: 'US',
+      customer: '10000',
+      currency: 'USD',
+      documentDate: '2026-11-02',
+      memo: 'Meterbridge I-1',
+      dimensions: { department: 'SALES' },
+      lines: [
+        {
+          item: 'usage',
+          description: 'usage',
+          quantity: '2',
+          unitPrice: '0.5',
+          amount: '1.00',
+          reference: { invoiceId: 'inv_1', invoiceNumber: 'MB-1', lineNo: 1 },
+        },
+      ],
+      tax: '0',
+      total: '1.00',
+    };
+    expect(toSalesPlan(document, mapped).dimensions).toEqual([{ code: 'DEPARTMENT', valueCode: 'SALES' }]);
   });
 });
