@@ -205,6 +205,50 @@ dimensions: { subsidiary: "1" }`,
     });
   });
 
+  it("follows late usage to the memo that corrects the posted invoice, and back from the memo's entry", async () => {
+    // Initech's late 1,500 tokens, corrected by memo (its policy): 9,500 tokens cost 19.00, 3.00 more than
+    // billed, plus 7.25 % tax (0.2175 → 0.22).
+    expect((await send(t, [completion('i-late', 'initech', '2026-10-31T22:00:00Z', 1500)])).body).toMatchObject({
+      accepted: 1,
+    });
+    await t.app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-11-06T09:00:00Z');
+    await post(t, '/v1/billing-runs', { period: '2026-10' });
+    const drafted = (await lineage('event=story/llm-gateway/i-late')).usage[0];
+    expect(drafted).toMatchObject({
+      billing: 'draft',
+      lines: [{ invoice: { document: 'memo', status: 'draft' }, line: { kind: 'adjustment', amount: '3.00' } }],
+    });
+
+    clock.set('2026-11-09T10:00:00Z');
+    await post(t, '/v1/invoices/finalize-due');
+    clock.set('2026-11-10T01:00:01Z');
+    await drain();
+    const [billed] = (await lineage('event=story/llm-gateway/i-late')).usage[0].lines;
+    expect(billed).toMatchObject({
+      invoice: { document: 'memo', status: 'finalized', number: expect.stringMatching(/^US-/), total: '3.22' },
+      line: { kind: 'adjustment', amount: '3.00' },
+      postings: [
+        expect.objectContaining({
+          kind: 'journal',
+          status: 'delivered',
+          targetDocumentId: expect.stringMatching(/^\d+$/),
+          lines: [
+            expect.objectContaining({ account: '112', credit: expect.stringMatching(/^3(\.00)?$/), summarizes: 1 }),
+          ],
+        }),
+      ],
+    });
+    // Both ways agree: the memo's line lists the late event among its events.
+    const line = await lineage(`invoice=${billed.invoice.id}&line=${billed.line.lineNo}`);
+    expect(line.events.items.map((event: Json) => event.id)).toEqual(['i-late']);
+    // And from the memo's entry in NetSuite back to the memo.
+    const back = await lineage(`document=netsuite-us/${billed.postings[0].targetDocumentId}`);
+    expect(back.postings[0].invoices.map((item: Json) => [item.invoice.document, item.invoice.total])).toEqual([
+      ['memo', '3.22'],
+    ]);
+  });
+
   it('answers 404 saying what was looked up, for each kind of lookup', async () => {
     const missing = async (query: string, path: string, detail: RegExp) => {
       const body = await expectProblem(await t.request(`/v1/lineage?${query}`), 404, detail);
