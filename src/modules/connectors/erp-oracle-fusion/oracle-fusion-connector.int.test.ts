@@ -126,6 +126,19 @@ describe('the Oracle Fusion connector', () => {
     expect(emulator.jobs()).toHaveLength(1);
   });
 
+  it('never imports again while a known import’s status cannot be read, however long it has been', async () => {
+    emulator.setFaults({ jobMs: 5000 });
+    const connector = connectorFor({ timeoutMs: 1000 });
+    expect((await failure(connector.deliver(journal('J-BLIND'), signal()))).failureClass).toBe('unknown_outcome');
+    // Past the delivery's time, the status finder answers a status ESS does not have (as a proxy's page would).
+    emulator.forceJobStatus(emulator.jobs()[0]!.requestId, 'MYSTERY');
+    await sleep(1100);
+    const blind = await failure(connector.deliver(journal('J-BLIND'), signal()));
+    expect(blind).toMatchObject({ failureClass: 'unavailable', detail: { code: 'MYSTERY' } });
+    expect(blind.message).toMatch(/could not be read .* asked again before anything is imported/);
+    expect(emulator.jobs()).toHaveLength(1);
+  });
+
   it('waits out an upload whose answer was lost, then adopts the import it started', async () => {
     emulator.setFaults({ dropAfterCommitRate: 1, jobMs: 300 });
     const connector = connectorFor({ timeoutMs: 2000 });

@@ -127,21 +127,26 @@ export function createOracleFusionConnector(
     const earlier = pending.get(target.key, body.externalId);
     if (!earlier) return undefined;
     const waitedMs = nowMs() - earlier.sentAt;
-    let status: JobStatus | undefined;
     if (earlier.requestId !== undefined) {
-      status = await client.jobStatus(earlier.requestId, signal);
+      const status = await client.jobStatus(earlier.requestId, signal);
       if (hasEnded(status.status))
         return settle(client, body, earlier.requestId, { ...status, status: status.status }, signal);
       if (status.status !== undefined && IN_PROGRESS.has(status.status))
         throw stillRunning(earlier.requestId, status, 'at this look-up, and holds no batch yet');
+      // A known import whose status cannot be read (a proxy's page, an empty answer, a status ESS does
+      // not have) may still run: it is asked again, never imported a second time meanwhile.
+      throw new DeliveryFailure(
+        'unavailable',
+        `the status of import request ${earlier.requestId} of "${batchName(body)}" could not be read (${status.status ?? 'no status'}); it is asked again before anything is imported`,
+        { targetText: status.text, code: status.status },
+      );
     }
-    // No request id (the upload's answer was lost), or a status ESS does not have: the import may still
-    // run for as long as a delivery may take, and is waited for that long before the posting is sent again.
+    // No request id (the upload's answer was lost): the import may still run for as long as a delivery
+    // may take, and is waited for that long before the posting is sent again.
     if (waitedMs < settings.timeoutMs)
       throw new DeliveryFailure(
         'unknown_outcome',
-        `an import of "${batchName(body)}" sent ${Math.round(waitedMs / 1000)} s ago ${earlier.requestId ? `(request ${earlier.requestId}, status ${status?.status ?? 'unreadable'})` : 'got no answer'}, and no batch is there yet; it is waited for up to timeoutMs (${settings.timeoutMs} ms) before the posting is imported again`,
-        { targetText: status?.text, code: status?.status },
+        `an import of "${batchName(body)}" sent ${Math.round(waitedMs / 1000)} s ago got no answer, and no batch is there yet; it is waited for up to timeoutMs (${settings.timeoutMs} ms) before the posting is imported again`,
       );
     pending.forget(target.key, body.externalId);
     return undefined;
