@@ -86,6 +86,14 @@ describeEachStore('GET /v1/lineage: bad and hostile queries', (stores) => {
     // Parameters repeated many times, and a name with odd characters.
     const many = await t.request(`/v1/lineage?${Array.from({ length: 500 }, (_, i) => `line=${i}`).join('&')}`);
     expect(many.status).toBe(400);
+    // A prototype's name is refused before any route reads the query; other odd names are named.
+    expect(await errorsOf('?__proto__=1&event=a/b')).toEqual([
+      { path: '/query/__proto__', message: 'key "__proto__" is not allowed' },
+    ]);
+    expect(await errorsOf('?constructor=2&event=a/b&event[]=c')).toEqual([
+      { path: '/query/constructor', message: expect.stringContaining('is not a lineage parameter') },
+      { path: '/query/event[]', message: expect.stringContaining('is not a lineage parameter') },
+    ]);
   });
 
   it('answers 404 naming what it looked up when the ids do not exist, and 401 without a key', async () => {
