@@ -5,7 +5,7 @@ import { validateCatalog } from './validate-catalog.js';
 
 // A Business Central target as the catalog checks it: its settings (GUIDs are ids, not secrets; a client
 // secret is never a setting), and the kind's limits on an entity posting to it: G/L account numbers of
-// Code[20], and no dimensions (the connector does not post them yet).
+// Code[20], and dimensions only where the target's settings map them to a Business Central dimension.
 
 const GUIDS = {
   tenant: '7e5d1b2a-61c4-4a9e-9d55-3f0c2b8e91aa',
@@ -42,7 +42,7 @@ describe('validateCatalog: an entity posting to Business Central', () => {
     );
   });
 
-  it('refuses an account BC cannot hold and any dimension, at their paths', () => {
+  it('refuses an account BC cannot hold and a dimension its settings do not map, at their paths', () => {
     const document = businessCentralCatalog();
     const { accounting } = document.legalEntities[0];
     accounting.accounts.taxPayable = { 'US-CA': '2310000000000000000000' };
@@ -56,7 +56,7 @@ describe('validateCatalog: an entity posting to Business Central', () => {
       {
         path: '/legalEntities/0/accounting/dimensions/department',
         message:
-          'is a dimension, which the Business Central connector does not post yet: remove it from the entity (target "bc-us" is business-central)',
+          'is a dimension the target\'s settings map to no Business Central dimension: add dimensions.department (a Business Central dimension code, such as DEPARTMENT) to the target\'s settings, or remove it from the entity (target "bc-us" is business-central)',
       },
     ]);
   });
