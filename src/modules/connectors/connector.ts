@@ -242,6 +242,13 @@ export interface Connector {
    * unverified. Absent: always.
    */
   readsBack?(body: PostingBody): boolean;
+  /**
+   * Reads many bodies back in one request (at most `findManyBatch` of them): external id -> the target's
+   * id, for those it holds. Reconciliation uses it where a target has it (NetSuite's SuiteQL). Throws
+   * DeliveryFailure.
+   */
+  findMany?(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>>;
+  readonly findManyBatch?: number;
   /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
   find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined>;
 }

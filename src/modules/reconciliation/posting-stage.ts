@@ -42,6 +42,8 @@ interface PeriodDocument {
 export interface PostingStageResult {
   totals: StageTotals[];
   postingsRead: number;
+  /** Read-back requests sent to targets (a batch look-up counts one). */
+  readRequests: number;
   unverified: UnverifiedTarget[];
 }
 
@@ -80,7 +82,7 @@ export async function reconcilePostings(
     afterId = page.at(-1)?.id;
   }
 
-  const { read, unverified } = await readBack(deps, catalog, toRead, documents, report);
+  const { read, requests, unverified } = await readBack(deps, catalog, toRead, documents, report);
   for (const { invoice, expected, carried } of documents.values())
     for (const target of expected)
       if (!carried.has(target))
@@ -97,7 +99,7 @@ export async function reconcilePostings(
             "a person must look: check the posting preview (meterbridge postings preview) and the catalog's accounting or billedIn for this document",
         });
   checkAccruals(accruals, scope, report);
-  return { totals: stageTotals(documents), postingsRead: read, unverified };
+  return { totals: stageTotals(documents), postingsRead: read, readRequests: requests, unverified };
 }
 
 function inScope(legalEntity: string | null, scope: PostingScope): boolean {
@@ -175,22 +177,24 @@ async function readBack(
   postings: readonly Posting[],
   documents: Map<string, PeriodDocument>,
   report: (mismatch: NewMismatch) => void,
-): Promise<{ read: number; unverified: UnverifiedTarget[] }> {
+): Promise<{ read: number; requests: number; unverified: UnverifiedTarget[] }> {
   const byTarget = new Map<string, Posting[]>();
   for (const posting of postings)
     byTarget.set(posting.targetKey, [...(byTarget.get(posting.targetKey) ?? []), posting]);
   const unverified: UnverifiedTarget[] = [];
   let read = 0;
+  let requests = 0;
   for (const [targetKey, list] of byTarget) {
     const connector = await deps.connectorFor(targetKey);
     const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
     const reader = connector && (deps.reader ?? createPacedReader)(connector, limits.requestsPerSecond);
-    const unread = (reason: string, from: number) => {
-      unverified.push({ targetKey, reason, postingsUnread: list.length - from });
-      for (const posting of list.slice(from)) unverify(posting, documents);
-    };
     if (!connector || !reader) {
-      unread(`target ${targetKey} is not in the current catalog, or its kind has no connector`, 0);
+      unverified.push({
+        targetKey,
+        reason: `target ${targetKey} is not in the current catalog, or its kind has no connector`,
+        postingsUnread: list.length,
+      });
+      for (const posting of list) unverify(posting, documents);
       continue;
     }
     const readable = list.filter((posting) => connector.readsBack?.(posting.body) ?? true);
@@ -203,41 +207,61 @@ async function readBack(
       });
       for (const posting of skipped) unverify(posting, documents);
     }
-    for (const [index, posting] of readable.entries()) {
-      const result = await reader.read(posting.body, new Date(posting.createdAt));
+    for (let from = 0; from < readable.length; from += reader.batchSize) {
+      const batch = readable.slice(from, from + reader.batchSize);
+      const result = await reader.read(
+        batch.map((posting) => ({ body: posting.body, queuedAt: new Date(posting.createdAt) })),
+      );
       if (result.outcome === 'unreadable') {
-        unread(`reading ${targetKey} back failed: ${result.reason}`, index);
+        const left = readable.slice(from);
+        unverified.push({
+          targetKey,
+          reason: `reading ${targetKey} back failed: ${result.reason}`,
+          postingsUnread: left.length,
+        });
+        for (const posting of left) unverify(posting, documents);
         break;
       }
-      read += 1;
-      const common = {
-        ...NO_PLACE,
-        legalEntity: posting.legalEntity,
-        targetKey,
-        postingId: posting.id,
-        externalId: posting.externalId,
-        targetDocumentId: posting.targetDocumentId,
-      };
-      if (result.outcome === 'missing') {
-        unverify(posting, documents);
-        report({
-          ...common,
-          class: 'posting_missing_in_target',
-          detail: `posting ${posting.id} (${posting.kind} ${posting.externalId}) was delivered to ${targetKey}${posting.targetDocumentId ? ` as ${posting.targetDocumentId}` : ''}, but the target holds nothing under its external id`,
-          action: 'repairable: put back in line, it is read back and sent again by the dispatcher (--repair)',
-        });
-      } else if (posting.targetDocumentId !== null && result.document.id !== posting.targetDocumentId) {
-        report({
-          ...common,
-          class: 'document_differs_in_target',
-          actual: result.document.id,
-          detail: `${targetKey} holds ${posting.externalId} as ${result.document.id}, not as ${posting.targetDocumentId}, which the delivery recorded: a second document, or one replaced by hand`,
-          action: `a person must look in ${targetKey} at both documents and keep one`,
-        });
-      }
+      read += batch.length;
+      batch.forEach((posting, index) => checkHeld(posting, result.held[index] ?? null, documents, report));
     }
+    requests += reader.requests();
   }
-  return { read, unverified };
+  return { read, requests, unverified };
+}
+
+/** What the target holds for a delivered posting, against what the delivery recorded. */
+function checkHeld(
+  posting: Posting,
+  held: string | null,
+  documents: Map<string, PeriodDocument>,
+  report: (mismatch: NewMismatch) => void,
+): void {
+  const common = {
+    ...NO_PLACE,
+    legalEntity: posting.legalEntity,
+    targetKey: posting.targetKey,
+    postingId: posting.id,
+    externalId: posting.externalId,
+    targetDocumentId: posting.targetDocumentId,
+  };
+  if (held === null) {
+    unverify(posting, documents);
+    report({
+      ...common,
+      class: 'posting_missing_in_target',
+      detail: `posting ${posting.id} (${posting.kind} ${posting.externalId}) was delivered to ${posting.targetKey}${posting.targetDocumentId ? ` as ${posting.targetDocumentId}` : ''}, but the target holds nothing under its external id`,
+      action: 'repairable: put back in line, it is read back and sent again by the dispatcher (--repair)',
+    });
+  } else if (posting.targetDocumentId !== null && held !== posting.targetDocumentId) {
+    report({
+      ...common,
+      class: 'document_differs_in_target',
+      actual: held,
+      detail: `${posting.targetKey} holds ${posting.externalId} as ${held}, not as ${posting.targetDocumentId}, which the delivery recorded: a second document, or one replaced by hand`,
+      action: `a person must look in ${posting.targetKey} at both documents and keep one`,
+    });
+  }
 }
 
 function unverify(posting: Posting, documents: Map<string, PeriodDocument>): void {

@@ -1,18 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliveryFailure, type Connector, type PostingBody, type TargetDocument } from '../connectors/index.js';
+import { DeliveryFailure, type Connector, type PostingBody } from '../connectors/index.js';
 
-// Reading a target back, one document at a time, at a pace the target's limits leave room for: at most
-// half its requests per second, so deliveries keep the other half. A throttle waits (the target's
+// Reading a target back at a pace its limits leave room for: at most half its requests per second, so
+// deliveries keep the other half. A target that reads many documents in one request (NetSuite's SuiteQL)
+// is asked a batch at a time, any other one document at a time. A throttle waits (the target's
 // Retry-After, else a second) and asks again, a few times; any other failure ends the target's read-back,
 // and what was not read is reported unverified, never clean.
 
 const MAX_THROTTLES = 3;
 
-export type ReadBackResult =
-  { outcome: 'held'; document: TargetDocument } | { outcome: 'missing' } | { outcome: 'unreadable'; reason: string };
+export interface ReadBackItem {
+  body: PostingBody;
+  queuedAt: Date;
+}
+
+/** Per item, in order: the target's id for what it holds, or null when it holds nothing under its external id. */
+export type ReadBackResult = { outcome: 'read'; held: (string | null)[] } | { outcome: 'unreadable'; reason: string };
 
 export interface PacedReader {
-  read(body: PostingBody, queuedAt: Date): Promise<ReadBackResult>;
+  /** How many items one `read` takes: a batch where the target reads many at once, else 1. */
+  readonly batchSize: number;
+  /** Requests sent so far (each batch or look-up one), for the read-back's use of the target's limit. */
+  requests(): number;
+  read(items: readonly ReadBackItem[]): Promise<ReadBackResult>;
 }
 
 export function createPacedReader(
@@ -22,17 +32,35 @@ export function createPacedReader(
 ): PacedReader {
   const wait = options.sleep ?? ((ms: number) => sleep(ms));
   const gapMs = 1000 / Math.max(requestsPerSecond / 2, 0.01);
+  const findMany = connector.findMany?.bind(connector);
   let nextAt = 0;
+  let sent = 0;
+
+  async function ask(items: readonly ReadBackItem[], signal: AbortSignal): Promise<(string | null)[]> {
+    if (findMany) {
+      const found = await findMany(
+        items.map((item) => item.body),
+        signal,
+      );
+      return items.map((item) => found.get(item.body.externalId) ?? null);
+    }
+    const [item] = items;
+    const document = item ? await connector.find(item.body, signal, { queuedAt: item.queuedAt }) : undefined;
+    return [document?.id ?? null];
+  }
+
   return {
-    async read(body, queuedAt) {
+    batchSize: findMany ? (connector.findManyBatch ?? 100) : 1,
+    requests: () => sent,
+    async read(items) {
       for (let throttles = 0; ;) {
         const now = Date.now();
         if (nextAt > now) await wait(nextAt - now);
         nextAt = Math.max(now, nextAt) + gapMs;
+        sent += 1;
         try {
           const signal = AbortSignal.timeout(options.timeoutMs ?? connector.deliveryTimeoutMs ?? 30_000);
-          const document = await connector.find(body, signal, { queuedAt });
-          return document ? { outcome: 'held', document } : { outcome: 'missing' };
+          return { outcome: 'read', held: await ask(items, signal) };
         } catch (error) {
           const failure = error instanceof DeliveryFailure ? error : undefined;
           if (failure?.failureClass === 'throttled' && throttles < MAX_THROTTLES) {

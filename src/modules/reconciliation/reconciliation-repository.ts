@@ -37,6 +37,7 @@ const EMPTY_SUMMARY: ReconciliationSummary = {
   byClass: {},
   repaired: 0,
   postingsRead: 0,
+  readRequests: 0,
   unverified: [],
   clean: false,
 };

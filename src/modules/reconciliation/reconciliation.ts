@@ -124,6 +124,8 @@ export interface ReconciliationSummary {
   byClass: Partial<Record<MismatchClass, number>>;
   repaired: number;
   postingsRead: number;
+  /** Requests the read-back sent to targets (a batch look-up counts one). */
+  readRequests: number;
   unverified: UnverifiedTarget[];
   /** True only when nothing mismatches and nothing is unverified. */
   clean: boolean;

@@ -97,7 +97,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
             if (outcome.repaired) Object.assign(mismatch, { repaired: true, action: outcome.action });
           }
         await insertMismatches(tx, id, mismatches);
-        const summary = summarize(mismatches, stage.postingsRead, stage.unverified);
+        const summary = summarize(mismatches, stage.postingsRead, stage.readRequests, stage.unverified);
         await finishRun(tx, id, { status: 'completed', summary, totals, rows }, clock.now());
       });
     } catch (error) {
@@ -105,7 +105,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
       await finishRun(
         db,
         id,
-        { status: 'failed', summary: summarize([], 0, []), totals: [], rows: [], error: message },
+        { status: 'failed', summary: summarize([], 0, 0, []), totals: [], rows: [], error: message },
         clock.now(),
       );
       throw error;
@@ -168,6 +168,7 @@ function withUsage(totals: StageTotals[], rows: readonly MeterRow[]): StageTotal
 function summarize(
   mismatches: readonly Mismatch[],
   postingsRead: number,
+  readRequests: number,
   unverified: ReconciliationSummary['unverified'],
 ): ReconciliationSummary {
   const byClass: ReconciliationSummary['byClass'] = {};
@@ -180,6 +181,7 @@ function summarize(
     byClass,
     repaired: mismatches.filter((mismatch) => mismatch.repaired).length,
     postingsRead,
+    readRequests,
     unverified,
     clean: mismatches.length === 0 && unverified.length === 0,
   };

@@ -57,6 +57,7 @@ export interface NetSuiteConnector extends Connector {
    * reconciliation; the dispatcher reads one posting back with find()).
    */
   findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>>;
+  readonly findManyBatch: number;
 }
 
 export function createNetSuiteConnector(
@@ -98,6 +99,7 @@ export function createNetSuiteConnector(
       return id === undefined ? undefined : { id };
     },
 
+    findManyBatch: IDS_PER_QUERY,
     async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>> {
       const client = await connect();
       const found = new Map<string, string>();
