@@ -133,7 +133,7 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     clock,
     settings: config.serviceLevels ?? DEFAULT_SERVICE_LEVEL_SETTINGS,
   });
-  registerServiceLevelMetrics(metrics, serviceLevels);
+  registerServiceLevelMetrics(metrics, serviceLevels, clock);
   const { graceHours } = config.billing;
   const billing = createBilling({
     db,

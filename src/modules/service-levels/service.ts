@@ -63,21 +63,27 @@ export function createServiceLevels({
   };
 }
 
+/** A scrape reuses a report this young: measuring reads a whole window of records. */
+const METRICS_REPORT_MAX_AGE_MS = 60_000;
+
 /**
  * `meterbridge_service_level_attainment{objective}` (0-1, absent without data) and
- * `meterbridge_service_level_met{objective}` (1 met, 0 missed), measured on each scrape.
+ * `meterbridge_service_level_met{objective}` (1 met, 0 missed), measured at most once a minute (by the
+ * injected clock), so frequent scrapes do not each read a month of usage records.
  */
-export function registerServiceLevelMetrics(registry: Registry, serviceLevels: ServiceLevels): void {
-  let pending: Promise<ServiceLevelReport | undefined> | undefined;
-  // One report per scrape, shared by both gauges (they are collected at once).
+export function registerServiceLevelMetrics(registry: Registry, serviceLevels: ServiceLevels, clock: Clock): void {
+  let last: { at: number; report: Promise<ServiceLevelReport | undefined> } | undefined;
   const shared = () => {
-    if (pending) {
-      const result = pending;
-      pending = undefined;
-      return result;
+    const now = clock.now().getTime();
+    if (!last || now - last.at >= METRICS_REPORT_MAX_AGE_MS || now < last.at) {
+      // A failed measure (the store away) is not kept: the next scrape tries again.
+      const report = serviceLevels.report().catch(() => {
+        last = undefined;
+        return undefined;
+      });
+      last = { at: now, report };
     }
-    pending = serviceLevels.report().catch(() => undefined);
-    return pending;
+    return last.report;
   };
   new Gauge({
     name: 'meterbridge_service_level_attainment',
