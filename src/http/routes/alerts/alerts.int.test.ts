@@ -134,6 +134,38 @@ describeEachStore('GET /v1/alerts, POST /v1/alerts/evaluate, GET /v1/service-lev
     expect(metrics).not.toContain('meterbridge_service_level_met{objective="invoicing"}');
   });
 
+  it('counts each period invoiced within 72 h of its end, one late and one still a draft past the bound', async () => {
+    const clock = new ManualClock('2026-10-20T09:00:00Z');
+    const t = await start(clock);
+    await send(t, [
+      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 100),
+      completion('i-1', 'initech', '2026-10-05T10:00:00Z', 100),
+    ]);
+    await t.app.metering.stage.runUntilCaughtUp();
+    clock.set('2026-11-01T01:00:00Z');
+    await t.app.billing.run('2026-10', 'finance');
+    const drafts = (await readJson(await t.request('/v1/invoices?status=draft'))).items as {
+      id: string;
+      customer: string;
+    }[];
+    const acme = drafts.find((draft) => draft.customer === 'acme');
+    // Acme's invoice is finalized 71 h after the period's end; Initech's is still a draft at 74 h.
+    clock.set('2026-11-03T23:00:00Z');
+    await t.app.billing.finalize(acme?.id ?? '', 'finance');
+    clock.set('2026-11-04T02:00:00Z');
+    const report = await readJson(await t.request('/v1/service-levels'));
+    expect(report.objectives).toContainEqual(
+      expect.objectContaining({
+        objective: 'invoicing',
+        status: 'missed',
+        attainment: '0.5',
+        met: '1',
+        missed: '1',
+        pending: '0',
+      }),
+    );
+  });
+
   it('answers hostile or malformed query parameters with 400s naming each, never a 500', async () => {
     const t = await start(new ManualClock('2026-10-20T09:00:00Z'));
     const cases: [string, string[]][] = [
