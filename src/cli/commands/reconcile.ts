@@ -68,7 +68,7 @@ export function reconcileCommand(dependencies: AppCommandDependencies = {}): Com
         openApp,
         (app) => app.reconciliations.run(request, actor),
       );
-      if (typeof options.csv === 'string') process.stdout.write(reportCsv(report, options.csv as ReportPart));
+      if (typeof options.csv === 'string') console.log(reportCsv(report, options.csv as ReportPart).trimEnd());
       else printResult(report, options.json, formatReport);
       if (!report.summary.clean) process.exitCode = 1;
     });
