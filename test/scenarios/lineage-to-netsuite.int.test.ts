@@ -5,7 +5,8 @@ import { expectProblem } from '../harness/expect-problem.js';
 import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { applyStory, completion, get, post, postedStoryCatalog, send } from './one-month-story.js';
+import { applyStory, completion, get, post, send } from './one-month-story.js';
+import { netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
 
 /**
  * "Why was I charged this?" October at the LLM gateway, its US entity's books in NetSuite (the emulator):
@@ -21,26 +22,9 @@ describeEachStore('lineage from events to NetSuite and back', (stores) => {
 
   beforeAll(async () => {
     emulator = await startNetSuiteEmulator({ seed: 11 });
-    const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
-    const secret = JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret });
+    const secret = netsuiteSecret(emulator);
     t = await startTestApp(stores, { clock, secrets: async () => secret });
-    await applyStory(
-      t,
-      postedStoryCatalog(
-        `- key: netsuite-us
-  kind: netsuite
-  settings: { accountId: "1234567_SB1", baseUrl: "${emulator.url}", auth: { method: tba }, currencies: { USD: "1" } }
-  credentials: NETSUITE_US
-  limits: { requestsPerSecond: 50, concurrency: 3 }`,
-        `target: netsuite-us
-mode: journal
-accounts:
-  receivable: "58"
-  revenue: { default: "112", charges: { platform_fee: "54" } }
-  taxPayable: { US-CA: "113" }
-dimensions: { subsidiary: "1" }`,
-      ),
-    );
+    await applyStory(t, netsuiteStoryCatalog(emulator));
     await send(t, [
       completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
       completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),

@@ -4,7 +4,8 @@ import { ManualClock } from '../../src/platform/clock.js';
 import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { applyStory, completion, get, post, send, STORY_CATALOG } from './one-month-story.js';
+import { applyStory, completion, get, send } from './one-month-story.js';
+import { closeOctober, STRIPE_STORY_CUSTOMERS, stripeStoryCatalog } from './story-targets.js';
 
 /**
  * Lineage through a billing platform: the story's October billed in Stripe (the emulator), first as one
@@ -12,24 +13,6 @@ import { applyStory, completion, get, post, send, STORY_CATALOG } from './one-mo
  * leads to the Stripe hand-off that carries its line (or its own record), and the hand-off back to the
  * invoice, its lines and events.
  */
-const billedInStripe = (emulator: StripeEmulator, settings: string) =>
-  STORY_CATALOG.replace(
-    'legalEntities:',
-    `targets:
-  - key: stripe
-    kind: stripe
-    settings: { apiBaseUrl: "${emulator.url}", ${settings} }
-    credentials: STRIPE
-    limits: { requestsPerSecond: 50, concurrency: 2 }
-legalEntities:`,
-  )
-    .replace('aliases: [acct_1001] }', 'aliases: [acct_1001], externalIds: { billing: cus_StoryAcme } }')
-    .replace('taxRegion: US-CA }', 'taxRegion: US-CA, externalIds: { billing: cus_StoryInitech } }')
-    .replace(
-      '  - key: team\n    name: Team\n',
-      '  - key: team\n    name: Team\n    billedIn: { target: stripe, invoices: meterbridge }\n',
-    );
-
 function storyIn(send_: string) {
   return (stores: Parameters<typeof startTestApp>[0]) => {
     const clock = new ManualClock('2026-10-20T09:00:00Z');
@@ -37,25 +20,19 @@ function storyIn(send_: string) {
     beforeAll(async () => {
       context.emulator = await startStripeEmulator({
         seed: 3,
-        customers: [
-          { id: 'cus_StoryAcme', name: 'Acme Corporation', currency: 'usd' },
-          { id: 'cus_StoryInitech', name: 'Initech LLC', currency: 'usd' },
-        ],
+        customers: STRIPE_STORY_CUSTOMERS,
         meters: [{ id: 'mtr_tokens', event_name: 'llm_tokens' }],
         now: () => clock.now().getTime(),
       });
       const t = await startTestApp(stores, { clock, secrets: async () => DEFAULT_SECRET_KEY });
       context.t = t;
-      await applyStory(t, billedInStripe(context.emulator, send_));
+      await applyStory(t, stripeStoryCatalog(context.emulator, send_));
       await send(t, [
         completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
         completion('a-2', 'acme', '2026-10-20T08:00:00Z', 500),
       ]);
       await t.app.metering.stage.runUntilCaughtUp();
-      clock.set('2026-11-01T01:00:00Z');
-      await post(t, '/v1/billing-runs', { period: '2026-10' });
-      clock.set('2026-11-04T02:00:00Z');
-      await post(t, '/v1/invoices/finalize-due');
+      await closeOctober(t, clock);
       for (let pass = 0; pass < 20; pass += 1) {
         await t.app.dispatcher.runOnce();
         if ((await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 10)).length === 0) break;

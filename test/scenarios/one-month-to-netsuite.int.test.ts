@@ -4,7 +4,8 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { checkLedger } from '../harness/netsuite-test-ledger.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { applyStory, completion, post, postedStoryCatalog, send } from './one-month-story.js';
+import { applyStory, completion, post, send } from './one-month-story.js';
+import { netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
 
 /**
  * October at the LLM gateway again, this time to the ledger: the US entity keeps its books in NetSuite
@@ -21,26 +22,9 @@ describeEachStore('one month from events to NetSuite', (stores) => {
   beforeAll(async () => {
     // Every third write is committed and its answer lost; at most one request at a time (429 beyond).
     emulator = await startNetSuiteEmulator({ seed: 7, faults: { dropAfterCommitRate: 0.34, concurrency: 1 } });
-    const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
-    const secret = JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret });
+    const secret = netsuiteSecret(emulator);
     t = await startTestApp(stores, { clock, secrets: async () => secret });
-    await applyStory(
-      t,
-      postedStoryCatalog(
-        `- key: netsuite-us
-  kind: netsuite
-  settings: { accountId: "1234567_SB1", baseUrl: "${emulator.url}", auth: { method: tba }, currencies: { USD: "1" } }
-  credentials: NETSUITE_US
-  limits: { requestsPerSecond: 50, concurrency: 3 }`,
-        `target: netsuite-us
-mode: journal
-accounts:
-  receivable: "58"
-  revenue: { default: "112", charges: { platform_fee: "54" } }
-  taxPayable: { US-CA: "113" }
-dimensions: { subsidiary: "1" }`,
-      ).replace('latePolicy: roll_forward', 'latePolicy: reissue'),
-    );
+    await applyStory(t, netsuiteStoryCatalog(emulator).replace('latePolicy: roll_forward', 'latePolicy: reissue'));
   });
   afterAll(async () => {
     await t?.close();

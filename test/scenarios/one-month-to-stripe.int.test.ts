@@ -11,7 +11,8 @@ import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { loadStripeContract } from '../harness/stripe-openapi.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { applyStory, completion, documentsOf, get, post, postCatalog, send, STORY_CATALOG } from './one-month-story.js';
+import { applyStory, completion, documentsOf, get, post, postCatalog, send } from './one-month-story.js';
+import { closeOctober, STRIPE_STORY_CUSTOMERS, stripeStoryCatalog } from './story-targets.js';
 
 /**
  * October at the LLM gateway, billed in Stripe (here the emulator, losing a third of its answers after
@@ -21,35 +22,6 @@ import { applyStory, completion, documentsOf, get, post, postCatalog, send, STOR
  * the cent, once each whatever was lost on the way. Then the same month with Stripe pricing the usage
  * itself: every usage record sent once as a meter event.
  */
-
-const STRIPE_CUSTOMERS = [
-  { id: 'cus_StoryAcme', name: 'Acme Corporation', currency: 'usd' },
-  { id: 'cus_StoryInitech', name: 'Initech LLC', currency: 'usd' },
-];
-
-/** The story billed in a Stripe target with these settings. */
-function billedInStripe(emulator: StripeEmulator, settings: string): string {
-  return STORY_CATALOG.replace(
-    'legalEntities:',
-    `targets:
-  - key: stripe
-    kind: stripe
-    settings: { apiBaseUrl: "${emulator.url}", ${settings} }
-    credentials: STRIPE
-    limits: { requestsPerSecond: 50, concurrency: 2 }
-legalEntities:`,
-  )
-    .replace('aliases: [acct_1001] }', 'aliases: [acct_1001], externalIds: { billing: cus_StoryAcme } }')
-    .replace('taxRegion: US-CA }', 'taxRegion: US-CA, externalIds: { billing: cus_StoryInitech } }')
-    .replace(
-      '  - key: team\n    name: Team\n',
-      '  - key: team\n    name: Team\n    billedIn: { target: stripe, invoices: meterbridge }\n',
-    )
-    .replace(
-      '    latePolicy: roll_forward',
-      '    latePolicy: roll_forward\n    billedIn: { target: stripe, invoices: target }',
-    );
-}
 
 function startStoryApp(stores: Parameters<typeof startTestApp>[0], clock: ManualClock) {
   return startTestApp(stores, { clock, secrets: async () => DEFAULT_SECRET_KEY });
@@ -77,8 +49,7 @@ async function billOctober(t: TestApp, clock: ManualClock, beforeFinalizing?: ()
   clock.set('2026-11-01T01:00:00Z');
   await post(t, '/v1/billing-runs', { period: '2026-10' });
   await beforeFinalizing?.();
-  clock.set('2026-11-04T02:00:00Z');
-  await post(t, '/v1/invoices/finalize-due');
+  await closeOctober(t, clock);
   await drain(t, clock);
 }
 
@@ -92,12 +63,12 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
   beforeAll(async () => {
     emulator = await startStripeEmulator({
       seed: 5,
-      customers: STRIPE_CUSTOMERS,
+      customers: STRIPE_STORY_CUSTOMERS,
       now: () => clock.now().getTime(),
       faults: { dropAfterCommitRate: 0.34, lockTimeoutRate: 0.1 },
     });
     t = await startStoryApp(stores, clock);
-    await applyStory(t, billedInStripe(emulator, 'send: invoice_items'));
+    await applyStory(t, stripeStoryCatalog(emulator, 'send: invoice_items', true));
   });
   afterAll(async () => {
     await t?.close();
@@ -181,7 +152,7 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
   });
 
   it('refuses a catalog billing in a ledger target, or a customer without its Stripe id, with the paths', async () => {
-    const yaml = billedInStripe(emulator, 'send: invoice_items')
+    const yaml = stripeStoryCatalog(emulator, 'send: invoice_items', true)
       .replace('billedIn: { target: stripe, invoices: target }', 'billedIn: { target: nowhere, invoices: target }')
       .replace(', externalIds: { billing: cus_StoryInitech }', '');
     const response = await postCatalog(t, yaml);
@@ -202,13 +173,13 @@ describeEachStore('one month billed in Stripe as meter events', (stores) => {
   beforeAll(async () => {
     emulator = await startStripeEmulator({
       seed: 6,
-      customers: STRIPE_CUSTOMERS,
+      customers: STRIPE_STORY_CUSTOMERS,
       meters: [{ id: 'mtr_tokens', event_name: 'llm_tokens' }],
       now: () => clock.now().getTime(),
       faults: { dropAfterCommitRate: 0.34 },
     });
     t = await startStoryApp(stores, clock);
-    await applyStory(t, billedInStripe(emulator, 'send: meter_events, meters: { tokens: llm_tokens }'));
+    await applyStory(t, stripeStoryCatalog(emulator, 'send: meter_events, meters: { tokens: llm_tokens }', true));
   });
   afterAll(async () => {
     await t?.close();
@@ -235,7 +206,7 @@ describeEachStore('one month billed in Stripe as meter events', (stores) => {
   });
 
   it('refuses meter-event billing of a meter with no Stripe meter, at the setting', async () => {
-    const response = await postCatalog(t, billedInStripe(emulator, 'send: meter_events, meters: {}'));
+    const response = await postCatalog(t, stripeStoryCatalog(emulator, 'send: meter_events, meters: {}', true));
     expect(response.status).toBe(400);
     const problem = (await response.json()) as Json;
     expect(problem.errors).toEqual(

@@ -5,7 +5,8 @@ import type { Json } from '../harness/read-json.js';
 import { readJson } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
-import { applyStory, completion, get, post, postedStoryCatalog, send } from './one-month-story.js';
+import { applyStory, completion, get, post, send } from './one-month-story.js';
+import { netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
 
 /**
  * Finance reconciles October at the LLM gateway three ways: the events' usage, the invoices, and what
@@ -21,26 +22,9 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
 
   beforeAll(async () => {
     emulator = await startNetSuiteEmulator({ seed: 9 });
-    const { consumerKey, consumerSecret, tokenId, tokenSecret } = emulator.credentials;
-    const secret = JSON.stringify({ consumerKey, consumerSecret, tokenId, tokenSecret });
+    const secret = netsuiteSecret(emulator);
     t = await startTestApp(stores, { clock, secrets: async () => secret });
-    await applyStory(
-      t,
-      postedStoryCatalog(
-        `- key: netsuite-us
-  kind: netsuite
-  settings: { accountId: "1234567_SB1", baseUrl: "${emulator.url}", auth: { method: tba }, currencies: { USD: "1" } }
-  credentials: NETSUITE_US
-  limits: { requestsPerSecond: 50, concurrency: 3 }`,
-        `target: netsuite-us
-mode: journal
-accounts:
-  receivable: "58"
-  revenue: { default: "112", charges: { platform_fee: "54" } }
-  taxPayable: { US-CA: "113" }
-dimensions: { subsidiary: "1" }`,
-      ),
-    );
+    await applyStory(t, netsuiteStoryCatalog(emulator));
   });
   afterAll(async () => {
     await t?.close();

@@ -5,25 +5,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
 import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
-import { applyStory, completion, post, postedStoryCatalog, send } from '../../../test/scenarios/one-month-story.js';
+import { applyStory, completion, send } from '../../../test/scenarios/one-month-story.js';
+import { closeOctober, fileExportStoryCatalog } from '../../../test/scenarios/story-targets.js';
 import { createApp } from '../../main.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import { reconcileCommand } from './reconcile.js';
-
-/** The story's catalog in invoice mode to a file export, which the file connector reads back. */
-const catalogTo = (directory: string) =>
-  postedStoryCatalog(
-    `- { key: ledger-files, kind: file, settings: { directory: "${directory}", formats: [jsonl] } }`,
-    `target: ledger-files
-mode: invoice
-accounts:
-  receivable: "1200"
-  revenue: { default: "4000" }
-  taxPayable: { US-CA: "2300" }`,
-  )
-    .replace('aliases: [acct_1001] }', 'aliases: [acct_1001], externalIds: { erp: "C-1" } }')
-    .replace('taxRegion: US-CA }', 'taxRegion: US-CA, externalIds: { erp: "C-2" } }');
 
 describeEachStore('meterbridge reconcile', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');
@@ -38,16 +25,13 @@ describeEachStore('meterbridge reconcile', (stores) => {
     directory = await mkdtemp(join(tmpdir(), 'reconcile-cli-'));
     db = await stores.fresh();
     t = await startTestApp({ db }, { clock });
-    await applyStory(t, catalogTo(directory));
+    await applyStory(t, fileExportStoryCatalog(directory));
     await send(t, [
       completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
       completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
     ]);
     await t.app.metering.stage.runUntilCaughtUp();
-    clock.set('2026-11-01T01:00:00Z');
-    await post(t, '/v1/billing-runs', { period: '2026-10' });
-    clock.set('2026-11-04T02:00:00Z');
-    await post(t, '/v1/invoices/finalize-due');
+    await closeOctober(t, clock);
     await t.app.dispatcher.runOnce();
   });
   afterAll(async () => {
