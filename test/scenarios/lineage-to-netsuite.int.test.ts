@@ -6,7 +6,7 @@ import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { applyStory, completion, get, post, send } from './one-month-story.js';
-import { netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
+import { drainPostings, netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
 
 /**
  * "Why was I charged this?" October at the LLM gateway, its US entity's books in NetSuite (the emulator):
@@ -40,16 +40,7 @@ describeEachStore('lineage from events to NetSuite and back', (stores) => {
     await emulator?.close();
   });
 
-  /** Dispatches, moving the clock past every backoff, until nothing is left to send. */
-  async function drain(): Promise<void> {
-    for (let pass = 0; pass < 30; pass += 1) {
-      await t.app.dispatcher.runOnce();
-      const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
-      if (open.length === 0) return;
-      clock.advance(10 * 60_000);
-    }
-    throw new Error('postings still open after 30 passes');
-  }
+  const drain = () => drainPostings(t, clock);
 
   it('shows usage on a draft as the draft, with nothing posted yet', async () => {
     const answer = await lineage('event=story/llm-gateway/a-1');

@@ -5,7 +5,7 @@ import { checkLedger } from '../harness/netsuite-test-ledger.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { applyStory, completion, post, send } from './one-month-story.js';
-import { netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
+import { drainPostings, netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
 
 /**
  * October at the LLM gateway again, this time to the ledger: the US entity keeps its books in NetSuite
@@ -31,16 +31,7 @@ describeEachStore('one month from events to NetSuite', (stores) => {
     await emulator?.close();
   });
 
-  /** Dispatches, moving the clock past every backoff, until nothing is left to send. */
-  async function drain(): Promise<void> {
-    for (let pass = 0; pass < 30; pass += 1) {
-      await t.app.dispatcher.runOnce();
-      const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
-      if (open.length === 0) return;
-      clock.advance(10 * 60_000);
-    }
-    throw new Error('postings still open after 30 passes');
-  }
+  const drain = () => drainPostings(t, clock);
 
   it('posts the finalized month to NetSuite once, balanced, to the cent of the invoices', async () => {
     await send(t, [

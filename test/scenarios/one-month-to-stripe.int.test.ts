@@ -12,7 +12,7 @@ import { describeEachStore } from '../harness/stores.js';
 import { loadStripeContract } from '../harness/stripe-openapi.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { applyStory, completion, documentsOf, get, post, postCatalog, send } from './one-month-story.js';
-import { closeOctober, STRIPE_STORY_CUSTOMERS, stripeStoryCatalog } from './story-targets.js';
+import { closeOctober, drainPostings, STRIPE_STORY_CUSTOMERS, stripeStoryCatalog } from './story-targets.js';
 
 /**
  * October at the LLM gateway, billed in Stripe (here the emulator, losing a third of its answers after
@@ -27,17 +27,6 @@ function startStoryApp(stores: Parameters<typeof startTestApp>[0], clock: Manual
   return startTestApp(stores, { clock, secrets: async () => DEFAULT_SECRET_KEY });
 }
 
-/** Dispatches, moving the clock past every backoff, until nothing is left to send. */
-async function drain(t: TestApp, clock: ManualClock): Promise<void> {
-  for (let pass = 0; pass < 40; pass += 1) {
-    await t.app.dispatcher.runOnce();
-    const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
-    if (open.length === 0) return;
-    clock.advance(10 * 60_000);
-  }
-  throw new Error('postings still open after 40 passes');
-}
-
 /** The story's October billed and finalized: Acme 12,500 tokens, Initech 8,000. */
 async function billOctober(t: TestApp, clock: ManualClock, beforeFinalizing?: () => Promise<void>): Promise<void> {
   await send(t, [
@@ -50,7 +39,7 @@ async function billOctober(t: TestApp, clock: ManualClock, beforeFinalizing?: ()
   await post(t, '/v1/billing-runs', { period: '2026-10' });
   await beforeFinalizing?.();
   await closeOctober(t, clock);
-  await drain(t, clock);
+  await drainPostings(t, clock, 40);
 }
 
 const cents = (amount: string) => new Exact(amount).times(100).toNumber();

@@ -6,7 +6,7 @@ import { readJson } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { applyStory, completion, get, post, send } from './one-month-story.js';
-import { netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
+import { drainPostings, netsuiteSecret, netsuiteStoryCatalog } from './story-targets.js';
 
 /**
  * Finance reconciles October at the LLM gateway three ways: the events' usage, the invoices, and what
@@ -31,15 +31,7 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
     await emulator?.close();
   });
 
-  async function drain(): Promise<void> {
-    for (let pass = 0; pass < 30; pass += 1) {
-      await t.app.dispatcher.runOnce();
-      const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
-      if (open.length === 0) return;
-      clock.advance(10 * 60_000);
-    }
-    throw new Error('postings still open after 30 passes');
-  }
+  const drain = () => drainPostings(t, clock);
 
   const reconcile = (body: unknown) => t.request('/v1/reconciliations', { method: 'POST', json: body });
 

@@ -1,8 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NetSuiteEmulator } from '../../src/emulators/netsuite/index.js';
 import type { StripeEmulator } from '../../src/emulators/stripe/index.js';
 import type { ManualClock } from '../../src/platform/clock.js';
-import type { TestApp } from '../harness/test-app.js';
-import { post, postedStoryCatalog, STORY_CATALOG } from './one-month-story.js';
+import type { Database } from '../../src/platform/database/database.js';
+import type { TestStores } from '../harness/stores.js';
+import { startTestApp, type TestApp } from '../harness/test-app.js';
+import { applyStory, completion, post, postedStoryCatalog, send, STORY_CATALOG } from './one-month-story.js';
 
 // Where the one-month story's documents go, as the stories that follow them there declare it: NetSuite
 // in journal mode, a file export in invoice mode, Stripe as the billing platform; and the month's close.
@@ -85,4 +90,45 @@ export async function closeOctober(t: TestApp, clock: ManualClock): Promise<void
   await post(t, '/v1/billing-runs', { period: '2026-10' });
   clock.set('2026-11-04T02:00:00Z');
   await post(t, '/v1/invoices/finalize-due');
+}
+
+/** Dispatches, moving the clock past every backoff, until nothing is left to send. */
+export async function drainPostings(t: TestApp, clock: ManualClock, passes = 30): Promise<void> {
+  for (let pass = 0; pass < passes; pass += 1) {
+    await t.app.dispatcher.runOnce();
+    const open = await t.app.postings.list({ statuses: ['pending', 'retrying', 'in_flight'] }, 100);
+    if (open.length === 0) return;
+    clock.advance(10 * 60_000);
+  }
+  throw new Error(`postings still open after ${passes} passes`);
+}
+
+/**
+ * Acme's and Initech's October invoiced and exported to files in a fresh directory, one document each,
+ * on a fresh store of `stores`: what the CLI tests read back.
+ */
+export async function exportedOctober(
+  stores: TestStores,
+  clock: ManualClock,
+): Promise<{ db: Database; t: TestApp; directory: string; close(): Promise<void> }> {
+  const directory = await mkdtemp(join(tmpdir(), 'story-export-'));
+  const db = await stores.fresh();
+  const t = await startTestApp({ db }, { clock });
+  await applyStory(t, fileExportStoryCatalog(directory));
+  await send(t, [
+    completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
+    completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
+  ]);
+  await t.app.metering.stage.runUntilCaughtUp();
+  await closeOctober(t, clock);
+  await t.app.dispatcher.runOnce();
+  return {
+    db,
+    t,
+    directory,
+    async close() {
+      await t.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
 }

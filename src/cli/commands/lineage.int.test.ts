@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
-import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
-import { applyStory, completion, send } from '../../../test/scenarios/one-month-story.js';
-import { closeOctober, fileExportStoryCatalog } from '../../../test/scenarios/story-targets.js';
+import type { TestApp } from '../../../test/harness/test-app.js';
+import { completion, send } from '../../../test/scenarios/one-month-story.js';
+import { exportedOctober } from '../../../test/scenarios/story-targets.js';
 import { createApp } from '../../main.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
@@ -16,28 +13,15 @@ describeEachStore('meterbridge lineage', (stores) => {
   const clock = new ManualClock('2026-10-20T09:00:00Z');
   let db: Database;
   let t: TestApp;
-  let directory: string;
+  let close: () => Promise<void> = async () => {};
   const run = (...args: string[]): Promise<CommandRun> =>
     runCommand(lineageCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
 
-  // Given: Acme's and Initech's October invoiced and exported, one document each.
+  // Given: Acme's and Initech's October invoiced and exported to files, one document each.
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'lineage-cli-'));
-    db = await stores.fresh();
-    t = await startTestApp({ db }, { clock });
-    await applyStory(t, fileExportStoryCatalog(directory));
-    await send(t, [
-      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
-      completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
-    ]);
-    await t.app.metering.stage.runUntilCaughtUp();
-    await closeOctober(t, clock);
-    await t.app.dispatcher.runOnce();
+    ({ db, t, close } = await exportedOctober(stores, clock));
   });
-  afterAll(async () => {
-    await t?.close();
-    if (directory) await rm(directory, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('prints an event as a tree: usage, invoice line, the ERP document and its line, to the cent', async () => {
     const shown = await run('--event', 'story/llm-gateway/a-1');

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommand, type CommandRun } from '../../../test/harness/run-command.js';
 import { describeEachStore } from '../../../test/harness/stores.js';
-import { startTestApp, type TestApp } from '../../../test/harness/test-app.js';
-import { applyStory, completion, send } from '../../../test/scenarios/one-month-story.js';
-import { closeOctober, fileExportStoryCatalog } from '../../../test/scenarios/story-targets.js';
+import type { TestApp } from '../../../test/harness/test-app.js';
+import { exportedOctober } from '../../../test/scenarios/story-targets.js';
 import { createApp } from '../../main.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
@@ -17,27 +15,15 @@ describeEachStore('meterbridge reconcile', (stores) => {
   let db: Database;
   let t: TestApp;
   let directory: string;
+  let close: () => Promise<void> = async () => {};
   const run = (...args: string[]): Promise<CommandRun> =>
     runCommand(reconcileCommand({ openApp: (config) => createApp(config, { db, clock }) }), args);
 
   // Given: Acme's and Initech's October invoiced and exported to files, one document each.
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'reconcile-cli-'));
-    db = await stores.fresh();
-    t = await startTestApp({ db }, { clock });
-    await applyStory(t, fileExportStoryCatalog(directory));
-    await send(t, [
-      completion('a-1', 'acme', '2026-10-03T10:00:00Z', 12000),
-      completion('i-1', 'initech', '2026-10-05T12:00:00Z', 8000),
-    ]);
-    await t.app.metering.stage.runUntilCaughtUp();
-    await closeOctober(t, clock);
-    await t.app.dispatcher.runOnce();
+    ({ db, t, directory, close } = await exportedOctober(stores, clock));
   });
-  afterAll(async () => {
-    await t?.close();
-    if (directory) await rm(directory, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('prints a clean period with its totals at every stage, and exits 0', async () => {
     const shown = await run('--period', '2026-10');
