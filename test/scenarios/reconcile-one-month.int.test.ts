@@ -114,6 +114,11 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
       (await t.request(`/v1/reconciliations/${report.id}/mismatches/${missing.seq}/repair`, { method: 'POST' })).status,
     ).toBe(409);
 
+    // Back in line, not delivered yet: not a mismatch, but the period is not clean until it is.
+    const waiting = await readJson(await reconcile({ period: '2026-10' }));
+    expect(waiting.summary).toMatchObject({ mismatches: 0, awaitingDelivery: 2, clean: false });
+    expect(waiting.totals[0].posted).toEqual({});
+
     await drain();
     const clean = await readJson(await reconcile({ period: '2026-10' }));
     expect(clean.summary).toMatchObject({ clean: true, mismatches: 0 });

@@ -30,6 +30,9 @@ function formatReport(report: ReconciliationReport): string[] {
       );
       return `  ${total.legalEntity} ${total.currency}: usage ${total.usageRecordsInvoiced}/${total.usageRecords} records invoiced; ${total.documents} documents, invoiced ${total.invoiced}${targets.length ? `; ${targets.join('; ')}` : ''}`;
     }),
+    ...(summary.awaitingDelivery > 0
+      ? [`  awaiting delivery: ${summary.awaitingDelivery} documents are carried only by postings not delivered yet`]
+      : []),
     ...summary.unverified.map(
       (target) => `  unverified: ${target.targetKey} (${target.postingsUnread} postings not read): ${target.reason}`,
     ),

@@ -44,6 +44,8 @@ export interface PostingStageResult {
   postingsRead: number;
   /** Read-back requests sent to targets (a batch look-up counts one). */
   readRequests: number;
+  /** Documents a target must hold that only undelivered (pending, retrying) postings carry there yet. */
+  awaitingDelivery: number;
   unverified: UnverifiedTarget[];
 }
 
@@ -99,7 +101,10 @@ export async function reconcilePostings(
             "a person must look: check the posting preview (meterbridge postings preview) and the catalog's accounting or billedIn for this document",
         });
   checkAccruals(accruals, scope, report);
-  return { totals: stageTotals(documents), postingsRead: read, readRequests: requests, unverified };
+  const awaitingDelivery = [...documents.values()].filter(({ expected, carried }) =>
+    [...expected].some((target) => carried.get(target)?.delivered === false),
+  ).length;
+  return { totals: stageTotals(documents), postingsRead: read, readRequests: requests, awaitingDelivery, unverified };
 }
 
 function inScope(legalEntity: string | null, scope: PostingScope): boolean {

@@ -38,6 +38,7 @@ const EMPTY_SUMMARY: ReconciliationSummary = {
   repaired: 0,
   postingsRead: 0,
   readRequests: 0,
+  awaitingDelivery: 0,
   unverified: [],
   clean: false,
 };

@@ -126,7 +126,9 @@ export interface ReconciliationSummary {
   postingsRead: number;
   /** Requests the read-back sent to targets (a batch look-up counts one). */
   readRequests: number;
+  /** Documents a target must hold that only postings not delivered yet carry there (not a mismatch until stuck). */
+  awaitingDelivery: number;
   unverified: UnverifiedTarget[];
-  /** True only when nothing mismatches and nothing is unverified. */
+  /** True only when nothing mismatches, nothing awaits delivery and nothing is unverified. */
   clean: boolean;
 }

@@ -97,7 +97,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
             if (outcome.repaired) Object.assign(mismatch, { repaired: true, action: outcome.action });
           }
         await insertMismatches(tx, id, mismatches);
-        const summary = summarize(mismatches, stage.postingsRead, stage.readRequests, stage.unverified);
+        const summary = summarize(mismatches, stage);
         await finishRun(tx, id, { status: 'completed', summary, totals, rows }, clock.now());
       });
     } catch (error) {
@@ -105,7 +105,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
       await finishRun(
         db,
         id,
-        { status: 'failed', summary: summarize([], 0, 0, []), totals: [], rows: [], error: message },
+        { status: 'failed', summary: summarize([], NOTHING_READ), totals: [], rows: [], error: message },
         clock.now(),
       );
       throw error;
@@ -165,11 +165,11 @@ function withUsage(totals: StageTotals[], rows: readonly MeterRow[]): StageTotal
   );
 }
 
+const NOTHING_READ = { postingsRead: 0, readRequests: 0, awaitingDelivery: 0, unverified: [] };
+
 function summarize(
   mismatches: readonly Mismatch[],
-  postingsRead: number,
-  readRequests: number,
-  unverified: ReconciliationSummary['unverified'],
+  stage: Pick<ReconciliationSummary, 'postingsRead' | 'readRequests' | 'awaitingDelivery' | 'unverified'>,
 ): ReconciliationSummary {
   const byClass: ReconciliationSummary['byClass'] = {};
   for (const name of MISMATCH_CLASSES) {
@@ -180,9 +180,10 @@ function summarize(
     mismatches: mismatches.length,
     byClass,
     repaired: mismatches.filter((mismatch) => mismatch.repaired).length,
-    postingsRead,
-    readRequests,
-    unverified,
-    clean: mismatches.length === 0 && unverified.length === 0,
+    postingsRead: stage.postingsRead,
+    readRequests: stage.readRequests,
+    awaitingDelivery: stage.awaitingDelivery,
+    unverified: stage.unverified,
+    clean: mismatches.length === 0 && stage.unverified.length === 0 && stage.awaitingDelivery === 0,
   };
 }
