@@ -38,5 +38,3 @@ export function parseAlertQuery(
   if (errors.length > 0) throw new ValidationError('invalid alert filter', errors);
   return { filter, limit: size };
 }
-
-export const isAlertId = (value: string): boolean => ID.test(value);

@@ -1,5 +1,4 @@
-import type { Clock } from '../../platform/clock.js';
-import type { Database, Queryable } from '../../platform/database/database.js';
+import type { Queryable } from '../../platform/database/database.js';
 
 /** What a rule finds wrong about one subject now: the alert stays open while a finding is there. */
 export interface Finding {
@@ -76,9 +75,4 @@ export interface EvaluationResult {
   observations: Observation[];
   /** Rules whose evaluator failed: their open alerts were left as they were. */
   failures: { rule: string; message: string }[];
-}
-
-export interface AlertDependencies {
-  db: Database;
-  clock: Clock;
 }

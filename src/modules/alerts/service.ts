@@ -1,12 +1,11 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
-import { NotFoundError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import { fetchPage, type Page } from '../../platform/paging.js';
 import type { SecretResolver } from '../connectors/index.js';
 import type { AlertSettings } from './alert-settings.js';
-import { countOpenAlertsByRule, findAlert, listAlerts } from './alert-repository.js';
-import { parseAlertQuery, isAlertId, type AlertParams } from './alert-filter.js';
+import { countOpenAlertsByRule, listAlerts } from './alert-repository.js';
+import { parseAlertQuery, type AlertParams } from './alert-filter.js';
 import type { Alert, EvaluationResult } from './alerts.js';
 import { evaluateRules } from './evaluate.js';
 import { countUndelivered } from './notification-repository.js';
@@ -45,7 +44,6 @@ export interface Alerts {
   /** Sends the notifications due now; none without a webhook. */
   deliver(): Promise<DeliveryTally>;
   list(params: AlertParams): Promise<Page<Alert>>;
-  get(id: string): Promise<Alert>;
   status(): Promise<AlertsStatus>;
 }
 
@@ -87,11 +85,6 @@ export function createAlerts({ db, clock, settings, secrets, logger, meters }: A
         (size) => listAlerts(db, filter, size),
         (alert) => alert.id,
       );
-    },
-    async get(id) {
-      const alert = isAlertId(id) ? await findAlert(db, id) : undefined;
-      if (!alert) throw new NotFoundError(`alert ${JSON.stringify(id)} does not exist`);
-      return alert;
     },
     async status() {
       return {
