@@ -126,6 +126,13 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
     settings: config.alerts ?? DEFAULT_ALERT_SETTINGS,
     meters: async () =>
       ((await catalog.current())?.catalog.meters ?? []).map(({ key, eventType }) => ({ key, eventType })),
+    subscriptions: async () =>
+      new Map(
+        ((await catalog.current())?.catalog.subscriptions ?? []).map((subscription) => [
+          subscription.key,
+          subscription,
+        ]),
+      ),
   });
   registerAlertMetrics(metrics, db, () => alerts.rules.list().map((rule) => rule.rule));
   const serviceLevels = createServiceLevels({

@@ -35,7 +35,7 @@ describeEachStore('alert rules on real data', (stores: TestStores) => {
     return t;
   };
 
-  it('fires for usage still unbilled 96 h after its month ended, and resolves once it is invoiced', async () => {
+  it('fires for usage still unbilled 96 h after its period ended, and resolves once it is invoiced', async () => {
     const clock = new ManualClock('2026-10-20T09:00:00Z');
     const t = await start(clock);
     await send(t, [
@@ -53,7 +53,12 @@ describeEachStore('alert rules on real data', (stores: TestStores) => {
     expect(fired.fired.map((alert) => [alert.rule, alert.subject, alert.observed])).toEqual([
       ['unbilled_usage', 'US:2026-10', '2'],
     ]);
-    expect(fired.fired[0]?.details).toMatchObject({ period: '2026-10', legalEntity: 'US', records: '2' });
+    expect(fired.fired[0]?.details).toMatchObject({
+      periodsFrom: '2026-10',
+      legalEntity: 'US',
+      records: '2',
+      subscriptions: ['acme-team', 'initech-team'],
+    });
 
     // Billed and finalized: nothing of October is unbilled any more.
     await t.app.billing.run('2026-10', 'finance');
@@ -64,6 +69,32 @@ describeEachStore('alert rules on real data', (stores: TestStores) => {
     expect(resolved.resolved.map((alert) => alert.subject)).toEqual(['US:2026-10']);
     expect(resolved.resolved[0]?.resolvedAt?.toISOString()).toBe('2026-11-05T00:01:00.000Z');
     expect(await openOf(t, 'unbilled_usage')).toEqual([]);
+  });
+
+  it("judges usage by its subscription's own period: one anchored on the 15th is not overdue at its month's end", async () => {
+    const clock = new ManualClock('2026-10-20T09:00:00Z');
+    const t = await startTestApp(stores, { clock, config: { ...testConfig(), alerts: settings() } });
+    opened.push(t);
+    // Initech's periods run from the 15th: its October usage is billed with the period ending 15 November.
+    const anchored = STORY_CATALOG.replace(/anchorDay: 1\n(\s+latePolicy: memo)/, 'anchorDay: 15\n$1');
+    expect(anchored).not.toBe(STORY_CATALOG);
+    await applyStory(t, anchored);
+    await send(t, [
+      completion('u-1', 'acme', '2026-10-03T10:00:00Z', 1200),
+      completion('u-2', 'initech', '2026-10-19T10:00:00Z', 300),
+    ]);
+    await t.app.metering.stage.runUntilCaughtUp();
+
+    clock.set('2026-11-05T00:00:00Z');
+    const early = await t.app.alerts.evaluate();
+    expect(early.fired.map((alert) => [alert.subject, alert.observed, alert.details.subscriptions])).toEqual([
+      ['US:2026-10', '1', ['acme-team']],
+    ]);
+
+    // 96 h after Initech's period ended, its usage is overdue too.
+    clock.set('2026-11-19T00:00:00Z');
+    await t.app.alerts.evaluate();
+    expect(await openOf(t, 'unbilled_usage')).toEqual([['US:2026-10', '2']]);
   });
 
   it('fires while open exceptions grow by more than 5 in an hour, and resolves once they stop growing', async () => {

@@ -2,6 +2,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/database/database.js';
 import type { Logger } from '../../platform/logger.js';
 import { fetchPage, type Page } from '../../platform/paging.js';
+import type { Subscription } from '../catalog/index.js';
 import type { SecretResolver } from '../connectors/index.js';
 import type { AlertSettings } from './alert-settings.js';
 import { countOpenAlertsByRule, listAlerts } from './alert-repository.js';
@@ -28,6 +29,8 @@ export interface AlertsDependencies {
   logger: Logger;
   /** The meters the catalog declares now (the silent-meter rule's subjects). */
   meters: () => Promise<MeterSource[]>;
+  /** The subscriptions the catalog declares now, by key (the unbilled-usage rule's billing periods). */
+  subscriptions: () => Promise<ReadonlyMap<string, Subscription>>;
 }
 
 export interface AlertsStatus {
@@ -50,10 +53,13 @@ export interface Alerts {
 const DAY_MS = 24 * 3_600_000;
 
 /** The built-in rules as the settings declare them; a rule switched off finds nothing, so it resolves. */
-function builtInRules(settings: AlertSettings, meters: AlertsDependencies['meters']) {
+function builtInRules(
+  settings: AlertSettings,
+  { meters, subscriptions }: Pick<AlertsDependencies, 'meters' | 'subscriptions'>,
+) {
   const { rules } = settings;
   return [
-    rules.unbilledUsage.enabled ? unbilledUsageRule(rules.unbilledUsage) : switchedOff('unbilled_usage'),
+    rules.unbilledUsage.enabled ? unbilledUsageRule(rules.unbilledUsage, subscriptions) : switchedOff('unbilled_usage'),
     rules.stuckPostings.enabled ? stuckPostingsRule(rules.stuckPostings) : switchedOff('stuck_postings'),
     rules.deadLetters.enabled ? deadLettersRule() : switchedOff('dead_letters'),
     rules.breakerOpen.enabled ? breakerOpenRule() : switchedOff('breaker_open'),
@@ -65,8 +71,16 @@ function builtInRules(settings: AlertSettings, meters: AlertsDependencies['meter
   ];
 }
 
-export function createAlerts({ db, clock, settings, secrets, logger, meters }: AlertsDependencies): Alerts {
-  const rules = createRuleRegistry(builtInRules(settings, meters));
+export function createAlerts({
+  db,
+  clock,
+  settings,
+  secrets,
+  logger,
+  meters,
+  subscriptions,
+}: AlertsDependencies): Alerts {
+  const rules = createRuleRegistry(builtInRules(settings, { meters, subscriptions }));
   const notifier = settings.webhook && createNotifier({ db, clock, webhook: settings.webhook, secrets, logger });
   return {
     rules,

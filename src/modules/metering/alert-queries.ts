@@ -4,33 +4,53 @@ import type { Timestamp } from '../../platform/database/row-timestamp.js';
 // What alert rules and service-level objectives read of usage records and exceptions. Every time is
 // passed in (the caller's clock), never the database's now(); counts and durations are exact text.
 
-/** Usage not on any finalized invoice, per legal entity and calendar month (UTC) of its events' time. */
-export interface UnbilledMonth {
+/** A subscription's usage on no finalized invoice, with events before a time. */
+export interface UnbilledSubscriptionUsage {
+  subscriptionKey: string;
   legalEntity: string;
-  /** YYYY-MM */
-  period: string;
   records: string;
   oldestEventTime: Date;
 }
 
-/** Unbilled usage of the months that ended before `monthsEndedBy` (the caller's now minus its allowance). */
-export async function findUnbilledMonths(db: Queryable, monthsEndedBy: Date): Promise<UnbilledMonth[]> {
-  const result = await db.query<{ legal_entity: string; period: string; records: string; oldest: Timestamp }>(
-    `select legal_entity, to_char(date_trunc('month', event_time at time zone 'UTC'), 'YYYY-MM') as period,
-            count(*)::text as records, min(event_time) as oldest
-       from usage_records
-      where invoice_id is null
-        and event_time < (date_trunc('month', $1::timestamptz at time zone 'UTC') at time zone 'UTC')
-      group by 1, 2 order by 2, 1`,
-    [monthsEndedBy],
+/** Per subscription: its usage records not on any finalized invoice whose events happened before `before`. */
+export async function findUnbilledBefore(db: Queryable, before: Date): Promise<UnbilledSubscriptionUsage[]> {
+  const result = await db.query<{ subscription_key: string; legal_entity: string; records: string; oldest: Timestamp }>(
+    `select subscription_key, legal_entity, count(*)::text as records, min(event_time) as oldest
+       from usage_records where invoice_id is null and event_time < $1
+      group by 1, 2 order by 1, 2`,
+    [before],
   );
-  return result.rows.map((row) => ({
-    legalEntity: row.legal_entity,
-    period: row.period,
-    records: row.records,
-    oldestEventTime: new Date(row.oldest),
-  }));
+  return result.rows.map(fromRowUnbilled);
 }
+
+/** The same for chosen subscriptions, each with its own bound: records with events before it. */
+export async function findUnbilledBeforeEach(
+  db: Queryable,
+  bounds: readonly { subscriptionKey: string; before: Date }[],
+): Promise<UnbilledSubscriptionUsage[]> {
+  if (bounds.length === 0) return [];
+  const result = await db.query<{ subscription_key: string; legal_entity: string; records: string; oldest: Timestamp }>(
+    `select u.subscription_key, u.legal_entity, count(*)::text as records, min(u.event_time) as oldest
+       from unnest($1::text[], $2::timestamptz[]) as b(sub, before)
+       join usage_records u on u.subscription_key = b.sub and u.event_time < b.before
+      where u.invoice_id is null
+      group by 1, 2 order by 1, 2`,
+    [bounds.map((bound) => bound.subscriptionKey), bounds.map((bound) => bound.before)],
+  );
+  return result.rows.map(fromRowUnbilled);
+}
+
+const fromRowUnbilled = (row: {
+  subscription_key: string;
+  legal_entity: string;
+  records: string;
+  oldest: Timestamp;
+}): UnbilledSubscriptionUsage => ({
+  subscriptionKey: row.subscription_key,
+  legalEntity: row.legal_entity,
+  records: row.records,
+  oldestEventTime: new Date(row.oldest),
+});
 
 /**
  * How many exceptions were open at each instant: opened by then and not closed by then. A closed

@@ -1,11 +1,12 @@
 export { createMetering, meteringMetersInUse, type Metering, type MeteringDependencies } from './metering.js';
 export {
-  findUnbilledMonths,
+  findUnbilledBefore,
+  findUnbilledBeforeEach,
   countOpenExceptionsAt,
   countUsageByMeterInWindows,
   usageLatencyAttainment,
   exceptionResolutionAttainment,
-  type UnbilledMonth,
+  type UnbilledSubscriptionUsage,
   type ArrivalWindow,
   type Attainment,
 } from './alert-queries.js';
