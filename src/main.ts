@@ -7,6 +7,7 @@ import {
   createRejectionRecorder,
   DEFAULT_ALERT_SETTINGS,
   registerAlertMetrics,
+  switchedOff,
   type Alerts,
   type RejectionRecorder,
 } from './modules/alerts/index.js';
@@ -41,7 +42,12 @@ import {
   registerServiceLevelMetrics,
   type ServiceLevels,
 } from './modules/service-levels/index.js';
-import { createReconciliations, type Reconciliations } from './modules/reconciliation/index.js';
+import {
+  createReconciliations,
+  reconciledWithinObjective,
+  reconciliationMismatchRule,
+  type Reconciliations,
+} from './modules/reconciliation/index.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { Database } from './platform/database/database.js';
 import { migrate } from './platform/database/migrate.js';
@@ -134,12 +140,17 @@ export async function createApp(config: Readonly<Config>, options: AppOptions = 
         ]),
       ),
   });
+  const { reconciliationMismatches } = (config.alerts ?? DEFAULT_ALERT_SETTINGS).rules;
+  alerts.rules.register(
+    reconciliationMismatches.enabled
+      ? reconciliationMismatchRule(reconciliationMismatches)
+      : switchedOff('reconciliation_mismatches'),
+  );
   registerAlertMetrics(metrics, db, () => alerts.rules.list().map((rule) => rule.rule));
-  const serviceLevels = createServiceLevels({
-    db,
-    clock,
-    settings: config.serviceLevels ?? DEFAULT_SERVICE_LEVEL_SETTINGS,
-  });
+  const serviceLevelSettings = config.serviceLevels ?? DEFAULT_SERVICE_LEVEL_SETTINGS;
+  const serviceLevels = createServiceLevels({ db, clock, settings: serviceLevelSettings });
+  if (serviceLevelSettings.reconciliation.enabled)
+    serviceLevels.register(reconciledWithinObjective(serviceLevelSettings.reconciliation));
   registerServiceLevelMetrics(metrics, serviceLevels, clock);
   const { graceHours } = config.billing;
   const billing = createBilling({

@@ -98,6 +98,12 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
     const report = await readJson(await reconcile({ period: '2026-10' }));
     expect(report.summary).toMatchObject({ clean: false, byClass: { posting_missing_in_target: 1 } });
     expect(report.totals[0]).toMatchObject({ posted: { 'netsuite-us': '145.86' }, verified: { 'netsuite-us': '0' } });
+    // The period's latest run is not clean: an alert, until a clean run resolves it.
+    await post(t, '/v1/alerts/evaluate');
+    const open = await get(t, '/v1/alerts?state=open&rule=reconciliation_mismatches');
+    expect(open.items).toEqual([
+      expect.objectContaining({ rule: 'reconciliation_mismatches', subject: '2026-10', observed: '1' }),
+    ]);
     const [missing] = report.mismatches;
     expect(missing).toMatchObject({ class: 'posting_missing_in_target', targetKey: 'netsuite-us', repaired: false });
 
@@ -120,9 +126,19 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
     expect(waiting.totals[0].posted).toEqual({});
 
     await drain();
+    clock.advance(60_000);
     const clean = await readJson(await reconcile({ period: '2026-10' }));
     expect(clean.summary).toMatchObject({ clean: true, mismatches: 0 });
     expect(clean.totals[0].verified).toEqual({ 'netsuite-us': '145.86' });
+    await post(t, '/v1/alerts/evaluate');
+    expect((await get(t, '/v1/alerts?state=open&rule=reconciliation_mismatches')).items).toEqual([]);
+    // What was delivered was read back by a completed run within 24 hours of its delivery.
+    const levels = await get(t, '/v1/service-levels');
+    expect(levels.objectives.find((objective: Json) => objective.objective === 'reconciliation')).toMatchObject({
+      status: 'met',
+      met: '1',
+      missed: '0',
+    });
     expect(emulator.records()).toHaveLength(1);
   });
 

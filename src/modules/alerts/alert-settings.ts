@@ -34,6 +34,8 @@ export interface AlertRuleSettings {
   /** Events rejected per minute, averaged over the window, above which the rule fires (decimal text). */
   schemaRejections: { enabled: boolean; perMinute: string; windowMinutes: number };
   silentMeter: SilentMeterSettings;
+  /** A period's latest reconciliation with at least this many mismatches, or a target left unverified. */
+  reconciliationMismatches: { enabled: boolean; atLeast: number };
 }
 
 /** See docs/alerts.md, "Silent meter": the last window against the same hours of the previous days. */
@@ -69,6 +71,7 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = Object.freeze({
       minBaseline: 10,
       settleMinutes: 5,
     },
+    reconciliationMismatches: { enabled: true, atLeast: 1 },
   }),
 });
 
@@ -129,6 +132,10 @@ export function readAlertSettings(raw: unknown, at: string, errors: FieldError[]
         rawAtLeast: decimalIn(0, 1000),
         minBaseline: integerIn(1, 1_000_000_000),
         settleMinutes: integerIn(0, 120),
+      }),
+      reconciliationMismatches: rule('reconciliationMismatches', {
+        ...enabled,
+        atLeast: integerIn(1, 1_000_000_000),
       }),
     },
   };

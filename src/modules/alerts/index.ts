@@ -20,7 +20,7 @@ export {
 } from './alert-settings.js';
 export { booleanField, decimalIn, integerIn, readFields, type FieldReader } from './settings-section.js';
 export { createAlerts, type Alerts, type AlertsDependencies, type AlertsStatus } from './service.js';
-export type { RuleRegistry } from './rule-registry.js';
+export { switchedOff, type RuleRegistry } from './rule-registry.js';
 export type { AlertParams } from './alert-filter.js';
 export { toApiAlert, type ApiAlert } from './to-api-alert.js';
 export { registerAlertMetrics } from './alert-metrics.js';

@@ -67,3 +67,17 @@ export async function countOpenPostings(db: Queryable): Promise<OpenPostingCount
     oldest: row.oldest ? new Date(row.oldest) : null,
   }));
 }
+
+/** Postings delivered in [start, end) that carry documents (accruals and their reversals left out). */
+export async function findDeliveredBetween(
+  db: Queryable,
+  window: { start: Date; end: Date },
+): Promise<{ id: string; deliveredAt: Date }[]> {
+  const result = await db.query<{ id: string; delivered_at: Timestamp }>(
+    `select id::text as id, delivered_at from postings
+      where status = 'delivered' and delivered_at >= $1 and delivered_at < $2 and kind not in ('accrual', 'reversal')
+      order by id`,
+    [window.start, window.end],
+  );
+  return result.rows.map((row) => ({ id: row.id, deliveredAt: new Date(row.delivered_at) }));
+}

@@ -13,3 +13,4 @@ export {
   type ReconciliationRun,
 } from './reconciliation.js';
 export { reportCsv, REPORT_PARTS, type ReportPart } from './report-csv.js';
+export { reconciledWithinObjective, reconciliationMismatchRule } from './reconciliation-alerts.js';

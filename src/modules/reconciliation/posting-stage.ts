@@ -46,6 +46,8 @@ export interface PostingStageResult {
   readRequests: number;
   /** Documents a target must hold that only undelivered (pending, retrying) postings carry there yet. */
   awaitingDelivery: number;
+  /** The postings read back (held or not), for the service level of reconciling what was posted. */
+  readPostingIds: string[];
   unverified: UnverifiedTarget[];
 }
 
@@ -84,7 +86,7 @@ export async function reconcilePostings(
     afterId = page.at(-1)?.id;
   }
 
-  const { read, requests, unverified } = await readBack(deps, catalog, toRead, documents, report);
+  const { read, requests, readIds, unverified } = await readBack(deps, catalog, toRead, documents, report);
   for (const { invoice, expected, carried } of documents.values())
     for (const target of expected)
       if (!carried.has(target))
@@ -104,7 +106,14 @@ export async function reconcilePostings(
   const awaitingDelivery = [...documents.values()].filter(({ expected, carried }) =>
     [...expected].some((target) => carried.get(target)?.delivered === false),
   ).length;
-  return { totals: stageTotals(documents), postingsRead: read, readRequests: requests, awaitingDelivery, unverified };
+  return {
+    totals: stageTotals(documents),
+    postingsRead: read,
+    readRequests: requests,
+    awaitingDelivery,
+    readPostingIds: readIds,
+    unverified,
+  };
 }
 
 function inScope(legalEntity: string | null, scope: PostingScope): boolean {
@@ -182,13 +191,14 @@ async function readBack(
   postings: readonly Posting[],
   documents: Map<string, PeriodDocument>,
   report: (mismatch: NewMismatch) => void,
-): Promise<{ read: number; requests: number; unverified: UnverifiedTarget[] }> {
+): Promise<{ read: number; requests: number; readIds: string[]; unverified: UnverifiedTarget[] }> {
   const byTarget = new Map<string, Posting[]>();
   for (const posting of postings)
     byTarget.set(posting.targetKey, [...(byTarget.get(posting.targetKey) ?? []), posting]);
   const unverified: UnverifiedTarget[] = [];
   let read = 0;
   let requests = 0;
+  const readIds: string[] = [];
   for (const [targetKey, list] of byTarget) {
     const connector = await deps.connectorFor(targetKey);
     const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
@@ -228,11 +238,12 @@ async function readBack(
         break;
       }
       read += batch.length;
+      readIds.push(...batch.map((posting) => posting.id));
       batch.forEach((posting, index) => checkHeld(posting, result.held[index] ?? null, documents, report));
     }
     requests += reader.requests();
   }
-  return { read, requests, unverified };
+  return { read, requests, readIds, unverified };
 }
 
 /** What the target holds for a delivered posting, against what the delivery recorded. */

@@ -218,3 +218,42 @@ export async function markRepaired(db: Queryable, runId: string, seq: number, ac
     action,
   ]);
 }
+
+/** Records the postings a run read back, at the time it finished reading. */
+export async function insertReads(
+  db: Queryable,
+  runId: string,
+  postingIds: readonly string[],
+  at: Date,
+): Promise<void> {
+  if (postingIds.length === 0) return;
+  await db.query(
+    `insert into reconciliation_reads (run_id, posting_id, read_at)
+     select $1, id, $3 from unnest($2::bigint[]) as id on conflict do nothing`,
+    [runId, postingIds, at],
+  );
+}
+
+/** When each of the given postings was first read back by a completed run. */
+export async function firstReads(db: Queryable, postingIds: readonly string[]): Promise<Map<string, Date>> {
+  if (postingIds.length === 0) return new Map();
+  const result = await db.query<{ posting_id: string; read_at: Timestamp }>(
+    `select r.posting_id::text as posting_id, min(r.read_at) as read_at
+       from reconciliation_reads r join reconciliation_runs runs on runs.id = r.run_id and runs.status = 'completed'
+      where r.posting_id = any($1::bigint[])
+      group by r.posting_id`,
+    [postingIds],
+  );
+  return new Map(result.rows.map((row) => [row.posting_id, new Date(row.read_at)]));
+}
+
+/** The newest completed run of each period and entity (null: every entity) started since `since`. */
+export async function latestCompletedRuns(db: Queryable, since: Date): Promise<ReconciliationRun[]> {
+  const result = await db.query<RunRow>(
+    `select distinct on (period, coalesce(legal_entity, '')) ${RUN_COLUMNS} from reconciliation_runs
+      where status = 'completed' and started_at >= $1
+      order by period, coalesce(legal_entity, ''), run_number desc`,
+    [since],
+  );
+  return result.rows.map(fromRunRow);
+}

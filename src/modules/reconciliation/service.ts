@@ -22,6 +22,7 @@ import {
   findRun,
   finishRun,
   insertMismatches,
+  insertReads,
   insertRun,
   listMismatches,
   listRuns,
@@ -97,6 +98,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
             if (outcome.repaired) Object.assign(mismatch, { repaired: true, action: outcome.action });
           }
         await insertMismatches(tx, id, mismatches);
+        await insertReads(tx, id, stage.readPostingIds, clock.now());
         const summary = summarize(mismatches, stage);
         await finishRun(tx, id, { status: 'completed', summary, totals, rows }, clock.now());
       });

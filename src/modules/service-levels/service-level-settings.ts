@@ -17,12 +17,15 @@ export interface ServiceLevelSettings {
   invoicing: Objective & { hours: number };
   /** Every metering exception resolved or ignored within `hours` of being opened. */
   exceptionResolution: Objective & { hours: number };
+  /** Every delivered posting read back by a completed reconciliation within `hours` of its delivery. */
+  reconciliation: Objective & { hours: number };
 }
 
 export const DEFAULT_SERVICE_LEVEL_SETTINGS: ServiceLevelSettings = Object.freeze({
   usageLatency: { enabled: true, seconds: 5, target: '0.99', windowDays: 30 },
   invoicing: { enabled: true, hours: 72, target: '0.99', windowDays: 30 },
   exceptionResolution: { enabled: true, hours: 48, target: '0.95', windowDays: 30 },
+  reconciliation: { enabled: true, hours: 24, target: '0.99', windowDays: 30 },
 });
 
 const common = {
@@ -38,7 +41,7 @@ export function readServiceLevelSettings(raw: unknown, at: string, errors: Field
   const top = readFields<Record<string, unknown>>(
     raw,
     at,
-    { usageLatency: pass, invoicing: pass, exceptionResolution: pass },
+    { usageLatency: pass, invoicing: pass, exceptionResolution: pass, reconciliation: pass },
     {},
     errors,
   );
@@ -62,6 +65,13 @@ export function readServiceLevelSettings(raw: unknown, at: string, errors: Field
       `${at}.exceptionResolution`,
       { ...common, hours: integerIn(1, 24 * 366) },
       { ...D.exceptionResolution },
+      errors,
+    ),
+    reconciliation: readFields(
+      top.reconciliation,
+      `${at}.reconciliation`,
+      { ...common, hours: integerIn(1, 24 * 366) },
+      { ...D.reconciliation },
       errors,
     ),
   };
