@@ -1,77 +1,40 @@
-import { Decimal } from 'decimal.js';
-import type { ErpDocument } from '../src/modules/connectors/index.js';
 import type { NewPosting } from '../src/modules/outbox/index.js';
+import type { CountingTarget } from '../test/conformance/emulator-faults.js';
+import { conformanceTarget as businessCentral } from '../test/conformance/targets/business-central.js';
+import { conformanceTarget as netsuite } from '../test/conformance/targets/netsuite.js';
+import { conformanceTarget as oracleFusion } from '../test/conformance/targets/oracle-fusion.js';
+import { conformanceTarget as sapS4hana } from '../test/conformance/targets/sap-s4hana.js';
 
-// What the posting benchmark delivers: one NetSuite invoice per finalized Meterbridge invoice, as the
-// accounting module renders it in invoice mode — a customer and items of the emulator's default chart,
-// two to four lines of exact decimal quantities, unit prices and amounts, and the total to the cent.
+// What the posting benchmark delivers, and where: each ERP target's conformance adapter (its emulator
+// started and faulted as the conformance suite does, its target definition and secret, its connector, the
+// balanced journal entries it takes and the totals its emulator must then hold, read from the emulator).
 
-export const BENCH_TARGET = 'netsuite-bench';
-const CUSTOMERS = ['100', '101', '102'] as const;
-const ITEMS = [
-  { item: '10', description: 'API requests', unitPrice: '0.0004' },
-  { item: '11', description: 'Storage, GB-month', unitPrice: '0.125' },
-  { item: '12', description: 'Premium support, hours', unitPrice: '95.00' },
-] as const;
+export const BENCH_KINDS = ['netsuite', 'sap-s4hana', 'business-central', 'oracle-fusion'] as const;
+export type BenchKind = (typeof BENCH_KINDS)[number];
 
-/** The external id of invoice `index` (NetSuite's rules: at most 16 of A-Z 0-9 -). */
-export const externalIdOf = (index: number) => `INV-${String(index + 1).padStart(7, '0')}`;
+export const BENCH_ADAPTERS: Readonly<Record<BenchKind, CountingTarget>> = {
+  netsuite,
+  'sap-s4hana': sapS4hana,
+  'business-central': businessCentral,
+  'oracle-fusion': oracleFusion,
+};
 
-/** Invoice `index`, deterministic: 2–4 lines, amounts = quantity × unit price rounded to the cent. */
-export function benchInvoice(index: number): ErpDocument {
-  const externalId = externalIdOf(index);
-  const lines = Array.from({ length: 2 + (index % 3) }, (_, line) => {
-    const spec = ITEMS[line % ITEMS.length] ?? ITEMS[0];
-    // Requests by the unit, storage in quarter GB-months, support in quarter hours.
-    const spread = (index + 1) * 7919 + line * 104729;
-    const quantity =
-      line === 1
-        ? new Decimal(spread % 20_000).dividedBy(4)
-        : line === 2
-          ? new Decimal(1 + (spread % 40)).dividedBy(4)
-          : new Decimal(spread % 5_000_000);
-    const amount = quantity.times(spec.unitPrice).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
-    return {
-      item: spec.item,
-      description: spec.description,
-      quantity: quantity.toString(),
-      unitPrice: spec.unitPrice,
-      amount: amount.toFixed(2),
-      reference: { invoiceId: `inv_${index + 1}`, invoiceNumber: externalId, lineNo: line + 1 },
-    };
-  });
-  const total = lines.reduce((sum, line) => sum.plus(line.amount), new Decimal(0));
-  return {
-    type: 'invoice',
-    externalId,
-    legalEntity: 'US',
-    customer: CUSTOMERS[index % CUSTOMERS.length] ?? '100',
-    currency: 'USD',
-    documentDate: '2026-10-31',
-    memo: `Usage October 2026, ${externalId}`,
-    dimensions: { subsidiary: '1', department: String(1 + (index % 2)), class: '1', location: '2' },
-    lines,
-    tax: '0.00',
-    total: total.toFixed(2),
-  };
-}
+export const isBenchKind = (kind: string): kind is BenchKind => (BENCH_KINDS as readonly string[]).includes(kind);
 
-export function benchPosting(index: number): NewPosting {
-  const body = benchInvoice(index);
-  return {
+export const BENCH_TARGET = 'erp-bench';
+
+/** The `count` postings of a run: the adapter's journal entries, deterministic, one posting each. */
+export function benchPostings(kind: BenchKind, count: number): NewPosting[] {
+  return BENCH_ADAPTERS[kind].bodies(count).map((body) => ({
     targetKey: BENCH_TARGET,
     externalId: body.externalId,
     kind: body.type,
-    subject: `invoice:inv_${index + 1}`,
-    legalEntity: body.legalEntity,
+    subject: `bench:${body.externalId}`,
     period: '2026-10',
     body,
-  };
+  }));
 }
 
-/** The sum of every invoice's total, to the cent: what the emulated account must hold in all. */
-export function expectedTotal(count: number): string {
-  let sum = new Decimal(0);
-  for (let index = 0; index < count; index += 1) sum = sum.plus(benchInvoice(index).total);
-  return sum.toFixed(2);
-}
+/** What the emulated ledger must hold once every posting is delivered exactly once: net per account, to the cent. */
+export const expectedTotals = (kind: BenchKind, count: number): Record<string, string> =>
+  BENCH_ADAPTERS[kind].expectedTotals(BENCH_ADAPTERS[kind].bodies(count));

@@ -1,41 +1,42 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import {
-  createNetSuiteConnector,
-  createNetSuiteContext,
-} from '../src/modules/connectors/erp-netsuite/netsuite-connector.js';
 import type { TargetDefinition } from '../src/modules/connectors/index.js';
 import { createDispatcher, enqueue } from '../src/modules/outbox/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { Database } from '../src/platform/database/database.js';
 import { migrate } from '../src/platform/database/migrate.js';
 import { openStore } from '../src/platform/database/open-store.js';
-import { BENCH_TARGET, benchPosting } from './posting-bodies.js';
+import { BENCH_ADAPTERS, benchPostings, isBenchKind, type BenchKind } from './posting-bodies.js';
 
 /**
  * One phase of the posting benchmark in a process of its own, printing one JSON line: on a fresh store,
  * N postings enqueued through the outbox (not timed), then the dispatcher run as the posting worker runs
  * it — step after step, each claiming what the target's limits allow and waiting for a delivery to settle,
  * `--poll-ms` after a step that found nothing —
- * until every posting is delivered, against the NetSuite emulator at `--emulator-url` (TBA secret in
- * MB_BENCH_NETSUITE_SECRET). Fails when a posting goes dead or the phase outlasts `--timeout-seconds`.
+ * until every posting is delivered, through the `--kind` target's connector (built by its conformance adapter)
+ * to the emulator the target definition in MB_BENCH_TARGET_DEFINITION points at, with the secret in
+ * MB_BENCH_TARGET_SECRET. Fails when a posting goes dead or the phase outlasts `--timeout-seconds`.
  */
 const { values } = parseArgs({
   options: {
     store: { type: 'string' },
     target: { type: 'string' },
+    kind: { type: 'string' },
     postings: { type: 'string' },
-    'emulator-url': { type: 'string' },
-    rps: { type: 'string' },
-    concurrency: { type: 'string' },
     'poll-ms': { type: 'string', default: '1000' },
     'timeout-seconds': { type: 'string' },
   },
 });
 const POSTINGS = Number(values.postings);
 const ENQUEUE_BATCH = 500;
-const secret = process.env.MB_BENCH_NETSUITE_SECRET;
-if (!secret) throw new Error('MB_BENCH_NETSUITE_SECRET is not set');
+const kindArgument = values.kind ?? '';
+if (!isBenchKind(kindArgument)) throw new Error(`unknown --kind ${kindArgument}`);
+const KIND: BenchKind = kindArgument;
+const secret = process.env.MB_BENCH_TARGET_SECRET;
+const definitionText = process.env.MB_BENCH_TARGET_DEFINITION;
+if (!secret || !definitionText) throw new Error('MB_BENCH_TARGET_SECRET and MB_BENCH_TARGET_DEFINITION must be set');
+const SECRET: string = secret;
+const definition = JSON.parse(definitionText) as TargetDefinition;
 
 export interface PostingPhaseResult {
   enqueueSeconds: number;
@@ -44,7 +45,7 @@ export interface PostingPhaseResult {
   delivered: number;
   /** The dispatcher's steps (`advance` calls). */
   steps: number;
-  /** Every attempt recorded, and those NetSuite answered 429. */
+  /** Every attempt recorded, and those the target answered 429. */
   attempts: number;
   throttled: number;
   otherFailures: number;
@@ -59,14 +60,14 @@ export interface PostingPhaseResult {
 
 async function enqueueAll(db: Database): Promise<number> {
   const started = performance.now();
+  const postings = benchPostings(KIND, POSTINGS);
   for (let first = 0; first < POSTINGS; first += ENQUEUE_BATCH) {
     await db.transaction(async (tx) => {
-      for (let index = first; index < Math.min(POSTINGS, first + ENQUEUE_BATCH); index += 1) {
-        const posting = benchPosting(index);
+      for (const posting of postings.slice(first, first + ENQUEUE_BATCH)) {
         await enqueue(tx, {
-          topic: 'invoice.finalized',
-          key: `inv_${index + 1}`,
-          payload: { invoiceId: `inv_${index + 1}`, number: posting.externalId },
+          topic: 'posting.bench',
+          key: posting.externalId,
+          payload: { externalId: posting.externalId },
           createdAt: systemClock.now(),
           postings: [posting],
         });
@@ -114,19 +115,7 @@ async function main(): Promise<void> {
   try {
     await migrate(db);
     const enqueueSeconds = await enqueueAll(db);
-    const definition: TargetDefinition = {
-      key: BENCH_TARGET,
-      kind: 'netsuite',
-      settings: {
-        accountId: '1234567_SB1',
-        baseUrl: values['emulator-url'],
-        auth: { method: 'tba' },
-        currencies: { USD: '1' },
-      },
-      credentials: 'NS',
-      limits: { requestsPerSecond: Number(values.rps), concurrency: Number(values.concurrency) },
-    };
-    const connector = createNetSuiteConnector(definition, async () => secret as string, createNetSuiteContext());
+    const connector = BENCH_ADAPTERS[KIND].connector(definition, async () => SECRET);
     const dispatcher = createDispatcher({ db, clock: systemClock, connectorFor: () => connector });
     const pollMs = Number(values['poll-ms']);
     const timeoutMs = 1000 * Number(values['timeout-seconds']);

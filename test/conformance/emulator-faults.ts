@@ -1,4 +1,4 @@
-import type { ConformanceFaults } from './conformance-target.js';
+import type { ConformanceFaults, ConformanceTarget, RunningEmulator } from './conformance-target.js';
 
 // What the emulators of this repository have in common, so that each target's adapter states only what
 // its vendor does differently: the faults every emulator takes by the same names, and the outcome counts
@@ -27,4 +27,17 @@ export function countsFromOutcomes(outcomes: {
     throttled: outcomes.concurrencyLimited + outcomes.rateLimited,
     droppedAfterCommit: outcomes.droppedAfterCommit,
   };
+}
+
+/** A running emulator that also tells how many requests it answered in all, refused ones included. */
+export interface CountingEmulator extends RunningEmulator {
+  requests(): number;
+}
+
+/**
+ * A target whose emulator counts its requests (the posting benchmark reads them for its utilization);
+ * to the suite it is a ConformanceTarget like any other.
+ */
+export interface CountingTarget extends ConformanceTarget {
+  start(): Promise<CountingEmulator>;
 }

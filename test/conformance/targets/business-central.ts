@@ -11,8 +11,7 @@ import {
   bcTarget,
   checkBcLedger,
 } from '../../harness/business-central-test-ledger.js';
-import type { ConformanceTarget } from '../conformance-target.js';
-import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
+import { countsFromOutcomes, sharedFaultSettings, type CountingTarget } from '../emulator-faults.js';
 
 const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
 
@@ -21,7 +20,7 @@ const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalE
  * Entra client secret, against the Business Central emulator. A posting held twice would be two
  * transactions under its document number.
  */
-export const conformanceTarget: ConformanceTarget = {
+export const conformanceTarget: CountingTarget = {
   kind: 'business-central',
   bodies: (count) => bcPeriodEntries(count),
   expectedTotals: (bodies) => bcExpectedNet(journals(bodies)),
@@ -54,6 +53,7 @@ export const conformanceTarget: ConformanceTarget = {
         };
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
+      requests: () => emulator.stats().requests,
       close: () => emulator.close(),
     };
   },

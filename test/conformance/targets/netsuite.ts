@@ -5,13 +5,12 @@ import {
 import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/index.js';
 import { startNetSuiteEmulator } from '../../../src/emulators/netsuite/index.js';
 import { checkLedger, expectedNet, periodEntries } from '../../harness/netsuite-test-ledger.js';
-import type { ConformanceTarget } from '../conformance-target.js';
-import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
+import { countsFromOutcomes, sharedFaultSettings, type CountingTarget } from '../emulator-faults.js';
 
 const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
 
 /** NetSuite through its REST web services, TBA-signed, against the NetSuite emulator. */
-export const conformanceTarget: ConformanceTarget = {
+export const conformanceTarget: CountingTarget = {
   kind: 'netsuite',
   bodies: (count) => periodEntries(count),
   expectedTotals: (bodies) => expectedNet(journals(bodies)),
@@ -59,6 +58,7 @@ export const conformanceTarget: ConformanceTarget = {
         };
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
+      requests: () => emulator.stats().requests,
       close: () => emulator.close(),
     };
   },

@@ -6,8 +6,7 @@ import {
 import type { JournalEntry, PostingBody } from '../../../src/modules/connectors/index.js';
 import { expectedNet, periodEntries } from '../../harness/netsuite-test-ledger.js';
 import { checkOracleLedger } from '../../harness/oracle-test-ledger.js';
-import type { ConformanceTarget } from '../conformance-target.js';
-import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
+import { countsFromOutcomes, sharedFaultSettings, type CountingTarget } from '../emulator-faults.js';
 
 // Oracle Fusion through FBDI (a zipped GlInterface.csv, Journal Import as an ESS job, polled), against
 // the Oracle Fusion emulator. The entries are the NetSuite target's: company from the subsidiary, the
@@ -19,7 +18,7 @@ const combinations = ['58', '4', '6', '54', '112'].flatMap((account) =>
   ['1', '2'].map((center) => `1.${account}.${center}`),
 );
 
-export const conformanceTarget: ConformanceTarget = {
+export const conformanceTarget: CountingTarget = {
   kind: 'oracle-fusion',
   bodies: (count) => periodEntries(count, 'OF'),
   expectedTotals: (bodies) => expectedNet(journals(bodies)),
@@ -80,6 +79,7 @@ export const conformanceTarget: ConformanceTarget = {
         return { documentsPerExternalId: batchesPerExternalId, unbalanced, totals: netByAccount };
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
+      requests: () => emulator.stats().requests,
       close: () => emulator.close(),
     };
   },

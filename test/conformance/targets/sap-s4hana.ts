@@ -8,13 +8,12 @@ import {
   sapSecrets,
   sapTarget,
 } from '../../harness/sap-test-ledger.js';
-import type { ConformanceTarget } from '../conformance-target.js';
-import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
+import { countsFromOutcomes, sharedFaultSettings, type CountingTarget } from '../emulator-faults.js';
 
 const journals = (bodies: readonly PostingBody[]) => bodies as readonly JournalEntry[];
 
 /** SAP S/4HANA Cloud: the SOAP journal entry post and the OData item cube, against the SAP emulator. */
-export const conformanceTarget: ConformanceTarget = {
+export const conformanceTarget: CountingTarget = {
   kind: 'sap-s4hana',
   bodies: (count) => sapPeriodEntries(count),
   expectedTotals: (bodies) => expectedSapNet(journals(bodies)),
@@ -45,6 +44,7 @@ export const conformanceTarget: ConformanceTarget = {
         };
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
+      requests: () => emulator.stats().requests,
       close: () => emulator.close(),
     };
   },
