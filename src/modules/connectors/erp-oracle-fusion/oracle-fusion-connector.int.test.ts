@@ -232,11 +232,14 @@ describe('the Oracle Fusion connector', () => {
     await connectorFor().deliver(journal('J-DOWN'), signal());
   });
 
-  it('classifies 429 as throttled', async () => {
+  it('classifies 429 as throttled, on the limit its words name', async () => {
     emulator.setFaults({ ratePerSecond: 1 });
     await fetch(`${emulator.url}/fscmRestApi/resources/11.13.18.05/journalBatches`);
     const throttled = await failure(connectorFor().deliver(journal('J-429'), signal()));
-    expect(throttled).toMatchObject({ failureClass: 'throttled', detail: { status: 429 } });
+    expect(throttled).toMatchObject({ failureClass: 'throttled', detail: { status: 429, throttledOn: 'rate' } });
+    emulator.setFaults({ ratePerSecond: undefined, concurrency: 0 });
+    const crowded = await failure(connectorFor().deliver(journal('J-429C'), signal()));
+    expect(crowded).toMatchObject({ failureClass: 'throttled', detail: { status: 429, throttledOn: 'concurrency' } });
   });
 });
 

@@ -61,6 +61,18 @@ function statusClassFor(kind: RequestKind, status: number): FailureClass {
   return 'invalid';
 }
 
+/**
+ * What a 429 says Oracle limits, when its detail says: a request rate ("rate limit") or requests at once
+ * ("concurrent"). Oracle documents the 429 but not its wording, so this reads the words only; a 429
+ * that names neither lowers both (the outbox's policy).
+ */
+function throttledOn(detail: string | undefined): 'rate' | 'concurrency' | undefined {
+  if (detail === undefined) return undefined;
+  if (/\bconcurren/i.test(detail)) return 'concurrency';
+  if (/\brate\b/i.test(detail)) return 'rate';
+  return undefined;
+}
+
 /** A non-2xx answer as a classified failure, with Oracle's whole text. */
 export function oracleFailure(
   kind: RequestKind,
@@ -78,6 +90,7 @@ export function oracleFailure(
       : describeBody(text);
   return responseFailure(status, text, headers, now, {
     failureClass: statusClassFor(kind, status),
+    throttledOn: throttledOn(error?.detail),
     code: error?.code,
     message: `${what}: Oracle answered ${status} ${said}`.replace(/ :/, ':'),
   });
