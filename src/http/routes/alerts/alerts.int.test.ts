@@ -126,6 +126,8 @@ describeEachStore('GET /v1/alerts, POST /v1/alerts/evaluate, GET /v1/service-lev
         met: '1',
         missed: '1',
       }),
+      // Reconciliation's objective (registered by the app): nothing was posted here.
+      expect.objectContaining({ objective: 'reconciliation', status: 'no_data', met: '0', missed: '0' }),
     ]);
     expect(report.failures).toEqual([]);
     const metrics = await (await t.request('/metrics', { key: null })).text();
