@@ -127,13 +127,19 @@ async function periodDocuments(
   scope: PostingScope,
 ): Promise<Map<string, PeriodDocument>> {
   const documents = new Map<string, PeriodDocument>();
+  // Looked up once per document: a month of S subscriptions' documents would otherwise scan them S times.
+  const subscriptions = new Map((catalog?.subscriptions ?? []).map((subscription) => [subscription.key, subscription]));
   for (let afterId: string | undefined; ;) {
     const page = await deps.listInvoices(
       { status: 'finalized', from: scope.start, to: scope.end, legalEntity: scope.legalEntity, afterId },
       PAGE,
     );
     for (const invoice of page)
-      documents.set(invoice.id, { invoice, expected: expectedTargets(catalog, invoice), carried: new Map() });
+      documents.set(invoice.id, {
+        invoice,
+        expected: expectedTargets(catalog, subscriptions, invoice),
+        carried: new Map(),
+      });
     if (page.length < PAGE) break;
     afterId = page.at(-1)?.id;
   }
@@ -145,12 +151,16 @@ async function periodDocuments(
  * 0 may carry no line worth posting, and is not expected), and the billing platform its subscription is
  * billed in by items (a usage hand-off carries only the usage it has).
  */
-function expectedTargets(catalog: Catalog | undefined, invoice: Invoice): Set<string> {
+function expectedTargets(
+  catalog: Catalog | undefined,
+  subscriptions: ReadonlyMap<string, Catalog['subscriptions'][number]>,
+  invoice: Invoice,
+): Set<string> {
   const expected = new Set<string>();
   if (!catalog) return expected;
   const entity = catalog.legalEntities.find((candidate) => candidate.code === invoice.legalEntity);
   if (entity?.accounting && !new Decimal(invoice.total).isZero()) expected.add(entity.accounting.target);
-  const subscription = catalog.subscriptions.find((candidate) => candidate.key === invoice.subscription);
+  const subscription = subscriptions.get(invoice.subscription);
   const billedIn = subscription && billedInOf(catalog, subscription);
   const target = billedIn && catalog.targets?.find((candidate) => candidate.key === billedIn.target);
   if (target && target.settings.send !== 'meter_events') expected.add(target.key);
@@ -193,8 +203,11 @@ async function readBack(
   report: (mismatch: NewMismatch) => void,
 ): Promise<{ read: number; requests: number; readIds: string[]; unverified: UnverifiedTarget[] }> {
   const byTarget = new Map<string, Posting[]>();
-  for (const posting of postings)
-    byTarget.set(posting.targetKey, [...(byTarget.get(posting.targetKey) ?? []), posting]);
+  for (const posting of postings) {
+    const list = byTarget.get(posting.targetKey) ?? [];
+    list.push(posting);
+    byTarget.set(posting.targetKey, list);
+  }
   const unverified: UnverifiedTarget[] = [];
   let read = 0;
   let requests = 0;

@@ -8,7 +8,7 @@ import { NO_PLACE, type MeterRow, type NewMismatch } from './reconciliation.js';
 // The first two stages: the product's usage (accepted billable events, as usage records) against what
 // finalized documents rate and invoice, per legal entity, currency, customer and meter. A usage record no
 // document bills is a mismatch once its subscription period has closed; one billed by a document with no
-// line for its meter is one always.
+// line for its meter is one always, unless the records come to nothing (the invoice bills them at 0).
 
 export interface UsageScope {
   start: Date;
@@ -59,7 +59,11 @@ export async function reconcileUsage(
     rows.set(key, { ...row, lineQuantity: tally.quantity, lineAmount: tally.amount });
   }
 
-  for (const stray of await findStrayBilledRecords(db, range, (ids) => meteredLinesOf(db, ids)))
+  for (const stray of await findStrayBilledRecords(db, range, (ids) => meteredLinesOf(db, ids))) {
+    // Records that come to nothing (a gauge that stayed at 0, a sum of zeros) are billed by an invoice that
+    // answers for its plan's metered charges without a line: billing drafts no line for a quantity of 0,
+    // and finalizing proves the records it marks come to it. Nothing is left off the invoice.
+    if (new Decimal(stray.quantity).isZero()) continue;
     report({
       ...NO_PLACE,
       class: 'usage_not_on_invoice',
@@ -70,9 +74,12 @@ export async function reconcileUsage(
       detail: `${stray.records} usage records of meter ${stray.meter} (quantity ${stray.quantity}) are marked billed by ${stray.invoiceId}, which has no line for that meter`,
       action: 'a person must look: the records and the document disagree; re-rate with a billing run or report it',
     });
+  }
 
+  // Before a period is billed, every subscription and meter has unbilled usage: look subscriptions up by key.
+  const subscriptions = new Map((catalog?.subscriptions ?? []).map((subscription) => [subscription.key, subscription]));
   for (const unbilled of await findUnbilledUsage(db, range)) {
-    const subscription = catalog?.subscriptions.find((candidate) => candidate.key === unbilled.subscription);
+    const subscription = subscriptions.get(unbilled.subscription);
     const held = subscription && periodContaining(subscription, new Date(unbilled.oldest));
     const closes = held && new Date(held.period.end.getTime() + scope.graceHours * 3_600_000);
     // A period still open (or its drafts still within their grace) is not a mismatch yet: the run is provisional.
