@@ -14,7 +14,7 @@ import {
 import type { PostingPhaseResult } from './posting-process.js';
 
 /**
- * npm run bench:posting [-- --targets netsuite,sap-s4hana,business-central,oracle-fusion --postings N --rate R
+ * npm run bench:posting [-- --targets netsuite,sap-s4hana,business-central,oracle-fusion,stripe --postings N --rate R
  *                          --runs K --stores pglite,postgres --phases ceiling,at-rate,over-rate[,at-delivery-rate]]
  * For each ERP target, store and run, each phase on a fresh store and a fresh emulator of the target (in this
  * process, started and faulted by the target's conformance adapter; the dispatcher runs in a process of its
@@ -66,6 +66,8 @@ const TARGET_DEFAULTS: Record<BenchKind, { rate: number; postings: number; reque
   'sap-s4hana': { rate: 100, postings: 3000, requestsPerPosting: 1 },
   'business-central': { rate: 200, postings: 600, requestsPerPosting: 10 },
   'oracle-fusion': { rate: 200, postings: 1000, requestsPerPosting: 6 },
+  // A document of two or three lines: one invoice item each.
+  stripe: { rate: 100, postings: 1200, requestsPerPosting: 2.5 },
 };
 
 interface TargetSize {

@@ -4,12 +4,14 @@ import { conformanceTarget as businessCentral } from '../test/conformance/target
 import { conformanceTarget as netsuite } from '../test/conformance/targets/netsuite.js';
 import { conformanceTarget as oracleFusion } from '../test/conformance/targets/oracle-fusion.js';
 import { conformanceTarget as sapS4hana } from '../test/conformance/targets/sap-s4hana.js';
+import { conformanceTarget as stripe } from '../test/conformance/targets/stripe.js';
 
-// What the posting benchmark delivers, and where: each ERP target's conformance adapter (its emulator
-// started and faulted as the conformance suite does, its target definition and secret, its connector, the
-// balanced journal entries it takes and the totals its emulator must then hold, read from the emulator).
+// What the posting benchmark delivers, and where: each target's conformance adapter (its emulator started
+// and faulted as the conformance suite does, its target definition and secret, its connector, the bodies
+// it takes — balanced journal entries for a ledger, a document's items for Stripe — and the totals its
+// emulator must then hold, read from the emulator).
 
-export const BENCH_KINDS = ['netsuite', 'sap-s4hana', 'business-central', 'oracle-fusion'] as const;
+export const BENCH_KINDS = ['netsuite', 'sap-s4hana', 'business-central', 'oracle-fusion', 'stripe'] as const;
 export type BenchKind = (typeof BENCH_KINDS)[number];
 
 export const BENCH_ADAPTERS: Readonly<Record<BenchKind, CountingTarget>> = {
@@ -17,6 +19,7 @@ export const BENCH_ADAPTERS: Readonly<Record<BenchKind, CountingTarget>> = {
   'sap-s4hana': sapS4hana,
   'business-central': businessCentral,
   'oracle-fusion': oracleFusion,
+  stripe,
 };
 
 export const isBenchKind = (kind: string): kind is BenchKind => (BENCH_KINDS as readonly string[]).includes(kind);

@@ -2,8 +2,7 @@ import { DEFAULT_SECRET_KEY, startStripeEmulator } from '../../../src/emulators/
 import { createStripeConnector } from '../../../src/modules/connectors/billing-stripe/stripe-connector.js';
 import type { BillingHandOff, PostingBody } from '../../../src/modules/connectors/index.js';
 import { Exact } from '../../../src/platform/money.js';
-import type { ConformanceTarget } from '../conformance-target.js';
-import { countsFromOutcomes, sharedFaultSettings } from '../emulator-faults.js';
+import { countsFromOutcomes, sharedFaultSettings, type CountingTarget } from '../emulator-faults.js';
 
 // Stripe as a billing target: each posting is a finalized document's lines handed over as invoice items
 // (through the official `stripe` client, keys derived from the posting), against the Stripe emulator.
@@ -51,7 +50,7 @@ interface HeldItem {
   metadata: Record<string, string>;
 }
 
-export const conformanceTarget: ConformanceTarget = {
+export const conformanceTarget: CountingTarget = {
   kind: 'stripe',
   bodies: (count) => handOffs(count),
   expectedTotals(bodies) {
@@ -108,6 +107,7 @@ export const conformanceTarget: ConformanceTarget = {
         };
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
+      requests: () => emulator.stats().requests,
       close: () => emulator.close(),
     };
   },
