@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../src/emulators/netsuite/index.js';
+import { createConnector, type JournalEntry } from '../../src/modules/connectors/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { Exact } from '../../src/platform/money.js';
 import type { Json } from '../harness/read-json.js';
 import { readJson } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
@@ -140,6 +142,41 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
       missed: '0',
     });
     expect(emulator.records()).toHaveLength(1);
+  });
+
+  it('catches an entry whose amounts were changed in NetSuite, by the totals the read-back gets', async () => {
+    const [posting] = await t.app.postings.list({ targetKey: 'netsuite-us', statuses: ['delivered'] }, 10);
+    const sent = posting!.body as JournalEntry;
+    const target = (await t.app.catalog.current())!.catalog.targets![0]!;
+    const netsuite = createConnector(target, async () => netsuiteSecret(emulator))!;
+    // Someone adds 10.00 to a debit and a credit of the entry in NetSuite (still balanced).
+    const debit = sent.lines.findIndex((line) => line.debit !== '0');
+    const credit = sent.lines.findIndex((line) => line.credit !== '0');
+    const plus = (amount: string) => new Exact(amount).plus(10).toFixed(2);
+    const edited = {
+      ...sent,
+      lines: sent.lines.map((line, index) =>
+        index === debit
+          ? { ...line, debit: plus(line.debit) }
+          : index === credit
+            ? { ...line, credit: plus(line.credit) }
+            : line,
+      ),
+    };
+    await netsuite.deliver(edited, AbortSignal.timeout(10_000));
+    const report = await readJson(await reconcile({ period: '2026-10' }));
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({
+        class: 'amount_mismatch',
+        expected: '145.86',
+        actual: '155.86',
+        postingId: posting!.id,
+      }),
+    ]);
+    expect(report.totals[0].verified).toEqual({ 'netsuite-us': '0' });
+    // Put back as sent: clean again.
+    await netsuite.deliver(sent, AbortSignal.timeout(10_000));
+    expect((await readJson(await reconcile({ period: '2026-10' }))).summary.clean).toBe(true);
   });
 
   it('reports usage left unbilled past the close, and refuses to repair it, saying what a person must do', async () => {

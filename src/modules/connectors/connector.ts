@@ -216,6 +216,17 @@ export class DeliveryFailure extends Error {
   }
 }
 
+/** A document as a target's batch read-back sees it. */
+export interface HeldDocument {
+  /** The target's own id. */
+  id: string;
+  /**
+   * Its total as the target holds it, exact decimal text, when the read-back says: a journal entry's
+   * debits, an invoice's or credit memo's total (stated positive).
+   */
+  total?: string;
+}
+
 /** What the target holds for an external id. */
 export interface TargetDocument {
   /** The target's own id (NetSuite's internal id, a file's path and line, ...). */
@@ -243,11 +254,11 @@ export interface Connector {
    */
   readsBack?(body: PostingBody): boolean;
   /**
-   * Reads many bodies back in one request (at most `findManyBatch` of them): external id -> the target's
-   * id, for those it holds. Reconciliation uses it where a target has it (NetSuite's SuiteQL). Throws
-   * DeliveryFailure.
+   * Reads many bodies back in one request (at most `findManyBatch` of them): external id -> what the
+   * target holds under it, for those it holds. Reconciliation uses it where a target has it (NetSuite's
+   * SuiteQL). Throws DeliveryFailure.
    */
-  findMany?(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>>;
+  findMany?(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch?: number;
   /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
   find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined>;

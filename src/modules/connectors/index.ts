@@ -26,6 +26,7 @@ export {
   type FailureClass,
   type FailureDetail,
   type TargetDocument,
+  type HeldDocument,
   type Connector,
   type SecretResolver,
   type ConnectorKind,

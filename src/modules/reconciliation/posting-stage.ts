@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { Invoice, InvoiceFilter } from '../billing/index.js';
 import { billedInOf, type Catalog } from '../catalog/index.js';
-import { DEFAULT_TARGET_LIMITS, type Connector } from '../connectors/index.js';
+import { DEFAULT_TARGET_LIMITS, type Connector, type HeldDocument, type PostingBody } from '../connectors/index.js';
 import type { Posting, PostingFilter } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { createPacedReader, type PacedReader } from './read-back.js';
@@ -259,10 +259,17 @@ async function readBack(
   return { read, requests, readIds, unverified };
 }
 
-/** What the target holds for a delivered posting, against what the delivery recorded. */
+/** What the posting sent comes to, as a target's read-back states totals: a journal's debits, a document's total. */
+function sentTotal(body: PostingBody): string | undefined {
+  if (body.type === 'journal') return body.lines.reduce((sum, line) => sum.plus(line.debit), new Decimal(0)).toFixed();
+  if (body.type === 'invoice' || body.type === 'credit_memo') return new Decimal(body.total).abs().toFixed();
+  return undefined;
+}
+
+/** What the target holds for a delivered posting, against what the delivery recorded and sent. */
 function checkHeld(
   posting: Posting,
-  held: string | null,
+  held: HeldDocument | null,
   documents: Map<string, PeriodDocument>,
   report: (mismatch: NewMismatch) => void,
 ): void {
@@ -282,13 +289,26 @@ function checkHeld(
       detail: `posting ${posting.id} (${posting.kind} ${posting.externalId}) was delivered to ${posting.targetKey}${posting.targetDocumentId ? ` as ${posting.targetDocumentId}` : ''}, but the target holds nothing under its external id`,
       action: 'repairable: put back in line, it is read back and sent again by the dispatcher (--repair)',
     });
-  } else if (posting.targetDocumentId !== null && held !== posting.targetDocumentId) {
+    return;
+  }
+  if (posting.targetDocumentId !== null && held.id !== posting.targetDocumentId)
     report({
       ...common,
       class: 'document_differs_in_target',
-      actual: held,
-      detail: `${posting.targetKey} holds ${posting.externalId} as ${held}, not as ${posting.targetDocumentId}, which the delivery recorded: a second document, or one replaced by hand`,
+      actual: held.id,
+      detail: `${posting.targetKey} holds ${posting.externalId} as ${held.id}, not as ${posting.targetDocumentId}, which the delivery recorded: a second document, or one replaced by hand`,
       action: `a person must look in ${posting.targetKey} at both documents and keep one`,
+    });
+  const sent = sentTotal(posting.body);
+  if (held.total !== undefined && sent !== undefined && !new Decimal(held.total).equals(sent)) {
+    unverify(posting, documents);
+    report({
+      ...common,
+      class: 'amount_mismatch',
+      expected: sent,
+      actual: new Decimal(held.total).toFixed(),
+      detail: `${posting.targetKey} holds ${posting.kind} ${posting.externalId} (${held.id}) with a total of ${new Decimal(held.total).toFixed()}, where Meterbridge sent ${sent}: edited by hand in the target, or posted with other amounts`,
+      action: `a person must compare document ${held.id} in ${posting.targetKey} with posting ${posting.id} (GET /v1/postings/${posting.id}) and correct the ledger`,
     });
   }
 }

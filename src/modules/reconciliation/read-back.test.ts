@@ -28,7 +28,7 @@ function connector(held: Set<string>, failures: DeliveryFailure[] = [], many = f
           findMany: async (bodies: readonly PostingBody[]) => {
             next();
             return new Map(
-              bodies.filter((b) => held.has(b.externalId)).map((b) => [b.externalId, `doc-${b.externalId}`]),
+              bodies.filter((b) => held.has(b.externalId)).map((b) => [b.externalId, { id: `doc-${b.externalId}` }]),
             );
           },
         }
@@ -46,7 +46,7 @@ describe('the paced read-back', () => {
     const { waits, sleep } = recordingSleep();
     const reader = createPacedReader(connector(new Set(['A'])), 10, { sleep });
     expect(reader.batchSize).toBe(1);
-    expect(await reader.read([item('A')])).toEqual({ outcome: 'read', held: ['doc-A'] });
+    expect(await reader.read([item('A')])).toEqual({ outcome: 'read', held: [{ id: 'doc-A' }] });
     expect(await reader.read([item('B')])).toEqual({ outcome: 'read', held: [null] });
     expect(reader.requests()).toBe(2);
     // 10 requests/s leaves the read-back 5: the second request waits about 200 ms after the first.
@@ -58,7 +58,7 @@ describe('the paced read-back', () => {
   it('reads a batch per request where the target reads many at once', async () => {
     const reader = createPacedReader(connector(new Set(['A', 'C']), [], true), 1000, { sleep: async () => {} });
     expect(reader.batchSize).toBe(2);
-    expect(await reader.read([item('A'), item('B')])).toEqual({ outcome: 'read', held: ['doc-A', null] });
+    expect(await reader.read([item('A'), item('B')])).toEqual({ outcome: 'read', held: [{ id: 'doc-A' }, null] });
     expect(reader.requests()).toBe(1);
   });
 
@@ -66,7 +66,7 @@ describe('the paced read-back', () => {
     const { waits, sleep } = recordingSleep();
     const throttled = new DeliveryFailure('throttled', '429', { retryAfterMs: 1500 });
     const reader = createPacedReader(connector(new Set(['A']), [throttled]), 1000, { sleep });
-    expect(await reader.read([item('A')])).toEqual({ outcome: 'read', held: ['doc-A'] });
+    expect(await reader.read([item('A')])).toEqual({ outcome: 'read', held: [{ id: 'doc-A' }] });
     expect(waits).toContain(1500);
     const down = createPacedReader(
       connector(new Set(), [new DeliveryFailure('unavailable', 'the ERP is down')]),

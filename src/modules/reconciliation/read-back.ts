@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliveryFailure, type Connector, type PostingBody } from '../connectors/index.js';
+import { DeliveryFailure, type Connector, type HeldDocument, type PostingBody } from '../connectors/index.js';
 
 // Reading a target back at a pace its limits leave room for: at most half its requests per second, so
 // deliveries keep the other half. A target that reads many documents in one request (NetSuite's SuiteQL)
@@ -14,8 +14,9 @@ export interface ReadBackItem {
   queuedAt: Date;
 }
 
-/** Per item, in order: the target's id for what it holds, or null when it holds nothing under its external id. */
-export type ReadBackResult = { outcome: 'read'; held: (string | null)[] } | { outcome: 'unreadable'; reason: string };
+/** Per item, in order: what the target holds under its external id, or null when it holds nothing. */
+export type ReadBackResult =
+  { outcome: 'read'; held: (HeldDocument | null)[] } | { outcome: 'unreadable'; reason: string };
 
 export interface PacedReader {
   /** How many items one `read` takes: a batch where the target reads many at once, else 1. */
@@ -36,7 +37,7 @@ export function createPacedReader(
   let nextAt = 0;
   let sent = 0;
 
-  async function ask(items: readonly ReadBackItem[], signal: AbortSignal): Promise<(string | null)[]> {
+  async function ask(items: readonly ReadBackItem[], signal: AbortSignal): Promise<(HeldDocument | null)[]> {
     if (findMany) {
       const found = await findMany(
         items.map((item) => item.body),
@@ -46,7 +47,7 @@ export function createPacedReader(
     }
     const [item] = items;
     const document = item ? await connector.find(item.body, signal, { queuedAt: item.queuedAt }) : undefined;
-    return [document?.id ?? null];
+    return [document ? { id: document.id } : null];
   }
 
   return {

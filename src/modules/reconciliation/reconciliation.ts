@@ -13,6 +13,8 @@ export const MISMATCH_CLASSES = [
   'posting_missing_in_target',
   /** The target holds the posting's external id under another document than the one recorded. */
   'document_differs_in_target',
+  /** The target's copy of a posting has another total than what was sent (where the read-back says totals). */
+  'amount_mismatch',
   /** A posting still pending or retrying longer than the stuck threshold. */
   'posting_stuck',
   /** A posting in the dead-letter queue. */

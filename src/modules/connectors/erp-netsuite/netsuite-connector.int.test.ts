@@ -135,7 +135,13 @@ describe('the NetSuite connector against the emulator', () => {
       item: { items: [{ item: { id: '10' }, quantity: 1500, rate: 0.0125, amount: 18.75 }] },
     });
     const found = await connector.findMany([...bodies, journal('J-NOT-THERE')], signal());
-    expect(Object.fromEntries(found)).toEqual({ 'J-TBA-1': ids[0], 'I-TBA-1': ids[1], 'C-TBA-1': ids[2] });
+    expect(Object.fromEntries([...found].map(([externalId, held]) => [externalId, held.id]))).toEqual({
+      'J-TBA-1': ids[0],
+      'I-TBA-1': ids[1],
+      'C-TBA-1': ids[2],
+    });
+    // With the totals NetSuite holds: the journal entry's debits, the documents' totals.
+    expect(found.get('J-TBA-1')?.total).toBe('187');
   });
 
   it('buys one bearer token with an ES256 or a PS256 assertion and reuses it for many deliveries', async () => {

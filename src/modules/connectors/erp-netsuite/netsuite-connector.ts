@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../../../platform/clock.js';
 import {
   type Connector,
   type ConnectorKind,
+  type HeldDocument,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -44,6 +45,7 @@ const SUITEQL_TYPES: Readonly<Record<NetSuiteRecordType, string>> = {
 };
 /** External ids per SuiteQL query, and rows per page (NetSuite's most). */
 const IDS_PER_QUERY = 200;
+const isDecimal = (text: string) => /^\d{1,20}(\.\d{1,12})?$/.test(text);
 const PAGE_ROWS = 1000;
 /**
  * The most requests one delivery makes, each bounded by the target's `timeoutMs`: a token, the read of
@@ -56,7 +58,7 @@ export interface NetSuiteConnector extends Connector {
    * Batch read-back through SuiteQL: external id -> internal id for the postings NetSuite holds (for
    * reconciliation; the dispatcher reads one posting back with find()).
    */
-  findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>>;
+  findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch: number;
 }
 
@@ -100,9 +102,9 @@ export function createNetSuiteConnector(
     },
 
     findManyBatch: IDS_PER_QUERY,
-    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, string>> {
+    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
       const client = await connect();
-      const found = new Map<string, string>();
+      const found = new Map<string, HeldDocument>();
       const byType = new Map<NetSuiteRecordType, string[]>();
       for (const body of bodies) {
         // Only ids of letters, digits, _ and - are quoted into the query: nothing else can reach it.
@@ -113,12 +115,15 @@ export function createNetSuiteConnector(
       for (const [type, ids] of byType) {
         for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
           const quoted = ids.slice(start, start + IDS_PER_QUERY).map((id) => `'${id}'`);
-          const query = `SELECT id, externalid FROM transaction WHERE type = '${SUITEQL_TYPES[type]}' AND externalid IN (${quoted.join(', ')})`;
+          const query = `SELECT id, externalid, foreigntotal FROM transaction WHERE type = '${SUITEQL_TYPES[type]}' AND externalid IN (${quoted.join(', ')})`;
           for (let offset = 0, more = true; more; offset += PAGE_ROWS) {
             const page = await client.suiteql(query, PAGE_ROWS, offset, signal);
             for (const row of page.items) {
               const id = typeof row.id === 'number' ? String(row.id) : row.id;
-              if (typeof row.externalid === 'string' && typeof id === 'string') found.set(row.externalid, id);
+              if (typeof row.externalid !== 'string' || typeof id !== 'string') continue;
+              // SuiteQL answers every value as text; a credit memo's total may come negative.
+              const total = typeof row.foreigntotal === 'string' ? row.foreigntotal.replace(/^-/, '') : undefined;
+              found.set(row.externalid, { id, ...(total !== undefined && isDecimal(total) ? { total } : {}) });
             }
             more = page.hasMore;
           }
