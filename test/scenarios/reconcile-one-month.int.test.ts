@@ -211,11 +211,36 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
           postingsUnread: 1,
           reason: expect.stringMatching(/reading netsuite-us back failed/),
         }),
+        expect.objectContaining({
+          targetKey: 'netsuite-us',
+          reason: expect.stringMatching(/^listing netsuite-us's documents/),
+        }),
       ]);
       expect(report.totals[0].verified).toEqual({ 'netsuite-us': '0' });
     } finally {
       emulator.setFaults({ outage: undefined });
     }
+  });
+
+  it("finds a document NetSuite holds under an id of Meterbridge's shape that no posting has", async () => {
+    const [posting] = await t.app.postings.list({ targetKey: 'netsuite-us', statuses: ['delivered'] }, 10);
+    const target = (await t.app.catalog.current())!.catalog.targets![0]!;
+    const netsuite = createConnector(target, async () => netsuiteSecret(emulator))!;
+    // Another store's entry (or a copy made by hand) under an id this store never posted.
+    const stray = { ...(posting!.body as JournalEntry), externalId: 'J-ZZZZZZZZZZZZZZ' };
+    const strayId = (await netsuite.deliver(stray, AbortSignal.timeout(10_000))).id;
+    const report = await readJson(await reconcile({ period: '2026-10' }));
+    // Beside the late usage found before, the stray document.
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({ class: 'unbilled_past_close' }),
+      expect.objectContaining({
+        class: 'unknown_document_in_target',
+        targetKey: 'netsuite-us',
+        externalId: 'J-ZZZZZZZZZZZZZZ',
+        targetDocumentId: strayId,
+        actual: '145.86',
+      }),
+    ]);
   });
 
   it('refuses a malformed period, an unknown entity and unknown fields with every error; 404 for an unknown report', async () => {

@@ -23,6 +23,17 @@ describe('SuiteQL subset parser', () => {
     });
   });
 
+  it('takes a date range on trandate, in ISO dates', () => {
+    expect(
+      parseSuiteQl(
+        "SELECT id, externalid FROM transaction WHERE type = 'Journal' AND trandate BETWEEN TO_DATE('2026-10-01', 'YYYY-MM-DD') AND TO_DATE('2026-11-30', 'YYYY-MM-DD')",
+      ).where,
+    ).toEqual([
+      { column: 'type', values: ['Journal'] },
+      { column: 'trandate', between: ['2026-10-01', '2026-11-30'] },
+    ]);
+  });
+
   it('refuses everything else with 400 INVALID_PARAMETER', () => {
     for (const query of [
       'SELECT * FROM transaction',
@@ -32,6 +43,9 @@ describe('SuiteQL subset parser', () => {
       'SELECT id FROM transaction; DELETE FROM transaction',
       'SELECT id FROM transaction WHERE externalid = ',
       'SELECT amount FROM transaction',
+      "SELECT id FROM transaction WHERE memo BETWEEN TO_DATE('2026-10-01', 'YYYY-MM-DD') AND TO_DATE('2026-10-02', 'YYYY-MM-DD')",
+      "SELECT id FROM transaction WHERE trandate BETWEEN TO_DATE('10/1/2026', 'MM/DD/YYYY') AND TO_DATE('2026-10-02', 'YYYY-MM-DD')",
+      "SELECT id FROM transaction WHERE trandate BETWEEN TO_DATE('2026-13-45', 'YYYY-MM-DD') AND TO_DATE('2026-10-02', 'YYYY-MM-DD')",
       '',
     ]) {
       let refusal: unknown;

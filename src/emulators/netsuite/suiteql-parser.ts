@@ -1,19 +1,26 @@
 import { NetSuiteError } from './netsuite-error.js';
 
 // The SuiteQL a connector needs to find its own postings, and nothing more:
-//   SELECT <columns> FROM transaction [WHERE <col> = <literal> | <col> IN (<literal>, ...) [AND ...]]
-//   [ORDER BY <column> [ASC | DESC]]
+//   SELECT <columns> FROM transaction [WHERE <condition> [AND ...]] [ORDER BY <column> [ASC | DESC]]
+// where a condition is <col> = <literal>, <col> IN (<literal>, ...), or a date range
+//   trandate BETWEEN TO_DATE('YYYY-MM-DD', 'YYYY-MM-DD') AND TO_DATE('YYYY-MM-DD', 'YYYY-MM-DD').
 // Hand-written so that every other query is refused with NetSuite's search error instead of being
 // answered wrongly; an emulator that accepted more SQL than it understood would hide connector bugs.
 
 export const COLUMNS = ['id', 'tranid', 'externalid', 'type', 'trandate', 'memo', 'foreigntotal'] as const;
 export type Column = (typeof COLUMNS)[number];
 
-export interface Condition {
-  column: Column;
-  /** One value for `=`, several for `IN`. */
-  values: string[];
-}
+export type Condition =
+  | {
+      column: Column;
+      /** One value for `=`, several for `IN`. */
+      values: string[];
+    }
+  | {
+      column: 'trandate';
+      /** Inclusive ISO dates (YYYY-MM-DD). */
+      between: [from: string, to: string];
+    };
 
 export interface SuiteQlQuery {
   columns: Column[];
@@ -93,9 +100,31 @@ class Reader {
   }
 }
 
+/** `TO_DATE('2026-10-01', 'YYYY-MM-DD')`: the ISO date, the only format this subset takes. */
+function isoDate(reader: Reader): string {
+  reader.word('to_date');
+  if (!reader.symbol('(')) throw searchError('Expected ( after TO_DATE.');
+  const date = reader.literal();
+  if (!reader.symbol(',')) throw searchError('Expected the format of TO_DATE.');
+  const format = reader.literal();
+  if (!reader.symbol(')')) throw searchError('Expected ) to close TO_DATE.');
+  if (format !== 'YYYY-MM-DD' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
+    throw searchError(
+      `Unsupported date ${date} in format ${format}; this emulator takes TO_DATE('YYYY-MM-DD', 'YYYY-MM-DD').`,
+    );
+  return date;
+}
+
 function condition(reader: Reader): Condition {
   const column = reader.column();
   if (reader.symbol('=')) return { column, values: [reader.literal()] };
+  if (reader.peekWord('between')) {
+    if (column !== 'trandate') throw searchError('BETWEEN is supported on trandate only.');
+    reader.word('between');
+    const from = isoDate(reader);
+    reader.word('and');
+    return { column, between: [from, isoDate(reader)] };
+  }
   reader.word('in');
   if (!reader.symbol('(')) throw searchError('Expected ( after IN.');
   const values = [reader.literal()];

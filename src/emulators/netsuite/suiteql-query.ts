@@ -1,7 +1,7 @@
 import { invalidContent, NetSuiteError } from './netsuite-error.js';
 import { isObject, type JsonObject } from './record-fields.js';
 import { SUITEQL_TYPE, type RecordStore, type StoredRecord } from './record-store.js';
-import { parseSuiteQl, type Column } from './suiteql-parser.js';
+import { parseSuiteQl, type Column, type Condition } from './suiteql-parser.js';
 
 // `POST query/v1/suiteql?limit=&offset=`: runs the parsed subset over the store and pages the rows
 // NetSuite's way (at most 1000 a page; `hasMore`, `totalResults` and a `next` link). SuiteQL answers
@@ -35,6 +35,15 @@ function valueOf(record: StoredRecord, column: Column): string | undefined {
   }
 }
 
+/** Whether a record meets a condition: a value listed, or a transaction date in the range. */
+function holds(record: StoredRecord, condition: Condition): boolean {
+  if ('between' in condition) {
+    const date = record.input.fields.tranDate;
+    return typeof date === 'string' && date >= condition.between[0] && date <= condition.between[1];
+  }
+  return condition.values.includes(valueOf(record, condition.column) ?? '\u0000');
+}
+
 function pageParameter(url: URL, name: string, fallback: number, max: number): number {
   const text = url.searchParams.get(name);
   if (text === null) return fallback;
@@ -51,11 +60,7 @@ export function runSuiteQl(store: RecordStore, body: unknown, url: URL): JsonObj
   const limit = pageParameter(url, 'limit', MAX_PAGE, MAX_PAGE);
   const offset = pageParameter(url, 'offset', 0, MAX_ROWS);
   const query = parseSuiteQl(body.q);
-  let rows = store
-    .all()
-    .filter((record) =>
-      query.where.every(({ column, values }) => values.includes(valueOf(record, column) ?? '\u0000')),
-    );
+  let rows = store.all().filter((record) => query.where.every((condition) => holds(record, condition)));
   if (query.orderBy) {
     const { column, descending } = query.orderBy;
     const numeric = column === 'id' || column === 'foreigntotal';

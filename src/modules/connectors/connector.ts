@@ -227,6 +227,14 @@ export interface HeldDocument {
   total?: string;
 }
 
+/** A document a target lists. */
+export interface ListedDocument extends HeldDocument {
+  /** Its external id, or null for one created without (by hand, by another integration). */
+  externalId: string | null;
+  /** The target's own name of its type (`Journal`, `CustInvc`, ...). */
+  type: string;
+}
+
 /** What the target holds for an external id. */
 export interface TargetDocument {
   /** The target's own id (NetSuite's internal id, a file's path and line, ...). */
@@ -260,6 +268,11 @@ export interface Connector {
    */
   findMany?(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch?: number;
+  /**
+   * Every document the target holds dated in [from, to] (YYYY-MM-DD), Meterbridge's or not: what
+   * reconciliation looks through for documents nobody posted and duplicates. Throws DeliveryFailure.
+   */
+  listHeld?(range: { from: string; to: string }, signal: AbortSignal): Promise<ListedDocument[]>;
   /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
   find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined>;
 }

@@ -3,7 +3,12 @@ export { enqueue, insertPostingsNow } from './outbox-repository.js';
 export { createDispatcher, type Dispatcher, type DispatcherDependencies, type DispatchSummary } from './dispatcher.js';
 export { listAttempts } from './attempt-repository.js';
 export { listTargetStates, type TargetState, type BreakerState } from './target-repository.js';
-export { countOpenPostings, findDeliveredBetween, type OpenPostingCount } from './posting-queries.js';
+export {
+  countOpenPostings,
+  findDeliveredBetween,
+  findKnownExternalIds,
+  type OpenPostingCount,
+} from './posting-queries.js';
 export { FAILURE_RULES, BREAKER_THRESHOLD, BREAKER_COOLDOWN_MS } from './delivery-policy.js';
 export {
   POSTING_STATUSES,

@@ -81,3 +81,17 @@ export async function findDeliveredBetween(
   );
   return result.rows.map((row) => ({ id: row.id, deliveredAt: new Date(row.delivered_at) }));
 }
+
+/** Which of these external ids a target has a posting for (in any state). */
+export async function findKnownExternalIds(
+  db: Queryable,
+  targetKey: string,
+  externalIds: readonly string[],
+): Promise<Set<string>> {
+  if (externalIds.length === 0) return new Set();
+  const result = await db.query<{ external_id: string }>(
+    `select external_id from postings where target_key = $1 and external_id = any($2::text[])`,
+    [targetKey, externalIds],
+  );
+  return new Set(result.rows.map((row) => row.external_id));
+}

@@ -4,6 +4,7 @@ import { billedInOf, type Catalog } from '../catalog/index.js';
 import { DEFAULT_TARGET_LIMITS, type Connector, type HeldDocument, type PostingBody } from '../connectors/index.js';
 import type { Posting, PostingFilter } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
+import { reconcileListing } from './listing-stage.js';
 import { createPacedReader, type PacedReader } from './read-back.js';
 import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
 
@@ -18,6 +19,8 @@ export interface PostingStageDependencies {
   listInvoices(filter: InvoiceFilter, limit: number): Promise<Invoice[]>;
   listPostings(filter: PostingFilter, limit: number): Promise<Posting[]>;
   connectorFor(targetKey: string): Promise<Connector | undefined>;
+  /** Which of these external ids a target has a posting for. */
+  knownExternalIds(targetKey: string, externalIds: readonly string[]): Promise<Set<string>>;
   /** A reader for a connector at its target's pace (a test gives one without waiting). */
   reader?: (connector: Connector, requestsPerSecond: number) => PacedReader;
 }
@@ -87,6 +90,13 @@ export async function reconcilePostings(
   }
 
   const { read, requests, readIds, unverified } = await readBack(deps, catalog, toRead, documents, report);
+  // Where a target can list what it holds, what no posting explains (dated from the period's start on).
+  const range = { from: scope.start.toISOString().slice(0, 10), to: scope.now.toISOString().slice(0, 10) };
+  for (const target of catalog?.targets ?? []) {
+    const connector = await deps.connectorFor(target.key);
+    const failed = connector && (await reconcileListing(target.key, connector, range, deps.knownExternalIds, report));
+    if (failed) unverified.push(failed);
+  }
   for (const { invoice, expected, carried } of documents.values())
     for (const target of expected)
       if (!carried.has(target))

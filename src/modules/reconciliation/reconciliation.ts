@@ -15,6 +15,10 @@ export const MISMATCH_CLASSES = [
   'document_differs_in_target',
   /** The target's copy of a posting has another total than what was sent (where the read-back says totals). */
   'amount_mismatch',
+  /** The target holds two or more documents under one of Meterbridge's external ids. */
+  'duplicate_in_target',
+  /** The target holds a document under an external id of Meterbridge's shape that no posting of it has. */
+  'unknown_document_in_target',
   /** A posting still pending or retrying longer than the stuck threshold. */
   'posting_stuck',
   /** A posting in the dead-letter queue. */

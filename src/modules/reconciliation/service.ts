@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import type { Billing } from '../billing/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { Connector } from '../connectors/index.js';
-import type { Postings } from '../outbox/index.js';
+import { findKnownExternalIds, type Postings } from '../outbox/index.js';
 import { reconcilePostings } from './posting-stage.js';
 import type { PacedReader } from './read-back.js';
 import { parseReconcileRequest } from './reconcile-request.js';
@@ -83,6 +83,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
           listInvoices: (filter, limit) => deps.billing.list(filter, limit),
           listPostings: (filter, limit) => deps.postings.list(filter, limit),
           connectorFor: deps.connectorFor,
+          knownExternalIds: (targetKey, externalIds) => findKnownExternalIds(db, targetKey, externalIds),
           reader: deps.reader,
         },
         catalog,

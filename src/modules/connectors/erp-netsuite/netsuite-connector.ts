@@ -3,6 +3,8 @@ import {
   type Connector,
   type ConnectorKind,
   type HeldDocument,
+  type ListedDocument,
+  DeliveryFailure,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -45,6 +47,7 @@ const SUITEQL_TYPES: Readonly<Record<NetSuiteRecordType, string>> = {
 };
 /** External ids per SuiteQL query, and rows per page (NetSuite's most). */
 const IDS_PER_QUERY = 200;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const isDecimal = (text: string) => /^\d{1,20}(\.\d{1,12})?$/.test(text);
 const PAGE_ROWS = 1000;
 /**
@@ -130,6 +133,32 @@ export function createNetSuiteConnector(
         }
       }
       return found;
+    },
+
+    async listHeld(range, signal): Promise<ListedDocument[]> {
+      if (!ISO_DATE.test(range.from) || !ISO_DATE.test(range.to))
+        throw new DeliveryFailure('invalid', `a date range is two YYYY-MM-DD dates, not ${range.from}..${range.to}`);
+      const client = await connect();
+      const listed: ListedDocument[] = [];
+      for (const type of Object.values(SUITEQL_TYPES)) {
+        const query = `SELECT id, externalid, type, foreigntotal FROM transaction WHERE type = '${type}' AND trandate BETWEEN TO_DATE('${range.from}', 'YYYY-MM-DD') AND TO_DATE('${range.to}', 'YYYY-MM-DD') ORDER BY id`;
+        for (let offset = 0, more = true; more; offset += PAGE_ROWS) {
+          const page = await client.suiteql(query, PAGE_ROWS, offset, signal);
+          for (const row of page.items) {
+            const id = typeof row.id === 'number' ? String(row.id) : row.id;
+            if (typeof id !== 'string') continue;
+            const total = typeof row.foreigntotal === 'string' ? row.foreigntotal.replace(/^-/, '') : undefined;
+            listed.push({
+              id,
+              externalId: typeof row.externalid === 'string' ? row.externalid : null,
+              type,
+              ...(total !== undefined && isDecimal(total) ? { total } : {}),
+            });
+          }
+          more = page.hasMore;
+        }
+      }
+      return listed;
     },
   };
 }
