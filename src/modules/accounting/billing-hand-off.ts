@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import { Exact } from '../../platform/money.js';
 import { findLineEvents, type Invoice } from '../billing/index.js';
 import { billedInOf, type Catalog } from '../catalog/index.js';
 import {
@@ -20,7 +21,9 @@ import { externalIdFor } from './external-id.js';
 // over as items is handed over as the same items negated, after the original; usage counted by a
 // platform's meters cannot be taken back, so a void there is left to a person (docs/connectors/stripe.md).
 
-const negate = (amount: string) => (amount.startsWith('-') ? amount.slice(1) : amount === '0' ? amount : `-${amount}`);
+/** The amount with the other sign, its digits as they are ("0.00" stays "0.00"). */
+const negate = (amount: string) =>
+  amount.startsWith('-') ? amount.slice(1) : new Exact(amount).isZero() ? amount : `-${amount}`;
 
 /** The platform a document is billed in, and how: undefined when its subscription bills in Meterbridge only. */
 function billingOf(catalog: Catalog, document: Invoice) {

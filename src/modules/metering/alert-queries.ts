@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/database/database.js';
+import { countsPerWindow, windowParameters } from '../../platform/window-counts.js';
 import type { Timestamp } from '../../platform/database/row-timestamp.js';
 
 // What alert rules and service-level objectives read of usage records and exceptions. Every time is
@@ -79,23 +80,18 @@ export async function countUsageByMeterInWindows(
   meterKeys: readonly string[],
   windows: readonly ArrivalWindow[],
 ): Promise<Map<string, number[]>> {
-  const counts = new Map(meterKeys.map((key) => [key, windows.map(() => 0)]));
-  if (meterKeys.length === 0 || windows.length === 0) return counts;
-  const earliest = new Date(Math.min(...windows.map((w) => w.start.getTime())));
-  const result = await db.query<{ i: string; meter_key: string; n: string }>(
-    `select w.i::text as i, u.meter_key, count(*)::text as n
+  if (meterKeys.length === 0 || windows.length === 0) return countsPerWindow(meterKeys, windows, []);
+  const { starts, ends, earliest } = windowParameters(windows);
+  const result = await db.query<{ ordinal: string; key: string; count: string }>(
+    `select w.i::text as ordinal, u.meter_key as key, count(*)::text as count
        from usage_records u
        join unnest($2::timestamptz[], $3::timestamptz[]) with ordinality as w(s, e, i)
          on u.received_at >= w.s and u.received_at < w.e
       where u.meter_key = any($1::text[]) and u.received_at >= $4
       group by 1, 2`,
-    [meterKeys, windows.map((w) => w.start), windows.map((w) => w.end), earliest],
+    [meterKeys, starts, ends, earliest],
   );
-  for (const row of result.rows) {
-    const list = counts.get(row.meter_key);
-    if (list) list[Number(row.i) - 1] = Number(row.n);
-  }
-  return counts;
+  return countsPerWindow(meterKeys, windows, result.rows);
 }
 
 /** How many of a window's items met a bound, how many missed it, and the observed quantile. */

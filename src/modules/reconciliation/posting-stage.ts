@@ -178,13 +178,7 @@ function expectedTargets(
 }
 
 function checkOpen(posting: Posting, scope: PostingScope, report: (mismatch: NewMismatch) => void): void {
-  const common = {
-    ...NO_PLACE,
-    legalEntity: posting.legalEntity,
-    targetKey: posting.targetKey,
-    postingId: posting.id,
-    externalId: posting.externalId,
-  };
+  const common = postingPlace(posting);
   if (posting.status === 'dead')
     report({
       ...common,
@@ -283,14 +277,7 @@ function checkHeld(
   documents: Map<string, PeriodDocument>,
   report: (mismatch: NewMismatch) => void,
 ): void {
-  const common = {
-    ...NO_PLACE,
-    legalEntity: posting.legalEntity,
-    targetKey: posting.targetKey,
-    postingId: posting.id,
-    externalId: posting.externalId,
-    targetDocumentId: posting.targetDocumentId,
-  };
+  const common = { ...postingPlace(posting), targetDocumentId: posting.targetDocumentId };
   if (held === null) {
     unverify(posting, documents);
     report({
@@ -382,6 +369,15 @@ function stageTotals(documents: Map<string, PeriodDocument>): StageTotals[] {
   }
   return [...totals.values()];
 }
+
+/** A mismatch's place and ids, from the posting it is about. */
+const postingPlace = (posting: Posting) => ({
+  ...NO_PLACE,
+  legalEntity: posting.legalEntity,
+  targetKey: posting.targetKey,
+  postingId: posting.id,
+  externalId: posting.externalId,
+});
 
 const placeOf = (invoice: Invoice) => ({
   legalEntity: invoice.legalEntity,
