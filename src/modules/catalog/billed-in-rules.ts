@@ -21,23 +21,26 @@ export function checkBilledIn(
   report: Report,
   specs: KindSpecs = TARGET_KIND_SPECS,
 ): void {
-  /** The billing spec of a billedIn's target, or undefined after reporting why there is none. */
-  const billingTarget = (billedIn: BilledIn, at: string) => {
+  /**
+   * The billing spec of a billedIn's target, or undefined when there is none: said at `at` when given
+   * (a plan's billedIn is reported at the plan once, not again at each of its subscriptions).
+   */
+  const billingTarget = (billedIn: BilledIn, at?: string) => {
+    const say = (message: string) => at !== undefined && report(`${at}/billedIn/target`, message);
     const t = indexes.targets.get(billedIn.target);
-    if (t === undefined) {
-      report(`${at}/billedIn/target`, `refers to target "${billedIn.target}", which the catalog does not declare`);
+    const target = t === undefined ? undefined : catalog.targets?.[t];
+    if (t === undefined || !target) {
+      say(`refers to target "${billedIn.target}", which the catalog does not declare`);
       return undefined;
     }
-    const target = catalog.targets?.[t];
-    const spec = target && Object.hasOwn(specs, target.kind) ? specs[target.kind] : undefined;
-    if (!spec?.billing) {
-      report(
-        `${at}/billedIn/target`,
-        `target "${billedIn.target}" is a ${target?.kind ?? 'unknown'} target, which keeps a ledger and bills no one: name a billing platform (stripe)`,
+    const billing = Object.hasOwn(specs, target.kind) ? specs[target.kind]?.billing : undefined;
+    if (!billing) {
+      say(
+        `target "${billedIn.target}" is a ${target.kind} target, which keeps a ledger and bills no one: name a billing platform (stripe)`,
       );
       return undefined;
     }
-    return { t, target: target!, billing: spec.billing };
+    return { t, target, billing };
   };
   catalog.plans.forEach((plan, p) => {
     if (plan.billedIn) billingTarget(plan.billedIn, `/plans/${p}`);
@@ -46,8 +49,7 @@ export function checkBilledIn(
     const own = subscription.billedIn;
     const billedIn = billedInOf(catalog, subscription);
     if (!billedIn) return;
-    // The plan's billedIn is reported at the plan, once; a subscription's own at the subscription.
-    const found = own ? billingTarget(own, `/subscriptions/${s}`) : billingTargetQuietly(billedIn);
+    const found = billingTarget(billedIn, own ? `/subscriptions/${s}` : undefined);
     if (!found) return;
     const c = indexes.customers.get(subscription.customer);
     const customer = c === undefined ? undefined : catalog.customers[c];
@@ -66,11 +68,4 @@ export function checkBilledIn(
       }) ?? [];
     for (const problem of problems) report(`/targets/${found.t}/settings${problem.path}`, problem.message);
   });
-
-  function billingTargetQuietly(billedIn: BilledIn) {
-    const t = indexes.targets.get(billedIn.target);
-    const target = t === undefined ? undefined : catalog.targets?.[t];
-    const billing = target && Object.hasOwn(specs, target.kind) ? specs[target.kind]?.billing : undefined;
-    return t !== undefined && target && billing ? { t, target, billing } : undefined;
-  }
 }
