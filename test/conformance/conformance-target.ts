@@ -46,6 +46,16 @@ export interface RunningEmulator {
   /** Replaces every fault setting (what is not given is off). */
   setFaults(faults: ConformanceFaults): void;
   held(): Promise<HeldLedger>;
+  /**
+   * Makes the target hold a second document under the external id, as a person or another integration
+   * would (through the emulator, never the connector): what reconciliation's listing must find.
+   */
+  copyByHand(externalId: string): Promise<void>;
+  /**
+   * Edits the held document by hand, keeping its total: moves an amount from one place (an account, an
+   * item, a billed line) to another. The connector's read-back must show the move in its lines.
+   */
+  moveByHand(externalId: string): Promise<void>;
   /** Requests the emulator answered 429, and writes it committed before dropping the answer. */
   counts(): { throttled: number; droppedAfterCommit: number };
   close(): Promise<void>;

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Connector, PostingBody, TargetLimits } from '../../src/modules/connectors/index.js';
+import { Decimal } from 'decimal.js';
+import type { Connector, HeldDocument, PostingBody, TargetLimits } from '../../src/modules/connectors/index.js';
 import {
   createDispatcher,
   createPostings,
@@ -12,6 +13,7 @@ import {
   type PostingAttempt,
   type PostingStatus,
 } from '../../src/modules/outbox/index.js';
+import { placeDifferences, sentLines, sentTotal } from '../../src/modules/reconciliation/index.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import type { Database } from '../../src/platform/database/database.js';
 import { migrate } from '../../src/platform/database/migrate.js';
@@ -172,6 +174,45 @@ for (const subject of TARGETS) {
       await expectHeld(bodies);
     });
 
+    it('reads back the id, the total and the lines it holds, lists each document once, and shows edits and copies made by hand', async () => {
+      const bodies = subject.bodies(5);
+      await enqueueAll(bodies);
+      await drain();
+      await expectHeld(bodies);
+      const delivered = new Map((await postings(['delivered'])).map((one) => [one.externalId, one.targetDocumentId]));
+      const signal = () => AbortSignal.timeout(10_000);
+      const expectAsSent = (body: PostingBody, held: HeldDocument | undefined) => {
+        expect(held?.id).toBe(delivered.get(body.externalId));
+        expect(held?.total).toBeDefined();
+        expect(new Decimal(held!.total!).equals(sentTotal(body)!)).toBe(true);
+        expect(placeDifferences(sentLines(body)!, held?.lines ?? [])).toEqual([]);
+      };
+      for (const body of bodies) expectAsSent(body, await connector.find(body, signal()));
+      if (connector.findMany) {
+        const found = await connector.findMany(bodies, signal());
+        for (const body of bodies) expectAsSent(body, found.get(body.externalId));
+      }
+
+      // Every document once, under its external id, as the read-back has it.
+      expect(connector.listHeld).toBeDefined();
+      const range = listingRange(bodies);
+      const listed = await connector.listHeld!(range, signal());
+      for (const body of bodies) {
+        const mine = listed.filter((document) => document.externalId === body.externalId);
+        expect(mine.map((document) => document.id)).toEqual([delivered.get(body.externalId)]);
+        expect(new Decimal(mine[0]!.total ?? NaN).equals(sentTotal(body)!)).toBe(true);
+      }
+
+      // A copy made by hand is listed beside the original; an amount moved by hand shows in the lines.
+      await emulator.copyByHand(bodies[0]!.externalId);
+      const relisted = await connector.listHeld!(range, signal());
+      expect(relisted.filter((document) => document.externalId === bodies[0]!.externalId)).toHaveLength(2);
+      await emulator.moveByHand(bodies[1]!.externalId);
+      const moved = await connector.find(bodies[1]!, signal());
+      expect(new Decimal(moved!.total!).equals(sentTotal(bodies[1]!)!)).toBe(true);
+      expect(placeDifferences(sentLines(bodies[1]!)!, moved?.lines ?? []).length).toBeGreaterThan(0);
+    });
+
     it('dead-letters a document the target refuses, with its own words, and delivers it once fixed', async () => {
       const { wrong, fixed, refusal, attempt } = subject.invalid();
       await enqueueAll([wrong]);
@@ -186,6 +227,16 @@ for (const subject of TARGETS) {
       await expectHeld([fixed]);
     });
   });
+}
+
+/** The dates a listing must cover to hold every body: from the earliest body's date to today or later. */
+function listingRange(bodies: readonly PostingBody[]): { from: string; to: string } {
+  const today = new Date().toISOString().slice(0, 10);
+  const dates = bodies.flatMap((body) =>
+    body.type === 'journal' ? [body.postingDate] : 'documentDate' in body ? [body.documentDate] : [],
+  );
+  const sorted = [...dates, today].sort();
+  return { from: sorted[0]!, to: sorted.at(-1)! };
 }
 
 /** The store of a process killed right after its claim: every later transaction waits forever. */

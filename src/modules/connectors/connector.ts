@@ -216,15 +216,29 @@ export class DeliveryFailure extends Error {
   }
 }
 
-/** A document as a target's batch read-back sees it. */
+/** One line of a document as the target holds it: where it is booked, and its amount. */
+export interface HeldLine {
+  /** A journal line's account; an ERP document line's item; a billing item's description. */
+  place: string;
+  /** Exact decimal text: a journal line's debit less its credit; a document line's or billing item's amount. */
+  amount: string;
+}
+
+/** A document as a target's read-back sees it. */
 export interface HeldDocument {
   /** The target's own id. */
   id: string;
   /**
    * Its total as the target holds it, exact decimal text, when the read-back says: a journal entry's
-   * debits, an invoice's or credit memo's total (stated positive).
+   * debits, an invoice's or credit memo's total (stated positive), a billing hand-off's items' sum.
    */
   total?: string;
+  /**
+   * Its lines as the target holds them, when the read-back says: reconciliation compares them, summed per
+   * place, with what was sent, so an edit that moves an amount to another account is found even where
+   * the total is kept. Tax lines a target computes itself are left out (the total covers them).
+   */
+  lines?: HeldLine[];
 }
 
 /** A document a target lists. */
@@ -273,8 +287,21 @@ export interface Connector {
    * reconciliation looks through for documents nobody posted and duplicates. Throws DeliveryFailure.
    */
   listHeld?(range: { from: string; to: string }, signal: AbortSignal): Promise<ListedDocument[]>;
-  /** Reads the target back by external id: what it holds, or undefined. Throws DeliveryFailure. */
-  find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined>;
+  /**
+   * Reads the target back by external id: what it holds (its id, and its total and lines where the
+   * answer has them), or undefined. Throws DeliveryFailure.
+   */
+  find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<HeldDocument | undefined>;
+  /**
+   * What a billing platform's meter counted for a customer over [from, to): the sum of the values of the
+   * usage events it keeps, exact decimal text. For usage hand-offs, which cannot be read back one by one
+   * (a meter keeps sums, not events); reconciliation compares it with the records handed over. `meter` is
+   * Meterbridge's meter key. Throws DeliveryFailure.
+   */
+  summarizeUsage?(
+    query: { customer: string; meter: string; from: Date; to: Date },
+    signal: AbortSignal,
+  ): Promise<string>;
 }
 
 /** What the outbox knows of a posting's history that a target with short-lived idempotency keys needs. */

@@ -27,6 +27,7 @@ export {
   type FailureDetail,
   type TargetDocument,
   type HeldDocument,
+  type HeldLine,
   type ListedDocument,
   type Connector,
   type SecretResolver,

@@ -14,3 +14,4 @@ export {
 } from './reconciliation.js';
 export { reportCsv, REPORT_PARTS, type ReportPart } from './report-csv.js';
 export { reconciledWithinObjective, reconciliationMismatchRule } from './reconciliation-alerts.js';
+export { billingItemPlace, placeDifferences, sentLines, sentTotal, sumByPlace } from './sent-figures.js';

@@ -5,6 +5,7 @@ import { DEFAULT_TARGET_LIMITS, type Connector, type HeldDocument, type PostingB
 import type { Posting, PostingFilter } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { reconcileListing } from './listing-stage.js';
+import { sentTotal } from './sent-figures.js';
 import { createPacedReader, type PacedReader } from './read-back.js';
 import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
 
@@ -261,13 +262,6 @@ async function readBack(
     requests += reader.requests();
   }
   return { read, requests, readIds, unverified };
-}
-
-/** What the posting sent comes to, as a target's read-back states totals: a journal's debits, a document's total. */
-function sentTotal(body: PostingBody): string | undefined {
-  if (body.type === 'journal') return body.lines.reduce((sum, line) => sum.plus(line.debit), new Decimal(0)).toFixed();
-  if (body.type === 'invoice' || body.type === 'credit_memo') return new Decimal(body.total).abs().toFixed();
-  return undefined;
 }
 
 /** What the target holds for a delivered posting, against what the delivery recorded and sent. */

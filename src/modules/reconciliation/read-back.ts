@@ -47,7 +47,7 @@ export function createPacedReader(
     }
     const [item] = items;
     const document = item ? await connector.find(item.body, signal, { queuedAt: item.queuedAt }) : undefined;
-    return [document ? { id: document.id } : null];
+    return [document ?? null];
   }
 
   return {
