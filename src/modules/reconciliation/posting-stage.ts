@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { Invoice, InvoiceFilter } from '../billing/index.js';
 import { billedInOf, type Catalog } from '../catalog/index.js';
-import { DEFAULT_TARGET_LIMITS, type Connector, type HeldDocument, type PostingBody } from '../connectors/index.js';
+import { DEFAULT_TARGET_LIMITS, type Connector, type HeldDocument } from '../connectors/index.js';
 import type { Posting, PostingFilter } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { reconcileListing } from './listing-stage.js';
