@@ -13,6 +13,8 @@ import { sendJson } from './stripe-error.js';
 //   POST /__emulator/customers  {"id"?, "name"?, "email"?, "currency"?}: add a customer
 //   GET  /__emulator/clock      the emulator's time                 POST /__emulator/clock  {"advanceMs": N}
 //   POST /__emulator/meter-event-sessions/expire   every v2 session token expires now
+//   POST /__emulator/invoiceitems/{id}/copy    a copy of the item made by hand (new id, same metadata)
+//   POST /__emulator/invoiceitems/{id}/amount  {"amount": N}: the item's amount edited by hand (minor units)
 
 export interface AdminApi {
   faults(): FaultSettings;
@@ -25,9 +27,16 @@ export interface AdminApi {
   advanceClock(ms: number): void;
   expireSessions(): number;
   now(): number;
+  /** The copy, as the API answers it; undefined when there is no such item. */
+  copyInvoiceItem(id: string): Record<string, unknown> | undefined;
+  /** The edited item, as the API answers it; undefined when there is no such item. */
+  setInvoiceItemAmount(id: string, amount: number): Record<string, unknown> | undefined;
 }
 
 const ADMIN_BODY_BYTES = 64 * 1024;
+/** The largest amount an edit takes, either sign: the API's own limit on an item's amount. */
+const MAX_EDIT_AMOUNT = 999_999_999_999;
+const ITEM_PATH = /^\/__emulator\/invoiceitems\/(ii_[A-Za-z0-9]{1,60})\/(copy|amount)$/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -61,6 +70,32 @@ function readCustomer(value: unknown): Partial<StripeCustomerSeed> {
   if (seed.currency !== undefined && !/^[a-zA-Z]{3}$/.test(seed.currency))
     throw new AdminError('a currency is three letters');
   return seed;
+}
+
+function readAmountEdit(value: unknown): number {
+  const usage = 'an amount edit is {"amount": <whole minor units, at most 999999999999 either sign>}';
+  if (!isRecord(value) || Object.keys(value).some((key) => key !== 'amount')) throw new AdminError(usage);
+  const { amount } = value;
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || Math.abs(amount) > MAX_EDIT_AMOUNT)
+    throw new AdminError(usage);
+  return amount;
+}
+
+/** The by-hand edits of one invoice item; undefined when the path is none of them. */
+async function handleItemEdit(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  api: AdminApi,
+): Promise<boolean> {
+  const match = ITEM_PATH.exec(path);
+  if (match === null || request.method !== 'POST') return false;
+  const [, id, edit] = match as unknown as [string, string, 'copy' | 'amount'];
+  const item =
+    edit === 'copy' ? api.copyInvoiceItem(id) : api.setInvoiceItemAmount(id, readAmountEdit(await readJson(request)));
+  if (item === undefined) sendJson(response, 404, { error: `no invoice item ${id}` });
+  else sendJson(response, 200, item);
+  return true;
 }
 
 export async function handleAdmin(request: IncomingMessage, response: ServerResponse, path: string, api: AdminApi) {
@@ -98,6 +133,7 @@ export async function handleAdmin(request: IncomingMessage, response: ServerResp
     }
     if (path === '/__emulator/meter-event-sessions/expire' && method === 'POST')
       return sendJson(response, 200, { expired: api.expireSessions() });
+    if (await handleItemEdit(request, response, path, api)) return;
     sendJson(response, 404, { error: `no admin endpoint ${method} ${path}` });
   } catch (error) {
     if (error instanceof FaultSettingsError)

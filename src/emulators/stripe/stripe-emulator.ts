@@ -47,6 +47,13 @@ export interface StripeEmulator {
   advanceClock(ms: number): void;
   /** The emulator's clock, ms since the epoch. */
   now(): number;
+  /**
+   * A copy of an invoice item made by hand (the Dashboard, another integration): a new pending item with
+   * the same amounts and metadata, created now. Undefined when there is no such item.
+   */
+  copyInvoiceItem(id: string): Record<string, unknown> | undefined;
+  /** An invoice item's amount edited by hand (minor units). Undefined when there is no such item. */
+  setInvoiceItemAmount(id: string, amount: number): Record<string, unknown> | undefined;
   /** Expires every v2 meter event session token now. */
   expireSessions(): number;
   /** Forgets every object, key and count, seeds the start customers and meters, restores the start faults. */
@@ -148,6 +155,14 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       applyOutage();
     },
     now,
+    copyInvoiceItem(id) {
+      const copy = store.copyInvoiceItem(id, Math.floor(now() / 1000));
+      return copy && toApiInvoiceItem(copy);
+    },
+    setInvoiceItemAmount(id, amount) {
+      const item = store.setInvoiceItemAmount(id, amount);
+      return item && toApiInvoiceItem(item);
+    },
   };
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   applyOutage();

@@ -117,6 +117,33 @@ export class StripeStore {
     return customer;
   }
 
+  /**
+   * A copy of an item, as a person makes one in the Dashboard or another integration posts one: a new
+   * id, the same customer, amounts, description, period and metadata, pending (on no invoice), created now.
+   */
+  copyInvoiceItem(id: string, nowSeconds: number): InvoiceItemRecord | undefined {
+    const item = this.invoiceItems.get(id);
+    if (item === undefined) return undefined;
+    const copy: InvoiceItemRecord = {
+      ...item,
+      id: this.newId('ii'),
+      metadata: { ...item.metadata },
+      period: { ...item.period },
+      invoice: null,
+      created: nowSeconds,
+    };
+    this.invoiceItems.set(copy.id, copy);
+    return copy;
+  }
+
+  /** An item's amount edited by hand: Stripe then states it as one unit of that amount. */
+  setInvoiceItemAmount(id: string, amount: number): InvoiceItemRecord | undefined {
+    const item = this.invoiceItems.get(id);
+    if (item === undefined) return undefined;
+    Object.assign(item, { amount, quantity: 1, unitAmount: amount, unitAmountDecimal: String(amount) });
+    return item;
+  }
+
   /** The pending (not yet invoiced) items of a customer in a currency, oldest first. */
   pendingItems(customer: string, currency: string): InvoiceItemRecord[] {
     return [...this.invoiceItems.values()].filter(

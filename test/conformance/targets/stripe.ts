@@ -44,6 +44,7 @@ function handOffs(count: number, prefix = 'ST'): BillingHandOff[] {
 const handOffsOf = (bodies: readonly PostingBody[]) => bodies as readonly BillingHandOff[];
 
 interface HeldItem {
+  id: string;
   customer: string;
   currency: string;
   amount: number;
@@ -68,6 +69,15 @@ export const conformanceTarget: CountingTarget = {
   },
   async start() {
     const emulator = await startStripeEmulator({ seed: 11 });
+    /** The first item of each line of a posting (the one the read-back finds), in line order. */
+    const postingItems = (externalId: string): HeldItem[] => {
+      const byLine = new Map<number, HeldItem>();
+      for (const item of (emulator.objects() as { invoiceitems: HeldItem[] }).invoiceitems) {
+        const line = Number(item.metadata.meterbridge_line);
+        if (item.metadata.meterbridge_posting === externalId && !byLine.has(line)) byLine.set(line, item);
+      }
+      return [...byLine].sort(([a], [b]) => a - b).map(([, item]) => item);
+    };
     return {
       target: (limits) => ({
         key: 'conformance',
@@ -105,6 +115,16 @@ export const conformanceTarget: CountingTarget = {
           unbalanced: [],
           totals: Object.fromEntries(Object.entries(totals).map(([place, sum]) => [place, sum.toFixed()])),
         };
+      },
+      async copyByHand(externalId) {
+        for (const item of postingItems(externalId)) emulator.copyInvoiceItem(item.id);
+      },
+      async moveByHand(externalId) {
+        // 1.00 moved from the platform fee (line 2) to the usage line (line 1): the total is kept.
+        const [usage, fee] = postingItems(externalId);
+        if (!usage || !fee) throw new Error(`Stripe holds no two items of ${externalId}`);
+        emulator.setInvoiceItemAmount(fee.id, fee.amount - 100);
+        emulator.setInvoiceItemAmount(usage.id, usage.amount + 100);
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
       requests: () => emulator.stats().requests,

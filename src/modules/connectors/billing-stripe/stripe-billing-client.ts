@@ -8,8 +8,8 @@ import {
   POSTING_METADATA,
   type PostingLineRef,
 } from './stripe-keys.js';
-import { resolveStripeSettings, checkSecretKey, type StripeClientSettings } from './stripe-settings.js';
-import { callStripe, type CallResult } from './stripe-transport.js';
+import type { StripeClientSettings } from './stripe-settings.js';
+import { stripeCaller } from './stripe-transport.js';
 
 // The Stripe client core: invoice items and meter events created through the official client with a key
 // derived from the posting (so a crash and a retry replay the first answer), and read back by the
@@ -171,14 +171,7 @@ export function createStripeBillingClient(
   secret: string,
   clock: Clock = systemClock,
 ): StripeBillingClient {
-  const resolved = resolveStripeSettings(settings);
-  const key = checkSecretKey(secret);
-  const call = <T>(
-    what: string,
-    signal: AbortSignal | undefined,
-    run: (stripe: Stripe) => Promise<T>,
-  ): Promise<CallResult<T>> =>
-    callStripe({ settings: resolved, secret: key, what, now: () => clock.now(), signal }, run);
+  const call = stripeCaller(settings, secret, clock);
 
   /** Stripe may have forgotten the ref's key: a retry must read back before it creates anything. */
   const keyMayBeGone = (ref: PostingRef) =>

@@ -5,6 +5,7 @@ import {
   type Connector,
   type ConnectorKind,
   type DeliveryContext,
+  type HeldDocument,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -14,8 +15,12 @@ import {
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createStripeBillingClient, type PostingRef } from './stripe-billing-client.js';
 import { invoiceItemsOf, meterEventsOf } from './stripe-hand-off.js';
+import { heldDocumentOf } from './stripe-held.js';
+import { listHeldHandOffs } from './stripe-listing.js';
 import { createStripeMeterEventStream } from './stripe-meter-stream.js';
 import { DEFAULT_TIMEOUT_MS, type StripeClientSettings } from './stripe-settings.js';
+import { stripeCaller } from './stripe-transport.js';
+import { createUsageSummaries } from './stripe-usage-summary.js';
 
 // A `stripe` target: a billing platform, not a ledger. A billing hand-off becomes the customer's invoice
 // items, one per document line (and, when Stripe issues the invoice, a draft invoice Stripe finalizes);
@@ -79,22 +84,25 @@ export function createStripeConnector(
 
   /**
    * Every item (and the invoice, when Stripe issues it) found by metadata, among what the customer got
-   * since the posting was queued; undefined when any is missing.
+   * since the posting was queued, with their sum and their lines; undefined when any is missing.
    */
   async function findItems(
     body: BillingHandOff,
     signal: AbortSignal,
     context?: DeliveryContext,
-  ): Promise<TargetDocument | undefined> {
+  ): Promise<HeldDocument | undefined> {
     const client = createStripeBillingClient(clientSettings, await secret(), clock);
     const since = context?.queuedAt;
-    const items = await client.findPostingItems(body.customer, body.externalId, since, signal);
-    if (body.items.some((_, index) => !items.has(index + 1))) return undefined;
-    const first = items.get(1)?.id ?? `${body.customer}/${body.externalId}`;
-    if (!body.issue) return { id: first };
+    const byLine = await client.findPostingItems(body.customer, body.externalId, since, signal);
+    if (body.items.some((_, index) => !byLine.has(index + 1))) return undefined;
+    const items = [...byLine].sort(([a], [b]) => a - b).map(([, item]) => item);
+    if (!body.issue) return heldDocumentOf(items[0]?.id ?? `${body.customer}/${body.externalId}`, items);
     const invoice = await client.findInvoice(body.customer, { externalId: body.externalId, line: 0 }, since, signal);
-    return invoice && { id: invoice.id };
+    return invoice && heldDocumentOf(invoice.id, items);
   }
+
+  const caller = async () => stripeCaller(clientSettings, await secret(), clock);
+  const usage = createUsageSummaries(caller, settings.meters ?? {});
 
   return {
     target,
@@ -108,12 +116,16 @@ export function createStripeConnector(
       );
     },
     readsBack: (body) => body.type === 'billing_items',
-    async find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<TargetDocument | undefined> {
+    async find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<HeldDocument | undefined> {
       // Meter events cannot be read back one by one: sending them again under the same identifiers is the
       // look-up (Stripe drops an identifier it already counted within 24 hours).
       if (body.type !== 'billing_items') return undefined;
       return findItems(body, signal, context);
     },
+    async listHeld(range, signal) {
+      return listHeldHandOffs(await caller(), range, signal);
+    },
+    summarizeUsage: (query, signal) => usage.summarize(query, signal),
   };
 }
 

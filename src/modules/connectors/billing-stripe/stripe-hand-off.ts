@@ -24,6 +24,11 @@ export function stripeDecimals(currency: string): number {
   return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2;
 }
 
+/** A Stripe integer amount back in the currency's major units, exact decimal text (the inverse of minorUnits). */
+export function majorUnits(minor: number, currency: string): string {
+  return new Decimal(minor).dividedBy(new Decimal(10).pow(stripeDecimals(currency))).toFixed();
+}
+
 /** Stripe's integer amount of a decimal amount in the currency; what Stripe cannot take exactly is refused. */
 export function minorUnits(amount: string, currency: string, path: string): Decimal {
   if (!isIso4217Currency(currency.toUpperCase())) throw invalid(`${currency} is not an ISO 4217 currency`, 'currency');

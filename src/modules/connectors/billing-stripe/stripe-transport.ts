@@ -1,7 +1,13 @@
 import Stripe from 'stripe';
+import type { Clock } from '../../../platform/clock.js';
 import { DeliveryFailure } from '../connector.js';
 import { NonJsonAnswer, stripeFailure } from './stripe-errors.js';
-import type { ResolvedStripeSettings } from './stripe-settings.js';
+import {
+  checkSecretKey,
+  resolveStripeSettings,
+  type ResolvedStripeSettings,
+  type StripeClientSettings,
+} from './stripe-settings.js';
 
 // One call through the official client, built for that call: the key resolved at use, the version
 // pinned, no retries of its own (the outbox owns retries; with Node's fetch underneath it does not even
@@ -72,4 +78,19 @@ export async function callStripe<T>(options: CallOptions, run: (stripe: Stripe) 
       secret: options.secret,
     });
   }
+}
+
+/** One call through the official client, named for messages; throws DeliveryFailure. */
+export type StripeCall = <T>(
+  what: string,
+  signal: AbortSignal | undefined,
+  run: (stripe: Stripe) => Promise<T>,
+) => Promise<CallResult<T>>;
+
+/** Calls with the settings resolved and the key checked once, before anything is sent. */
+export function stripeCaller(settings: StripeClientSettings, secret: string, clock: Clock): StripeCall {
+  const resolved = resolveStripeSettings(settings);
+  const key = checkSecretKey(secret);
+  return (what, signal, run) =>
+    callStripe({ settings: resolved, secret: key, what, now: () => clock.now(), signal }, run);
 }
