@@ -78,8 +78,27 @@ function place(root: ParamObject, name: string, parts: string[], value: string):
   }
 }
 
+/**
+ * Refuses percent-escapes that decode to no UTF-8 text (`%ED%A0%80`, a lone surrogate's bytes; `%FF`),
+ * which URLSearchParams would quietly turn into U+FFFD: two different values would then read as one. A
+ * `%` that starts no escape is left to URLSearchParams, which keeps it as it is.
+ */
+function checkEscapes(text: string): void {
+  for (const pair of text.split('&')) {
+    try {
+      decodeURIComponent(pair.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
+    } catch {
+      const name = pair.split('=')[0]!.slice(0, 100);
+      throw invalidRequest(`Invalid value for ${name}: its percent-escapes are not UTF-8 text.`, {
+        code: 'parameter_invalid_string',
+      });
+    }
+  }
+}
+
 /** The parameters of a form body or query string; throws a 400 in Stripe's shape naming the first problem. */
 export function parseParams(text: string): ParamObject {
+  checkEscapes(text);
   const root = newObject();
   const pairs = new URLSearchParams(text);
   let count = 0;
