@@ -12,6 +12,8 @@ import { readJsonBody } from './read-json-body.js';
 //   POST /__emulator/reset     forget records and counts, restore the start settings
 //   POST /__emulator/tokens/revoke   forget every bearer token issued (clients then get 401)
 //   POST /__emulator/payments  {"invoice": "<internal id>", "amount": 10.5}: pay an invoice, in part or whole
+//   POST /__emulator/records/copy  {"externalId": "..."}: a second record under it, made by hand
+//   POST /__emulator/records/move  {"externalId": "..."}: its first line booked elsewhere by hand
 
 export interface AdminApi {
   faults(): FaultSettings;
@@ -21,6 +23,8 @@ export interface AdminApi {
   reset(): void;
   revokeTokens(): number;
   pay(invoiceId: string, amount: string): void;
+  copyByHand(externalId: string): string;
+  moveByHand(externalId: string): void;
   now(): number;
 }
 
@@ -40,6 +44,15 @@ function readPayment(value: unknown): { invoice: string; amount: string } {
   )
     throw invalidContent('A payment is {"invoice": "<internal id>", "amount": <above zero, to the cent>}.');
   return { invoice, amount: text };
+}
+
+/** `{"externalId": "..."}` and nothing else; the id itself is checked where it is used. */
+function readExternalId(value: unknown): string {
+  if (!isRecord(value) || typeof value.externalId !== 'string')
+    throw invalidContent('The body must be {"externalId": "<external id>"}.', 'externalId');
+  for (const key of Object.keys(value))
+    if (key !== 'externalId') throw invalidContent(`Invalid field name ${key}.`, key);
+  return value.externalId;
 }
 
 const ADMIN_BODY_BYTES = 64 * 1024;
@@ -65,6 +78,15 @@ export async function handleAdmin(request: IncomingMessage, response: ServerResp
     if (path === '/__emulator/payments' && method === 'POST') {
       const { invoice, amount } = readPayment(await readJsonBody(request, ADMIN_BODY_BYTES));
       api.pay(invoice, amount);
+      response.writeHead(204).end();
+      return;
+    }
+    if (path === '/__emulator/records/copy' && method === 'POST') {
+      const id = api.copyByHand(readExternalId(await readJsonBody(request, ADMIN_BODY_BYTES)));
+      return sendJson(response, 201, { id });
+    }
+    if (path === '/__emulator/records/move' && method === 'POST') {
+      api.moveByHand(readExternalId(await readJsonBody(request, ADMIN_BODY_BYTES)));
       response.writeHead(204).end();
       return;
     }

@@ -13,6 +13,7 @@ import {
 } from './emulator-options.js';
 import { StatsCounter, type EmulatorStats } from './emulator-stats.js';
 import { toApiRecord } from './api-record.js';
+import { copyByHand, moveByHand } from './hand-edits.js';
 import { RecordStore } from './record-store.js';
 import { RequestLimits } from './request-limits.js';
 import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
@@ -42,6 +43,10 @@ export interface NetSuiteEmulator {
   revokeTokens(): number;
   /** Records a payment of `amount` (decimal text) on an invoice, lowering its amountRemaining. */
   pay(invoiceId: string, amount: string): void;
+  /** A second record under the external id, as a person makes one off the API; answers its internal id. */
+  copyByHand(externalId: string): string;
+  /** The record's first line booked by hand to an account or item it does not use, its total kept. */
+  moveByHand(externalId: string): void;
   /** Forgets every record and count and restores the start fault settings (issued tokens stay valid). */
   reset(): void;
   close(): Promise<void>;
@@ -105,6 +110,8 @@ export async function startNetSuiteEmulator(options: NetSuiteEmulatorOptions = {
     stats: () => stats.snapshot(),
     revokeTokens: () => runtime.tokens.revokeAll(),
     pay: (invoiceId: string, amount: string) => store.pay(invoiceId, new Decimal(amount)),
+    copyByHand: (externalId: string) => copyByHand(store, externalId, now()),
+    moveByHand: (externalId: string) => moveByHand(store, chart, externalId, now()),
     reset() {
       store.clear();
       stats.reset();

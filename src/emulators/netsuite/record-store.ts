@@ -40,6 +40,11 @@ export class RecordStore {
     return record?.type === type ? record : undefined;
   }
 
+  /** The record with this internal id, whatever its type. */
+  byInternalId(id: string): StoredRecord | undefined {
+    return this.byId.get(id);
+  }
+
   getByExternalId(type: RecordType, externalId: string): StoredRecord | undefined {
     return this.byExternal.get(`${type}:${externalId}`);
   }
@@ -111,6 +116,39 @@ export class RecordStore {
     if (input.tranId !== undefined) existing.tranId = input.tranId;
     existing.lastModifiedMs = now;
     return existing;
+  }
+
+  /**
+   * A second record with a record's fields and lines and its external id, as a person or another
+   * integration makes one: it gets its own internal id and number, and the external id keeps naming the
+   * first (NetSuite refuses a second record of a type under one external id through its API; a copy
+   * stands for what slips past that, an import or a record of a type Meterbridge does not write).
+   */
+  copy(record: StoredRecord, now: number): StoredRecord {
+    const number = (this.numbers.get(record.type) ?? 0) + 1;
+    this.numbers.set(record.type, number);
+    const copy: StoredRecord = {
+      ...record,
+      id: String(this.nextId++),
+      tranId: `${TRAN_ID_PREFIX[record.type]}${number}`,
+      // Plain JSON cloned; the totals are immutable Decimals. A copy applies no credit.
+      input: {
+        ...record.input,
+        fields: structuredClone(record.input.fields),
+        lines: structuredClone(record.input.lines),
+        apply: [],
+      },
+      createdMs: now,
+      lastModifiedMs: now,
+    };
+    this.byId.set(copy.id, copy);
+    return copy;
+  }
+
+  /** A record's lines changed by hand (its total unchanged: the caller keeps it). */
+  editLines(record: StoredRecord, lines: StoredRecord['input']['lines'], now: number): void {
+    record.input = { ...record.input, lines };
+    record.lastModifiedMs = now;
   }
 
   /** Every record, oldest first. */

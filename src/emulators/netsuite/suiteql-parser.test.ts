@@ -5,6 +5,7 @@ import { parseSuiteQl } from './suiteql-parser.js';
 describe('SuiteQL subset parser', () => {
   it("reads the connector's lookups: by external id, by a list of them, by type, ordered", () => {
     expect(parseSuiteQl("SELECT id, tranid, externalid FROM transaction WHERE externalid = 'mb-1'")).toEqual({
+      table: 'transaction',
       columns: ['id', 'tranid', 'externalid'],
       where: [{ column: 'externalid', values: ['mb-1'] }],
       orderBy: undefined,
@@ -14,6 +15,7 @@ describe('SuiteQL subset parser', () => {
         "select id from Transaction where externalid in ('a', 'b''c') and type = 'Journal' order by id desc",
       ),
     ).toEqual({
+      table: 'transaction',
       columns: ['id'],
       where: [
         { column: 'externalid', values: ['a', "b'c"] },

@@ -1,14 +1,33 @@
 import { NetSuiteError } from './netsuite-error.js';
 
-// The SuiteQL a connector needs to find its own postings, and nothing more:
-//   SELECT <columns> FROM transaction [WHERE <condition> [AND ...]] [ORDER BY <column> [ASC | DESC]]
-// where a condition is <col> = <literal>, <col> IN (<literal>, ...), or a date range
+// The SuiteQL a connector needs to read its own postings back, and nothing more:
+//   SELECT <columns> FROM <table> [WHERE <condition> [AND ...]] [ORDER BY <column> [ASC | DESC]]
+// over two of NetSuite's tables, `transaction` (one row per transaction) and `transactionline` (one row
+// per line), where a condition is <col> = <literal>, <col> IN (<literal>, ...), or a date range
 //   trandate BETWEEN TO_DATE('YYYY-MM-DD', 'YYYY-MM-DD') AND TO_DATE('YYYY-MM-DD', 'YYYY-MM-DD').
 // Hand-written so that every other query is refused with NetSuite's search error instead of being
 // answered wrongly; an emulator that accepted more SQL than it understood would hide connector bugs.
 
-export const COLUMNS = ['id', 'tranid', 'externalid', 'type', 'trandate', 'memo', 'foreigntotal'] as const;
-export type Column = (typeof COLUMNS)[number];
+/** Each table's columns this subset knows, by SuiteQL's (lower-case) names. */
+export const TABLES = {
+  transaction: ['id', 'tranid', 'externalid', 'type', 'trandate', 'memo', 'foreigntotal'],
+  transactionline: [
+    'uniquekey',
+    'id',
+    'transaction',
+    'linesequencenumber',
+    'mainline',
+    'taxline',
+    'item',
+    'expenseaccount',
+    'foreignamount',
+    'debitforeignamount',
+    'creditforeignamount',
+    'memo',
+  ],
+} as const;
+export type Table = keyof typeof TABLES;
+export type Column = (typeof TABLES)[Table][number];
 
 export type Condition =
   | {
@@ -23,6 +42,7 @@ export type Condition =
     };
 
 export interface SuiteQlQuery {
+  table: Table;
   columns: Column[];
   where: Condition[];
   orderBy: { column: Column; descending: boolean } | undefined;
@@ -32,6 +52,7 @@ type Token = { kind: 'word' | 'string' | 'number' | 'symbol'; text: string };
 
 const TOKEN = /\s*(?:([A-Za-z_][A-Za-z0-9_.]*)|'((?:[^']|'')*)'|(\d+)|([,()=*]))/y;
 const MAX_QUERY_CHARS = 100_000;
+const MAX_IN_VALUES = 1000;
 
 export function searchError(message: string): NetSuiteError {
   return new NetSuiteError(
@@ -57,6 +78,14 @@ function tokenize(query: string): Token[] {
   return tokens;
 }
 
+/** The column of `table` a name is, or NetSuite's "field not found" naming the table. */
+function columnOf(table: Table, name: string | undefined): Column {
+  const column = (TABLES[table] as readonly string[]).find((known) => known === name?.toLowerCase());
+  if (column === undefined)
+    throw searchError(`Field '${name ?? ''}' for record '${table}' was not found or is not supported here.`);
+  return column as Column;
+}
+
 class Reader {
   private at = 0;
   constructor(private readonly tokens: Token[]) {}
@@ -78,15 +107,10 @@ class Reader {
     return true;
   }
 
-  column(): Column {
+  /** A name (a column's or a table's), checked by the caller once it knows the table. */
+  name(): string | undefined {
     const token = this.tokens[this.at++];
-    const name = token?.kind === 'word' ? token.text.toLowerCase() : undefined;
-    const column = COLUMNS.find((known) => known === name);
-    if (column === undefined)
-      throw searchError(
-        `Field '${token?.text ?? ''}' for record 'transaction' was not found or is not supported here.`,
-      );
-    return column;
+    return token?.kind === 'word' ? token.text : undefined;
   }
 
   literal(): string {
@@ -115,8 +139,8 @@ function isoDate(reader: Reader): string {
   return date;
 }
 
-function condition(reader: Reader): Condition {
-  const column = reader.column();
+function condition(reader: Reader, table: Table): Condition {
+  const column = columnOf(table, reader.name());
   if (reader.symbol('=')) return { column, values: [reader.literal()] };
   if (reader.peekWord('between')) {
     if (column !== 'trandate') throw searchError('BETWEEN is supported on trandate only.');
@@ -130,8 +154,15 @@ function condition(reader: Reader): Condition {
   const values = [reader.literal()];
   while (reader.symbol(',')) values.push(reader.literal());
   if (!reader.symbol(')')) throw searchError('Expected ) to close IN.');
-  if (values.length > 1000) throw searchError('An IN list holds at most 1000 values.');
+  if (values.length > MAX_IN_VALUES) throw searchError(`An IN list holds at most ${MAX_IN_VALUES} values.`);
   return { column, values };
+}
+
+function tableOf(name: string | undefined): Table {
+  const table = Object.keys(TABLES).find((known) => known === name?.toLowerCase());
+  if (table === undefined)
+    throw searchError(`Record '${name ?? ''}' was not found; this emulator knows transaction and transactionline.`);
+  return table as Table;
 }
 
 /** The query, or a 400 INVALID_PARAMETER naming what this subset does not support. */
@@ -139,24 +170,25 @@ export function parseSuiteQl(query: string): SuiteQlQuery {
   if (query.length > MAX_QUERY_CHARS) throw searchError(`The query is longer than ${MAX_QUERY_CHARS} characters.`);
   const reader = new Reader(tokenize(query));
   reader.word('select');
-  const columns = [reader.column()];
-  while (reader.symbol(',')) columns.push(reader.column());
+  const names = [reader.name()];
+  while (reader.symbol(',')) names.push(reader.name());
   reader.word('from');
-  reader.word('transaction');
+  const table = tableOf(reader.name());
+  const columns = names.map((name) => columnOf(table, name));
   const where: Condition[] = [];
   if (reader.peekWord('where')) {
     reader.word('where');
-    where.push(condition(reader));
+    where.push(condition(reader, table));
     while (reader.peekWord('and')) {
       reader.word('and');
-      where.push(condition(reader));
+      where.push(condition(reader, table));
     }
   }
   let orderBy: SuiteQlQuery['orderBy'];
   if (reader.peekWord('order')) {
     reader.word('order');
     reader.word('by');
-    const column = reader.column();
+    const column = columnOf(table, reader.name());
     const descending = reader.peekWord('desc');
     if (descending) reader.word('desc');
     else if (reader.peekWord('asc')) reader.word('asc');
@@ -164,7 +196,7 @@ export function parseSuiteQl(query: string): SuiteQlQuery {
   }
   if (!reader.done())
     throw searchError(
-      'Unsupported clause after the query; this emulator knows SELECT ... FROM transaction [WHERE] [ORDER BY].',
+      `Unsupported clause after the query; this emulator knows SELECT ... FROM ${table} [WHERE] [ORDER BY].`,
     );
-  return { columns, where, orderBy };
+  return { table, columns, where, orderBy };
 }

@@ -1,47 +1,35 @@
 import { invalidContent, NetSuiteError } from './netsuite-error.js';
 import { isObject, type JsonObject } from './record-fields.js';
-import { SUITEQL_TYPE, type RecordStore, type StoredRecord } from './record-store.js';
+import type { RecordStore } from './record-store.js';
 import { parseSuiteQl, type Column, type Condition } from './suiteql-parser.js';
+import { tableRows, type SuiteQlRow } from './suiteql-tables.js';
 
-// `POST query/v1/suiteql?limit=&offset=`: runs the parsed subset over the store and pages the rows
-// NetSuite's way (at most 1000 a page; `hasMore`, `totalResults` and a `next` link). SuiteQL answers
-// every value as text and leaves out empty columns; dates come in the account's format (M/D/YYYY here).
+// `POST query/v1/suiteql?limit=&offset=`: runs the parsed subset over the store's rows
+// (suiteql-tables.ts) and pages them NetSuite's way (at most 1000 a page; `hasMore`, `totalResults`
+// and a `next` link). SuiteQL answers every value as text and leaves out empty columns; dates come in
+// the account's format (M/D/YYYY here).
 
 const MAX_PAGE = 1000;
 const MAX_ROWS = 100_000;
+/** Columns compared as numbers in ORDER BY. */
+const NUMERIC: ReadonlySet<Column> = new Set<Column>([
+  'id',
+  'foreigntotal',
+  'uniquekey',
+  'transaction',
+  'linesequencenumber',
+  'foreignamount',
+  'debitforeignamount',
+  'creditforeignamount',
+]);
 
-function usDate(iso: string): string {
-  const [year, month, day] = iso.split('-');
-  return `${Number(month)}/${Number(day)}/${year}`;
-}
-
-function valueOf(record: StoredRecord, column: Column): string | undefined {
-  const { fields, total } = record.input;
-  switch (column) {
-    case 'id':
-      return record.id;
-    case 'tranid':
-      return record.tranId;
-    case 'externalid':
-      return record.externalId;
-    case 'type':
-      return SUITEQL_TYPE[record.type];
-    case 'trandate':
-      return typeof fields.tranDate === 'string' ? usDate(fields.tranDate) : undefined;
-    case 'memo':
-      return typeof fields.memo === 'string' ? fields.memo : undefined;
-    case 'foreigntotal':
-      return total.toString();
-  }
-}
-
-/** Whether a record meets a condition: a value listed, or a transaction date in the range. */
-function holds(record: StoredRecord, condition: Condition): boolean {
+/** Whether a row meets a condition: a value listed, or a transaction date in the range. */
+function holds(row: SuiteQlRow, condition: Condition): boolean {
   if ('between' in condition) {
-    const date = record.input.fields.tranDate;
-    return typeof date === 'string' && date >= condition.between[0] && date <= condition.between[1];
+    const date = row.tranDate;
+    return date !== undefined && date >= condition.between[0] && date <= condition.between[1];
   }
-  return condition.values.includes(valueOf(record, condition.column) ?? '\u0000');
+  return condition.values.includes(row.value(condition.column) ?? '\u0000');
 }
 
 function pageParameter(url: URL, name: string, fallback: number, max: number): number {
@@ -60,29 +48,30 @@ export function runSuiteQl(store: RecordStore, body: unknown, url: URL): JsonObj
   const limit = pageParameter(url, 'limit', MAX_PAGE, MAX_PAGE);
   const offset = pageParameter(url, 'offset', 0, MAX_ROWS);
   const query = parseSuiteQl(body.q);
-  let rows = store.all().filter((record) => query.where.every((condition) => holds(record, condition)));
+  let rows = tableRows(store, query.table, query.where).filter((row) =>
+    query.where.every((condition) => holds(row, condition)),
+  );
   if (query.orderBy) {
     const { column, descending } = query.orderBy;
-    const numeric = column === 'id' || column === 'foreigntotal';
+    const numeric = NUMERIC.has(column);
     rows = rows.sort((a, b) => {
-      const [x, y] = [valueOf(a, column) ?? '', valueOf(b, column) ?? ''];
+      const [x, y] = [a.value(column) ?? '', b.value(column) ?? ''];
       const order = numeric ? Number(x) - Number(y) : x < y ? -1 : x > y ? 1 : 0;
       return descending ? -order : order;
     });
   }
   rows = rows.slice(0, MAX_ROWS);
   const page = rows.slice(offset, offset + limit);
-  const items = page.map((record) => {
+  const items = page.map((row) => {
     const item: JsonObject = { links: [] };
     for (const column of query.columns) {
-      const value = valueOf(record, column);
+      const value = row.value(column);
       if (value !== undefined) item[column] = value;
     }
     return item;
   });
   const hasMore = offset + page.length < rows.length;
-  const self = new URL(url);
-  const links = [{ rel: 'self', href: self.href }];
+  const links = [{ rel: 'self', href: new URL(url).href }];
   if (hasMore) {
     const next = new URL(url);
     next.searchParams.set('limit', String(limit));

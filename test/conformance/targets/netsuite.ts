@@ -57,6 +57,12 @@ export const conformanceTarget: CountingTarget = {
           totals: ledger.netByAccount,
         };
       },
+      async copyByHand(externalId) {
+        emulator.copyByHand(externalId);
+      },
+      async moveByHand(externalId) {
+        emulator.moveByHand(externalId);
+      },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
       requests: () => emulator.stats().requests,
       close: () => emulator.close(),

@@ -115,8 +115,20 @@ describe('the NetSuite connector against the emulator', () => {
     for (const body of bodies) ids.push((await connector.deliver(body, signal())).id);
     // Delivered again (a lost answer's retry): the same records, replaced, not doubled.
     for (const [index, body] of bodies.entries()) expect((await connector.deliver(body, signal())).id).toBe(ids[index]);
+    // Read back with the total and the lines NetSuite holds, in the terms they were sent in.
+    const asSent = [
+      {
+        total: '187',
+        lines: [
+          { place: '58', amount: '187' },
+          { place: '4', amount: '-187' },
+        ],
+      },
+      { total: '18.75', lines: [{ place: '10', amount: '18.75' }] },
+      { total: '18.75', lines: [{ place: '10', amount: '18.75' }] },
+    ];
     for (const [index, body] of bodies.entries())
-      expect(await connector.find(body, signal())).toEqual({ id: ids[index] });
+      expect(await connector.find(body, signal())).toEqual({ id: ids[index], ...asSent[index] });
     expect(await connector.find(journal('J-NOT-THERE'), signal())).toBeUndefined();
     const held = emulator.records().filter((record) => String(record.externalId).includes('-TBA-'));
     expect(held.map((record) => [record.type, record.externalId])).toEqual([
@@ -140,8 +152,9 @@ describe('the NetSuite connector against the emulator', () => {
       'I-TBA-1': ids[1],
       'C-TBA-1': ids[2],
     });
-    // With the totals NetSuite holds: the journal entry's debits, the documents' totals.
-    expect(found.get('J-TBA-1')?.total).toBe('187');
+    // With the totals and lines NetSuite holds: the journal entry's debits, the documents' totals.
+    for (const [index, body] of bodies.entries())
+      expect(found.get(body.externalId)).toEqual({ id: ids[index], ...asSent[index] });
   });
 
   it('buys one bearer token with an ES256 or a PS256 assertion and reuses it for many deliveries', async () => {

@@ -4,7 +4,6 @@ import {
   type ConnectorKind,
   type HeldDocument,
   type ListedDocument,
-  DeliveryFailure,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -15,13 +14,16 @@ import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { createAuthorizer, TokenCache } from './netsuite-auth.js';
 import { createNetSuiteClient, ThrottleMemory, type NetSuiteClient } from './netsuite-client.js';
 import { resolveApplication } from './netsuite-credit-application.js';
-import { EXTERNAL_ID, recordTypeOf, toNetSuiteRecord, type NetSuiteRecordType } from './netsuite-mapping.js';
+import { heldLines, heldTotal, recordLines } from './netsuite-held-lines.js';
+import { EXTERNAL_ID, recordTypeOf, toNetSuiteRecord } from './netsuite-mapping.js';
 import { readSecret, readSettings } from './netsuite-settings.js';
+import { checkedRange, IDS_PER_QUERY, listHeldRange, readHeldBatch } from './netsuite-suiteql-read.js';
 
 // NetSuite as a delivery target. deliver() upserts by external id (`PUT record/v1/<type>/eid:<id>`), so a
 // redelivery after a lost answer replaces the record it created instead of adding a second one; a credit
 // memo first reads the invoice it corrects, to be applied to it (netsuite-credit-application.ts); find()
-// reads it back by the same external id. Settings and the secret are read at every use (a rotated secret
+// reads it back by the same external id, its lines in the same answer (expandSubResources=true), and
+// findMany and listHeld read many through SuiteQL (netsuite-suiteql-read.ts). Settings and the secret are read at every use (a rotated secret
 // needs no restart); what connectors of the kind share is the token cache and when the account last
 // throttled, held by a NetSuiteContext.
 
@@ -39,17 +41,6 @@ export function createNetSuiteContext(clock: Clock = systemClock): NetSuiteConte
 /** The token cache and throttle memory of the registered kind, on the system clock. */
 const sharedContext = createNetSuiteContext();
 
-/** SuiteQL's `transaction.type` for each record type. */
-const SUITEQL_TYPES: Readonly<Record<NetSuiteRecordType, string>> = {
-  journalEntry: 'Journal',
-  invoice: 'CustInvc',
-  creditMemo: 'CustCred',
-};
-/** External ids per SuiteQL query, and rows per page (NetSuite's most). */
-const IDS_PER_QUERY = 200;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isDecimal = (text: string) => /^\d{1,20}(\.\d{1,12})?$/.test(text);
-const PAGE_ROWS = 1000;
 /**
  * The most requests one delivery makes, each bounded by the target's `timeoutMs`: a token, the read of
  * the invoice a credit memo corrects, the read of the memo itself and the upsert.
@@ -58,8 +49,8 @@ const REQUESTS_PER_DELIVERY = 4;
 
 export interface NetSuiteConnector extends Connector {
   /**
-   * Batch read-back through SuiteQL: external id -> internal id for the postings NetSuite holds (for
-   * reconciliation; the dispatcher reads one posting back with find()).
+   * Batch read-back through SuiteQL: external id -> internal id, total and lines for the postings
+   * NetSuite holds (for reconciliation; the dispatcher reads one posting back with find()).
    */
   findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch: number;
@@ -96,69 +87,27 @@ export function createNetSuiteConnector(
       return { id: await client.upsert(recordTypeOf(body), body.externalId, record, signal) };
     },
 
-    async find(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
       const body = ledgerBody(posted, target.kind);
       // An external id NetSuite cannot hold was never delivered (deliver refuses it before any request).
       if (!EXTERNAL_ID.test(body.externalId)) return undefined;
-      const id = await (await connect()).findByExternalId(recordTypeOf(body), body.externalId, signal);
-      return id === undefined ? undefined : { id };
+      // One request, as before: the record with its sublists' lines in (expandSubResources=true).
+      const record = await (await connect()).read(recordTypeOf(body), body.externalId, signal, true);
+      if (record === undefined) return undefined;
+      const raw = recordLines(body, record);
+      const total = heldTotal(body, record, raw);
+      const lines = raw && heldLines(body, raw, readSettings(target));
+      return { id: record.id, ...(total === undefined ? {} : { total }), ...(lines === undefined ? {} : { lines }) };
     },
 
     findManyBatch: IDS_PER_QUERY,
     async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
-      const client = await connect();
-      const found = new Map<string, HeldDocument>();
-      const byType = new Map<NetSuiteRecordType, string[]>();
-      for (const body of bodies) {
-        // Only ids of letters, digits, _ and - are quoted into the query: nothing else can reach it.
-        if (!EXTERNAL_ID.test(body.externalId)) continue;
-        const type = recordTypeOf(ledgerBody(body, target.kind));
-        byType.set(type, [...(byType.get(type) ?? []), body.externalId]);
-      }
-      for (const [type, ids] of byType) {
-        for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
-          const quoted = ids.slice(start, start + IDS_PER_QUERY).map((id) => `'${id}'`);
-          const query = `SELECT id, externalid, foreigntotal FROM transaction WHERE type = '${SUITEQL_TYPES[type]}' AND externalid IN (${quoted.join(', ')})`;
-          for (let offset = 0, more = true; more; offset += PAGE_ROWS) {
-            const page = await client.suiteql(query, PAGE_ROWS, offset, signal);
-            for (const row of page.items) {
-              const id = typeof row.id === 'number' ? String(row.id) : row.id;
-              if (typeof row.externalid !== 'string' || typeof id !== 'string') continue;
-              // SuiteQL answers every value as text; a credit memo's total may come negative.
-              const total = typeof row.foreigntotal === 'string' ? row.foreigntotal.replace(/^-/, '') : undefined;
-              found.set(row.externalid, { id, ...(total !== undefined && isDecimal(total) ? { total } : {}) });
-            }
-            more = page.hasMore;
-          }
-        }
-      }
-      return found;
+      const ledgerBodies = bodies.map((body) => ledgerBody(body, target.kind));
+      return readHeldBatch(await connect(), ledgerBodies, readSettings(target), signal);
     },
 
     async listHeld(range, signal): Promise<ListedDocument[]> {
-      if (!ISO_DATE.test(range.from) || !ISO_DATE.test(range.to))
-        throw new DeliveryFailure('invalid', `a date range is two YYYY-MM-DD dates, not ${range.from}..${range.to}`);
-      const client = await connect();
-      const listed: ListedDocument[] = [];
-      for (const type of Object.values(SUITEQL_TYPES)) {
-        const query = `SELECT id, externalid, type, foreigntotal FROM transaction WHERE type = '${type}' AND trandate BETWEEN TO_DATE('${range.from}', 'YYYY-MM-DD') AND TO_DATE('${range.to}', 'YYYY-MM-DD') ORDER BY id`;
-        for (let offset = 0, more = true; more; offset += PAGE_ROWS) {
-          const page = await client.suiteql(query, PAGE_ROWS, offset, signal);
-          for (const row of page.items) {
-            const id = typeof row.id === 'number' ? String(row.id) : row.id;
-            if (typeof id !== 'string') continue;
-            const total = typeof row.foreigntotal === 'string' ? row.foreigntotal.replace(/^-/, '') : undefined;
-            listed.push({
-              id,
-              externalId: typeof row.externalid === 'string' ? row.externalid : null,
-              type,
-              ...(total !== undefined && isDecimal(total) ? { total } : {}),
-            });
-          }
-          more = page.hasMore;
-        }
-      }
-      return listed;
+      return listHeldRange(await connect(), checkedRange(range), signal);
     },
   };
 }
