@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Decimal } from 'decimal.js';
 import { BcError, sendBcError, sendJson } from './bc-error.js';
+import { readDocumentNumber } from './by-hand.js';
 import type { FaultSettings } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { describeFaults, FaultSettingsError, parseFaultSettings } from './fault-settings.js';
@@ -14,6 +15,8 @@ import { readJsonBody } from './read-json-body.js';
 //   GET  /__emulator/stats      requests by outcome              POST /__emulator/reset    forget data and counts
 //   POST /__emulator/tokens/revoke   forget every token issued (clients then get 401)
 //   POST /__emulator/payments   {"invoiceId": "<id>", "amount": 10.5}: a customer pays a posted invoice
+//   POST /__emulator/by-hand/copy   {"documentNumber": "J-1"}: a person posts that posting once more
+//   POST /__emulator/by-hand/move   {"documentNumber": "J-1"}: a person moves an amount to another account or item
 
 export interface AdminApi {
   faults(): FaultSettings;
@@ -25,6 +28,8 @@ export interface AdminApi {
   reset(): void;
   revokeTokens(): number;
   pay(invoiceId: string, amount: string): void;
+  copyByHand(documentNumber: string): void;
+  moveByHand(documentNumber: string): void;
   now(): number;
 }
 
@@ -68,6 +73,13 @@ export async function handleAdmin(request: IncomingMessage, response: ServerResp
     if (path === '/__emulator/payments' && method === 'POST') {
       const { invoiceId, amount } = readPayment(await readJsonBody(request, ADMIN_BODY_BYTES));
       api.pay(invoiceId, amount);
+      return void response.writeHead(204).end();
+    }
+    const byHand = /^\/__emulator\/by-hand\/(copy|move)$/.exec(path);
+    if (byHand !== null && method === 'POST') {
+      const documentNumber = readDocumentNumber(await readJsonBody(request, ADMIN_BODY_BYTES));
+      if (byHand[1] === 'copy') api.copyByHand(documentNumber);
+      else api.moveByHand(documentNumber);
       return void response.writeHead(204).end();
     }
     sendJson(response, 404, { error: `no admin endpoint ${method} ${path}` });

@@ -173,6 +173,23 @@ const RESOURCES: Readonly<Record<string, Resource>> = {
   salesCreditMemos: salesDocuments(SALES_KINDS.creditMemo),
 };
 
+/** The parts `$expand` names, rendered inside each entity; a part the emulator does not serve is 501. */
+function expander(store: CompanyStore, resource: Resource, names: readonly string[]) {
+  const parts = names.map((name) => {
+    const part = resource.parts?.[name];
+    if (part === undefined)
+      throw new BcError(501, 'BadRequest_MethodNotImplemented', `The part '${name}' is not served by the emulator.`);
+    return [name, part] as const;
+  });
+  return (entity: StoredEntity): Record<string, unknown> =>
+    Object.fromEntries(
+      parts.map(([name, part]) => [
+        name,
+        part.list(store, entity, false).map((child) => renderEntity(part.spec, child)),
+      ]),
+    );
+}
+
 interface Segment {
   name: string;
   key?: string;
@@ -285,14 +302,21 @@ export async function routeCompany(
     if (method === 'GET') {
       const query = parseQuery(params, resource.spec);
       const all = resource.list(store, parent, filtersOn(query.filter, 'templateDisplayName'));
-      const page = queryPage(all, query, resource.spec, context.pageSize, (skip, topLeft) => {
-        const next = new URLSearchParams(params);
-        next.delete('$skip');
-        next.set('$skiptoken', String(skip));
-        if (topLeft === undefined) next.delete('$top');
-        else next.set('$top', String(topLeft));
-        return `${context.apiBase}/${path}?${next.toString()}`;
-      });
+      const page = queryPage(
+        all,
+        query,
+        resource.spec,
+        context.pageSize,
+        (skip, topLeft) => {
+          const next = new URLSearchParams(params);
+          next.delete('$skip');
+          next.set('$skiptoken', String(skip));
+          if (topLeft === undefined) next.delete('$top');
+          else next.set('$top', String(topLeft));
+          return `${context.apiBase}/${path}?${next.toString()}`;
+        },
+        expander(store, resource, query.expand),
+      );
       return {
         status: 200,
         body: {
@@ -318,7 +342,11 @@ export async function routeCompany(
     const query = parseQuery(params, resource.spec);
     return {
       status: 200,
-      body: { '@odata.context': `${context$}/$entity`, ...renderEntity(resource.spec, entity, query.select) },
+      body: {
+        '@odata.context': `${context$}/$entity`,
+        ...renderEntity(resource.spec, entity, query.select),
+        ...expander(store, resource, query.expand)(entity),
+      },
     };
   }
   if (method === 'PATCH' && resource.update !== undefined) {

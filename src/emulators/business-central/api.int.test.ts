@@ -536,7 +536,10 @@ describe('OData queries', () => {
       'GET',
       `journals?$filter=${encodeURIComponent("code eq 'C''3' or code eq 'A1' and displayName eq 'a1'")}`,
     );
-    expect(filtered.body.value?.map((one) => one.code)).toEqual(['A1', "C'3"]);
+    // BC's OData takes `or` over one field only.
+    expect(refusal(filtered)[2]).toMatch(/The 'OR' operator is not supported on distinct fields/);
+    const either = await call('GET', `journals?$filter=${encodeURIComponent("code eq 'C''3' or code eq 'A1'")}`);
+    expect(either.body.value?.map((one) => one.code)).toEqual(['A1', "C'3"]);
     const ordered = await call('GET', 'journals?$orderby=code desc&$select=code,displayName');
     expect(ordered.body.value?.map((one) => Object.keys(one))).toEqual([
       ['@odata.etag', 'code', 'displayName'],
@@ -565,7 +568,7 @@ describe('OData queries', () => {
       400,
       'BadRequest_NotFound',
     ]);
-    expect(refusal(await call('GET', 'journals?$expand=journalLines'))[0]).toBe(400);
+    expect(refusal(await call('GET', 'journals?$count=true'))[0]).toBe(400);
   });
 });
 

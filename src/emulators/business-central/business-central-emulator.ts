@@ -3,6 +3,7 @@ import { Decimal } from 'decimal.js';
 import { handleAdmin } from './admin-routes.js';
 import { handleApi, type ApiRuntime } from './api-handler.js';
 import { BcError, sendBcError, sendJson } from './bc-error.js';
+import { copyByHand, moveByHand } from './by-hand.js';
 import { CompanyStore, type EntitySetName } from './company-store.js';
 import { dimensionSetOf } from './dimension-set-lines.js';
 import {
@@ -70,6 +71,13 @@ export interface BusinessCentralEmulator {
   revokeTokens(): number;
   /** A customer payment of `amount` (decimal text) on a posted invoice, by its id. */
   pay(invoiceId: string, amount: string): void;
+  /**
+   * A person posts the posting under the document number once more, at the work date: a journal's G/L
+   * entries, or a posted sales document (by its external document number) with its lines.
+   */
+  copyByHand(documentNumber: string): void;
+  /** A person moves the posting's amount on one G/L entry to another account, or on one posted line to another item. */
+  moveByHand(documentNumber: string): void;
   /** Forgets every entity and count and restores the start fault settings (issued tokens stay valid). */
   reset(): void;
   close(): Promise<void>;
@@ -179,6 +187,8 @@ export async function startBusinessCentralEmulator(
     stats: () => stats.snapshot(),
     revokeTokens: () => tokens.revokeAll(),
     pay: (invoiceId: string, amount: string) => payInvoice(store, invoiceId, new Decimal(amount)),
+    copyByHand: (documentNumber: string) => copyByHand(store, documentNumber),
+    moveByHand: (documentNumber: string) => moveByHand(store, documentNumber),
     reset() {
       store.clear();
       stats.reset();

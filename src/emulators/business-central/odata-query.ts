@@ -5,8 +5,9 @@ import type { EntitySpec } from './entity-specs.js';
 import { isGuid, renderEntity, type StoredEntity } from './entity-values.js';
 
 // The OData query options the emulator reads: `$filter` with comparisons (`eq`, `ne`, `gt`, `ge`, `lt`,
-// `le`) joined by `and` / `or` (no parentheses, `and` binding tighter), `$select`, `$orderby` (one field),
-// `$top`, `$skip`, and the `$skiptoken` of its own next links. Literals are OData v4's: 'text' (a quote
+// `le`) joined by `and` / `or` (no parentheses, `and` binding tighter; `or` over one field only, as BC's
+// OData takes it), `$select`, `$expand` (of the entity's parts, without options of their own), `$orderby`
+// (one field), `$top`, `$skip`, and the `$skiptoken` of its own next links. Literals are OData v4's: 'text' (a quote
 // doubled inside), numbers, true / false, bare GUIDs and dates. Anything else is refused as BC's OData
 // layer refuses it, so a client cannot come to rely on a query the real service would not answer.
 
@@ -22,6 +23,8 @@ export type Filter = Comparison[][];
 export interface Query {
   filter: Filter;
   select?: string[];
+  /** Parts of the entity answered inside it (`$expand=salesInvoiceLines`). */
+  expand: string[];
   orderBy?: { field: string; descending: boolean };
   top?: number;
   skip: number;
@@ -47,7 +50,12 @@ function literal(token: string): Literal {
   if (token.startsWith("'")) return token.slice(1, -1).replace(/''/g, "'");
   if (token === 'true' || token === 'false') return token === 'true';
   if (isGuid(token)) return token.toLowerCase();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(token)) return token;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(token)) {
+    // A date that is no day of the calendar (2026-13-45) is no literal of Edm.Date.
+    const time = Date.parse(`${token}T00:00:00Z`);
+    if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== token) throw SYNTAX();
+    return token;
+  }
   if (/^-?\d+(\.\d+)?$/.test(token)) return Number(token);
   throw SYNTAX();
 }
@@ -70,6 +78,10 @@ export function parseFilter(text: string, spec: EntitySpec): Filter {
     at += 1;
     if (at >= tokens.length) throw SYNTAX();
   }
+  if (filter.length > 1 && new Set(filter.flat().map((one) => one.field)).size > 1)
+    throw badRequest(
+      "An error occurred while processing this request. The 'OR' operator is not supported on distinct fields on an OData filter.",
+    );
   return filter[0]!.length === 0 ? [] : filter;
 }
 
@@ -95,7 +107,20 @@ export function matches(entity: StoredEntity, filter: Filter): boolean {
 export const filtersOn = (filter: Filter, field: string): boolean =>
   filter.some((all) => all.some((one) => one.field === field));
 
-const KNOWN_OPTIONS = new Set(['$filter', '$select', '$orderby', '$top', '$skip', '$skiptoken', '$format']);
+const KNOWN_OPTIONS = new Set(['$filter', '$select', '$expand', '$orderby', '$top', '$skip', '$skiptoken', '$format']);
+
+/** `$expand`'s navigation properties: the entity's parts, by name; options inside them are not emulated. */
+function parseExpand(text: string, spec: EntitySpec): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (/^[A-Za-z][A-Za-z0-9]*\(.*\)$/s.test(name))
+      throw badRequest(`Options inside $expand ('${name}') are not emulated.`, 'BadRequest_MethodNotImplemented');
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw SYNTAX();
+    if (!spec.parts.includes(name))
+      throw badRequest(`Could not find a property named '${name}' on type 'Microsoft.NAV.${spec.entityName}'.`);
+  }
+  return [...new Set(names)];
+}
 
 function count(value: string, name: string): number {
   if (!/^\d{1,9}$/.test(value)) throw badRequest(`Invalid value '${value}' for $${name} query option found.`);
@@ -106,7 +131,7 @@ export function parseQuery(params: URLSearchParams, spec: EntitySpec): Query {
   for (const key of params.keys())
     if (key.startsWith('$') && !KNOWN_OPTIONS.has(key))
       throw badRequest(`The query parameter '${key}' is not supported.`, 'BadRequest_MethodNotImplemented');
-  const query: Query = { filter: [], skip: 0 };
+  const query: Query = { filter: [], expand: [], skip: 0 };
   const filter = params.get('$filter');
   if (filter !== null && filter.trim() !== '') query.filter = parseFilter(filter, spec);
   const select = params.get('$select');
@@ -116,6 +141,8 @@ export function parseQuery(params: URLSearchParams, spec: EntitySpec): Query {
       if (!spec.fields.some((field) => field.name === name))
         throw badRequest(`Could not find a property named '${name}' on type 'Microsoft.NAV.${spec.entityName}'.`);
   }
+  const expand = params.get('$expand');
+  if (expand !== null) query.expand = parseExpand(expand, spec);
   const orderBy = params.get('$orderby');
   if (orderBy !== null) {
     const [field, direction = 'asc', extra] = orderBy.trim().split(/\s+/);
@@ -141,6 +168,8 @@ export function queryPage(
   spec: EntitySpec,
   pageSize: number,
   nextUrl: (skip: number, top: number | undefined) => string,
+  /** The expanded parts of an entity, rendered, merged into it. */
+  expanded: (entity: StoredEntity) => Record<string, unknown> = () => ({}),
 ): { value: Array<Record<string, unknown>>; nextLink?: string } {
   let selected = entities.filter((entity) => matches(entity, query.filter));
   if (query.orderBy !== undefined) {
@@ -161,7 +190,9 @@ export function queryPage(
   }
   const end = query.top === undefined ? selected.length : Math.min(selected.length, query.skip + query.top);
   const pageEnd = Math.min(end, query.skip + pageSize);
-  const value = selected.slice(query.skip, pageEnd).map((entity) => renderEntity(spec, entity, query.select));
+  const value = selected
+    .slice(query.skip, pageEnd)
+    .map((entity) => ({ ...renderEntity(spec, entity, query.select), ...expanded(entity) }));
   if (pageEnd >= end) return { value };
   return { value, nextLink: nextUrl(pageEnd, query.top === undefined ? undefined : end - pageEnd) };
 }

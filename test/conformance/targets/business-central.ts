@@ -52,6 +52,10 @@ export const conformanceTarget: CountingTarget = {
           totals: ledger.netByAccount,
         };
       },
+      // A person posting the entry again, at the work date, under its document number; and moving one
+      // G/L entry's amount to another account.
+      copyByHand: async (externalId) => emulator.copyByHand(externalId),
+      moveByHand: async (externalId) => emulator.moveByHand(externalId),
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
       requests: () => emulator.stats().requests,
       close: () => emulator.close(),

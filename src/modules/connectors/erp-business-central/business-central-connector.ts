@@ -2,6 +2,9 @@ import { systemClock, type Clock } from '../../../platform/clock.js';
 import {
   type Connector,
   type ConnectorKind,
+  type ErpDocument,
+  type HeldDocument,
+  type ListedDocument,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -14,8 +17,11 @@ import { createBusinessCentralClient, type BusinessCentralClient } from './busin
 import { EXTERNAL_ID, toJournalLines } from './business-central-mapping.js';
 import { toSalesPlan } from './business-central-sales-mapping.js';
 import { readSecret, readSettings } from './business-central-settings.js';
-import { deliverJournal, findPostedEntry } from './journal-batch.js';
-import { deliverSalesDocument, findSalesDocument } from './sales-document.js';
+import { deliverJournal } from './journal-batch.js';
+import { findPostedEntries, findPostedEntry, listPostedEntries } from './ledger-read-back.js';
+import { checkedRange } from './read-back-range.js';
+import { deliverSalesDocument } from './sales-document.js';
+import { findSalesDocument, findSalesDocuments, listSalesDocuments } from './sales-read-back.js';
 
 // Dynamics 365 Business Central (API v2.0) as a delivery target: journal entries through a journal batch
 // of their own, posted and found again by their G/L entries' document number (journal-batch.ts);
@@ -42,6 +48,13 @@ const sharedContext = createBusinessCentralContext();
  * bound (and the dispatcher's lease, twice it) is kept short rather than sized for the slowest case.
  */
 const TIMEOUTS_PER_DELIVERY = 8;
+
+/**
+ * External ids read back in one request (an `or` of them in `$filter`). Microsoft documents no URL limit
+ * for the API; 30 ids of at most 20 characters keep the query string under 2,048 characters, the
+ * common default of the web servers in front of such services.
+ */
+export const IDS_PER_REQUEST = 30;
 
 export function createBusinessCentralConnector(
   target: TargetDefinition,
@@ -74,7 +87,7 @@ export function createBusinessCentralConnector(
         : deliverSalesDocument(client, body, settings, signal);
     },
 
-    async find(posted: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
       const body = ledgerBody(posted, target.kind);
       // An external id BC cannot hold as a document number was never delivered (deliver refuses it).
       if (!EXTERNAL_ID.test(body.externalId)) return undefined;
@@ -83,6 +96,42 @@ export function createBusinessCentralConnector(
       return body.type === 'journal'
         ? findPostedEntry(client, body.externalId, signal)
         : findSalesDocument(client, body, settings, signal);
+    },
+
+    findManyBatch: IDS_PER_REQUEST,
+    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
+      const settings = readSettings(target);
+      const client = await connect();
+      // Only ids BC can hold as document numbers (A-Z 0-9 _ -) are quoted into a filter: nothing else was delivered.
+      const ledger = bodies
+        .map((body) => ledgerBody(body, target.kind))
+        .filter((body) => EXTERNAL_ID.test(body.externalId));
+      const journals = ledger.filter((body) => body.type === 'journal').map((body) => body.externalId);
+      const byType = (type: ErpDocument['type']) => ledger.filter((body): body is ErpDocument => body.type === type);
+      const found = new Map<string, HeldDocument>();
+      for (let start = 0; start < journals.length; start += IDS_PER_REQUEST)
+        for (const [id, held] of await findPostedEntries(
+          client,
+          journals.slice(start, start + IDS_PER_REQUEST),
+          signal,
+        ))
+          found.set(id, held);
+      for (const documents of [byType('invoice'), byType('credit_memo')])
+        for (let start = 0; start < documents.length; start += IDS_PER_REQUEST) {
+          const batch = documents.slice(start, start + IDS_PER_REQUEST);
+          for (const [id, held] of await findSalesDocuments(client, batch, settings, signal)) found.set(id, held);
+        }
+      return found;
+    },
+
+    async listHeld(range, signal): Promise<ListedDocument[]> {
+      const dates = checkedRange(range);
+      const settings = readSettings(target);
+      const client = await connect();
+      return [
+        ...(await listPostedEntries(client, dates, signal)),
+        ...(await listSalesDocuments(client, dates, settings, signal)),
+      ];
     },
   };
 }

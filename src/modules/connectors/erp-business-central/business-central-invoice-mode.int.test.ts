@@ -131,7 +131,7 @@ describe('Business Central invoice mode against the emulator', () => {
       },
       { lineType: 'Account', lineObjectNumber: '23100', quantity: 1, unitPrice: 7.25, description: 'Tax of MB-7' },
     ]);
-    expect(await bc.find(invoice(), signal())).toEqual({ id });
+    expect(await bc.find(invoice(), signal())).toMatchObject({ id });
     // Delivered again: found posted, nothing created.
     const requests = emulator.stats().requests;
     expect(await bc.deliver(invoice(), signal())).toEqual({ id });
@@ -252,7 +252,7 @@ describe('Business Central invoice mode against the emulator', () => {
     const { id } = await bc.deliver(invoice(), signal());
     expect(id).toMatch(/^S-INV/);
     expect(invoices()).toMatchObject([{ status: 'Draft', totalAmountIncludingTax: 157.25 }]);
-    expect(await bc.find(invoice(), signal())).toEqual({ id });
+    expect(await bc.find(invoice(), signal())).toMatchObject({ id });
   });
 });
 
@@ -353,7 +353,7 @@ describe('Business Central dimensions in invoice mode', () => {
     expect(invoices()).toMatchObject([{ status: 'Draft', totalAmountIncludingTax: 157.25 }]);
     expect(await bc.find(dimensioned(), signal())).toBeUndefined();
     const { id } = await bc.deliver(dimensioned(), signal());
-    expect(await bc.find(dimensioned(), signal())).toEqual({ id });
+    expect(await bc.find(dimensioned(), signal())).toMatchObject({ id });
     expect(entities().dimensionSetLines).toHaveLength(8);
   });
 

@@ -11,6 +11,7 @@ import {
 } from './business-central-mapping.js';
 import type { BusinessCentralSettings } from './business-central-settings.js';
 import { syncDimensionSetLines } from './dimension-set-lines.js';
+import { findPostedEntry } from './ledger-read-back.js';
 
 // Journal mode. BC has no idempotency key and `Microsoft.NAV.post` posts every line of a batch, so each
 // posting is built in a batch of its own and found again by what it leaves:
@@ -28,21 +29,6 @@ import { syncDimensionSetLines } from './dimension-set-lines.js';
 //      (best effort: a batch left over is empty, and its code belongs to this posting only).
 // The post is the only step that writes the ledger, and it runs only on a batch holding exactly the
 // posting's lines, each with its dimensions, so a posting is never in the ledger twice, nor without them.
-
-/** The G/L entries holding a posting, read by its document number; the first entry's number is its id. */
-export async function findPostedEntry(
-  client: BusinessCentralClient,
-  externalId: string,
-  signal: AbortSignal,
-): Promise<TargetDocument | undefined> {
-  const filter = filterQuery(`documentNumber eq ${odataString(externalId)}`);
-  const entries = await client.list(`generalLedgerEntries?${filter}&$select=id,entryNumber,documentNumber`, signal);
-  const numbers = entries
-    .filter((entry) => entry.documentNumber === externalId)
-    .map((entry) => Number(entry.entryNumber))
-    .filter(Number.isSafeInteger);
-  return numbers.length === 0 ? undefined : { id: String(Math.min(...numbers)) };
-}
 
 /** The posting's own batch: found by its code, or created. */
 async function ensureBatch(
@@ -135,7 +121,7 @@ export async function deliverJournal(
   const wanted = toJournalLines(entry, settings);
   const dimensions = toJournalDimensions(entry, settings);
   const posted = await findPostedEntry(client, entry.externalId, signal);
-  if (posted !== undefined) return posted;
+  if (posted !== undefined) return { id: posted.id };
   const { batch, created } = await ensureBatch(client, entry, settings, signal);
   const lines = await syncLines(client, batch, created, wanted, signal);
   // Checked on what BC answered, not on what was sent: a batch is posted only as the posting's lines.
@@ -166,5 +152,5 @@ export async function deliverJournal(
   } catch {
     // The posting is done; an empty batch left behind is harmless.
   }
-  return document;
+  return { id: document.id };
 }

@@ -3,7 +3,8 @@ import { DeliveryFailure, type ErpDocument, type TargetDocument } from '../conne
 import { filterQuery, odataString, type BcEntity, type BusinessCentralClient } from './business-central-client.js';
 import { toSalesPlan, type SalesLineBody, type SalesPlan } from './business-central-sales-mapping.js';
 import type { BusinessCentralSettings } from './business-central-settings.js';
-import { missingDimension, readDimensionSet, syncDimensionSetLines } from './dimension-set-lines.js';
+import { syncDimensionSetLines } from './dimension-set-lines.js';
+import { isDraft, totalOf } from './sales-read-back.js';
 
 // Invoice mode. A document is a sales invoice (or credit memo) whose `externalDocumentNumber` is the
 // external id, looked up before anything is created:
@@ -17,8 +18,6 @@ import { missingDimension, readDimensionSet, syncDimensionSetLines } from './dim
 // target keeps drafts. A credit memo names the posted invoice it corrects (`invoiceId`), so BC applies it
 // up to what is open on that invoice; an invoice BC does not hold posted leaves the memo unapplied.
 
-const isDraft = (document: BcEntity) => document.status === 'Draft';
-
 /** The documents of the set holding this external id; drafts beyond the first are an attempt's leftovers. */
 async function held(client: BusinessCentralClient, set: SalesPlan['set'], externalId: string, signal: AbortSignal) {
   const filter = filterQuery(`externalDocumentNumber eq ${odataString(externalId)}`);
@@ -26,42 +25,6 @@ async function held(client: BusinessCentralClient, set: SalesPlan['set'], extern
     (document) => document.externalDocumentNumber === externalId,
   );
   return { posted: documents.find((document) => !isDraft(document)), drafts: documents.filter(isDraft) };
-}
-
-const totalOf = (document: BcEntity): Decimal | undefined =>
-  typeof document.totalAmountIncludingTax === 'number' ? new Decimal(document.totalAmountIncludingTax) : undefined;
-
-/** What BC holds for the document: its number once posted (or, for a target keeping drafts, a complete draft). */
-export async function findSalesDocument(
-  client: BusinessCentralClient,
-  document: ErpDocument,
-  settings: BusinessCentralSettings,
-  signal: AbortSignal,
-): Promise<TargetDocument | undefined> {
-  const set = document.type === 'invoice' ? 'salesInvoices' : 'salesCreditMemos';
-  const { posted, drafts } = await held(client, set, document.externalId, signal);
-  if (posted !== undefined) return { id: String(posted.number) };
-  // A draft counts as delivered only where drafts are the goal, and only once BC's total is the document's
-  // and it holds its dimensions, on the header and on every line.
-  if (settings.postDocuments) return undefined;
-  const complete = drafts.find((draft) => totalOf(draft)?.equals(new Decimal(document.total)));
-  if (complete === undefined) return undefined;
-  const plan = toSalesPlan(document, settings);
-  if (!(await holdsDimensions(client, plan, complete, signal))) return undefined;
-  return { id: String(complete.number) };
-}
-
-/** Whether a draft's header and each of its lines hold the plan's dimensions. */
-async function holdsDimensions(client: BusinessCentralClient, plan: SalesPlan, draft: BcEntity, signal: AbortSignal) {
-  if (plan.dimensions.length === 0) return true;
-  const header = `${plan.set}(${draft.id})`;
-  if (missingDimension(await readDimensionSet(client, header, signal), plan.dimensions)) return false;
-  for (const line of await client.list(`${header}/${plan.lineSet}`, signal))
-    if (
-      missingDimension(await readDimensionSet(client, `${header}/${plan.lineSet}(${line.id})`, signal), plan.dimensions)
-    )
-      return false;
-  return true;
 }
 
 const sameLine = (line: BcEntity, wanted: SalesLineBody): boolean =>
