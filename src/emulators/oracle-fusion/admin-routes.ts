@@ -15,11 +15,22 @@ import { toApiBatch } from './rest-routes.js';
 //   GET  /__emulator/interface   rows loaded and not imported (rejected with their code, or another group's)
 //   POST /__emulator/jobs/<id>/status   {"status": "PAUSED"} or {"status": null}: what the finder reports
 //   GET  /__emulator/stats       requests by outcome             POST /__emulator/reset   forget everything
+//   POST /__emulator/batches/<id>/copy   a second batch of the same name, as made by hand
+//   POST /__emulator/batches/<id>/move   {"journal"?, "line", "combination"}: a line booked elsewhere by hand
+
+/** One line booked to another combination by hand (journal 1 unless said). */
+export interface LineMove {
+  journal?: number;
+  line: number;
+  combination: string;
+}
 
 export interface AdminApi {
   settings(): OracleRuntimeSettings;
   setFaults(settings: Partial<OracleRuntimeSettings>): void;
   batches(): readonly StoredBatch[];
+  copyBatch(batchId: number): StoredBatch | undefined;
+  moveLine(batchId: number, line: LineMove): boolean;
   jobs(): readonly Job[];
   interfaceRows(): readonly StoredInterfaceRow[];
   forceJobStatus(requestId: string, status: string | undefined): boolean;
@@ -37,6 +48,29 @@ const describe = (settings: OracleRuntimeSettings, now: number) => ({
 
 function batchWithLines(batch: StoredBatch, origin: string) {
   return { ...toApiBatch(batch, origin), journals: batch.journals };
+}
+
+const COMBINATION = /^[\x21-\x7e]{1,240}$/;
+const whole = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10_000;
+
+/** The body of a move, or why it is not one. */
+function readMove(body: unknown): LineMove | string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'the body is a JSON object';
+  const { journal, line, combination, ...unknown } = body as Record<string, unknown>;
+  const problems = [
+    ...Object.keys(unknown).map((name) => `${name.slice(0, 40)} is not a field of a move`),
+    ...(journal === undefined || whole(journal) ? [] : ['journal is a whole number from 1']),
+    ...(whole(line) ? [] : ['line is a whole number from 1']),
+    ...(typeof combination === 'string' && COMBINATION.test(combination)
+      ? []
+      : ['combination is 1 to 240 printable ASCII characters']),
+  ];
+  if (problems.length > 0) return problems.join('; ');
+  return {
+    ...(journal === undefined ? {} : { journal: journal as number }),
+    line: line as number,
+    combination: combination as string,
+  };
 }
 
 function jobView(job: Job) {
@@ -63,6 +97,24 @@ export async function handleAdmin(request: IncomingMessage, response: ServerResp
     if (path === '/__emulator/stats' && method === 'GET') return sendJson(response, 200, api.stats());
     if (path === '/__emulator/reset' && method === 'POST') {
       api.reset();
+      response.writeHead(204).end();
+      return;
+    }
+    const byHand = /^\/__emulator\/batches\/(\d{1,18})\/(copy|move)$/.exec(path);
+    if (byHand && method === 'POST') {
+      const batchId = Number(byHand[1]);
+      if (byHand[2] === 'copy') {
+        const copy = api.copyBatch(batchId);
+        return copy
+          ? sendJson(response, 201, batchWithLines(copy, origin))
+          : sendJson(response, 404, { error: `no batch ${byHand[1]}` });
+      }
+      const move = readMove(await readJsonBody(request, ADMIN_BODY_BYTES));
+      if (typeof move === 'string') return sendJson(response, 400, { error: move });
+      if (!api.moveLine(batchId, move))
+        return sendJson(response, 404, {
+          error: `no line ${move.line} of journal ${move.journal ?? 1} in batch ${byHand[1]}`,
+        });
       response.writeHead(204).end();
       return;
     }

@@ -51,8 +51,12 @@ export function sendJson(
   response.end(text);
 }
 
-export function sendOracleError(response: ServerResponse, error: OracleError): void {
-  sendJson(response, error.status, error.body(), ERROR_CONTENT_TYPE);
+export function sendOracleError(
+  response: ServerResponse,
+  error: OracleError,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(response, error.status, error.body(), ERROR_CONTENT_TYPE, headers);
 }
 
 export function sendHtml(response: ServerResponse, status: number, title: string, text: string, headers = {}): void {

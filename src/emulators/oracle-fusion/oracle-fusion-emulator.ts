@@ -5,7 +5,7 @@ import { AdmissionLimits, perSecond } from '../common/admission-limits.js';
 import { listenerUrl, openEmulatorListener } from '../common/emulator-listener.js';
 import { seededRandom } from '../common/seeded-random.js';
 import { cutAfterFailure, injectsError, mayAnswer } from '../common/request-faults.js';
-import { handleAdmin, type AdminApi } from './admin-routes.js';
+import { handleAdmin, type AdminApi, type LineMove } from './admin-routes.js';
 import {
   DEFAULT_CATEGORIES,
   DEFAULT_CREDENTIALS,
@@ -28,6 +28,7 @@ import {
   sendOracleError,
   sendUnauthorized,
 } from './oracle-error.js';
+import { frameworkVersionOf } from './batch-query.js';
 import { PodStore, type Job, type StoredBatch, type StoredInterfaceRow } from './pod-store.js';
 import { readJsonBody } from './read-body.js';
 import { REST_ROOT, restRoute, type Reply } from './rest-routes.js';
@@ -50,6 +51,10 @@ export interface OracleFusionEmulator {
   setFaults(settings: Partial<OracleRuntimeSettings>): void;
   /** Every journal batch imported, in order, jobs due by now run first. */
   batches(): readonly StoredBatch[];
+  /** A second batch like the one of `batchId`, same name, as a person or another integration makes it. */
+  copyBatch(batchId: number): StoredBatch | undefined;
+  /** Books a journal line (journal 1 unless said) to another combination by hand, its amount kept; false if none. */
+  moveLine(batchId: number, line: LineMove): boolean;
   jobs(): readonly Job[];
   /** Rows loaded and not imported: rejected ones with their error code, others' rows as NEW. */
   interfaceRows(): readonly StoredInterfaceRow[];
@@ -114,8 +119,10 @@ export async function startOracleFusionEmulator(
       release = limits.admit();
     } catch (error) {
       const refusal = error as OracleError;
-      stats.count(refusal.detail.startsWith('Request rate') ? 'rateLimited' : 'concurrencyLimited');
-      return sendOracleError(response, refusal);
+      const rateLimited = refusal.detail.startsWith('Request rate');
+      stats.count(rateLimited ? 'rateLimited' : 'concurrencyLimited');
+      // The window is one sliding second: a place is free again within it. Requests at once say no time.
+      return sendOracleError(response, refusal, rateLimited ? { 'retry-after': '1' } : {});
     }
     response.once('close', release);
     const faults = settings;
@@ -134,6 +141,7 @@ export async function startOracleFusionEmulator(
           now,
           jobMs: () => settings.jobMs,
           origin: url.origin,
+          frameworkVersion: frameworkVersionOf(request.headers['rest-framework-version']),
         });
       } catch (error) {
         if (!(error instanceof OracleError))
@@ -185,6 +193,11 @@ export async function startOracleFusionEmulator(
       applyOutage();
     },
     batches: () => (store.settleDue(now()), store.batches()),
+    copyBatch: (batchId) => (store.settleDue(now()), store.copyBatch(batchId, now())),
+    moveLine: (batchId, line) => (
+      store.settleDue(now()),
+      store.moveLine(batchId, line.journal ?? 1, line.line, line.combination)
+    ),
     jobs: () => (store.settleDue(now()), store.jobList()),
     interfaceRows: () => (store.settleDue(now()), store.interface()),
     forceJobStatus: (requestId, status) => store.forceStatus(requestId, status),

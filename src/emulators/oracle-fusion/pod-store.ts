@@ -152,6 +152,34 @@ export class PodStore {
     return this.batchList;
   }
 
+  /**
+   * A second batch like `batchId`'s, under the same name, as a person or another integration makes one
+   * (a file imported again, a batch copied in the journal pages): batch names are not unique.
+   */
+  copyBatch(batchId: number, now: number): StoredBatch | undefined {
+    const original = this.batchList.find((batch) => batch.id === batchId);
+    if (!original) return undefined;
+    const copy: StoredBatch = {
+      ...structuredClone(original),
+      id: this.nextBatchId++,
+      createdAt: now,
+    };
+    this.batchList.push(copy);
+    return copy;
+  }
+
+  /**
+   * Edits one line of an unposted journal by hand: books it to another account combination, its amount
+   * kept (so the journal's and the batch's totals are). Answers whether the batch, journal and line exist.
+   */
+  moveLine(batchId: number, journalNumber: number, lineNumber: number, combination: string): boolean {
+    const journal = this.batchList.find((batch) => batch.id === batchId)?.journals[journalNumber - 1];
+    const line = journal?.lines.find((candidate) => candidate.number === lineNumber);
+    if (!line) return false;
+    line.combination = combination;
+    return true;
+  }
+
   jobList(): readonly Job[] {
     return [...this.jobs.values()];
   }

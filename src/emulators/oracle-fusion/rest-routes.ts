@@ -1,11 +1,22 @@
 import { strToU8, zipSync } from 'fflate';
 import { badRequest, COLLECTION_CONTENT_TYPE, ITEM_CONTENT_TYPE, OracleError } from './oracle-error.js';
+import { batchFilter, batchOrder } from './batch-query.js';
+import {
+  headerItem,
+  journalIndex,
+  journalKey,
+  lineIndex,
+  lineItem,
+  lineKey,
+  readChildPath,
+} from './journal-children.js';
 import { batchTotals, type Job, type PodStore, type StoredBatch } from './pod-store.js';
 
 // The REST resources the FBDI journal import uses, under /fscmRestApi/resources/11.13.18.05/:
 //   POST erpintegrations  importBulkData (upload and submit Journal Import), downloadESSJobExecutionDetails
 //   GET  erpintegrations?finder=ESSJobStatusRF;requestId=<id>   a job's RequestStatus
-//   GET  journalBatches[?q=BatchName='...' | JeBatchId=<id>][&limit=&offset=], journalBatches/<JeBatchId>
+//   GET  journalBatches[?q=<comparisons>][&orderBy=&limit=&offset=], journalBatches/<JeBatchId>
+//   GET  journalBatches/<JeBatchId>/child/journalHeaders[/<key>/child/journalLines]   (journal-children.ts)
 
 export const REST_ROOT = '/fscmRestApi/resources/11.13.18.05/';
 export const JOURNAL_IMPORT_JOB = '/oracle/apps/ess/financials/generalLedger/programs/common,JournalImportLauncher';
@@ -24,6 +35,8 @@ export interface RestContext {
   now: () => number;
   jobMs: () => number;
   origin: string;
+  /** The REST-Framework-Version the request asked for (1 by default): how `q` is read. */
+  frameworkVersion: number;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -122,11 +135,14 @@ function collection(items: unknown[], limit: number, offset: number, origin: str
   };
 }
 
+/** `limit` (1 to 500, default 25) and `offset` (from 0), written as plain digits; anything else is a 400. */
 function readPage(url: URL): { limit: number; offset: number } {
-  const limit = Number(url.searchParams.get('limit') ?? '25');
-  const offset = Number(url.searchParams.get('offset') ?? '0');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500 || !Number.isInteger(offset) || offset < 0)
-    throw badRequest('limit must be a whole number from 1 to 500 and offset a whole number from 0.');
+  const limitText = url.searchParams.get('limit') ?? '25';
+  const offsetText = url.searchParams.get('offset') ?? '0';
+  const limit = /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
+  const offset = /^\d{1,9}$/.test(offsetText) ? Number(offsetText) : NaN;
+  if (!(limit >= 1 && limit <= 500) || !(offset >= 0))
+    throw badRequest('limit must be a whole number from 1 to 500 and offset a whole number from 0 to 999999999.');
   return { limit, offset };
 }
 
@@ -175,31 +191,61 @@ export function toApiBatch(batch: StoredBatch, origin: string): Record<string, u
   };
 }
 
-/** `BatchName='x'` or `JeBatchId=1`: the one query form a client needs; anything else is refused. */
-function batchFilter(q: string | null): (batch: StoredBatch) => boolean {
-  if (q === null || q.trim() === '') return () => true;
-  const byName = /^\s*BatchName\s*=\s*'((?:[^']|'')*)'\s*$/.exec(q) ?? /^\s*BatchName\s*=\s*"([^"]*)"\s*$/.exec(q);
-  if (byName) {
-    const name = byName[1]!.replace(/''/g, "'");
-    return (batch) => batch.name === name;
+/** A batch's journals, or one journal's lines, paged as every collection is. */
+function batchChild(batch: StoredBatch, rest: readonly string[], url: URL, context: RestContext): Reply {
+  const child = readChildPath(rest);
+  if (!child) throw new OracleError(404, '27024', `The resource ${url.pathname} isn't supported by the emulator.`);
+  const base = `journalBatches/${batch.id}/child/journalHeaders`;
+  const href = (path: string) => `${context.origin}${REST_ROOT}${path}`;
+  const header = (index: number) => headerItem(batch, index, href(`${base}/${journalKey(batch, index + 1)}`));
+  if (child.journal === undefined) {
+    const { limit, offset } = readPage(url);
+    const items = batch.journals.map((_, index) => header(index));
+    return {
+      status: 200,
+      contentType: COLLECTION_CONTENT_TYPE,
+      body: collection(items, limit, offset, context.origin, base),
+    };
   }
-  const byId = /^\s*JeBatchId\s*=\s*(\d{1,18})\s*$/.exec(q);
-  if (byId) return (batch) => String(batch.id) === byId[1];
-  throw badRequest(`The query "${q}" isn't supported by the emulator; use BatchName='<name>' or JeBatchId=<id>.`);
+  const index = journalIndex(batch, child.journal);
+  if (!child.lines) return { status: 200, contentType: ITEM_CONTENT_TYPE, body: header(index) };
+  const linesPath = `${base}/${child.journal}/child/journalLines`;
+  const line = (at: number) =>
+    lineItem(
+      batch,
+      index,
+      at,
+      href(`${linesPath}/${lineKey(batch, index + 1, batch.journals[index]!.lines[at]!.number)}`),
+    );
+  if (child.line !== undefined)
+    return { status: 200, contentType: ITEM_CONTENT_TYPE, body: line(lineIndex(batch, index, child.line)) };
+  const { limit, offset } = readPage(url);
+  const items = batch.journals[index]!.lines.map((_, at) => line(at));
+  return {
+    status: 200,
+    contentType: COLLECTION_CONTENT_TYPE,
+    body: collection(items, limit, offset, context.origin, linesPath),
+  };
 }
 
 function journalBatches(path: string[], url: URL, context: RestContext): Reply {
   const batches = context.store.batches();
-  if (path.length === 1) {
-    const batch = batches.find((candidate) => String(candidate.id) === path[0]);
-    if (!batch) throw new OracleError(404, '27024', `The journal batch ${path[0]} doesn't exist.`);
-    return { status: 200, contentType: ITEM_CONTENT_TYPE, body: toApiBatch(batch, context.origin) };
-  }
-  if (path.length > 1)
+  if (path.length >= 1) {
+    const [id, child, ...rest] = path;
+    const batch = batches.find((candidate) => String(candidate.id) === id);
+    if (!batch) throw new OracleError(404, '27024', `The journal batch ${String(id).slice(0, 40)} doesn't exist.`);
+    if (child === undefined)
+      return { status: 200, contentType: ITEM_CONTENT_TYPE, body: toApiBatch(batch, context.origin) };
+    if (child === 'child') return batchChild(batch, rest, url, context);
     throw new OracleError(404, '27024', `The resource ${url.pathname} isn't supported by the emulator.`);
-  const filter = batchFilter(url.searchParams.get('q'));
+  }
+  const filter = batchFilter(url.searchParams.get('q'), context.frameworkVersion);
+  const order = batchOrder(url.searchParams.get('orderBy'));
   const { limit, offset } = readPage(url);
-  const items = batches.filter(filter).map((batch) => toApiBatch(batch, context.origin));
+  const items = batches
+    .filter(filter)
+    .sort(order)
+    .map((batch) => toApiBatch(batch, context.origin));
   return {
     status: 200,
     contentType: COLLECTION_CONTENT_TYPE,

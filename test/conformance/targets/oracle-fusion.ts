@@ -44,6 +44,11 @@ export const conformanceTarget: CountingTarget = {
       ],
     });
     const { username, password } = emulator.credentials;
+    const batchOf = (externalId: string) => {
+      const batch = emulator.batches().find((candidate) => candidate.name === `Meterbridge ${externalId}`);
+      if (!batch) throw new Error(`the emulator holds no batch for ${externalId}`);
+      return batch;
+    };
     return {
       target: (limits) => ({
         key: 'conformance',
@@ -77,6 +82,21 @@ export const conformanceTarget: CountingTarget = {
       async held() {
         const { batchesPerExternalId, unbalanced, netByAccount } = checkOracleLedger(emulator.batches());
         return { documentsPerExternalId: batchesPerExternalId, unbalanced, totals: netByAccount };
+      },
+      async copyByHand(externalId) {
+        // Someone imports the same file again (or copies the batch): a second batch of the same name.
+        if (!emulator.copyBatch(batchOf(externalId).id)) throw new Error(`no batch to copy for ${externalId}`);
+      },
+      async moveByHand(externalId) {
+        // A person books the journal's first line to another natural account of the chart, amount kept.
+        const batch = batchOf(externalId);
+        const [company, account, center] = batch.journals[0]!.lines[0]!.combination.split('.');
+        const elsewhere = combinations.find((combination) => {
+          const [otherCompany, otherAccount, otherCenter] = combination.split('.');
+          return otherCompany === company && otherCenter === center && otherAccount !== account;
+        });
+        if (!elsewhere || !emulator.moveLine(batch.id, { line: 1, combination: elsewhere }))
+          throw new Error(`no line of ${externalId} could be moved`);
       },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
       requests: () => emulator.stats().requests,

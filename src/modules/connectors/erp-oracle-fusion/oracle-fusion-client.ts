@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { strFromU8, unzipSync } from 'fflate';
 import { oracleFailure, oracleTransportFailure, unexpectedAnswer, type RequestKind } from './oracle-fusion-errors.js';
 import type { ImportFile } from './oracle-fusion-mapping.js';
@@ -39,7 +40,23 @@ export interface JobStatus {
 export interface JournalBatch {
   id: string;
   name: string;
+  /** RunningTotalDr: the batch's entered debits, exact decimal text, when the answer has it. */
+  total?: string;
+  /** UserJeSourceName, when the answer has it. */
+  source?: string;
 }
+
+/** One journal line as journalLines answers it: its combination, and its entered debit and credit. */
+export interface HeldJournalLine {
+  combination: string;
+  debit: string;
+  credit: string;
+}
+
+/** The most items one page asks for: the REST framework's largest `limit`. */
+export const PAGE_LIMIT = 500;
+/** The framework version whose `q` joins comparisons with `and` (version 1 takes `;` only). */
+const QUERY_FRAMEWORK_VERSION = '2';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -50,6 +67,34 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * An amount of Oracle's JSON (a number, or text) as exact decimal text; undefined when it is none. A JSON
+ * number holds every amount of at most 15 significant digits exactly, and its shortest text is that amount.
+ */
+export function decimalText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Decimal(value).toFixed();
+  if (typeof value === 'string' && /^-?\d{1,20}(\.\d{1,20})?$/.test(value.trim()))
+    return new Decimal(value.trim()).toFixed();
+  return undefined;
+}
+
+/** The last segment of an item's `self` link: the key Oracle says a client must read, never build. */
+function selfKey(item: Record<string, unknown>): string | undefined {
+  const links = Array.isArray(item.links) ? item.links.filter(isObject) : [];
+  const href = links.find((link) => link.rel === 'self')?.href;
+  if (typeof href !== 'string' || !URL.canParse(href)) return undefined;
+  const key = new URL(href).pathname.split('/').filter(Boolean).at(-1);
+  return key !== undefined && /^[A-Za-z0-9_.~-]{1,512}$/.test(key) ? key : undefined;
+}
+
+function batchOf(item: Record<string, unknown>): JournalBatch | undefined {
+  const id = idText(item.JeBatchId);
+  if (id === undefined || typeof item.BatchName !== 'string') return undefined;
+  const total = decimalText(item.RunningTotalDr);
+  const source = typeof item.UserJeSourceName === 'string' ? item.UserJeSourceName : undefined;
+  return { id, name: item.BatchName, ...(total === undefined ? {} : { total }), ...(source ? { source } : {}) };
 }
 
 const idText = (value: unknown): string | undefined => {
@@ -83,6 +128,7 @@ export function createOracleFusionClient({ settings, secret, now }: ClientDepend
     path: string,
     json: unknown,
     signal: AbortSignal,
+    headers: Record<string, string> = {},
   ): Promise<Answer> {
     const what = `${method} ${path.split('?')[0]}`;
     const timed = AbortSignal.any([signal, AbortSignal.timeout(Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS))]);
@@ -93,6 +139,7 @@ export function createOracleFusionClient({ settings, secret, now }: ClientDepend
         headers: {
           authorization,
           accept: 'application/json',
+          ...headers,
           ...(json === undefined ? {} : { 'content-type': CONTENT_TYPE }),
         },
         body: json === undefined ? undefined : JSON.stringify(json),
@@ -106,6 +153,37 @@ export function createOracleFusionClient({ settings, secret, now }: ClientDepend
     if (answer.status < 200 || answer.status >= 300)
       throw oracleFailure(kind, what, answer.status, answer.text, answer.headers, now());
     return answer;
+  }
+
+  /**
+   * Every item of a collection, page after page (`limit`, `offset`, until `hasMore` is false). A page that
+   * says there is more but holds nothing ends the reading: asking again would ask for the same page.
+   */
+  async function readCollection(
+    path: string,
+    signal: AbortSignal,
+    headers: Record<string, string> = {},
+  ): Promise<Record<string, unknown>[]> {
+    const what = `GET ${path.split('?')[0]}`;
+    const items: Record<string, unknown>[] = [];
+    for (let offset = 0; ;) {
+      const joiner = path.includes('?') ? '&' : '?';
+      const answer = await send(
+        'read',
+        'GET',
+        `${path}${joiner}limit=${PAGE_LIMIT}&offset=${offset}`,
+        undefined,
+        signal,
+        headers,
+      );
+      const parsed = parseJson(answer.text);
+      if (!isObject(parsed) || !Array.isArray(parsed.items))
+        throw unexpectedAnswer('read', what, answer.status, answer.text);
+      const page = parsed.items.filter(isObject);
+      items.push(...page);
+      if (parsed.hasMore !== true || parsed.items.length === 0) return items;
+      offset += parsed.items.length;
+    }
   }
 
   return {
@@ -156,9 +234,50 @@ export function createOracleFusionClient({ settings, secret, now }: ClientDepend
       if (!isObject(parsed) || !Array.isArray(parsed.items))
         throw unexpectedAnswer('read', 'GET journalBatches', answer.status, answer.text);
       return parsed.items.filter(isObject).flatMap((item) => {
-        const id = idText(item.JeBatchId);
-        return id !== undefined && item.BatchName === name ? [{ id, name }] : [];
+        const batch = batchOf(item);
+        return batch?.name === name ? [batch] : [];
       });
+    },
+
+    /**
+     * Every actual journal batch whose default effective date is in [from, to] (YYYY-MM-DD, checked by the
+     * caller), in JeBatchId order, read page by page.
+     */
+    async listBatches(from: string, to: string, signal: AbortSignal): Promise<JournalBatch[]> {
+      const query = encodeURIComponent(
+        `ActualFlag='A' and DefaultEffectiveDate>='${from}' and DefaultEffectiveDate<='${to}'`,
+      );
+      const items = await readCollection(`journalBatches?q=${query}&orderBy=JeBatchId:asc&onlyData=true`, signal, {
+        'REST-Framework-Version': QUERY_FRAMEWORK_VERSION,
+      });
+      return items.flatMap((item) => batchOf(item) ?? []);
+    },
+
+    /** Every line of every journal of the batch (journalHeaders, then each one's journalLines). */
+    async journalLines(batchId: string, signal: AbortSignal): Promise<HeldJournalLine[]> {
+      const headersPath = `journalBatches/${batchId}/child/journalHeaders`;
+      // Not onlyData: a journal is reached through its self link's key.
+      const headers = await readCollection(headersPath, signal);
+      const lines: HeldJournalLine[] = [];
+      for (const header of headers) {
+        const key = selfKey(header);
+        if (key === undefined)
+          throw unexpectedAnswer('read', `GET ${headersPath}`, 200, JSON.stringify(header).slice(0, 2000));
+        const items = await readCollection(`${headersPath}/${key}/child/journalLines?onlyData=true`, signal);
+        for (const item of items) {
+          const debit = item.EnteredDr == null ? '0' : decimalText(item.EnteredDr);
+          const credit = item.EnteredCr == null ? '0' : decimalText(item.EnteredCr);
+          if (typeof item.AccountCombination !== 'string' || debit === undefined || credit === undefined)
+            throw unexpectedAnswer(
+              'read',
+              `GET ${headersPath}/.../journalLines`,
+              200,
+              JSON.stringify(item).slice(0, 2000),
+            );
+          lines.push({ combination: item.AccountCombination, debit, credit });
+        }
+      }
+      return lines;
     },
   };
 }

@@ -99,7 +99,16 @@ describe('the Oracle Fusion connector', () => {
       ['101.4000.100', '', '150.55'],
       ['101.2300.000', '', '36.45'],
     ]);
-    expect(await connector.find(journal('J-ONE'), signal())).toEqual(document);
+    // Read back with its total and its lines, each under the account Meterbridge sent.
+    expect(await connector.find(journal('J-ONE'), signal())).toEqual({
+      id: document.id,
+      total: '187',
+      lines: [
+        { place: '1200', amount: '187' },
+        { place: '4000', amount: '-150.55' },
+        { place: '2300', amount: '-36.45' },
+      ],
+    });
     expect(await connector.find(journal('J-TWO'), signal())).toBeUndefined();
     // Delivered again (a retry that did not look up first): the batch is there, nothing is imported.
     expect(await connector.deliver(journal('J-ONE'), signal())).toEqual(document);

@@ -3,6 +3,8 @@ import {
   DeliveryFailure,
   type Connector,
   type ConnectorKind,
+  type HeldDocument,
+  type ListedDocument,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -11,6 +13,7 @@ import {
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { awaitJob, ENDED_OTHERWISE, hasEnded, IN_PROGRESS, stillRunning } from './import-job.js';
 import { createOracleFusionClient, type JobStatus, type OracleFusionClient } from './oracle-fusion-client.js';
+import { heldJournal, listedBatch } from './journal-read-back.js';
 import { batchName, LOOKUP_SAFE, parameterList, toImportFile } from './oracle-fusion-mapping.js';
 import { ORACLE_DEFAULTS } from './oracle-fusion-settings-schema.js';
 import { readSecret, readSettings, type OracleFusionSettings } from './oracle-fusion-settings.js';
@@ -22,7 +25,8 @@ import { PendingImports } from './pending-imports.js';
 // bounded by the target's timeoutMs. The batch name is the posting's key: every delivery and every
 // read-back first looks it up (journalBatches), and an import this process started and has not seen end
 // (pending-imports.ts) is waited for, never run a second time. How each end and each failure is classified
-// is said in README.md and docs/connectors/oracle-fusion.md.
+// is said in README.md and docs/connectors/oracle-fusion.md. Reading back (find) adds the journal's lines
+// (journalHeaders, journalLines); listing (listHeld) pages journalBatches by effective date.
 
 /** What every connector of the kind shares: the clock and the imports not yet seen to end. */
 export interface OracleFusionContext {
@@ -186,13 +190,33 @@ export function createOracleFusionConnector(
       );
     },
 
-    async find(body: PostingBody, signal: AbortSignal): Promise<TargetDocument | undefined> {
+    async find(body: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
       // An external id that cannot name a batch was never imported (deliver refuses it before any request).
       if (!LOOKUP_SAFE.test(body.externalId)) return undefined;
       const { client, settings } = await connect();
-      return lookUp(client, settings, body, signal);
+      const held = await lookUp(client, settings, body, signal);
+      if (!held) return undefined;
+      return heldJournal(held.id, await client.journalLines(held.id, signal), settings);
+    },
+
+    async listHeld(range, signal): Promise<ListedDocument[]> {
+      // Only real dates are quoted into the query: nothing else can reach it.
+      if (!isCalendarDate(range.from) || !isCalendarDate(range.to) || range.from > range.to)
+        throw new DeliveryFailure(
+          'invalid',
+          `a date range is two YYYY-MM-DD dates in order, not ${range.from}..${range.to}`,
+        );
+      const { client } = await connect();
+      return (await client.listBatches(range.from, range.to, signal)).map(listedBatch);
     },
   };
+}
+
+/** YYYY-MM-DD naming a day of the calendar. */
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
 /** The kind for the registry; settings and modes are the catalog's, never restated here. */

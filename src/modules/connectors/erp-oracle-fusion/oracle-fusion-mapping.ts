@@ -21,6 +21,12 @@ export const batchName = (body: PostingBody): string => `Meterbridge ${body.exte
 /** External ids that can be quoted into a batch look-up: what Meterbridge makes, and nothing else. */
 export const LOOKUP_SAFE = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The external id a batch name carries (`Meterbridge <external id>`), or null for a batch named otherwise. */
+export function externalIdOf(name: string): string | null {
+  const match = /^Meterbridge ([A-Za-z0-9_-]{1,64})$/.exec(name);
+  return match?.[1] ?? null;
+}
+
 export interface ImportFile {
   batchName: string;
   journalName: string;
