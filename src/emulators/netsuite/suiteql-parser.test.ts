@@ -36,6 +36,23 @@ describe('SuiteQL subset parser', () => {
     ]);
   });
 
+  it("reads the batch read-back's lines query on transactionline, internal ids as numbers", () => {
+    expect(
+      parseSuiteQl(
+        "SELECT transaction, item, expenseaccount, debitforeignamount, creditforeignamount FROM TransactionLine WHERE transaction IN (101, 102) AND taxline = 'F' AND mainline = 'F' ORDER BY uniquekey",
+      ),
+    ).toEqual({
+      table: 'transactionline',
+      columns: ['transaction', 'item', 'expenseaccount', 'debitforeignamount', 'creditforeignamount'],
+      where: [
+        { column: 'transaction', values: ['101', '102'] },
+        { column: 'taxline', values: ['F'] },
+        { column: 'mainline', values: ['F'] },
+      ],
+      orderBy: { column: 'uniquekey', descending: false },
+    });
+  });
+
   it('refuses everything else with 400 INVALID_PARAMETER', () => {
     for (const query of [
       'SELECT * FROM transaction',
@@ -49,6 +66,25 @@ describe('SuiteQL subset parser', () => {
       "SELECT id FROM transaction WHERE trandate BETWEEN TO_DATE('10/1/2026', 'MM/DD/YYYY') AND TO_DATE('2026-10-02', 'YYYY-MM-DD')",
       "SELECT id FROM transaction WHERE trandate BETWEEN TO_DATE('2026-13-45', 'YYYY-MM-DD') AND TO_DATE('2026-10-02', 'YYYY-MM-DD')",
       '',
+      // A column of the other table, a table this subset does not know, a join, a qualified column.
+      'SELECT item FROM transaction',
+      'SELECT foreigntotal FROM transactionline',
+      "SELECT id FROM transactionline WHERE trandate BETWEEN TO_DATE('2026-10-01', 'YYYY-MM-DD') AND TO_DATE('2026-10-02', 'YYYY-MM-DD')",
+      'SELECT id FROM transactionaccountingline',
+      'SELECT id FROM transaction, transactionline',
+      'SELECT transactionline.item FROM transactionline',
+      'SELECT id FROM transactionline tl',
+      'SELECT item FROM transactionline WHERE transaction IN ()',
+      'SELECT item FROM transactionline WHERE transaction IN (101',
+      `SELECT item FROM transactionline WHERE transaction IN (${Array.from({ length: 1001 }, (_, i) => i).join(', ')})`,
+      'SELECT item FROM transactionline WHERE transaction = -1',
+      'SELECT item FROM transactionline WHERE transaction = 1.5',
+      `SELECT item FROM transactionline WHERE transaction = ${'9'.repeat(19)}`,
+      "SELECT item FROM transactionline WHERE memo = 'a\u0000b'",
+      "SELECT item FROM transactionline WHERE memo = 'a\ud800b'",
+      'SELECT item FROM transactionline WHERE memo = \u0000',
+      'SELECT item FROM transactionline WHERE memo = \ud800',
+      `SELECT item FROM transactionline WHERE memo = '${'x'.repeat(100_001)}'`,
     ]) {
       let refusal: unknown;
       try {

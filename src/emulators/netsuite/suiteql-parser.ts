@@ -53,6 +53,9 @@ type Token = { kind: 'word' | 'string' | 'number' | 'symbol'; text: string };
 const TOKEN = /\s*(?:([A-Za-z_][A-Za-z0-9_.]*)|'((?:[^']|'')*)'|(\d+)|([,()=*]))/y;
 const MAX_QUERY_CHARS = 100_000;
 const MAX_IN_VALUES = 1000;
+const MAX_NUMBER_DIGITS = 18;
+// eslint-disable-next-line no-control-regex -- the characters refused are control characters
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export function searchError(message: string): NetSuiteError {
   return new NetSuiteError(
@@ -72,8 +75,11 @@ function tokenize(query: string): Token[] {
     if (match === null) throw searchError(`Unsupported text at position ${at}: ${query.slice(at, at + 20)}`);
     if (match[1] !== undefined) tokens.push({ kind: 'word', text: match[1] });
     else if (match[2] !== undefined) tokens.push({ kind: 'string', text: match[2].replaceAll("''", "'") });
-    else if (match[3] !== undefined) tokens.push({ kind: 'number', text: match[3] });
-    else tokens.push({ kind: 'symbol', text: match[4] ?? '' });
+    else if (match[3] !== undefined) {
+      // A number past an internal id's 18 digits names nothing and overflows NetSuite's own.
+      if (match[3].length > MAX_NUMBER_DIGITS) throw searchError(`The number at position ${at} is too large.`);
+      tokens.push({ kind: 'number', text: match[3] });
+    } else tokens.push({ kind: 'symbol', text: match[4] ?? '' });
   }
   return tokens;
 }
@@ -168,6 +174,9 @@ function tableOf(name: string | undefined): Table {
 /** The query, or a 400 INVALID_PARAMETER naming what this subset does not support. */
 export function parseSuiteQl(query: string): SuiteQlQuery {
   if (query.length > MAX_QUERY_CHARS) throw searchError(`The query is longer than ${MAX_QUERY_CHARS} characters.`);
+  // Control characters and lone surrogates are no text a query or its literals can hold.
+  if (CONTROL.test(query) || !query.isWellFormed())
+    throw searchError('The query holds a control character or text that is not Unicode.');
   const reader = new Reader(tokenize(query));
   reader.word('select');
   const names = [reader.name()];
