@@ -4,7 +4,7 @@ import type { StripeCall } from './stripe-transport.js';
 
 // What a Stripe meter counted for a customer over [from, to): the meter is found by the event name the
 // target's `meters` maps Meterbridge's meter key to (`GET /v1/billing/meters`, paged; the API filters by
-// nothing but status, so the event name is matched here, and the id kept for the connector's life), then
+// nothing but status, so the event name is matched here, and the ids seen kept for the connector's life), then
 // `GET /v1/billing/meters/{id}/event_summaries` without a grouping window answers one summary of the
 // whole range, paged all the same. Stripe states `aggregated_value` as a JSON number: each is read back
 // as the shortest decimal text of that number and summed exactly.
@@ -47,9 +47,10 @@ export function createUsageSummaries(
     )(what, signal, async (stripe) => {
       let inactive: string | undefined;
       for await (const meter of stripe.billing.meters.list({ limit: 100 })) {
-        if (meter.event_name !== eventName) continue;
-        if (meter.status === 'active') return meter.id;
-        inactive ??= meter.id;
+        // Every active meter passed on the way is kept too: Stripe has one active meter per event name.
+        if (meter.status === 'active' && !meterIds.has(meter.event_name)) meterIds.set(meter.event_name, meter.id);
+        else if (meter.event_name === eventName) inactive ??= meter.id;
+        if (meterIds.has(eventName)) return meterIds.get(eventName);
       }
       return inactive;
     });
@@ -66,7 +67,8 @@ export function createUsageSummaries(
       const start = minuteBound(query.from, 'start');
       const end = minuteBound(query.to, 'end');
       if (end <= start) throw invalid('a meter summary must end after it starts');
-      const meterId = await meterIdOf(eventNames[query.meter]!, signal);
+      const eventName = eventNames[query.meter]!;
+      const meterId = await meterIdOf(eventName, signal);
       const what = `GET /v1/billing/meters/${meterId}/event_summaries?customer=${query.customer}&start_time=${start}&end_time=${end}`;
       const { value } = await (
         await call()
@@ -80,6 +82,10 @@ export function createUsageSummaries(
         });
         for await (const summary of summaries) sum = sum.plus(String(summary.aggregated_value));
         return sum;
+      }).catch((error: unknown) => {
+        // A meter replaced since it was found: the next summary looks it up again.
+        if (error instanceof DeliveryFailure && error.detail.status === 404) meterIds.delete(eventName);
+        throw error;
       });
       return value.toFixed();
     },
