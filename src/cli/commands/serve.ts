@@ -5,6 +5,7 @@ import { PreconditionFailedError } from '../../platform/errors.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
 import { startAccrualWorker } from '../../workers/accrual-worker.js';
 import { startAlertWorker } from '../../workers/alert-worker.js';
+import { startReconciliationWorker } from '../../workers/reconciliation-worker.js';
 import { startBillingWorker } from '../../workers/billing-worker.js';
 import { startMeteringWorker } from '../../workers/metering-worker.js';
 import { startPostingWorker } from '../../workers/posting-worker.js';
@@ -58,6 +59,7 @@ async function startServing(app: App, logger: Logger): Promise<() => Promise<voi
   // Only when accounting.autoAccrue is on: otherwise periods are accrued by hand (`meterbridge accrue`).
   const accruer = startAccrualWorker(app);
   const alerter = startAlertWorker(app);
+  const reconciler = startReconciliationWorker(app);
   logger.info(
     {
       address,
@@ -70,7 +72,14 @@ async function startServing(app: App, logger: Logger): Promise<() => Promise<voi
   console.log(`Meterbridge listening on ${address} (API docs: ${address}/docs)`);
   return async () => {
     await server.close();
-    await Promise.all([worker?.stop(), finalizer.stop(), poster.stop(), accruer?.stop(), alerter.stop()]);
+    await Promise.all([
+      worker?.stop(),
+      finalizer.stop(),
+      poster.stop(),
+      accruer?.stop(),
+      alerter.stop(),
+      reconciler.stop(),
+    ]);
   };
 }
 

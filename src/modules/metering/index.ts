@@ -61,10 +61,9 @@ export {
   type EventException,
 } from './event-lineage.js';
 export {
-  findStrayBilledRecords,
-  findUnbilledUsage,
-  tallyUsage,
+  scanUsage,
   type UnbilledUsage,
+  type UsageScan,
   type StrayRecords,
   type UsageTally,
   type UsageTallyScope,

@@ -1,13 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliveryFailure, type Connector, type ListedDocument } from '../connectors/index.js';
+import type { Connector, ListedDocument } from '../connectors/index.js';
 import { NO_PLACE, type NewMismatch, type UnverifiedTarget } from './reconciliation.js';
+import { waitingOutThrottles } from './throttled-read.js';
 
 // What a target holds that no posting explains: documents listed from the target by date (where its
 // connector can list), under an external id of Meterbridge's shape that no posting of the target has
 // (created by another Meterbridge store, or by hand copying one), or under one external id twice.
 // Documents without such an id belong to the ledger's other users and are not Meterbridge's to judge.
-
-const MAX_THROTTLES = 3;
 
 /** Every external id Meterbridge makes (accounting/external-id.ts): a letter, `-`, 14 base32 characters. */
 const MB_EXTERNAL_ID = /^[A-Z]-[A-Z2-7]{14}$/;
@@ -16,19 +14,6 @@ export interface ListingScope {
   /** Documents dated from the period's start to today, YYYY-MM-DD. */
   from: string;
   to: string;
-}
-
-/** A listing a throttle interrupted is asked again, a few times, after the target's Retry-After (or a second). */
-async function listWaitingOutThrottles(connector: Connector, scope: ListingScope): Promise<ListedDocument[]> {
-  for (let throttles = 0; ; throttles += 1) {
-    try {
-      return await connector.listHeld!(scope, AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000));
-    } catch (error) {
-      if (!(error instanceof DeliveryFailure) || error.failureClass !== 'throttled' || throttles >= MAX_THROTTLES)
-        throw error;
-      await sleep(error.detail.retryAfterMs ?? 1000);
-    }
-  }
 }
 
 export async function reconcileListing(
@@ -41,7 +26,10 @@ export async function reconcileListing(
   if (!connector.listHeld) return undefined;
   let listed: ListedDocument[];
   try {
-    listed = await listWaitingOutThrottles(connector, scope);
+    // A listing a throttle interrupted is asked again, a few times, after the target's Retry-After.
+    listed = await waitingOutThrottles(() =>
+      connector.listHeld!(scope, AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000)),
+    );
   } catch (error) {
     return {
       targetKey,

@@ -5,7 +5,8 @@ import { DEFAULT_TARGET_LIMITS, type Connector, type HeldDocument } from '../con
 import type { Posting, PostingFilter } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { reconcileListing } from './listing-stage.js';
-import { sentTotal } from './sent-figures.js';
+import { placeDifferences, sentLines, sentTotal } from './sent-figures.js';
+import { reconcileUsageHandOffs } from './usage-hand-off-stage.js';
 import { createPacedReader, type PacedReader } from './read-back.js';
 import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
 
@@ -64,6 +65,7 @@ export async function reconcilePostings(
   const documents = await periodDocuments(deps, catalog, scope);
   const accruals = new Map<string, { accrual?: Posting; reversal?: Posting }>();
   const toRead: Posting[] = [];
+  const handOffs = new Map<string, Posting[]>();
 
   for (let afterId: string | undefined; ;) {
     const page = await deps.listPostings({ createdFrom: scope.start, afterId }, PAGE);
@@ -78,6 +80,12 @@ export async function reconcilePostings(
       }
       const carried = carriedInvoices(posting.body).filter((id) => documents.has(id));
       if (carried.length === 0 || posting.status === 'cancelled') continue;
+      if (posting.body.type === 'usage_events') {
+        // Usage for the platform to price, not money: compared by its meters' sums, not counted as posted.
+        handOffs.set(posting.targetKey, [...(handOffs.get(posting.targetKey) ?? []), posting]);
+        checkOpen(posting, scope, report);
+        continue;
+      }
       for (const id of carried) {
         const entry = documents.get(id)!;
         const mark = entry.carried.get(posting.targetKey) ?? { delivered: false, verified: true };
@@ -91,6 +99,17 @@ export async function reconcilePostings(
   }
 
   const { read, requests, readIds, unverified } = await readBack(deps, catalog, toRead, documents, report);
+  let handOffRequests = 0;
+  let handOffsRead = 0;
+  for (const [targetKey, list] of handOffs) {
+    const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
+    const connector = await deps.connectorFor(targetKey);
+    const checked = await reconcileUsageHandOffs(targetKey, connector, limits.requestsPerSecond, list, scope, report);
+    handOffRequests += checked.requests;
+    handOffsRead += checked.verifiedPostingIds.length;
+    readIds.push(...checked.verifiedPostingIds);
+    unverified.push(...checked.unverified);
+  }
   // Where a target can list what it holds, what no posting explains (dated from the period's start on).
   const range = { from: scope.start.toISOString().slice(0, 10), to: scope.now.toISOString().slice(0, 10) };
   for (const target of catalog?.targets ?? []) {
@@ -119,8 +138,8 @@ export async function reconcilePostings(
   ).length;
   return {
     totals: stageTotals(documents),
-    postingsRead: read,
-    readRequests: requests,
+    postingsRead: read + handOffsRead,
+    readRequests: requests + handOffRequests,
     awaitingDelivery,
     readPostingIds: readIds,
     unverified,
@@ -291,15 +310,31 @@ function checkHeld(
       action: `a person must look in ${posting.targetKey} at both documents and keep one`,
     });
   const sent = sentTotal(posting.body);
-  if (held.total !== undefined && sent !== undefined && !new Decimal(held.total).equals(sent)) {
+  const heldTotal = held.total === undefined ? undefined : new Decimal(held.total).toFixed();
+  const totalDiffers = heldTotal !== undefined && sent !== undefined && !new Decimal(heldTotal).equals(sent);
+  if (totalDiffers) {
     unverify(posting, documents);
     report({
       ...common,
       class: 'amount_mismatch',
       expected: sent,
-      actual: new Decimal(held.total).toFixed(),
-      detail: `${posting.targetKey} holds ${posting.kind} ${posting.externalId} (${held.id}) with a total of ${new Decimal(held.total).toFixed()}, where Meterbridge sent ${sent}: edited by hand in the target, or posted with other amounts`,
+      actual: heldTotal,
+      detail: `${posting.targetKey} holds ${posting.kind} ${posting.externalId} (${held.id}) with a total of ${heldTotal}, where Meterbridge sent ${sent}: edited by hand in the target, or posted with other amounts`,
       action: `a person must compare document ${held.id} in ${posting.targetKey} with posting ${posting.id} (GET /v1/postings/${posting.id}) and correct the ledger`,
+    });
+  }
+  const sentByPlace = sentLines(posting.body);
+  const moved = !totalDiffers && held.lines && sentByPlace ? placeDifferences(sentByPlace, held.lines) : [];
+  if (moved.length > 0) {
+    unverify(posting, documents);
+    const places = moved.map(({ place, sent: was, held: is }) => `${place} ${is} (sent ${was})`).join(', ');
+    report({
+      ...common,
+      class: 'account_mismatch',
+      expected: moved.map(({ place, sent: was }) => `${place}=${was}`).join('; '),
+      actual: moved.map(({ place, held: is }) => `${place}=${is}`).join('; '),
+      detail: `${posting.targetKey} holds ${posting.kind} ${posting.externalId} (${held.id}) with its total as sent, but booked otherwise: ${places}`,
+      action: `a person must compare document ${held.id} in ${posting.targetKey} with posting ${posting.id} (GET /v1/postings/${posting.id}) and move the amounts back, or correct the mapping that put them there`,
     });
   }
 }

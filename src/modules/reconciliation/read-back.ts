@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeliveryFailure, type Connector, type HeldDocument, type PostingBody } from '../connectors/index.js';
+import type { Connector, HeldDocument, PostingBody } from '../connectors/index.js';
+import { waitingOutThrottles } from './throttled-read.js';
 
 // Reading a target back at a pace its limits leave room for: at most half its requests per second, so
 // deliveries keep the other half. A target that reads many documents in one request (NetSuite's SuiteQL)
 // is asked a batch at a time, any other one document at a time. A throttle waits (the target's
 // Retry-After, else a second) and asks again, a few times; any other failure ends the target's read-back,
 // and what was not read is reported unverified, never clean.
-
-const MAX_THROTTLES = 3;
 
 export interface ReadBackItem {
   body: PostingBody;
@@ -54,23 +53,17 @@ export function createPacedReader(
     batchSize: findMany ? (connector.findManyBatch ?? 100) : 1,
     requests: () => sent,
     async read(items) {
-      for (let throttles = 0; ;) {
-        const now = Date.now();
-        if (nextAt > now) await wait(nextAt - now);
-        nextAt = Math.max(now, nextAt) + gapMs;
-        sent += 1;
-        try {
-          const signal = AbortSignal.timeout(options.timeoutMs ?? connector.deliveryTimeoutMs ?? 30_000);
-          return { outcome: 'read', held: await ask(items, signal) };
-        } catch (error) {
-          const failure = error instanceof DeliveryFailure ? error : undefined;
-          if (failure?.failureClass === 'throttled' && throttles < MAX_THROTTLES) {
-            throttles += 1;
-            await wait(failure.detail.retryAfterMs ?? 1000);
-            continue;
-          }
-          return { outcome: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
-        }
+      try {
+        const held = await waitingOutThrottles(async () => {
+          const now = Date.now();
+          if (nextAt > now) await wait(nextAt - now);
+          nextAt = Math.max(now, nextAt) + gapMs;
+          sent += 1;
+          return ask(items, AbortSignal.timeout(options.timeoutMs ?? connector.deliveryTimeoutMs ?? 30_000));
+        }, wait);
+        return { outcome: 'read', held };
+      } catch (error) {
+        return { outcome: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
       }
     },
   };

@@ -59,15 +59,94 @@ const fromRunRow = (row: RunRow): ReconciliationRun => ({
   error: row.error,
 });
 
+/** What a run was asked, kept so that a worker can run it (or run it again after its process died). */
+export interface StoredRequest {
+  period: string;
+  entity?: string;
+  repair: boolean;
+  stuckAfterHours: number;
+}
+
+/** A run, queued for a worker or running (attempt 1) in the caller's process under a lease. */
 export async function insertRun(
   db: Queryable,
-  run: Pick<ReconciliationRun, 'id' | 'period' | 'legalEntity' | 'provisional' | 'repair' | 'requestedBy'>,
+  run: Pick<ReconciliationRun, 'id' | 'period' | 'legalEntity' | 'provisional' | 'repair' | 'requestedBy'> & {
+    status: 'queued' | 'running';
+    request: StoredRequest;
+    leaseUntil: Date | null;
+  },
   at: Date,
 ): Promise<void> {
   await db.query(
-    `insert into reconciliation_runs (id, period, legal_entity, provisional, repair, status, requested_by, started_at)
-     values ($1, $2, $3, $4, $5, 'running', $6, $7)`,
-    [run.id, run.period, run.legalEntity, run.provisional, run.repair, run.requestedBy, at],
+    `insert into reconciliation_runs (id, period, legal_entity, provisional, repair, status, requested_by, started_at,
+            request, lease_until, attempts)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
+    [
+      run.id,
+      run.period,
+      run.legalEntity,
+      run.provisional,
+      run.repair,
+      run.status,
+      run.requestedBy,
+      at,
+      JSON.stringify(run.request),
+      run.leaseUntil,
+      run.status === 'running' ? 1 : 0,
+    ],
+  );
+}
+
+/** A run claimed by a worker: which attempt this is, and what it was asked. */
+export interface ClaimedRun {
+  id: string;
+  attempt: number;
+  request: StoredRequest;
+  requestedBy: string;
+}
+
+/**
+ * Claims the oldest queued run, or a running one whose lease lapsed (its process died), for `leaseMs`.
+ * Runs kept from before runs had requests are never claimed.
+ */
+export async function claimRun(db: Queryable, now: Date, leaseMs: number): Promise<ClaimedRun | undefined> {
+  const result = await db.query<{ id: string; attempts: number; request: StoredRequest; requested_by: string }>(
+    `update reconciliation_runs set status = 'running', attempts = attempts + 1, lease_until = $2
+      where id = (select id from reconciliation_runs
+                   where request is not null
+                     and (status = 'queued' or (status = 'running' and lease_until < $1))
+                   order by run_number limit 1 for update skip locked)
+      returning id, attempts, request, requested_by`,
+    [now, new Date(now.getTime() + leaseMs)],
+  );
+  const row = result.rows[0];
+  return row && { id: row.id, attempt: Number(row.attempts), request: row.request, requestedBy: row.requested_by };
+}
+
+/** Extends the lease of a run's attempt; false when the attempt lost the run (its lease lapsed and another took it). */
+export async function renewLease(db: Queryable, id: string, attempt: number, until: Date): Promise<boolean> {
+  const result = await db.query(
+    `update reconciliation_runs set lease_until = $3 where id = $1 and attempts = $2 and status = 'running'`,
+    [id, attempt, until],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Locks a run for its attempt's last transaction; false when the attempt no longer holds it. */
+export async function holdsRun(db: Queryable, id: string, attempt: number): Promise<boolean> {
+  const result = await db.query(
+    `select 1 from reconciliation_runs where id = $1 and attempts = $2 and status = 'running' for update`,
+    [id, attempt],
+  );
+  return result.rows.length > 0;
+}
+
+/** Puts a failed attempt's run back in the queue, with why it failed. */
+export async function requeueRun(db: Queryable, id: string, attempt: number, error: string): Promise<void> {
+  await db.query(
+    `update reconciliation_runs set status = 'queued', lease_until = null, error = $3
+      where id = $1 and attempts = $2 and status = 'running'`,
+    [id, attempt, error],
   );
 }
 
@@ -76,6 +155,8 @@ export async function finishRun(
   id: string,
   outcome: {
     status: RunStatus;
+    /** As judged when the run's data was read; absent: as it was when the run was asked. */
+    provisional?: boolean;
     summary: ReconciliationSummary;
     totals: StageTotals[];
     rows: MeterRow[];
@@ -85,7 +166,7 @@ export async function finishRun(
 ): Promise<void> {
   await db.query(
     `update reconciliation_runs set status = $2, summary = $3::jsonb, totals = $4::jsonb, meter_rows = $5::jsonb,
-            error = $6, finished_at = $7
+            error = $6, finished_at = $7, provisional = coalesce($8, provisional), lease_until = null
       where id = $1`,
     [
       id,
@@ -95,6 +176,7 @@ export async function finishRun(
       JSON.stringify(outcome.rows),
       outcome.error ?? null,
       at,
+      outcome.provisional ?? null,
     ],
   );
 }

@@ -15,6 +15,11 @@ export const MISMATCH_CLASSES = [
   'document_differs_in_target',
   /** The target's copy of a posting has another total than what was sent (where the read-back says totals). */
   'amount_mismatch',
+  /**
+   * The target's copy of a posting has the total sent, but its lines, summed per account (a document's per
+   * item, a billing hand-off's per line), differ: an amount moved by hand (where the read-back says lines).
+   */
+  'account_mismatch',
   /** The target holds two or more documents under one of Meterbridge's external ids. */
   'duplicate_in_target',
   /** The target holds a document under an external id of Meterbridge's shape that no posting of it has. */
@@ -105,7 +110,8 @@ export interface UnverifiedTarget {
   postingsUnread: number;
 }
 
-export type RunStatus = 'running' | 'completed' | 'failed';
+/** Queued for a worker, running (under a lease), or ended. */
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 export interface ReconciliationRun {
   id: string;

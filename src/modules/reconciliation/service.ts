@@ -19,8 +19,10 @@ import {
   type StageTotals,
 } from './reconciliation.js';
 import {
+  claimRun,
   findRun,
   finishRun,
+  holdsRun,
   insertMismatches,
   insertReads,
   insertRun,
@@ -28,6 +30,10 @@ import {
   listRuns,
   lockMismatch,
   markRepaired,
+  renewLease,
+  requeueRun,
+  type ClaimedRun,
+  type StoredRequest,
 } from './reconciliation-repository.js';
 import { repairMismatch } from './repair.js';
 import { reconcileUsage } from './usage-stage.js';
@@ -47,35 +53,71 @@ export interface ReconciliationsDependencies {
 
 export type ReconciliationReport = ReconciliationRun & { mismatches: Mismatch[] };
 
+/** How long a run's lease lasts; it is renewed at a third of it while the run goes on. */
+const LEASE_MS = 60_000;
+/** A queued run whose attempts keep failing is given up after this many. */
+const MAX_ATTEMPTS = 3;
+
+/** The attempt lost its run: its lease lapsed and another process took it over. */
+class LostRun extends Error {}
+
 /**
  * Three-way reconciliation of a period: usage against documents against what each target holds, read
  * back. Each run is kept with its totals and mismatches; `repair` fixes what is safe (audited) as it
- * goes, and a kept mismatch can be repaired later on its own.
+ * goes, and a kept mismatch can be repaired later on its own. A run is made in the caller's process
+ * (`run`) or queued for a worker (`queue`, then `runNext` in the worker); either way it holds a renewed
+ * lease, so a run whose process died is taken over and made again from the beginning.
  */
 export function createReconciliations(deps: ReconciliationsDependencies) {
   const { db, clock } = deps;
 
-  async function run(input: unknown, actor: string): Promise<ReconciliationReport> {
+  async function begin(input: unknown, actor: string, status: 'queued' | 'running'): Promise<ClaimedRun> {
     const catalog = (await deps.catalog.current())?.catalog;
     const request = parseReconcileRequest(input, catalog);
     const now = clock.now();
-    const closesAt = new Date(request.end.getTime() + deps.graceHours * 3_600_000);
     const id = `rec_${randomUUID()}`;
+    const stored: StoredRequest = {
+      period: request.period,
+      ...(request.legalEntity === undefined ? {} : { entity: request.legalEntity }),
+      repair: request.repair,
+      stuckAfterHours: request.stuckAfterHours,
+    };
     await insertRun(
       db,
       {
         id,
         period: request.period,
         legalEntity: request.legalEntity ?? null,
-        provisional: now < closesAt,
+        provisional: provisionalAt(request.end, now),
         repair: request.repair,
         requestedBy: actor,
+        status,
+        request: stored,
+        leaseUntil: status === 'running' ? new Date(now.getTime() + LEASE_MS) : null,
       },
       now,
     );
-    const found: NewMismatch[] = [];
-    const report = (mismatch: NewMismatch) => found.push(mismatch);
+    return { id, attempt: 1, request: stored, requestedBy: actor };
+  }
+
+  const provisionalAt = (end: Date, now: Date) => now < new Date(end.getTime() + deps.graceHours * 3_600_000);
+
+  /** Makes one attempt of a run, renewing its lease as it goes; its findings are kept in one last transaction. */
+  async function execute({ id, attempt, request: stored, requestedBy: actor }: ClaimedRun): Promise<void> {
+    let lost = false;
+    const renewal = setInterval(() => {
+      void renewLease(db, id, attempt, new Date(clock.now().getTime() + LEASE_MS)).then(
+        (held) => (lost ||= !held),
+        () => undefined, // a store briefly away: the next renewal tries again, and the last transaction checks
+      );
+    }, LEASE_MS / 3);
+    renewal.unref();
     try {
+      const catalog = (await deps.catalog.current())?.catalog;
+      const request = parseReconcileRequest(stored, catalog);
+      const now = clock.now();
+      const found: NewMismatch[] = [];
+      const report = (mismatch: NewMismatch) => found.push(mismatch);
       const scope = { start: request.start, end: request.end, legalEntity: request.legalEntity, now };
       const rows = await reconcileUsage(db, catalog, { ...scope, graceHours: deps.graceHours }, report);
       const stage = await reconcilePostings(
@@ -90,9 +132,12 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
         { ...scope, month: request.period, stuckAfterMs: request.stuckAfterHours * 3_600_000 },
         report,
       );
+      if (lost) throw new LostRun(`reconciliation ${id}'s attempt ${attempt} lost its lease`);
       const totals = withUsage(stage.totals, rows);
       const mismatches: Mismatch[] = found.map((mismatch, index) => ({ ...mismatch, seq: index + 1, repaired: false }));
       await db.transaction(async (tx) => {
+        if (!(await holdsRun(tx, id, attempt)))
+          throw new LostRun(`reconciliation ${id}'s attempt ${attempt} lost its lease`);
         if (request.repair)
           for (const mismatch of mismatches) {
             const outcome = await repairMismatch(tx, id, mismatch, actor, clock.now());
@@ -101,19 +146,53 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
         await insertMismatches(tx, id, mismatches);
         await insertReads(tx, id, stage.readPostingIds, clock.now());
         const summary = summarize(mismatches, stage);
-        await finishRun(tx, id, { status: 'completed', summary, totals, rows }, clock.now());
+        const provisional = provisionalAt(request.end, now);
+        await finishRun(tx, id, { status: 'completed', provisional, summary, totals, rows }, clock.now());
       });
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  async function fail(run: ClaimedRun, error: unknown, requeue: boolean): Promise<void> {
+    if (error instanceof LostRun) return; // the process that took the run over keeps its findings
+    const message = error instanceof Error ? error.message : String(error);
+    if (requeue) return requeueRun(db, run.id, run.attempt, message);
+    await finishRun(
+      db,
+      run.id,
+      { status: 'failed', summary: summarize([], NOTHING_READ), totals: [], rows: [], error: message },
+      clock.now(),
+    );
+  }
+
+  /** Reconciles in the caller's process and answers the kept report. */
+  async function run(input: unknown, actor: string): Promise<ReconciliationReport> {
+    const claimed = await begin(input, actor, 'running');
+    try {
+      await execute(claimed);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await finishRun(
-        db,
-        id,
-        { status: 'failed', summary: summarize([], NOTHING_READ), totals: [], rows: [], error: message },
-        clock.now(),
-      );
+      // Taken over after this process stalled past its lease: the report is the other process's.
+      if (error instanceof LostRun) return get(claimed.id);
+      await fail(claimed, error, false);
       throw error;
     }
-    return get(id);
+    return get(claimed.id);
+  }
+
+  /**
+   * Makes the oldest queued run (or one whose process died); false when there is none. A failed attempt
+   * is queued again, up to MAX_ATTEMPTS, then the run is failed with the last error.
+   */
+  async function runNext(): Promise<boolean> {
+    const claimed = await claimRun(db, clock.now(), LEASE_MS);
+    if (!claimed) return false;
+    try {
+      await execute(claimed);
+    } catch (error) {
+      await fail(claimed, error, claimed.attempt < MAX_ATTEMPTS);
+    }
+    return true;
   }
 
   async function get(id: string): Promise<ReconciliationReport> {
@@ -124,6 +203,9 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
 
   return {
     run,
+    /** Queues a run for a worker and answers it (status queued): for a month whose read-back takes long. */
+    queue: async (input: unknown, actor: string) => get((await begin(input, actor, 'queued')).id),
+    runNext,
     get,
     list: (filter: { period?: string; before?: { startedAt: string; id: string } }, limit: number) =>
       listRuns(db, { ...filter, limit }),

@@ -8,17 +8,22 @@ import { reconcileUsage } from './usage-stage.js';
 // answers for its plan's metered charges at 0 without a line, as billing drafts none for a quantity of 0).
 
 const usage = (invoiceId: string, meter: string, records: number, quantity: string) => ({
+  legal_entity: 'US',
+  currency: 'USD',
+  customer_key: 'acme',
+  subscription_key: 'acme-main',
   invoice_id: invoiceId,
   meter_key: meter,
   records: String(records),
   quantity,
+  oldest: '2026-10-02T00:00:00Z',
 });
 
 function store(strays: ReturnType<typeof usage>[], lines: { invoice_id: string; meter_key: string }[]): Queryable {
   return {
     exec: async () => undefined,
     async query<Row>(sql: string) {
-      const rows = sql.includes('group by invoice_id, meter_key')
+      const rows = sql.includes('from usage_records')
         ? strays
         : sql.includes('select distinct invoice_id, meter_key from invoice_lines')
           ? lines

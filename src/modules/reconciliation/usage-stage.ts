@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { Queryable } from '../../platform/database/database.js';
 import { meteredLinesOf, periodContaining, tallyInvoiced } from '../billing/index.js';
 import type { Catalog } from '../catalog/index.js';
-import { findStrayBilledRecords, findUnbilledUsage, tallyUsage } from '../metering/index.js';
+import { scanUsage } from '../metering/index.js';
 import { NO_PLACE, type MeterRow, type NewMismatch } from './reconciliation.js';
 
 // The first two stages: the product's usage (accepted billable events, as usage records) against what
@@ -29,7 +29,8 @@ export async function reconcileUsage(
 ): Promise<MeterRow[]> {
   const range = { start: scope.start, end: scope.end, legalEntity: scope.legalEntity };
   const rows = new Map<string, MeterRow>();
-  for (const tally of await tallyUsage(db, range))
+  const usage = await scanUsage(db, range, (ids) => meteredLinesOf(db, ids));
+  for (const tally of usage.tallies)
     rows.set(rowKey(tally.legalEntity, tally.currency, tally.customer, tally.meter), {
       legalEntity: tally.legalEntity,
       currency: tally.currency,
@@ -59,7 +60,7 @@ export async function reconcileUsage(
     rows.set(key, { ...row, lineQuantity: tally.quantity, lineAmount: tally.amount });
   }
 
-  for (const stray of await findStrayBilledRecords(db, range, (ids) => meteredLinesOf(db, ids))) {
+  for (const stray of usage.strays) {
     // Records that come to nothing (a gauge that stayed at 0, a sum of zeros) are billed by an invoice that
     // answers for its plan's metered charges without a line: billing drafts no line for a quantity of 0,
     // and finalizing proves the records it marks come to it. Nothing is left off the invoice.
@@ -78,7 +79,7 @@ export async function reconcileUsage(
 
   // Before a period is billed, every subscription and meter has unbilled usage: look subscriptions up by key.
   const subscriptions = new Map((catalog?.subscriptions ?? []).map((subscription) => [subscription.key, subscription]));
-  for (const unbilled of await findUnbilledUsage(db, range)) {
+  for (const unbilled of usage.unbilled) {
     const subscription = subscriptions.get(unbilled.subscription);
     const held = subscription && periodContaining(subscription, new Date(unbilled.oldest));
     const closes = held && new Date(held.period.end.getTime() + scope.graceHours * 3_600_000);

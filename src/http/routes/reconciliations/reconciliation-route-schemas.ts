@@ -41,7 +41,7 @@ export const runSchema = {
     legalEntity: nullableText,
     provisional: { type: 'boolean', description: 'The period has not closed yet (its end and the grace period).' },
     repair: { type: 'boolean' },
-    status: { type: 'string', enum: ['running', 'completed', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
     requestedBy: { type: 'string' },
     startedAt: { type: 'string' },
     finishedAt: nullableText,
