@@ -56,6 +56,7 @@ const MAX_IN_VALUES = 1000;
 const MAX_NUMBER_DIGITS = 18;
 // eslint-disable-next-line no-control-regex -- the characters refused are control characters
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function searchError(message: string): NetSuiteError {
   return new NetSuiteError(
@@ -175,7 +176,7 @@ function tableOf(name: string | undefined): Table {
 export function parseSuiteQl(query: string): SuiteQlQuery {
   if (query.length > MAX_QUERY_CHARS) throw searchError(`The query is longer than ${MAX_QUERY_CHARS} characters.`);
   // Control characters and lone surrogates are no text a query or its literals can hold.
-  if (CONTROL.test(query) || !query.isWellFormed())
+  if (CONTROL.test(query) || LONE_SURROGATE.test(query))
     throw searchError('The query holds a control character or text that is not Unicode.');
   const reader = new Reader(tokenize(query));
   reader.word('select');

@@ -54,6 +54,7 @@ export interface NetSuiteConnector extends Connector {
    */
   findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch: number;
+  listHeld(range: { from: string; to: string }, signal: AbortSignal): Promise<ListedDocument[]>;
 }
 
 export function createNetSuiteConnector(
