@@ -1,16 +1,15 @@
-import { stringify } from 'csv-stringify/sync';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { COLUMN_COUNT, POSITIONS } from './gl-interface-file.js';
+import { balanced, csv, LEDGER, oracleEmulatorClient, zip } from '../../../test/harness/oracle-emulator-client.js';
+import { POSITIONS } from './gl-interface-file.js';
 import { startOracleFusionEmulator, type OracleFusionEmulator } from './index.js';
 import { GL_DOCUMENT_ACCOUNT, JOURNAL_IMPORT_JOB, REST_ROOT } from './rest-routes.js';
 
 // The emulator over HTTP as any client meets it: an FBDI upload runs as an ESS job (WAIT, RUNNING, then its
 // end), the file is read by position, Journal Import rejects what Oracle rejects with a log, and batches
-// are found by name. Rows are built here from the emulator's own positions, not the connector's.
+// are found by name. Rows are built from the emulator's own positions, not the connector's
+// (test/harness/oracle-emulator-client.ts).
 
-const LEDGER = '300000046975971';
 let emulator: OracleFusionEmulator;
 
 beforeAll(async () => {
@@ -19,105 +18,7 @@ beforeAll(async () => {
 afterAll(() => emulator?.close());
 afterEach(() => emulator.reset());
 
-type Row = Partial<Record<keyof typeof POSITIONS | `SEGMENT${number}`, string>>;
-
-function line(values: Row): string[] {
-  const row = new Array<string>(COLUMN_COUNT).fill('');
-  for (const [name, value] of Object.entries(values)) {
-    const segment = /^SEGMENT(\d+)$/.exec(name);
-    const position = segment ? POSITIONS.SEGMENT1 + Number(segment[1]) - 1 : POSITIONS[name as keyof typeof POSITIONS];
-    row[position - 1] = value ?? '';
-  }
-  return row;
-}
-
-const base = (group = '77'): Row => ({
-  STATUS: 'NEW',
-  LEDGER_ID: LEDGER,
-  ACCOUNTING_DATE: '2026/10/31',
-  USER_JE_SOURCE_NAME: 'Meterbridge',
-  USER_JE_CATEGORY_NAME: 'Usage',
-  CURRENCY_CODE: 'USD',
-  DATE_CREATED: '2026/10/31',
-  ACTUAL_FLAG: 'A',
-  SEGMENT1: '101',
-  SEGMENT3: '000',
-  REFERENCE1: 'Batch A',
-  REFERENCE4: 'Journal A',
-  GROUP_ID: group,
-});
-
-const balanced = (account = '4000', group = '77'): string[][] => [
-  line({ ...base(group), SEGMENT2: '1200', ENTERED_DR: '100.25' }),
-  line({ ...base(group), SEGMENT2: account, ENTERED_CR: '100.25', REFERENCE10: 'usage, "quoted"' }),
-];
-
-const zip = (csv: string, name = 'GlInterface.csv') =>
-  Buffer.from(zipSync({ [name]: strToU8(csv) })).toString('base64');
-const csv = (rows: string[][]) => stringify(rows);
-
-const auth = () =>
-  `Basic ${Buffer.from(`${emulator.credentials.username}:${emulator.credentials.password}`).toString('base64')}`;
-
-async function call(path: string, json?: unknown, authorization = auth()) {
-  const response = await fetch(`${emulator.url}${REST_ROOT}${path}`, {
-    method: json === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization,
-      ...(json === undefined ? {} : { 'content-type': 'application/vnd.oracle.adf.resourceitem+json' }),
-    },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-  const text = await response.text();
-  let body: Record<string, unknown> = {};
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    body = { text };
-  }
-  return { status: response.status, body, type: response.headers.get('content-type') };
-}
-
-const upload = (content: string, parameters = `#NULL,Meterbridge,${LEDGER},77,N,N,N`) =>
-  call('erpintegrations', {
-    OperationName: 'importBulkData',
-    DocumentContent: content,
-    ContentType: 'zip',
-    FileName: 'test.zip',
-    DocumentAccount: GL_DOCUMENT_ACCOUNT,
-    JobName: JOURNAL_IMPORT_JOB,
-    ParameterList: parameters,
-  });
-
-async function status(requestId: string): Promise<string> {
-  const answer = await call(`erpintegrations?finder=ESSJobStatusRF;requestId=${requestId}`);
-  return ((answer.body.items as Array<Record<string, unknown>>)[0]?.RequestStatus as string) ?? 'none';
-}
-
-async function ended(requestId: string): Promise<string> {
-  for (;;) {
-    const now = await status(requestId);
-    if (!['WAIT', 'RUNNING'].includes(now)) return now;
-    await sleep(10);
-  }
-}
-
-async function log(requestId: string): Promise<string> {
-  const answer = await call('erpintegrations', {
-    OperationName: 'downloadESSJobExecutionDetails',
-    ReqstId: requestId,
-    FileType: 'log',
-  });
-  const files = unzipSync(Buffer.from(answer.body.DocumentContent as string, 'base64'));
-  return strFromU8(files[`${requestId}.log`]!);
-}
-
-async function imported(content: string, parameters?: string) {
-  const answer = await upload(content, parameters);
-  expect(answer.status).toBe(201);
-  const requestId = answer.body.ReqstId as string;
-  return { requestId, end: await ended(requestId), log: await log(requestId) };
-}
+const { call, upload, status, ended, log, imported, auth } = oracleEmulatorClient(() => emulator);
 
 describe('the Oracle Fusion emulator’s journal import', () => {
   it('runs an upload as a job through WAIT and RUNNING to SUCCEEDED, and serves the batch by name', async () => {

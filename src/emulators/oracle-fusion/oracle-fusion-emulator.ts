@@ -205,6 +205,7 @@ export async function startOracleFusionEmulator(
     reset() {
       store.clear();
       stats.reset();
+      limits.forgetArrivals();
       settings = { ...start };
       applyOutage();
     },
