@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultSettings } from './emulator-options.js';
 import type { EmulatorStats } from './emulator-stats.js';
 import { describeFaults, FaultSettingsError, parseFaultSettings } from './fault-settings.js';
+import {
+  HandEditError,
+  readCopyRequest,
+  readMoveRequest,
+  type HandEditTarget,
+  type MoveRequest,
+} from './hand-edits.js';
 import type { StoredDocument } from './journal-store.js';
 
 // The emulator's own control surface, off SAP's paths and without SAP's authentication (it listens on
@@ -9,6 +16,8 @@ import type { StoredDocument } from './journal-store.js';
 //   GET  /__emulator/faults      the fault and limit settings   PUT  /__emulator/faults   change some of them
 //   GET  /__emulator/documents   every document posted          GET  /__emulator/stats    requests by outcome
 //   POST /__emulator/reset       forget documents and counts, restore the start settings
+//   POST /__emulator/documents/copy  post a second entry under a reference, as a person would (hand-edits.ts)
+//   POST /__emulator/documents/move  move an amount of an entry to another G/L account, keeping its total
 
 export interface AdminApi {
   faults(): FaultSettings;
@@ -17,6 +26,8 @@ export interface AdminApi {
   stats(): EmulatorStats;
   reset(): void;
   now(): number;
+  copyByHand(request: HandEditTarget): StoredDocument;
+  moveByHand(request: MoveRequest): StoredDocument;
 }
 
 const ADMIN_BODY_BYTES = 64 * 1024;
@@ -55,6 +66,10 @@ export async function handleAdmin(request: IncomingMessage, response: ServerResp
     if (path === '/__emulator/documents' && method === 'GET')
       return sendJson(response, 200, { items: api.documents() });
     if (path === '/__emulator/stats' && method === 'GET') return sendJson(response, 200, api.stats());
+    if (path === '/__emulator/documents/copy' && method === 'POST')
+      return sendJson(response, 201, api.copyByHand(readCopyRequest(await readJson(request))));
+    if (path === '/__emulator/documents/move' && method === 'POST')
+      return sendJson(response, 200, api.moveByHand(readMoveRequest(await readJson(request))));
     if (path === '/__emulator/reset' && method === 'POST') {
       api.reset();
       response.writeHead(204).end();
@@ -62,8 +77,11 @@ export async function handleAdmin(request: IncomingMessage, response: ServerResp
     }
     sendJson(response, 404, { error: `no admin endpoint ${method} ${path}` });
   } catch (error) {
-    if (error instanceof FaultSettingsError)
-      return sendJson(response, 400, { error: error.message, problems: error.problems });
+    if (error instanceof FaultSettingsError || error instanceof HandEditError)
+      return sendJson(response, error instanceof HandEditError ? error.status : 400, {
+        error: error.message,
+        problems: error.problems,
+      });
     sendJson(response, 500, { error: String(error) });
   }
 }

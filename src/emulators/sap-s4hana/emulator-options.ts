@@ -85,6 +85,11 @@ export interface SapEmulatorOptions {
   maxBodyBytes?: number;
   /** The logical system named in the log's notes. */
   logicalSystem?: string;
+  /**
+   * The OData service's page size: an answer holds at most this many rows and a `__next` link to the
+   * rest (server-driven paging). None by default: every row at once.
+   */
+  maxPageRows?: number;
 }
 
 export const DEFAULT_CHART: Readonly<SapChart> = {

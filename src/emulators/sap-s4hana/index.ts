@@ -14,5 +14,6 @@ export {
 } from './emulator-options.js';
 export type { EmulatorStats, Outcome } from './emulator-stats.js';
 export type { StoredDocument, StoredItem } from './journal-store.js';
+export { BY_HAND_USER, HandEditError, type HandEditTarget, type MoveRequest } from './hand-edits.js';
 export { parseFaultSettings, FaultSettingsError } from './fault-settings.js';
 export { EmulatorConfigError, loadEmulatorConfig } from './load-emulator-config.js';

@@ -52,6 +52,14 @@ export class JournalStore {
     return this.documents;
   }
 
+  /** Replaces a held document's items (an edit by hand); false when the store does not hold it. */
+  replaceItems(held: StoredDocument, items: StoredItem[]): boolean {
+    const index = this.documents.indexOf(held);
+    if (index < 0) return false;
+    this.documents[index] = { ...held, items };
+    return true;
+  }
+
   clear(): void {
     this.documents = [];
     this.next.clear();

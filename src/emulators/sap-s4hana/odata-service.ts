@@ -3,11 +3,13 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { SapChart } from './emulator-options.js';
 import type { JournalStore, StoredDocument, StoredItem } from './journal-store.js';
 import { FilterError, matches, parseFilter, type Filter } from './odata-filter.js';
+import { nextLink, pageOf, SkipTokenError, skipTokenOf } from './odata-paging.js';
 
 // API_OPLACCTGDOCITEMCUBE_SRV, OData v2, as far as a client reading postings back needs it: the service
 // document, `$metadata` (written here from SAP's published field list; SAP's EDMX is not copied), and the
 // entity set A_OperationalAcctgDocItemCube, one row per item of every posted document, with $filter (see
-// odata-filter.ts), $select, $top, $skip, $orderby, $inlinecount and $format. As SAP Gateway does, it
+// odata-filter.ts), $select, $top, $skip, $orderby, $inlinecount, $format and $skiptoken (server-driven
+// paging when the emulator has a page size, odata-paging.ts). As SAP Gateway does, it
 // answers Atom XML by default (an AtomPub service document; a feed of entries whose m:properties hold the
 // values, `m:count` for $inlinecount) and JSON (`{"d": {"results": [...]}}`, decimals as text, dates as
 // /Date(ms)/) for `$format=json` or an Accept naming application/json; errors are SAP's OData error
@@ -86,7 +88,7 @@ const PROPERTIES: readonly Property[] = [
 const BY_NAME = new Map(PROPERTIES.map((property) => [property.name, property]));
 const KEYS = ['CompanyCode', 'FiscalYear', 'AccountingDocument', 'AccountingDocumentItem'];
 /** Query options the emulator takes; other system query options are refused, custom ones ignored. */
-const OPTIONS = new Set(['$filter', '$select', '$top', '$skip', '$orderby', '$inlinecount', '$format']);
+const OPTIONS = new Set(['$filter', '$select', '$top', '$skip', '$orderby', '$inlinecount', '$format', '$skiptoken']);
 const MAX_ROWS = 100_000;
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true, format: true });
@@ -259,6 +261,7 @@ function feedXml(
   chart: SapChart,
   count: number | undefined,
   updated: string,
+  next: string | undefined,
 ): Record<string, unknown> {
   const entries = rows.map((row) => {
     const key = `${ENTITY_SET}(${keyPredicate(row)})`;
@@ -289,14 +292,21 @@ function feedXml(
       title: { '@_type': 'text', '#text': ENTITY_SET },
       updated,
       author: { name: '' },
-      link: { '@_href': ENTITY_SET, '@_rel': 'self', '@_title': ENTITY_SET },
+      link: [
+        { '@_href': ENTITY_SET, '@_rel': 'self', '@_title': ENTITY_SET },
+        // Atom does not order a feed's elements; SAP writes the next link after the entries.
+        ...(next === undefined ? [] : [{ '@_href': next, '@_rel': 'next' }]),
+      ],
       ...(count === undefined ? {} : { 'm:count': String(count) }),
       entry: entries,
     },
   };
 }
 
-/** GET under /sap/opu/odata/sap/API_OPLACCTGDOCITEMCUBE_SRV: the service document, $metadata, the entity set. */
+/**
+ * GET under /sap/opu/odata/sap/API_OPLACCTGDOCITEMCUBE_SRV: the service document, $metadata, the entity
+ * set. `maxPageRows`: the server's page size (none: every row at once).
+ */
 export function handleOData(
   subpath: string,
   url: URL,
@@ -304,6 +314,7 @@ export function handleOData(
   store: JournalStore,
   chart: SapChart,
   now: () => number = Date.now,
+  maxPageRows?: number,
 ): Reply {
   const query = url.searchParams;
   const base = `${url.origin}/sap/opu/odata/sap/${SERVICE}`;
@@ -328,7 +339,13 @@ export function handleOData(
   let filter: Filter | undefined;
   try {
     const source = query.get('$filter');
-    filter = source === null ? undefined : parseFilter(source, (name) => BY_NAME.has(name));
+    filter =
+      source === null
+        ? undefined
+        : parseFilter(source, (name) => {
+            const type = BY_NAME.get(name)?.type;
+            return type === undefined ? undefined : type === 'Edm.DateTime' ? 'datetime' : 'text';
+          });
   } catch (error) {
     if (error instanceof FilterError)
       return refuse(400, '/IWBEP/CM_MGW_RT/022', `Invalid filter expression: ${error.message}`);
@@ -352,6 +369,13 @@ export function handleOData(
   const skip = count('$skip') ?? 0;
   if (Number.isNaN(top) || Number.isNaN(skip))
     return refuse(400, '/IWBEP/CM_MGW_RT/022', '$top and $skip must be whole numbers of at least zero');
+  let answered: number;
+  try {
+    answered = skipTokenOf(query);
+  } catch (error) {
+    if (error instanceof SkipTokenError) return refuse(400, '/IWBEP/CM_MGW_RT/022', error.message);
+    throw error;
+  }
   const inlinecount = query.get('$inlinecount');
   if (inlinecount !== null && inlinecount !== 'allpages' && inlinecount !== 'none')
     return refuse(400, '/IWBEP/CM_MGW_RT/022', `$inlinecount must be allpages or none, not ${inlinecount}`);
@@ -373,18 +397,26 @@ export function handleOData(
       return 0;
     });
   }
-  const page = found.slice(skip, top === undefined ? skip + MAX_ROWS : skip + Math.min(top, MAX_ROWS));
+  const window = found.slice(skip, top === undefined ? skip + MAX_ROWS : skip + Math.min(top, MAX_ROWS));
+  const page = pageOf(window, answered, maxPageRows);
+  const next = page.next === undefined ? undefined : nextLink(url, page.next);
   if (format === 'atom') {
     const count = inlinecount === 'allpages' ? found.length : undefined;
     const updated = new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return xml(200, 'application/atom+xml;type=feed', feedXml(base, page, selected, chart, count, updated));
+    return xml(200, 'application/atom+xml;type=feed', feedXml(base, page.rows, selected, chart, count, updated, next));
   }
-  const results = page.map((row) => {
+  const results = page.rows.map((row) => {
     const uri = `${base}/${ENTITY_SET}(${keyPredicate(row)})`;
     return {
       __metadata: { id: uri, uri, type: `${SERVICE}.${ENTITY_TYPE}` },
       ...Object.fromEntries(selected.map((property) => [property.name, jsonValue(property, row, chart)])),
     };
   });
-  return json(200, { d: { ...(inlinecount === 'allpages' ? { __count: String(found.length) } : {}), results } });
+  return json(200, {
+    d: {
+      ...(inlinecount === 'allpages' ? { __count: String(found.length) } : {}),
+      results,
+      ...(next === undefined ? {} : { __next: next }),
+    },
+  });
 }

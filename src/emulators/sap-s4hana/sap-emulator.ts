@@ -25,6 +25,7 @@ import {
   unavailablePage,
   type Page,
 } from './front-door.js';
+import { copyByHand, moveByHand, type HandEditTarget, type MoveRequest } from './hand-edits.js';
 import { postEntry } from './journal-post.js';
 import { JournalStore, type StoredDocument } from './journal-store.js';
 import { handleOData, odataError, refusalFormat, SERVICE } from './odata-service.js';
@@ -55,6 +56,10 @@ export interface SapEmulator {
   setFaults(settings: Partial<FaultSettings>): void;
   /** Every document posted, oldest first. */
   documents(): readonly StoredDocument[];
+  /** Posts a second entry under the reference, as a person or another integration would. */
+  copyByHand(request: HandEditTarget): StoredDocument;
+  /** Moves an amount of the entry under the reference to another G/L account, keeping its total. */
+  moveByHand(request: MoveRequest): StoredDocument;
   stats(): EmulatorStats;
   /** Forgets every document and count and restores the start fault settings. */
   reset(): void;
@@ -84,6 +89,8 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
   const logicalSystem = options.logicalSystem ?? DEFAULT_LOGICAL_SYSTEM;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const log = options.log ?? (() => undefined);
+  if (options.maxPageRows !== undefined && !(Number.isInteger(options.maxPageRows) && options.maxPageRows > 0))
+    throw new RangeError(`maxPageRows must be a whole number above zero, not ${options.maxPageRows}`);
   let faults = { ...startFaults };
   const store = new JournalStore();
   const stats = new StatsCounter();
@@ -170,7 +177,7 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
         `The emulator's OData service is read-only: ${request.method ?? '?'} is not allowed`,
         refusalFormat(url.searchParams, request.headers.accept),
       );
-    return handleOData(subpath, url, request.headers.accept, store, chart, now);
+    return handleOData(subpath, url, request.headers.accept, store, chart, now, options.maxPageRows);
   }
 
   function send(response: ServerResponse, reply: Reply | Page): void {
@@ -271,6 +278,8 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
       applyOutage();
     },
     documents: () => store.all(),
+    copyByHand: (request) => copyByHand(store, request, now()),
+    moveByHand: (request) => moveByHand(store, chart, request),
     stats: () => stats.snapshot(),
     reset() {
       store.clear();
@@ -291,6 +300,8 @@ export async function startSapEmulator(options: SapEmulatorOptions = {}): Promis
     faults: admin.faults,
     setFaults: admin.setFaults,
     documents: admin.documents,
+    copyByHand: admin.copyByHand,
+    moveByHand: admin.moveByHand,
     stats: admin.stats,
     reset: admin.reset,
     async close() {

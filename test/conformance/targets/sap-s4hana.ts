@@ -43,6 +43,13 @@ export const conformanceTarget: CountingTarget = {
           totals: ledger.netByAccount,
         };
       },
+      async copyByHand(externalId) {
+        emulator.copyByHand({ documentReferenceId: externalId });
+      },
+      async moveByHand(externalId) {
+        // The whole last item (a revenue credit) to an account the entry does not use: its total is kept.
+        emulator.moveByHand({ documentReferenceId: externalId });
+      },
       counts: () => countsFromOutcomes(emulator.stats().outcomes),
       requests: () => emulator.stats().requests,
       close: () => emulator.close(),

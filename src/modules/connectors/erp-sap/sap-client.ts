@@ -15,6 +15,10 @@ import type { SapSecret, SapSettings } from './sap-settings.js';
 
 /** The largest answer read; SAP's confirmations are a few kilobytes, a read-back of 1000 items less than a megabyte. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Rows of the item cube asked per request. */
+export const PAGE_ROWS = 1000;
+/** More pages than this for one query is a service that keeps linking on: 10 million rows. */
+const MAX_PAGES = 10_000;
 
 interface Answer {
   status: number;
@@ -26,13 +30,6 @@ export interface ClientDependencies {
   settings: SapSettings;
   secret: SapSecret;
   now: () => Date;
-}
-
-/** The key of a document the read-back found. */
-export interface SapDocumentKey {
-  companyCode: string;
-  fiscalYear: string;
-  accountingDocument: string;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -176,53 +173,91 @@ export function createSapClient({ settings, secret, now }: ClientDependencies) {
     },
 
     /**
-     * The documents holding this DocumentReferenceID in the company code, read from the journal entry item
-     * cube (one row per item, so documents are told apart by their key), oldest first.
+     * Every row of the journal entry item cube the filter selects, with the `select`ed fields, read page by
+     * page: `$top`/`$skip` in pages of PAGE_ROWS ordered by the cube's key (so no row is skipped or read
+     * twice), following a page's `__next` link first where the service pages on its own (SAP Gateway caps
+     * a page and links to the rest). The filter is the caller's, built from checked values only.
      */
-    async findDocuments(reference: string, companyCode: string, signal: AbortSignal): Promise<SapDocumentKey[]> {
+    async readItems(
+      filter: string,
+      select: readonly string[],
+      signal: AbortSignal,
+    ): Promise<Record<string, unknown>[]> {
       const set = `${settings.odataPath}/A_OperationalAcctgDocItemCube`;
-      // Only references of letters, digits and - and company codes of capitals and digits get here: nothing
-      // in them can end the quoted literal.
-      const query = new URLSearchParams({
-        $filter: `DocumentReferenceID eq '${reference}' and CompanyCode eq '${companyCode}'`,
-        $select: 'CompanyCode,FiscalYear,AccountingDocument,DocumentReferenceID',
-        $top: '1000',
-        $format: 'json',
-      });
-      const path = `${set}?${query.toString().replace(/\+/g, '%20')}`;
-      const answer = await send('GET', path, { accept: 'application/json' }, undefined, signal);
-      if (answer.status < 200 || answer.status >= 300) throw httpFailure(`GET ${set}`, answer);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(answer.text);
-      } catch {
-        parsed = undefined;
+      const service = new URL(`${settings.baseUrl}${set}`);
+      const window = (skip: number) =>
+        `${set}?${new URLSearchParams({
+          $filter: filter,
+          $select: select.join(','),
+          $orderby: 'CompanyCode,FiscalYear,AccountingDocument,AccountingDocumentItem',
+          $top: String(PAGE_ROWS),
+          $skip: String(skip),
+          $format: 'json',
+        })
+          .toString()
+          .replace(/\+/g, '%20')}`;
+      const rows: Record<string, unknown>[] = [];
+      let [skip, inWindow, pages] = [0, 0, 0];
+      for (let path: string | undefined = window(0); path !== undefined; pages += 1) {
+        if (pages >= MAX_PAGES)
+          throw new DeliveryFailure('invalid', `GET ${set}: SAP answered more than ${MAX_PAGES} pages`);
+        const page = await readPage(path, set, signal);
+        rows.push(...page.results);
+        inWindow += page.results.length;
+        const next: string | undefined =
+          page.next === undefined ? undefined : servicePath(page.next, service, path, set);
+        if (next !== undefined) path = next;
+        else if (inWindow >= PAGE_ROWS) {
+          [skip, inWindow] = [skip + PAGE_ROWS, 0];
+          path = window(skip);
+        } else path = undefined;
       }
-      const d = isObject(parsed) ? parsed.d : undefined;
-      const results = isObject(d) ? d.results : undefined;
-      if (!Array.isArray(results))
-        throw new DeliveryFailure(
-          'unknown_outcome',
-          `GET ${set}: SAP answered ${answer.status} with a body that is not an OData result set`,
-          { targetText: answer.text, status: answer.status },
-        );
-      const found = new Map<string, SapDocumentKey>();
-      for (const row of results.filter(isObject)) {
-        const key = {
-          companyCode: String(row.CompanyCode ?? ''),
-          fiscalYear: String(row.FiscalYear ?? ''),
-          accountingDocument: String(row.AccountingDocument ?? ''),
-        };
-        // A row of another reference or company code (a filter the service ignored) is not ours.
-        if (row.DocumentReferenceID !== reference || key.companyCode !== companyCode || key.accountingDocument === '')
-          continue;
-        found.set(`${key.companyCode}/${key.fiscalYear}/${key.accountingDocument}`, key);
-      }
-      return [...found.values()].sort(
-        (a, b) => a.fiscalYear.localeCompare(b.fiscalYear) || a.accountingDocument.localeCompare(b.accountingDocument),
-      );
+      return rows;
     },
   };
+
+  /** One page of the cube: its rows and its `__next` link, if any. */
+  async function readPage(
+    path: string,
+    set: string,
+    signal: AbortSignal,
+  ): Promise<{ results: Record<string, unknown>[]; next?: string }> {
+    const answer = await send('GET', path, { accept: 'application/json' }, undefined, signal);
+    if (answer.status < 200 || answer.status >= 300) throw httpFailure(`GET ${set}`, answer);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.text);
+    } catch {
+      parsed = undefined;
+    }
+    const d = isObject(parsed) ? parsed.d : undefined;
+    const results = isObject(d) ? d.results : undefined;
+    if (!isObject(d) || !Array.isArray(results) || (d.__next !== undefined && typeof d.__next !== 'string'))
+      throw new DeliveryFailure(
+        'unknown_outcome',
+        `GET ${set}: SAP answered ${answer.status} with a body that is not an OData result set`,
+        { targetText: answer.text, status: answer.status },
+      );
+    return { results: results.filter(isObject), ...(typeof d.__next === 'string' ? { next: d.__next } : {}) };
+  }
+}
+
+/**
+ * A `__next` link as a path to request: it must stay on the tenant and the entity set (a link elsewhere
+ * would send the credentials there) and move on (a link to the page just read would loop).
+ */
+function servicePath(link: string, service: URL, current: string, set: string): string {
+  const next = URL.canParse(link, service.href) ? new URL(link, service) : undefined;
+  const path = next && `${next.pathname}${next.search}`;
+  if (!next || next.origin !== service.origin || next.pathname !== service.pathname || path === current)
+    throw new DeliveryFailure(
+      'invalid',
+      `GET ${set}: SAP answered a next link that is not a later page of it: ${link}`,
+      {
+        targetText: link,
+      },
+    );
+  return path ?? '';
 }
 
 export type SapClient = ReturnType<typeof createSapClient>;

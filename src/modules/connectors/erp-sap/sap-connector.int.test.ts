@@ -66,7 +66,15 @@ describe('the SAP connector against the emulator', () => {
     });
     expect(document?.items[0]?.amount).toBe(body.lines[0]?.debit);
     expect(document?.items[1]).toMatchObject({ debitCreditCode: 'H', amount: `-${body.lines[1]?.credit}` });
-    expect(await connector().find(body, signal())).toEqual(posted);
+    // The read-back answers the entry's debits and each item's account and signed amount.
+    expect(await connector().find(body, signal())).toEqual({
+      ...posted,
+      total: body.lines[0]?.debit,
+      lines: body.lines.map((line) => ({
+        place: line.account,
+        amount: line.debit === '0' ? `-${line.credit}` : line.debit,
+      })),
+    });
     // Another company code holds no such reference.
     expect(await connector({ companyCode: '1010' }).find(body, signal())).toBeUndefined();
     expect(await connector().find(entry(1), signal())).toBeUndefined();
@@ -187,7 +195,7 @@ describe('the SAP connector against the emulator', () => {
     const lost = await failure(connector().deliver(entry(), signal()));
     expect(lost.failureClass).toBe('unknown_outcome');
     emulator.setFaults({ dropAfterCommitRate: 0 });
-    expect(await connector().find(entry(), signal())).toEqual({ id: '1710/2026/0100000001' });
+    expect(await connector().find(entry(), signal())).toMatchObject({ id: '1710/2026/0100000001' });
   });
 
   it('times out a slow answer as an unknown outcome (timeoutMs)', async () => {
@@ -305,7 +313,16 @@ describe('the SAP connector against answers that are not SAP’s', () => {
       type: 'application/json',
       body: JSON.stringify({
         d: {
-          results: [{ CompanyCode: '1710', FiscalYear: '2026', AccountingDocument: '1', DocumentReferenceID: 'OTHER' }],
+          results: [
+            {
+              CompanyCode: '1710',
+              FiscalYear: '2026',
+              AccountingDocument: '1',
+              AccountingDocumentItem: '001',
+              DocumentReferenceID: 'OTHER',
+              AmountInTransactionCurrency: '1.00',
+            },
+          ],
         },
       }),
     });
