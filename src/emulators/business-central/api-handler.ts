@@ -57,6 +57,23 @@ function decodeSegments(path: string): string[] {
   }
 }
 
+/**
+ * The query's options, refused when they cannot be read: percent-encoding that is not UTF-8 (a lone
+ * surrogate), which URLSearchParams would quietly turn into U+FFFD, or control characters (NUL).
+ */
+function queryParams(url: URL): URLSearchParams {
+  let text: string;
+  try {
+    text = decodeURIComponent(url.search.replace(/\+/g, ' '));
+  } catch {
+    throw new BcError(400, 'BadRequest', 'The query string is not valid UTF-8.');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    throw new BcError(400, 'BadRequest', 'The query string holds a control character.');
+  return url.searchParams;
+}
+
 async function route(request: IncomingMessage, url: URL, runtime: ApiRuntime): Promise<Reply> {
   // /v2.0/<tenant>/<environment>/api/v2.0/companies(<id>)/...
   const [, tenant = '', environment = '', api, version, companies, ...rest] = decodeSegments(url.pathname);
@@ -87,7 +104,7 @@ async function route(request: IncomingMessage, url: URL, runtime: ApiRuntime): P
     throw new BcError(404, 'BadRequest_ResourceNotFound', `Resource not found for the segment '${companies}'.`);
   if (company !== store.company.id.toLowerCase())
     throw new BcError(404, 'Internal_CompanyNotFound', `The company with the ID '${company}' cannot be found.`);
-  return routeCompany(request, rest, url.searchParams, {
+  return routeCompany(request, rest, queryParams(url), {
     store,
     apiBase,
     pageSize: runtime.pageSize,

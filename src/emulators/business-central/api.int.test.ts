@@ -572,6 +572,119 @@ describe('OData queries', () => {
   });
 });
 
+describe('read-back queries', () => {
+  /** A posted sales invoice of two item lines, and a posted journal, for the queries to find. */
+  async function postSome() {
+    const invoice = await call('POST', 'salesInvoices', { customerNumber: '10000', externalDocumentNumber: 'EXT-1' });
+    for (const [item, price] of [
+      ['USAGE', 10],
+      ['SUBSCRIPTION', 5],
+    ] as const)
+      await call('POST', `salesInvoices(${String(invoice.body.id)})/salesInvoiceLines`, {
+        lineType: 'Item',
+        lineObjectNumber: item,
+        quantity: 1,
+        unitPrice: price,
+      });
+    await call('POST', `salesInvoices(${String(invoice.body.id)})/Microsoft.NAV.post`);
+    return invoice.body.id;
+  }
+
+  it('expands a sales document with its lines, in a list and on one entity', async () => {
+    const id = await postSome();
+    const listed = await call(
+      'GET',
+      "salesInvoices?$filter=externalDocumentNumber eq 'EXT-1'&$expand=salesInvoiceLines",
+    );
+    const lines = listed.body.value?.[0]?.salesInvoiceLines as Array<Record<string, unknown>>;
+    expect(lines.map((line) => [line.lineObjectNumber, line.amountExcludingTax])).toEqual([
+      ['USAGE', 10],
+      ['SUBSCRIPTION', 5],
+    ]);
+    const one = await call('GET', `salesInvoices(${String(id)})?$expand=salesInvoiceLines,dimensionSetLines`);
+    expect(one.body).toMatchObject({ salesInvoiceLines: lines, dimensionSetLines: [] });
+  });
+
+  it("answers hostile $filter and $expand input with BC's 4xx, never a 5xx", async () => {
+    await postSome();
+    const raw = (query: string) => call('GET', `generalLedgerEntries?${query}`);
+    const filter = (text: string) => raw(`$filter=${encodeURIComponent(text)}`);
+    const cases: Array<[Promise<Answer>, number, string | RegExp]> = [
+      [raw('$filter=documentNumber%20eq%20%27A%00%27'), 400, /control character/],
+      [raw('$filter=documentNumber%20eq%20%27%ED%A0%80%27'), 400, /not valid UTF-8/],
+      [raw('$filter=documentNumber%20eq%20%27%FF%27'), 400, /not valid UTF-8/],
+      [filter("documentNumber eq 'unterminated"), 400, 'Bad Request - Error in query syntax.'],
+      [filter('documentNumber eq'), 400, 'Bad Request - Error in query syntax.'],
+      [filter("documentNumber eq 'A' or"), 400, 'Bad Request - Error in query syntax.'],
+      [filter("(documentNumber eq 'A')"), 400, 'Bad Request - Error in query syntax.'],
+      [filter("colour eq 'red'"), 400, /Could not find a property named 'colour'/],
+      [filter('documentNumber eq 5'), 400, /incompatible types.*'Edm.String' and 'Edm.Int32'.*'Equal'/],
+      [filter("postingDate ge '2026-10-01'"), 400, /incompatible types.*'Edm.Date' and 'Edm.String'/],
+      [filter('entryNumber eq true'), 400, /incompatible types/],
+      [filter('postingDate ge 2026-02-30'), 400, 'Bad Request - Error in query syntax.'],
+      [filter(`entryNumber eq ${'9'.repeat(400)}`), 400, 'Bad Request - Error in query syntax.'],
+      [filter('entryNumber eq 1e400'), 400, 'Bad Request - Error in query syntax.'],
+      [filter(`documentNumber eq '${'X'.repeat(21)}'`), 400, /length of the string is 21.*20 characters/],
+      [filter(`documentNumber eq '${'X'.repeat(10_000)}'`), 400, /length of the string is 10000/],
+      [
+        filter(`documentNumber eq 'A' or accountNumber eq '40100'`),
+        400,
+        /'OR' operator is not supported on distinct fields/,
+      ],
+      [filter(Array.from({ length: 2000 }, (_, i) => `documentNumber eq 'D${i}'`).join(' or ')), 414, /too long/],
+      [raw('$expand=colour'), 400, /Could not find a property named 'colour'/],
+      [raw('$expand=dimensionSetLines($select=code)'), 400, /not emulated/],
+      [raw('$expand=attachments'), 501, /not served/],
+      [raw('$expand=dimension%20SetLines'), 400, 'Bad Request - Error in query syntax.'],
+    ];
+    for (const [answer, status, message] of cases) {
+      const [actualStatus, code, text] = refusal(await answer);
+      expect({ status: actualStatus, text }).toMatchObject({ status });
+      expect(typeof code).toBe('string');
+      if (typeof message === 'string') expect(text).toBe(message);
+      else expect(text).toMatch(message);
+    }
+    // A date range and an `or` over one field, as a read-back sends them, are answered.
+    const ranged = await filter(`postingDate ge ${emulator.ledger()[0]!.postingDate} and postingDate le 2099-12-31`);
+    expect(ranged.body.value?.length).toBeGreaterThan(0);
+  });
+
+  it('takes a copy and a move by hand at its admin door, and refuses a body that is not one document number', async () => {
+    await postSome();
+    const admin = (path: string, body: string) =>
+      fetch(`${emulator.url}/__emulator/by-hand/${path}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
+    for (const body of [
+      '',
+      '[]',
+      '{"documentNumber": 5}',
+      '{"documentNumber": "EXT-1", "extra": 1}',
+      '{"documentNumber": "ext\\u0000"}',
+      '{"documentNumber": "\\ud800"}',
+      JSON.stringify({ documentNumber: 'X'.repeat(50_000) }),
+    ]) {
+      const answer = await admin('copy', body);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toMatch(/^BadRequest/);
+    }
+    expect((await admin('move', '{"documentNumber": "NOPE"}')).status).toBe(404);
+    expect((await admin('copy', '{"documentNumber": "EXT-1"}')).status).toBe(204);
+    expect((await admin('move', '{"documentNumber": "EXT-1"}')).status).toBe(204);
+    const copies = await call(
+      'GET',
+      "salesInvoices?$filter=externalDocumentNumber eq 'EXT-1'&$expand=salesInvoiceLines",
+    );
+    expect(copies.body.value?.map((one) => one.status)).toEqual(['Open', 'Open']);
+    const items = (copies.body.value?.[0]?.salesInvoiceLines as Array<{ lineObjectNumber: string }>).map(
+      (line) => line.lineObjectNumber,
+    );
+    expect(items).not.toEqual(['USAGE', 'SUBSCRIPTION']);
+  });
+});
+
 describe('hostile requests', () => {
   it('answers each with one 4xx in BC shape and stores nothing', async () => {
     const cases: Array<[string | Uint8Array, Record<string, string>, number]> = [

@@ -84,6 +84,12 @@ export interface BusinessCentralEmulator {
 }
 
 const TOKEN_BODY_BYTES = 64 * 1024;
+/**
+ * The longest request line taken (its URL): past it 414, in BC's error shape. Node's own limit (16 KB of
+ * headers, answered by a bare 431) is raised so that a long `$filter` is answered the vendor's way.
+ */
+const MAX_URL_CHARS = 16 * 1024;
+const MAX_HEADER_BYTES = 256 * 1024;
 
 export async function startBusinessCentralEmulator(
   options: BusinessCentralEmulatorOptions = {},
@@ -136,21 +142,26 @@ export async function startBusinessCentralEmulator(
     }
   }
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const base = `http://${request.headers.host ?? `${host}:${port}`}`;
-    const url = URL.canParse(request.url ?? '/', base) ? new URL(request.url ?? '/', base) : undefined;
-    if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
-    if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
-    if (tcp.refusing()) {
-      // A keep-alive connection opened before the outage: cut it, as a host that went away would.
-      stats.count('refused');
-      return void request.socket.destroy();
-    }
-    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-    if (token !== null) return void handleToken(request, response, decodeURIComponent(token[1]!));
-    if (url.pathname.startsWith('/v2.0/')) return void handleApi(request, response, url, runtime);
-    response.writeHead(404, { 'content-type': 'text/plain' }).end('not a Business Central API path\n');
-  });
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES },
+    (request: IncomingMessage, response: ServerResponse) => {
+      if ((request.url ?? '').length > MAX_URL_CHARS)
+        return sendBcError(response, new BcError(414, 'BadRequest', 'The request URL is too long.'));
+      const base = `http://${request.headers.host ?? `${host}:${port}`}`;
+      const url = URL.canParse(request.url ?? '/', base) ? new URL(request.url ?? '/', base) : undefined;
+      if (url === undefined) return void response.writeHead(400, { connection: 'close' }).end();
+      if (url.pathname.startsWith('/__emulator/')) return void handleAdmin(request, response, url.pathname, admin);
+      if (tcp.refusing()) {
+        // A keep-alive connection opened before the outage: cut it, as a host that went away would.
+        stats.count('refused');
+        return void request.socket.destroy();
+      }
+      const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+      if (token !== null) return void handleToken(request, response, decodeURIComponent(token[1]!));
+      if (url.pathname.startsWith('/v2.0/')) return void handleApi(request, response, url, runtime);
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not a Business Central API path\n');
+    },
+  );
   const tcp = await openEmulatorListener(server, host, options.port ?? 0, () => faults.outage, { now, log });
   const { port, applyOutage } = tcp;
 

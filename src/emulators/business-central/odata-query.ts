@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { satisfies, type ComparisonOperator } from '../common/odata-comparison.js';
 import { badRequest } from './bc-error.js';
-import type { EntitySpec } from './entity-specs.js';
+import type { EntitySpec, FieldSpec, FieldType } from './entity-specs.js';
 import { isGuid, renderEntity, type StoredEntity } from './entity-values.js';
 
 // The OData query options the emulator reads: `$filter` with comparisons (`eq`, `ne`, `gt`, `ge`, `lt`,
@@ -46,18 +46,70 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
-function literal(token: string): Literal {
-  if (token.startsWith("'")) return token.slice(1, -1).replace(/''/g, "'");
-  if (token === 'true' || token === 'false') return token === 'true';
-  if (isGuid(token)) return token.toLowerCase();
+type EdmType = 'Edm.String' | 'Edm.Boolean' | 'Edm.Guid' | 'Edm.Date' | 'Edm.Int32' | 'Edm.Decimal';
+
+function literal(token: string): { value: Literal; type: EdmType } {
+  if (token.startsWith("'")) return { value: token.slice(1, -1).replace(/''/g, "'"), type: 'Edm.String' };
+  if (token === 'true' || token === 'false') return { value: token === 'true', type: 'Edm.Boolean' };
+  if (isGuid(token)) return { value: token.toLowerCase(), type: 'Edm.Guid' };
   if (/^\d{4}-\d{2}-\d{2}$/.test(token)) {
     // A date that is no day of the calendar (2026-13-45) is no literal of Edm.Date.
     const time = Date.parse(`${token}T00:00:00Z`);
     if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== token) throw SYNTAX();
-    return token;
+    return { value: token, type: 'Edm.Date' };
   }
-  if (/^-?\d+(\.\d+)?$/.test(token)) return Number(token);
+  if (/^-?\d{1,28}$/.test(token)) return { value: Number(token), type: 'Edm.Int32' };
+  if (/^-?\d{1,28}\.\d{1,28}$/.test(token)) return { value: Number(token), type: 'Edm.Decimal' };
   throw SYNTAX();
+}
+
+/** The literal types a field of each type compares with; a datetime field takes none the emulator reads. */
+const COMPARABLE: Record<FieldType, readonly EdmType[]> = {
+  guid: ['Edm.Guid'],
+  text: ['Edm.String'],
+  code: ['Edm.String'],
+  option: ['Edm.String'],
+  integer: ['Edm.Int32', 'Edm.Decimal'],
+  decimal: ['Edm.Int32', 'Edm.Decimal'],
+  date: ['Edm.Date'],
+  datetime: [],
+  boolean: ['Edm.Boolean'],
+};
+const FIELD_EDM: Record<FieldType, string> = {
+  guid: 'Edm.Guid',
+  text: 'Edm.String',
+  code: 'Edm.String',
+  option: 'Edm.String',
+  integer: 'Edm.Int32',
+  decimal: 'Edm.Decimal',
+  date: 'Edm.Date',
+  datetime: 'Edm.DateTimeOffset',
+  boolean: 'Edm.Boolean',
+};
+
+/** OData's names of the operators, as its type errors say them. */
+const OPERATOR_KINDS: Record<string, string> = {
+  eq: 'Equal',
+  ne: 'NotEqual',
+  gt: 'GreaterThan',
+  ge: 'GreaterThanOrEqual',
+  lt: 'LessThan',
+  le: 'LessThanOrEqual',
+};
+
+/** A comparison's literal, checked against its field as OData's type checking and BC's field lengths do. */
+function comparedValue(field: FieldSpec, operator: string, token: string): Literal {
+  const { value, type } = literal(token);
+  if (!COMPARABLE[field.type].includes(type))
+    throw badRequest(
+      `A binary operator with incompatible types was detected. Found operand types '${FIELD_EDM[field.type]}' and '${type}' for operator kind '${OPERATOR_KINDS[operator]}'.`,
+    );
+  if (typeof value === 'string' && field.maxLength !== undefined && value.length > field.maxLength)
+    throw badRequest(
+      `The length of the string is ${value.length}, but it must be less than or equal to ${field.maxLength} characters.`,
+      'Application_StringExceededLength',
+    );
+  return value;
 }
 
 export function parseFilter(text: string, spec: EntitySpec): Filter {
@@ -66,10 +118,15 @@ export function parseFilter(text: string, spec: EntitySpec): Filter {
   for (let at = 0; at < tokens.length;) {
     const [field, operator, value] = [tokens[at], tokens[at + 1], tokens[at + 2]];
     if (field === undefined || operator === undefined || value === undefined) throw SYNTAX();
-    if (!spec.fields.some((one) => one.name === field))
+    const fieldSpec = spec.fields.find((one) => one.name === field);
+    if (fieldSpec === undefined)
       throw badRequest(`Could not find a property named '${field}' on type 'Microsoft.NAV.${spec.entityName}'.`);
     if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(operator)) throw SYNTAX();
-    filter.at(-1)!.push({ field, operator: operator as ComparisonOperator, value: literal(value) });
+    filter.at(-1)!.push({
+      field,
+      operator: operator as ComparisonOperator,
+      value: comparedValue(fieldSpec, operator, value),
+    });
     at += 3;
     const joiner = tokens[at];
     if (joiner === undefined) break;
