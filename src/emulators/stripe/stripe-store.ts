@@ -138,6 +138,7 @@ export class StripeStore {
 
   /** An item's amount edited by hand: Stripe then states it as one unit of that amount. */
   setInvoiceItemAmount(id: string, amount: number): InvoiceItemRecord | undefined {
+    if (!Number.isSafeInteger(amount)) throw new RangeError(`an amount is whole minor units, not ${amount}`);
     const item = this.invoiceItems.get(id);
     if (item === undefined) return undefined;
     Object.assign(item, { amount, quantity: 1, unitAmount: amount, unitAmountDecimal: String(amount) });
