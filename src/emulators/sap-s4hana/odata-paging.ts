@@ -31,9 +31,11 @@ export function pageOf<T>(selected: readonly T[], answered: number, maxPageRows:
   return end < selected.length ? { rows, next: end } : { rows };
 }
 
-/** The request's own URL with `$skiptoken` set to `next`. */
+/** The request's own URL, its options as the client wrote them, with `$skiptoken` set to `next`. */
 export function nextLink(url: URL, next: number): string {
-  const link = new URL(url.href);
-  link.searchParams.set('$skiptoken', String(next));
-  return link.href.replace(/\+/g, '%20');
+  const options = url.search
+    .slice(1)
+    .split('&')
+    .filter((option) => option !== '' && !/^(\$|%24)skiptoken=/i.test(option));
+  return `${url.origin}${url.pathname}?${[...options, `$skiptoken=${next}`].join('&')}`;
 }

@@ -373,4 +373,22 @@ describe('the front door and the admin door', () => {
     expect((await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' })).status).toBe(204);
     expect(emulator.documents()).toHaveLength(0);
   });
+  it('copies an entry by hand and moves an amount of it to another account over HTTP, keeping its total', async () => {
+    await post(envelope([entryXml('J-HAND', balanced)]));
+    const hand = (path: string, body: unknown) =>
+      fetch(`${emulator.url}/__emulator/documents/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const copied = await hand('copy', { documentReferenceId: 'J-HAND', companyCode: '1710' });
+    expect(copied.status).toBe(201);
+    expect(await copied.json()).toMatchObject({ accountingDocument: '0100000002', createdByUser: 'ACCOUNTANT' });
+    const moved = await hand('move', { documentReferenceId: 'J-HAND', amount: '15.00', glAccount: '48000000' });
+    expect(moved.status).toBe(200);
+    const [original, copy] = emulator.documents();
+    expect(original?.items.map(({ glAccount, amount }) => [glAccount, amount])).toEqual([
+      ['12100000', '100'],
+      ['41000000', '-60'],
+      ['44000000', '-25'],
+      ['48000000', '-15'],
+    ]);
+    expect(copy?.items).toHaveLength(3);
+  });
 });
