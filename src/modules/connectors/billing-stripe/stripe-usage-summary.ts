@@ -31,9 +31,9 @@ export interface UsageSummaries {
   summarize(query: UsageQuery, signal: AbortSignal): Promise<string>;
 }
 
-/** `call` makes one request; `eventNames`: the target's `meters` (meter key -> Stripe event name). */
+/** `caller` answers the call of the moment (the key resolved at use); `eventNames`: the target's `meters`. */
 export function createUsageSummaries(
-  call: () => Promise<StripeCall>,
+  caller: () => Promise<StripeCall>,
   eventNames: Readonly<Record<string, string>>,
 ): UsageSummaries {
   const meterIds = new Map<string, string>();
@@ -42,9 +42,8 @@ export function createUsageSummaries(
     const known = meterIds.get(eventName);
     if (known !== undefined) return known;
     const what = `GET /v1/billing/meters (the meter of event ${eventName})`;
-    const { value } = await (
-      await call()
-    )(what, signal, async (stripe) => {
+    const call = await caller();
+    const { value } = await call(what, signal, async (stripe) => {
       let inactive: string | undefined;
       for await (const meter of stripe.billing.meters.list({ limit: 100 })) {
         // Every active meter passed on the way is kept too: Stripe has one active meter per event name.
@@ -70,9 +69,8 @@ export function createUsageSummaries(
       const eventName = eventNames[query.meter]!;
       const meterId = await meterIdOf(eventName, signal);
       const what = `GET /v1/billing/meters/${meterId}/event_summaries?customer=${query.customer}&start_time=${start}&end_time=${end}`;
-      const { value } = await (
-        await call()
-      )(what, signal, async (stripe) => {
+      const call = await caller();
+      const { value } = await call(what, signal, async (stripe) => {
         let sum = new Decimal(0);
         const summaries = stripe.billing.meters.listEventSummaries(meterId, {
           customer: query.customer,
