@@ -3,15 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOracleFusionEmulator, type OracleFusionEmulator } from '../../../emulators/oracle-fusion/index.js';
-import { DeliveryFailure, type JournalEntry, type TargetDefinition } from '../connector.js';
-import { createOracleFusionConnector, createOracleFusionContext } from './oracle-fusion-connector.js';
+import {
+  failure,
+  journal,
+  ORACLE_LEDGER as LEDGER,
+  oracleConnectorFixtures,
+  signal,
+} from '../../../../test/harness/oracle-connector-fixtures.js';
+import { createOracleFusionConnector } from './oracle-fusion-connector.js';
 
 // The connector against a real emulator on 127.0.0.1: a delivery is the upload and the polls until the
 // import job ends; an import whose end the delivery did not see is adopted once it ends, never run twice;
 // and each way Oracle refuses (rows Journal Import rejects, credentials, HTML pages, statuses ESS does not
 // have) is classified with Oracle's own text kept.
 
-const LEDGER = '300000046975971';
 let emulator: OracleFusionEmulator;
 
 beforeAll(async () => {
@@ -20,72 +25,7 @@ beforeAll(async () => {
 afterAll(() => emulator?.close());
 afterEach(() => emulator.reset());
 
-function target(settings: Record<string, unknown> = {}, baseUrl = emulator.url): TargetDefinition {
-  return {
-    key: 'oracle-us',
-    kind: 'oracle-fusion',
-    settings: {
-      baseUrl,
-      ledgerId: LEDGER,
-      dataAccessSetId: '300000046975980',
-      source: 'Meterbridge',
-      category: 'Usage',
-      segments: [
-        { source: 'dimension', dimension: 'subsidiary' },
-        { source: 'account' },
-        { source: 'dimension', dimension: 'department', default: '000' },
-      ],
-      pollIntervalMs: 10,
-      timeoutMs: 5000,
-      ...settings,
-    },
-    credentials: 'ORACLE',
-    limits: { requestsPerSecond: 100, concurrency: 4 },
-  };
-}
-
-const secret =
-  (password = emulator.credentials.password) =>
-  async () =>
-    JSON.stringify({ username: emulator.credentials.username, password });
-
-function journal(externalId: string, revenueAccount = '4000', currency = 'USD'): JournalEntry {
-  const dimensions = { subsidiary: '101' };
-  return {
-    type: 'journal',
-    externalId,
-    legalEntity: 'US',
-    currency,
-    postingDate: '2026-10-31',
-    memo: `usage 2026-10-31 ${externalId}`,
-    lines: [
-      { account: '1200', dimensions, debit: '187.00', credit: '0', memo: 'receivable', references: [] },
-      {
-        account: revenueAccount,
-        dimensions: { ...dimensions, department: '100' },
-        debit: '0',
-        credit: '150.55',
-        memo: 'usage',
-        references: [],
-      },
-      { account: '2300', dimensions, debit: '0', credit: '36.45', memo: 'tax', references: [] },
-    ],
-  };
-}
-
-const connectorFor = (settings: Record<string, unknown> = {}, password?: string, baseUrl?: string) =>
-  createOracleFusionConnector(target(settings, baseUrl), secret(password), createOracleFusionContext());
-const signal = () => AbortSignal.timeout(10_000);
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryFailure> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DeliveryFailure) return error;
-    throw error;
-  }
-  throw new Error('expected a DeliveryFailure');
-}
+const { target, connectorFor } = oracleConnectorFixtures(() => emulator);
 
 describe('the Oracle Fusion connector', () => {
   it('imports a journal entry as a batch, found again by its name', async () => {

@@ -1,0 +1,87 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startOracleFusionEmulator, type OracleFusionEmulator } from '../../../emulators/oracle-fusion/index.js';
+import {
+  failure,
+  journal,
+  oracleConnectorFixtures,
+  signal,
+} from '../../../../test/harness/oracle-connector-fixtures.js';
+
+// Reading Oracle back for reconciliation, against the emulator: a journal's total and lines (a line booked
+// elsewhere by hand shows, its total kept), and the ledger's batches dated in a range, read page by page,
+// each once, under the external id its name carries; a throttled, failed or unsafe listing is a
+// DeliveryFailure of its class.
+
+let emulator: OracleFusionEmulator;
+
+beforeAll(async () => {
+  emulator = await startOracleFusionEmulator({ seed: 6, jobMs: 20 });
+});
+afterAll(() => emulator?.close());
+afterEach(() => emulator.reset());
+
+const { connectorFor } = oracleConnectorFixtures(() => emulator);
+const OCTOBER = { from: '2026-10-01', to: '2026-10-31' };
+
+describe('the Oracle Fusion connector’s read-back', () => {
+  it('reads a journal’s lines under Meterbridge’s accounts, and shows a line booked elsewhere by hand', async () => {
+    const connector = connectorFor();
+    const { id } = await connector.deliver(journal('J-READ'), signal());
+    expect(emulator.moveLine(Number(id), { line: 2, combination: '101.4100.100' })).toBe(true);
+    expect(await connector.find(journal('J-READ'), signal())).toEqual({
+      id,
+      total: '187',
+      lines: [
+        { place: '1200', amount: '187' },
+        { place: '4100', amount: '-150.55' },
+        { place: '2300', amount: '-36.45' },
+      ],
+    });
+  });
+
+  it('lists every batch dated in the range once, page after page of 500, with its total and external id', async () => {
+    const connector = connectorFor();
+    const { id } = await connector.deliver(journal('J-LIST'), signal());
+    for (let copy = 0; copy < 1_100; copy += 1) emulator.copyBatch(Number(id));
+    const before = emulator.stats().requests;
+    const listed = await connector.listHeld!(OCTOBER, signal());
+    expect(emulator.stats().requests - before).toBe(3);
+    expect(listed).toHaveLength(1_101);
+    expect(new Set(listed.map((document) => document.id)).size).toBe(1_101);
+    expect(listed[0]).toEqual({ id, externalId: 'J-LIST', type: 'Meterbridge', total: '187' });
+    expect(listed.every((document) => document.externalId === 'J-LIST' && document.total === '187')).toBe(true);
+    expect(await connector.listHeld!({ from: '2026-11-01', to: '2026-11-30' }, signal())).toEqual([]);
+    expect(await connector.listHeld!({ from: '2026-10-31', to: '2026-10-31' }, signal())).toHaveLength(1_101);
+  });
+
+  it('answers a throttled listing as throttled, with when to ask again', async () => {
+    const connector = connectorFor();
+    const { id } = await connector.deliver(journal('J-SLOW'), signal());
+    for (let copy = 0; copy < 600; copy += 1) emulator.copyBatch(Number(id));
+    emulator.setFaults({ ratePerSecond: 1 });
+    const throttled = await failure(connector.listHeld!(OCTOBER, signal()));
+    expect(throttled.failureClass).toBe('throttled');
+    expect(throttled.detail).toMatchObject({ status: 429, retryAfterMs: 1000, throttledOn: 'rate' });
+  });
+
+  it('answers a listing the pod cannot serve as unavailable, and a bad login as auth', async () => {
+    emulator.setFaults({ outage: { mode: '503', untilMs: Date.now() + 60_000 } });
+    expect((await failure(connectorFor().listHeld!(OCTOBER, signal()))).failureClass).toBe('unavailable');
+    emulator.setFaults({ outage: undefined });
+    expect((await failure(connectorFor({}, 'wrong').listHeld!(OCTOBER, signal()))).failureClass).toBe('auth');
+  });
+
+  it('quotes only real dates into the query: any other range is invalid before a request', async () => {
+    const connector = connectorFor();
+    const before = emulator.stats().requests;
+    for (const range of [
+      { from: "2026-10-01' or '1'='1", to: '2026-10-31' },
+      { from: '2026-10-01', to: '2026-02-30' },
+      { from: '2026-10-31', to: '2026-10-01' },
+      { from: '20261001', to: '2026-10-31' },
+      { from: '2026-10-01\u0000', to: '2026-10-31' },
+    ])
+      expect((await failure(connector.listHeld!(range, signal()))).failureClass).toBe('invalid');
+    expect(emulator.stats().requests).toBe(before);
+  });
+});
