@@ -22,7 +22,8 @@ const { call, upload, status, ended, log, imported, auth } = oracleEmulatorClien
 
 describe('the Oracle Fusion emulator’s journal import', () => {
   it('runs an upload as a job through WAIT and RUNNING to SUCCEEDED, and serves the batch by name', async () => {
-    emulator.setFaults({ jobMs: 200 });
+    // WAIT for its first quarter (300 ms): wide enough for a loaded machine to ask within it.
+    emulator.setFaults({ jobMs: 1200 });
     const answer = await upload(zip(csv(balanced())));
     expect(answer).toMatchObject({ status: 201, type: 'application/vnd.oracle.adf.resourceitem+json' });
     expect(answer.body).toMatchObject({
@@ -32,7 +33,7 @@ describe('the Oracle Fusion emulator’s journal import', () => {
     });
     const requestId = answer.body.ReqstId as string;
     expect(await status(requestId)).toBe('WAIT');
-    await sleep(80);
+    await sleep(400);
     expect(await status(requestId)).toBe('RUNNING');
     expect(await ended(requestId)).toBe('SUCCEEDED');
     const found = await call(`journalBatches?q=${encodeURIComponent("BatchName='Batch A'")}&onlyData=true`);
