@@ -56,6 +56,11 @@ const TIMEOUTS_PER_DELIVERY = 8;
  */
 export const IDS_PER_REQUEST = 30;
 
+const inBatches = <T>(items: readonly T[]): T[][] =>
+  Array.from({ length: Math.ceil(items.length / IDS_PER_REQUEST) }, (_, index) =>
+    items.slice(index * IDS_PER_REQUEST, (index + 1) * IDS_PER_REQUEST),
+  );
+
 export function createBusinessCentralConnector(
   target: TargetDefinition,
   secrets: SecretResolver,
@@ -102,25 +107,18 @@ export function createBusinessCentralConnector(
     async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
       const settings = readSettings(target);
       const client = await connect();
-      // Only ids BC can hold as document numbers (A-Z 0-9 _ -) are quoted into a filter: nothing else was delivered.
+      // Only ids BC can hold as document numbers (A-Z 0-9 _ -) are quoted into a filter: no other was delivered.
       const ledger = bodies
         .map((body) => ledgerBody(body, target.kind))
         .filter((body) => EXTERNAL_ID.test(body.externalId));
+      const ofType = (type: ErpDocument['type']) => ledger.filter((body): body is ErpDocument => body.type === type);
       const journals = ledger.filter((body) => body.type === 'journal').map((body) => body.externalId);
-      const byType = (type: ErpDocument['type']) => ledger.filter((body): body is ErpDocument => body.type === type);
       const found = new Map<string, HeldDocument>();
-      for (let start = 0; start < journals.length; start += IDS_PER_REQUEST)
-        for (const [id, held] of await findPostedEntries(
-          client,
-          journals.slice(start, start + IDS_PER_REQUEST),
-          signal,
-        ))
-          found.set(id, held);
-      for (const documents of [byType('invoice'), byType('credit_memo')])
-        for (let start = 0; start < documents.length; start += IDS_PER_REQUEST) {
-          const batch = documents.slice(start, start + IDS_PER_REQUEST);
+      for (const batch of inBatches(journals))
+        for (const [id, held] of await findPostedEntries(client, batch, signal)) found.set(id, held);
+      for (const type of ['invoice', 'credit_memo'] as const)
+        for (const batch of inBatches(ofType(type)))
           for (const [id, held] of await findSalesDocuments(client, batch, settings, signal)) found.set(id, held);
-        }
       return found;
     },
 

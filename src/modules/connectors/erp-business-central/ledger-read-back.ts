@@ -106,8 +106,8 @@ export function heldPosting(posting: HeldPosting): HeldDocument & { total: strin
   };
 }
 
-/** The postings under some document numbers; each number's first posting is the one delivery made. */
-async function readPostings(
+/** The postings under some document numbers (at once); each number's first posting is the one delivery made. */
+export async function findPostedEntries(
   client: BusinessCentralClient,
   documentNumbers: readonly string[],
   signal: AbortSignal,
@@ -128,11 +128,8 @@ export async function findPostedEntry(
   externalId: string,
   signal: AbortSignal,
 ): Promise<HeldDocument | undefined> {
-  return (await readPostings(client, [externalId], signal)).get(externalId);
+  return (await findPostedEntries(client, [externalId], signal)).get(externalId);
 }
-
-/** The postings of many journal entries at once (document number -> what BC holds). */
-export const findPostedEntries = readPostings;
 
 /** Every posting of the general ledger dated in the range, but those a sales or purchase document made. */
 export async function listPostedEntries(
