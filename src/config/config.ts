@@ -28,6 +28,14 @@ export interface Config {
   alerts?: AlertSettings;
   /** Service-level objectives (the file's `serviceLevels` section); absent: the defaults. */
   serviceLevels?: ServiceLevelSettings;
+  /** Reconciliation as `serve` runs it; absent: nothing scheduled (a configuration built by hand). */
+  reconciliation?: ReconciliationSettings;
+}
+
+/** Reconciliation as `serve` runs it (`docs/reconciliation.md`, Runs in the background). */
+export interface ReconciliationSettings {
+  /** Hours between the runs `serve` queues of the current and the previous month (0: none, by hand only). */
+  everyHours: number;
 }
 
 /** Period-end accrual as `serve` runs it (`docs/posting.md`, Accruals). */

@@ -55,6 +55,7 @@ function valueOf(config: Readonly<Config>, key: SettingKey): unknown {
   if (key === 'billingGraceHours') return config.billing.graceHours;
   if (key === 'autoAccrue') return config.accounting?.autoAccrue;
   if (key === 'accrualDelayMinutes') return config.accounting?.accrualDelayMinutes;
+  if (key === 'reconcileEveryHours') return config.reconciliation?.everyHours;
   return key in config.ingestion ? config.ingestion[key as keyof Config['ingestion']] : config[key as keyof Config];
 }
 
@@ -100,6 +101,7 @@ const CASES: Record<SettingKey, { flag: unknown; env: string; file: unknown; exp
     billingGraceHours: { flag: '0', env: '24', file: 48, expected: [0, 24, 48] },
     autoAccrue: { flag: 'on', env: 'off', file: 'on', expected: [true, false, true] },
     accrualDelayMinutes: { flag: '0', env: '30', file: 90, expected: [0, 30, 90] },
+    reconcileEveryHours: { flag: '0', env: '12', file: 24, expected: [0, 12, 24] },
     secretsFile: {
       flag: '/run/flag.yaml',
       env: '/run/env.yaml',
@@ -122,6 +124,7 @@ describe('loadConfig', () => {
       accounting: DEFAULT_ACCOUNTING_SETTINGS,
       alerts: DEFAULT_ALERT_SETTINGS,
       serviceLevels: DEFAULT_SERVICE_LEVEL_SETTINGS,
+      reconciliation: { everyHours: 6 },
     });
     expect(config.accounting).toEqual({ autoAccrue: false, accrualDelayMinutes: 60 });
     expect(config).not.toHaveProperty('databaseUrl');

@@ -126,5 +126,6 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
     ...(config.accounting && { accounting: Object.freeze(config.accounting) }),
     ...(config.alerts && { alerts: Object.freeze(config.alerts) }),
     ...(config.serviceLevels && { serviceLevels: Object.freeze(config.serviceLevels) }),
+    ...(config.reconciliation && { reconciliation: Object.freeze(config.reconciliation) }),
   });
 }

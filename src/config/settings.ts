@@ -20,6 +20,7 @@ export type SettingKey =
   | 'billingGraceHours'
   | 'autoAccrue'
   | 'accrualDelayMinutes'
+  | 'reconcileEveryHours'
   | 'secretsFile';
 
 /** Parses one raw value; returns an error message instead of throwing so every problem is reported together. */
@@ -290,6 +291,17 @@ export const SETTINGS: readonly Setting[] = [
     default: 60,
     parse: integer(0, 60 * 24 * 366),
     apply: (c, v) => (accountingOf(c).accrualDelayMinutes = v as number),
+  },
+  {
+    key: 'reconcileEveryHours',
+    flag: '--reconcile-every-hours',
+    argument: '<hours>',
+    description: 'hours between the reconciliations serve queues of the current and previous month (0: none)',
+    env: 'MB_RECONCILE_EVERY_HOURS',
+    filePath: 'reconciliation.everyHours',
+    default: 6,
+    parse: integer(0, 24 * 31),
+    apply: (c, v) => (c.reconciliation = { everyHours: v as number }),
   },
   {
     key: 'secretsFile',

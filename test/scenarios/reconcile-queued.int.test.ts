@@ -90,6 +90,30 @@ describeEachStore('reconciling a month in the background', (stores) => {
     expect(await t.app.reconciliations.runNext()).toBe(false);
   });
 
+  it('queues the current and the previous month on its schedule, once between two processes', async () => {
+    clock.set('2026-11-06T00:00:00Z');
+    const [mine, theirs] = await Promise.all([t.app.reconciliations.schedule(6), other.reconciliations.schedule(6)]);
+    expect([...mine, ...theirs].sort()).toEqual(['2026-10', '2026-11']);
+    // Within six hours of those, nothing more; after, both again.
+    clock.set('2026-11-06T05:59:00Z');
+    expect(await t.app.reconciliations.schedule(6)).toEqual([]);
+    clock.set('2026-11-06T06:00:01Z');
+    expect(await other.reconciliations.schedule(6)).toEqual(['2026-10', '2026-11']);
+    const queued = (await readJson(await t.request('/v1/reconciliations?limit=10'))).items.filter(
+      (run: { status: string }) => run.status === 'queued',
+    );
+    expect(queued).toHaveLength(4);
+    expect(queued[0]).toMatchObject({ requestedBy: 'system:reconciliation-schedule', repair: false });
+    while (await t.app.reconciliations.runNext());
+    const made = await Promise.all(queued.map((run: { id: string }) => t.app.reconciliations.get(run.id)));
+    expect(made.map((run) => [run.period, run.status, run.provisional, run.summary.clean]).sort()).toEqual([
+      ['2026-10', 'completed', false, true],
+      ['2026-10', 'completed', false, true],
+      ['2026-11', 'completed', true, true],
+      ['2026-11', 'completed', true, true],
+    ]);
+  });
+
   it('takes over a run whose process stopped answering, makes it once, and keeps nothing of the first attempt', async () => {
     // The first process reads NetSuite back slowly: its run holds its lease, then lets it lapse (stalled).
     emulator.setFaults({ latencyMs: 1500 });

@@ -339,3 +339,39 @@ export async function latestCompletedRuns(db: Queryable, since: Date): Promise<R
   );
   return result.rows.map(fromRunRow);
 }
+
+/**
+ * Queues a run of a period for every entity, asked by `actor`, unless a run of it (not failed) was asked
+ * since `since`; true when it queued one. Schedulers of one store take turns on an advisory lock, so two
+ * processes ticking at once queue one run.
+ */
+export async function queueUnlessRecent(
+  tx: Queryable,
+  run: { id: string; period: string; provisional: boolean; request: StoredRequest; actor: string },
+  since: Date,
+  at: Date,
+): Promise<boolean> {
+  await tx.query(`select pg_advisory_xact_lock(hashtextextended('reconciliation-schedule:' || current_schema(), 0))`);
+  const recent = await tx.query(
+    `select 1 from reconciliation_runs
+      where period = $1 and legal_entity is null and status <> 'failed' and started_at >= $2 limit 1`,
+    [run.period, since],
+  );
+  if (recent.rows.length > 0) return false;
+  await insertRun(
+    tx,
+    {
+      id: run.id,
+      period: run.period,
+      legalEntity: null,
+      provisional: run.provisional,
+      repair: false,
+      requestedBy: run.actor,
+      status: 'queued',
+      request: run.request,
+      leaseUntil: null,
+    },
+    at,
+  );
+  return true;
+}

@@ -8,7 +8,7 @@ import type { Connector } from '../connectors/index.js';
 import { findKnownExternalIds, type Postings } from '../outbox/index.js';
 import { reconcilePostings } from './posting-stage.js';
 import type { PacedReader } from './read-back.js';
-import { parseReconcileRequest } from './reconcile-request.js';
+import { DEFAULT_STUCK_AFTER_HOURS, parseReconcileRequest } from './reconcile-request.js';
 import {
   MISMATCH_CLASSES,
   type MeterRow,
@@ -30,6 +30,7 @@ import {
   listRuns,
   lockMismatch,
   markRepaired,
+  queueUnlessRecent,
   renewLease,
   requeueRun,
   type ClaimedRun,
@@ -57,6 +58,9 @@ export type ReconciliationReport = ReconciliationRun & { mismatches: Mismatch[] 
 const LEASE_MS = 60_000;
 /** A queued run whose attempts keep failing is given up after this many. */
 const MAX_ATTEMPTS = 3;
+
+/** Who asks the runs the service schedules, as the kept run names it. */
+const SCHEDULER = 'system:reconciliation-schedule';
 
 /** The attempt lost its run: its lease lapsed and another process took it over. */
 class LostRun extends Error {}
@@ -201,8 +205,35 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
     return { ...found, mismatches: await listMismatches(db, id) };
   }
 
+  /**
+   * Queues a run of the current month and of the one before for every entity, each unless one was asked in
+   * the last `everyHours`: what keeps delivered postings reconciled within the service level without a
+   * person asking. Answers the periods queued.
+   */
+  async function schedule(everyHours: number): Promise<string[]> {
+    const now = clock.now();
+    const current = now.toISOString().slice(0, 7);
+    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    const queued: string[] = [];
+    for (const period of [previous, current]) {
+      const { end } = parseReconcileRequest({ period }, undefined);
+      const since = new Date(now.getTime() - everyHours * 3_600_000);
+      const request: StoredRequest = { period, repair: false, stuckAfterHours: DEFAULT_STUCK_AFTER_HOURS };
+      const run = {
+        id: `rec_${randomUUID()}`,
+        period,
+        provisional: provisionalAt(end, now),
+        request,
+        actor: SCHEDULER,
+      };
+      if (await db.transaction((tx) => queueUnlessRecent(tx, run, since, now))) queued.push(period);
+    }
+    return queued;
+  }
+
   return {
     run,
+    schedule,
     /** Queues a run for a worker and answers it (status queued): for a month whose read-back takes long. */
     queue: async (input: unknown, actor: string) => get((await begin(input, actor, 'queued')).id),
     runNext,
