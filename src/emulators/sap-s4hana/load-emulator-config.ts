@@ -14,6 +14,7 @@ import { parseFaultSettings } from './fault-settings.js';
 //     profitCenters: { A000: ["YB101"] }
 //   credentials: { user: MB_COMM_USER, password: ... }
 //   faults: { concurrency: 4, retryAfterSeconds: 2, ... }
+//   maxPageRows: 5000   # the OData service pages on its own past this many rows (none by default)
 
 export { EmulatorConfigError };
 
@@ -83,11 +84,17 @@ function readCredentials(value: unknown, problems: string[]): Partial<SapCredent
 
 /** The options a config file sets; throws an EmulatorConfigError naming every problem. */
 export function loadEmulatorConfig(file: string, now: number): SapEmulatorOptions {
-  const { value, problems } = readConfigFile(file, ['chart', 'credentials', 'faults']);
+  const { value, problems } = readConfigFile(file, ['chart', 'credentials', 'faults', 'maxPageRows']);
   const options: SapEmulatorOptions = {
     chart: readChart(value.chart, problems),
     credentials: readCredentials(value.credentials, problems),
   };
+  const { maxPageRows } = value;
+  if (maxPageRows !== undefined) {
+    if (typeof maxPageRows === 'number' && Number.isInteger(maxPageRows) && maxPageRows > 0 && maxPageRows <= 1e6)
+      options.maxPageRows = maxPageRows;
+    else problems.push('maxPageRows must be a whole number from 1 to 1000000 (the OData page size)');
+  }
   if (value.faults !== undefined)
     options.faults = readSection('faults', () => parseFaultSettings(value.faults, now), problems);
   if (problems.length > 0) throw new EmulatorConfigError(file, problems);
