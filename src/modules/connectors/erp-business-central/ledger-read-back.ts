@@ -143,6 +143,6 @@ export async function listPostedEntries(
     .filter((posting) => !DOCUMENT_POSTINGS.has(posting.documentType))
     .map((posting) => {
       const { id, total } = heldPosting(posting);
-      return { id, externalId: posting.documentNumber, type: GL_ENTRIES_TYPE, total };
+      return { id, externalId: posting.documentNumber || null, type: GL_ENTRIES_TYPE, total };
     });
 }
