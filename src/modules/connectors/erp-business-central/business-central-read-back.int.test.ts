@@ -171,6 +171,19 @@ describe('Business Central read-back against the emulator', () => {
     });
   });
 
+  it("meets BC's 400 for a $filter a careless read-back could send, never a 5xx", async () => {
+    for (const query of [
+      `$filter=${encodeURIComponent("documentNumber eq 'J-1' or accountNumber eq '13100'")}`,
+      `$filter=${encodeURIComponent("postingDate ge '2026-10-01'")}`,
+      `$filter=${encodeURIComponent(`documentNumber eq '${'J'.repeat(5000)}'`)}`,
+      '$filter=documentNumber%20eq%20%27%ED%A0%80%27',
+      '$filter=documentNumber%20eq%20%27J%00%27',
+    ])
+      await expect(bcApi(emulator, 'GET', `generalLedgerEntries?${query}`)).rejects.toThrow(
+        /: 400 \{"error":\{"code":"(BadRequest|Application)/,
+      );
+  });
+
   it('refuses a range that is not two calendar dates in order, before any request', async () => {
     const bc = connector();
     const before = emulator.stats().requests;
