@@ -197,18 +197,18 @@ export function createSapClient({ settings, secret, now }: ClientDependencies) {
           .toString()
           .replace(/\+/g, '%20')}`;
       const rows: Record<string, unknown>[] = [];
-      let [skip, inWindow, pages] = [0, 0, 0];
-      for (let path: string | undefined = window(0); path !== undefined; pages += 1) {
-        if (pages >= MAX_PAGES)
+      let [skip, windowRows] = [0, 0];
+      let path: string | undefined = window(skip);
+      for (let pages = 1; path !== undefined; pages += 1) {
+        if (pages > MAX_PAGES)
           throw new DeliveryFailure('invalid', `GET ${set}: SAP answered more than ${MAX_PAGES} pages`);
         const page = await readPage(path, set, signal);
         rows.push(...page.results);
-        inWindow += page.results.length;
-        const next: string | undefined =
-          page.next === undefined ? undefined : servicePath(page.next, service, path, set);
-        if (next !== undefined) path = next;
-        else if (inWindow >= PAGE_ROWS) {
-          [skip, inWindow] = [skip + PAGE_ROWS, 0];
+        windowRows += page.results.length;
+        if (page.next !== undefined) path = nextPagePath(page.next, service, set, path);
+        // Past the service's own pages: a full window may have rows behind it, a short one was the last.
+        else if (windowRows >= PAGE_ROWS) {
+          [skip, windowRows] = [skip + PAGE_ROWS, 0];
           path = window(skip);
         } else path = undefined;
       }
@@ -243,21 +243,16 @@ export function createSapClient({ settings, secret, now }: ClientDependencies) {
 }
 
 /**
- * A `__next` link as a path to request: it must stay on the tenant and the entity set (a link elsewhere
- * would send the credentials there) and move on (a link to the page just read would loop).
+ * A `__next` link as the path to request next: it must stay on the tenant's entity set (a link elsewhere
+ * would take the credentials there) and move on (a link to the page just read would loop).
  */
-function servicePath(link: string, service: URL, current: string, set: string): string {
+function nextPagePath(link: string, service: URL, set: string, current: string): string {
   const next = URL.canParse(link, service.href) ? new URL(link, service) : undefined;
-  const path = next && `${next.pathname}${next.search}`;
-  if (!next || next.origin !== service.origin || next.pathname !== service.pathname || path === current)
-    throw new DeliveryFailure(
-      'invalid',
-      `GET ${set}: SAP answered a next link that is not a later page of it: ${link}`,
-      {
-        targetText: link,
-      },
-    );
-  return path ?? '';
+  const path = next && `${set}${next.search}`;
+  if (next?.origin === service.origin && next.pathname === service.pathname && path !== current && path) return path;
+  throw new DeliveryFailure('invalid', `GET ${set}: SAP's next link is not a later page of the set: ${link}`, {
+    targetText: link,
+  });
 }
 
 export type SapClient = ReturnType<typeof createSapClient>;
