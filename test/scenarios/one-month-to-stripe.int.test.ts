@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { Exact } from '../../src/platform/money.js';
 import type { Json } from '../harness/read-json.js';
 import { describeEachStore } from '../harness/stores.js';
+import { stripeNodeClient } from '../harness/stripe-node.js';
 import { loadStripeContract } from '../harness/stripe-openapi.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { applyStory, completion, documentsOf, get, post, postCatalog, send } from './one-month-story.js';
@@ -116,6 +117,28 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
     expect(postings.find((posting) => posting.subject === `billing:${acme.id}`)?.targetDocumentId).toBe(issued[0]!.id);
   });
 
+  it('reconciles clean: every document held by Stripe with its items to the cent, and a line moved by hand is caught', async () => {
+    clock.set('2026-11-06T00:00:00Z');
+    const reconcile = async () =>
+      (await t.request('/v1/reconciliations', { method: 'POST', json: { period: '2026-10' } })).json() as Promise<Json>;
+    const clean = await reconcile();
+    expect(clean.summary).toMatchObject({ clean: true, mismatches: 0, unverified: [], postingsRead: 2 });
+    const [totals] = clean.totals;
+    expect(totals.verified).toEqual({ stripe: totals.invoiced });
+
+    // Someone in Stripe moves 1.00 from one of Initech's items to another: the total is kept.
+    const items = (emulator.objects() as { invoiceitems: Json[] }).invoiceitems.filter(
+      (item) => item.customer === 'cus_StoryInitech',
+    );
+    expect(items.length).toBeGreaterThan(1);
+    emulator.setInvoiceItemAmount(items[0]!.id, items[0]!.amount + 100);
+    emulator.setInvoiceItemAmount(items[1]!.id, items[1]!.amount - 100);
+    const caught = await reconcile();
+    expect(caught.mismatches).toEqual([expect.objectContaining({ class: 'account_mismatch', targetKey: 'stripe' })]);
+    emulator.setInvoiceItemAmount(items[0]!.id, items[0]!.amount);
+    emulator.setInvoiceItemAmount(items[1]!.id, items[1]!.amount);
+  });
+
   it("sent only what Stripe's request schemas allow, each write under a key derived from its posting", () => {
     const contract = loadStripeContract();
     const requests = emulator.requests();
@@ -191,6 +214,37 @@ describeEachStore('one month billed in Stripe as meter events', (stores) => {
     expect(postings.map((posting) => [posting.kind, posting.status])).toEqual([
       ['usage_events', 'delivered'],
       ['usage_events', 'delivered'],
+    ]);
+  });
+
+  it("reconciles the usage handed over against what Stripe's meter counted, and catches usage sent by something else", async () => {
+    clock.set('2026-11-06T00:00:00Z');
+    const reconcile = async () =>
+      (await t.request('/v1/reconciliations', { method: 'POST', json: { period: '2026-10' } })).json() as Promise<Json>;
+    const clean = await reconcile();
+    expect(clean.summary).toMatchObject({ clean: true, mismatches: 0, unverified: [], postingsRead: 2 });
+
+    // Another integration reports 250 tokens of Acme's October to the same meter.
+    await stripeNodeClient(emulator).billing.meterEvents.create(
+      {
+        event_name: 'llm_tokens',
+        identifier: 'other-integration-1',
+        timestamp: Math.floor(Date.parse('2026-10-30T12:00:00Z') / 1000),
+        payload: { stripe_customer_id: 'cus_StoryAcme', value: '250' },
+      },
+      { idempotencyKey: 'other-integration-1' },
+    );
+    const caught = await reconcile();
+    expect(caught.summary).toMatchObject({ clean: false, mismatches: 1, unverified: [] });
+    expect(caught.mismatches).toEqual([
+      expect.objectContaining({
+        class: 'amount_mismatch',
+        customer: 'cus_StoryAcme',
+        meter: 'tokens',
+        targetKey: 'stripe',
+        expected: '12500',
+        actual: '12750',
+      }),
     ]);
   });
 
