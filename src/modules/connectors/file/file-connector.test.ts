@@ -140,7 +140,15 @@ describe('the file export, reading back', () => {
     // Only the CSV holds it (a crash between the formats): not delivered yet, so the outbox sends it again.
     expect(await files.find(journal(), neverAborted())).toBeUndefined();
     await files.deliver(journal(), neverAborted());
-    expect(await files.find(journal(), neverAborted())).toEqual({ id: 'US/2026-10/journals.csv#J-ABCDEFGHIJKLMN' });
+    expect(await files.find(journal(), neverAborted())).toEqual({
+      id: 'US/2026-10/journals.csv#J-ABCDEFGHIJKLMN',
+      total: '107.5',
+      lines: [
+        { place: '1200', amount: '107.5' },
+        { place: '4000', amount: '-100' },
+        { place: '2200', amount: '-7.5' },
+      ],
+    });
     expect(await files.find(journal('J-OTHER'), neverAborted())).toBeUndefined();
   });
 });

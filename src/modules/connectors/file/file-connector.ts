@@ -3,6 +3,8 @@ import {
   DeliveryFailure,
   type Connector,
   type ConnectorKind,
+  type HeldDocument,
+  type ListedDocument,
   type PostingBody,
   type SecretResolver,
   type TargetDefinition,
@@ -14,12 +16,14 @@ import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { fileFailure } from './file-errors.js';
 import { holdsExternalId } from './file-format.js';
 import { columnsOf, EXPORT_FORMATS, placeOf, rowsOf, type ExportFormat } from './file-mapping.js';
+import { documentIdOf, listExport, occurrencesIn } from './file-listing.js';
 import { appendIfAbsent, readExisting } from './file-writer.js';
 
 // The file export target: every posting becomes rows in `<directory>/<entity>/<YYYY-MM>/journals.<format>`
 // or `invoices.<format>`, once per configured format, written atomically and at most once per external id
 // (file-writer.ts). The posting is delivered when every format's file holds it; its document id names
-// the first format's file: `<entity>/<YYYY-MM>/<name>#<externalId>`.
+// the first format's file: `<entity>/<YYYY-MM>/<name>#<externalId>`. Read back (find, listHeld), the
+// first format's files say each document's total and lines (file-listing.ts).
 
 /** The file target's settings, read from the catalog's (already schema-checked) settings without trusting them. */
 interface FileSettings {
@@ -92,12 +96,19 @@ export function createFileConnector(
         );
       return documentOf(places, body);
     },
-    async find(posted: PostingBody): Promise<TargetDocument | undefined> {
+    async find(posted: PostingBody): Promise<HeldDocument | undefined> {
       const body = ledgerBody(posted, target.kind);
-      const places = placesOf(body);
+      const [first, ...others] = placesOf(body);
+      if (first === undefined) return undefined;
       const columns = columnsOf(body);
-      // No lock: a rename replaces a file whole, so a read sees a complete file, old or new.
-      for (const { format, path } of places) {
+      // No lock: a rename replaces a file whole, so a read sees a complete file, old or new. The first
+      // format's file is read whole, for what it holds (its first occurrence of the external id); the
+      // others need only hold the id: delivered means every format holds it.
+      const kind = body.type === 'journal' ? 'journals' : 'invoices';
+      const occurrences = await occurrencesIn(settings().directory, first.relativePath, first.format, kind);
+      const held = occurrences.find((occurrence) => occurrence.externalId === body.externalId);
+      if (held === undefined) return undefined;
+      for (const { format, path } of others) {
         const existing = await readExisting(path);
         let holds: boolean;
         try {
@@ -107,7 +118,12 @@ export function createFileConnector(
         }
         if (!holds) return undefined;
       }
-      return documentOf(places, body);
+      return { id: documentIdOf(first.relativePath, held, true), total: held.total, lines: held.lines };
+    },
+    async listHeld(range: { from: string; to: string }): Promise<ListedDocument[]> {
+      const { directory, formats } = settings();
+      const [format] = formats;
+      return format === undefined ? [] : listExport(directory, format, range);
     },
   };
 }
