@@ -13,17 +13,15 @@ import {
   type LedgerBody,
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
-import { fileFailure } from './file-errors.js';
-import { holdsExternalId } from './file-format.js';
 import { columnsOf, EXPORT_FORMATS, placeOf, rowsOf, type ExportFormat } from './file-mapping.js';
-import { documentIdOf, listExport, occurrencesIn } from './file-listing.js';
-import { appendIfAbsent, readExisting } from './file-writer.js';
+import { findInExport, listExport, type PostingFiles } from './file-listing.js';
+import { appendIfAbsent } from './file-writer.js';
 
 // The file export target: every posting becomes rows in `<directory>/<entity>/<YYYY-MM>/journals.<format>`
 // or `invoices.<format>`, once per configured format, written atomically and at most once per external id
 // (file-writer.ts). The posting is delivered when every format's file holds it; its document id names
-// the first format's file: `<entity>/<YYYY-MM>/<name>#<externalId>`. Read back (find, listHeld), the
-// first format's files say each document's total and lines (file-listing.ts).
+// the first format's file: `<entity>/<YYYY-MM>/<name>#<externalId>`. Read back (find, findMany,
+// listHeld), the first format's files say each document's total and lines (file-listing.ts).
 
 /** The file target's settings, read from the catalog's (already schema-checked) settings without trusting them. */
 interface FileSettings {
@@ -37,6 +35,11 @@ export interface FileConnectorOptions {
 }
 
 const DEFAULT_STALE_LOCK_MS = 30_000;
+/**
+ * Postings per findMany: each file a batch touches is read once, so a month's postings are read back in a
+ * few whole-file reads instead of one per posting.
+ */
+const FIND_MANY_BATCH = 5_000;
 
 export function createFileConnector(
   target: TargetDefinition,
@@ -60,6 +63,15 @@ export function createFileConnector(
       const relativePath = `${place.folder}/${place.name}`;
       return { format, relativePath, path: join(directory, ...relativePath.split('/')) };
     });
+  }
+
+  function placesOrNone(body: LedgerBody) {
+    try {
+      return placesOf(body);
+    } catch (error) {
+      if (error instanceof DeliveryFailure) return undefined;
+      throw error;
+    }
   }
 
   function serialized<T>(path: string, work: () => Promise<T>): Promise<T> {
@@ -98,27 +110,22 @@ export function createFileConnector(
     },
     async find(posted: PostingBody): Promise<HeldDocument | undefined> {
       const body = ledgerBody(posted, target.kind);
-      const [first, ...others] = placesOf(body);
-      if (first === undefined) return undefined;
-      const columns = columnsOf(body);
-      // No lock: a rename replaces a file whole, so a read sees a complete file, old or new. The first
-      // format's file is read whole, for what it holds (its first occurrence of the external id); the
-      // others need only hold the id: delivered means every format holds it.
-      const kind = body.type === 'journal' ? 'journals' : 'invoices';
-      const occurrences = await occurrencesIn(settings().directory, first.relativePath, first.format, kind);
-      const held = occurrences.find((occurrence) => occurrence.externalId === body.externalId);
-      if (held === undefined) return undefined;
-      for (const { format, path } of others) {
-        const existing = await readExisting(path);
-        let holds: boolean;
-        try {
-          holds = holdsExternalId(format, columns, existing, body.externalId);
-        } catch (error) {
-          throw fileFailure(error, path);
-        }
-        if (!holds) return undefined;
+      // No lock: a rename replaces a file whole, so a read sees a complete file, old or new.
+      const found = await findInExport(settings().directory, [{ body, files: placesOf(body) }]);
+      return found.get(body.externalId);
+    },
+    findManyBatch: FIND_MANY_BATCH,
+    async findMany(posted: readonly PostingBody[]): Promise<Map<string, HeldDocument>> {
+      // Settings that cannot be used fail the batch; only a posting's own place is skipped below.
+      const { directory } = settings();
+      const postings: PostingFiles[] = [];
+      for (const one of posted) {
+        const body = ledgerBody(one, target.kind);
+        // A posting no file can hold (an entity or a date deliver refuses) was never written.
+        const files = placesOrNone(body);
+        if (files !== undefined) postings.push({ body, files });
       }
-      return { id: documentIdOf(first.relativePath, held, true), total: held.total, lines: held.lines };
+      return findInExport(directory, postings);
     },
     async listHeld(range: { from: string; to: string }): Promise<ListedDocument[]> {
       const { directory, formats } = settings();

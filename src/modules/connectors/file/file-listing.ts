@@ -1,16 +1,17 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeliveryFailure, type ListedDocument } from '../connector.js';
+import { DeliveryFailure, type HeldDocument, type LedgerBody, type ListedDocument } from '../connector.js';
 import { errorCode, fileFailure } from './file-errors.js';
 import { occurrencesOf, type FileKind, type HeldOccurrence } from './file-held.js';
 import { INVOICE_COLUMNS, JOURNAL_COLUMNS, type ExportFormat } from './file-mapping.js';
 import { readExportRows } from './file-rows.js';
 import { readExisting } from './file-writer.js';
 
-// What the export holds, read back from its files: one file's document occurrences (find), and every
-// document dated in a range across the entities' month folders (listHeld). Only the first configured
-// format is read: the other formats hold the same documents again, and the document id names the first.
+// What the export holds, read back from its files: postings by external id (find, findMany), and every
+// document dated in a range across the entities' month folders (listHeld). What a document holds is
+// read from the first configured format's file, which the document id names; the other formats hold
+// the same documents again, and are read only to see that they do (a listing reads none of them).
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const MONTH_FOLDER = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -27,6 +28,55 @@ export async function occurrencesIn(
   const bytes = await readExisting(path);
   const columns = kind === 'journals' ? JOURNAL_COLUMNS : INVOICE_COLUMNS;
   return occurrencesOf(kind, readExportRows(format, columns, bytes, relativePath), relativePath);
+}
+
+/** Where a posting's rows are: each configured format's file, the first one's named by the document id. */
+export interface PostingFiles {
+  body: LedgerBody;
+  files: ReadonlyArray<{ format: ExportFormat; relativePath: string }>;
+}
+
+/**
+ * What the export holds for each posting, by external id: delivered once every format's file holds it,
+ * its total and lines from its first occurrence in the first format's file. Each file is read once,
+ * however many postings it holds: reconciliation reads a month of postings in one call.
+ */
+export async function findInExport(
+  directory: string,
+  postings: readonly PostingFiles[],
+): Promise<Map<string, HeldDocument>> {
+  const read = new Map<string, Promise<Map<string, HeldOccurrence>>>();
+  const firstOccurrences = (relativePath: string, format: ExportFormat, kind: FileKind) => {
+    let occurrences = read.get(relativePath);
+    if (occurrences === undefined) {
+      occurrences = occurrencesIn(directory, relativePath, format, kind).then((all) => {
+        const byExternalId = new Map<string, HeldOccurrence>();
+        for (const occurrence of all)
+          if (!byExternalId.has(occurrence.externalId)) byExternalId.set(occurrence.externalId, occurrence);
+        return byExternalId;
+      });
+      read.set(relativePath, occurrences);
+    }
+    return occurrences;
+  };
+  const found = new Map<string, HeldDocument>();
+  for (const { body, files } of postings) {
+    const kind: FileKind = body.type === 'journal' ? 'journals' : 'invoices';
+    const held = await Promise.all(
+      files.map(async ({ relativePath, format }) =>
+        (await firstOccurrences(relativePath, format, kind)).get(body.externalId),
+      ),
+    );
+    const [first] = held;
+    if (first === undefined || held.some((occurrence) => occurrence === undefined)) continue;
+    const [{ relativePath }] = files as [PostingFiles['files'][number]];
+    found.set(body.externalId, {
+      id: documentIdOf(relativePath, first, true),
+      total: first.total,
+      lines: first.lines,
+    });
+  }
+  return found;
 }
 
 /** The document id of an occurrence: find's for the first under its external id, its line for a copy. */

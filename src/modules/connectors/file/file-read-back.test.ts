@@ -155,3 +155,21 @@ describe('the file export, reading a damaged file', () => {
     expect(failure).toMatchObject({ failureClass: 'invalid', message: expect.stringContaining('journals.jsonl') });
   });
 });
+
+describe('the file export, reading back many postings at once', () => {
+  it('answers a batch by external id, reading each file once, and skips postings no file can hold', async () => {
+    const files = connector(['csv', 'jsonl']);
+    const bodies = [journal('J-A'), journal('J-B', { postingDate: '2026-11-01' }), invoice()];
+    for (const body of bodies) await files.deliver(body, neverAborted());
+    // Written to the CSV only (a crash between the formats): not delivered yet.
+    await connector(['csv']).deliver(journal('J-HALF'), neverAborted());
+    if (files.findMany === undefined) throw new Error('the file connector reads back in batches');
+    const found = await files.findMany(
+      [...bodies, journal('J-HALF'), journal('J-NONE'), journal('J-BAD', { legalEntity: '../x' })],
+      neverAborted(),
+    );
+    expect([...found.keys()]).toEqual(['J-A', 'J-B', 'I-ABCDEFGHIJKLMN']);
+    for (const body of bodies) expect(found.get(body.externalId)).toEqual(await files.find(body, neverAborted()));
+    expect(files.findManyBatch).toBeGreaterThanOrEqual(1000);
+  });
+});
