@@ -179,6 +179,32 @@ describeEachStore('reconciling a month against NetSuite', (stores) => {
     expect((await readJson(await reconcile({ period: '2026-10' }))).summary.clean).toBe(true);
   });
 
+  it('catches an amount moved to another account in NetSuite, with the total kept, by the lines the read-back gets', async () => {
+    const [posting] = await t.app.postings.list({ targetKey: 'netsuite-us', statuses: ['delivered'] }, 10);
+    const sent = posting!.body as JournalEntry;
+    const target = (await t.app.catalog.current())!.catalog.targets![0]!;
+    const netsuite = createConnector(target, async () => netsuiteSecret(emulator))!;
+    // Someone books the first revenue credit to account 113 instead of 112 (still balanced, same total).
+    const moved = sent.lines.findIndex((line) => line.account === '112' && line.credit !== '0');
+    await netsuite.deliver(
+      { ...sent, lines: sent.lines.map((line, index) => (index === moved ? { ...line, account: '113' } : line)) },
+      AbortSignal.timeout(10_000),
+    );
+    const report = await readJson(await reconcile({ period: '2026-10' }));
+    // Revenue's 38.00 of usage now sits beside the 9.86 of tax on 113: each account's sum, sent and held.
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({
+        class: 'account_mismatch',
+        postingId: posting!.id,
+        expected: '112=-38; 113=-9.86',
+        actual: '112=0; 113=-47.86',
+      }),
+    ]);
+    expect(report.summary.clean).toBe(false);
+    await netsuite.deliver(sent, AbortSignal.timeout(10_000));
+    expect((await readJson(await reconcile({ period: '2026-10' }))).summary.clean).toBe(true);
+  });
+
   it('reports usage left unbilled past the close, and refuses to repair it, saying what a person must do', async () => {
     // Late October usage of Acme (roll forward): no finalized document bills it until November's run.
     await send(t, [completion('a-late', 'acme', '2026-10-31T22:00:00Z', 1500)]);
