@@ -8,6 +8,7 @@ import {
   createNetSuiteContext,
 } from '../src/modules/connectors/erp-netsuite/netsuite-connector.js';
 import { createPacedReader } from '../src/modules/reconciliation/read-back.js';
+import { createTargetPace } from '../src/modules/reconciliation/target-pace.js';
 import type { Clock } from '../src/platform/clock.js';
 import { USAGE_COLUMNS, usageCopyText } from './billing-usage.js';
 import { NETSUITE_TARGET, REFERENCE_INVOICES, reconcileCatalogJson } from './reconcile-catalog.js';
@@ -295,7 +296,7 @@ async function bare(): Promise<void> {
   );
   await app.close();
   const connector = createNetSuiteConnector(definition, async () => secret as string, createNetSuiteContext());
-  const reader = createPacedReader(connector, definition.limits.requestsPerSecond);
+  const reader = createPacedReader(connector, createTargetPace(definition.limits.requestsPerSecond));
   const started = performance.now();
   let held = 0;
   for (let from = 0; from < delivered.rows.length; from += reader.batchSize) {

@@ -255,6 +255,14 @@ export interface TargetDocument {
   id: string;
 }
 
+/**
+ * Reconciliation's pace for the reads it asks of a target: a connector awaits it before each request a
+ * read sends (every page of a listing, every part of a look-up), so that reads stay within the share of
+ * the target's rate that reconciliation takes, however many requests a read needs. Absent: no pacing
+ * (the dispatcher's look-ups, which the outbox's limiter already paces).
+ */
+export type ReadPace = () => Promise<void>;
+
 /** One target, ready to deliver: built from its definition with its secret resolved at use. */
 export interface Connector {
   readonly target: TargetDefinition;
@@ -280,18 +288,18 @@ export interface Connector {
    * target holds under it, for those it holds. Reconciliation uses it where a target has it (NetSuite's
    * SuiteQL). Throws DeliveryFailure.
    */
-  findMany?(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
+  findMany?(bodies: readonly PostingBody[], signal: AbortSignal, pace?: ReadPace): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch?: number;
   /**
    * Every document the target holds dated in [from, to] (YYYY-MM-DD), Meterbridge's or not: what
    * reconciliation looks through for documents nobody posted and duplicates. Throws DeliveryFailure.
    */
-  listHeld?(range: { from: string; to: string }, signal: AbortSignal): Promise<ListedDocument[]>;
+  listHeld?(range: { from: string; to: string }, signal: AbortSignal, pace?: ReadPace): Promise<ListedDocument[]>;
   /**
    * Reads the target back by external id: what it holds (its id, and its total and lines where the
    * answer has them), or undefined. Throws DeliveryFailure.
    */
-  find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<HeldDocument | undefined>;
+  find(body: PostingBody, signal: AbortSignal, context?: ReadContext): Promise<HeldDocument | undefined>;
   /**
    * What a billing platform's meter counted for a customer over [from, to): the sum of the values of the
    * usage events it keeps, exact decimal text. For usage hand-offs, which cannot be read back one by one
@@ -301,6 +309,7 @@ export interface Connector {
   summarizeUsage?(
     query: { customer: string; meter: string; from: Date; to: Date },
     signal: AbortSignal,
+    pace?: ReadPace,
   ): Promise<string>;
 }
 
@@ -310,6 +319,11 @@ export interface DeliveryContext {
   queuedAt: Date;
   /** When its first attempt began; undefined when this is the first (nothing was ever sent). */
   firstAttemptAt?: Date;
+}
+
+/** What a look-up by external id is told: the posting's history, and reconciliation's pace when it reads. */
+export interface ReadContext extends DeliveryContext {
+  pace?: ReadPace;
 }
 
 /** Resolves a secret by name at the moment of use; throws DeliveryFailure('auth') when it is missing. */

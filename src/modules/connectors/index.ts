@@ -28,6 +28,8 @@ export {
   type TargetDocument,
   type HeldDocument,
   type HeldLine,
+  type ReadContext,
+  type ReadPace,
   type ListedDocument,
   type Connector,
   type SecretResolver,

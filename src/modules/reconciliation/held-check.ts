@@ -1,12 +1,13 @@
 import { Decimal } from 'decimal.js';
 import type { Invoice } from '../billing/index.js';
 import type { Catalog } from '../catalog/index.js';
-import { DEFAULT_TARGET_LIMITS, type HeldDocument } from '../connectors/index.js';
+import type { HeldDocument } from '../connectors/index.js';
 import type { Posting } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { createPacedReader } from './read-back.js';
 import { NO_PLACE, type NewMismatch, type UnverifiedTarget } from './reconciliation.js';
 import { placeDifferences, sentLines, sentTotal } from './sent-figures.js';
+import type { TargetPace } from './target-pace.js';
 import type { PostingStageDependencies } from './posting-stage.js';
 
 // The fourth stage: each delivered posting against what its target holds, read back through its
@@ -36,7 +37,8 @@ export async function readBack(
   postings: readonly Posting[],
   documents: Map<string, PeriodDocument>,
   report: (mismatch: NewMismatch) => void,
-): Promise<{ read: number; requests: number; readIds: string[]; unverified: UnverifiedTarget[] }> {
+  paceOf: (targetKey: string) => TargetPace,
+): Promise<{ read: number; readIds: string[]; unverified: UnverifiedTarget[] }> {
   const byTarget = new Map<string, Posting[]>();
   for (const posting of postings) {
     const list = byTarget.get(posting.targetKey) ?? [];
@@ -45,12 +47,10 @@ export async function readBack(
   }
   const unverified: UnverifiedTarget[] = [];
   let read = 0;
-  let requests = 0;
   const readIds: string[] = [];
   for (const [targetKey, list] of byTarget) {
     const connector = await deps.connectorFor(targetKey);
-    const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
-    const reader = connector && (deps.reader ?? createPacedReader)(connector, limits.requestsPerSecond);
+    const reader = connector && createPacedReader(connector, paceOf(targetKey));
     if (!connector || !reader) {
       unverified.push({
         targetKey,
@@ -89,9 +89,8 @@ export async function readBack(
       readIds.push(...batch.map((posting) => posting.id));
       batch.forEach((posting, index) => checkHeld(posting, result.held[index] ?? null, documents, report));
     }
-    requests += reader.requests();
   }
-  return { read, requests, readIds, unverified };
+  return { read, readIds, unverified };
 }
 
 /** What the target holds for a delivered posting, against what the delivery recorded and sent. */

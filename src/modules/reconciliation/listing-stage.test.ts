@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryFailure, type Connector, type ListedDocument, type TargetDefinition } from '../connectors/index.js';
 import { reconcileListing } from './listing-stage.js';
+import { createTargetPace } from './target-pace.js';
 import type { NewMismatch } from './reconciliation.js';
 
 // What a target lists against the postings the store has: an id of Meterbridge's shape no posting has, one
@@ -30,6 +31,7 @@ async function findings(listed: ListedDocument[] | Error, known: string[]) {
     scope,
     async (_target, ids) => new Set(ids.filter((id) => known.includes(id))),
     (mismatch) => found.push(mismatch),
+    createTargetPace(1000, async () => {}),
   );
   return { found, unverified };
 }

@@ -1,5 +1,6 @@
 import type { Connector, ListedDocument } from '../connectors/index.js';
 import { NO_PLACE, type NewMismatch, type UnverifiedTarget } from './reconciliation.js';
+import type { TargetPace } from './target-pace.js';
 import { waitingOutThrottles } from './throttled-read.js';
 
 // What a target holds that no posting explains: documents listed from the target by date (where its
@@ -22,13 +23,16 @@ export async function reconcileListing(
   scope: ListingScope,
   knownExternalIds: (targetKey: string, externalIds: readonly string[]) => Promise<Set<string>>,
   report: (mismatch: NewMismatch) => void,
+  target: TargetPace,
 ): Promise<UnverifiedTarget | undefined> {
   if (!connector.listHeld) return undefined;
   let listed: ListedDocument[];
   try {
     // A listing a throttle interrupted is asked again, a few times, after the target's Retry-After.
     listed = await waitingOutThrottles(() =>
-      connector.listHeld!(scope, AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000)),
+      target.read((pace) =>
+        connector.listHeld!(scope, AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000), pace),
+      ),
     );
   } catch (error) {
     return {

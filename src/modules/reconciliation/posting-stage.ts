@@ -7,7 +7,7 @@ import { carriedInvoices } from './carried-invoices.js';
 import { reconcileListing } from './listing-stage.js';
 import { reconcileUsageHandOffs } from './usage-hand-off-stage.js';
 import { postingPlace, readBack, type PeriodDocument } from './held-check.js';
-import type { PacedReader } from './read-back.js';
+import { createTargetPace, type TargetPace } from './target-pace.js';
 import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
 
 // The third and fourth stages: the period's finalized documents against the postings that carry them to
@@ -23,8 +23,8 @@ export interface PostingStageDependencies {
   connectorFor(targetKey: string): Promise<Connector | undefined>;
   /** Which of these external ids a target has a posting for. */
   knownExternalIds(targetKey: string, externalIds: readonly string[]): Promise<Set<string>>;
-  /** A reader for a connector at its target's pace (a test gives one without waiting). */
-  reader?: (connector: Connector, requestsPerSecond: number) => PacedReader;
+  /** Reconciliation's pace for a target of this rate (a test gives one that does not wait). */
+  pace?: (requestsPerSecond: number) => TargetPace;
 }
 
 export interface PostingScope {
@@ -40,7 +40,7 @@ export interface PostingScope {
 export interface PostingStageResult {
   totals: StageTotals[];
   postingsRead: number;
-  /** Read-back requests sent to targets (a batch look-up counts one). */
+  /** Requests sent to targets to read them (look-ups, listing pages, meters' sums), as their paces counted. */
   readRequests: number;
   /** Documents a target must hold that only undelivered (pending, retrying) postings carry there yet. */
   awaitingDelivery: number;
@@ -91,14 +91,19 @@ export async function reconcilePostings(
     afterId = page.at(-1)?.id;
   }
 
-  const { read, requests, readIds, unverified } = await readBack(deps, catalog, toRead, documents, report);
-  let handOffRequests = 0;
+  // One pace per target for every read of the run: its share of the target's rate is shared by them all.
+  const paces = new Map<string, TargetPace>();
+  const paceOf = (targetKey: string): TargetPace => {
+    const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
+    const pace = paces.get(targetKey) ?? (deps.pace ?? createTargetPace)(limits.requestsPerSecond);
+    paces.set(targetKey, pace);
+    return pace;
+  };
+  const { read, readIds, unverified } = await readBack(deps, catalog, toRead, documents, report, paceOf);
   let handOffsRead = 0;
   for (const [targetKey, list] of handOffs) {
-    const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
     const connector = await deps.connectorFor(targetKey);
-    const checked = await reconcileUsageHandOffs(targetKey, connector, limits.requestsPerSecond, list, scope, report);
-    handOffRequests += checked.requests;
+    const checked = await reconcileUsageHandOffs(targetKey, connector, paceOf(targetKey), list, scope, report);
     handOffsRead += checked.verifiedPostingIds.length;
     readIds.push(...checked.verifiedPostingIds);
     unverified.push(...checked.unverified);
@@ -107,7 +112,9 @@ export async function reconcilePostings(
   const range = { from: scope.start.toISOString().slice(0, 10), to: scope.now.toISOString().slice(0, 10) };
   for (const target of catalog?.targets ?? []) {
     const connector = await deps.connectorFor(target.key);
-    const failed = connector && (await reconcileListing(target.key, connector, range, deps.knownExternalIds, report));
+    const failed =
+      connector &&
+      (await reconcileListing(target.key, connector, range, deps.knownExternalIds, report, paceOf(target.key)));
     if (failed) unverified.push(failed);
   }
   for (const { invoice, expected, carried } of documents.values())
@@ -132,7 +139,7 @@ export async function reconcilePostings(
   return {
     totals: stageTotals(documents),
     postingsRead: read + handOffsRead,
-    readRequests: requests + handOffRequests,
+    readRequests: [...paces.values()].reduce((sum, pace) => sum + pace.requests(), 0),
     awaitingDelivery,
     readPostingIds: readIds,
     unverified,

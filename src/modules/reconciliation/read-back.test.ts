@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryFailure, type Connector, type PostingBody, type TargetDefinition } from '../connectors/index.js';
 import { createPacedReader } from './read-back.js';
+import { createTargetPace } from './target-pace.js';
 
 // The read-back's pace and batching with a connector that answers from a set of held external ids: half
 // the target's rate, a batch per request where the target reads many at once, throttles waited out,
@@ -44,7 +45,7 @@ function recordingSleep() {
 describe('the paced read-back', () => {
   it('reads one document per request at half the rate, null for what the target does not hold', async () => {
     const { waits, sleep } = recordingSleep();
-    const reader = createPacedReader(connector(new Set(['A'])), 10, { sleep });
+    const reader = createPacedReader(connector(new Set(['A'])), createTargetPace(10, sleep), { sleep });
     expect(reader.batchSize).toBe(1);
     expect(await reader.read([item('A')])).toEqual({ outcome: 'read', held: [{ id: 'doc-A' }] });
     expect(await reader.read([item('B')])).toEqual({ outcome: 'read', held: [null] });
@@ -56,7 +57,10 @@ describe('the paced read-back', () => {
   });
 
   it('reads a batch per request where the target reads many at once', async () => {
-    const reader = createPacedReader(connector(new Set(['A', 'C']), [], true), 1000, { sleep: async () => {} });
+    const reader = createPacedReader(
+      connector(new Set(['A', 'C']), [], true),
+      createTargetPace(1000, async () => {}),
+    );
     expect(reader.batchSize).toBe(2);
     expect(await reader.read([item('A'), item('B')])).toEqual({ outcome: 'read', held: [{ id: 'doc-A' }, null] });
     expect(reader.requests()).toBe(1);
@@ -65,20 +69,24 @@ describe('the paced read-back', () => {
   it('waits out a throttle (its Retry-After) and asks again; gives up on anything else', async () => {
     const { waits, sleep } = recordingSleep();
     const throttled = new DeliveryFailure('throttled', '429', { retryAfterMs: 1500 });
-    const reader = createPacedReader(connector(new Set(['A']), [throttled]), 1000, { sleep });
+    const reader = createPacedReader(connector(new Set(['A']), [throttled]), createTargetPace(1000, sleep), { sleep });
     expect(await reader.read([item('A')])).toEqual({ outcome: 'read', held: [{ id: 'doc-A' }] });
     expect(waits).toContain(1500);
     const down = createPacedReader(
       connector(new Set(), [new DeliveryFailure('unavailable', 'the ERP is down')]),
-      1000,
+      createTargetPace(1000, sleep),
       {
         sleep,
       },
     );
     expect(await down.read([item('A')])).toEqual({ outcome: 'unreadable', reason: 'the ERP is down' });
-    const storm = createPacedReader(connector(new Set(), [throttled, throttled, throttled, throttled]), 1000, {
-      sleep,
-    });
+    const storm = createPacedReader(
+      connector(new Set(), [throttled, throttled, throttled, throttled]),
+      createTargetPace(1000, sleep),
+      {
+        sleep,
+      },
+    );
     expect(await storm.read([item('A')])).toEqual({ outcome: 'unreadable', reason: '429' });
   });
 });

@@ -7,7 +7,7 @@ import type { CatalogService } from '../catalog/index.js';
 import type { Connector } from '../connectors/index.js';
 import { findKnownExternalIds, type Postings } from '../outbox/index.js';
 import { reconcilePostings } from './posting-stage.js';
-import type { PacedReader } from './read-back.js';
+import type { TargetPace } from './target-pace.js';
 import { DEFAULT_STUCK_AFTER_HOURS, parseReconcileRequest } from './reconcile-request.js';
 import {
   MISMATCH_CLASSES,
@@ -48,8 +48,8 @@ export interface ReconciliationsDependencies {
   connectorFor(targetKey: string): Promise<Connector | undefined>;
   /** The billing grace period: a period closes this long after it ends. */
   graceHours: number;
-  /** A paced reader per connector (a test gives one that does not wait). */
-  reader?: (connector: Connector, requestsPerSecond: number) => PacedReader;
+  /** Reconciliation's pace for a target of this rate (a test gives one that does not wait). */
+  pace?: (requestsPerSecond: number) => TargetPace;
 }
 
 export type ReconciliationReport = ReconciliationRun & { mismatches: Mismatch[] };
@@ -130,7 +130,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
           listPostings: (filter, limit) => deps.postings.list(filter, limit),
           connectorFor: deps.connectorFor,
           knownExternalIds: (targetKey, externalIds) => findKnownExternalIds(db, targetKey, externalIds),
-          reader: deps.reader,
+          pace: deps.pace,
         },
         catalog,
         { ...scope, month: request.period, stuckAfterMs: request.stuckAfterHours * 3_600_000 },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryFailure, type Connector, type UsageHandOff } from '../connectors/index.js';
 import type { Posting, PostingStatus } from '../outbox/index.js';
 import type { NewMismatch } from './reconciliation.js';
+import { createTargetPace } from './target-pace.js';
 import { reconcileUsageHandOffs } from './usage-hand-off-stage.js';
 
 // Usage handed to a billing platform's meters, against what the meters say they counted per customer over
@@ -50,7 +51,14 @@ function platform(counted: Record<string, string>, failures: DeliveryFailure[] =
 
 const run = async (connector: Connector | undefined, handOffs: Posting[]) => {
   const found: NewMismatch[] = [];
-  const result = await reconcileUsageHandOffs('stripe', connector, 1000, handOffs, scope, (one) => found.push(one));
+  const result = await reconcileUsageHandOffs(
+    'stripe',
+    connector,
+    createTargetPace(1000, async () => {}),
+    handOffs,
+    scope,
+    (one) => found.push(one),
+  );
   return { ...result, found };
 };
 

@@ -1,15 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Decimal } from 'decimal.js';
 import type { Connector, UsageHandOff } from '../connectors/index.js';
 import type { Posting } from '../outbox/index.js';
 import { NO_PLACE, type NewMismatch, type UnverifiedTarget } from './reconciliation.js';
+import type { TargetPace } from './target-pace.js';
 import { waitingOutThrottles } from './throttled-read.js';
 
 // Usage handed to a billing platform's meters cannot be read back record by record: a meter keeps sums.
 // What can be read back is what the meter counted per customer over the period; it must equal the sum of
 // the records Meterbridge handed over with an event time in the period (an event sent twice is counted
 // once by the platform, by its identifier, and once here, by its posting). A customer and meter whose
-// hand-offs are not all delivered yet cannot be compared, and leaves its target unverified.
+// hand-offs are not all delivered yet cannot be compared, and leaves its target unverified. Each sum is
+// read at the target's pace (its meters' pages included).
 
 export interface UsageHandOffScope {
   /** Events whose time is in [start, end). */
@@ -20,8 +21,6 @@ export interface UsageHandOffScope {
 export interface UsageHandOffResult {
   /** Delivered hand-offs whose sums the platform confirmed. */
   verifiedPostingIds: string[];
-  /** Requests sent to targets. */
-  requests: number;
   unverified: UnverifiedTarget[];
 }
 
@@ -37,12 +36,12 @@ interface CustomerMeter {
 export async function reconcileUsageHandOffs(
   targetKey: string,
   connector: Connector | undefined,
-  requestsPerSecond: number,
+  target: TargetPace,
   handOffs: readonly Posting[],
   scope: UsageHandOffScope,
   report: (mismatch: NewMismatch) => void,
 ): Promise<UsageHandOffResult> {
-  const result: UsageHandOffResult = { verifiedPostingIds: [], requests: 0, unverified: [] };
+  const result: UsageHandOffResult = { verifiedPostingIds: [], unverified: [] };
   if (!connector?.summarizeUsage) {
     result.unverified.push({
       targetKey,
@@ -59,20 +58,20 @@ export async function reconcileUsageHandOffs(
       reason: `${waiting.length} customer and meter pairs have usage hand-offs not delivered yet: their sums are compared once they are`,
       postingsUnread: new Set(waiting.flatMap((group) => group.postings.map((one) => one.id))).size,
     });
-  const gapMs = 1000 / Math.max(requestsPerSecond / 2, 0.01);
   const confirmed: CustomerMeter[] = [];
   const ready = [...groups.values()].filter((group) => !waiting.includes(group));
   for (const [index, group] of ready.entries()) {
-    if (index > 0) await sleep(gapMs);
     let counted: string;
     try {
-      counted = await waitingOutThrottles(() => {
-        result.requests += 1;
-        return connector.summarizeUsage!(
-          { customer: group.customer, meter: group.meter, from: scope.start, to: scope.end },
-          AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000),
-        );
-      });
+      counted = await waitingOutThrottles(() =>
+        target.read((pace) =>
+          connector.summarizeUsage!(
+            { customer: group.customer, meter: group.meter, from: scope.start, to: scope.end },
+            AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000),
+            pace,
+          ),
+        ),
+      );
     } catch (error) {
       const left = ready.slice(index);
       result.unverified.push({
