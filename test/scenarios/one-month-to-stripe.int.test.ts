@@ -118,10 +118,7 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
   });
 
   it('reconciles clean: every document held by Stripe with its items to the cent, and a line moved by hand is caught', async () => {
-    clock.set('2026-11-06T00:00:00Z');
-    const reconcile = async () =>
-      (await t.request('/v1/reconciliations', { method: 'POST', json: { period: '2026-10' } })).json() as Promise<Json>;
-    const clean = await reconcile();
+    const clean = await reconcileOctober(t, clock);
     expect(clean.summary).toMatchObject({ clean: true, mismatches: 0, unverified: [], postingsRead: 2 });
     const [totals] = clean.totals;
     expect(totals.verified).toEqual({ stripe: totals.invoiced });
@@ -133,7 +130,7 @@ describeEachStore('one month billed in Stripe as invoice items', (stores) => {
     expect(items.length).toBeGreaterThan(1);
     emulator.setInvoiceItemAmount(items[0]!.id, items[0]!.amount + 100);
     emulator.setInvoiceItemAmount(items[1]!.id, items[1]!.amount - 100);
-    const caught = await reconcile();
+    const caught = await reconcileOctober(t, clock);
     expect(caught.mismatches).toEqual([expect.objectContaining({ class: 'account_mismatch', targetKey: 'stripe' })]);
     emulator.setInvoiceItemAmount(items[0]!.id, items[0]!.amount);
     emulator.setInvoiceItemAmount(items[1]!.id, items[1]!.amount);
@@ -218,10 +215,7 @@ describeEachStore('one month billed in Stripe as meter events', (stores) => {
   });
 
   it("reconciles the usage handed over against what Stripe's meter counted, and catches usage sent by something else", async () => {
-    clock.set('2026-11-06T00:00:00Z');
-    const reconcile = async () =>
-      (await t.request('/v1/reconciliations', { method: 'POST', json: { period: '2026-10' } })).json() as Promise<Json>;
-    const clean = await reconcile();
+    const clean = await reconcileOctober(t, clock);
     expect(clean.summary).toMatchObject({ clean: true, mismatches: 0, unverified: [], postingsRead: 2 });
 
     // Another integration reports 250 tokens of Acme's October to the same meter.
@@ -234,7 +228,7 @@ describeEachStore('one month billed in Stripe as meter events', (stores) => {
       },
       { idempotencyKey: 'other-integration-1' },
     );
-    const caught = await reconcile();
+    const caught = await reconcileOctober(t, clock);
     expect(caught.summary).toMatchObject({ clean: false, mismatches: 1, unverified: [] });
     expect(caught.mismatches).toEqual([
       expect.objectContaining({
@@ -257,3 +251,10 @@ describeEachStore('one month billed in Stripe as meter events', (stores) => {
     );
   });
 });
+
+/** October reconciled a few days after its close. */
+async function reconcileOctober(t: TestApp, clock: ManualClock): Promise<Json> {
+  clock.set('2026-11-06T00:00:00Z');
+  const response = await t.request('/v1/reconciliations', { method: 'POST', json: { period: '2026-10' } });
+  return (await response.json()) as Json;
+}
