@@ -1,4 +1,4 @@
-import { DeliveryFailure } from '../connector.js';
+import { DeliveryFailure, type ReadPace } from '../connector.js';
 import { transportFailure } from '../http-failure.js';
 import type { Authorizer } from './business-central-auth.js';
 import { bcFailure, readBcError } from './business-central-errors.js';
@@ -8,7 +8,8 @@ import type { BusinessCentralSettings } from './business-central-settings.js';
 // text and validated before it is believed: a 2xx that is not what BC sends (HTML, truncated JSON, an
 // entity without an id) is an unknown outcome, never a crash. A 401 Authentication_* drops the cached
 // token and the request is sent once more with a new one. Redirects are not followed (a redirect means a
-// wrong baseUrl), and next links are followed only on the API's own origin.
+// wrong baseUrl), and next links are followed only on the API's own origin. A client made for one of
+// reconciliation's reads awaits the read's pace before each request it sends (each page, each retry).
 
 interface Answer {
   status: number;
@@ -69,8 +70,10 @@ export function createBusinessCentralClient(deps: {
   settings: BusinessCentralSettings;
   authorizer: Authorizer;
   now: () => Date;
+  /** Reconciliation's pace, awaited before each API request (token requests are not counted). */
+  pace?: ReadPace;
 }) {
-  const { settings, authorizer, now } = deps;
+  const { settings, authorizer, now, pace } = deps;
 
   async function send(
     method: string,
@@ -85,6 +88,7 @@ export function createBusinessCentralClient(deps: {
     for (let attempt = 1; ; attempt += 1) {
       const authorization = await authorizer.authorize(timed);
       let answer: Answer;
+      await pace?.();
       try {
         const response = await fetch(url, {
           method,

@@ -6,6 +6,8 @@ import {
   type HeldDocument,
   type ListedDocument,
   type PostingBody,
+  type ReadContext,
+  type ReadPace,
   type SecretResolver,
   type TargetDefinition,
   type TargetDocument,
@@ -68,11 +70,12 @@ export function createBusinessCentralConnector(
 ): Connector {
   const now = () => context.clock.now();
 
-  async function connect(): Promise<BusinessCentralClient> {
+  /** A client for one call; a read's client awaits its pace before each request. */
+  async function connect(pace?: ReadPace): Promise<BusinessCentralClient> {
     const settings = readSettings(target);
     const secret = await readSecret(target, secrets);
     const authorizer = createAuthorizer(settings, secret, { tokens: context.tokens, targetKey: target.key, now });
-    return createBusinessCentralClient({ settings, authorizer, now });
+    return createBusinessCentralClient({ settings, authorizer, now, pace });
   }
 
   const { timeoutMs } = target.settings;
@@ -92,21 +95,25 @@ export function createBusinessCentralConnector(
         : deliverSalesDocument(client, body, settings, signal);
     },
 
-    async find(posted: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal, read?: ReadContext): Promise<HeldDocument | undefined> {
       const body = ledgerBody(posted, target.kind);
       // An external id BC cannot hold as a document number was never delivered (deliver refuses it).
       if (!EXTERNAL_ID.test(body.externalId)) return undefined;
       const settings = readSettings(target);
-      const client = await connect();
+      const client = await connect(read?.pace);
       return body.type === 'journal'
         ? findPostedEntry(client, body.externalId, signal)
         : findSalesDocument(client, body, settings, signal);
     },
 
     findManyBatch: IDS_PER_REQUEST,
-    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
+    async findMany(
+      bodies: readonly PostingBody[],
+      signal: AbortSignal,
+      pace?: ReadPace,
+    ): Promise<Map<string, HeldDocument>> {
       const settings = readSettings(target);
-      const client = await connect();
+      const client = await connect(pace);
       // Only ids BC can hold as document numbers (A-Z 0-9 _ -) are quoted into a filter: no other was delivered.
       const ledger = bodies
         .map((body) => ledgerBody(body, target.kind))
@@ -122,10 +129,10 @@ export function createBusinessCentralConnector(
       return found;
     },
 
-    async listHeld(range, signal): Promise<ListedDocument[]> {
+    async listHeld(range, signal, pace): Promise<ListedDocument[]> {
       const dates = checkedRange(range);
       const settings = readSettings(target);
-      const client = await connect();
+      const client = await connect(pace);
       return [
         ...(await listPostedEntries(client, dates, signal)),
         ...(await listSalesDocuments(client, dates, settings, signal)),

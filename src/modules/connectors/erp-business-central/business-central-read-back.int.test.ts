@@ -157,6 +157,41 @@ describe('Business Central read-back against the emulator', () => {
     expect(emulator.stats().requests - before).toBeLessThanOrEqual(journalPages + 2 + 2);
   });
 
+  it("awaits reconciliation's pace before each request a read sends: as many times as BC was asked", async () => {
+    const dimensions = { department: 'DEPARTMENT', location: 'AREA' };
+    const bc = connector({ ...SETTINGS, dimensions, postDocuments: false });
+    const entries = bcPeriodEntries(6);
+    // A kept draft is read with its header's, its lines' and each line's dimension set: a look-up of parts.
+    const draft = { ...invoice('D-1'), dimensions: { department: 'SALES', location: '30' } };
+    await deliverAll(bc, [...entries, invoice('I-1'), invoice('C-1', 'credit_memo'), draft]);
+    let paced = 0;
+    const pace = async () => {
+      paced += 1;
+    };
+    /** How many times a read awaited the pace, and how many requests BC received meanwhile. */
+    async function counted(read: () => Promise<unknown>) {
+      paced = 0;
+      const before = emulator.stats().requests;
+      await read();
+      return { paced, received: emulator.stats().requests - before };
+    }
+    const context = () => ({ queuedAt: new Date(), pace });
+    for (const body of [entries[0]!, invoice('I-1'), invoice('C-1', 'credit_memo'), draft]) {
+      const { paced, received } = await counted(() => bc.find(body, signal(), context()));
+      expect(paced).toBe(received);
+      expect(received).toBeGreaterThan(body === draft ? 3 : 0);
+    }
+    const many = await counted(() => bc.findMany!([...entries, invoice('I-1'), draft], signal(), pace));
+    expect(many.paced).toBe(many.received);
+    expect(many.received).toBeGreaterThan(3);
+    const listing = await counted(() => bc.listHeld!({ from: '2026-10-01', to: today() }, signal(), pace));
+    // Some 25 G/L entries and 3 sales documents, 4 to a page: every page was paced.
+    expect(listing.paced).toBe(listing.received);
+    expect(listing.received).toBeGreaterThan(5);
+    // Without a pace (the dispatcher's look-up after an unknown outcome) nothing is awaited.
+    expect((await counted(() => bc.find(entries[0]!, signal(), { queuedAt: new Date() }))).paced).toBe(0);
+  });
+
   it('answers a listing BC throttles as throttled, with its Retry-After', async () => {
     const bc = connector();
     await deliverAll(bc, bcPeriodEntries(2));
