@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { strFromU8, unzipSync } from 'fflate';
+import type { ReadPace } from '../connector.js';
 import { oracleFailure, oracleTransportFailure, unexpectedAnswer, type RequestKind } from './oracle-fusion-errors.js';
 import type { ImportFile } from './oracle-fusion-mapping.js';
 import type { OracleFusionSecret, OracleFusionSettings } from './oracle-fusion-settings.js';
@@ -7,7 +8,8 @@ import type { OracleFusionSecret, OracleFusionSettings } from './oracle-fusion-s
 // HTTP to the pod's REST resources with Node's fetch, basic authentication, under
 // `<baseUrl>/fscmRestApi/resources/11.13.18.05/`: erpintegrations (the upload, the job status, the job's
 // log) and journalBatches (the look-up). Every answer is read as text and checked before it is believed.
-// Redirects are not followed: a redirect is the pod's sign-in page, which a person must sort out.
+// Redirects are not followed: a redirect is the pod's sign-in page, which a person must sort out. A client
+// made for one of reconciliation's reads awaits the read's pace before each request (each page, each part).
 
 /** Journal Import, as the ESS job importBulkData submits after loading the file. */
 export const JOURNAL_IMPORT_JOB = '/oracle/apps/ess/financials/generalLedger/programs/common,JournalImportLauncher';
@@ -24,6 +26,8 @@ export interface ClientDependencies {
   settings: OracleFusionSettings;
   secret: OracleFusionSecret;
   now: () => Date;
+  /** Reconciliation's pace, awaited before each request. */
+  pace?: ReadPace;
 }
 
 interface Answer {
@@ -119,7 +123,7 @@ export function zipText(base64: string): string | undefined {
     : `${text.slice(0, MAX_LOG_CHARS)}\n[cut: the log is ${text.length} characters]`;
 }
 
-export function createOracleFusionClient({ settings, secret, now }: ClientDependencies) {
+export function createOracleFusionClient({ settings, secret, now, pace }: ClientDependencies) {
   const authorization = `Basic ${Buffer.from(`${secret.username}:${secret.password}`).toString('base64')}`;
 
   async function send(
@@ -133,6 +137,7 @@ export function createOracleFusionClient({ settings, secret, now }: ClientDepend
     const what = `${method} ${path.split('?')[0]}`;
     const timed = AbortSignal.any([signal, AbortSignal.timeout(Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS))]);
     let answer: Answer & { headers: Headers };
+    await pace?.();
     try {
       const response = await fetch(`${settings.restUrl}${path}`, {
         method,

@@ -6,6 +6,8 @@ import {
   type HeldDocument,
   type ListedDocument,
   type PostingBody,
+  type ReadContext,
+  type ReadPace,
   type SecretResolver,
   type TargetDefinition,
   type TargetDocument,
@@ -57,10 +59,11 @@ export function createOracleFusionConnector(
   const nowMs = () => context.clock.now().getTime();
   const { pending } = context;
 
-  async function connect(): Promise<{ client: OracleFusionClient; settings: OracleFusionSettings }> {
+  /** A client for one call; a read's client awaits its pace before each request. */
+  async function connect(pace?: ReadPace): Promise<{ client: OracleFusionClient; settings: OracleFusionSettings }> {
     const settings = readSettings(target);
     const secret = await readSecret(target, secrets);
-    return { client: createOracleFusionClient({ settings, secret, now: () => context.clock.now() }), settings };
+    return { client: createOracleFusionClient({ settings, secret, now: () => context.clock.now(), pace }), settings };
   }
 
   /** The job's log text for a failure; the status answer's when the log cannot be read. */
@@ -190,23 +193,23 @@ export function createOracleFusionConnector(
       );
     },
 
-    async find(body: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
+    async find(body: PostingBody, signal: AbortSignal, read?: ReadContext): Promise<HeldDocument | undefined> {
       // An external id that cannot name a batch was never imported (deliver refuses it before any request).
       if (!LOOKUP_SAFE.test(body.externalId)) return undefined;
-      const { client, settings } = await connect();
+      const { client, settings } = await connect(read?.pace);
       const held = await lookUp(client, settings, body, signal);
       if (!held) return undefined;
       return heldJournal(held.id, await client.journalLines(held.id, signal), settings);
     },
 
-    async listHeld(range, signal): Promise<ListedDocument[]> {
+    async listHeld(range, signal, pace): Promise<ListedDocument[]> {
       // Only real dates are quoted into the query: nothing else can reach it.
       if (!isCalendarDate(range.from) || !isCalendarDate(range.to) || range.from > range.to)
         throw new DeliveryFailure(
           'invalid',
           `a date range is two YYYY-MM-DD dates in order, not ${range.from}..${range.to}`,
         );
-      const { client } = await connect();
+      const { client } = await connect(pace);
       return (await client.listBatches(range.from, range.to, signal)).map(listedBatch);
     },
   };

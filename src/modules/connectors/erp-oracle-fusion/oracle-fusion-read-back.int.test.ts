@@ -54,6 +54,33 @@ describe('the Oracle Fusion connector’s read-back', () => {
     expect(await connector.listHeld!({ from: '2026-10-31', to: '2026-10-31' }, signal())).toHaveLength(1_101);
   });
 
+  it("awaits reconciliation's pace before each request a read sends: as many times as Oracle was asked", async () => {
+    const connector = connectorFor();
+    const { id } = await connector.deliver(journal('J-PACE'), signal());
+    for (let copy = 0; copy < 1_000; copy += 1) emulator.copyBatch(Number(id));
+    let paced = 0;
+    const pace = async () => {
+      paced += 1;
+    };
+    /** How many times a read awaited the pace, and how many requests Oracle received meanwhile. */
+    async function counted(read: () => Promise<unknown>) {
+      paced = 0;
+      const before = emulator.stats().requests;
+      await read();
+      return { paced, received: emulator.stats().requests - before };
+    }
+    // A look-up is the batch, its journals, then each journal's lines; one of nothing is the batch alone.
+    const found = await counted(() => connector.find(journal('J-PACE'), signal(), { queuedAt: new Date(), pace }));
+    expect(found).toEqual({ paced: 3, received: 3 });
+    const missing = await counted(() => connector.find(journal('J-NONE'), signal(), { queuedAt: new Date(), pace }));
+    expect(missing).toEqual({ paced: 1, received: 1 });
+    // 1,001 batches, 500 to a page: every page was paced.
+    expect(await counted(() => connector.listHeld!(OCTOBER, signal(), pace))).toEqual({ paced: 3, received: 3 });
+    // Without a pace (the dispatcher's look-up after an unknown outcome) nothing is awaited.
+    const unpaced = await counted(() => connector.find(journal('J-PACE'), signal(), { queuedAt: new Date() }));
+    expect(unpaced).toEqual({ paced: 0, received: 3 });
+  });
+
   it('answers a throttled listing as throttled, with when to ask again', async () => {
     const connector = connectorFor();
     const { id } = await connector.deliver(journal('J-SLOW'), signal());
