@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { systemClock, type Clock } from '../../../platform/clock.js';
-import { DeliveryFailure } from '../connector.js';
+import { DeliveryFailure, type ReadPace } from '../connector.js';
 import {
   idempotencyKey,
   LINE_METADATA,
@@ -166,12 +166,14 @@ export function checkResend(ref: PostingRef, now: Date): void {
     );
 }
 
+/** `pace`: a read's (reconciliation's), awaited before each request the client sends; none for a delivery. */
 export function createStripeBillingClient(
   settings: StripeClientSettings,
   secret: string,
   clock: Clock = systemClock,
+  pace?: ReadPace,
 ): StripeBillingClient {
-  const call = stripeCaller(settings, secret, clock);
+  const call = stripeCaller(settings, secret, clock, pace);
 
   /** Stripe may have forgotten the ref's key: a retry must read back before it creates anything. */
   const keyMayBeGone = (ref: PostingRef) =>

@@ -7,6 +7,8 @@ import {
   type DeliveryContext,
   type HeldDocument,
   type PostingBody,
+  type ReadContext,
+  type ReadPace,
   type SecretResolver,
   type TargetDefinition,
   type TargetDocument,
@@ -84,14 +86,15 @@ export function createStripeConnector(
 
   /**
    * Every item (and the invoice, when Stripe issues it) found by metadata, among what the customer got
-   * since the posting was queued, with their sum and their lines; undefined when any is missing.
+   * since the posting was queued, with their sum and their lines; undefined when any is missing. Each
+   * request (each page of the items, of the invoices) awaits the context's pace, when it has one.
    */
   async function findItems(
     body: BillingHandOff,
     signal: AbortSignal,
-    context?: DeliveryContext,
+    context?: ReadContext,
   ): Promise<HeldDocument | undefined> {
-    const client = createStripeBillingClient(clientSettings, await secret(), clock);
+    const client = createStripeBillingClient(clientSettings, await secret(), clock, context?.pace);
     const since = context?.queuedAt;
     const byLine = await client.findPostingItems(body.customer, body.externalId, since, signal);
     if (body.items.some((_, index) => !byLine.has(index + 1))) return undefined;
@@ -101,7 +104,7 @@ export function createStripeConnector(
     return invoice && heldDocumentOf(invoice.id, items);
   }
 
-  const caller = async () => stripeCaller(clientSettings, await secret(), clock);
+  const caller = async (pace?: ReadPace) => stripeCaller(clientSettings, await secret(), clock, pace);
   const usage = createUsageSummaries(caller, settings.meters ?? {});
 
   return {
@@ -116,16 +119,16 @@ export function createStripeConnector(
       );
     },
     readsBack: (body) => body.type === 'billing_items',
-    async find(body: PostingBody, signal: AbortSignal, context?: DeliveryContext): Promise<HeldDocument | undefined> {
+    async find(body: PostingBody, signal: AbortSignal, context?: ReadContext): Promise<HeldDocument | undefined> {
       // Meter events cannot be read back one by one: sending them again under the same identifiers is the
       // look-up (Stripe drops an identifier it already counted within 24 hours).
       if (body.type !== 'billing_items') return undefined;
       return findItems(body, signal, context);
     },
-    async listHeld(range, signal) {
-      return listHeldHandOffs(await caller(), range, signal);
+    async listHeld(range, signal, pace) {
+      return listHeldHandOffs(await caller(pace), range, signal);
     },
-    summarizeUsage: (query, signal) => usage.summarize(query, signal),
+    summarizeUsage: (query, signal, pace) => usage.summarize(query, signal, pace),
   };
 }
 

@@ -199,3 +199,81 @@ describe("the Stripe connector's listing", () => {
     expect(down).toMatchObject({ failureClass: 'unknown_outcome', detail: { status: 503 } });
   });
 });
+
+describe("reconciliation's pace on the Stripe connector's reads", () => {
+  /** A pace that counts its turns, and how many requests the emulator had received at each. */
+  function countingPace() {
+    const before = emulator.stats().requests;
+    const receivedAtTurn: number[] = [];
+    return {
+      pace: async () => {
+        receivedAtTurn.push(emulator.stats().requests - before);
+      },
+      paced: () => receivedAtTurn.length,
+      received: () => emulator.stats().requests - before,
+      receivedAtTurn,
+    };
+  }
+
+  /** A hand-off Stripe issued, among more of the customer's items than a page holds. */
+  async function issuedAmongMany(): Promise<BillingHandOff> {
+    const body = handOff(300, { issue: true });
+    await connector.deliver(body, signal());
+    const foreign = await stripeNodeClient(emulator).invoiceItems.create(
+      { customer: 'cus_EmulatorAcme01', amount: 700, currency: 'usd' },
+      { idempotencyKey: 'another-integration-2' },
+    );
+    for (let n = 0; n < 100; n += 1) emulator.copyInvoiceItem(foreign.id);
+    return body;
+  }
+
+  it('find awaits the pace before each request: every page of the items, then the invoices', async () => {
+    const body = await issuedAmongMany();
+    const counting = countingPace();
+    expect(await connector.find(body, signal(), { queuedAt: new Date(), pace: counting.pace })).toMatchObject({
+      total: '64.91',
+    });
+    // Two pages of items and one of invoices, each request sent after its turn.
+    expect(counting.received()).toBe(3);
+    expect(counting.paced()).toBe(counting.received());
+    expect(counting.receivedAtTurn).toEqual([0, 1, 2]);
+  });
+
+  it('listHeld awaits the pace before each page of the items and of the invoices', async () => {
+    const body = await issuedAmongMany();
+    const counting = countingPace();
+    const listed = await connector.listHeld!({ from: today(), to: today() }, signal(), counting.pace);
+    expect(listed.filter((document) => document.externalId === body.externalId)).toHaveLength(1);
+    expect(gets('/v1/invoiceitems')).toHaveLength(2);
+    expect(counting.received()).toBe(3);
+    expect(counting.paced()).toBe(counting.received());
+    expect(counting.receivedAtTurn).toEqual([0, 1, 2]);
+  });
+
+  it("a look-up without a pace (the dispatcher's) reads as before", async () => {
+    const body = await issuedAmongMany();
+    const before = emulator.stats().requests;
+    expect(await connector.find(body, signal(), { queuedAt: new Date() })).toMatchObject({ total: '64.91' });
+    expect(emulator.stats().requests - before).toBe(3);
+  });
+
+  it("takes a wait for the pace from no request's timeout: the wait comes before the request is timed", async () => {
+    const short = createStripeConnector(
+      {
+        key: 'stripe-short',
+        kind: 'stripe',
+        settings: { apiBaseUrl: emulator.url, send: 'invoice_items', timeoutMs: 200 },
+        credentials: 'STRIPE',
+        limits: { requestsPerSecond: 100, concurrency: 4 },
+      },
+      async () => DEFAULT_SECRET_KEY,
+    );
+    let paced = 0;
+    const slowPace = async () => {
+      paced += 1;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    };
+    expect(await short.listHeld!({ from: today(), to: today() }, signal(), slowPace)).toEqual([]);
+    expect(paced).toBe(2);
+  });
+});

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import type { Clock } from '../../../platform/clock.js';
-import { DeliveryFailure } from '../connector.js';
+import { DeliveryFailure, type ReadPace } from '../connector.js';
 import { NonJsonAnswer, stripeFailure } from './stripe-errors.js';
 import {
   checkSecretKey,
@@ -13,6 +13,7 @@ import {
 // pinned, no retries of its own (the outbox owns retries; with Node's fetch underneath it does not even
 // resend after a reset connection), the caller's AbortSignal on the request, and the answer recorded as
 // it came (its status, `Idempotent-Replayed`, and an error's body text whole) before the client parses it.
+// A read's pace is awaited before each request the client sends, every page of a list included.
 
 export interface CallOptions {
   settings: ResolvedStripeSettings;
@@ -21,6 +22,8 @@ export interface CallOptions {
   what: string;
   now: () => Date;
   signal?: AbortSignal;
+  /** Reconciliation's pace: awaited before each request of the call (each page of a list). */
+  pace?: ReadPace;
 }
 
 export interface CallResult<T> {
@@ -38,13 +41,34 @@ const looksJson = (text: string) => {
   }
 };
 
-export function stripeClient(settings: ResolvedStripeSettings, secret: string, fetchFn: typeof fetch): Stripe {
+/**
+ * The client's HTTP client, awaiting the pace before each request it makes: before the request's timeout
+ * starts (the fetch client arms it before calling fetch), so a wait for the pace is not taken from it.
+ */
+function pacedHttpClient(fetchFn: typeof fetch, pace?: ReadPace): Stripe.HttpClient {
+  const http = Stripe.createFetchHttpClient(fetchFn);
+  if (pace === undefined) return http;
+  return {
+    getClientName: () => http.getClientName(),
+    makeRequest: async (...request) => {
+      await pace();
+      return http.makeRequest(...request);
+    },
+  };
+}
+
+export function stripeClient(
+  settings: ResolvedStripeSettings,
+  secret: string,
+  fetchFn: typeof fetch,
+  pace?: ReadPace,
+): Stripe {
   return new Stripe(secret, {
     apiVersion: settings.apiVersion as Stripe.LatestApiVersion,
     maxNetworkRetries: 0,
     timeout: settings.timeoutMs,
     telemetry: false,
-    httpClient: Stripe.createFetchHttpClient(fetchFn),
+    httpClient: pacedHttpClient(fetchFn, pace),
     ...(settings.host === undefined ? {} : { host: settings.host, port: settings.port, protocol: settings.protocol }),
   });
 }
@@ -68,7 +92,7 @@ export async function callStripe<T>(options: CallOptions, run: (stripe: Stripe) 
     return response;
   };
   try {
-    const value = await run(stripeClient(options.settings, options.secret, fetchFn));
+    const value = await run(stripeClient(options.settings, options.secret, fetchFn, options.pace));
     return { value, replayed: answer?.headers.get('idempotent-replayed') === 'true' };
   } catch (error) {
     throw stripeFailure(error, {
@@ -87,10 +111,21 @@ export type StripeCall = <T>(
   run: (stripe: Stripe) => Promise<T>,
 ) => Promise<CallResult<T>>;
 
-/** Calls with the settings resolved and the key checked once, before anything is sent. */
-export function stripeCaller(settings: StripeClientSettings, secret: string, clock: Clock): StripeCall {
+/**
+ * Calls with the settings resolved and the key checked once, before anything is sent; `pace`, a read's,
+ * is awaited before each request of every call.
+ */
+export function stripeCaller(
+  settings: StripeClientSettings,
+  secret: string,
+  clock: Clock,
+  pace?: ReadPace,
+): StripeCall {
   const resolved = resolveStripeSettings(settings);
   const key = checkSecretKey(secret);
   return (what, signal, run) =>
-    callStripe({ settings: resolved, secret: key, what, now: () => clock.now(), signal }, run);
+    callStripe(
+      { settings: resolved, secret: key, what, now: () => clock.now(), signal, ...(pace ? { pace } : {}) },
+      run,
+    );
 }

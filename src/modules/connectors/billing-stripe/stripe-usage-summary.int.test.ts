@@ -27,7 +27,14 @@ beforeAll(async () => {
     ],
   });
   stripe = stripeNodeClient(emulator);
-  connector = createStripeConnector(
+  connector = meterConnector();
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+/** A connector of its own: it keeps the meter ids it found for its life. */
+const meterConnector = () =>
+  createStripeConnector(
     {
       key: 'stripe',
       kind: 'stripe',
@@ -41,9 +48,6 @@ beforeAll(async () => {
     },
     async () => DEFAULT_SECRET_KEY,
   );
-});
-afterAll(() => emulator.close());
-beforeEach(() => emulator.reset());
 
 const signal = () => AbortSignal.timeout(10_000);
 const minute = (ms: number) => Math.floor(ms / MINUTE) * MINUTE;
@@ -143,5 +147,24 @@ describe("the Stripe connector's meter summaries", () => {
       })(),
     );
     expect(throttled).toMatchObject({ failureClass: 'throttled', detail: { status: 429, retryAfterMs: 2000 } });
+  });
+
+  it("awaits reconciliation's pace before each request: every page of the meters, then the summaries", async () => {
+    const fresh = meterConnector();
+    const to = minute(Date.now());
+    const from = to - 60 * MINUTE;
+    await meterEvent('llm_tokens', ACME, '4', from + MINUTE);
+    const query = { customer: ACME, meter: 'tokens', from: new Date(from), to: new Date(to) };
+    for (const expected of [3, 1]) {
+      // First the meters' two pages and the summary; then the summary alone, the meter's id kept.
+      const before = emulator.stats().requests;
+      const receivedAtTurn: number[] = [];
+      const pace = async () => {
+        receivedAtTurn.push(emulator.stats().requests - before);
+      };
+      expect(await fresh.summarizeUsage!(query, signal(), pace)).toBe('4');
+      expect(emulator.stats().requests - before).toBe(expected);
+      expect(receivedAtTurn).toEqual(Array.from({ length: expected }, (_, turn) => turn));
+    }
   });
 });

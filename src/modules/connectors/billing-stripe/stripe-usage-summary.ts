@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { DeliveryFailure } from '../connector.js';
+import { DeliveryFailure, type ReadPace } from '../connector.js';
 import type { StripeCall } from './stripe-transport.js';
 
 // What a Stripe meter counted for a customer over [from, to): the meter is found by the event name the
@@ -28,21 +28,25 @@ function minuteBound(instant: Date, name: string): number {
 }
 
 export interface UsageSummaries {
-  summarize(query: UsageQuery, signal: AbortSignal): Promise<string>;
+  /** `pace`: awaited before each request (each page of the meters and of the summaries). */
+  summarize(query: UsageQuery, signal: AbortSignal, pace?: ReadPace): Promise<string>;
 }
 
-/** `caller` answers the call of the moment (the key resolved at use); `eventNames`: the target's `meters`. */
+/**
+ * `caller` answers the call of the moment (the key resolved at use), its requests paced by `pace` when
+ * given; `eventNames`: the target's `meters`.
+ */
 export function createUsageSummaries(
-  caller: () => Promise<StripeCall>,
+  caller: (pace?: ReadPace) => Promise<StripeCall>,
   eventNames: Readonly<Record<string, string>>,
 ): UsageSummaries {
   const meterIds = new Map<string, string>();
 
-  async function meterIdOf(eventName: string, signal: AbortSignal): Promise<string> {
+  async function meterIdOf(eventName: string, signal: AbortSignal, pace?: ReadPace): Promise<string> {
     const known = meterIds.get(eventName);
     if (known !== undefined) return known;
     const what = `GET /v1/billing/meters (the meter of event ${eventName})`;
-    const call = await caller();
+    const call = await caller(pace);
     const { value } = await call(what, signal, async (stripe) => {
       let inactive: string | undefined;
       for await (const meter of stripe.billing.meters.list({ limit: 100 })) {
@@ -59,7 +63,7 @@ export function createUsageSummaries(
   }
 
   return {
-    async summarize(query, signal) {
+    async summarize(query, signal, pace) {
       if (!Object.hasOwn(eventNames, query.meter))
         throw invalid(`meter ${query.meter} has no Stripe meter in the target's settings.meters`);
       if (!/^cus_[A-Za-z0-9]+$/.test(query.customer)) throw invalid(`${query.customer} is not a Stripe customer id`);
@@ -67,9 +71,9 @@ export function createUsageSummaries(
       const end = minuteBound(query.to, 'end');
       if (end <= start) throw invalid('a meter summary must end after it starts');
       const eventName = eventNames[query.meter]!;
-      const meterId = await meterIdOf(eventName, signal);
+      const meterId = await meterIdOf(eventName, signal, pace);
       const what = `GET /v1/billing/meters/${meterId}/event_summaries?customer=${query.customer}&start_time=${start}&end_time=${end}`;
-      const call = await caller();
+      const call = await caller(pace);
       const { value } = await call(what, signal, async (stripe) => {
         let sum = new Decimal(0);
         const summaries = stripe.billing.meters.listEventSummaries(meterId, {
