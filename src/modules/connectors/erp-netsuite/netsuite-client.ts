@@ -1,4 +1,4 @@
-import { DeliveryFailure } from '../connector.js';
+import { DeliveryFailure, type ReadPace } from '../connector.js';
 import { transportFailure } from '../http-failure.js';
 import type { Authorizer } from './netsuite-auth.js';
 import { LOGIN_UNDER_LOAD_MS, netsuiteFailure, readNetSuiteError } from './netsuite-errors.js';
@@ -44,6 +44,8 @@ interface SendOptions {
   prefer?: string;
   /** Non-2xx statuses the caller reads itself (404 on a read-back). */
   accept?: readonly number[];
+  /** Reconciliation's pace, awaited before each request sent (a retry after a refused token too). */
+  pace?: ReadPace;
 }
 
 /** A record as NetSuite answers it, its internal id checked. */
@@ -85,6 +87,8 @@ export function createNetSuiteClient({ settings, authorizer, throttle, now }: Cl
     const body = options.json === undefined ? undefined : JSON.stringify(options.json);
     // A cached token NetSuite refuses (revoked, or expired early) is dropped and the request sent once more.
     for (let attempt = 1; ; attempt += 1) {
+      // Before the authorization, so that a signature's timestamp is not spent waiting for the turn.
+      await options.pace?.();
       const authorization = await authorizer.authorize(method, url, timed);
       let answer: Answer;
       try {
@@ -130,9 +134,10 @@ export function createNetSuiteClient({ settings, authorizer, throttle, now }: Cl
     externalId: string,
     signal: AbortSignal,
     expand = false,
+    pace?: ReadPace,
   ): Promise<NetSuiteReadRecord | undefined> {
     const path = `${recordPath(type, externalId)}${expand ? '?expandSubResources=true' : ''}`;
-    const answer = await send('GET', path, { accept: [404] }, signal);
+    const answer = await send('GET', path, { accept: [404], pace }, signal);
     if (answer.status === 404) {
       // Only NetSuite saying "no such record" means absent; another 404 (a wrong baseUrl) is a failure.
       if (readNetSuiteError(answer.text)?.code !== undefined) return undefined;
@@ -179,9 +184,15 @@ export function createNetSuiteClient({ settings, authorizer, throttle, now }: Cl
     },
 
     /** One page of a SuiteQL query (NetSuite requires `Prefer: transient` here). */
-    async suiteql(query: string, limit: number, offset: number, signal: AbortSignal): Promise<SuiteQlPage> {
+    async suiteql(
+      query: string,
+      limit: number,
+      offset: number,
+      signal: AbortSignal,
+      pace?: ReadPace,
+    ): Promise<SuiteQlPage> {
       const path = `query/v1/suiteql?limit=${limit}&offset=${offset}`;
-      const answer = await send('POST', path, { json: { q: query }, prefer: 'transient' }, signal);
+      const answer = await send('POST', path, { json: { q: query }, prefer: 'transient', pace }, signal);
       const parsed = parseJson(answer.text);
       if (!isObject(parsed) || !Array.isArray(parsed.items) || typeof parsed.hasMore !== 'boolean')
         throw unexpected(`POST ${path}`, answer, 'with a body that is not a SuiteQL page');

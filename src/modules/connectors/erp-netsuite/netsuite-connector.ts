@@ -5,6 +5,8 @@ import {
   type HeldDocument,
   type ListedDocument,
   type PostingBody,
+  type ReadContext,
+  type ReadPace,
   type SecretResolver,
   type TargetDefinition,
   type TargetDocument,
@@ -23,9 +25,10 @@ import { checkedRange, IDS_PER_QUERY, listHeldRange, readHeldBatch } from './net
 // redelivery after a lost answer replaces the record it created instead of adding a second one; a credit
 // memo first reads the invoice it corrects, to be applied to it (netsuite-credit-application.ts); find()
 // reads it back by the same external id, its lines in the same answer (expandSubResources=true), and
-// findMany and listHeld read many through SuiteQL (netsuite-suiteql-read.ts). Settings and the secret are read at every use (a rotated secret
-// needs no restart); what connectors of the kind share is the token cache and when the account last
-// throttled, held by a NetSuiteContext.
+// findMany and listHeld read many through SuiteQL (netsuite-suiteql-read.ts); a read given reconciliation's
+// pace awaits it before each request it sends (every SuiteQL page). Settings and the secret are read at
+// every use (a rotated secret needs no restart); what connectors of the kind share is the token cache and
+// when the account last throttled, held by a NetSuiteContext.
 
 /** What every connector of a kind shares, since connectors are rebuilt from each catalog version. */
 export interface NetSuiteContext {
@@ -52,9 +55,9 @@ export interface NetSuiteConnector extends Connector {
    * Batch read-back through SuiteQL: external id -> internal id, total and lines for the postings
    * NetSuite holds (for reconciliation; the dispatcher reads one posting back with find()).
    */
-  findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
+  findMany(bodies: readonly PostingBody[], signal: AbortSignal, pace?: ReadPace): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch: number;
-  listHeld(range: { from: string; to: string }, signal: AbortSignal): Promise<ListedDocument[]>;
+  listHeld(range: { from: string; to: string }, signal: AbortSignal, pace?: ReadPace): Promise<ListedDocument[]>;
 }
 
 export function createNetSuiteConnector(
@@ -88,12 +91,12 @@ export function createNetSuiteConnector(
       return { id: await client.upsert(recordTypeOf(body), body.externalId, record, signal) };
     },
 
-    async find(posted: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal, read?: ReadContext): Promise<HeldDocument | undefined> {
       const body = ledgerBody(posted, target.kind);
       // An external id NetSuite cannot hold was never delivered (deliver refuses it before any request).
       if (!EXTERNAL_ID.test(body.externalId)) return undefined;
       // One request, as before: the record with its sublists' lines in (expandSubResources=true).
-      const record = await (await connect()).read(recordTypeOf(body), body.externalId, signal, true);
+      const record = await (await connect()).read(recordTypeOf(body), body.externalId, signal, true, read?.pace);
       if (record === undefined) return undefined;
       const raw = recordLines(body, record);
       const total = heldTotal(body, record, raw);
@@ -102,13 +105,13 @@ export function createNetSuiteConnector(
     },
 
     findManyBatch: IDS_PER_QUERY,
-    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
+    async findMany(bodies, signal, pace): Promise<Map<string, HeldDocument>> {
       const ledgerBodies = bodies.map((body) => ledgerBody(body, target.kind));
-      return readHeldBatch(await connect(), ledgerBodies, readSettings(target), signal);
+      return readHeldBatch(await connect(), ledgerBodies, readSettings(target), signal, pace);
     },
 
-    async listHeld(range, signal): Promise<ListedDocument[]> {
-      return listHeldRange(await connect(), checkedRange(range), signal);
+    async listHeld(range, signal, pace): Promise<ListedDocument[]> {
+      return listHeldRange(await connect(), checkedRange(range), signal, pace);
     },
   };
 }

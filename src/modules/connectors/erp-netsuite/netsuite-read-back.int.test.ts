@@ -135,6 +135,42 @@ describe("NetSuite's read-back of totals and lines", () => {
     }
   });
 
+  it("awaits reconciliation's pace before each request a read sends: a look-up, every SuiteQL page", async () => {
+    const ns = connector();
+    const [journal, invoice] = [wideJournal('J-PACE-1'), document('invoice', 'I-PACE-1')];
+    await ns.deliver(journal, signal());
+    await ns.deliver(invoice, signal());
+    // 1,001 journals under one external id: more than a SuiteQL page, for a batch and for a listing.
+    for (let copy = 0; copy < 1000; copy += 1) emulator.copyByHand('J-PACE-1');
+    let paced = 0;
+    const pace = async () => {
+      paced += 1;
+    };
+    /** The requests the emulator received for one read, and the paces awaited for it. */
+    const counted = async (read: () => Promise<unknown>) => {
+      const before = emulator.stats().requests;
+      paced = 0;
+      await read();
+      return { requests: emulator.stats().requests - before, paced };
+    };
+
+    expect(await counted(() => ns.find(journal, signal(), { queuedAt: new Date(), pace }))).toEqual({
+      requests: 1,
+      paced: 1,
+    });
+    // Journals: two pages of transactions, one of lines; the invoice: one of each; the memo: one, none held.
+    const batch = [journal, invoice, document('credit_memo', 'C-PACE-1')];
+    expect(await counted(() => ns.findMany(batch, signal(), pace))).toEqual({ requests: 6, paced: 6 });
+    // Journals over two pages, invoices and credit memos one page each.
+    const range = { from: '2026-10-01', to: '2026-11-30' };
+    expect(await counted(() => ns.listHeld(range, signal(), pace))).toEqual({ requests: 4, paced: 4 });
+    // Without a pace (the dispatcher's look-up) the read is what it was.
+    expect(await counted(() => ns.find(journal, signal(), { queuedAt: new Date() }))).toEqual({
+      requests: 1,
+      paced: 0,
+    });
+  });
+
   it('refuses a range that is not two ISO dates before any request, and a throttled query is throttled', async () => {
     const ns = connector();
     const before = emulator.stats().requests;

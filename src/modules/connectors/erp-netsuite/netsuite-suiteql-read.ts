@@ -1,4 +1,10 @@
-import { DeliveryFailure, type HeldDocument, type LedgerBody, type ListedDocument } from '../connector.js';
+import {
+  DeliveryFailure,
+  type HeldDocument,
+  type LedgerBody,
+  type ListedDocument,
+  type ReadPace,
+} from '../connector.js';
 import type { NetSuiteClient } from './netsuite-client.js';
 import { decimalText, heldLines, type RawLine } from './netsuite-held-lines.js';
 import { EXTERNAL_ID, recordTypeOf, type NetSuiteRecordType } from './netsuite-mapping.js';
@@ -22,10 +28,10 @@ const PAGE_ROWS = 1000;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INTERNAL_ID = /^\d{1,18}$/;
 
-/** Every row of a query, page after page. */
-async function* rowsOf(client: NetSuiteClient, query: string, signal: AbortSignal) {
+/** Every row of a query, page after page (each page's request awaits the pace, when there is one). */
+async function* rowsOf(client: NetSuiteClient, query: string, signal: AbortSignal, pace?: ReadPace) {
   for (let offset = 0, more = true; more; offset += PAGE_ROWS) {
-    const page = await client.suiteql(query, PAGE_ROWS, offset, signal);
+    const page = await client.suiteql(query, PAGE_ROWS, offset, signal, pace);
     yield* page.items;
     more = page.hasMore;
   }
@@ -46,13 +52,14 @@ async function linesOf(
   type: NetSuiteRecordType,
   ids: readonly string[],
   signal: AbortSignal,
+  pace?: ReadPace,
 ): Promise<Map<string, RawLine[]>> {
   const lines = new Map<string, RawLine[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return lines;
   // A journal entry's first line is its main line in NetSuite: only documents have one to leave out.
   const mainline = type === 'journalEntry' ? '' : " AND mainline = 'F'";
   const query = `SELECT transaction, item, expenseaccount, debitforeignamount, creditforeignamount FROM transactionline WHERE transaction IN (${ids.join(', ')}) AND taxline = 'F'${mainline} ORDER BY uniquekey`;
-  for await (const row of rowsOf(client, query, signal)) {
+  for await (const row of rowsOf(client, query, signal, pace)) {
     const held = lines.get(textOf(row.transaction) ?? '');
     held?.push({
       account: textOf(row.expenseaccount),
@@ -70,6 +77,7 @@ export async function readHeldBatch(
   bodies: readonly LedgerBody[],
   settings: NetSuiteSettings,
   signal: AbortSignal,
+  pace?: ReadPace,
 ): Promise<Map<string, HeldDocument>> {
   const found = new Map<string, HeldDocument>();
   const byType = new Map<NetSuiteRecordType, Map<string, LedgerBody>>();
@@ -85,7 +93,7 @@ export async function readHeldBatch(
       const quoted = externalIds.slice(start, start + IDS_PER_QUERY).map((id) => `'${id}'`);
       const query = `SELECT id, externalid, foreigntotal FROM transaction WHERE type = '${SUITEQL_TYPES[type]}' AND externalid IN (${quoted.join(', ')}) ORDER BY id`;
       const batch = new Map<string, HeldDocument>();
-      for await (const row of rowsOf(client, query, signal)) {
+      for await (const row of rowsOf(client, query, signal, pace)) {
         const [id, externalId] = [textOf(row.id), textOf(row.externalid)];
         if (id === undefined || !INTERNAL_ID.test(id) || externalId === undefined || batch.has(externalId)) continue;
         const total = totalOf(row);
@@ -96,6 +104,7 @@ export async function readHeldBatch(
         type,
         [...batch.values()].map((held) => held.id),
         signal,
+        pace,
       );
       for (const [externalId, held] of batch) {
         const body = ofType.get(externalId);
@@ -112,11 +121,12 @@ export async function listHeldRange(
   client: NetSuiteClient,
   range: { from: string; to: string },
   signal: AbortSignal,
+  pace?: ReadPace,
 ): Promise<ListedDocument[]> {
   const listed: ListedDocument[] = [];
   for (const type of Object.values(SUITEQL_TYPES)) {
     const query = `SELECT id, externalid, type, foreigntotal FROM transaction WHERE type = '${type}' AND trandate BETWEEN TO_DATE('${range.from}', 'YYYY-MM-DD') AND TO_DATE('${range.to}', 'YYYY-MM-DD') ORDER BY id`;
-    for await (const row of rowsOf(client, query, signal)) {
+    for await (const row of rowsOf(client, query, signal, pace)) {
       const id = textOf(row.id);
       if (id === undefined) continue;
       const total = totalOf(row);
