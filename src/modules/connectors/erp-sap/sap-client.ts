@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { DeliveryFailure } from '../connector.js';
+import { DeliveryFailure, type ReadPace } from '../connector.js';
 import { responseFailure, transportFailure } from '../http-failure.js';
 import { confirmedDocument, faultFailure } from './sap-errors.js';
 import { readBulkAnswer, readODataError } from './sap-soap.js';
@@ -176,12 +176,14 @@ export function createSapClient({ settings, secret, now }: ClientDependencies) {
      * Every row of the journal entry item cube the filter selects, with the `select`ed fields, read page by
      * page: `$top`/`$skip` in pages of PAGE_ROWS ordered by the cube's key (so no row is skipped or read
      * twice), following a page's `__next` link first where the service pages on its own (SAP Gateway caps
-     * a page and links to the rest). The filter is the caller's, built from checked values only.
+     * a page and links to the rest). The filter is the caller's, built from checked values only. `pace`
+     * (reconciliation's) is awaited before each page's request.
      */
     async readItems(
       filter: string,
       select: readonly string[],
       signal: AbortSignal,
+      pace?: ReadPace,
     ): Promise<Record<string, unknown>[]> {
       const set = `${settings.odataPath}/A_OperationalAcctgDocItemCube`;
       const service = new URL(`${settings.baseUrl}${set}`);
@@ -202,6 +204,7 @@ export function createSapClient({ settings, secret, now }: ClientDependencies) {
       for (let pages = 1; path !== undefined; pages += 1) {
         if (pages > MAX_PAGES)
           throw new DeliveryFailure('invalid', `GET ${set}: SAP answered more than ${MAX_PAGES} pages`);
+        await pace?.();
         const page = await readPage(path, set, signal);
         rows.push(...page.results);
         windowRows += page.results.length;

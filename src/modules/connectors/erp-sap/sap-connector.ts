@@ -6,6 +6,8 @@ import {
   type HeldDocument,
   type ListedDocument,
   type PostingBody,
+  type ReadContext,
+  type ReadPace,
   type SecretResolver,
   type TargetDefinition,
   type TargetDocument,
@@ -31,8 +33,9 @@ import { buildBulkRequest } from './sap-soap.js';
 // the dispatcher reads back with find() (the item cube filtered by DocumentReferenceID and CompanyCode)
 // before any retry whose outcome is unknown, and adopts what it finds. The same cube answers each entry's
 // items, so find, findMany (many references per query) and listHeld (the company codes' entries by posting
-// date) read totals and lines with no further request. Settings and the secret are read at every use, so a
-// rotated password needs no restart.
+// date) read totals and lines with no further request; a read given reconciliation's pace awaits it before
+// each page it asks for. Settings and the secret are read at every use, so a rotated password needs no
+// restart.
 
 /** The company code a body's entry is held in, or undefined when deliver would have refused it. */
 function heldIn(settings: SapSettings, body: PostingBody, kind: string): string | undefined {
@@ -49,9 +52,9 @@ const companyCodesOf = (settings: SapSettings) =>
   );
 
 export interface SapConnector extends Connector {
-  findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>>;
+  findMany(bodies: readonly PostingBody[], signal: AbortSignal, pace?: ReadPace): Promise<Map<string, HeldDocument>>;
   readonly findManyBatch: number;
-  listHeld(range: { from: string; to: string }, signal: AbortSignal): Promise<ListedDocument[]>;
+  listHeld(range: { from: string; to: string }, signal: AbortSignal, pace?: ReadPace): Promise<ListedDocument[]>;
 }
 
 export function createSapConnector(
@@ -79,12 +82,12 @@ export function createSapConnector(
       return { id: await client.post(xml, entry.DocumentReferenceID, signal) };
     },
 
-    async find(posted: PostingBody, signal: AbortSignal): Promise<HeldDocument | undefined> {
+    async find(posted: PostingBody, signal: AbortSignal, read?: ReadContext): Promise<HeldDocument | undefined> {
       const companyCode = heldIn(readSettings(target), posted, target.kind);
       if (companyCode === undefined) return undefined;
       const rows = await (
         await connect()
-      ).readItems(referencesFilter(companyCode, [posted.externalId]), ITEM_FIELDS, signal);
+      ).readItems(referencesFilter(companyCode, [posted.externalId]), ITEM_FIELDS, signal, read?.pace);
       // Rows of another reference or company code (a filter the service ignored) are not this posting's;
       // of two entries under one reference, the oldest is the one adopted.
       const [first] = groupEntries(rows).filter(
@@ -94,7 +97,7 @@ export function createSapConnector(
     },
 
     findManyBatch: REFERENCES_PER_QUERY,
-    async findMany(bodies: readonly PostingBody[], signal: AbortSignal): Promise<Map<string, HeldDocument>> {
+    async findMany(bodies, signal, pace): Promise<Map<string, HeldDocument>> {
       const settings = readSettings(target);
       const byCompanyCode = new Map<string, string[]>();
       for (const body of bodies) {
@@ -107,7 +110,7 @@ export function createSapConnector(
       for (const [companyCode, references] of byCompanyCode)
         for (let start = 0; start < references.length; start += REFERENCES_PER_QUERY) {
           const batch = references.slice(start, start + REFERENCES_PER_QUERY);
-          const rows = await client.readItems(referencesFilter(companyCode, batch), ITEM_FIELDS, signal);
+          const rows = await client.readItems(referencesFilter(companyCode, batch), ITEM_FIELDS, signal, pace);
           // Oldest first: the first entry of a reference is the one find adopts.
           for (const entry of groupEntries(rows))
             if (entry.companyCode === companyCode && batch.includes(entry.reference) && !found.has(entry.reference))
@@ -116,14 +119,14 @@ export function createSapConnector(
       return found;
     },
 
-    async listHeld(range, signal): Promise<ListedDocument[]> {
+    async listHeld(range, signal, pace): Promise<ListedDocument[]> {
       if (!isIsoDate(range.from) || !isIsoDate(range.to))
         throw new DeliveryFailure('invalid', `a date range is two YYYY-MM-DD dates, not ${range.from}..${range.to}`);
       const settings = readSettings(target);
       const client = await connect();
       const listed: ListedDocument[] = [];
       for (const companyCode of companyCodesOf(settings)) {
-        const rows = await client.readItems(postingDatesFilter(companyCode, range), ITEM_FIELDS, signal);
+        const rows = await client.readItems(postingDatesFilter(companyCode, range), ITEM_FIELDS, signal, pace);
         // Entries outside the range or company code (a filter the service ignored) are not asked for.
         for (const entry of groupEntries(rows))
           if (entry.companyCode === companyCode && entry.postingDate >= range.from && entry.postingDate <= range.to)

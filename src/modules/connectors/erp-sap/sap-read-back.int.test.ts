@@ -116,6 +116,38 @@ describe('the SAP read-back over a service that pages on its own', () => {
     expect((await failure(connector().findMany(bodies, signal()))).failureClass).toBe('throttled');
   });
 
+  it("awaits reconciliation's pace before each page a read asks for", async () => {
+    const { bodies } = await deliverPeriod();
+    let paced = 0;
+    const pace = async () => {
+      paced += 1;
+    };
+    /** The requests the emulator received for one read, and the paces awaited for it. */
+    const counted = async (read: () => Promise<unknown>) => {
+      const before = emulator.stats().requests;
+      paced = 0;
+      await read();
+      return { requests: emulator.stats().requests - before, paced };
+    };
+
+    for (const body of bodies)
+      expect(await counted(() => connector().find(body, signal(), { queuedAt: new Date(), pace }))).toEqual({
+        requests: 1,
+        paced: 1,
+      });
+    // Two company codes, pages of 4 rows: several pages each.
+    const findMany = await counted(() => connector().findMany(bodies, signal(), pace));
+    expect(findMany.paced).toBe(findMany.requests);
+    expect(findMany.requests).toBeGreaterThan(2);
+    const listed = await counted(() => connector().listHeld(OCTOBER, signal(), pace));
+    expect(listed.paced).toBe(listed.requests);
+    expect(listed.requests).toBeGreaterThan(2);
+    // Without a pace (the dispatcher's look-up) nothing is paced.
+    expect(await counted(() => connector().find(bodies[0]!, signal(), { queuedAt: new Date() }))).toMatchObject({
+      paced: 0,
+    });
+  });
+
   it('refuses a range that is not two dates before any request', async () => {
     const before = emulator.stats().requests;
     for (const range of [
@@ -141,8 +173,12 @@ describe('the SAP read-back over windows of 1000 rows', () => {
     for (let start = 0; start < bodies.length; start += 10)
       await Promise.all(bodies.slice(start, start + 10).map((body) => connector.deliver(body, signal())));
     const before = emulator.stats().requests;
-    const listed = await connector.listHeld(OCTOBER, signal());
+    let paced = 0;
+    const listed = await connector.listHeld(OCTOBER, signal(), async () => {
+      paced += 1;
+    });
     expect(emulator.stats().requests - before).toBe(2);
+    expect(paced).toBe(2);
     expect(new Set(listed.map((document) => document.externalId)).size).toBe(300);
     expect(listed).toHaveLength(300);
     const last = bodies.at(-1)!;
