@@ -136,7 +136,7 @@ export interface ReconciliationSummary {
   byClass: Partial<Record<MismatchClass, number>>;
   repaired: number;
   postingsRead: number;
-  /** Requests the read-back sent to targets (a batch look-up counts one). */
+  /** Requests sent to targets to read them (look-ups, listing pages, meters' sums), as their paces counted. */
   readRequests: number;
   /** Documents a target must hold that only postings not delivered yet carry there (not a mismatch until stuck). */
   awaitingDelivery: number;
