@@ -1,15 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { balanced, csv, oracleEmulatorClient, zip } from '../../../test/harness/oracle-emulator-client.js';
+import { balanced, base, csv, line, oracleEmulatorClient, zip } from '../../../test/harness/oracle-emulator-client.js';
 import { startOracleFusionEmulator, type OracleFusionEmulator } from './index.js';
 
 // Reading the ledger back as a client does: journalBatches filtered by `q` comparisons (joined by `;` in
 // framework version 1, by `and` from version 2), ordered and paged; a batch's journals and each journal's
-// lines reached through the keys of their self links; every malformed or hostile parameter Oracle's 400;
-// and the admin endpoint's copies and edits made by hand.
+// lines reached through the keys of their self links, or expanded into their parent's payload (`expand`);
+// every malformed or hostile parameter Oracle's 400; and the admin endpoint's copies and edits made by hand.
 
 let emulator: OracleFusionEmulator;
 const { call, imported } = oracleEmulatorClient(() => emulator);
 const V2 = { 'REST-Framework-Version': '2' };
+const V3 = { 'REST-Framework-Version': '3' };
 
 beforeAll(async () => {
   emulator = await startOracleFusionEmulator({ seed: 4, jobMs: 20 });
@@ -176,5 +177,142 @@ describe('the Oracle Fusion emulator’s journal read-back', () => {
       expect((await admin(`batches/${id}/move`, body)).status, body).toBe(400);
     expect((await admin(`batches/${id}/move`, { line: 9, combination: '101.4000.000' })).status).toBe(404);
     expect((await admin('batches/999/copy')).status).toBe(404);
+  });
+});
+
+describe('the Oracle Fusion emulator’s expand', () => {
+  const BY_NAME = `journalBatches?q=${encodeURIComponent("BatchName='Batch A'")}`;
+
+  it('expands a batch’s journals and their lines: arrays in framework versions 1 and 2', async () => {
+    await oneBatch();
+    for (const headers of [{}, V2]) {
+      const answer = await call(`${BY_NAME}&expand=journalHeaders.journalLines`, undefined, undefined, headers);
+      expect(answer.status).toBe(200);
+      const [batch] = items(answer.body);
+      const journals = batch!.journalHeaders as Item[];
+      expect(Array.isArray(journals)).toBe(true);
+      expect(journals).toHaveLength(1);
+      expect(journals[0]).toMatchObject({ JournalName: 'Journal A', RunningTotalDr: 100.25 });
+      const lines = journals[0]!.journalLines as Item[];
+      expect(lines.map((item) => [item.JeLineNumber, item.AccountCombination, item.EnteredDr, item.EnteredCr])).toEqual(
+        [
+          [1, '101.1200.000', 100.25, null],
+          [2, '101.4000.000', null, 100.25],
+        ],
+      );
+    }
+  });
+
+  it('expands into collections that say whether they hold every row from framework version 3', async () => {
+    const id = await oneBatch();
+    const answer = await call(`${BY_NAME}&expand=journalHeaders.journalLines`, undefined, undefined, V3);
+    const journals = items(answer.body)[0]!.journalHeaders as Item;
+    expect(journals).toMatchObject({ count: 1, hasMore: false, limit: 25, offset: 0 });
+    const [journal] = items(journals);
+    expect((journals.links as Item[])[0]).toMatchObject({ rel: 'self', name: 'journalHeaders' });
+    expect(((journals.links as Item[])[0]!.href as string).endsWith(`journalBatches/${id}/child/journalHeaders`)).toBe(
+      true,
+    );
+    const lines = journal!.journalLines as Item;
+    expect(lines).toMatchObject({ count: 2, hasMore: false, limit: 25, offset: 0 });
+    // An expanded line is the line its own request answers, self link included.
+    const key = selfKey(journal!);
+    const one = await call(
+      `journalBatches/${id}/child/journalHeaders/${key}/child/journalLines/${selfKey(items(lines)[1]!)}`,
+    );
+    expect(one.body).toEqual(items(lines)[1]);
+  });
+
+  it('expands what is named: all (the resource’s own children), a child alone, a nested child with its parent', async () => {
+    const id = await oneBatch();
+    const batchWith = async (expand: string) =>
+      (await call(`journalBatches/${id}?expand=${encodeURIComponent(expand)}`, undefined, undefined, V3)).body;
+    const all = await batchWith('all');
+    expect(items(all.journalHeaders as Item)[0]).not.toHaveProperty('journalLines');
+    expect(items((await batchWith('journalHeaders')).journalHeaders as Item)[0]).not.toHaveProperty('journalLines');
+    for (const expand of [
+      'journalHeaders.journalLines',
+      'journalHeaders,journalHeaders.journalLines',
+      'all,journalHeaders.journalLines',
+    ])
+      expect(items(items((await batchWith(expand)).journalHeaders as Item)[0]!.journalLines as Item)).toHaveLength(2);
+    expect(await batchWith('')).not.toHaveProperty('journalHeaders');
+    expect((await call(`journalBatches/${id}`)).body).not.toHaveProperty('journalHeaders');
+
+    const headers = await call(
+      `journalBatches/${id}/child/journalHeaders?expand=journalLines`,
+      undefined,
+      undefined,
+      V3,
+    );
+    expect(items(items(headers.body)[0]!.journalLines as Item)).toHaveLength(2);
+    const key = selfKey(items(headers.body)[0]!);
+    const header = await call(`journalBatches/${id}/child/journalHeaders/${key}?expand=all`);
+    expect(header.body.journalLines as Item[]).toHaveLength(2);
+    // journalLines has no children here: all expands nothing.
+    const lines = await call(`journalBatches/${id}/child/journalHeaders/${key}/child/journalLines?expand=all`);
+    expect(lines.status).toBe(200);
+    expect(items(lines.body)).toHaveLength(2);
+  });
+
+  it('carries the first 25 rows of an expanded child, hasMore telling of the rest', async () => {
+    const rows = Array.from({ length: 30 }, (_, at) => {
+      const names = { ...base(), REFERENCE4: `Journal ${at + 1}` };
+      return [
+        line({ ...names, SEGMENT2: '1200', ENTERED_DR: '40' }),
+        ...Array.from({ length: 40 }, () => line({ ...names, SEGMENT2: '4000', ENTERED_CR: '1' })),
+      ];
+    }).flat();
+    expect((await imported(zip(csv(rows)))).end).toBe('SUCCEEDED');
+    const answer = await call(`${BY_NAME}&expand=journalHeaders.journalLines`, undefined, undefined, V3);
+    const journals = items(answer.body)[0]!.journalHeaders as Item;
+    expect(journals).toMatchObject({ count: 25, hasMore: true, limit: 25, offset: 0 });
+    expect(items(journals)[0]!.journalLines).toMatchObject({ count: 25, hasMore: true });
+    const array = await call(`${BY_NAME}&expand=journalHeaders.journalLines`);
+    expect(items(array.body)[0]!.journalHeaders as Item[]).toHaveLength(25);
+    // The collection itself is whole when read page by page.
+    const id = emulator.batches()[0]!.id;
+    const paged = await call(
+      `journalBatches/${id}/child/journalHeaders?limit=500&expand=journalLines`,
+      undefined,
+      undefined,
+      V3,
+    );
+    expect(paged.body).toMatchObject({ count: 30, hasMore: false });
+  });
+
+  it('answers Oracle’s 400 to an unknown, misspelt, empty, hostile or overlong expand, never a 500', async () => {
+    const id = await oneBatch();
+    const key = selfKey(items((await call(`journalBatches/${id}/child/journalHeaders`)).body)[0]!);
+    const bad: Array<[string, string]> = [
+      ['journalBatches?expand=', 'journalErrors'],
+      ['journalBatches?expand=', 'JournalHeaders'],
+      ['journalBatches?expand=', 'journalLines'],
+      ['journalBatches?expand=', 'journalHeaders.journalErrors'],
+      ['journalBatches?expand=', 'journalHeaders.journalLines.journalLineDFF'],
+      ['journalBatches?expand=', 'journalHeaders..journalLines'],
+      ['journalBatches?expand=', 'journalHeaders,'],
+      ['journalBatches?expand=', ','],
+      ['journalBatches?expand=', ' journalHeaders'],
+      ['journalBatches?expand=', 'all.journalLines'],
+      ['journalBatches?expand=', 'journal\u0000Headers'],
+      ['journalBatches?expand=', 'journalHeaders\u0000'],
+      ['journalBatches?expand=', Array.from({ length: 300 }, () => 'journalHeaders').join(',')],
+      [`journalBatches/${id}?expand=`, 'journalHeaders.nope'],
+      [`journalBatches/${id}/child/journalHeaders?expand=`, 'journalHeaders'],
+      [`journalBatches/${id}/child/journalHeaders/${key}?expand=`, 'journalLines.all'],
+      [`journalBatches/${id}/child/journalHeaders/${key}/child/journalLines?expand=`, 'journalLineDFF'],
+    ];
+    for (const [path, value] of bad) {
+      const answer = await call(`${path}${encodeURIComponent(value)}`);
+      expect(answer, `${path}${value.slice(0, 60)}`).toMatchObject({
+        status: 400,
+        type: 'application/vnd.oracle.adf.error+json',
+        body: { status: '400', 'o:errorDetails': [{ 'o:errorCode': '27023' }] },
+      });
+    }
+    // A lone surrogate cannot travel in a URL: its bytes (no UTF-8) decode to U+FFFD, a child nobody has.
+    for (const raw of ['%ED%A0%80', 'journalHeaders.%ED%B0%80', '%FF%FE'])
+      expect((await call(`journalBatches?expand=${raw}`)).status, raw).toBe(400);
   });
 });

@@ -10,6 +10,7 @@ import {
   lineKey,
   readChildPath,
 } from './journal-children.js';
+import { expandedChild, readExpand, type Expansion } from './expand.js';
 import { batchTotals, type Job, type PodStore, type StoredBatch } from './pod-store.js';
 
 // The REST resources the FBDI journal import uses, under /fscmRestApi/resources/11.13.18.05/:
@@ -17,6 +18,7 @@ import { batchTotals, type Job, type PodStore, type StoredBatch } from './pod-st
 //   GET  erpintegrations?finder=ESSJobStatusRF;requestId=<id>   a job's RequestStatus
 //   GET  journalBatches[?q=<comparisons>][&orderBy=&limit=&offset=], journalBatches/<JeBatchId>
 //   GET  journalBatches/<JeBatchId>/child/journalHeaders[/<key>/child/journalLines]   (journal-children.ts)
+// journalBatches and journalHeaders take `expand` (expand.ts): their children in the item's payload.
 
 export const REST_ROOT = '/fscmRestApi/resources/11.13.18.05/';
 export const JOURNAL_IMPORT_JOB = '/oracle/apps/ess/financials/generalLedger/programs/common,JournalImportLauncher';
@@ -191,41 +193,93 @@ export function toApiBatch(batch: StoredBatch, origin: string): Record<string, u
   };
 }
 
-/** A batch's journals, or one journal's lines, paged as every collection is. */
+const hrefOf = (context: RestContext, path: string) => `${context.origin}${REST_ROOT}${path}`;
+
+/** Line `at` of journal `index`, as journalLines answers it. */
+function lineOf(batch: StoredBatch, index: number, at: number, context: RestContext): Record<string, unknown> {
+  const key = lineKey(batch, index + 1, batch.journals[index]!.lines[at]!.number);
+  const path = `journalBatches/${batch.id}/child/journalHeaders/${journalKey(batch, index + 1)}/child/journalLines`;
+  return lineItem(batch, index, at, hrefOf(context, `${path}/${key}`));
+}
+
+/** Journal `index` of the batch, as journalHeaders answers it, with its lines when `expand` asks for them. */
+function headerOf(batch: StoredBatch, index: number, expand: Expansion, context: RestContext) {
+  const path = `journalBatches/${batch.id}/child/journalHeaders/${journalKey(batch, index + 1)}`;
+  const item = headerItem(batch, index, hrefOf(context, path));
+  if (expand.has('journalLines'))
+    item.journalLines = expandedChild(
+      batch.journals[index]!.lines.length,
+      (at) => lineOf(batch, index, at, context),
+      hrefOf(context, `${path}/child/journalLines`),
+      'journalLines',
+      context.frameworkVersion,
+    );
+  return item;
+}
+
+/** The batch as journalBatches answers it, with its journals (and their lines) when `expand` asks for them. */
+function batchOf(batch: StoredBatch, expand: Expansion, context: RestContext): Record<string, unknown> {
+  const item = toApiBatch(batch, context.origin);
+  const headers = expand.get('journalHeaders');
+  if (headers)
+    item.journalHeaders = expandedChild(
+      batch.journals.length,
+      (index) => headerOf(batch, index, headers, context),
+      hrefOf(context, `journalBatches/${batch.id}/child/journalHeaders`),
+      'journalHeaders',
+      context.frameworkVersion,
+    );
+  return item;
+}
+
+/** One page of `all`, each item built only when it is on the page. */
+function pageOf<T>(all: readonly T[], url: URL, context: RestContext, path: string, item: (one: T) => unknown) {
+  const { limit, offset } = readPage(url);
+  const page = all.slice(offset, offset + limit).map(item);
+  return {
+    status: 200,
+    contentType: COLLECTION_CONTENT_TYPE,
+    body: {
+      items: page,
+      count: page.length,
+      hasMore: offset + page.length < all.length,
+      limit,
+      offset,
+      links: link(context.origin, path),
+    },
+  };
+}
+
+/** A batch's journals, or one journal's lines, paged as every collection is, each expanded as asked. */
 function batchChild(batch: StoredBatch, rest: readonly string[], url: URL, context: RestContext): Reply {
   const child = readChildPath(rest);
   if (!child) throw new OracleError(404, '27024', `The resource ${url.pathname} isn't supported by the emulator.`);
   const base = `journalBatches/${batch.id}/child/journalHeaders`;
-  const href = (path: string) => `${context.origin}${REST_ROOT}${path}`;
-  const header = (index: number) => headerItem(batch, index, href(`${base}/${journalKey(batch, index + 1)}`));
+  const expandText = url.searchParams.get('expand');
   if (child.journal === undefined) {
-    const { limit, offset } = readPage(url);
-    const items = batch.journals.map((_, index) => header(index));
-    return {
-      status: 200,
-      contentType: COLLECTION_CONTENT_TYPE,
-      body: collection(items, limit, offset, context.origin, base),
-    };
+    const expand = readExpand(expandText, 'journalHeaders');
+    const journals = batch.journals.map((_, index) => index);
+    return pageOf(journals, url, context, base, (index) => headerOf(batch, index, expand, context));
   }
   const index = journalIndex(batch, child.journal);
-  if (!child.lines) return { status: 200, contentType: ITEM_CONTENT_TYPE, body: header(index) };
-  const linesPath = `${base}/${child.journal}/child/journalLines`;
-  const line = (at: number) =>
-    lineItem(
-      batch,
-      index,
-      at,
-      href(`${linesPath}/${lineKey(batch, index + 1, batch.journals[index]!.lines[at]!.number)}`),
-    );
+  if (!child.lines)
+    return {
+      status: 200,
+      contentType: ITEM_CONTENT_TYPE,
+      body: headerOf(batch, index, readExpand(expandText, 'journalHeaders'), context),
+    };
+  // journalLines has no children here: `all` expands nothing, a name is a 400.
+  readExpand(expandText, 'journalLines');
   if (child.line !== undefined)
-    return { status: 200, contentType: ITEM_CONTENT_TYPE, body: line(lineIndex(batch, index, child.line)) };
-  const { limit, offset } = readPage(url);
-  const items = batch.journals[index]!.lines.map((_, at) => line(at));
-  return {
-    status: 200,
-    contentType: COLLECTION_CONTENT_TYPE,
-    body: collection(items, limit, offset, context.origin, linesPath),
-  };
+    return {
+      status: 200,
+      contentType: ITEM_CONTENT_TYPE,
+      body: lineOf(batch, index, lineIndex(batch, index, child.line), context),
+    };
+  const lines = batch.journals[index]!.lines.map((_, at) => at);
+  return pageOf(lines, url, context, `${base}/${child.journal}/child/journalLines`, (at) =>
+    lineOf(batch, index, at, context),
+  );
 }
 
 function journalBatches(path: string[], url: URL, context: RestContext): Reply {
@@ -234,23 +288,18 @@ function journalBatches(path: string[], url: URL, context: RestContext): Reply {
     const [id, child, ...rest] = path;
     const batch = batches.find((candidate) => String(candidate.id) === id);
     if (!batch) throw new OracleError(404, '27024', `The journal batch ${String(id).slice(0, 40)} doesn't exist.`);
-    if (child === undefined)
-      return { status: 200, contentType: ITEM_CONTENT_TYPE, body: toApiBatch(batch, context.origin) };
+    if (child === undefined) {
+      const expand = readExpand(url.searchParams.get('expand'), 'journalBatches');
+      return { status: 200, contentType: ITEM_CONTENT_TYPE, body: batchOf(batch, expand, context) };
+    }
     if (child === 'child') return batchChild(batch, rest, url, context);
     throw new OracleError(404, '27024', `The resource ${url.pathname} isn't supported by the emulator.`);
   }
+  const expand = readExpand(url.searchParams.get('expand'), 'journalBatches');
   const filter = batchFilter(url.searchParams.get('q'), context.frameworkVersion);
   const order = batchOrder(url.searchParams.get('orderBy'));
-  const { limit, offset } = readPage(url);
-  const items = batches
-    .filter(filter)
-    .sort(order)
-    .map((batch) => toApiBatch(batch, context.origin));
-  return {
-    status: 200,
-    contentType: COLLECTION_CONTENT_TYPE,
-    body: collection(items, limit, offset, context.origin, 'journalBatches'),
-  };
+  const selected = batches.filter(filter).sort(order);
+  return pageOf(selected, url, context, 'journalBatches', (batch) => batchOf(batch, expand, context));
 }
 
 /** A request under REST_ROOT; `readBody` reads the JSON body only for the routes that take one. */
