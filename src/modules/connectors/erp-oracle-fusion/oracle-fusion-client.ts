@@ -7,7 +7,8 @@ import type { OracleFusionSecret, OracleFusionSettings } from './oracle-fusion-s
 
 // HTTP to the pod's REST resources with Node's fetch, basic authentication, under
 // `<baseUrl>/fscmRestApi/resources/11.13.18.05/`: erpintegrations (the upload, the job status, the job's
-// log) and journalBatches (the look-up). Every answer is read as text and checked before it is believed.
+// log) and journalBatches (the look-up, its journals and lines expanded into it for a read-back). Every
+// answer is read as text and checked before it is believed.
 // Redirects are not followed: a redirect is the pod's sign-in page, which a person must sort out. A client
 // made for one of reconciliation's reads awaits the read's pace before each request (each page, each part).
 
@@ -48,6 +49,11 @@ export interface JournalBatch {
   total?: string;
   /** UserJeSourceName, when the answer has it. */
   source?: string;
+  /**
+   * The batch's journals with their lines as a look-up asking `expand` carried them (`journalHeaders`,
+   * Oracle's shape unchecked): what `journalLines` reads first. Absent when the look-up did not ask.
+   */
+  journals?: unknown;
 }
 
 /** One journal line as journalLines answers it: its combination, and its entered debit and credit. */
@@ -61,6 +67,13 @@ export interface HeldJournalLine {
 export const PAGE_LIMIT = 500;
 /** The framework version whose `q` joins comparisons with `and` (version 1 takes `;` only). */
 const QUERY_FRAMEWORK_VERSION = '2';
+/**
+ * The framework version from which an expanded child is a collection whose `hasMore` says whether it holds
+ * every row (versions 1 and 2 give a bare array, which cannot say); its `q` is version 2's.
+ */
+const EXPAND_FRAMEWORK_VERSION = '3';
+/** A batch's journals and each journal's lines, in the batch's payload: one request for a whole journal. */
+const EXPAND_JOURNAL_LINES = 'journalHeaders.journalLines';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -99,6 +112,16 @@ function batchOf(item: Record<string, unknown>): JournalBatch | undefined {
   const total = decimalText(item.RunningTotalDr);
   const source = typeof item.UserJeSourceName === 'string' ? item.UserJeSourceName : undefined;
   return { id, name: item.BatchName, ...(total === undefined ? {} : { total }), ...(source ? { source } : {}) };
+}
+
+/**
+ * The items of an expanded child when the payload says it holds them all: a collection (framework version
+ * 3 on) with `hasMore` false. Anything else — more rows than carried, a bare array (versions 1 and 2 cannot
+ * say whether it was cut), no child at all — is undefined: the collection is read page by page instead.
+ */
+function wholeChild(value: unknown): Record<string, unknown>[] | undefined {
+  if (!isObject(value) || !Array.isArray(value.items) || value.hasMore !== false) return undefined;
+  return value.items.filter(isObject);
 }
 
 const idText = (value: unknown): string | undefined => {
@@ -231,16 +254,33 @@ export function createOracleFusionClient({ settings, secret, now, pace }: Client
       return content === '' ? undefined : zipText(content);
     },
 
-    /** The journal batches named exactly `name` (more than one only if something imported it twice). */
-    async findBatches(name: string, signal: AbortSignal): Promise<JournalBatch[]> {
+    /**
+     * The journal batches named exactly `name` (more than one only if something imported it twice). With
+     * `withJournals`, the same one request asks each batch's journals and their lines (`expand`) and keeps
+     * them in `journals`; not onlyData, whose answer would drop the links a journal is reached by when its
+     * lines must be read on their own.
+     */
+    async findBatches(name: string, signal: AbortSignal, withJournals = false): Promise<JournalBatch[]> {
       const query = encodeURIComponent(`BatchName='${name}'`);
-      const answer = await send('read', 'GET', `journalBatches?q=${query}&onlyData=true&limit=25`, undefined, signal);
+      const answer = withJournals
+        ? await send(
+            'read',
+            'GET',
+            `journalBatches?q=${query}&expand=${EXPAND_JOURNAL_LINES}&limit=25`,
+            undefined,
+            signal,
+            {
+              'REST-Framework-Version': EXPAND_FRAMEWORK_VERSION,
+            },
+          )
+        : await send('read', 'GET', `journalBatches?q=${query}&onlyData=true&limit=25`, undefined, signal);
       const parsed = parseJson(answer.text);
       if (!isObject(parsed) || !Array.isArray(parsed.items))
         throw unexpectedAnswer('read', 'GET journalBatches', answer.status, answer.text);
       return parsed.items.filter(isObject).flatMap((item) => {
         const batch = batchOf(item);
-        return batch?.name === name ? [batch] : [];
+        if (batch?.name !== name) return [];
+        return [withJournals ? { ...batch, journals: item.journalHeaders } : batch];
       });
     },
 
@@ -258,17 +298,35 @@ export function createOracleFusionClient({ settings, secret, now, pace }: Client
       return items.flatMap((item) => batchOf(item) ?? []);
     },
 
-    /** Every line of every journal of the batch (journalHeaders, then each one's journalLines). */
-    async journalLines(batchId: string, signal: AbortSignal): Promise<HeldJournalLine[]> {
-      const headersPath = `journalBatches/${batchId}/child/journalHeaders`;
-      // Not onlyData: a journal is reached through its self link's key.
-      const headers = await readCollection(headersPath, signal);
+    /**
+     * Every line of every journal of the batch: from the journals a look-up carried (`batch.journals`)
+     * where the payload says it holds them all; otherwise the journals page by page (each page with its
+     * journals' lines expanded), and a journal's lines page by page where its expanded lines were cut.
+     * `expand` false: nothing is asked expanded (a pod that refused it), journals and lines page by page.
+     */
+    async journalLines(
+      batch: Pick<JournalBatch, 'id' | 'journals'>,
+      signal: AbortSignal,
+      expand = true,
+    ): Promise<HeldJournalLine[]> {
+      const headersPath = `journalBatches/${batch.id}/child/journalHeaders`;
+      // Not onlyData: a journal whose lines are read on their own is reached through its self link's key.
+      const headers =
+        wholeChild(batch.journals) ??
+        (expand
+          ? await readCollection(`${headersPath}?expand=journalLines`, signal, {
+              'REST-Framework-Version': EXPAND_FRAMEWORK_VERSION,
+            })
+          : await readCollection(headersPath, signal));
       const lines: HeldJournalLine[] = [];
       for (const header of headers) {
-        const key = selfKey(header);
-        if (key === undefined)
-          throw unexpectedAnswer('read', `GET ${headersPath}`, 200, JSON.stringify(header).slice(0, 2000));
-        const items = await readCollection(`${headersPath}/${key}/child/journalLines?onlyData=true`, signal);
+        let items = wholeChild(header.journalLines);
+        if (items === undefined) {
+          const key = selfKey(header);
+          if (key === undefined)
+            throw unexpectedAnswer('read', `GET ${headersPath}`, 200, JSON.stringify(header).slice(0, 2000));
+          items = await readCollection(`${headersPath}/${key}/child/journalLines?onlyData=true`, signal);
+        }
         for (const item of items) {
           const debit = item.EnteredDr == null ? '0' : decimalText(item.EnteredDr);
           const credit = item.EnteredCr == null ? '0' : decimalText(item.EnteredCr);

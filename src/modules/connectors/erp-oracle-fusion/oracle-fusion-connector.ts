@@ -14,7 +14,12 @@ import {
 } from '../connector.js';
 import { TARGET_KIND_SPECS } from '../target-kinds.js';
 import { awaitJob, ENDED_OTHERWISE, hasEnded, IN_PROGRESS, stillRunning } from './import-job.js';
-import { createOracleFusionClient, type JobStatus, type OracleFusionClient } from './oracle-fusion-client.js';
+import {
+  createOracleFusionClient,
+  type JobStatus,
+  type JournalBatch,
+  type OracleFusionClient,
+} from './oracle-fusion-client.js';
 import { heldJournal, listedBatch } from './journal-read-back.js';
 import { batchName, LOOKUP_SAFE, parameterList, toImportFile } from './oracle-fusion-mapping.js';
 import { ORACLE_DEFAULTS } from './oracle-fusion-settings-schema.js';
@@ -27,8 +32,9 @@ import { PendingImports } from './pending-imports.js';
 // bounded by the target's timeoutMs. The batch name is the posting's key: every delivery and every
 // read-back first looks it up (journalBatches), and an import this process started and has not seen end
 // (pending-imports.ts) is waited for, never run a second time. How each end and each failure is classified
-// is said in README.md and docs/connectors/oracle-fusion.md. Reading back (find) adds the journal's lines
-// (journalHeaders, journalLines); listing (listHeld) pages journalBatches by effective date.
+// is said in README.md and docs/connectors/oracle-fusion.md. Reading back (find) asks the batch with its
+// journals and their lines expanded into the one look-up (journalHeaders, journalLines, read on their own
+// only where the answer says it cut them); listing (listHeld) pages journalBatches by effective date.
 
 /** What every connector of the kind shares: the clock and the imports not yet seen to end. */
 export interface OracleFusionContext {
@@ -58,6 +64,11 @@ export function createOracleFusionConnector(
 ): Connector {
   const nowMs = () => context.clock.now().getTime();
   const { pending } = context;
+  /**
+   * Set once Oracle refused the expanded look-up with a 400 (a pod whose journalBatches takes no `expand`
+   * or no framework version 3): find then reads the batch, its journals and their lines on their own.
+   */
+  let expandRefused = false;
 
   /** A client for one call; a read's client awaits its pace before each request. */
   async function connect(pace?: ReadPace): Promise<{ client: OracleFusionClient; settings: OracleFusionSettings }> {
@@ -116,20 +127,35 @@ export function createOracleFusionConnector(
     );
   }
 
+  /** The batches of the name, with their journals when asked and the pod has not refused it. */
+  async function batchesNamed(client: OracleFusionClient, name: string, signal: AbortSignal, withJournals: boolean) {
+    if (!withJournals || expandRefused) return client.findBatches(name, signal);
+    try {
+      return await client.findBatches(name, signal, true);
+    } catch (error) {
+      if (!(error instanceof DeliveryFailure && error.failureClass === 'invalid' && error.detail.status === 400))
+        throw error;
+      expandRefused = true;
+      return client.findBatches(name, signal);
+    }
+  }
+
   /**
-   * What Oracle holds for the posting: its batch; else, for an import this process started and has not
-   * seen end, the end of that import (or an `unknown_outcome` while it may still run); else undefined.
+   * What Oracle holds for the posting: its batch (with its journals and their lines as the same request
+   * carried them, `withJournals`); else, for an import this process started and has not seen end, the end
+   * of that import (or an `unknown_outcome` while it may still run); else undefined.
    */
   async function lookUp(
     client: OracleFusionClient,
     settings: OracleFusionSettings,
     body: PostingBody,
     signal: AbortSignal,
-  ): Promise<TargetDocument | undefined> {
-    const [batch] = await client.findBatches(batchName(body), signal);
+    withJournals = false,
+  ): Promise<Pick<JournalBatch, 'id' | 'journals'> | undefined> {
+    const [batch] = await batchesNamed(client, batchName(body), signal, withJournals);
     if (batch) {
       pending.forget(target.key, body.externalId);
-      return { id: batch.id };
+      return { id: batch.id, ...(batch.journals === undefined ? {} : { journals: batch.journals }) };
     }
     const earlier = pending.get(target.key, body.externalId);
     if (!earlier) return undefined;
@@ -170,7 +196,7 @@ export function createOracleFusionConnector(
       const { client, settings } = await connect();
       const bounded = AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]);
       const held = await lookUp(client, settings, body, bounded);
-      if (held) return held;
+      if (held) return { id: held.id };
 
       pending.sent(target.key, body.externalId, nowMs());
       let requestId: string;
@@ -197,9 +223,11 @@ export function createOracleFusionConnector(
       // An external id that cannot name a batch was never imported (deliver refuses it before any request).
       if (!LOOKUP_SAFE.test(body.externalId)) return undefined;
       const { client, settings } = await connect(read?.pace);
-      const held = await lookUp(client, settings, body, signal);
+      // One request for a journal Oracle holds: the batch with its journals and their lines (expand); a
+      // collection the answer says it cut is then read page by page.
+      const held = await lookUp(client, settings, body, signal, true);
       if (!held) return undefined;
-      return heldJournal(held.id, await client.journalLines(held.id, signal), settings);
+      return heldJournal(held.id, await client.journalLines(held, signal, !expandRefused), settings);
     },
 
     async listHeld(range, signal, pace): Promise<ListedDocument[]> {
