@@ -24,5 +24,6 @@ export type { PostingFilter } from './posting-queries.js';
 export { collect, type GroupContribution } from './collect.js';
 export { createPostingMetrics, type DeliveryObserver } from './posting-metrics.js';
 export { expeditePosting, requeueMissingPosting } from './posting-repairs.js';
+export { releaseReadPlace, reserveReadSlot } from './read-slots.js';
 export { findUndeliveredHolder, lockOpenHolder, type UndeliveredHolder } from './correction-repository.js';
 export { findPostingsCarryingInvoice, findPostingsOfDocument } from './lineage-queries.js';

@@ -124,8 +124,10 @@ export async function lockClaimable(tx: Queryable, targetKey: string, now: Date,
 
 /** How many of the target's postings are being delivered under a claim that still holds. */
 export async function countInFlight(tx: Queryable, targetKey: string, now: Date): Promise<number> {
+  // A read of the target under way (reserveReadSlot) holds a place like a posting in flight.
   const result = await tx.query<{ n: number | string }>(
-    `select count(*) as n from postings where target_key = $1 and status = 'in_flight' and lease_until > $2`,
+    `select (select count(*) from postings where target_key = $1 and status = 'in_flight' and lease_until > $2)
+          + (select count(*) from posting_targets where target_key = $1 and reading_until > $2) as n`,
     [targetKey, now],
   );
   return Number(result.rows[0]?.n ?? 0);

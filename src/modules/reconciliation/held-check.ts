@@ -1,14 +1,13 @@
 import { Decimal } from 'decimal.js';
 import type { Invoice } from '../billing/index.js';
 import type { Catalog } from '../catalog/index.js';
-import type { HeldDocument } from '../connectors/index.js';
+import type { Connector, HeldDocument } from '../connectors/index.js';
 import type { Posting } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { createPacedReader } from './read-back.js';
 import { NO_PLACE, type NewMismatch, type UnverifiedTarget } from './reconciliation.js';
 import { placeDifferences, sentLines, sentTotal } from './sent-figures.js';
 import type { TargetPace } from './target-pace.js';
-import type { PostingStageDependencies } from './posting-stage.js';
 
 // The fourth stage: each delivered posting against what its target holds, read back through its
 // connector at the target's pace — the id it holds the external id under, and where the read-back says
@@ -32,7 +31,7 @@ export const postingPlace = (posting: Posting) => ({
 
 /** Each delivered posting read back at its target's pace; a target that cannot be read is unverified. */
 export async function readBack(
-  deps: PostingStageDependencies,
+  deps: { connectorFor(targetKey: string): Promise<Connector | undefined> },
   catalog: Catalog | undefined,
   postings: readonly Posting[],
   documents: Map<string, PeriodDocument>,

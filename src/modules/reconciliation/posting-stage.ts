@@ -1,13 +1,13 @@
 import { Decimal } from 'decimal.js';
 import type { Invoice, InvoiceFilter } from '../billing/index.js';
 import { billedInOf, type Catalog } from '../catalog/index.js';
-import { DEFAULT_TARGET_LIMITS, type Connector } from '../connectors/index.js';
+import { DEFAULT_TARGET_LIMITS, type Connector, type TargetLimits } from '../connectors/index.js';
 import type { Posting, PostingFilter } from '../outbox/index.js';
 import { carriedInvoices } from './carried-invoices.js';
 import { reconcileListing } from './listing-stage.js';
 import { reconcileUsageHandOffs } from './usage-hand-off-stage.js';
 import { postingPlace, readBack, type PeriodDocument } from './held-check.js';
-import { createTargetPace, type TargetPace } from './target-pace.js';
+import { createTargetPace, type SharedTargetLimits, type TargetPace } from './target-pace.js';
 import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
 
 // The third and fourth stages: the period's finalized documents against the postings that carry them to
@@ -25,6 +25,8 @@ export interface PostingStageDependencies {
   knownExternalIds(targetKey: string, externalIds: readonly string[]): Promise<Set<string>>;
   /** Reconciliation's pace for a target of this rate (a test gives one that does not wait). */
   pace?: (requestsPerSecond: number) => TargetPace;
+  /** The target's rate and places shared with deliveries (absent: reads are its only traffic). */
+  sharedLimits?: (targetKey: string, limits: TargetLimits) => SharedTargetLimits;
 }
 
 export interface PostingScope {
@@ -95,7 +97,10 @@ export async function reconcilePostings(
   const paces = new Map<string, TargetPace>();
   const paceOf = (targetKey: string): TargetPace => {
     const limits = catalog?.targets?.find((target) => target.key === targetKey)?.limits ?? DEFAULT_TARGET_LIMITS;
-    const pace = paces.get(targetKey) ?? (deps.pace ?? createTargetPace)(limits.requestsPerSecond);
+    const shared = deps.sharedLimits?.(targetKey, limits);
+    const pace =
+      paces.get(targetKey) ??
+      (deps.pace ? deps.pace(limits.requestsPerSecond) : createTargetPace(limits.requestsPerSecond, undefined, shared));
     paces.set(targetKey, pace);
     return pace;
   };

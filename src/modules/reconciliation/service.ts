@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import type { Billing } from '../billing/index.js';
 import type { CatalogService } from '../catalog/index.js';
 import type { Connector } from '../connectors/index.js';
-import { findKnownExternalIds, type Postings } from '../outbox/index.js';
+import { findKnownExternalIds, releaseReadPlace, reserveReadSlot, type Postings } from '../outbox/index.js';
 import { reconcilePostings } from './posting-stage.js';
 import type { TargetPace } from './target-pace.js';
 import { DEFAULT_STUCK_AFTER_HOURS, parseReconcileRequest } from './reconcile-request.js';
@@ -131,6 +131,13 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
           connectorFor: deps.connectorFor,
           knownExternalIds: (targetKey, externalIds) => findKnownExternalIds(db, targetKey, externalIds),
           pace: deps.pace,
+          sharedLimits: (targetKey, limits) => ({
+            async reserve() {
+              const at = await reserveReadSlot(db, targetKey, limits, clock.now());
+              return at && at.getTime() - clock.now().getTime();
+            },
+            release: () => releaseReadPlace(db, targetKey),
+          }),
         },
         catalog,
         { ...scope, month: request.period, stuckAfterMs: request.stuckAfterHours * 3_600_000 },

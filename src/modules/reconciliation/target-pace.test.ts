@@ -34,4 +34,18 @@ describe("a target's pace", () => {
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeGreaterThan(900);
   });
+
+  it('waits for a place while deliveries hold every one, then for its shared slot, and gives the place back', async () => {
+    const { waits, wait } = recording();
+    const answers: (number | undefined)[] = [undefined, undefined, 50];
+    let released = 0;
+    const target = createTargetPace(1000, wait, {
+      reserve: async () => answers.shift(),
+      release: async () => void (released += 1),
+    });
+    await target.read(async (pace) => pace());
+    expect(waits).toEqual([200, 200, 50]);
+    expect(target.requests()).toBe(1);
+    expect(released).toBe(1);
+  });
 });

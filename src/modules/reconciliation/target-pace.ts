@@ -5,7 +5,24 @@ import type { ReadPace } from '../connectors/index.js';
 // the other half. One pace per target for the whole run — its read-back, its listing, its meters' sums —
 // spaces every request a read sends: the connector awaits the pace before each (every page, every part
 // of a look-up). A read whose connector paced none of its requests is charged one request after it, so
-// even a connector that does not take the pace is held to one read per turn.
+// even a connector that does not take the pace is held to one read per turn. Each request also takes a
+// slot of the target's rate and one of its places, shared with deliveries (the outbox's), so that reads
+// and deliveries together stay within the target's limits, in every process: while deliveries hold every
+// place, a read waits for one.
+
+/** How long a read waits at most for its shared slot: deliveries reserve a few slots ahead, never many. */
+const MAX_SLOT_WAIT_MS = 10_000;
+/** While deliveries hold every place, a read asks again this often, this long at most, then goes anyway. */
+const PLACE_POLL_MS = 200;
+const MAX_PLACE_WAIT_MS = 120_000;
+
+/** The target's rate and places shared with deliveries (the outbox's). */
+export interface SharedTargetLimits {
+  /** Reserves a slot and a place: ms until the slot, or undefined while deliveries hold every place. */
+  reserve(): Promise<number | undefined>;
+  /** Gives the place back when a read ends. */
+  release(): Promise<void>;
+}
 
 export interface TargetPace {
   /** Waits for the next request's turn, and counts it. */
@@ -19,6 +36,8 @@ export interface TargetPace {
 export function createTargetPace(
   requestsPerSecond: number,
   wait: (ms: number) => Promise<unknown> = (ms) => sleep(ms),
+  /** Absent: reads are the target's only traffic (a test, the bench's bare read-back). */
+  shared?: SharedTargetLimits,
 ): TargetPace {
   const gapMs = 1000 / Math.max(requestsPerSecond / 2, 0.01);
   let nextAt = 0;
@@ -29,6 +48,16 @@ export function createTargetPace(
     nextAt = turn + gapMs;
     sent += 1;
     if (turn > now) await wait(turn - now);
+    if (!shared) return;
+    for (let waited = 0; ; waited += PLACE_POLL_MS) {
+      const slotInMs = await shared.reserve();
+      if (slotInMs !== undefined) {
+        if (slotInMs > 0) await wait(Math.min(slotInMs, MAX_SLOT_WAIT_MS));
+        return;
+      }
+      if (waited >= MAX_PLACE_WAIT_MS) return;
+      await wait(PLACE_POLL_MS);
+    }
   };
   return {
     pace,
@@ -39,6 +68,7 @@ export function createTargetPace(
         return await read(pace);
       } finally {
         if (sent === before) await pace();
+        await shared?.release();
       }
     },
   };
