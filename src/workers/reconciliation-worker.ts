@@ -16,7 +16,12 @@ export function startReconciliationWorker(app: App, { everyMs = 2000 }: { everyM
       if (everyHours > 0)
         for (const period of await app.reconciliations.schedule(everyHours))
           app.logger.info({ period }, 'reconciliation queued by the schedule');
-      return app.reconciliations.runNext();
+      return app.reconciliations.runNext((run, error) =>
+        app.logger.warn(
+          { reconciliation: run.id, attempt: run.attempt, err: error },
+          run.requeued ? 'reconciliation attempt failed; queued again' : 'reconciliation failed after its last attempt',
+        ),
+      );
     },
     pollIntervalMs: everyMs,
     logger: app.logger,

@@ -172,7 +172,14 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
     await finishRun(
       db,
       run.id,
-      { status: 'failed', summary: summarize([], NOTHING_READ), totals: [], rows: [], error: message },
+      // A run that failed proved nothing: it is never clean.
+      {
+        status: 'failed',
+        summary: { ...summarize([], NOTHING_READ), clean: false },
+        totals: [],
+        rows: [],
+        error: message,
+      },
       clock.now(),
     );
   }
@@ -195,13 +202,17 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
    * Makes the oldest queued run (or one whose process died); false when there is none. A failed attempt
    * is queued again, up to MAX_ATTEMPTS, then the run is failed with the last error.
    */
-  async function runNext(): Promise<boolean> {
+  async function runNext(
+    onFailed?: (run: { id: string; attempt: number; requeued: boolean }, error: unknown) => void,
+  ): Promise<boolean> {
     const claimed = await claimRun(db, clock.now(), LEASE_MS);
     if (!claimed) return false;
     try {
       await execute(claimed);
     } catch (error) {
-      await fail(claimed, error, claimed.attempt < MAX_ATTEMPTS);
+      const requeued = claimed.attempt < MAX_ATTEMPTS;
+      await fail(claimed, error, requeued);
+      if (!(error instanceof LostRun)) onFailed?.({ id: claimed.id, attempt: claimed.attempt, requeued }, error);
     }
     return true;
   }
