@@ -77,6 +77,27 @@ describeEachStore('reconciling a month in the background', (stores) => {
     });
   });
 
+  it('puts the run in progress back in the queue when its worker stops, without waiting for the read-back', async () => {
+    emulator.setFaults({ latencyMs: 1500 });
+    clock.advance(60_000);
+    const queued = await readJson(await asked({ period: '2026-10' }, 'respond-async'));
+    const worker = startReconciliationWorker(t.app, { everyMs: 20 });
+    await expect
+      .poll(async () => (await t.app.reconciliations.get(queued.id)).status, { timeout: 10_000 })
+      .toBe('running');
+    await sleep(200); // reading NetSuite back, slowly
+    const stopping = Date.now();
+    await worker.stop();
+    // At most the read in flight finishes: NetSuite's answers take 1.5 s each, the month would take longer.
+    expect(Date.now() - stopping).toBeLessThan(4_000);
+    const abandoned = await t.app.reconciliations.get(queued.id);
+    expect(abandoned).toMatchObject({ status: 'queued', mismatches: [], error: expect.stringMatching(/stopped/) });
+
+    emulator.setFaults({ latencyMs: 0 });
+    expect(await t.app.reconciliations.runNext()).toBe(true);
+    expect(await t.app.reconciliations.get(queued.id)).toMatchObject({ status: 'completed', summary: { clean: true } });
+  });
+
   it('refuses a bad request before queuing anything', async () => {
     const before = (await readJson(await t.request('/v1/reconciliations'))).items.length;
     const response = await asked({ period: '2026-13', entity: 'XX' }, 'respond-async');

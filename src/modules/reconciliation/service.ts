@@ -65,6 +65,9 @@ const SCHEDULER = 'system:reconciliation-schedule';
 /** The attempt lost its run: its lease lapsed and another process took it over. */
 class LostRun extends Error {}
 
+/** The attempt's process is stopping: the run goes back in the queue, and nothing of the attempt is kept. */
+class AbandonedRun extends Error {}
+
 /**
  * Three-way reconciliation of a period: usage against documents against what each target holds, read
  * back. Each run is kept with its totals and mismatches; `repair` fixes what is safe (audited) as it
@@ -107,7 +110,10 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
   const provisionalAt = (end: Date, now: Date) => now < new Date(end.getTime() + deps.graceHours * 3_600_000);
 
   /** Makes one attempt of a run, renewing its lease as it goes; its findings are kept in one last transaction. */
-  async function execute({ id, attempt, request: stored, requestedBy: actor }: ClaimedRun): Promise<void> {
+  async function execute(
+    { id, attempt, request: stored, requestedBy: actor }: ClaimedRun,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let lost = false;
     const renewal = setInterval(() => {
       void renewLease(db, id, attempt, new Date(clock.now().getTime() + LEASE_MS)).then(
@@ -133,6 +139,8 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
           pace: deps.pace,
           sharedLimits: (targetKey, limits) => ({
             async reserve() {
+              // A stopping process reads no more: what is left fails at once, and the run is abandoned below.
+              signal?.throwIfAborted();
               const at = await reserveReadSlot(db, targetKey, limits, clock.now());
               return at && at.getTime() - clock.now().getTime();
             },
@@ -144,6 +152,7 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
         report,
       );
       if (lost) throw new LostRun(`reconciliation ${id}'s attempt ${attempt} lost its lease`);
+      if (signal?.aborted) throw new AbandonedRun(`reconciliation ${id}'s process stopped before it finished`);
       const totals = withUsage(stage.totals, rows);
       const mismatches: Mismatch[] = found.map((mismatch, index) => ({ ...mismatch, seq: index + 1, repaired: false }));
       await db.transaction(async (tx) => {
@@ -200,16 +209,23 @@ export function createReconciliations(deps: ReconciliationsDependencies) {
 
   /**
    * Makes the oldest queued run (or one whose process died); false when there is none. A failed attempt
-   * is queued again, up to MAX_ATTEMPTS, then the run is failed with the last error.
+   * is queued again, up to MAX_ATTEMPTS, then the run is failed with the last error. `signal`: the
+   * process is stopping — the run in progress stops reading and goes back in the queue.
    */
   async function runNext(
     onFailed?: (run: { id: string; attempt: number; requeued: boolean }, error: unknown) => void,
+    signal?: AbortSignal,
   ): Promise<boolean> {
+    if (signal?.aborted) return false;
     const claimed = await claimRun(db, clock.now(), LEASE_MS);
     if (!claimed) return false;
     try {
-      await execute(claimed);
+      await execute(claimed, signal);
     } catch (error) {
+      if (error instanceof AbandonedRun) {
+        await requeueRun(db, claimed.id, claimed.attempt, error.message);
+        return false;
+      }
       const requeued = claimed.attempt < MAX_ATTEMPTS;
       await fail(claimed, error, requeued);
       if (!(error instanceof LostRun)) onFailed?.({ id: claimed.id, attempt: claimed.attempt, requeued }, error);
