@@ -7,6 +7,7 @@ import {
 import { placeDifferences, sentLines, sentTotal } from '../../reconciliation/sent-figures.js';
 import type { Connector, DeliveryFailure, ErpDocument, JournalEntry } from '../connector.js';
 import { createBusinessCentralConnector, createBusinessCentralContext } from './business-central-connector.js';
+import { countingPace } from '../../../../test/harness/counting-pace.js';
 
 // The read-back reconciliation relies on, against the emulator: what BC holds for a journal entry (its
 // G/L entries) and a sales document (its header and lines), stated as Meterbridge sent it; every posting
@@ -164,17 +165,7 @@ describe('Business Central read-back against the emulator', () => {
     // A kept draft is read with its header's, its lines' and each line's dimension set: a look-up of parts.
     const draft = { ...invoice('D-1'), dimensions: { department: 'SALES', location: '30' } };
     await deliverAll(bc, [...entries, invoice('I-1'), invoice('C-1', 'credit_memo'), draft]);
-    let paced = 0;
-    const pace = async () => {
-      paced += 1;
-    };
-    /** How many times a read awaited the pace, and how many requests BC received meanwhile. */
-    async function counted(read: () => Promise<unknown>) {
-      paced = 0;
-      const before = emulator.stats().requests;
-      await read();
-      return { paced, received: emulator.stats().requests - before };
-    }
+    const { pace, counted } = countingPace(() => emulator.stats().requests);
     const context = () => ({ queuedAt: new Date(), pace });
     for (const body of [entries[0]!, invoice('I-1'), invoice('C-1', 'credit_memo'), draft]) {
       const { paced, received } = await counted(() => bc.find(body, signal(), context()));

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNetSuiteEmulator, type NetSuiteEmulator } from '../../../emulators/netsuite/index.js';
 import { DeliveryFailure, type ErpDocument, type JournalEntry, type TargetDefinition } from '../connector.js';
 import { createNetSuiteConnector, createNetSuiteContext } from './netsuite-connector.js';
+import { countingPace } from '../../../../test/harness/counting-pace.js';
 
 // Reading back what NetSuite holds, in Meterbridge's terms: a document's items mapped back to the charge
 // keys they were sent as (its tax line left out), what a person changed by hand, a batch's lines in one
@@ -142,31 +143,21 @@ describe("NetSuite's read-back of totals and lines", () => {
     await ns.deliver(invoice, signal());
     // 1,001 journals under one external id: more than a SuiteQL page, for a batch and for a listing.
     for (let copy = 0; copy < 1000; copy += 1) emulator.copyByHand('J-PACE-1');
-    let paced = 0;
-    const pace = async () => {
-      paced += 1;
-    };
-    /** The requests the emulator received for one read, and the paces awaited for it. */
-    const counted = async (read: () => Promise<unknown>) => {
-      const before = emulator.stats().requests;
-      paced = 0;
-      await read();
-      return { requests: emulator.stats().requests - before, paced };
-    };
+    const { pace, counted } = countingPace(() => emulator.stats().requests);
 
     expect(await counted(() => ns.find(journal, signal(), { queuedAt: new Date(), pace }))).toEqual({
-      requests: 1,
+      received: 1,
       paced: 1,
     });
     // Journals: two pages of transactions, one of lines; the invoice: one of each; the memo: one, none held.
     const batch = [journal, invoice, document('credit_memo', 'C-PACE-1')];
-    expect(await counted(() => ns.findMany(batch, signal(), pace))).toEqual({ requests: 6, paced: 6 });
+    expect(await counted(() => ns.findMany(batch, signal(), pace))).toEqual({ received: 6, paced: 6 });
     // Journals over two pages, invoices and credit memos one page each.
     const range = { from: '2026-10-01', to: '2026-11-30' };
-    expect(await counted(() => ns.listHeld(range, signal(), pace))).toEqual({ requests: 4, paced: 4 });
+    expect(await counted(() => ns.listHeld(range, signal(), pace))).toEqual({ received: 4, paced: 4 });
     // Without a pace (the dispatcher's look-up) the read is what it was.
     expect(await counted(() => ns.find(journal, signal(), { queuedAt: new Date() }))).toEqual({
-      requests: 1,
+      received: 1,
       paced: 0,
     });
   });

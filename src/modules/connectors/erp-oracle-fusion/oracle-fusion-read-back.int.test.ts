@@ -10,6 +10,7 @@ import {
   signal,
 } from '../../../../test/harness/oracle-connector-fixtures.js';
 import { base, csv, line, oracleEmulatorClient, zip } from '../../../../test/harness/oracle-emulator-client.js';
+import { countingPace } from '../../../../test/harness/counting-pace.js';
 
 // Reading Oracle back for reconciliation, against the emulator: a journal's total and lines in one request
 // (a line booked elsewhere by hand shows, its total kept; journals or lines the expanded answer cut are read
@@ -122,17 +123,7 @@ describe('the Oracle Fusion connector’s read-back', () => {
     const connector = connectorFor();
     const { id } = await connector.deliver(journal('J-PACE'), signal());
     for (let copy = 0; copy < 1_000; copy += 1) emulator.copyBatch(Number(id));
-    let paced = 0;
-    const pace = async () => {
-      paced += 1;
-    };
-    /** How many times a read awaited the pace, and how many requests Oracle received meanwhile. */
-    async function counted(read: () => Promise<unknown>) {
-      paced = 0;
-      const before = emulator.stats().requests;
-      await read();
-      return { paced, received: emulator.stats().requests - before };
-    }
+    const { pace, counted } = countingPace(() => emulator.stats().requests);
     // A look-up is one request: the batch with its journals and their lines expanded; one of nothing too.
     const found = await counted(() => connector.find(journal('J-PACE'), signal(), { queuedAt: new Date(), pace }));
     expect(found).toEqual({ paced: 1, received: 1 });

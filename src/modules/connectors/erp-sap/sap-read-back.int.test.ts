@@ -6,6 +6,7 @@ import { startSapEmulator, type SapEmulator } from '../../../emulators/sap-s4han
 import { sapPeriodEntries, sapSecrets, sapTarget } from '../../../../test/harness/sap-test-ledger.js';
 import { DeliveryFailure, type HeldDocument, type JournalEntry } from '../connector.js';
 import { createSapConnector } from './sap-connector.js';
+import { countingPace } from '../../../../test/harness/counting-pace.js';
 
 // The read-back against the SAP emulator: find, findMany and listHeld answer each entry's id, debits and
 // items as Meterbridge sent them, over several pages (the service's own __next pages, and $skip windows of
@@ -118,30 +119,20 @@ describe('the SAP read-back over a service that pages on its own', () => {
 
   it("awaits reconciliation's pace before each page a read asks for", async () => {
     const { bodies } = await deliverPeriod();
-    let paced = 0;
-    const pace = async () => {
-      paced += 1;
-    };
-    /** The requests the emulator received for one read, and the paces awaited for it. */
-    const counted = async (read: () => Promise<unknown>) => {
-      const before = emulator.stats().requests;
-      paced = 0;
-      await read();
-      return { requests: emulator.stats().requests - before, paced };
-    };
+    const { pace, counted } = countingPace(() => emulator.stats().requests);
 
     for (const body of bodies)
       expect(await counted(() => connector().find(body, signal(), { queuedAt: new Date(), pace }))).toEqual({
-        requests: 1,
+        received: 1,
         paced: 1,
       });
     // Two company codes, pages of 4 rows: several pages each.
     const findMany = await counted(() => connector().findMany(bodies, signal(), pace));
-    expect(findMany.paced).toBe(findMany.requests);
-    expect(findMany.requests).toBeGreaterThan(2);
+    expect(findMany.paced).toBe(findMany.received);
+    expect(findMany.received).toBeGreaterThan(2);
     const listed = await counted(() => connector().listHeld(OCTOBER, signal(), pace));
-    expect(listed.paced).toBe(listed.requests);
-    expect(listed.requests).toBeGreaterThan(2);
+    expect(listed.paced).toBe(listed.received);
+    expect(listed.received).toBeGreaterThan(2);
     // Without a pace (the dispatcher's look-up) nothing is paced.
     expect(await counted(() => connector().find(bodies[0]!, signal(), { queuedAt: new Date() }))).toMatchObject({
       paced: 0,
