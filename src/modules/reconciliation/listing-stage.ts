@@ -8,6 +8,12 @@ import { waitingOutThrottles } from './throttled-read.js';
 // (created by another Meterbridge store, or by hand copying one), or under one external id twice.
 // Documents without such an id belong to the ledger's other users and are not Meterbridge's to judge.
 
+/**
+ * How long a whole listing may take: every page of a month, each waiting its paced turn (at half of a slow
+ * target's rate, many seconds apart), so a bound for all of them rather than one request's.
+ */
+const LISTING_TIMEOUT_MS = 10 * 60_000;
+
 /** Every external id Meterbridge makes (accounting/external-id.ts): a letter, `-`, 14 base32 characters. */
 const MB_EXTERNAL_ID = /^[A-Z]-[A-Z2-7]{14}$/;
 
@@ -31,7 +37,11 @@ export async function reconcileListing(
     // A listing a throttle interrupted is asked again, a few times, after the target's Retry-After.
     listed = await waitingOutThrottles(() =>
       target.read((pace) =>
-        connector.listHeld!(scope, AbortSignal.timeout(connector.deliveryTimeoutMs ?? 30_000), pace),
+        connector.listHeld!(
+          scope,
+          AbortSignal.timeout(Math.max(connector.deliveryTimeoutMs ?? 0, LISTING_TIMEOUT_MS)),
+          pace,
+        ),
       ),
     );
   } catch (error) {

@@ -32,8 +32,10 @@ export function createPacedReader(
 ): PacedReader {
   const findMany = connector.findMany?.bind(connector);
 
-  async function ask(items: readonly ReadBackItem[], signal: AbortSignal): Promise<(HeldDocument | null)[]> {
+  /** One request's worth of items, its timeout started once its turn has come. */
+  async function ask(items: readonly ReadBackItem[]): Promise<(HeldDocument | null)[]> {
     return target.read(async (pace) => {
+      const signal = AbortSignal.timeout(options.timeoutMs ?? connector.deliveryTimeoutMs ?? 30_000);
       if (findMany) {
         const found = await findMany(
           items.map((item) => item.body),
@@ -53,10 +55,7 @@ export function createPacedReader(
     requests: () => target.requests(),
     async read(items) {
       try {
-        const held = await waitingOutThrottles(
-          () => ask(items, AbortSignal.timeout(options.timeoutMs ?? connector.deliveryTimeoutMs ?? 30_000)),
-          options.sleep,
-        );
+        const held = await waitingOutThrottles(() => ask(items), options.sleep);
         return { outcome: 'read', held };
       } catch (error) {
         return { outcome: 'unreadable', reason: error instanceof Error ? error.message : String(error) };

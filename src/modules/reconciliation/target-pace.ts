@@ -4,8 +4,8 @@ import type { ReadPace } from '../connectors/index.js';
 // Reconciliation's share of a target's rate: at most half its requests per second, so deliveries keep
 // the other half. One pace per target for the whole run — its read-back, its listing, its meters' sums —
 // spaces every request a read sends: the connector awaits the pace before each (every page, every part
-// of a look-up). A read whose connector paced none of its requests is charged one request after it, so
-// even a connector that does not take the pace is held to one read per turn. Each request also takes a
+// of a look-up). A read's first request is charged before it begins, so even a connector that does not
+// take the pace is held to one read per turn. Each request also takes a
 // slot of the target's rate and one of its places, shared with deliveries (the outbox's), so that reads
 // and deliveries together stay within the target's limits, in every process: while deliveries hold every
 // place, a read waits for one.
@@ -25,11 +25,12 @@ export interface SharedTargetLimits {
 }
 
 export interface TargetPace {
-  /** Waits for the next request's turn, and counts it. */
-  pace: ReadPace;
   /** Requests counted so far. */
   requests(): number;
-  /** Makes one read with the pace handed to the connector. */
+  /**
+   * Makes one read with the pace handed to the connector: its first request's turn is taken before `read`
+   * is called (start the read's timeout inside it), and each later request's when the connector paces it.
+   */
   read<T>(read: (pace: ReadPace) => Promise<T>): Promise<T>;
 }
 
@@ -42,12 +43,13 @@ export function createTargetPace(
   const gapMs = 1000 / Math.max(requestsPerSecond / 2, 0.01);
   let nextAt = 0;
   let sent = 0;
-  const pace = async (): Promise<void> => {
+  /** Waits for a request's turn: reconciliation's share, then a slot and a place shared with deliveries. */
+  const turn = async (): Promise<void> => {
     const now = Date.now();
-    const turn = Math.max(now, nextAt);
-    nextAt = turn + gapMs;
+    const at = Math.max(now, nextAt);
+    nextAt = at + gapMs;
     sent += 1;
-    if (turn > now) await wait(turn - now);
+    if (at > now) await wait(at - now);
     if (!shared) return;
     for (let waited = 0; ; waited += PLACE_POLL_MS) {
       const slotInMs = await shared.reserve();
@@ -60,14 +62,19 @@ export function createTargetPace(
     }
   };
   return {
-    pace,
     requests: () => sent,
     async read(read) {
-      const before = sent;
+      // The read's first request takes its turn before the read begins, so that waiting for it does not
+      // count against the read's own timeout (the caller starts that inside `read`); later ones wait in it.
+      await turn();
+      let first = true;
+      const pace = async (): Promise<void> => {
+        if (first) first = false;
+        else await turn();
+      };
       try {
         return await read(pace);
       } finally {
-        if (sent === before) await pace();
         await shared?.release();
       }
     },
