@@ -25,7 +25,7 @@ describe("a target's pace", () => {
     expect(waits[1]).toBeLessThanOrEqual(200);
   });
 
-  it('charges a read's first request before it begins, whether or not its connector paces it', async () => {
+  it("charges a read's first request before it begins, whether or not its connector paces it", async () => {
     const { waits, wait } = recording();
     const target = createTargetPace(2, wait); // one a second
     expect(await target.read(async () => 'held')).toBe('held');
