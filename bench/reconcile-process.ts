@@ -9,6 +9,7 @@ import {
 } from '../src/modules/connectors/erp-netsuite/netsuite-connector.js';
 import { createPacedReader } from '../src/modules/reconciliation/read-back.js';
 import { createTargetPace } from '../src/modules/reconciliation/target-pace.js';
+import type { StageTotals } from '../src/modules/reconciliation/reconciliation.js';
 import type { Clock } from '../src/platform/clock.js';
 import { USAGE_COLUMNS, usageCopyText } from './billing-usage.js';
 import { NETSUITE_TARGET, REFERENCE_INVOICES, reconcileCatalogJson } from './reconcile-catalog.js';
@@ -179,16 +180,7 @@ async function bill(): Promise<void> {
 export interface ReconcileResult {
   seconds: number;
   summary: { mismatches: number; clean: boolean; postingsRead: number; readRequests: number; unverified: unknown[] };
-  totals: Array<{
-    legalEntity: string;
-    currency: string;
-    usageRecords: number;
-    usageRecordsInvoiced: number;
-    documents: number;
-    invoiced: string;
-    posted: Record<string, string>;
-    verified: Record<string, string>;
-  }>;
+  totals: StageTotals[];
   rows: number;
   /** The first mismatches, when there are any. */
   mismatches: unknown[];

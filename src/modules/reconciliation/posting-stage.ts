@@ -8,7 +8,13 @@ import { reconcileListing } from './listing-stage.js';
 import { reconcileUsageHandOffs } from './usage-hand-off-stage.js';
 import { postingPlace, readBack, type PeriodDocument } from './held-check.js';
 import { createTargetPace, type SharedTargetLimits, type TargetPace } from './target-pace.js';
-import { NO_PLACE, type NewMismatch, type StageTotals, type UnverifiedTarget } from './reconciliation.js';
+import {
+  emptyStageTotals,
+  NO_PLACE,
+  type NewMismatch,
+  type StageTotals,
+  type UnverifiedTarget,
+} from './reconciliation.js';
 
 // The third and fourth stages: the period's finalized documents against the postings that carry them to
 // each target (the entity's ledger, the billing platform its subscription is billed in), and each
@@ -252,16 +258,7 @@ function stageTotals(documents: Map<string, PeriodDocument>): StageTotals[] {
   const totals = new Map<string, StageTotals>();
   for (const { invoice, carried } of documents.values()) {
     const key = `${invoice.legalEntity}\u0000${invoice.currency}`;
-    const row = totals.get(key) ?? {
-      legalEntity: invoice.legalEntity,
-      currency: invoice.currency,
-      usageRecords: 0,
-      usageRecordsInvoiced: 0,
-      documents: 0,
-      invoiced: '0',
-      posted: {},
-      verified: {},
-    };
+    const row = totals.get(key) ?? emptyStageTotals(invoice.legalEntity, invoice.currency);
     row.documents += 1;
     row.invoiced = new Decimal(row.invoiced).plus(invoice.total).toFixed();
     for (const [target, mark] of carried) {

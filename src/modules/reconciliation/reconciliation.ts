@@ -89,6 +89,18 @@ export interface StageTotals {
   verified: Record<string, string>;
 }
 
+/** An entity and currency's totals before anything is counted. */
+export const emptyStageTotals = (legalEntity: string, currency: string): StageTotals => ({
+  legalEntity,
+  currency,
+  usageRecords: 0,
+  usageRecordsInvoiced: 0,
+  documents: 0,
+  invoiced: '0',
+  posted: {},
+  verified: {},
+});
+
 /** One row per legal entity, currency, customer and meter: usage against what documents bill. */
 export interface MeterRow {
   legalEntity: string;

@@ -10,6 +10,7 @@ import { reconcilePostings } from './posting-stage.js';
 import type { TargetPace } from './target-pace.js';
 import { DEFAULT_STUCK_AFTER_HOURS, parseReconcileRequest } from './reconcile-request.js';
 import {
+  emptyStageTotals,
   MISMATCH_CLASSES,
   type MeterRow,
   type Mismatch,
@@ -296,16 +297,7 @@ function withUsage(totals: StageTotals[], rows: readonly MeterRow[]): StageTotal
   const byKey = new Map(totals.map((row) => [`${row.legalEntity}\u0000${row.currency}`, { ...row }]));
   for (const row of rows) {
     const key = `${row.legalEntity}\u0000${row.currency}`;
-    const total = byKey.get(key) ?? {
-      legalEntity: row.legalEntity,
-      currency: row.currency,
-      usageRecords: 0,
-      usageRecordsInvoiced: 0,
-      documents: 0,
-      invoiced: '0',
-      posted: {},
-      verified: {},
-    };
+    const total = byKey.get(key) ?? emptyStageTotals(row.legalEntity, row.currency);
     total.usageRecords += row.usageRecords;
     total.usageRecordsInvoiced += row.invoicedRecords;
     byKey.set(key, total);
