@@ -33,6 +33,17 @@ export function fromRowAlert(row: AlertRow): Alert {
   };
 }
 
+/** A finding as the statements that open and refresh an alert take it: $1 to $7. */
+const findingParameters = (rule: string, finding: Finding, now: Date) => [
+  rule,
+  finding.subject,
+  finding.summary,
+  finding.observed ?? null,
+  finding.threshold ?? null,
+  JSON.stringify(finding.details ?? {}),
+  now,
+];
+
 /**
  * Opens a firing of `rule` for the finding's subject, unless one is open already (the partial unique
  * index decides, also against another process inserting at once): the new alert, or undefined.
@@ -43,15 +54,7 @@ export async function openAlert(tx: Queryable, rule: string, finding: Finding, n
      values ($1, $2, $3, $4::numeric, $5::numeric, $6::jsonb, $7, $7)
      on conflict (rule, subject) where resolved_at is null do nothing
      returning ${COLUMNS}`,
-    [
-      rule,
-      finding.subject,
-      finding.summary,
-      finding.observed ?? null,
-      finding.threshold ?? null,
-      JSON.stringify(finding.details ?? {}),
-      now,
-    ],
+    findingParameters(rule, finding, now),
   );
   return result.rows[0] && fromRowAlert(result.rows[0]);
 }
@@ -61,15 +64,7 @@ export async function refreshAlert(tx: Queryable, rule: string, finding: Finding
   await tx.query(
     `update alerts set summary = $3, observed = $4::numeric, threshold = $5::numeric, details = $6::jsonb, last_seen_at = $7
       where rule = $1 and subject = $2 and resolved_at is null`,
-    [
-      rule,
-      finding.subject,
-      finding.summary,
-      finding.observed ?? null,
-      finding.threshold ?? null,
-      JSON.stringify(finding.details ?? {}),
-      now,
-    ],
+    findingParameters(rule, finding, now),
   );
 }
 
